@@ -1,0 +1,54 @@
+/**
+ * The catalogue of coded errors. Every error the gateway raises on purpose carries a `QH_…` code
+ * and says what to do about it (`hint`).
+ */
+export const ERRORS = {
+  QH_CONFIG_INVALID: "Fix the named key in the config file and start again.",
+  QH_CONFIG_UNREADABLE: "Check the --config path exists and is readable YAML.",
+  QH_USAGE: "Run `quarterhour --help` for usage.",
+  QH_STORE_OPEN: "Check dataDir exists, is writable, and is not used by another gateway process.",
+  QH_STORE_FULL: "The disk quota is reached: free disk space or raise store.diskQuotaMb.",
+  QH_STORE_CLOSED: "The gateway is shutting down; retry after it restarts.",
+  QH_EVENT_INVALID:
+    "Send a JSON object on dev/{id}/evt/{type} with a type matching [a-z0-9_]+(.[a-z0-9_]+)*.",
+  QH_DEVICE_EXISTS: "Use another id, or `quarterhour device remove ID` first.",
+  QH_DEVICE_UNKNOWN: "Check the id with `quarterhour device list`.",
+  QH_DEVICE_INVALID: "Device ids are 1-64 characters of A-Z a-z 0-9 _ -.",
+  QH_MODEL_UNKNOWN: "Use a model id from devices/ (or generic-mqtt).",
+  QH_COMMAND_INVALID: "Send { id, args, expiresAt } as JSON; see docs/contract.md.",
+  QH_COMMAND_UNKNOWN: "Use a command name from docs/contract.md.",
+  QH_COMMAND_TIMEOUT: "The device did not answer in time; check it is online and retry with a new id.",
+  QH_COMMAND_SIGNATURE: "Sign the command with the platform's Ed25519 key (uplink.commandKey).",
+  QH_DEVICE_OFFLINE: "The device is not connected to the gateway; check its power and network.",
+  QH_UPLINK_CONFIG: "Check uplink.url, credentials and TLS files.",
+  QH_SERIAL_OPEN: "Check the serial path exists, is not used by another program, and that you may open it.",
+  QH_SERIAL_TIMEOUT: "The board did not answer: check wiring, address and baud rate.",
+  QH_SERIAL_CLOSED: "The serial port is closed or unplugged; it is reopened automatically.",
+  QH_API_UNAUTHORIZED: "Send Authorization: Bearer <api.token>.",
+  QH_API_INVALID: "Fix the request body as the error details say.",
+  QH_INTERNAL: "This is a bug: please report it with the log.",
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class QhError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = "QhError";
+    this.code = code;
+    this.hint = ERRORS[code];
+    this.details = details;
+  }
+
+  toJSON(): { code: string; message: string; hint: string; details?: unknown } {
+    return { code: this.code, message: this.message, hint: this.hint, details: this.details };
+  }
+}
+
+export function isQhError(e: unknown, code?: ErrorCode): e is QhError {
+  return e instanceof QhError && (code === undefined || e.code === code);
+}
