@@ -18,7 +18,12 @@ export const ERRORS = {
   QH_COMMAND_INVALID: "Send { id, args, expiresAt } as JSON; see docs/contract.md.",
   QH_COMMAND_UNKNOWN: "Use a command name from docs/contract.md.",
   QH_COMMAND_TIMEOUT: "The device did not answer in time; check it is online and retry with a new id.",
+  QH_COMMAND_EXPIRED: "The command's expiresAt had passed when it arrived; send a new command with a new id.",
+  QH_COMMAND_OUTCOME_UNKNOWN:
+    "The gateway restarted while this command ran; check the device's state before sending a new command with a new id.",
   QH_COMMAND_SIGNATURE: "Sign the command with the platform's Ed25519 key (uplink.commandKey).",
+  QH_DEVICE_COMMAND_FAILED:
+    "The device answered with an error; see the message, fix the cause and retry with a new id.",
   QH_DEVICE_OFFLINE: "The device is not connected to the gateway; check its power and network.",
   QH_UPLINK_CONFIG: "Check uplink.url, credentials and TLS files.",
   QH_SERIAL_OPEN: "Check the serial path exists, is not used by another program, and that you may open it.",

@@ -1,0 +1,280 @@
+/**
+ * The embedded device broker (aedes). Devices publish under `dev/{id}/…` (docs/contract.md).
+ *
+ * Two facts about aedes 1.x decide this file:
+ *  - For QoS 1, aedes writes the PUBACK right after `authorizePublish` calls back, so the durable
+ *    commit happens inside `authorizePublish`: its callback waits for ingest's group commit.
+ *  - An error passed to that callback closes the connection. MQTT 3.1.1 has no negative ack for a
+ *    PUBLISH (MQTT-3.3.5-2: acknowledge normally, or close), so a bad payload is acknowledged and
+ *    dropped (counted per device and reason), and the device stays connected.
+ * Everything a device publishes is consumed here: the packet's topic is rewritten to an internal
+ * sink so aedes never routes a device's publish to another device.
+ */
+import { createServer, type Server } from "node:net";
+import { Aedes, type Client, type PublishPacket, type Subscription } from "aedes";
+import type { Registry } from "prom-client";
+import { DEVICE_ID_RE, EVENT_TYPE_RE, type JsonObject, type Metrics } from "../../core/envelope.js";
+import { isQhError } from "../../core/errors.js";
+import type { Logger } from "../../core/logger.js";
+import { counter, gauge } from "../../core/metrics.js";
+import type { Ingest } from "../../pipeline/ingest.js";
+import type { Credentials } from "../../store/credentials.js";
+import { parseDeviceTopic } from "../../uplink/topics.js";
+
+const SINK = "$SYS/qh/consumed";
+
+export type DropReason =
+  | "oversize"
+  | "not_json"
+  | "not_object"
+  | "bad_topic"
+  | "bad_type"
+  | "other_device"
+  | "bad_metrics";
+
+export interface DeviceBrokerOptions {
+  host: string;
+  port: number;
+  maxPayload: number;
+  credentials: Credentials;
+  ingest: Ingest;
+  onTelemetry: (device: string, metrics: Metrics) => void;
+  onState: (device: string, doc: JsonObject) => void;
+  onCommandResult: (device: string, commandId: string, payload: JsonObject) => void;
+  onPresence?: (device: string, online: boolean) => void;
+  log: Logger;
+  registry: Registry;
+}
+
+interface DeviceClient extends Client {
+  qhDevice?: string;
+}
+
+export class DeviceBroker {
+  private aedes: Aedes | undefined;
+  private server: Server | undefined;
+  private readonly mDropped;
+  private readonly mConnected;
+  private readonly mAuthFail;
+  private readonly online = new Set<string>();
+
+  constructor(private readonly o: DeviceBrokerOptions) {
+    this.mDropped = counter(o.registry, "qh_device_payloads_rejected_total", "Device publishes dropped", [
+      "device",
+      "reason",
+    ]);
+    this.mConnected = gauge(o.registry, "qh_devices_connected", "MQTT devices connected");
+    this.mAuthFail = counter(o.registry, "qh_device_auth_failures_total", "Refused device connections");
+  }
+
+  get port(): number {
+    const a = this.server?.address();
+    return typeof a === "object" && a ? a.port : this.o.port;
+  }
+
+  isOnline(device: string): boolean {
+    return this.online.has(device);
+  }
+
+  async start(): Promise<void> {
+    const aedes = await Aedes.createBroker({ heartbeatInterval: 60_000, maxClientsIdLength: 128 });
+    this.aedes = aedes;
+    aedes.authenticate = (client, username, password, cb) => {
+      const c = client as DeviceClient;
+      const id = username ?? "";
+      const secret = password ? password.toString() : "";
+      if (!DEVICE_ID_RE.test(id) || secret.length === 0) {
+        this.mAuthFail.inc();
+        const err = Object.assign(new Error("bad username or password"), { returnCode: 4 as const });
+        cb(err, false);
+        return;
+      }
+      this.o.credentials.verify(id, secret).then(
+        (rec) => {
+          if (!rec) {
+            this.mAuthFail.inc();
+            this.o.log.warn({ device: id }, "device refused: wrong credentials");
+            cb(Object.assign(new Error("bad username or password"), { returnCode: 4 as const }), false);
+            return;
+          }
+          c.qhDevice = id;
+          cb(null, true);
+        },
+        (err: Error) => cb(Object.assign(err, { returnCode: 3 as const }), false),
+      );
+    };
+    aedes.authorizeSubscribe = (client, sub: Subscription, cb) => {
+      const dev = (client as DeviceClient).qhDevice;
+      if (!dev || !(sub.topic === `dev/${dev}/#` || sub.topic.startsWith(`dev/${dev}/`))) {
+        this.o.log.warn({ device: dev, topic: sub.topic }, "subscription outside the device's scope refused");
+        // MQTT-3.9.3: a SUBACK return code 0x80 refuses one subscription and keeps the connection.
+        cb(null, null as unknown as Subscription);
+        return;
+      }
+      cb(null, sub);
+    };
+    aedes.authorizePublish = (client, packet, cb) =>
+      this.onPublish(client as DeviceClient | null, packet, cb);
+    aedes.on("client", (client) => {
+      const dev = (client as DeviceClient).qhDevice;
+      if (!dev) return;
+      this.online.add(dev);
+      this.mConnected.set(this.online.size);
+      this.o.log.info({ device: dev }, "device connected");
+      this.o.onPresence?.(dev, true);
+    });
+    aedes.on("clientDisconnect", (client) => {
+      const dev = (client as DeviceClient).qhDevice;
+      if (!dev) return;
+      this.online.delete(dev);
+      this.mConnected.set(this.online.size);
+      this.o.log.info({ device: dev }, "device disconnected");
+      this.o.onPresence?.(dev, false);
+    });
+    this.server = createServer(aedes.handle);
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once("error", reject);
+      this.server!.listen(this.o.port, this.o.host, () => resolve());
+    });
+    this.o.log.info({ host: this.o.host, port: this.port }, "device broker listening");
+  }
+
+  private drop(
+    device: string,
+    reason: DropReason,
+    topic: string,
+    packet: PublishPacket,
+    cb: (e: Error | null) => void,
+  ) {
+    this.mDropped.inc({ device, reason });
+    this.o.log.warn({ device, reason, topic, bytes: packet.payload.length }, "device publish dropped");
+    this.sink(packet);
+    cb(null);
+  }
+
+  private sink(packet: PublishPacket): void {
+    packet.topic = SINK;
+    packet.retain = false;
+  }
+
+  private onPublish(client: DeviceClient | null, packet: PublishPacket, cb: (e: Error | null) => void): void {
+    const dev = client?.qhDevice;
+    if (!dev) {
+      // wills of clients that never authenticated, or internal publishes: consume silently
+      this.sink(packet);
+      cb(null);
+      return;
+    }
+    const topic = packet.topic;
+    const t = parseDeviceTopic(topic);
+    if (!t) {
+      this.drop(dev, "bad_topic", topic, packet, cb);
+      return;
+    }
+    if (t.device !== dev) {
+      this.drop(dev, "other_device", topic, packet, cb);
+      return;
+    }
+    const payload = packet.payload as Buffer;
+    if (payload.length > this.o.maxPayload) {
+      this.drop(dev, "oversize", topic, packet, cb);
+      return;
+    }
+    const text = payload.toString("utf8");
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.drop(dev, "not_json", topic, packet, cb);
+      return;
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      this.drop(dev, "not_object", topic, packet, cb);
+      return;
+    }
+    switch (t.kind) {
+      case "evt": {
+        if (!EVENT_TYPE_RE.test(t.type)) {
+          this.drop(dev, "bad_type", topic, packet, cb);
+          return;
+        }
+        this.sink(packet);
+        // The PUBACK waits for the group commit: durable before acknowledged.
+        this.o.ingest.acceptRaw(dev, t.type, text, undefined, (err) => {
+          if (err) {
+            // Cannot keep the promise (disk full, shutting down): close rather than ack (MQTT-3.3.5-2).
+            this.o.log.error(
+              { device: dev, err: err.message, code: isQhError(err) ? err.code : undefined },
+              "event refused",
+            );
+            cb(err);
+            return;
+          }
+          cb(null);
+        });
+        return;
+      }
+      case "tele": {
+        const metrics = value as Record<string, unknown>;
+        for (const k in metrics) {
+          const v = metrics[k];
+          const ok =
+            typeof v === "number"
+              ? Number.isFinite(v)
+              : typeof v === "boolean" || (typeof v === "string" && v.length <= 256);
+          if (!ok) {
+            this.drop(dev, "bad_metrics", topic, packet, cb);
+            return;
+          }
+        }
+        this.sink(packet);
+        cb(null);
+        this.o.onTelemetry(dev, metrics as Metrics);
+        return;
+      }
+      case "state":
+        this.sink(packet);
+        cb(null);
+        this.o.onState(dev, value as JsonObject);
+        return;
+      case "cmd-result":
+        this.sink(packet);
+        cb(null);
+        this.o.onCommandResult(dev, t.commandId, value as JsonObject);
+        return;
+      case "cmd": // commands flow gateway → device only
+      {
+        this.drop(dev, "bad_topic", topic, packet, cb);
+        return;
+      }
+    }
+  }
+
+  /** Send a command to a connected device: `dev/{id}/cmd/{name}` at QoS 1. */
+  sendCommand(device: string, name: string, body: JsonObject): Promise<void> {
+    const aedes = this.aedes;
+    if (!aedes) return Promise.reject(new Error("device broker not started"));
+    return new Promise((resolve, reject) =>
+      aedes.publish(
+        {
+          cmd: "publish",
+          topic: `dev/${device}/cmd/${name}`,
+          payload: Buffer.from(JSON.stringify(body)),
+          qos: 1,
+          retain: false,
+          dup: false,
+        },
+        (err?: Error) => (err ? reject(err) : resolve()),
+      ),
+    );
+  }
+
+  async stop(): Promise<void> {
+    const aedes = this.aedes;
+    const server = this.server;
+    if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.aedes = undefined;
+    this.server = undefined;
+  }
+}

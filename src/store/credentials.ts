@@ -1,0 +1,95 @@
+import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
+import { DEVICE_ID_RE } from "../core/envelope.js";
+import { QhError } from "../core/errors.js";
+import type { Db } from "./db.js";
+
+/**
+ * Device credentials, stored as scrypt hashes: `scrypt$N$r$p$salt$hash` (base64). The secret is
+ * never stored and printed once, when generated.
+ */
+const N = 16384;
+const R = 8;
+const P = 1;
+const KEYLEN = 32;
+
+function scryptAsync(secret: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scrypt(secret, salt, KEYLEN, { N: n, r, p, maxmem: 64 * 1024 * 1024 }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    );
+  });
+}
+
+export async function hashSecret(secret: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scryptAsync(secret, salt, N, R, P);
+  return `scrypt$${N}$${R}$${P}$${salt.toString("base64")}$${key.toString("base64")}`;
+}
+
+export async function verifySecret(secret: string, stored: string): Promise<boolean> {
+  const parts = stored.split("$");
+  if (parts.length !== 6 || parts[0] !== "scrypt") return false;
+  const [, n, r, p, salt, hash] = parts as [string, string, string, string, string, string];
+  const expected = Buffer.from(hash, "base64");
+  const key = await scryptAsync(secret, Buffer.from(salt, "base64"), Number(n), Number(r), Number(p));
+  return key.length === expected.length && timingSafeEqual(key, expected);
+}
+
+export function generateSecret(): string {
+  return randomBytes(18).toString("base64url");
+}
+
+export interface DeviceRecord {
+  id: string;
+  model: string;
+  createdAt: number;
+}
+
+export class Credentials {
+  constructor(private readonly db: Db) {}
+
+  async add(id: string, model: string, secret: string): Promise<void> {
+    if (!DEVICE_ID_RE.test(id)) throw new QhError("QH_DEVICE_INVALID", `invalid device id "${id}"`);
+    if (secret.length < 8) throw new QhError("QH_DEVICE_INVALID", "the secret must be at least 8 characters");
+    const hash = await hashSecret(secret);
+    try {
+      this.db
+        .prepare("INSERT INTO devices (id, model, secret_hash, created_at) VALUES (?, ?, ?, ?)")
+        .run(id, model, hash, Date.now());
+    } catch (err) {
+      if (String((err as Error).message).includes("UNIQUE")) {
+        throw new QhError("QH_DEVICE_EXISTS", `device "${id}" already exists`);
+      }
+      throw err;
+    }
+  }
+
+  remove(id: string): void {
+    const n = this.db.prepare("DELETE FROM devices WHERE id = ?").run(id).changes;
+    if (n === 0) throw new QhError("QH_DEVICE_UNKNOWN", `no device "${id}"`);
+  }
+
+  list(): DeviceRecord[] {
+    return (
+      this.db.prepare("SELECT id, model, created_at FROM devices ORDER BY id").all() as {
+        id: string;
+        model: string;
+        created_at: number;
+      }[]
+    ).map((r) => ({ id: r.id, model: r.model, createdAt: r.created_at }));
+  }
+
+  get(id: string): (DeviceRecord & { secretHash: string }) | undefined {
+    const r = this.db
+      .prepare("SELECT id, model, secret_hash, created_at FROM devices WHERE id = ?")
+      .get(id) as { id: string; model: string; secret_hash: string; created_at: number } | undefined;
+    return r && { id: r.id, model: r.model, createdAt: r.created_at, secretHash: r.secret_hash };
+  }
+
+  /** Check a device's secret. Looked up fresh each time, so `device remove` takes effect at once. */
+  async verify(id: string, secret: string): Promise<DeviceRecord | undefined> {
+    const rec = this.get(id);
+    if (!rec) return undefined;
+    return (await verifySecret(secret, rec.secretHash)) ? rec : undefined;
+  }
+}

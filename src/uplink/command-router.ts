@@ -1,0 +1,144 @@
+/**
+ * The command router: `R/cmd/{name}` ─► parse ─► signature (when uplink.commandKey is set) ─►
+ * ledger (duplicate? unknown outcome after a crash?) ─► expiry ─► handler ─► `R/cmd-result/{id}`.
+ *
+ * Order matters: a duplicate is answered from the ledger even after it expired; an expired command
+ * is recorded (so a later resend is a duplicate) and never executed; a command recorded as started
+ * but never finished (the gateway died mid-way) is answered `failed` with QH_COMMAND_OUTCOME_UNKNOWN
+ * and never run again, so a door is never pulsed twice by a replay.
+ */
+import type { KeyObject } from "node:crypto";
+import type { Registry } from "prom-client";
+import type { Clock } from "../core/clock.js";
+import type { Command, CommandHandler, CommandResult } from "../core/command.js";
+import { isJsonObject } from "../core/envelope.js";
+import { isQhError } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
+import { counter } from "../core/metrics.js";
+import type { Ledger } from "../store/ledger.js";
+import { verifyCommand } from "./signature.js";
+
+export interface RouterOptions {
+  ledger: Ledger;
+  clock: Clock;
+  log: Logger;
+  registry: Registry;
+  commandKey?: KeyObject;
+  publishResult: (result: CommandResult) => void;
+}
+
+const ID_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+export class CommandRouter {
+  private readonly handlers = new Map<string, CommandHandler>();
+  private readonly mCommands;
+
+  constructor(private readonly o: RouterOptions) {
+    this.mCommands = counter(o.registry, "qh_commands_total", "Platform commands by name and outcome", [
+      "name",
+      "status",
+    ]);
+  }
+
+  register(name: string, handler: CommandHandler): void {
+    if (this.handlers.has(name)) throw new Error(`command ${name} registered twice`);
+    this.handlers.set(name, handler);
+  }
+
+  registerAll(handlers: Record<string, CommandHandler>): void {
+    for (const [name, h] of Object.entries(handlers)) this.register(name, h);
+  }
+
+  names(): string[] {
+    return [...this.handlers.keys()].sort();
+  }
+
+  /** Entry point from the uplink: a raw message on R/cmd/{name}. Always answers when it can. */
+  async handleMessage(name: string, payload: Buffer): Promise<CommandResult | undefined> {
+    let body: unknown;
+    try {
+      body = JSON.parse(payload.toString("utf8"));
+    } catch {
+      this.o.log.warn({ name }, "command dropped: not JSON (no id to answer to)");
+      return undefined;
+    }
+    if (!isJsonObject(body) || typeof body.id !== "string" || !ID_RE.test(body.id)) {
+      this.o.log.warn({ name }, "command dropped: no valid id to answer to");
+      return undefined;
+    }
+    const result = await this.handle(name, body);
+    this.o.publishResult(result);
+    return result;
+  }
+
+  async handle(name: string, body: Record<string, unknown>): Promise<CommandResult> {
+    const id = body.id as string;
+    const answer = (r: CommandResult): CommandResult => {
+      this.mCommands.inc({ name, status: r.status });
+      this.o.log.info({ cmd: name, id, status: r.status, err: r.error?.code }, "command answered");
+      return r;
+    };
+    const fail = (code: string, message: string, status: CommandResult["status"] = "rejected") =>
+      answer({ id, status, error: { code, message } });
+
+    if (this.o.commandKey && !verifyCommand(this.o.commandKey, body, name)) {
+      return fail("QH_COMMAND_SIGNATURE", "missing or invalid signature");
+    }
+    const prior = this.o.ledger.get(id);
+    if (prior) {
+      if (prior.state === "done") {
+        return answer({ id, status: "duplicate", result: { first: prior.result } });
+      }
+      return fail(
+        "QH_COMMAND_OUTCOME_UNKNOWN",
+        "this command id was started before a restart and its outcome is unknown; it is not run again",
+        "failed",
+      );
+    }
+    if (typeof body.expiresAt !== "string" || Number.isNaN(Date.parse(body.expiresAt))) {
+      return fail("QH_COMMAND_INVALID", "expiresAt must be an ISO 8601 time");
+    }
+    if (body.args !== undefined && !isJsonObject(body.args)) {
+      return fail("QH_COMMAND_INVALID", "args must be a JSON object");
+    }
+    if (body.device !== undefined && typeof body.device !== "string") {
+      return fail("QH_COMMAND_INVALID", "device must be a string");
+    }
+    const handler = this.handlers.get(name);
+    if (!handler) return fail("QH_COMMAND_UNKNOWN", `unknown command "${name}"`);
+    const now = this.o.clock.now();
+    if (!this.o.ledger.begin(id, name, now)) {
+      return fail("QH_COMMAND_OUTCOME_UNKNOWN", "the same id is already running", "failed");
+    }
+    let result: CommandResult;
+    if (Date.parse(body.expiresAt) <= now) {
+      result = {
+        id,
+        status: "expired",
+        error: { code: "QH_COMMAND_EXPIRED", message: `expired at ${body.expiresAt}` },
+      };
+    } else {
+      const cmd: Command = {
+        id,
+        name,
+        device: body.device as string | undefined,
+        args: (body.args as Command["args"]) ?? {},
+        expiresAt: body.expiresAt,
+      };
+      try {
+        const out = await handler(cmd.args, { id, device: cmd.device });
+        result = { id, status: "ok", result: out };
+      } catch (err) {
+        result = {
+          id,
+          status: "failed",
+          error: isQhError(err)
+            ? { code: err.code, message: err.message }
+            : { code: "QH_INTERNAL", message: (err as Error).message },
+        };
+      }
+    }
+    this.o.ledger.finish(id, result);
+    return answer(result);
+  }
+}

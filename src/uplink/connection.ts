@@ -1,0 +1,156 @@
+/**
+ * The uplink MQTT connection (mqtt.js): retained `status` with a last-will, reconnect with jittered
+ * exponential back-off, a fresh client per attempt (so nothing is silently re-sent from mqtt.js's
+ * in-memory store: the outbox in SQLite is the only source of truth for what is pending).
+ */
+import { EventEmitter } from "node:events";
+import { readFileSync } from "node:fs";
+import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import type { Logger } from "../core/logger.js";
+import type { UplinkTopics } from "./topics.js";
+
+export interface ConnectionOptions {
+  url: string;
+  clientId: string;
+  username?: string;
+  password?: string;
+  tls?: { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean };
+  reconnect: { minMs: number; maxMs: number };
+  topics: UplinkTopics;
+  statusInfo: { version: string; bootId: string; startedAt: string };
+  log: Logger;
+}
+
+export type PublishCb = (err?: Error) => void;
+
+export interface UplinkEvents {
+  connected: [];
+  disconnected: [];
+  message: [topic: string, payload: Buffer];
+}
+
+export class UplinkConnection extends EventEmitter<UplinkEvents> {
+  private client: MqttClient | undefined;
+  private attempt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private _connected = false;
+  /** increments on every (re)connect, so late callbacks from an old client can be told apart */
+  generation = 0;
+
+  constructor(private readonly o: ConnectionOptions) {
+    super();
+  }
+
+  get connected(): boolean {
+    return this._connected;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.connect();
+  }
+
+  private statusPayload(online: boolean): string {
+    return JSON.stringify({ online, ...this.o.statusInfo, ts: new Date().toISOString() });
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const tls = this.o.tls;
+    const opts: IClientOptions = {
+      clientId: this.o.clientId,
+      clean: true,
+      keepalive: 30,
+      reconnectPeriod: 0,
+      connectTimeout: 10_000,
+      username: this.o.username,
+      password: this.o.password,
+      will: {
+        topic: this.o.topics.status,
+        payload: Buffer.from(this.statusPayload(false)),
+        qos: 1,
+        retain: true,
+      },
+    };
+    if (tls) {
+      if (tls.ca) opts.ca = readFileSync(tls.ca);
+      if (tls.cert) opts.cert = readFileSync(tls.cert);
+      if (tls.key) opts.key = readFileSync(tls.key);
+      opts.rejectUnauthorized = tls.rejectUnauthorized ?? true;
+    }
+    const client = mqtt.connect(this.o.url, opts);
+    this.client = client;
+    let closed = false;
+    client.on("connect", () => {
+      this.attempt = 0;
+      this._connected = true;
+      this.generation++;
+      this.o.log.info({ url: this.o.url }, "uplink connected");
+      client.publish(this.o.topics.status, this.statusPayload(true), { qos: 1, retain: true });
+      client.subscribe(this.o.topics.cmdFilter, { qos: 1 });
+      this.emit("connected");
+    });
+    client.on("message", (topic, payload) => this.emit("message", topic, payload));
+    client.on("error", (err) => this.o.log.warn({ err: err.message }, "uplink error"));
+    const onGone = () => {
+      if (closed) return;
+      closed = true;
+      const was = this._connected;
+      this._connected = false;
+      client.removeAllListeners("connect");
+      client.end(true);
+      if (was) {
+        this.o.log.warn("uplink disconnected");
+        this.emit("disconnected");
+      }
+      this.scheduleReconnect();
+    };
+    client.on("close", onGone);
+    client.on("offline", onGone);
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.timer) return;
+    const { minMs, maxMs } = this.o.reconnect;
+    const cap = Math.min(maxMs, minMs * 2 ** Math.min(this.attempt, 16));
+    // Full jitter: spread a fleet's reconnects after a platform outage.
+    const delay = minMs / 2 + Math.random() * (cap - minMs / 2);
+    this.attempt++;
+    this.o.log.debug({ delayMs: Math.round(delay), attempt: this.attempt }, "uplink reconnect scheduled");
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.connect();
+    }, delay);
+  }
+
+  publish(topic: string, payload: string | Buffer, qos: 0 | 1, retain: boolean, cb?: PublishCb): boolean {
+    const c = this.client;
+    if (!c || !this._connected) {
+      cb?.(new Error("uplink not connected"));
+      return false;
+    }
+    c.publish(topic, payload, { qos, retain }, cb);
+    return true;
+  }
+
+  /** Publish offline status and close. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const c = this.client;
+    if (!c) return;
+    if (this._connected) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 2000);
+        c.publish(this.o.topics.status, this.statusPayload(false), { qos: 1, retain: true }, () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    this._connected = false;
+    await new Promise<void>((resolve) => c.end(false, {}, () => resolve()));
+  }
+}
