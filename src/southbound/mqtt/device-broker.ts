@@ -243,10 +243,10 @@ export class DeviceBroker {
         this.o.onCommandResult(dev, t.commandId, value as JsonObject);
         return;
       case "cmd": // commands flow gateway → device only
-      {
-        this.drop(dev, "bad_topic", topic, packet, cb);
-        return;
-      }
+        {
+          this.drop(dev, "bad_topic", topic, packet, cb);
+          return;
+        }
     }
   }
 
