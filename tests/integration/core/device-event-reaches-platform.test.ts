@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestGateway, testConfig } from "../../helpers/gateway.js";
-import { connectClient, Platform, startAedes, type Upstream } from "../../helpers/upstream.js";
+import { connectClient, Platform, startAedes, type Upstream, waitUntil } from "../../helpers/upstream.js";
 
 describe("a device event reaches the platform", () => {
   let up: Upstream;
@@ -46,7 +46,7 @@ describe("a device event reaches the platform", () => {
     // status retained online, and the row is marked delivered
     const status = platform.topic("qh/v1/gw-test/status").at(-1);
     expect(JSON.parse(status!.payload)).toMatchObject({ online: true, bootId: gw.bootId });
-    await platform.waitFor(() => gw.forwarder.pendingCount === 0, 5000, "delivery mark");
+    await waitUntil(() => gw.forwarder.pendingCount === 0, 5000, "delivery mark");
     const delivered = gw.db.prepare("SELECT delivered_at FROM events WHERE seq = ?").pluck().get(row.seq);
     expect(delivered).toBeTypeOf("number");
     await dev.endAsync();
