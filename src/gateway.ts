@@ -16,6 +16,7 @@ import { readFileSync } from "node:fs";
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { buildApp } from "./api/app.js";
+import { infoPlugin } from "./api/info.js";
 import type { Config } from "./config/schema.js";
 import { type Clock, systemClock } from "./core/clock.js";
 import type { CommandHandler } from "./core/command.js";
@@ -262,7 +263,19 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const api = await buildApp({
     registry,
     token: config.api.token,
-    apiPlugins: extensions.flatMap((e) => e.apiPlugins ?? []),
+    apiPlugins: [
+      infoPlugin({
+        gatewayId: config.gateway.id,
+        site: config.gateway.site,
+        version: VERSION,
+        bootId,
+        startedAt,
+        uplinkConnected: () => conn.connected,
+        outboxPending: () => fwd.pendingCount,
+        lastSeq: () => ingest.lastSeq,
+      }),
+      ...extensions.flatMap((e) => e.apiPlugins ?? []),
+    ],
     health: {
       uplinkConnected: () => conn.connected,
       outboxPending: () => fwd.pendingCount,

@@ -1,0 +1,104 @@
+import { rmSync } from "node:fs";
+import { Registry } from "prom-client";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ManualClock } from "../../../src/core/clock.js";
+import { QhError } from "../../../src/core/errors.js";
+import { type CommittedRow, Ingest } from "../../../src/pipeline/ingest.js";
+import { type Db, openDatabase } from "../../../src/store/db.js";
+import { Outbox } from "../../../src/store/outbox.js";
+import { tempDir } from "../../helpers/gateway.js";
+
+let dir: string;
+let db: Db;
+let committed: CommittedRow[][];
+let refuse: QhError | undefined;
+const make = () =>
+  new Ingest({
+    db,
+    outbox: new Outbox(db),
+    gatewayId: "gw-t",
+    clock: new ManualClock(Date.parse("2026-11-27T08:15:02.113Z")),
+    registry: new Registry(),
+    onCommitted: (rows) => committed.push(rows),
+    refuse: () => refuse,
+  });
+
+beforeEach(() => {
+  dir = tempDir();
+  db = openDatabase({ dataDir: dir });
+  committed = [];
+  refuse = undefined;
+});
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("ingest group commit", () => {
+  it("commits everything accepted in one loop turn in one transaction, in order, then resolves", async () => {
+    const ing = make();
+    const ps = Array.from({ length: 50 }, (_, i) => ing.emit({ device: "d", type: "t.x", data: { i } }));
+    // nothing committed yet: the batch waits for the end of this turn
+    expect(db.prepare("SELECT count(*) FROM events").pluck().get()).toBe(0);
+    const acc = await Promise.all(ps);
+    expect(committed).toHaveLength(1);
+    expect(committed[0]).toHaveLength(50);
+    expect(acc.map((a) => a.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(new Set(acc.map((a) => a.id)).size).toBe(50);
+    const body = JSON.parse(committed[0]![0]!.body);
+    expect(body).toEqual({
+      id: acc[0]!.id,
+      seq: 1,
+      ts: "2026-11-27T08:15:02.113Z",
+      gw: "gw-t",
+      device: "d",
+      type: "t.x",
+      data: { i: 0 },
+    });
+  });
+
+  it("keeps seq growing across restarts and after every row is pruned", async () => {
+    let ing = make();
+    await Promise.all([1, 2, 3].map((i) => ing.emit({ device: "d", type: "t", data: { i } })));
+    new Outbox(db).markDelivered([[1, 3]], 0);
+    expect(new Outbox(db).prune(1)).toBe(3);
+    db.close();
+    db = openDatabase({ dataDir: dir });
+    ing = make();
+    expect((await ing.emit({ device: "d", type: "t", data: {} })).seq).toBe(4);
+  });
+
+  it("rejects bad types and non-object data with QH_EVENT_INVALID", async () => {
+    const ing = make();
+    await expect(ing.emit({ device: "d", type: "Bad", data: {} })).rejects.toMatchObject({
+      code: "QH_EVENT_INVALID",
+    });
+    await expect(ing.emit({ device: "d", type: "ok", data: [] as never })).rejects.toMatchObject({
+      code: "QH_EVENT_INVALID",
+    });
+  });
+
+  it("refuses loudly when the disk is full, and accepts again after", async () => {
+    const ing = make();
+    refuse = new QhError("QH_STORE_FULL", "full");
+    await expect(ing.emit({ device: "d", type: "t", data: {} })).rejects.toMatchObject({
+      code: "QH_STORE_FULL",
+    });
+    refuse = undefined;
+    expect((await ing.emit({ device: "d", type: "t", data: {} })).seq).toBe(1);
+  });
+
+  it("fails every event of a batch whose commit fails, and reuses no seq", async () => {
+    const ing = make();
+    db.exec(
+      "CREATE TRIGGER boom BEFORE INSERT ON events WHEN NEW.type = 'boom' BEGIN SELECT RAISE(ABORT, 'disk I/O'); END",
+    );
+    const ok1 = ing.emit({ device: "d", type: "fine", data: {} });
+    const bad = ing.emit({ device: "d", type: "boom", data: {} });
+    await expect(ok1).rejects.toThrow(/commit failed/);
+    await expect(bad).rejects.toThrow(/commit failed/);
+    expect(db.prepare("SELECT count(*) FROM events").pluck().get()).toBe(0);
+    db.exec("DROP TRIGGER boom");
+    expect((await ing.emit({ device: "d", type: "fine", data: {} })).seq).toBe(1);
+  });
+});

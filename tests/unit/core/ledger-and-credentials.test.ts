@@ -1,0 +1,79 @@
+import { readFileSync, rmSync } from "node:fs";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Credentials, hashSecret, verifySecret } from "../../../src/store/credentials.js";
+import { type Db, dbFile, openDatabase } from "../../../src/store/db.js";
+import { Ledger } from "../../../src/store/ledger.js";
+import { tempDir } from "../../helpers/gateway.js";
+
+let dir: string;
+let db: Db;
+beforeEach(() => {
+  dir = tempDir();
+  db = openDatabase({ dataDir: dir });
+});
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("command ledger", () => {
+  it("records started then done, and never begins the same id twice", () => {
+    const l = new Ledger(db);
+    expect(l.get("c1")).toBeUndefined();
+    expect(l.begin("c1", "locker.open", 1000)).toBe(true);
+    expect(l.get("c1")).toEqual({ state: "started", name: "locker.open", receivedAt: 1000 });
+    expect(l.begin("c1", "locker.open", 2000)).toBe(false);
+    l.finish("c1", { id: "c1", status: "ok", result: { opened: true } });
+    expect(l.get("c1")).toMatchObject({ state: "done", result: { status: "ok", result: { opened: true } } });
+  });
+  it("survives reopening the database (a restart)", () => {
+    new Ledger(db).begin("c2", "ping", 5);
+    db.close();
+    db = openDatabase({ dataDir: dir });
+    expect(new Ledger(db).get("c2")?.state).toBe("started");
+  });
+  it("prunes old entries", () => {
+    const l = new Ledger(db);
+    l.begin("old", "ping", 1);
+    l.begin("new", "ping", 100);
+    expect(l.prune(50)).toBe(1);
+    expect(l.get("old")).toBeUndefined();
+    expect(l.get("new")).toBeDefined();
+  });
+});
+
+describe("device credentials", () => {
+  it("hashes with scrypt and verifies in constant time", async () => {
+    const h = await hashSecret("correct horse");
+    expect(h).toMatch(/^scrypt\$16384\$8\$1\$/);
+    expect(await verifySecret("correct horse", h)).toBe(true);
+    expect(await verifySecret("correct horsE", h)).toBe(false);
+    expect(await verifySecret("x", "garbage")).toBe(false);
+    expect(await hashSecret("correct horse")).not.toBe(h); // salted
+  });
+  it("never stores the secret in clear", async () => {
+    const c = new Credentials(db);
+    await c.add("dev-1", "generic-mqtt", "very-secret-value-123");
+    db.pragma("wal_checkpoint(TRUNCATE)");
+    const bytes = readFileSync(dbFile(dir));
+    expect(bytes.includes(Buffer.from("very-secret-value-123"))).toBe(false);
+    expect(await c.verify("dev-1", "very-secret-value-123")).toMatchObject({
+      id: "dev-1",
+      model: "generic-mqtt",
+    });
+    expect(await c.verify("dev-1", "nope-nope-nope")).toBeUndefined();
+  });
+  it("refuses bad ids, short secrets, duplicates, and unknown removals with codes", async () => {
+    const c = new Credentials(db);
+    await expect(c.add("bad id!", "generic-mqtt", "long-enough")).rejects.toMatchObject({
+      code: "QH_DEVICE_INVALID",
+    });
+    await expect(c.add("d", "generic-mqtt", "short")).rejects.toMatchObject({ code: "QH_DEVICE_INVALID" });
+    await c.add("d", "generic-mqtt", "long-enough");
+    await expect(c.add("d", "generic-mqtt", "long-enough")).rejects.toMatchObject({
+      code: "QH_DEVICE_EXISTS",
+    });
+    expect(() => c.remove("ghost")).toThrow(expect.objectContaining({ code: "QH_DEVICE_UNKNOWN" }));
+    expect(c.list().map((d) => d.id)).toEqual(["d"]);
+  });
+});
