@@ -192,7 +192,7 @@ describe("signed commands (uplink.commandKey)", () => {
     await up.stop();
   });
 
-  const signed = (name: string, body: Record<string, unknown>) => ({
+  const signed = (name: string, body: Record<string, unknown>): Record<string, unknown> => ({
     ...body,
     sig: sign(null, Buffer.from(canonicalJson({ ...body, name })), priv).toString("base64"),
   });
