@@ -1,0 +1,382 @@
+/**
+ * The config file: its JSON Schema (draft-07, validated by ajv with `useDefaults`) and `Config`,
+ * the validated shape with every default filled in. docs/configuration.md is the installer's
+ * reference for the same keys; keep the three in step.
+ *
+ * Every object is closed (`additionalProperties: false`) so a mistyped key is an error, not a
+ * silently ignored setting. Checks that span keys (unique ids, ports, models) live in load.ts.
+ */
+import type { SchemaObject } from "ajv";
+import { LOG_LEVELS, type LogLevel } from "../core/logger.js";
+import { MESSAGE_KEYWORD } from "./issues.js";
+
+// ---------------------------------------------------------------------------------------------
+// Protocols
+
+/** Wire protocols a serial bus can speak (one per line). */
+export const BUS_PROTOCOLS = [
+  "lockboard-xor",
+  "kerong-cu16",
+  "scanner-line",
+  "modbus-rtu",
+  "mdb-bridge-text",
+] as const;
+export type BusProtocol = (typeof BUS_PROTOCOLS)[number];
+
+/** `buses[].baudRate` when the file does not say (PROTOCOLS.md: each protocol's usual default). */
+export const DEFAULT_BAUD_RATES: Readonly<Record<BusProtocol, number>> = {
+  "lockboard-xor": 9600,
+  "kerong-cu16": 19200,
+  "scanner-line": 9600,
+  "modbus-rtu": 9600,
+  "mdb-bridge-text": 115200,
+};
+
+/** Baud rates a bus may be set to (a typo such as 96000 is caught). */
+export const BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400] as const;
+
+/**
+ * Valid device addresses per protocol, checked after the schema (`address` plus each board's
+ * offset must fall in the range). Protocols absent here accept the schema's 0..255.
+ */
+export const ADDRESS_RANGES: Readonly<Partial<Record<BusProtocol, readonly [number, number, string]>>> = {
+  "kerong-cu16": [0, 15, "the board number, 0-15 (high nibble of the address byte)"],
+  "modbus-rtu": [1, 247, "the Modbus slave id, 1-247 (0 is broadcast)"],
+};
+
+/** Protocols whose devices have no bus address: `address` may be left out (it is then 0). */
+export const UNADDRESSED_PROTOCOLS: readonly BusProtocol[] = ["scanner-line", "mdb-bridge-text"];
+
+/** `protocolOptions` of lockboard-xor devices and buses. */
+export interface LockboardXorOptions {
+  /**
+   * What a board answers to an open command (sources disagree, PROTOCOLS.md §1): `echo` = the open
+   * command echoed back (`8A 01 01 11 9B`), `status` = a status byte of 0x00 (`8A 01 01 00 8A`).
+   */
+  openReply?: "echo" | "status";
+}
+
+/** `protocolOptions` of scanner-line devices and buses. */
+export interface ScannerLineOptions {
+  /** Line ending the scanner sends; `auto` accepts CR, LF or CRLF. */
+  terminator?: "CRLF" | "CR" | "LF" | "auto";
+  /** Characters the scanner puts before every code (stripped), e.g. "\x01". */
+  prefix?: string;
+  /** Characters the scanner puts after every code, before the terminator (stripped). */
+  suffix?: string;
+}
+
+/**
+ * JSON Schemas of `protocolOptions`, per protocol. The same definitions appear in
+ * devices/schema.json (`definitions.protocolOptions`); a unit test keeps the two identical.
+ */
+export const PROTOCOL_OPTIONS_SCHEMAS: Readonly<Record<BusProtocol, SchemaObject>> = {
+  "lockboard-xor": {
+    type: "object",
+    additionalProperties: false,
+    properties: { openReply: { type: "string", enum: ["echo", "status"] } },
+  },
+  "kerong-cu16": { type: "object", additionalProperties: false, properties: {} },
+  "scanner-line": {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      terminator: { type: "string", enum: ["CRLF", "CR", "LF", "auto"] },
+      prefix: { type: "string", maxLength: 8 },
+      suffix: { type: "string", maxLength: 8 },
+    },
+  },
+  "modbus-rtu": { type: "object", additionalProperties: false, properties: {} },
+  "mdb-bridge-text": { type: "object", additionalProperties: false, properties: {} },
+};
+
+// ---------------------------------------------------------------------------------------------
+// The validated config
+
+export interface Config {
+  gateway: { id: string; site: string };
+  /**
+   * Where SQLite and state live. Relative paths in the file are relative to the process's working
+   * directory (not to the config file); loadConfig returns it resolved to an absolute path.
+   */
+  dataDir: string;
+  deviceBroker: DeviceBrokerConfig;
+  uplink: UplinkConfig;
+  api: ApiConfig;
+  store: StoreConfig;
+  buses: BusConfig[];
+  devices: MqttDeviceConfig[];
+  locker: LockerConfig;
+  /** true: every serial device is played by its simulator, no hardware needed. */
+  simulate: boolean;
+  log: { level: LogLevel };
+}
+
+export interface DeviceBrokerConfig {
+  host: string;
+  /** 0 = a random free port (tests). */
+  port: number;
+  /** Largest device payload accepted, bytes. */
+  maxPayload: number;
+}
+
+export interface UplinkConfig {
+  /** `embedded` or mqtt:// mqtts:// ws:// wss:// URL of the platform broker. */
+  url: string;
+  /** Port of the in-process stand-in broker when `url` is `embedded`. */
+  embeddedPort: number;
+  topicPrefix: string;
+  batch: { maxEvents: number };
+  /** QoS 1 publishes in flight. */
+  window: number;
+  clientId?: string;
+  username?: string;
+  password?: string;
+  tls?: UplinkTlsConfig;
+  /** Ed25519 public key (PEM, or base64 of the raw 32 bytes) that signs platform commands. */
+  commandKey?: string;
+  reconnect: { minMs: number; maxMs: number };
+  telemetry: { maxRatePerDevice?: number };
+}
+
+export interface UplinkTlsConfig {
+  /** File paths (relative to the working directory), PEM. */
+  ca?: string;
+  cert?: string;
+  key?: string;
+  rejectUnauthorized: boolean;
+}
+
+export interface ApiConfig {
+  host: string;
+  port: number;
+  /** Bearer token for /api/v1 (16 characters or more). */
+  token?: string;
+}
+
+export interface StoreConfig {
+  synchronous: "FULL" | "NORMAL";
+  /** Days delivered events are kept for replay. */
+  retentionDays: number;
+  diskQuotaMb: number;
+  /** Free disk space (MB) below which new telemetry is refused. */
+  lowDiskMb: number;
+  telemetryMaxRows: number;
+}
+
+export interface BusConfig {
+  id: string;
+  /** Serial device path (/dev/ttyUSB0) or `sim://NAME` for a simulated line. */
+  path: string;
+  baudRate: number;
+  protocol: BusProtocol;
+  pollIntervalMs: number;
+  timeoutMs: number;
+  retries: number;
+  /** Protocol options for the whole line; override the model's `protocolOptions`. */
+  protocolOptions: Record<string, unknown>;
+  devices: BusDeviceConfig[];
+}
+
+export interface BusDeviceConfig {
+  id: string;
+  /** A device model id from devices/. */
+  model: string;
+  /** Bus address (DIP switches); boards of a multi-board model sit at address + offset. */
+  address: number;
+  name?: string;
+  location?: string;
+}
+
+export interface MqttDeviceConfig {
+  id: string;
+  /** `generic-mqtt` or an mqtt-device model id from devices/. */
+  model: string;
+  name?: string;
+  location?: string;
+  /** Model-specific settings, passed to the device's driver as they are. */
+  options?: Record<string, unknown>;
+}
+
+export interface LockerConfig {
+  pickupWindowHours: number;
+  codeLength: number;
+  maxWrongCodes: number;
+  lockoutMinutes: number;
+  doorLeftOpenSeconds: number;
+  courierTimeoutSeconds: number;
+  doorOpenTimeoutSeconds: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The schema
+
+export const GATEWAY_ID_PATTERN = "^[a-z0-9-]{1,64}$";
+/** Device and bus ids: they appear in MQTT topics and as the device's MQTT username. */
+export const DEVICE_ID_PATTERN = "^[A-Za-z0-9_-]{1,64}$";
+export const UPLINK_URL_MESSAGE = 'must be mqtt://, mqtts://, ws://, wss:// or "embedded"';
+
+function obj(
+  properties: Record<string, SchemaObject>,
+  opts: { required?: string[]; default?: unknown } = {},
+): SchemaObject {
+  return {
+    type: "object",
+    additionalProperties: false,
+    properties,
+    ...(opts.required ? { required: opts.required } : {}),
+    ...(opts.default !== undefined ? { default: opts.default } : {}),
+  };
+}
+
+function int(minimum: number, maximum: number, def?: number): SchemaObject {
+  return { type: "integer", minimum, maximum, ...(def !== undefined ? { default: def } : {}) };
+}
+
+function str(def?: string, minLength = 1): SchemaObject {
+  return { type: "string", minLength, ...(def !== undefined ? { default: def } : {}) };
+}
+
+const port = (def: number): SchemaObject => int(0, 65535, def);
+
+const id = (what: string): SchemaObject => ({
+  type: "string",
+  pattern: DEVICE_ID_PATTERN,
+  [MESSAGE_KEYWORD]: `must be a ${what} id of 1-64 characters A-Z a-z 0-9 _ -`,
+});
+
+const busDevice = obj(
+  {
+    id: id("device"),
+    model: str(),
+    address: int(0, 255),
+    name: str(),
+    location: str(),
+  },
+  { required: ["id", "model"] },
+);
+
+const bus: SchemaObject = {
+  ...obj(
+    {
+      id: id("bus"),
+      path: str(),
+      baudRate: { type: "integer", enum: [...BAUD_RATES] },
+      protocol: { type: "string", enum: [...BUS_PROTOCOLS] },
+      pollIntervalMs: int(10, 3_600_000, 500),
+      timeoutMs: int(10, 60_000, 200),
+      retries: int(0, 10, 2),
+      protocolOptions: { type: "object", default: {} },
+      devices: { type: "array", items: busDevice, default: [] },
+    },
+    { required: ["id", "path", "protocol"] },
+  ),
+  // protocolOptions are checked against the bus's own protocol
+  allOf: BUS_PROTOCOLS.map((p) => ({
+    if: { properties: { protocol: { const: p } }, required: ["protocol"] },
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, never awaited
+    then: { properties: { protocolOptions: PROTOCOL_OPTIONS_SCHEMAS[p] } },
+  })),
+};
+
+const mqttDevice = obj(
+  {
+    id: id("device"),
+    model: str(),
+    name: str(),
+    location: str(),
+    options: { type: "object" },
+  },
+  { required: ["id", "model"] },
+);
+
+export const configSchema: SchemaObject = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  title: "quarterhour gateway config",
+  ...obj(
+    {
+      gateway: obj(
+        {
+          id: {
+            type: "string",
+            pattern: GATEWAY_ID_PATTERN,
+            [MESSAGE_KEYWORD]: 'must be 1-64 characters of a-z, 0-9 and "-" (lower case), e.g. gw-oak-street',
+          },
+          site: { type: "string", minLength: 1, maxLength: 128 },
+        },
+        { required: ["id", "site"] },
+      ),
+      dataDir: str("./data"),
+      deviceBroker: obj(
+        { host: str("127.0.0.1"), port: port(1883), maxPayload: int(256, 268_435_455, 65_536) },
+        { default: {} },
+      ),
+      uplink: obj(
+        {
+          url: {
+            type: "string",
+            pattern: "^(embedded|(mqtt|mqtts|ws|wss)://.+)$",
+            [MESSAGE_KEYWORD]: UPLINK_URL_MESSAGE,
+          },
+          embeddedPort: port(1884),
+          topicPrefix: {
+            type: "string",
+            default: "qh/v1",
+            pattern: "^[^#+/\\s]+(/[^#+/\\s]+)*$",
+            [MESSAGE_KEYWORD]:
+              "must be MQTT topic levels separated by /, without + # spaces or a leading or trailing /, e.g. qh/v1",
+          },
+          batch: obj({ maxEvents: int(1, 1000, 100) }, { default: {} }),
+          window: int(1, 65_535, 64),
+          clientId: { type: "string", minLength: 1, maxLength: 128 },
+          username: str(),
+          password: str(),
+          tls: obj({
+            ca: str(),
+            cert: str(),
+            key: str(),
+            rejectUnauthorized: { type: "boolean", default: true },
+          }),
+          commandKey: str(),
+          reconnect: obj(
+            { minMs: int(10, 3_600_000, 500), maxMs: int(10, 3_600_000, 30_000) },
+            { default: {} },
+          ),
+          telemetry: obj({ maxRatePerDevice: { type: "number", exclusiveMinimum: 0 } }, { default: {} }),
+        },
+        { required: ["url"] },
+      ),
+      api: obj(
+        { host: str("127.0.0.1"), port: port(8080), token: { type: "string", minLength: 16 } },
+        { default: {} },
+      ),
+      store: obj(
+        {
+          synchronous: { type: "string", enum: ["FULL", "NORMAL"], default: "FULL" },
+          retentionDays: int(0, 3650, 7),
+          diskQuotaMb: int(1, 16_777_216, 1024),
+          lowDiskMb: int(0, 16_777_216, 200),
+          telemetryMaxRows: int(1, 1_000_000_000, 100_000),
+        },
+        { default: {} },
+      ),
+      buses: { type: "array", items: bus, default: [] },
+      devices: { type: "array", items: mqttDevice, default: [] },
+      locker: obj(
+        {
+          pickupWindowHours: int(1, 8760, 48),
+          codeLength: int(4, 12, 6),
+          maxWrongCodes: int(1, 100, 5),
+          lockoutMinutes: int(0, 1440, 15),
+          doorLeftOpenSeconds: int(5, 86_400, 120),
+          courierTimeoutSeconds: int(10, 3600, 120),
+          doorOpenTimeoutSeconds: int(1, 120, 10),
+        },
+        { default: {} },
+      ),
+      simulate: { type: "boolean", default: false },
+      log: obj({ level: { type: "string", enum: [...LOG_LEVELS], default: "info" } }, { default: {} }),
+    },
+    { required: ["gateway", "uplink"] },
+  ),
+};
