@@ -32,6 +32,19 @@ export const ERRORS = {
   QH_API_UNAUTHORIZED: "Send Authorization: Bearer <api.token>.",
   QH_API_INVALID: "Fix the request body as the error details say.",
   QH_INTERNAL: "This is a bug: please report it with the log.",
+  QH_LOCKER_INPUT_INVALID: "Fix the value named in the message (terminal id, barcode, size, order id) and retry.",
+  QH_LOCKER_COMPARTMENT_UNKNOWN: "Use a device id and compartment id from the locker's layout (device model and config).",
+  QH_LOCKER_PARCEL_UNKNOWN: "Check the parcel id or order id; the parcel may not be deposited yet or may have left.",
+  QH_LOCKER_NO_COMPARTMENT: "No free, working compartment of that size or larger: try a larger size or another locker.",
+  QH_LOCKER_CODE_WRONG: "Check the code and enter it again; repeated wrong codes lock the terminal for a while.",
+  QH_LOCKER_LOCKED_OUT: "Too many wrong codes at this terminal: wait until the time given, or use another terminal.",
+  QH_LOCKER_CODE_IN_USE: "An active parcel already uses this pickup code: reserve again with another code.",
+  QH_LOCKER_CODE_SPACE: "Almost every pickup code is in use: raise locker.codeLength.",
+  QH_LOCKER_SESSION: "Start a deposit session at this terminal (courier code) and follow its steps in order.",
+  QH_LOCKER_BUSY: "A door is open or opening for this terminal or parcel: retry once it is closed.",
+  QH_LOCKER_CONFLICT: "The order or parcel is already in the locker in another state; check it before retrying.",
+  QH_LOCKER_WRONG_TERMINAL: "This parcel is in another locker: use the terminal of the locker named in the message.",
+  QH_LOCKER_UNREACHABLE: "The lock board did not take the pulse: check its power and bus wiring, then retry.",
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -6,6 +6,7 @@
 import { EventEmitter } from "node:events";
 import { readFileSync } from "node:fs";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import { QhError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { UplinkTopics } from "./topics.js";
 
@@ -38,8 +39,20 @@ export class UplinkConnection extends EventEmitter<UplinkEvents> {
   /** increments on every (re)connect, so late callbacks from an old client can be told apart */
   generation = 0;
 
+  private readonly tlsFiles: { ca?: Buffer; cert?: Buffer; key?: Buffer } = {};
+
   constructor(private readonly o: ConnectionOptions) {
     super();
+    // Read TLS files once, at start: a missing file is a clear error now, not a reconnect loop.
+    for (const k of ["ca", "cert", "key"] as const) {
+      const f = o.tls?.[k];
+      if (!f) continue;
+      try {
+        this.tlsFiles[k] = readFileSync(f);
+      } catch (err) {
+        throw new QhError("QH_UPLINK_CONFIG", `uplink.tls.${k}: cannot read ${f}: ${(err as Error).message}`);
+      }
+    }
   }
 
   get connected(): boolean {
@@ -74,9 +87,9 @@ export class UplinkConnection extends EventEmitter<UplinkEvents> {
       },
     };
     if (tls) {
-      if (tls.ca) opts.ca = readFileSync(tls.ca);
-      if (tls.cert) opts.cert = readFileSync(tls.cert);
-      if (tls.key) opts.key = readFileSync(tls.key);
+      if (this.tlsFiles.ca) opts.ca = this.tlsFiles.ca;
+      if (this.tlsFiles.cert) opts.cert = this.tlsFiles.cert;
+      if (this.tlsFiles.key) opts.key = this.tlsFiles.key;
       opts.rejectUnauthorized = tls.rejectUnauthorized ?? true;
     }
     const client = mqtt.connect(this.o.url, opts);
