@@ -1,0 +1,230 @@
+import type { JsonObject } from "../../core/envelope.js";
+import { isQhError, QhError } from "../../core/errors.js";
+import { type CompartmentRow, type PulseIntent, refOf } from "./compartments.js";
+import type { Outcome } from "./outbox.js";
+import type { ParcelRow } from "./parcels.js";
+import type { CompartmentRef, DoorReport } from "./ports.js";
+import type { LockerContext } from "./types.js";
+
+/** A door change (or a pulse that never opened it), handed to the flows inside its transaction. */
+export interface DoorChange {
+  ref: CompartmentRef;
+  /** The compartment row before the change. */
+  row: CompartmentRow;
+  /** The parcel holding the compartment, if any. */
+  parcel: ParcelRow | undefined;
+  /** The pulse this opening answers, or the pulse that timed out (jam). Undefined on close. */
+  intent: PulseIntent | undefined;
+  /** Item-present reading after the change, where the compartment has the sensor. */
+  present: boolean | undefined;
+  out: Outcome;
+}
+
+/** A flow's reaction to door truth. Runs inside the door's transaction: synchronous, SQLite only. */
+export interface DoorReactor {
+  opened?(c: DoorChange): void;
+  closed?(c: DoorChange): void;
+  jammed?(c: DoorChange): void;
+}
+
+export type PulseOutcome = "pulsed" | "pending" | "already_open";
+
+/**
+ * Door truth: every sensor change becomes door.opened / door.closed (plus door.forced when no pulse
+ * explains an opening); a pulse with no opening within doorOpenTimeoutSeconds is door.jammed and
+ * puts the compartment out of service; a door open past doorLeftOpenSeconds is door.left_open,
+ * once per opening. Pulses are recorded in SQLite before they are sent, so a restart still knows
+ * which opening was asked for. The flows (deposit, pickup, retrieval) react to the changes.
+ */
+export class DoorTruth {
+  private readonly reactors: DoorReactor[] = [];
+
+  constructor(private readonly ctx: LockerContext) {}
+
+  addReactor(r: DoorReactor): void {
+    this.reactors.push(r);
+  }
+
+  /** The driver's report of a door change. Resolves once its events are durable. */
+  async onDoor(ref: CompartmentRef, report: DoorReport): Promise<void> {
+    const { compartments, parcels, log } = this.ctx;
+    if (
+      typeof ref?.device !== "string" ||
+      typeof ref.compartment !== "string" ||
+      typeof report?.open !== "boolean"
+    ) {
+      log.warn({ ref, report }, "locker: malformed door report ignored");
+      return;
+    }
+    const ts = Number.isFinite(report.ts) ? report.ts : this.ctx.clock.now();
+    const presentIn = typeof report.present === "boolean" ? report.present : undefined;
+    await this.ctx.announcer.commit((out) => {
+      const row = compartments.get(ref);
+      if (!row || row.retired === 1) {
+        log.warn({ ref }, "locker: door report for an unknown compartment ignored");
+        return;
+      }
+      const knownPresent = row.present === null ? undefined : row.present === 1;
+      const present = row.has_presence === 1 ? (presentIn ?? knownPresent) : undefined;
+      if (row.door_open !== null && (row.door_open === 1) === report.open) {
+        compartments.setPresence(ref, presentIn);
+        return;
+      }
+      const parcel = parcels.activeIn(ref);
+      const base: JsonObject = { device: ref.device, compartment: ref.compartment };
+      if (parcel) base.parcelId = parcel.id;
+      if (present !== undefined) base.present = present;
+      if (report.open) {
+        const initial = row.door_open === null;
+        const intent = this.intentFor(row, ts);
+        compartments.setDoor(ref, true, presentIn, ts);
+        out.emit(
+          ref.device,
+          "door.opened",
+          {
+            ...base,
+            expected: intent !== undefined,
+            purpose: intent?.purpose ?? null,
+            ...(initial ? { initial } : {}),
+          },
+          { ts },
+        );
+        if (!intent && !initial) out.emit(ref.device, "door.forced", { ...base }, { ts });
+        for (const r of this.reactors) r.opened?.({ ref, row, parcel, intent, present, out });
+      } else {
+        if (row.door_open === null) {
+          // First reading after a fresh start: a closed door is no news.
+          compartments.setDoor(ref, false, presentIn, ts);
+          return;
+        }
+        compartments.setDoor(ref, false, presentIn, ts);
+        const openSeconds =
+          row.door_changed_at === null ? null : Math.max(0, Math.round((ts - row.door_changed_at) / 1000));
+        out.emit(ref.device, "door.closed", { ...base, openSeconds }, { ts });
+        for (const r of this.reactors) r.closed?.({ ref, row, parcel, intent: undefined, present, out });
+      }
+    });
+  }
+
+  /**
+   * Pulse a lock for a purpose. Idempotent per door: a door already open is not pulsed (door.already_open,
+   * and the flow proceeds as if it had just opened); a pulse still waiting for its door is not repeated.
+   * Rejects with QH_LOCKER_UNREACHABLE when the board did not take the pulse.
+   */
+  async pulse(ref: CompartmentRef, intent: PulseIntent): Promise<PulseOutcome> {
+    const { compartments, parcels, clock, port } = this.ctx;
+    const row = compartments.require(ref);
+    if (row.door_open === 1) {
+      await this.ctx.announcer.commit((out) => {
+        const cur = compartments.require(ref);
+        const parcel = parcels.activeIn(ref);
+        compartments.setPulse(ref, out.now, intent, false);
+        out.emit(ref.device, "door.already_open", {
+          device: ref.device,
+          compartment: ref.compartment,
+          purpose: intent.purpose,
+          ...(parcel ? { parcelId: parcel.id } : {}),
+        });
+        const present = cur.has_presence === 1 && cur.present !== null ? cur.present === 1 : undefined;
+        for (const r of this.reactors) r.opened?.({ ref, row: cur, parcel, intent, present, out });
+      });
+      return "already_open";
+    }
+    const now = clock.now();
+    if (row.pulse_pending === 1 && row.pulse_at !== null && now - row.pulse_at < this.timeoutMs())
+      return "pending";
+    // Recorded before it is sent: an opening seen after a crash is still known to be asked for.
+    compartments.setPulse(ref, now, intent, row.has_door === 1);
+    try {
+      await port.open(ref);
+    } catch (err) {
+      const cur = compartments.get(ref);
+      if (cur?.pulse_pending === 1 && cur.pulse_at === now) compartments.clearPulsePending(ref);
+      const cause = isQhError(err) ? err.code : (err as Error)?.message;
+      throw new QhError(
+        "QH_LOCKER_UNREACHABLE",
+        `locker ${ref.device} did not take the pulse for ${ref.compartment}: ${(err as Error)?.message ?? err}`,
+        { cause },
+      );
+    }
+    return "pulsed";
+  }
+
+  /** Pulses with no opening become jams; doors open too long become left_open. */
+  async sweep(now: number): Promise<void> {
+    const { compartments, parcels, announcer, log, settings } = this.ctx;
+    for (const due of compartments.pulsesDue(now - this.timeoutMs())) {
+      const ref = refOf(due);
+      await announcer
+        .commit((out) => {
+          const row = compartments.get(ref);
+          if (row?.pulse_pending !== 1 || row.pulse_at !== due.pulse_at) return;
+          compartments.clearPulsePending(ref);
+          if (row.oos_reason === null || row.oos_reason === "jammed") {
+            compartments.setOutOfService(
+              ref,
+              "jammed",
+              `door did not open within ${settings.doorOpenTimeoutSeconds}s of a ${row.pulse_purpose} pulse`,
+              out.now,
+            );
+          }
+          const parcel = parcels.activeIn(ref);
+          out.emit(ref.device, "door.jammed", {
+            device: ref.device,
+            compartment: ref.compartment,
+            purpose: row.pulse_purpose,
+            ...(parcel ? { parcelId: parcel.id } : {}),
+            pulsedAt: new Date(row.pulse_at ?? out.now).toISOString(),
+            timeoutSeconds: settings.doorOpenTimeoutSeconds,
+          });
+          const intent = intentOf(row);
+          for (const r of this.reactors) r.jammed?.({ ref, row, parcel, intent, present: undefined, out });
+        })
+        .catch((err: unknown) => log.error({ err, ref }, "locker: jam handling not fully durable"));
+    }
+    for (const due of compartments.leftOpenDue(now - settings.doorLeftOpenSeconds * 1000)) {
+      const ref = refOf(due);
+      await announcer
+        .commit((out) => {
+          const row = compartments.get(ref);
+          if (
+            row?.door_open !== 1 ||
+            row.left_open_reported === 1 ||
+            row.door_changed_at !== due.door_changed_at
+          )
+            return;
+          compartments.markLeftOpenReported(ref);
+          const parcel = parcels.activeIn(ref);
+          out.emit(ref.device, "door.left_open", {
+            device: ref.device,
+            compartment: ref.compartment,
+            ...(parcel ? { parcelId: parcel.id } : {}),
+            openSince: new Date(row.door_changed_at ?? out.now).toISOString(),
+            openSeconds: Math.round((out.now - (row.door_changed_at ?? out.now)) / 1000),
+          });
+        })
+        .catch((err: unknown) => log.error({ err, ref }, "locker: left-open event not durable"));
+    }
+  }
+
+  /** The pulse an opening at `ts` answers: one still pending, or one sent within the open timeout. */
+  private intentFor(row: CompartmentRow, ts: number): PulseIntent | undefined {
+    if (row.pulse_at === null || row.pulse_purpose === null) return undefined;
+    if (row.pulse_pending !== 1 && ts - row.pulse_at > this.timeoutMs()) return undefined;
+    return intentOf(row);
+  }
+
+  private timeoutMs(): number {
+    return this.ctx.settings.doorOpenTimeoutSeconds * 1000;
+  }
+}
+
+function intentOf(row: CompartmentRow): PulseIntent | undefined {
+  if (row.pulse_purpose === null) return undefined;
+  return {
+    purpose: row.pulse_purpose,
+    parcelId: row.pulse_parcel ?? undefined,
+    terminal: row.pulse_terminal ?? undefined,
+    commandId: row.pulse_command ?? undefined,
+  };
+}

@@ -1,0 +1,12 @@
+export * from "./codes.js";
+export { createLockerCommands, LOCKER_COMMANDS, type LockerCommandTarget } from "./commands.js";
+export type { CompartmentState, OutOfServiceReason, PulsePurpose } from "./compartments.js";
+export { LOCKER_EVENTS, type LockerEventType } from "./events.js";
+export type { RetrieveChoice } from "./overdue.js";
+export type { ParcelState } from "./parcels.js";
+export * from "./ports.js";
+export type { ReserveInput } from "./reservations.js";
+export { LOCKER_MIGRATIONS, migrateLocker } from "./schema.js";
+export * from "./service.js";
+export * from "./settings.js";
+export type * from "./types.js";

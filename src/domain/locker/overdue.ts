@@ -1,0 +1,157 @@
+import { isQhError, QhError } from "../../core/errors.js";
+import { refOf } from "./compartments.js";
+import type { DoorChange, DoorReactor, DoorTruth } from "./doors.js";
+import { assertTerminal } from "./lockout.js";
+import { iso, type ParcelRow, parcelData } from "./parcels.js";
+import type { CompartmentRef } from "./ports.js";
+import type { LockerContext, PickupResult, RetrieveResult } from "./types.js";
+
+/** Which overdue parcel a courier takes back: one by id or by compartment; all when absent. */
+export type RetrieveChoice = { parcelId: string } | CompartmentRef;
+
+/**
+ * Overdue parcels. sweep(): a stored parcel past its deadline becomes overdue (parcel.overdue,
+ * compartment overdue); its pickup code keeps working until the courier takes it back. retrieve():
+ * the courier's code opens their overdue compartments one after the other (or the chosen one);
+ * parcel.retrieved is emitted when each door closes and the compartment is free again.
+ */
+export class OverdueDesk implements DoorReactor {
+  constructor(
+    private readonly ctx: LockerContext,
+    private readonly doors: DoorTruth,
+  ) {}
+
+  async sweep(now: number): Promise<void> {
+    const { parcels, compartments, announcer } = this.ctx;
+    const due = parcels.due("stored", now);
+    if (due.length === 0) return;
+    await announcer.commit((out) => {
+      for (const d of due) {
+        const p = parcels.get(d.id);
+        if (p?.state !== "stored" || p.device === null || p.compartment === null) continue;
+        parcels.patch(p.id, { state: "overdue", overdue_at: out.now }, out.now);
+        compartments.refresh(refOf({ device: p.device, compartment: p.compartment }), out.now);
+        out.emit(p.device, "parcel.overdue", {
+          ...parcelData(p),
+          courier: p.courier,
+          deadline: iso(p.deadline),
+        });
+      }
+    });
+  }
+
+  async retrieve(terminal: string, courierCode: string, choice?: RetrieveChoice): Promise<RetrieveResult> {
+    const { guard, courierCodes, parcels, terminals } = this.ctx;
+    assertTerminal(terminal);
+    guard.assertOpen(terminal);
+    const courier = typeof courierCode === "string" ? courierCodes.identify(courierCode) : undefined;
+    if (courier === undefined) return guard.wrong(terminal, "courier");
+    guard.reset(terminal);
+    const scope = terminals.devicesFor(terminal);
+    let list = parcels
+      .overdueOf(courier)
+      .filter((p): p is Located => p.device !== null && p.compartment !== null)
+      .filter((p) => scope === undefined || scope.includes(p.device));
+    if (choice !== undefined) {
+      list = list.filter((p) =>
+        "parcelId" in choice
+          ? p.id === choice.parcelId
+          : p.device === choice.device && p.compartment === choice.compartment,
+      );
+    }
+    if (list.length === 0) {
+      throw new QhError(
+        "QH_LOCKER_PARCEL_UNKNOWN",
+        `no overdue parcel of courier ${courier} to take back here`,
+      );
+    }
+    const result: RetrieveResult = { courier, opened: [], failed: [] };
+    for (const p of list) {
+      const ref = refOf(p);
+      try {
+        const door = await this.doors.pulse(ref, { purpose: "retrieve", parcelId: p.id, terminal });
+        const r: PickupResult = { parcelId: p.id, ...ref, door };
+        result.opened.push(r);
+      } catch (err) {
+        if (!isQhError(err)) throw err;
+        result.failed.push({ parcelId: p.id, ...ref, error: { code: err.code, message: err.message } });
+      }
+    }
+    return result;
+  }
+
+  opened(c: DoorChange): void {
+    const p = c.parcel;
+    if (p?.state !== "overdue") return;
+    if (c.intent?.purpose !== "retrieve" || c.intent.parcelId !== p.id) return;
+    this.ctx.parcels.patch(p.id, { state: "retrieving", terminal: c.intent.terminal ?? null }, c.out.now);
+    this.ctx.compartments.refresh(c.ref, c.out.now);
+    const terminal = c.intent.terminal ?? null;
+    c.out.afterwards(() =>
+      this.ctx.notices.emit("collect", {
+        kind: "retrieve",
+        terminal,
+        parcelId: p.id,
+        ...c.ref,
+        status: "open",
+      }),
+    );
+  }
+
+  closed(c: DoorChange): void {
+    const p = c.parcel;
+    if (p?.state !== "retrieving") return;
+    const { parcels, compartments, pickupCodes } = this.ctx;
+    const now = c.out.now;
+    if (c.row.has_presence === 1 && c.present === true) {
+      parcels.patch(p.id, { state: "overdue" }, now);
+      compartments.refresh(c.ref, now);
+      c.out.emit(c.ref.device, "parcel.not_removed", { ...parcelData(p), by: "courier", courier: p.courier });
+      c.out.afterwards(() =>
+        this.ctx.notices.emit("collect", {
+          kind: "retrieve",
+          terminal: p.terminal,
+          parcelId: p.id,
+          ...c.ref,
+          status: "not_removed",
+        }),
+      );
+      return;
+    }
+    pickupCodes.revoke(p.id);
+    parcels.patch(p.id, { state: "retrieved", closed_at: now, end_reason: "retrieved" }, now);
+    compartments.refresh(c.ref, now);
+    c.out.emit(c.ref.device, "parcel.retrieved", {
+      ...parcelData(p),
+      courier: p.courier,
+      terminal: p.terminal,
+      recalled: p.recalled_at !== null,
+    });
+    c.out.afterwards(() =>
+      this.ctx.notices.emit("collect", {
+        kind: "retrieve",
+        terminal: p.terminal,
+        parcelId: p.id,
+        ...c.ref,
+        status: "done",
+      }),
+    );
+  }
+
+  jammed(c: DoorChange): void {
+    const p = c.parcel;
+    if (!p || c.intent?.purpose !== "retrieve" || c.intent.parcelId !== p.id) return;
+    const terminal = c.intent.terminal ?? null;
+    c.out.afterwards(() =>
+      this.ctx.notices.emit("collect", {
+        kind: "retrieve",
+        terminal,
+        parcelId: p.id,
+        ...c.ref,
+        status: "jammed",
+      }),
+    );
+  }
+}
+
+type Located = ParcelRow & { device: string; compartment: string };

@@ -1,0 +1,128 @@
+import { QhError } from "../../core/errors.js";
+import { parsePickupInput } from "./codes.js";
+import { refOf } from "./compartments.js";
+import type { DoorChange, DoorReactor, DoorTruth } from "./doors.js";
+import { assertTerminal } from "./lockout.js";
+import { parcelData } from "./parcels.js";
+import type { LockerContext, PickupResult } from "./types.js";
+
+/**
+ * Resident pickup, offline: the code (typed, or scanned as `qh:pickup:<code>`) is checked against
+ * the keyed hashes in SQLite. A wrong code counts towards the terminal's lockout. A right code
+ * pulses the door; the code is spent when the door opens (door truth) and parcel.picked_up is
+ * emitted when it closes. If the presence sensor still sees the parcel after the close, the
+ * pickup did not happen: parcel.not_removed, and the code works again.
+ */
+export class PickupDesk implements DoorReactor {
+  constructor(
+    private readonly ctx: LockerContext,
+    private readonly doors: DoorTruth,
+  ) {}
+
+  async pickup(terminal: string, input: string): Promise<PickupResult> {
+    const { guard, pickupCodes, parcels, terminals } = this.ctx;
+    assertTerminal(terminal);
+    guard.assertOpen(terminal);
+    const code = parsePickupInput(input);
+    const parcelId = code === undefined ? undefined : pickupCodes.parcelFor(code);
+    const p = parcelId === undefined ? undefined : parcels.get(parcelId);
+    if (!p || p.device === null || p.compartment === null) return guard.wrong(terminal, "pickup");
+    const ref = refOf({ device: p.device, compartment: p.compartment });
+    if (p.state === "reserved" || p.state === "depositing") {
+      throw new QhError("QH_LOCKER_PARCEL_UNKNOWN", "this parcel has not been deposited yet");
+    }
+    if (p.state === "retrieving") {
+      throw new QhError("QH_LOCKER_BUSY", "this parcel is being taken back by the courier");
+    }
+    const scope = terminals.devicesFor(terminal);
+    if (scope && !scope.includes(p.device)) {
+      throw new QhError("QH_LOCKER_WRONG_TERMINAL", `this parcel is in locker ${p.device}`, {
+        device: p.device,
+      });
+    }
+    guard.reset(terminal);
+    if (p.state === "collecting") {
+      // The door opened for this code moments ago and is still open.
+      return { parcelId: p.id, ...ref, door: "already_open" };
+    }
+    const door = await this.doors.pulse(ref, { purpose: "pickup", parcelId: p.id, terminal });
+    return { parcelId: p.id, ...ref, door };
+  }
+
+  opened(c: DoorChange): void {
+    const p = c.parcel;
+    if (!p || (p.state !== "stored" && p.state !== "overdue")) return;
+    if (c.intent?.purpose !== "pickup" || c.intent.parcelId !== p.id) return;
+    this.ctx.parcels.patch(p.id, { state: "collecting", terminal: c.intent.terminal ?? null }, c.out.now);
+    this.ctx.compartments.refresh(c.ref, c.out.now);
+    const terminal = c.intent.terminal ?? null;
+    c.out.afterwards(() =>
+      this.ctx.notices.emit("collect", {
+        kind: "pickup",
+        terminal,
+        parcelId: p.id,
+        ...c.ref,
+        status: "open",
+      }),
+    );
+  }
+
+  closed(c: DoorChange): void {
+    const p = c.parcel;
+    if (p?.state !== "collecting") return;
+    const { parcels, compartments, pickupCodes } = this.ctx;
+    const now = c.out.now;
+    if (c.row.has_presence === 1 && c.present === true) {
+      parcels.patch(p.id, { state: p.overdue_at === null ? "stored" : "overdue" }, now);
+      compartments.refresh(c.ref, now);
+      c.out.emit(c.ref.device, "parcel.not_removed", {
+        ...parcelData(p),
+        by: "resident",
+        terminal: p.terminal,
+      });
+      c.out.afterwards(() =>
+        this.ctx.notices.emit("collect", {
+          kind: "pickup",
+          terminal: p.terminal,
+          parcelId: p.id,
+          ...c.ref,
+          status: "not_removed",
+        }),
+      );
+      return;
+    }
+    pickupCodes.revoke(p.id);
+    parcels.patch(p.id, { state: "picked_up", closed_at: now, end_reason: "picked_up" }, now);
+    compartments.refresh(c.ref, now);
+    c.out.emit(c.ref.device, "parcel.picked_up", {
+      ...parcelData(p),
+      courier: p.courier,
+      terminal: p.terminal,
+      overdue: p.overdue_at !== null,
+    });
+    c.out.afterwards(() =>
+      this.ctx.notices.emit("collect", {
+        kind: "pickup",
+        terminal: p.terminal,
+        parcelId: p.id,
+        ...c.ref,
+        status: "done",
+      }),
+    );
+  }
+
+  jammed(c: DoorChange): void {
+    const p = c.parcel;
+    if (!p || c.intent?.purpose !== "pickup" || c.intent.parcelId !== p.id) return;
+    const terminal = c.intent.terminal ?? null;
+    c.out.afterwards(() =>
+      this.ctx.notices.emit("collect", {
+        kind: "pickup",
+        terminal,
+        parcelId: p.id,
+        ...c.ref,
+        status: "jammed",
+      }),
+    );
+  }
+}

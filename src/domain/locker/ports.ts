@@ -1,0 +1,66 @@
+/**
+ * The locker domain's edge: what it needs from the hardware (LockPort, implemented by a driver over
+ * the RS-485 bus master and codecs), what the driver tells it (DoorInput), and the compartment
+ * layout it is given as plain data (from the device models). The domain knows no transport.
+ */
+
+export const COMPARTMENT_SIZES = ["XS", "S", "M", "L", "XL"] as const;
+export type CompartmentSize = (typeof COMPARTMENT_SIZES)[number];
+
+export function isCompartmentSize(v: unknown): v is CompartmentSize {
+  return typeof v === "string" && (COMPARTMENT_SIZES as readonly string[]).includes(v);
+}
+
+/** 0 for XS … 4 for XL: "fits" means a rank at least the parcel's. */
+export function sizeRank(size: CompartmentSize): number {
+  return COMPARTMENT_SIZES.indexOf(size);
+}
+
+/** device = locker device id from config; compartment = the model's compartment id (e.g. "A01"). */
+export interface CompartmentRef {
+  device: string;
+  compartment: string;
+}
+
+export interface LockPort {
+  /**
+   * Pulse the lock. Resolves when the board acknowledged the pulse; rejects (QhError) if the board
+   * is unreachable. It does NOT mean the door opened: door truth arrives through onDoor.
+   */
+  open(ref: CompartmentRef): Promise<void>;
+}
+
+/** A door sensor reading. `present` is the item-present (infrared) sensor where the compartment has one. */
+export interface DoorReport {
+  open: boolean;
+  present?: boolean;
+  /** When the driver saw the change (epoch ms). */
+  ts: number;
+}
+
+/**
+ * What the driver calls, on every change (change-only). After a (re)start the driver reports each
+ * door's current state once: its first reading is a change from "unknown".
+ */
+export interface DoorInput {
+  onDoor(ref: CompartmentRef, report: DoorReport): Promise<void>;
+  onReachability(device: string, board: string | number, reachable: boolean): void;
+}
+
+export interface CompartmentLayout {
+  id: string;
+  size: CompartmentSize;
+  zone: "ambient";
+  sensors: { door: boolean; presence: boolean };
+  /**
+   * The board that drives this compartment's lock (the model's `board`). Optional: without it,
+   * a board of the device reported unreachable makes all of the device's board-less compartments
+   * unreachable.
+   */
+  board?: string | number;
+}
+
+export interface LockerBankLayout {
+  device: string;
+  compartments: readonly CompartmentLayout[];
+}

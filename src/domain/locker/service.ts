@@ -1,0 +1,363 @@
+/**
+ * The locker domain service: parcels, codes, compartments and the courier, resident and
+ * customer-service flows of the smart parcel lockers, offline first. It knows no transport:
+ *
+ *   kiosk / API ──► startDeposit · scanBarcode · chooseSize · depositReserved · pickup · retrieve
+ *   platform  ──► commands(): locker.open · compartment.disable/enable · parcel.cancel ·
+ *                 locker.reserve · courier.codes.set         (via the command router)
+ *   driver    ──► onDoor(ref, { open, present?, ts }) · onReachability(device, board, reachable)
+ *        ◄──     LockPort.open(ref)   (a pulse; the door's truth comes back through onDoor)
+ *                         │
+ *                         ▼
+ *   one SQLite transaction per change (state + the events describing it, locker_outbox)
+ *                         │
+ *                         ▼
+ *   EventSink.emit (awaited: durable before the flow reports) · StateSink.state per locker device
+ *
+ * Time comes from the injected Clock; start() runs sweep() on a timer (jams, left-open doors,
+ * abandoned deposits, overdue parcels, expired reservations, events waiting for the event store).
+ */
+import type Database from "better-sqlite3";
+import { type Clock, systemClock } from "../../core/clock.js";
+import type { CommandHandler } from "../../core/command.js";
+import type { EventSink, JsonObject, StateSink } from "../../core/envelope.js";
+import { QhError } from "../../core/errors.js";
+import { type Listener, TypedBus } from "../../core/event-bus.js";
+import { newId as uuid } from "../../core/ids.js";
+import { type Logger, silentLogger } from "../../core/logger.js";
+import { LockerAdmin } from "./admin.js";
+import { CodeHasher, type CourierCodeInput, CourierCodes, PickupCodes } from "./codes.js";
+import { createLockerCommands, type LockerCommandTarget } from "./commands.js";
+import { type CompartmentRow, CompartmentStore, validateLayout } from "./compartments.js";
+import { DepositDesk } from "./deposit.js";
+import { DoorTruth } from "./doors.js";
+import { TerminalGuard } from "./lockout.js";
+import { Announcer } from "./outbox.js";
+import { OverdueDesk, type RetrieveChoice } from "./overdue.js";
+import { iso, type ParcelRow, ParcelStore } from "./parcels.js";
+import { PickupDesk } from "./pickup.js";
+import type {
+  CompartmentRef,
+  CompartmentSize,
+  DoorInput,
+  DoorReport,
+  LockerBankLayout,
+  LockPort,
+} from "./ports.js";
+import { Reservations, type ReserveInput } from "./reservations.js";
+import { migrateLocker } from "./schema.js";
+import { type LockerSettings, resolveSettings } from "./settings.js";
+import { StatePublisher } from "./state-doc.js";
+import type {
+  CompartmentView,
+  DepositSessionView,
+  LockerContext,
+  LockerNotices,
+  ParcelView,
+  PickupResult,
+  ReservationView,
+  RetrieveResult,
+} from "./types.js";
+
+export interface LockerServiceOptions {
+  /** The gateway database (its pragmas, WAL and synchronous=FULL, are the opener's). */
+  db: Database.Database;
+  events: EventSink;
+  state: StateSink;
+  lock: LockPort;
+  /** The locker banks: device id and compartments (from the device models and the config). */
+  layout: readonly LockerBankLayout[];
+  /** The site secret for the keyed code hashes (HMAC-SHA256), at least 16 bytes. */
+  secretKey: Buffer;
+  settings?: Partial<LockerSettings>;
+  clock?: Clock;
+  logger?: Logger;
+  /** terminal id → the locker devices it serves. A terminal not listed serves all. */
+  terminals?: Record<string, readonly string[]>;
+  /** How often start() runs sweep(); 0: never (tests call sweep() themselves). Default 1000. */
+  sweepIntervalMs?: number;
+  /** Parcel id generator (default UUIDv7). */
+  newId?: () => string;
+}
+
+export class LockerService implements DoorInput, LockerCommandTarget {
+  readonly settings: LockerSettings;
+  private readonly ctx: LockerContext;
+  private readonly doors: DoorTruth;
+  private readonly deposits: DepositDesk;
+  private readonly pickups: PickupDesk;
+  private readonly overdue: OverdueDesk;
+  private readonly reservations: Reservations;
+  private readonly admin: LockerAdmin;
+  private readonly statePublisher: StatePublisher;
+  private readonly sweepIntervalMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+
+  constructor(opts: LockerServiceOptions) {
+    this.settings = resolveSettings(opts.settings);
+    validateLayout(opts.layout);
+    const clock = opts.clock ?? systemClock;
+    const log = (opts.logger ?? silentLogger()).child({ component: "locker" });
+    const db = opts.db;
+    migrateLocker(db);
+    const compartments = new CompartmentStore(db);
+    compartments.sync(opts.layout, clock.now());
+    const devices = new Set(opts.layout.map((b) => b.device));
+    const terminals = new Map<string, readonly string[]>();
+    for (const [t, list] of Object.entries(opts.terminals ?? {})) {
+      for (const d of list) {
+        if (!devices.has(d))
+          throw new QhError("QH_CONFIG_INVALID", `locker.terminals.${t}: no locker device ${d}`);
+      }
+      terminals.set(t, [...list]);
+    }
+    const hasher = new CodeHasher(opts.secretKey);
+    const announcer = new Announcer(db, opts.events, clock, log);
+    const ctx: LockerContext = {
+      db,
+      clock,
+      settings: this.settings,
+      log,
+      port: opts.lock,
+      announcer,
+      compartments,
+      parcels: new ParcelStore(db),
+      pickupCodes: new PickupCodes(db, hasher, this.settings.codeLength),
+      courierCodes: new CourierCodes(db, hasher),
+      hasher,
+      guard: new TerminalGuard(db, announcer, clock, this.settings),
+      terminals: { devicesFor: (t) => terminals.get(t) },
+      notices: new TypedBus<LockerNotices>((event, err) =>
+        log.warn({ err, event }, "locker notice listener failed"),
+      ),
+      newId: opts.newId ?? uuid,
+    };
+    this.ctx = ctx;
+    this.statePublisher = new StatePublisher(compartments, opts.state, log);
+    announcer.afterCommit = () => this.statePublisher.publishChanged();
+    announcer.onLostSecret("parcel.deposited", (e) => this.reissueCode(e.data));
+    this.doors = new DoorTruth(ctx);
+    this.deposits = new DepositDesk(ctx, this.doors);
+    this.pickups = new PickupDesk(ctx, this.doors);
+    this.overdue = new OverdueDesk(ctx, this.doors);
+    this.reservations = new Reservations(ctx);
+    this.admin = new LockerAdmin(ctx, this.doors, this.deposits);
+    this.doors.addReactor(this.deposits);
+    this.doors.addReactor(this.pickups);
+    this.doors.addReactor(this.overdue);
+    this.sweepIntervalMs = opts.sweepIntervalMs ?? 1000;
+  }
+
+  // --- lifecycle ------------------------------------------------------------------------------
+
+  /** Resend what a crash left unsent, settle interrupted deposits, publish state, start the timer. */
+  async start(): Promise<void> {
+    await this.ctx.announcer.flush();
+    await this.deposits.recover();
+    this.statePublisher.publishChanged(true);
+    if (this.sweepIntervalMs > 0 && !this.timer) {
+      this.timer = setInterval(() => {
+        this.sweep().catch((err: unknown) => this.ctx.log.error({ err }, "locker sweep failed"));
+      }, this.sweepIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Stop the timer and wait for a sweep in progress. The database stays open (it is the caller's). */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.sweeping;
+  }
+
+  /**
+   * Everything time-driven, in order: jams and left-open doors, abandoned deposits, overdue parcels,
+   * expired reservations, old wrong-code counts, events waiting for the event store. One at a time.
+   */
+  sweep(now: number = this.ctx.clock.now()): Promise<void> {
+    if (this.sweeping) return this.sweeping;
+    const run = async () => {
+      await this.doors.sweep(now);
+      await this.deposits.sweep(now);
+      await this.overdue.sweep(now);
+      await this.reservations.sweep(now);
+      this.ctx.guard.purge(now);
+      await this.ctx.announcer.flush();
+    };
+    this.sweeping = run().finally(() => {
+      this.sweeping = undefined;
+    });
+    return this.sweeping;
+  }
+
+  // --- driver side ----------------------------------------------------------------------------
+
+  onDoor(ref: CompartmentRef, report: DoorReport): Promise<void> {
+    return this.doors.onDoor(ref, report);
+  }
+
+  onReachability(device: string, board: string | number, reachable: boolean): void {
+    if (!this.ctx.compartments.devices().includes(device)) {
+      this.ctx.log.warn({ device, board }, "locker: reachability of an unknown device ignored");
+      return;
+    }
+    this.ctx.compartments.setReachability(device, String(board), reachable, this.ctx.clock.now());
+    this.statePublisher.publishChanged();
+  }
+
+  // --- courier ----------------------------------------------------------------------------
+
+  startDeposit(terminal: string, courierCode: string): Promise<DepositSessionView> {
+    return this.deposits.start(terminal, courierCode);
+  }
+
+  scanBarcode(terminal: string, barcode: string): DepositSessionView {
+    return this.deposits.scan(terminal, barcode);
+  }
+
+  chooseSize(terminal: string, size?: CompartmentSize): Promise<DepositSessionView> {
+    return this.deposits.chooseSize(terminal, size);
+  }
+
+  depositReserved(terminal: string, orderId: string, courierCode?: string): Promise<DepositSessionView> {
+    return this.deposits.depositReserved(terminal, orderId, courierCode);
+  }
+
+  endDeposit(terminal: string): void {
+    this.deposits.end(terminal);
+  }
+
+  depositSession(terminal: string): DepositSessionView | undefined {
+    return this.deposits.current(terminal);
+  }
+
+  retrieve(terminal: string, courierCode: string, choice?: RetrieveChoice): Promise<RetrieveResult> {
+    return this.overdue.retrieve(terminal, courierCode, choice);
+  }
+
+  // --- resident ---------------------------------------------------------------------------
+
+  pickup(terminal: string, code: string): Promise<PickupResult> {
+    return this.pickups.pickup(terminal, code);
+  }
+
+  // --- platform / customer service --------------------------------------------------------
+
+  commands(): Record<string, CommandHandler> {
+    return createLockerCommands(this);
+  }
+
+  remoteOpen(ref: CompartmentRef, reason: string, commandId?: string): Promise<JsonObject> {
+    return this.admin.remoteOpen(ref, reason, commandId);
+  }
+
+  disable(ref: CompartmentRef, reason?: string): Promise<JsonObject> {
+    return this.admin.disable(ref, reason);
+  }
+
+  enable(ref: CompartmentRef, reason?: string): Promise<JsonObject> {
+    return this.admin.enable(ref, reason);
+  }
+
+  markSensorFault(ref: CompartmentRef, note: string): Promise<void> {
+    return this.admin.sensorFault(ref, note);
+  }
+
+  cancelParcel(parcelId: string, force = false): Promise<JsonObject> {
+    return this.admin.cancel(parcelId, force);
+  }
+
+  reserve(input: ReserveInput): Promise<ReservationView> {
+    return this.reservations.reserve(input);
+  }
+
+  setCourierCodes(couriers: readonly CourierCodeInput[]): number {
+    return this.ctx.courierCodes.replace(couriers, this.ctx.clock.now());
+  }
+
+  // --- views ------------------------------------------------------------------------------
+
+  compartments(device?: string): CompartmentView[] {
+    return this.ctx.compartments.list(device).map((r) => this.compartmentView(r));
+  }
+
+  compartment(ref: CompartmentRef): CompartmentView {
+    return this.compartmentView(this.ctx.compartments.require(ref));
+  }
+
+  parcel(parcelId: string): ParcelView | undefined {
+    const p = this.ctx.parcels.get(parcelId);
+    return p ? parcelView(p) : undefined;
+  }
+
+  availability(terminal?: string): Partial<Record<CompartmentSize, number>> {
+    return this.deposits.available(terminal);
+  }
+
+  stateDocument(device: string): JsonObject {
+    return this.statePublisher.document(device);
+  }
+
+  /** Kiosk / console notices: "deposit" (session view) and "collect" (pickup/retrieval door status). */
+  on<K extends keyof LockerNotices>(notice: K, listener: Listener<LockerNotices[K]>): () => void {
+    return this.ctx.notices.on(notice, listener);
+  }
+
+  /** Events committed with their state change but not yet taken by the event store. */
+  pendingEvents(): number {
+    return this.ctx.announcer.pendingCount();
+  }
+
+  // --- internals ------------------------------------------------------------------------------
+
+  /**
+   * A parcel.deposited whose pickup code was lost with the process (crash between the commit and
+   * the event store): the clear code exists nowhere, so a new one is issued (the old hash keeps
+   * working too, in case the first event did reach the platform).
+   */
+  private reissueCode(data: JsonObject): JsonObject | undefined {
+    const parcelId = data.parcelId;
+    if (typeof parcelId !== "string") return undefined;
+    const p = this.ctx.parcels.get(parcelId);
+    if (!p || (p.state !== "stored" && p.state !== "overdue") || p.kind !== "delivery") return undefined;
+    this.ctx.log.warn(
+      { parcelId },
+      "locker: pickup code lost in a crash before its event was stored; reissued",
+    );
+    return { pickupCode: this.ctx.pickupCodes.issue(parcelId), codeReissued: true };
+  }
+
+  private compartmentView(r: CompartmentRow): CompartmentView {
+    const parcel = this.ctx.parcels.activeIn(r);
+    return {
+      device: r.device,
+      compartment: r.compartment,
+      size: r.size,
+      state: r.state,
+      reason: r.oos_reason,
+      note: r.oos_note,
+      reachable: r.reachable === 1,
+      doorOpen: r.door_open === null ? null : r.door_open === 1,
+      present: r.present === null ? null : r.present === 1,
+      parcelId: parcel?.id ?? null,
+    };
+  }
+}
+
+function parcelView(p: ParcelRow): ParcelView {
+  return {
+    parcelId: p.id,
+    kind: p.kind,
+    orderId: p.order_id,
+    barcode: p.barcode,
+    device: p.device,
+    compartment: p.compartment,
+    size: p.size,
+    courier: p.courier,
+    state: p.state,
+    deadline: iso(p.deadline),
+    depositedAt: iso(p.deposited_at),
+    closedAt: iso(p.closed_at),
+  };
+}

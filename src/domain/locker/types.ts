@@ -1,0 +1,137 @@
+import type Database from "better-sqlite3";
+import type { Clock } from "../../core/clock.js";
+import type { TypedBus } from "../../core/event-bus.js";
+import type { Logger } from "../../core/logger.js";
+import type { CodeHasher, CourierCodes, PickupCodes } from "./codes.js";
+import type { CompartmentState, CompartmentStore, OutOfServiceReason } from "./compartments.js";
+import type { TerminalGuard } from "./lockout.js";
+import type { Announcer } from "./outbox.js";
+import type { ParcelState, ParcelStore } from "./parcels.js";
+import type { CompartmentSize, LockPort } from "./ports.js";
+import type { LockerSettings } from "./settings.js";
+
+export type DepositStep = "scan" | "size" | "opening" | "open";
+
+/** What a kiosk shows a courier (or a merchant) during a deposit. Never carries a code. */
+export interface DepositSessionView {
+  terminal: string;
+  courier: string | null;
+  step: DepositStep;
+  barcode?: string;
+  orderId?: string;
+  /** The size asked for (or the offered one). */
+  size?: CompartmentSize;
+  parcelId?: string;
+  device?: string;
+  compartment?: string;
+  /** Parcels deposited in this session. */
+  deposits: number;
+  /** Free usable compartments per size, for the size picker. */
+  available: Partial<Record<CompartmentSize, number>>;
+  /** The smallest free size: what the courier is offered if they pick none. */
+  offer?: CompartmentSize;
+  last?: DepositOutcomeView;
+}
+
+export interface DepositOutcomeView {
+  outcome: "deposited" | "deposit_failed" | "moved_after_jam" | "no_compartment";
+  parcelId?: string;
+  device?: string;
+  compartment?: string;
+  reason?: string;
+}
+
+export interface PickupResult {
+  parcelId: string;
+  device: string;
+  compartment: string;
+  /** pulsed: the lock took the pulse; pending: a pulse for this door is already under way; already_open. */
+  door: "pulsed" | "pending" | "already_open";
+}
+
+export interface RetrieveResult {
+  courier: string;
+  opened: PickupResult[];
+  failed: Array<{
+    parcelId: string;
+    device: string;
+    compartment: string;
+    error: { code: string; message: string };
+  }>;
+}
+
+export interface ReservationView {
+  orderId: string;
+  parcelId: string;
+  device: string;
+  compartment: string;
+  size: CompartmentSize;
+  compartmentSize: CompartmentSize;
+  deadline: string;
+  state: ParcelState;
+}
+
+export interface CompartmentView {
+  device: string;
+  compartment: string;
+  size: CompartmentSize;
+  state: CompartmentState;
+  reason: OutOfServiceReason | null;
+  note: string | null;
+  reachable: boolean;
+  doorOpen: boolean | null;
+  present: boolean | null;
+  parcelId: string | null;
+}
+
+export interface ParcelView {
+  parcelId: string;
+  kind: "delivery" | "reservation";
+  orderId: string | null;
+  barcode: string | null;
+  device: string | null;
+  compartment: string | null;
+  size: CompartmentSize;
+  courier: string | null;
+  state: ParcelState;
+  deadline: string | null;
+  depositedAt: string | null;
+  closedAt: string | null;
+}
+
+/** Local notices for kiosks and the console (not business events: those go to the EventSink). */
+export interface LockerNotices extends Record<string, unknown> {
+  deposit: DepositSessionView & { ended?: boolean };
+  collect: {
+    kind: "pickup" | "retrieve";
+    terminal: string | null;
+    parcelId: string;
+    device: string;
+    compartment: string;
+    status: "open" | "done" | "not_removed" | "jammed";
+  };
+}
+
+/** Which devices a terminal serves (undefined: all). */
+export interface TerminalScope {
+  devicesFor(terminal: string): readonly string[] | undefined;
+}
+
+/** What the flows share. One per service. */
+export interface LockerContext {
+  db: Database.Database;
+  clock: Clock;
+  settings: LockerSettings;
+  log: Logger;
+  port: LockPort;
+  announcer: Announcer;
+  compartments: CompartmentStore;
+  parcels: ParcelStore;
+  pickupCodes: PickupCodes;
+  courierCodes: CourierCodes;
+  hasher: CodeHasher;
+  guard: TerminalGuard;
+  terminals: TerminalScope;
+  notices: TypedBus<LockerNotices>;
+  newId: () => string;
+}
