@@ -64,6 +64,8 @@ export interface Extension {
   commands?: Record<string, CommandHandler>;
   apiPlugins?: FastifyPluginAsync[];
   problems?: () => string[];
+  /** secrets the platform needs once: removed from the outbox once the event is delivered */
+  scrubAfterDelivery?: { type: string; path: string }[];
   start?: () => Promise<void>;
   stop?: () => Promise<void>;
 }
@@ -295,8 +297,13 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   conn.start();
 
   const retentionMs = config.store.retentionDays * 86_400_000;
+  const scrubs = extensions.flatMap((e) => e.scrubAfterDelivery ?? []);
+  let scrubbedTo = 0;
   const housekeeping = () => {
     checkDisk();
+    let next = scrubbedTo;
+    for (const s of scrubs) next = outbox.scrubDelivered(s.type, s.path, scrubbedTo);
+    scrubbedTo = next;
   };
   const prune = () => {
     const n = outbox.prune(clock.now() - retentionMs);
@@ -339,6 +346,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         await new Promise((r) => setTimeout(r, 25));
       }
       fwd.flushMarks();
+      housekeeping();
       await conn.stop(); // offline status
       if (embedded) await embedded.stop();
       db.close();

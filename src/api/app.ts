@@ -23,6 +23,17 @@ export interface AppOptions {
   logger?: boolean;
 }
 
+/** HTTP status of a coded domain error. */
+export function httpStatusFor(code: string): number {
+  if (code === "QH_API_UNAUTHORIZED") return 401;
+  if (code.endsWith("_UNKNOWN")) return 404;
+  if (code.endsWith("_INVALID")) return 400;
+  if (code === "QH_LOCKER_CODE_WRONG") return 403;
+  if (code === "QH_LOCKER_LOCKED_OUT") return 429;
+  if (code === "QH_LOCKER_UNREACHABLE" || code === "QH_STORE_FULL" || code === "QH_STORE_CLOSED") return 503;
+  return 409;
+}
+
 function tokenMatches(header: string | undefined, token: string): boolean {
   if (!header?.startsWith("Bearer ")) return false;
   const a = Buffer.from(header.slice(7));
@@ -37,10 +48,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((err, _req, reply) => {
-    if (isQhError(err)) {
-      const status = err.code === "QH_API_UNAUTHORIZED" ? 401 : err.code.endsWith("_UNKNOWN") ? 404 : 409;
-      return reply.status(status).send({ error: err.toJSON() });
-    }
+    if (isQhError(err)) return reply.status(httpStatusFor(err.code)).send({ error: err.toJSON() });
     const e = err as { validation?: unknown; statusCode?: number; message: string };
     if (e.validation) {
       return reply.status(400).send({

@@ -79,6 +79,27 @@ export class Outbox {
     })();
   }
 
+  /**
+   * Remove a secret member (e.g. a pickup code the platform needed once) from delivered events of
+   * a type, for seqs above `afterSeq`. Returns the highest delivered seq examined.
+   */
+  scrubDelivered(type: string, jsonPath: string, afterSeq: number): number {
+    const upTo =
+      (this.db
+        .prepare("SELECT max(seq) FROM events WHERE seq > ? AND delivered_at IS NOT NULL")
+        .pluck()
+        .get(afterSeq) as number | null) ?? afterSeq;
+    const firstPending = this.minPending();
+    const limit = firstPending === null ? upTo : Math.min(upTo, firstPending - 1);
+    if (limit <= afterSeq) return afterSeq;
+    this.db
+      .prepare(
+        "UPDATE events SET body = json_remove(body, ?) WHERE seq > ? AND seq <= ? AND type = ? AND delivered_at IS NOT NULL AND json_extract(body, ?) IS NOT NULL",
+      )
+      .run(jsonPath, afterSeq, limit, type, jsonPath);
+    return limit;
+  }
+
   /** Delete delivered events older than the cutoff, in bounded chunks. Returns rows removed. */
   prune(deliveredBefore: number, chunk = 5000): number {
     const stmt = this.db.prepare(

@@ -1,0 +1,140 @@
+/**
+ * The kiosk API for the locker's touch screen, under /api/v1/kiosk/{terminal}/…, and the
+ * installer's compartment view under /api/v1/locker/…. Every body has a JSON Schema; bad input is
+ * a 400 with the schema error, domain refusals carry their QH_LOCKER_… code.
+ */
+import type { FastifyPluginAsync } from "fastify";
+import type { LockerService } from "../domain/locker/index.js";
+
+const terminalParams = {
+  type: "object",
+  required: ["terminal"],
+  properties: { terminal: { type: "string", pattern: "^[A-Za-z0-9_-]{1,64}$" } },
+} as const;
+
+const code = { type: "string", minLength: 4, maxLength: 64, pattern: "^[A-Za-z0-9:_-]+$" } as const;
+const sizeEnum = { enum: ["XS", "S", "M", "L", "XL"] } as const;
+
+function body(required: string[], properties: Record<string, unknown>) {
+  return { type: "object", additionalProperties: false, required, properties } as const;
+}
+
+type T = { Params: { terminal: string } };
+
+export function kioskPlugin(locker: LockerService): FastifyPluginAsync {
+  return async (app) => {
+    app.get<T>("/kiosk/:terminal/availability", { schema: { params: terminalParams } }, async (req) => ({
+      terminal: req.params.terminal,
+      available: locker.availability(req.params.terminal),
+    }));
+
+    app.get<T>("/kiosk/:terminal/deposit", { schema: { params: terminalParams } }, async (req, reply) => {
+      const s = locker.depositSession(req.params.terminal);
+      if (!s) {
+        return reply.status(404).send({
+          error: {
+            code: "QH_LOCKER_SESSION",
+            message: "no deposit session at this terminal",
+            hint: "Start one with POST …/deposit.",
+          },
+        });
+      }
+      return s;
+    });
+
+    app.post<T & { Body: { courierCode: string } }>(
+      "/kiosk/:terminal/deposit",
+      { schema: { params: terminalParams, body: body(["courierCode"], { courierCode: code }) } },
+      async (req) => locker.startDeposit(req.params.terminal, req.body.courierCode),
+    );
+
+    app.post<T & { Body: { barcode: string } }>(
+      "/kiosk/:terminal/deposit/barcode",
+      {
+        schema: {
+          params: terminalParams,
+          body: body(["barcode"], {
+            barcode: { type: "string", minLength: 1, maxLength: 128, pattern: "^[\\x21-\\x7E]+$" },
+          }),
+        },
+      },
+      async (req) => locker.scanBarcode(req.params.terminal, req.body.barcode),
+    );
+
+    app.post<T & { Body: { size?: "XS" | "S" | "M" | "L" | "XL" } }>(
+      "/kiosk/:terminal/deposit/size",
+      { schema: { params: terminalParams, body: body([], { size: sizeEnum }) } },
+      async (req) => locker.chooseSize(req.params.terminal, req.body.size),
+    );
+
+    app.post<T & { Body: { orderId: string; courierCode?: string } }>(
+      "/kiosk/:terminal/deposit/reserved",
+      {
+        schema: {
+          params: terminalParams,
+          body: body(["orderId"], {
+            orderId: { type: "string", minLength: 1, maxLength: 128 },
+            courierCode: code,
+          }),
+        },
+      },
+      async (req) => locker.depositReserved(req.params.terminal, req.body.orderId, req.body.courierCode),
+    );
+
+    app.delete<T>("/kiosk/:terminal/deposit", { schema: { params: terminalParams } }, async (req, reply) => {
+      locker.endDeposit(req.params.terminal);
+      return reply.status(204).send();
+    });
+
+    app.post<T & { Body: { code: string } }>(
+      "/kiosk/:terminal/pickup",
+      { schema: { params: terminalParams, body: body(["code"], { code }) } },
+      async (req) => locker.pickup(req.params.terminal, req.body.code),
+    );
+
+    app.post<T & { Body: { courierCode: string; parcelId?: string } }>(
+      "/kiosk/:terminal/retrieve",
+      {
+        schema: {
+          params: terminalParams,
+          body: body(["courierCode"], {
+            courierCode: code,
+            parcelId: { type: "string", minLength: 1, maxLength: 64 },
+          }),
+        },
+      },
+      async (req) =>
+        locker.retrieve(
+          req.params.terminal,
+          req.body.courierCode,
+          req.body.parcelId ? { parcelId: req.body.parcelId } : undefined,
+        ),
+    );
+
+    app.get<{ Querystring: { device?: string } }>(
+      "/locker/compartments",
+      { schema: { querystring: { type: "object", properties: { device: { type: "string" } } } } },
+      async (req) => ({ compartments: locker.compartments(req.query.device) }),
+    );
+
+    app.get<{ Params: { parcelId: string } }>(
+      "/locker/parcels/:parcelId",
+      {
+        schema: {
+          params: { type: "object", required: ["parcelId"], properties: { parcelId: { type: "string" } } },
+        },
+      },
+      async (req, reply) => {
+        const p = locker.parcel(req.params.parcelId);
+        if (!p) {
+          return reply
+            .status(404)
+            .send({
+              error: { code: "QH_LOCKER_PARCEL_UNKNOWN", message: `no parcel ${req.params.parcelId}` },
+            });
+        }
+        return p;
+      },
+    );
+  };
+}
