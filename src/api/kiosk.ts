@@ -127,11 +127,9 @@ export function kioskPlugin(locker: LockerService): FastifyPluginAsync {
       async (req, reply) => {
         const p = locker.parcel(req.params.parcelId);
         if (!p) {
-          return reply
-            .status(404)
-            .send({
-              error: { code: "QH_LOCKER_PARCEL_UNKNOWN", message: `no parcel ${req.params.parcelId}` },
-            });
+          return reply.status(404).send({
+            error: { code: "QH_LOCKER_PARCEL_UNKNOWN", message: `no parcel ${req.params.parcelId}` },
+          });
         }
         return p;
       },
