@@ -1,0 +1,308 @@
+/**
+ * The composition root's locker half: serial buses (real ports, or simulators on in-process
+ * links), bus masters, locker-bank and scanner drivers, the locker domain service, the kiosk API
+ * and, for simulated lines, the simulator control API. Only this file and gateway.ts wire
+ * concrete parts.
+ *
+ *   bus (config) ─► SerialLink (serialport | in-process pair ◄─ simulator) ─► BusMaster
+ *        ─► LockerBankDriver (model: boards, locks → compartments) ─► LockerService ─► EventSink
+ *   scanner bus ─► SerialLink ─► ScannerDriver ─► scan routing (courier / barcode / pickup)
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { kioskPlugin } from "./api/kiosk.js";
+import { type SimulatedBank, simPlugin } from "./api/sim.js";
+import {
+  boardAddresses,
+  type DeviceModel,
+  type LockerBankModel,
+  type ScannerModel,
+} from "./config/models.js";
+import type { BusConfig } from "./config/schema.js";
+import { QhError } from "./core/errors.js";
+import type { CompartmentRef, LockerBankLayout, LockPort } from "./domain/locker/index.js";
+import { LockerService } from "./domain/locker/index.js";
+import { kerongCu16Adapter } from "./drivers/kerong-cu16-adapter.js";
+import type { LockBoardAdapter } from "./drivers/lock-board-adapter.js";
+import { lockboardXorAdapter } from "./drivers/lockboard-xor-adapter.js";
+import { type BankBoard, LockerBankDriver } from "./drivers/locker-bank.js";
+import { ScannerDriver } from "./drivers/scanner.js";
+import type { Extension, ExtensionContext, ExtensionFactory } from "./gateway.js";
+import { createKerongSim } from "./sim/kerong-cu16.js";
+import { createLockboardSim } from "./sim/lockboard-xor.js";
+import { createScannerSim, type ScannerSim } from "./sim/scanner-line.js";
+import type { Simulator } from "./sim/types.js";
+import { BusMaster } from "./southbound/serial/bus-master.js";
+import { createInProcessPair } from "./southbound/serial/in-process.js";
+import { SerialLink } from "./southbound/serial/link.js";
+import { SerialPortTransport } from "./southbound/serial/serialport-transport.js";
+import type { SerialTransport } from "./southbound/serial/transport.js";
+
+const LOCKER_PROTOCOLS = new Set(["lockboard-xor", "kerong-cu16"]);
+
+/** The demo site's courier (simulated sites only, and only while no courier codes were synced). */
+export const DEMO_COURIER = { id: "courier-demo", code: "24681357" };
+
+/** Site secret for the keyed hashes of pickup and courier codes: created once, kept in dataDir. */
+function siteKey(dataDir: string): Buffer {
+  const f = join(dataDir, "locker.key");
+  if (existsSync(f)) return Buffer.from(readFileSync(f, "utf8").trim(), "hex");
+  const k = randomBytes(32);
+  writeFileSync(f, k.toString("hex"), { mode: 0o600 });
+  return k;
+}
+
+interface BusParts {
+  bus: BusConfig;
+  simulated: boolean;
+  link: SerialLink;
+  master?: BusMaster<unknown>;
+  drivers: LockerBankDriver<unknown>[];
+  scanners: ScannerDriver[];
+  sim?: Simulator;
+}
+
+export function lockerExtension(models: ReadonlyMap<string, DeviceModel>): ExtensionFactory {
+  return (ctx) => buildLocker(ctx, models);
+}
+
+function buildLocker(ctx: ExtensionContext, models: ReadonlyMap<string, DeviceModel>): Extension {
+  const { config, log, registry } = ctx;
+  const parts: BusParts[] = [];
+  const drivers = new Map<string, LockerBankDriver<unknown>>();
+  const layouts: LockerBankLayout[] = [];
+  const banks = new Map<string, SimulatedBank>();
+  const scannerSims = new Map<string, ScannerSim>();
+  const scans: { device: string; code: string }[] = [];
+  let onScan: (device: string, code: string) => void = (device, code) => scans.push({ device, code });
+
+  const doors = {
+    onDoor: (ref: CompartmentRef, report: { open: boolean; present?: boolean; ts: number }) =>
+      service.onDoor(ref, report),
+    onReachability: (d: string, b: string | number, r: boolean) => service.onReachability(d, b, r),
+  };
+
+  config.buses.forEach((bus, i) => {
+    const blog = log.child({ bus: bus.id });
+    const simulated = config.simulate || bus.path.startsWith("sim://");
+    if (!LOCKER_PROTOCOLS.has(bus.protocol) && bus.protocol !== "scanner-line") {
+      throw new QhError(
+        "QH_CONFIG_INVALID",
+        `buses[${i}].protocol: ${bus.protocol} is not supported by this version (lockboard-xor, kerong-cu16, scanner-line)`,
+      );
+    }
+    if (!simulated && bus.path.startsWith("sim://"))
+      throw new QhError("QH_CONFIG_INVALID", `buses[${i}].path`);
+    let sim: Simulator | undefined;
+    let factory: () => SerialTransport;
+    const makeSim = (s: Simulator) => {
+      const [mine, theirs] = createInProcessPair({ paths: [`sim://${bus.id}`, `sim://${bus.id}/device`] });
+      s.attach(theirs);
+      sim = s;
+      factory = () => mine;
+    };
+    if (bus.protocol === "scanner-line") {
+      const dev = bus.devices[0];
+      const model = dev ? (models.get(dev.model) as ScannerModel | undefined) : undefined;
+      const cfg = {
+        ...(model?.protocolOptions ?? {}),
+        ...bus.protocolOptions,
+      } as ScannerModel["protocolOptions"];
+      const bytes = (s?: string) => (s ? [...Buffer.from(s, "latin1")] : undefined);
+      const opts = { terminator: cfg.terminator, prefix: bytes(cfg.prefix), suffix: bytes(cfg.suffix) };
+      if (simulated) {
+        const s = createScannerSim({
+          terminator: opts.terminator === "auto" ? "CR" : opts.terminator,
+          prefix: opts.prefix,
+          suffix: opts.suffix,
+        });
+        makeSim(s);
+        if (dev) scannerSims.set(dev.id, s);
+      } else factory = () => new SerialPortTransport({ path: bus.path, baudRate: bus.baudRate });
+      const link = new SerialLink({ id: bus.id, factory: () => factory(), log: blog, registry });
+      const scanners = bus.devices.map(
+        (d) =>
+          new ScannerDriver({
+            device: d.id,
+            bus: bus.id,
+            link,
+            options: opts,
+            onScan: (device, code) => onScan(device, code),
+            log: blog.child({ device: d.id }),
+            registry,
+          }),
+      );
+      parts.push({ bus, simulated, link, drivers: [], scanners, sim });
+      return;
+    }
+
+    // a lock-board line
+    const bankModels = bus.devices.map((d) => {
+      const m = models.get(d.model);
+      if (m?.kind !== "locker-bank") {
+        throw new QhError(
+          "QH_CONFIG_INVALID",
+          `buses[${i}].devices: ${d.id}'s model ${d.model} is not a locker bank`,
+        );
+      }
+      return { d, m: m as LockerBankModel };
+    });
+    const first = bankModels[0]?.m;
+    const protoOpts = { ...(first?.protocolOptions ?? {}), ...bus.protocolOptions } as {
+      openReply?: "echo" | "status";
+    };
+    const adapter = (
+      bus.protocol === "lockboard-xor"
+        ? lockboardXorAdapter({ openReply: protoOpts.openReply })
+        : kerongCu16Adapter()
+    ) as LockBoardAdapter<unknown>;
+    if (simulated) {
+      const addresses = bankModels.flatMap(({ d, m }) => boardAddresses(m, d.address));
+      const locks = Math.max(1, ...bankModels.flatMap(({ m }) => m.boards.map((b) => b.locks)));
+      makeSim(
+        bus.protocol === "lockboard-xor"
+          ? createLockboardSim({ boards: addresses, locksPerBoard: locks, openReply: protoOpts.openReply })
+          : createKerongSim({ boards: addresses }),
+      );
+    } else factory = () => new SerialPortTransport({ path: bus.path, baudRate: bus.baudRate });
+    const link = new SerialLink({ id: bus.id, factory: () => factory(), log: blog, registry });
+    const master = new BusMaster<unknown>({
+      id: bus.id,
+      link,
+      decoder: adapter.createDecoder(),
+      describe: adapter.describe,
+      isUnsolicited: adapter.isUnsolicited,
+      log: blog,
+      registry,
+      defaults: { timeoutMs: bus.timeoutMs, retries: bus.retries },
+      pollCycleMs: bus.pollIntervalMs,
+    });
+    const busDrivers: LockerBankDriver<unknown>[] = [];
+    for (const { d, m } of bankModels) {
+      const boards: BankBoard[] = m.boards.map((b, index) => ({
+        index,
+        address: d.address + b.offset,
+        locks: b.locks,
+        presence: b.sensors.presence,
+      }));
+      const driver = new LockerBankDriver<unknown>({
+        device: d.id,
+        boards,
+        compartments: m.compartments.map((c) => ({ id: c.id, board: c.board, lock: c.lock })),
+        bus: master,
+        adapter,
+        doors,
+        log: blog.child({ device: d.id }),
+        clock: ctx.clock,
+      });
+      drivers.set(d.id, driver);
+      busDrivers.push(driver);
+      layouts.push(LockerBankDriver.layout(d.id, boards, m.compartments));
+      if (simulated && sim) {
+        banks.set(d.id, {
+          sim: sim as unknown as SimulatedBank["sim"],
+          where: (compartment) => {
+            const c = m.compartments.find((x) => x.id === compartment);
+            if (!c) return undefined;
+            return { board: d.address + m.boards[c.board]!.offset, lock: c.lock };
+          },
+          boards: boards.map((b) => b.address),
+        });
+      }
+    }
+    parts.push({ bus, simulated, link, master, drivers: busDrivers, scanners: [], sim });
+  });
+
+  const lockPort: LockPort = {
+    open: (ref) => {
+      const d = drivers.get(ref.device);
+      if (!d)
+        return Promise.reject(new QhError("QH_LOCKER_COMPARTMENT_UNKNOWN", `no locker device ${ref.device}`));
+      return d.open(ref);
+    },
+  };
+  const service = new LockerService({
+    db: ctx.db,
+    events: ctx.events,
+    state: { state: ctx.state },
+    lock: lockPort,
+    layout: layouts,
+    secretKey: siteKey(ctx.dataDir),
+    settings: config.locker,
+    clock: ctx.clock,
+    logger: log.child({ component: "locker" }),
+  });
+
+  // scans: "qh:courier:CODE" starts a deposit, a scan during a deposit is the parcel's barcode,
+  // "qh:pickup:CODE" (or a bare code of the pickup length) collects a parcel.
+  onScan = (terminal, code) => {
+    const slog = log.child({ device: terminal });
+    const run = async () => {
+      if (code.startsWith("qh:courier:")) return service.startDeposit(terminal, code.slice(11));
+      const session = service.depositSession(terminal);
+      if (session && session.step === "scan") return service.scanBarcode(terminal, code);
+      const pickup = code.startsWith("qh:pickup:") ? code.slice(10) : code;
+      if (/^\d+$/.test(pickup) && pickup.length === service.settings.codeLength)
+        return service.pickup(terminal, pickup);
+      slog.info({ code: code.length }, "scan ignored: no deposit in progress and not a pickup code");
+      return undefined;
+    };
+    run().then(
+      (r) => slog.info({ result: r ? "accepted" : "ignored" }, "scan handled"),
+      (err: Error & { code?: string }) => slog.warn({ err: err.message, code: err.code }, "scan refused"),
+    );
+  };
+  for (const s of scans.splice(0)) onScan(s.device, s.code);
+
+  const anySimulated = parts.some((p) => p.simulated);
+  return {
+    name: "locker",
+    commands: layouts.length > 0 ? service.commands() : undefined,
+    apiPlugins: [
+      ...(layouts.length > 0 ? [kioskPlugin(service)] : []),
+      ...(anySimulated ? [simPlugin(banks, scannerSims)] : []),
+    ],
+    scrubAfterDelivery: [{ type: "parcel.deposited", path: "$.data.pickupCode" }],
+    problems: () => {
+      const out: string[] = [];
+      for (const p of parts) {
+        if (!p.link.connected) out.push(`bus ${p.bus.id} down`);
+        for (const t of p.master?.targets() ?? [])
+          if (!t.reachable) out.push(`bus ${p.bus.id}: ${t.target} unreachable`);
+      }
+      return out;
+    },
+    start: async () => {
+      if (layouts.length > 0) {
+        if (anySimulated && !hasCouriers(ctx)) {
+          service.setCourierCodes([DEMO_COURIER]);
+          log.info({ courier: DEMO_COURIER.id }, "simulated site: demo courier code installed");
+        }
+        await service.start();
+      }
+      for (const p of parts) {
+        for (const d of p.drivers) d.start();
+        p.master?.start();
+        for (const s of p.scanners) s.start();
+      }
+    },
+    stop: async () => {
+      for (const p of parts) {
+        for (const s of p.scanners) await s.stop();
+        for (const d of p.drivers) d.stop();
+        await p.master?.stop();
+        p.sim?.stop();
+      }
+      if (layouts.length > 0) await service.stop();
+    },
+  };
+}
+
+function hasCouriers(ctx: ExtensionContext): boolean {
+  try {
+    return (ctx.db.prepare("SELECT count(*) FROM locker_courier_codes").pluck().get() as number) > 0;
+  } catch {
+    return false;
+  }
+}
