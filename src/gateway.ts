@@ -222,7 +222,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     onCommandResult: (d, id, p) => {
       relay?.onResult(d, id, p);
     },
-    onPresence: (d, online) => fwd.state(d, { online, source: "broker" }),
+    onPresence: (d, online) => fwd.presence(d, online),
     log: log.child({ component: "device-broker" }),
     registry,
   });
@@ -349,6 +349,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       housekeeping();
       await conn.stop(); // offline status
       if (embedded) await embedded.stop();
+      teleBuf.flush();
       db.close();
       log.info("gateway stopped");
     })();

@@ -106,11 +106,13 @@ export class Forwarder {
     this.mPending.set(this.pending);
     if (!this.o.conn.connected) return;
     if (this.live.length - this.liveHead + rows.length > LIVE_CAP) {
-      // Too much in memory: leave it to the backlog lane, read from SQLite in seq order.
+      // Too much in memory: leave it to the backlog lane, read from SQLite in seq order, starting
+      // from the first live row not yet sent (rows already in flight may go twice: at-least-once).
+      const firstUnsent = this.liveHead < this.live.length ? this.live[this.liveHead]!.seq : rows[0]!.seq;
+      if (this.cursor > this.backlogEnd) this.cursor = firstUnsent;
+      this.backlogEnd = rows[rows.length - 1]!.seq;
       this.live = [];
       this.liveHead = 0;
-      this.backlogEnd = rows[rows.length - 1]!.seq;
-      if (this.cursor > this.backlogEnd) this.cursor = rows[0]!.seq;
     } else {
       for (const r of rows) this.live.push(r);
     }
@@ -263,6 +265,12 @@ export class Forwarder {
   state(device: string, doc: JsonObject, ts = this.o.clock.now()): void {
     this.o.states.put(device, ts, doc);
     this.publishState(device, ts, doc);
+  }
+
+  /** A device connected or went away: its state document keeps its content, `online` changes. */
+  presence(device: string, online: boolean, ts = this.o.clock.now()): void {
+    const prior = this.o.states.get(device);
+    this.state(device, { ...(prior ?? {}), online }, ts);
   }
 
   private publishState(device: string, ts: number, doc: JsonObject): void {

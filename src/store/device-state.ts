@@ -15,6 +15,13 @@ export class DeviceStateTable {
     this.upsertStmt.run(device, ts, JSON.stringify(doc));
   }
 
+  get(device: string): JsonObject | undefined {
+    const doc = this.db.prepare("SELECT doc FROM device_state WHERE device = ?").pluck().get(device) as
+      | string
+      | undefined;
+    return doc === undefined ? undefined : (JSON.parse(doc) as JsonObject);
+  }
+
   all(): { device: string; ts: number; doc: JsonObject }[] {
     return (
       this.db.prepare("SELECT device, ts, doc FROM device_state ORDER BY device").all() as {

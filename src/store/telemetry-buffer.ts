@@ -17,6 +17,7 @@ export class TelemetryBuffer {
   private readonly insertStmt;
   private readonly countStmt;
   private rows: number;
+  private pending: [string, number, string][] = [];
 
   constructor(
     private readonly db: Db,
@@ -31,13 +32,30 @@ export class TelemetryBuffer {
     return this.rows;
   }
 
-  /** Returns how many rows were dropped or merged to make room. */
+  /**
+   * Buffer one sample; samples of one loop turn are written in one transaction (one fsync).
+   * Returns how many rows were dropped or merged to make room.
+   */
   add(device: string, ts: number, metrics: Metrics): number {
     let dropped = 0;
-    if (this.rows >= this.maxRows) dropped = this.makeRoom();
-    this.insertStmt.run(device, ts, JSON.stringify(metrics));
+    if (this.rows >= this.maxRows) {
+      this.flush();
+      dropped = this.makeRoom();
+    }
+    this.pending.push([device, ts, JSON.stringify(metrics)]);
     this.rows++;
+    if (this.pending.length === 1) setImmediate(() => this.flush());
     return dropped;
+  }
+
+  /** Write buffered samples now. */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const rows = this.pending;
+    this.pending = [];
+    this.db.transaction(() => {
+      for (const r of rows) this.insertStmt.run(r[0], r[1], r[2]);
+    })();
   }
 
   private makeRoom(): number {
@@ -55,6 +73,7 @@ export class TelemetryBuffer {
 
   /** Merge each device's rows into one: the latest value of every metric, at the latest ts. */
   coalesce(): void {
+    this.flush();
     this.db.transaction(() => {
       const all = this.db
         .prepare("SELECT rowid, device, ts, metrics FROM telemetry ORDER BY rowid")
@@ -78,6 +97,7 @@ export class TelemetryBuffer {
   }
 
   take(limit: number): TelemetryRow[] {
+    this.flush();
     const rows = this.db
       .prepare("SELECT rowid, device, ts, metrics FROM telemetry ORDER BY rowid LIMIT ?")
       .all(limit) as { rowid: number; device: string; ts: number; metrics: string }[];
@@ -89,6 +109,7 @@ export class TelemetryBuffer {
   }
 
   clear(): void {
+    this.pending = [];
     this.db.exec("DELETE FROM telemetry");
     this.rows = 0;
   }

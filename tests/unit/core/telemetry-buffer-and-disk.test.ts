@@ -37,7 +37,9 @@ describe("telemetry buffer", () => {
     expect(b.take(10).map((r) => r.device)).not.toContain("d0");
   });
   it("persists across reopen and can be drained", () => {
-    new TelemetryBuffer(db, 100).add("x", 1, { v: 1 });
+    const first = new TelemetryBuffer(db, 100);
+    first.add("x", 1, { v: 1 });
+    first.flush(); // what the gateway does before closing the database
     db.close();
     db = openDatabase({ dataDir: dir });
     const b = new TelemetryBuffer(db, 100);
