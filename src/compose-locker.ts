@@ -63,11 +63,16 @@ interface BusParts {
   sim?: Simulator;
 }
 
-export function lockerExtension(models: ReadonlyMap<string, DeviceModel>): ExtensionFactory {
-  return (ctx) => buildLocker(ctx, models);
+export interface LockerHooks {
+  /** Called with each simulated line's simulator (benchmarks and tests tap its frames). */
+  onSimulator?: (busId: string, sim: Simulator) => void;
 }
 
-function buildLocker(ctx: ExtensionContext, models: ReadonlyMap<string, DeviceModel>): Extension {
+export function lockerExtension(models: ReadonlyMap<string, DeviceModel>, hooks: LockerHooks = {}): ExtensionFactory {
+  return (ctx) => buildLocker(ctx, models, hooks);
+}
+
+function buildLocker(ctx: ExtensionContext, models: ReadonlyMap<string, DeviceModel>, hooks: LockerHooks): Extension {
   const { config, log, registry } = ctx;
   const parts: BusParts[] = [];
   const drivers = new Map<string, LockerBankDriver<unknown>>();
@@ -100,6 +105,7 @@ function buildLocker(ctx: ExtensionContext, models: ReadonlyMap<string, DeviceMo
       const [mine, theirs] = createInProcessPair({ paths: [`sim://${bus.id}`, `sim://${bus.id}/device`] });
       s.attach(theirs);
       sim = s;
+      hooks.onSimulator?.(bus.id, s);
       factory = () => mine;
     };
     if (bus.protocol === "scanner-line") {

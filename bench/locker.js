@@ -1,0 +1,216 @@
+// Locker benchmarks (part of `npm run bench`, scenario "locker"; alone: `node bench/locker.js`).
+//
+//   poll   one RS-485 line of 32 lockboard-xor boards, the in-process link pacing bytes at 9600 baud
+//          (10 bits per byte: 1.04 ms), polled back to back: median poll-cycle time against the
+//          physical floor (32 × (5-byte query-all + 7-byte reply) of wire time = 400 ms).
+//   door   a whole gateway in this process (demo-bank-24 plus three more simulated lines of 32
+//          boards polled every 10 ms, and an MQTT device flooding events from a child process):
+//          residents' pickups; latency from the pickup request (code accepted) to the open frame
+//          arriving at the simulated board, p50/p99.
+// Prints figures; asserts nothing.
+import { fork } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { pino } from "pino";
+import { Registry } from "prom-client";
+
+const DIST = new URL("../dist/", import.meta.url);
+const imp = (p) => import(new URL(p, DIST).href);
+
+const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : Number.NaN;
+};
+const median = (xs) => quantile(xs, 0.5);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export async function pollCycleBench({ boards = 32, baud = 9600, cycles = 12 } = {}) {
+  const { BusMaster } = await imp("southbound/serial/bus-master.js");
+  const { SerialLink } = await imp("southbound/serial/link.js");
+  const { createInProcessPair } = await imp("southbound/serial/in-process.js");
+  const { createLockboardSim } = await imp("sim/lockboard-xor.js");
+  const { lockboardXorAdapter } = await imp("drivers/lockboard-xor-adapter.js");
+  const log = pino({ level: "silent" });
+  const [mine, theirs] = createInProcessPair({ paceBaud: baud });
+  const addresses = Array.from({ length: boards }, (_, i) => i + 1);
+  const sim = createLockboardSim({ boards: addresses, locksPerBoard: 24 });
+  sim.attach(theirs);
+  const adapter = lockboardXorAdapter();
+  const link = new SerialLink({ id: "bench", factory: () => mine, log });
+  const bus = new BusMaster({
+    id: "bench",
+    link,
+    decoder: adapter.createDecoder(),
+    describe: adapter.describe,
+    isUnsolicited: adapter.isUnsolicited,
+    log,
+    registry: new Registry(),
+    defaults: { timeoutMs: 200, retries: 0 },
+    pollCycleMs: 0,
+  });
+  const starts = [];
+  sim.on("rx", () => {});
+  for (const a of addresses) {
+    bus.addPoller({
+      target: String(a),
+      run: async () => {
+        if (a === 1) starts.push(performance.now());
+        const ex = adapter.poll(a);
+        await bus.request({
+          target: String(a),
+          bytes: ex.bytes,
+          message: ex.message,
+          match: ex.match,
+          priority: "poll",
+        });
+      },
+    });
+  }
+  bus.start();
+  while (starts.length < cycles + 2) await sleep(50);
+  await bus.stop();
+  sim.stop();
+  const periods = starts.slice(2).map((t, i) => t - starts[i + 1]);
+  const floorMs = (boards * (5 + 7) * 10 * 1000) / baud;
+  const cycleMs = median(periods);
+  return { boards, baud, cycles: periods.length, floorMs, cycleMs, overhead: cycleMs / floorMs - 1 };
+}
+
+export async function doorLatencyBench({ pickups = 72, loadRate = 2000 } = {}) {
+  const { validateConfig } = await imp("config/load.js");
+  const { startGateway } = await imp("gateway.js");
+  const { lockerExtension } = await imp("compose-locker.js");
+  const { loadModels } = await imp("config/models.js");
+  const dir = mkdtempSync(join(tmpdir(), "qh-bench-locker-"));
+  const others = [1, 2, 3].map((n) => ({
+    id: `bus-${n}`,
+    path: `sim://bus-${n}`,
+    protocol: "lockboard-xor",
+    pollIntervalMs: 10,
+    devices: Array.from({ length: 32 }, (_, i) => ({
+      id: `l${n}-${i + 1}`,
+      model: "xor-board-24",
+      address: i + 1,
+    })),
+  }));
+  const config = validateConfig({
+    gateway: { id: "gw-bench", site: "bench" },
+    dataDir: dir,
+    simulate: true,
+    deviceBroker: { host: "127.0.0.1", port: 0 },
+    uplink: { url: "embedded", embeddedPort: 0 },
+    api: { host: "127.0.0.1", port: 0 },
+    buses: [
+      {
+        id: "bus-a",
+        path: "sim://bus-a",
+        protocol: "lockboard-xor",
+        devices: [{ id: "locker-a", model: "demo-bank-24", address: 1 }],
+      },
+      ...others,
+    ],
+  });
+  const models = loadModels();
+  const sims = new Map();
+  const gw = await startGateway({
+    config,
+    log: pino({ level: "silent" }),
+    extensions: [lockerExtension(models, { onSimulator: (id, s) => sims.set(id, s) })],
+  });
+  const inject = async (method, url, payload) => {
+    const r = await gw.api.inject({ method, url: `/api/v1${url}`, payload });
+    if (r.statusCode >= 400) throw new Error(`${method} ${url}: ${r.statusCode} ${r.body}`);
+    return r.body ? r.json() : {};
+  };
+  const until = async (f) => {
+    for (;;) {
+      const v = await f();
+      if (v) return v;
+      await sleep(5);
+    }
+  };
+  // the board that will receive an open frame, tapped at the simulator: the moment the frame arrives
+  let lastOpenAt = 0;
+  for (const sim of sims.values()) {
+    sim.on("rx", (r) => {
+      if (r.ok && r.msg.kind === "openLock") lastOpenAt = performance.now();
+    });
+  }
+
+  // load: an MQTT device flooding QoS 1 events from a child process
+  await gw.credentials.add("load-1", "generic-mqtt", "load-secret-123");
+  const child = fork(
+    fileURLToPath(new URL("./locker-load.js", import.meta.url)),
+    [String(gw.deviceBrokerPort), String(loadRate)],
+    {
+      stdio: "ignore",
+    },
+  );
+  const lat = [];
+  try {
+    await sleep(500);
+    let round = 0;
+    while (lat.length < pickups) {
+      round++;
+      // fill the bank
+      const codes = [];
+      for (;;) {
+        const t = "kiosk-b";
+        await inject("POST", `/kiosk/${t}/deposit`, { courierCode: "24681357" });
+        await inject("POST", `/kiosk/${t}/deposit/barcode`, { barcode: `B${round}-${codes.length}` });
+        let s;
+        try {
+          s = await inject("POST", `/kiosk/${t}/deposit/size`, {});
+        } catch {
+          await inject("DELETE", `/kiosk/${t}/deposit`);
+          break; // full
+        }
+        await until(async () => (await inject("GET", `/kiosk/${t}/deposit`)).step === "open");
+        await inject("POST", `/sim/lockers/${s.device}/${s.compartment}`, { action: "close" });
+        const done = await until(async () => (await inject("GET", `/kiosk/${t}/deposit`)).last);
+        await inject("DELETE", `/kiosk/${t}/deposit`);
+        const body = gw.db
+          .prepare("SELECT body FROM events WHERE type = 'parcel.deposited' ORDER BY seq DESC LIMIT 1")
+          .pluck()
+          .get();
+        codes.push({
+          code: JSON.parse(body).data.pickupCode,
+          device: s.device,
+          compartment: done.compartment,
+        });
+      }
+      for (const { code, device, compartment } of codes) {
+        if (lat.length >= pickups) break;
+        const before = lastOpenAt;
+        const t0 = performance.now();
+        await inject("POST", "/kiosk/kiosk-r/pickup", { code });
+        await until(() => lastOpenAt !== before);
+        lat.push(lastOpenAt - t0);
+        await until(async () => (await inject("GET", `/sim/lockers/${device}/${compartment}`)).open);
+        await inject("POST", `/sim/lockers/${device}/${compartment}`, { action: "close" });
+        await sleep(20);
+      }
+    }
+  } finally {
+    child.kill("SIGKILL");
+    await gw.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return {
+    pickups: lat.length,
+    p50: quantile(lat, 0.5),
+    p99: quantile(lat, 0.99),
+    max: Math.max(...lat),
+    loadRate,
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const poll = await pollCycleBench();
+  console.log("poll cycle", poll);
+  const door = await doorLatencyBench();
+  console.log("door latency", door);
+}

@@ -1,0 +1,471 @@
+// `npm run bench` (after `npm run build`): end-to-end figures of the gateway, of the Mosquitto
+// bridge an operator would otherwise deploy, and of a backlog drain. Prints figures and ratios
+// measured in this run; asserts nothing. Method and figures: docs/performance.md.
+//
+//   1. gateway   devices ─QoS 1─► gateway (child process, SQLite FULL) ─batches─► Mosquitto B ─► consumer
+//   2. bridge    devices ─QoS 1─► Mosquitto A (persistence on) ─bridge QoS 1─► Mosquitto B ─► consumer
+//   3. backlog   devices ─► gateway while B is down; then B up: drain rate, live events' latency
+//
+// Environment: BENCH_RUNS (3), BENCH_QUICK=1 (small counts), BENCH_DEVICES (4), BENCH_EVENTS
+// (100000), BENCH_BACKLOG (200000), BENCH_INFLIGHT (100 per device), BENCH_WINDOW (64),
+// BENCH_SCENARIOS (gateway,bridge,backlog), BENCH_PROFILE=1 (--cpu-prof of the first gateway run,
+// written to bench/results/profile/).
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { bridgeConf, mosquittoVersion, startMosquitto, upstreamConf } from "./mosquitto.js";
+import {
+  freePort,
+  installCleanup,
+  kill,
+  meter,
+  peakRss,
+  removeTmpDir,
+  request,
+  rss,
+  rssSampler,
+  sleep,
+  start,
+  stop,
+  tmpDir,
+  waitForPort,
+  waitMessage,
+  worker,
+} from "./procs.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = dirname(HERE);
+const BIN = join(ROOT, "bin", "quarterhour.js");
+const RESULTS = join(HERE, "results");
+
+const env = (name, dflt) => (process.env[name] ? Number(process.env[name]) : dflt);
+const QUICK = process.env.BENCH_QUICK === "1";
+const RUNS = env("BENCH_RUNS", 3);
+const DEVICES = env("BENCH_DEVICES", 4);
+const EVENTS = env("BENCH_EVENTS", QUICK ? 20_000 : 100_000);
+const BACKLOG = env("BENCH_BACKLOG", QUICK ? 30_000 : 200_000);
+const INFLIGHT = env("BENCH_INFLIGHT", 100);
+const WINDOW = env("BENCH_WINDOW", 64);
+const MAX_EVENTS = 100;
+const SIZE = 200;
+const LIVE_RATE = 50;
+const STALL_MS = 30_000;
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? "gateway,bridge,backlog").split(",");
+const PROFILE = process.env.BENCH_PROFILE === "1";
+
+const SECRET = "bench-secret-0123456789";
+const BULK_IDS = Array.from({ length: DEVICES }, (_, k) => `bench-${k}`);
+const LIVE_ID = "bench-live";
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+const perS = (n, fromMs, toMs) => n / ((toMs - fromMs) / 1000);
+const MB = (bytes) => bytes / 1024 / 1024;
+const log = (s) => process.stderr.write(`${s}\n`);
+
+function gatewayConfig(dir, { devicePort, uplinkPort, apiPort = 0 }) {
+  const file = join(dir, "gateway.yaml");
+  writeFileSync(
+    file,
+    [
+      "gateway: { id: bench-gw, site: bench }",
+      `dataDir: ${join(dir, "data")}`,
+      `deviceBroker: { host: 127.0.0.1, port: ${devicePort} }`,
+      "uplink:",
+      `  url: mqtt://127.0.0.1:${uplinkPort}`,
+      `  batch: { maxEvents: ${MAX_EVENTS} }`,
+      `  window: ${WINDOW}`,
+      "  reconnect: { minMs: 100, maxMs: 250 }",
+      `api: { host: 127.0.0.1, port: ${apiPort} }`,
+      "log: { level: warn }",
+      "", // store.synchronous: the default, FULL
+    ].join("\n"),
+  );
+  return file;
+}
+
+/** One data dir with the bench devices provisioned, copied into each run's gateway. */
+function provisionTemplate() {
+  const dir = tmpDir("template");
+  const config = gatewayConfig(dir, { devicePort: 1883, uplinkPort: 1883 });
+  for (const id of [...BULK_IDS, LIVE_ID]) {
+    execFileSync(
+      process.execPath,
+      [BIN, "device", "add", id, "--model", "generic-mqtt", "--secret", SECRET, "--config", config],
+      { cwd: ROOT, stdio: "ignore" },
+    );
+  }
+  return join(dir, "data");
+}
+
+let template;
+
+async function startGateway(dir, uplinkPort, profile = false) {
+  const devicePort = await freePort();
+  const apiPort = await freePort();
+  cpSync(template, join(dir, "data"), { recursive: true });
+  const config = gatewayConfig(dir, { devicePort, uplinkPort, apiPort });
+  const prof = profile ? ["--cpu-prof", `--cpu-prof-dir=${join(RESULTS, "profile")}`] : [];
+  const child = start("gateway", process.execPath, [...prof, BIN, "start", "--config", config], {
+    cwd: ROOT,
+    logFile: join(dir, "gateway.log"),
+  });
+  await waitForPort(devicePort, child);
+  return { child, url: `mqtt://127.0.0.1:${devicePort}`, apiPort };
+}
+
+/** Group commits from the gateway's /metrics: how many, events per commit, mean commit time. */
+async function commitStats(apiPort) {
+  const text = await (await fetch(`http://127.0.0.1:${apiPort}/metrics`)).text();
+  const num = (name) => Number(text.match(new RegExp(`^${name}(?:{[^}]*})? (\\S+)$`, "m"))?.[1]);
+  const commits = num("qh_ingest_batch_size_count");
+  return {
+    commits,
+    eventsPerCommit: num("qh_ingest_batch_size_sum") / commits,
+    commitMs: (1000 * num("qh_ingest_commit_seconds_sum")) / commits,
+  };
+}
+
+async function startConsumer(bPort, topics, expect) {
+  const c = worker("consumer", join(HERE, "consumer.js"));
+  await request(
+    c,
+    { cmd: "start", url: `mqtt://127.0.0.1:${bPort}`, topics, expect, stallMs: STALL_MS },
+    "ready",
+  );
+  return c;
+}
+
+/** Until the consumer has seen the gateway's `status` online (or the bridge's notification). */
+async function waitOnline(consumer, timeoutMs = 20_000) {
+  const until = Date.now() + timeoutMs;
+  while ((await request(consumer, { cmd: "report" }, "report")).onlineAt === 0) {
+    if (Date.now() > until) throw new Error("upstream link not up (no status seen on B)");
+    await sleep(50);
+  }
+}
+
+async function startLoad(url, devices) {
+  const load = worker("load", join(HERE, "load.js"));
+  await request(load, { cmd: "connect", url, devices }, "connected");
+  return load;
+}
+
+/** Devices first, then the gateway (or A), the consumer, and B last. */
+const STOP_ORDER = ["load", "target", "consumer", "b"];
+
+const deviceList = (ids, password, topic) => ids.map((id) => ({ id, password, topic: topic(id) }));
+
+// ---- scenarios -------------------------------------------------------------------------------
+
+/** Scenarios 1 and 2: `kind` = "gateway" or "bridge". */
+async function endToEnd(kind, run) {
+  const dir = tmpDir(kind);
+  const p = {}; // started processes, stopped in the order of STOP_ORDER
+  try {
+    const bPort = await freePort();
+    p.b = await startMosquitto("B", upstreamConf(bPort), dir, bPort);
+    const b = p.b;
+    let target;
+    let apiPort;
+    let url;
+    let topics;
+    let devices;
+    if (kind === "gateway") {
+      const gw = await startGateway(dir, bPort, PROFILE && run === 0);
+      target = gw.child;
+      apiPort = gw.apiPort;
+      url = gw.url;
+      topics = ["qh/v1/+/events", "qh/v1/+/status"];
+      devices = deviceList(BULK_IDS, SECRET, (id) => `dev/${id}/evt/bulk`);
+    } else {
+      const aPort = await freePort();
+      mkdirSync(join(dir, "persist"));
+      target = await startMosquitto("A", bridgeConf(aPort, join(dir, "persist"), bPort), dir, aPort);
+      url = `mqtt://127.0.0.1:${aPort}`;
+      topics = ["dev/+/evt/+", "$SYS/broker/connection/+/state"];
+      devices = deviceList(BULK_IDS, undefined, (id) => `dev/${id}/evt/bulk`);
+    }
+    p.target = target;
+    const consumer = await startConsumer(bPort, topics, EVENTS);
+    p.consumer = consumer;
+    await waitOnline(consumer);
+    const load = await startLoad(url, devices);
+    p.load = load;
+
+    const idleRss = rss(target.pid);
+    const m = meter(target.pid);
+    const mb = meter(b.pid);
+    const consumerCpu0 = (await request(consumer, { cmd: "report" }, "report")).cpuS;
+    const done = waitMessage(consumer, "done");
+    const ran = await request(
+      load,
+      { cmd: "run", devices: BULK_IDS, total: EVENTS, inflight: INFLIGHT, size: SIZE },
+      "ran",
+    );
+    const got = await done;
+    const used = m.read();
+    const wallS = (got.lastAt - ran.first) / 1000;
+    const commits = apiPort ? await commitStats(apiPort) : {};
+    return {
+      complete: got.complete,
+      events: got.bulk,
+      dups: got.dups,
+      eventsPerS: perS(got.bulk, ran.first, got.lastAt),
+      acceptPerS: perS(ran.acked, ran.first, ran.last),
+      p50Ms: got.p50,
+      p99Ms: got.p99,
+      idleRssMB: MB(idleRss),
+      peakRssMB: MB(peakRss(target.pid)),
+      writeBytesPerEvent: used.writeBytes / got.bulk,
+      cpuPct: (100 * used.cpuS) / wallS,
+      mainOnCpuPct: (100 * used.mainOnCpuS) / wallS,
+      runWaitPct: (100 * used.runWaitS) / wallS,
+      ...commits,
+      loadCpuPct: (100 * ran.cpuS) / wallS,
+      upstreamCpuPct: (100 * mb.read().cpuS) / wallS,
+      consumerCpuPct: (100 * (got.cpuS - consumerCpu0)) / wallS,
+      upstreamMessages: got.messages,
+    };
+  } finally {
+    for (const k of STOP_ORDER) await stop(p[k]);
+    removeTmpDir(dir);
+  }
+}
+
+/** Scenario 3: accept a backlog with B down, then bring B up and drain it, with live events. */
+async function backlog() {
+  const dir = tmpDir("backlog");
+  const p = {};
+  try {
+    const bPort = await freePort(); // nothing listens here yet
+    const gw = await startGateway(dir, bPort);
+    const pid = gw.child.pid;
+    p.target = gw.child;
+    const devices = deviceList(
+      [...BULK_IDS, LIVE_ID],
+      SECRET,
+      (id) => `dev/${id}/evt/${id === LIVE_ID ? "live" : "bulk"}`,
+    );
+    const load = await startLoad(gw.url, devices);
+    p.load = load;
+
+    const rssPeak = rssSampler(pid);
+    const m = meter(pid);
+    const ran = await request(
+      load,
+      { cmd: "run", devices: BULK_IDS, total: BACKLOG, inflight: INFLIGHT, size: SIZE },
+      "ran",
+    );
+    const acceptWrites = m.read().writeBytes;
+    const acceptRss = rssPeak.peak();
+    rssPeak.reset();
+
+    // Freeze the gateway while B starts and the consumer subscribes, so that the gateway's
+    // reconnect cannot win the race against the consumer's subscription.
+    kill(pid, "SIGSTOP");
+    let consumer;
+    try {
+      p.b = await startMosquitto("B", upstreamConf(bPort), dir, bPort);
+      consumer = await startConsumer(bPort, ["qh/v1/+/events", "qh/v1/+/status"], BACKLOG);
+      p.consumer = consumer;
+    } finally {
+      kill(pid, "SIGCONT");
+    }
+    const done = waitMessage(consumer, "done");
+    load.send({ cmd: "live", id: LIVE_ID, rate: LIVE_RATE, size: SIZE });
+    const got = await done;
+    await request(load, { cmd: "stopLive" }, "liveStopped");
+    await sleep(1000); // let the last live events arrive
+    const rep = await request(consumer, { cmd: "report" }, "report");
+    const drainRss = rssPeak.peak();
+    rssPeak.stop();
+    return {
+      complete: got.complete,
+      events: got.bulk,
+      acceptPerS: perS(ran.acked, ran.first, ran.last),
+      acceptWriteBytesPerEvent: acceptWrites / ran.acked,
+      drainPerS: perS(got.bulk, got.onlineAt, got.lastAt),
+      reconnectMs: got.onlineAt - ran.last,
+      liveN: rep.live.n,
+      liveP50Ms: rep.live.p50,
+      liveP99Ms: rep.live.p99,
+      peakRssAcceptMB: MB(acceptRss),
+      peakRssDrainMB: MB(drainRss),
+      peakRssMB: MB(peakRss(pid)),
+    };
+  } finally {
+    for (const k of STOP_ORDER) await stop(p[k]);
+    removeTmpDir(dir);
+  }
+}
+
+// ---- report ----------------------------------------------------------------------------------
+
+function summary(values) {
+  const v = values.filter((x) => typeof x === "number" && Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const mid = v.length >> 1;
+  return { median: v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2, min: v[0], max: v[v.length - 1] };
+}
+
+function fmt(x, digits) {
+  return x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function cell(s, digits = 0) {
+  if (!s) return "n/a";
+  if (RUNS === 1) return fmt(s.median, digits);
+  return `${fmt(s.median, digits)} [${fmt(s.min, digits)}–${fmt(s.max, digits)}]`;
+}
+
+function summarise(runs) {
+  const out = {};
+  for (const key of Object.keys(runs[0] ?? {})) {
+    if (typeof runs[0][key] === "number") out[key] = summary(runs.map((r) => r[key]));
+  }
+  return out;
+}
+
+function table(rows) {
+  const w = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
+  return rows
+    .map((r) =>
+      r
+        .map((x, c) => String(x).padEnd(w[c]))
+        .join("   ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+function report(results, machine) {
+  const lines = [];
+  lines.push(
+    `quarterhour bench: ${machine.cores} cores, node ${machine.node}, ${machine.mosquitto}, load average ${machine.loadavg.map((x) => x.toFixed(2)).join(" ")} at the start`,
+    `${RUNS} run(s) per scenario, median [min–max]; ${DEVICES} device clients, ${SIZE}-byte QoS 1 events, ${INFLIGHT} in flight each`,
+    `gateway: synchronous=FULL, uplink maxEvents ${MAX_EVENTS}, window ${WINDOW}; bridge: Mosquitto A (persistence on) → B at QoS 1`,
+    "",
+  );
+  const g = results.gateway && summarise(results.gateway);
+  const b = results.bridge && summarise(results.bridge);
+  const ratio = (k) => (g?.[k] && b?.[k] ? fmt(g[k].median / b[k].median, 2) : "n/a");
+  if (g || b) {
+    lines.push(`End to end, ${fmt(EVENTS, 0)} events (first publish → last arrival on B)`);
+    lines.push(
+      table([
+        ["", "gateway", "Mosquitto bridge", "gateway/bridge"],
+        ["events/s", cell(g?.eventsPerS), cell(b?.eventsPerS), ratio("eventsPerS")],
+        ["latency p50, ms", cell(g?.p50Ms), cell(b?.p50Ms), ratio("p50Ms")],
+        ["latency p99, ms", cell(g?.p99Ms), cell(b?.p99Ms), ratio("p99Ms")],
+        ["accepted (PUBACKed) events/s", cell(g?.acceptPerS), cell(b?.acceptPerS), ratio("acceptPerS")],
+        ["RSS before the load, MB (gateway | A)", cell(g?.idleRssMB, 1), cell(b?.idleRssMB, 1), ""],
+        ["peak RSS, MB (gateway | broker A)", cell(g?.peakRssMB, 1), cell(b?.peakRssMB, 1), ""],
+        ["disk write bytes/event", cell(g?.writeBytesPerEvent), cell(b?.writeBytesPerEvent), ""],
+        ["CPU, % of one core (gateway | A)", cell(g?.cpuPct), cell(b?.cpuPct), ""],
+        ["main thread on a CPU, % of the time", cell(g?.mainOnCpuPct), cell(b?.mainOnCpuPct), ""],
+        ["main thread waiting for a CPU, %", cell(g?.runWaitPct), cell(b?.runWaitPct), ""],
+        ["events per group commit (mean)", cell(g?.eventsPerCommit, 1), "", ""],
+        ["group commit, ms (mean)", cell(g?.commitMs, 2), "", ""],
+        ["CPU, % of one core (load generator)", cell(g?.loadCpuPct), cell(b?.loadCpuPct), ""],
+        ["CPU, % of one core (broker B)", cell(g?.upstreamCpuPct), cell(b?.upstreamCpuPct), ""],
+        ["CPU, % of one core (consumer)", cell(g?.consumerCpuPct), cell(b?.consumerCpuPct), ""],
+        ["upstream messages", cell(g?.upstreamMessages), cell(b?.upstreamMessages), ""],
+      ]),
+    );
+    lines.push("");
+  }
+  const k = results.backlog && summarise(results.backlog);
+  if (k) {
+    lines.push(
+      `Backlog, ${fmt(BACKLOG, 0)} events accepted with B down, then drained (live events at ${LIVE_RATE}/s meanwhile)`,
+    );
+    lines.push(
+      table([
+        ["accept, durable events/s", cell(k.acceptPerS)],
+        ["disk write bytes/event while accepting", cell(k.acceptWriteBytesPerEvent)],
+        ["drain, events/s (gateway's reconnect → last backlog arrival)", cell(k.drainPerS)],
+        ["live events during the drain: p50 latency, ms", cell(k.liveP50Ms)],
+        ["live events during the drain: p99 latency, ms", cell(k.liveP99Ms)],
+        ["live events during the drain: count", cell(k.liveN)],
+        ["peak RSS while accepting, MB", cell(k.peakRssAcceptMB, 1)],
+        ["peak RSS while draining, MB", cell(k.peakRssDrainMB, 1)],
+        ["peak RSS over the scenario (VmHWM), MB", cell(k.peakRssMB, 1)],
+      ]),
+    );
+    lines.push("");
+  }
+  const incomplete = Object.entries(results).flatMap(([s, runs]) =>
+    runs
+      .filter((r) => !r.complete)
+      .map((r) => `${s}: ${r.events} events arrived, then nothing for ${STALL_MS / 1000} s`),
+  );
+  if (incomplete.length) lines.push("INCOMPLETE RUNS (figures above include them):", ...incomplete, "");
+  return { text: lines.join("\n"), summary: { gateway: g, bridge: b, backlog: k } };
+}
+
+// ---- main ------------------------------------------------------------------------------------
+
+async function main() {
+  installCleanup();
+  const machine = {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model,
+    node: process.version,
+    mosquitto: mosquittoVersion(),
+    loadavg: loadavg(),
+  };
+  log(`bench: ${RUNS} run(s), ${QUICK ? "quick" : "full"} counts; scenarios ${SCENARIOS.join(", ")}`);
+  template = provisionTemplate();
+  const results = {};
+  const scenarios = {
+    gateway: (r) => endToEnd("gateway", r),
+    bridge: (r) => endToEnd("bridge", r),
+    backlog: () => backlog(),
+  };
+  // Interleaved (gateway, bridge, backlog, gateway, …) so that a noisy neighbour hits all alike.
+  for (let r = 0; r < RUNS; r++) {
+    for (const name of SCENARIOS) {
+      const t0 = Date.now();
+      const res = await scenarios[name](r);
+      results[name] ??= [];
+      results[name].push(res);
+      const brief = res.eventsPerS
+        ? `${fmt(res.eventsPerS, 0)} events/s, p99 ${res.p99Ms} ms`
+        : `accept ${fmt(res.acceptPerS, 0)}/s, drain ${fmt(res.drainPerS, 0)}/s, live p99 ${res.liveP99Ms} ms`;
+      log(
+        `  run ${r + 1}/${RUNS} ${name}: ${brief}${res.complete ? "" : " (INCOMPLETE)"} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+      );
+    }
+  }
+  const { text, summary: s } = report(results, machine);
+  process.stdout.write(`\n${text}\n`);
+  mkdirSync(RESULTS, { recursive: true });
+  const params = {
+    runs: RUNS,
+    quick: QUICK,
+    devices: DEVICES,
+    events: EVENTS,
+    backlog: BACKLOG,
+    inflight: INFLIGHT,
+    size: SIZE,
+    window: WINDOW,
+    maxEvents: MAX_EVENTS,
+    liveRate: LIVE_RATE,
+  };
+  writeFileSync(
+    join(RESULTS, "latest.json"),
+    `${JSON.stringify({ at: new Date().toISOString(), machine, params, summary: s, runs: results }, null, 2)}\n`,
+  );
+  log(`results: ${join(RESULTS, "latest.json")}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`bench failed: ${err?.stack ?? err}\n`);
+    process.exit(1);
+  },
+);
