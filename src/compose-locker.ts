@@ -68,11 +68,18 @@ export interface LockerHooks {
   onSimulator?: (busId: string, sim: Simulator) => void;
 }
 
-export function lockerExtension(models: ReadonlyMap<string, DeviceModel>, hooks: LockerHooks = {}): ExtensionFactory {
+export function lockerExtension(
+  models: ReadonlyMap<string, DeviceModel>,
+  hooks: LockerHooks = {},
+): ExtensionFactory {
   return (ctx) => buildLocker(ctx, models, hooks);
 }
 
-function buildLocker(ctx: ExtensionContext, models: ReadonlyMap<string, DeviceModel>, hooks: LockerHooks): Extension {
+function buildLocker(
+  ctx: ExtensionContext,
+  models: ReadonlyMap<string, DeviceModel>,
+  hooks: LockerHooks,
+): Extension {
   const { config, log, registry } = ctx;
   const parts: BusParts[] = [];
   const drivers = new Map<string, LockerBankDriver<unknown>>();

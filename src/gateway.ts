@@ -255,10 +255,17 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     dataDir: config.dataDir,
   };
   const extensions: Extension[] = [];
-  for (const f of o.extensions ?? []) {
-    const ext = await f(ctx);
-    extensions.push(ext);
-    if (ext.commands) router.registerAll(ext.commands);
+  try {
+    for (const f of o.extensions ?? []) {
+      const ext = await f(ctx);
+      extensions.push(ext);
+      if (ext.commands) router.registerAll(ext.commands);
+    }
+  } catch (err) {
+    // nothing was started yet but the stand-in broker: leave no open database behind
+    if (embedded) await embedded.stop();
+    db.close();
+    throw err;
   }
 
   // ---- HTTP ----------------------------------------------------------------------------------

@@ -367,7 +367,7 @@ export const configSchema: SchemaObject = {
           pickupWindowHours: int(1, 8760, 48),
           codeLength: int(4, 12, 6),
           maxWrongCodes: int(1, 100, 5),
-          lockoutMinutes: int(0, 1440, 15),
+          lockoutMinutes: int(1, 1440, 15),
           doorLeftOpenSeconds: int(5, 86_400, 120),
           courierTimeoutSeconds: int(10, 3600, 120),
           doorOpenTimeoutSeconds: int(1, 120, 10),

@@ -364,9 +364,12 @@ export class DepositDesk implements DoorReactor {
    * pulse, claim the next. Throws QH_LOCKER_NO_COMPARTMENT when none is left.
    */
   private async place(s: Session): Promise<void> {
+    let unreachable: QhError | undefined;
     for (;;) {
       const claimed = await this.ctx.announcer.commit((out) => this.claim(s, out));
       if (!claimed) {
+        // Every candidate refused the pulse: the line or its boards are down, not the locker full.
+        if (unreachable) throw unreachable;
         throw new QhError(
           "QH_LOCKER_NO_COMPARTMENT",
           `no free ${s.size ?? ""} compartment (or larger) is usable`,
@@ -385,6 +388,7 @@ export class DepositDesk implements DoorReactor {
         return;
       } catch (err) {
         if (!isQhError(err, "QH_LOCKER_UNREACHABLE")) throw err;
+        unreachable = err;
         this.ctx.log.warn({ err, ref: claimed.ref }, "locker: pulse not taken, trying the next compartment");
         s.tried.add(refKey(claimed.ref));
       }

@@ -30,7 +30,7 @@ export const DEFAULT_LOCKER_SETTINGS: Readonly<LockerSettings> = Object.freeze({
 });
 
 const LIMITS: Record<keyof LockerSettings, [number, number]> = {
-  pickupWindowHours: [1, 24 * 60],
+  pickupWindowHours: [1, 24 * 365],
   codeLength: [4, 12],
   maxWrongCodes: [1, 100],
   lockoutMinutes: [1, 24 * 60],
