@@ -79,6 +79,43 @@ export async function pollCycleBench({ boards = 32, baud = 9600, cycles = 12 } =
   return { boards, baud, cycles: periods.length, floorMs, cycleMs, overhead: cycleMs / floorMs - 1 };
 }
 
+/**
+ * The same line with no bus master: write a query, wait for the 7 reply bytes, write the next.
+ * What the simulated line itself costs above the wire time (timer wake-ups), to tell the bus
+ * master's overhead from the simulator's.
+ */
+export async function rawLineBench({ boards = 32, baud = 9600, cycles = 12 } = {}) {
+  const { createInProcessPair } = await imp("southbound/serial/in-process.js");
+  const { createLockboardSim } = await imp("sim/lockboard-xor.js");
+  const { lockboardXorAdapter } = await imp("drivers/lockboard-xor-adapter.js");
+  const [mine, theirs] = createInProcessPair({ paceBaud: baud });
+  const addresses = Array.from({ length: boards }, (_, i) => i + 1);
+  const sim = createLockboardSim({ boards: addresses, locksPerBoard: 24 });
+  sim.attach(theirs);
+  const adapter = lockboardXorAdapter();
+  let got = 0;
+  let wake = () => {};
+  mine.on("data", (b) => {
+    got += b.length;
+    if (got >= 7) wake();
+  });
+  const starts = [];
+  for (let c = 0; c < cycles + 2; c++) {
+    starts.push(performance.now());
+    for (const a of addresses) {
+      got = 0;
+      const replied = new Promise((r) => {
+        wake = r;
+      });
+      await mine.write(adapter.poll(a).bytes);
+      await replied;
+    }
+  }
+  sim.stop();
+  const periods = starts.slice(2).map((t, i) => t - starts[i + 1]);
+  return { cycleMs: median(periods) };
+}
+
 export async function doorLatencyBench({ pickups = 72, loadRate = 2000 } = {}) {
   const { validateConfig } = await imp("config/load.js");
   const { startGateway } = await imp("gateway.js");
@@ -118,7 +155,7 @@ export async function doorLatencyBench({ pickups = 72, loadRate = 2000 } = {}) {
   const gw = await startGateway({
     config,
     log: pino({ level: "silent" }),
-    extensions: [lockerExtension(models, { onSimulator: (id, s) => sims.set(id, s) })],
+    extensions: [lockerExtension(models, { onSimulator: (id, s, line) => sims.set(id, { sim: s, line }) })],
   });
   const inject = async (method, url, payload) => {
     const r = await gw.api.inject({ method, url: `/api/v1${url}`, payload });
@@ -133,11 +170,14 @@ export async function doorLatencyBench({ pickups = 72, loadRate = 2000 } = {}) {
     }
   };
   // the board that will receive an open frame, tapped at the simulator: the moment the frame arrives
+  // tap the gateway's end of every line: the moment an open frame (0x8A, lock ≥ 1) is written
   let lastOpenAt = 0;
-  for (const sim of sims.values()) {
-    sim.on("rx", (r) => {
-      if (r.ok && r.msg.kind === "openLock") lastOpenAt = performance.now();
-    });
+  for (const { line } of sims.values()) {
+    const write = line.write.bind(line);
+    line.write = (data) => {
+      if (data[0] === 0x8a && data[2] !== 0) lastOpenAt = performance.now();
+      return write(data);
+    };
   }
 
   // load: an MQTT device flooding QoS 1 events from a child process
@@ -155,9 +195,9 @@ export async function doorLatencyBench({ pickups = 72, loadRate = 2000 } = {}) {
     let round = 0;
     while (lat.length < pickups) {
       round++;
-      // fill the bank
+      // deposit a dozen parcels (wherever the kiosk puts them), then collect them
       const codes = [];
-      for (;;) {
+      while (codes.length < 12) {
         const t = "kiosk-b";
         await inject("POST", `/kiosk/${t}/deposit`, { courierCode: "24681357" });
         await inject("POST", `/kiosk/${t}/deposit/barcode`, { barcode: `B${round}-${codes.length}` });
@@ -211,6 +251,7 @@ export async function doorLatencyBench({ pickups = 72, loadRate = 2000 } = {}) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const poll = await pollCycleBench();
   console.log("poll cycle", poll);
+  console.log("raw simulated line", await rawLineBench());
   const door = await doorLatencyBench();
   console.log("door latency", door);
 }

@@ -8,13 +8,14 @@
 //
 // Environment: BENCH_RUNS (3), BENCH_QUICK=1 (small counts), BENCH_DEVICES (4), BENCH_EVENTS
 // (100000), BENCH_BACKLOG (200000), BENCH_INFLIGHT (100 per device), BENCH_WINDOW (64),
-// BENCH_SCENARIOS (gateway,bridge,backlog), BENCH_PROFILE=1 (--cpu-prof of the first gateway run,
+// BENCH_SCENARIOS (gateway,bridge,backlog,locker), BENCH_PROFILE=1 (--cpu-prof of the first gateway run,
 // written to bench/results/profile/).
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { doorLatencyBench, pollCycleBench, rawLineBench } from "./locker.js";
 import { bridgeConf, mosquittoVersion, startMosquitto, upstreamConf } from "./mosquitto.js";
 import {
   freePort,
@@ -52,7 +53,7 @@ const MAX_EVENTS = 100;
 const SIZE = 200;
 const LIVE_RATE = 50;
 const STALL_MS = 30_000;
-const SCENARIOS = (process.env.BENCH_SCENARIOS ?? "gateway,bridge,backlog").split(",");
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? "gateway,bridge,backlog,locker").split(",");
 const PROFILE = process.env.BENCH_PROFILE === "1";
 
 const SECRET = "bench-secret-0123456789";
@@ -302,6 +303,26 @@ async function backlog() {
   }
 }
 
+// ---- locker: poll cycle against the wire floor, door-open latency under load ----------------
+
+async function lockerScenario() {
+  const poll = await pollCycleBench({ cycles: QUICK ? 6 : 12 });
+  const raw = await rawLineBench({ cycles: QUICK ? 6 : 12 });
+  const door = await doorLatencyBench({ pickups: QUICK ? 24 : 72 });
+  return {
+    complete: true,
+    boards: poll.boards,
+    floorMs: poll.floorMs,
+    pollCycleMs: poll.cycleMs,
+    rawLineCycleMs: raw.cycleMs,
+    overVsWirePct: (poll.cycleMs / poll.floorMs - 1) * 100,
+    overVsRawLinePct: (poll.cycleMs / raw.cycleMs - 1) * 100,
+    doorP50Ms: door.p50,
+    doorP99Ms: door.p99,
+    doorN: door.pickups,
+  };
+}
+
 // ---- report ----------------------------------------------------------------------------------
 
 function summary(values) {
@@ -397,13 +418,32 @@ function report(results, machine) {
     );
     lines.push("");
   }
+  const L = results.locker && summarise(results.locker);
+  if (L) {
+    lines.push(
+      "Locker: one RS-485 line of 32 lockboard-xor boards at 9600 baud (simulator paced at the baud rate)",
+    );
+    lines.push(
+      table([
+        ["wire floor per poll cycle, ms (32 × 12 bytes × 1.04 ms)", cell(L.floorMs, 1)],
+        ["poll cycle, bus master, ms", cell(L.pollCycleMs, 1)],
+        ["poll cycle, bare simulated line (no bus master), ms", cell(L.rawLineCycleMs, 1)],
+        ["overhead above the wire floor, %", cell(L.overVsWirePct, 1)],
+        ["overhead above the bare simulated line (the bus master's own), %", cell(L.overVsRawLinePct, 1)],
+        ["door open: code accepted → open frame written, p50 ms", cell(L.doorP50Ms, 1)],
+        ["door open: code accepted → open frame written, p99 ms", cell(L.doorP99Ms, 1)],
+        ["pickups measured (3 other lines of 32 boards polling, 2,000 events/s MQTT)", cell(L.doorN)],
+      ]),
+    );
+    lines.push("");
+  }
   const incomplete = Object.entries(results).flatMap(([s, runs]) =>
     runs
       .filter((r) => !r.complete)
       .map((r) => `${s}: ${r.events} events arrived, then nothing for ${STALL_MS / 1000} s`),
   );
   if (incomplete.length) lines.push("INCOMPLETE RUNS (figures above include them):", ...incomplete, "");
-  return { text: lines.join("\n"), summary: { gateway: g, bridge: b, backlog: k } };
+  return { text: lines.join("\n"), summary: { gateway: g, bridge: b, backlog: k, locker: L } };
 }
 
 // ---- main ------------------------------------------------------------------------------------
@@ -424,6 +464,7 @@ async function main() {
     gateway: (r) => endToEnd("gateway", r),
     bridge: (r) => endToEnd("bridge", r),
     backlog: () => backlog(),
+    locker: () => lockerScenario(),
   };
   // Interleaved (gateway, bridge, backlog, gateway, …) so that a noisy neighbour hits all alike.
   for (let r = 0; r < RUNS; r++) {
@@ -432,9 +473,11 @@ async function main() {
       const res = await scenarios[name](r);
       results[name] ??= [];
       results[name].push(res);
-      const brief = res.eventsPerS
-        ? `${fmt(res.eventsPerS, 0)} events/s, p99 ${res.p99Ms} ms`
-        : `accept ${fmt(res.acceptPerS, 0)}/s, drain ${fmt(res.drainPerS, 0)}/s, live p99 ${res.liveP99Ms} ms`;
+      const brief = res.pollCycleMs
+        ? `poll cycle ${fmt(res.pollCycleMs, 1)} ms (floor ${res.floorMs}), door p99 ${fmt(res.doorP99Ms, 1)} ms`
+        : res.eventsPerS
+          ? `${fmt(res.eventsPerS, 0)} events/s, p99 ${res.p99Ms} ms`
+          : `accept ${fmt(res.acceptPerS, 0)}/s, drain ${fmt(res.drainPerS, 0)}/s, live p99 ${res.liveP99Ms} ms`;
       log(
         `  run ${r + 1}/${RUNS} ${name}: ${brief}${res.complete ? "" : " (INCOMPLETE)"} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
       );

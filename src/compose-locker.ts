@@ -64,8 +64,8 @@ interface BusParts {
 }
 
 export interface LockerHooks {
-  /** Called with each simulated line's simulator (benchmarks and tests tap its frames). */
-  onSimulator?: (busId: string, sim: Simulator) => void;
+  /** Called with each simulated line's simulator and the gateway's end of the line (benchmarks tap frames). */
+  onSimulator?: (busId: string, sim: Simulator, line: SerialTransport) => void;
 }
 
 export function lockerExtension(
@@ -109,10 +109,14 @@ function buildLocker(
     let sim: Simulator | undefined;
     let factory: () => SerialTransport;
     const makeSim = (s: Simulator) => {
-      const [mine, theirs] = createInProcessPair({ paths: [`sim://${bus.id}`, `sim://${bus.id}/device`] });
+      // paced at the line's baud rate: a simulated line is as slow as the real wire
+      const [mine, theirs] = createInProcessPair({
+        paceBaud: bus.baudRate,
+        paths: [`sim://${bus.id}`, `sim://${bus.id}/device`],
+      });
       s.attach(theirs);
       sim = s;
-      hooks.onSimulator?.(bus.id, s);
+      hooks.onSimulator?.(bus.id, s, mine);
       factory = () => mine;
     };
     if (bus.protocol === "scanner-line") {

@@ -44,3 +44,19 @@ export function openDatabase(opts: OpenOptions): Db {
 export function dbFile(dataDir: string): string {
   return join(dataDir, DB_FILE);
 }
+
+/**
+ * Run a write that needs to survive a process crash but not necessarily a power cut (WAL with
+ * synchronous=NORMAL: no fsync at its commit; the next FULL commit makes it durable too). Used for
+ * bookkeeping on the latency-critical path (the record of a lock pulse), never for events.
+ */
+export function withoutFsync<T>(db: Db, fn: () => T): T {
+  const prior = db.pragma("synchronous", { simple: true }) as number;
+  if (prior <= 1) return fn();
+  db.pragma("synchronous = NORMAL");
+  try {
+    return fn();
+  } finally {
+    db.pragma(`synchronous = ${prior}`);
+  }
+}

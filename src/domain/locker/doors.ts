@@ -1,5 +1,6 @@
 import type { JsonObject } from "../../core/envelope.js";
 import { isQhError, QhError } from "../../core/errors.js";
+import { withoutFsync } from "../../store/db.js";
 import { type CompartmentRow, type PulseIntent, refOf } from "./compartments.js";
 import type { Outcome } from "./outbox.js";
 import type { ParcelRow } from "./parcels.js";
@@ -134,7 +135,9 @@ export class DoorTruth {
     if (row.pulse_pending === 1 && row.pulse_at !== null && now - row.pulse_at < this.timeoutMs())
       return "pending";
     // Recorded before it is sent: an opening seen after a crash is still known to be asked for.
-    compartments.setPulse(ref, now, intent, row.has_door === 1);
+    // Without an fsync of its own (it is bookkeeping, not an event): the resident is waiting at the
+    // door, and the next event commit makes it durable anyway.
+    withoutFsync(this.ctx.db, () => compartments.setPulse(ref, now, intent, row.has_door === 1));
     try {
       await port.open(ref);
     } catch (err) {

@@ -37,6 +37,9 @@ function sysError(code: string, message: string): NodeJS.ErrnoException {
   return err;
 }
 
+/** Frames up to this many bytes are delivered in one piece when complete (paced mode). */
+const SHORT_FRAME = 32;
+
 /** One end of an in-process pair. */
 export class InProcessTransport extends EventEmitter implements SerialTransport {
   readonly path: string;
@@ -145,6 +148,18 @@ export class InProcessTransport extends EventEmitter implements SerialTransport 
     const now = performance.now();
     while (this.outbox.length > 0) {
       const p = this.outbox[0]!;
+      if (p.buf.length <= SHORT_FRAME && p.sent === 0) {
+        // A short frame arrives whole when its last byte is complete (one wake-up, not several).
+        const doneAt = p.startAt + p.buf.length * this.byteMs;
+        if (now + 0.05 < doneAt) {
+          this.schedule(doneAt - now);
+          return;
+        }
+        this.deliver(p.buf);
+        this.outbox.shift();
+        p.done();
+        continue;
+      }
       const due = Math.min(p.buf.length, Math.floor((now - p.startAt) / this.byteMs));
       if (due > p.sent) {
         this.deliver(p.sent === 0 && due === p.buf.length ? p.buf : p.buf.subarray(p.sent, due));
