@@ -229,7 +229,12 @@ export async function doorLatencyBench({ pickups = 72, loadRate = 2000 } = {}) {
         await inject("POST", "/kiosk/kiosk-r/pickup", { code });
         await until(() => lastOpenAt !== before);
         lat.push(lastOpenAt - t0);
-        await until(async () => (await inject("GET", `/sim/lockers/${device}/${compartment}`)).open);
+        await until(
+          async () =>
+            (await inject("GET", `/locker/compartments?device=${device}`)).compartments.find(
+              (c) => c.compartment === compartment,
+            )?.doorOpen,
+        );
         await inject("POST", `/sim/lockers/${device}/${compartment}`, { action: "close" });
         await sleep(20);
       }

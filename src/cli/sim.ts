@@ -181,10 +181,14 @@ export function registerSim(program: Command): void {
       );
       say(`code accepted: door ${r.device}/${r.compartment} pulsed`);
       const path = `/sim/lockers/${r.device}/${r.compartment}`;
-      await until(
-        async () => ((await api.call<{ open: boolean }>("GET", path)).open ? true : undefined),
-        "the door to open",
-      );
+      // wait until the gateway's sensors have seen the door open, as a resident would
+      await until(async () => {
+        const { compartments } = await api.call<{
+          compartments: { compartment: string; doorOpen: boolean | null }[];
+        }>("GET", `/locker/compartments?device=${encodeURIComponent(r.device)}`);
+        return compartments.find((c) => c.compartment === r.compartment)?.doorOpen ? true : undefined;
+      }, "the door to open");
+      say("door open");
       await api.call("POST", path, { action: "take" });
       await api.call("POST", path, { action: "close" });
       await until(async () => {

@@ -25,8 +25,33 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startAedes(port = 0): Promise<Upstream> {
+export interface GatedUpstream extends Upstream {
+  /** Let the held clients in. */
+  release(): void;
+}
+
+/**
+ * aedes that holds the CONNECT of clients whose id starts with `holdPrefix` (the gateway's, "qh-")
+ * until release(): a test connects its platform consumer first, so nothing is published before
+ * anyone listens, whatever the reconnect timing.
+ */
+export async function startGatedAedes(port: number, holdPrefix = "qh-"): Promise<GatedUpstream> {
+  let release = () => {};
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  const up = await startAedes(port, (aedes) => {
+    aedes.authenticate = (client, _u, _p, done) => {
+      if (client.id.startsWith(holdPrefix)) gate.then(() => done(null, true));
+      else done(null, true);
+    };
+  });
+  return { ...up, release };
+}
+
+export async function startAedes(port = 0, setup?: (aedes: Aedes) => void): Promise<Upstream> {
   const aedes = await Aedes.createBroker({ heartbeatInterval: 60_000, maxClientsIdLength: 128 });
+  setup?.(aedes);
   const server: Server = createServer(aedes.handle);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

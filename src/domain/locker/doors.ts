@@ -216,7 +216,7 @@ export class DoorTruth {
     if (row.pulse_pending !== 1 && ts - row.pulse_at > this.timeoutMs()) return undefined;
     // A latch releases once: a door that has moved since the pulse has used it up, so a second
     // opening inside the timeout (pried open right after a deposit) is not explained by it.
-    if (row.pulse_pending !== 1 && row.door_changed_at !== null && row.door_changed_at >= row.pulse_at) {
+    if (row.pulse_pending !== 1 && row.door_changed_at !== null && row.door_changed_at > row.pulse_at) {
       return undefined;
     }
     return intentOf(row);

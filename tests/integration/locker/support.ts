@@ -227,6 +227,15 @@ export async function startLockerSite(o: SiteOptions = {}) {
       (await request<SessionView>("GET", `/api/v1/kiosk/${terminal}/deposit`)).body,
     /** What a person does at the locker: POST /api/v1/sim/lockers/{device}/{compartment}. */
     sim: async (device: string, compartment: string, action: SimAction) => {
+      if (action === "close" && (await site.simDoorOpen(device, compartment))) {
+        // A person shuts a door seconds after it opened, never within one poll cycle: wait until
+        // the gateway has seen it open (a door open for a few milliseconds is missed by polling).
+        await waitUntil(
+          async () => (await site.compartment(device, compartment)).doorOpen === true,
+          10_000,
+          `the gateway to see ${device}/${compartment} open`,
+        );
+      }
       const r = await request("POST", `/api/v1/sim/lockers/${device}/${compartment}`, { action });
       expect(r.status, JSON.stringify(r.body)).toBe(200);
       return r.body as { open: boolean; board: number; lock: number };
