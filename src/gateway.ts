@@ -177,6 +177,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         : undefined,
   });
   const fwd = new Forwarder({
+    db,
     outbox,
     telemetry: teleBuf,
     states,
@@ -357,6 +358,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       await conn.stop(); // offline status
       if (embedded) await embedded.stop();
       teleBuf.flush();
+      fwd.close();
       db.close();
       log.info("gateway stopped");
     })();

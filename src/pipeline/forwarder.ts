@@ -15,6 +15,7 @@ import type { Clock } from "../core/clock.js";
 import type { JsonObject, Metrics } from "../core/envelope.js";
 import type { Logger } from "../core/logger.js";
 import { counter, gauge, histogram } from "../core/metrics.js";
+import { type Db, withoutFsync } from "../store/db.js";
 import type { DeviceStateTable } from "../store/device-state.js";
 import type { Outbox, OutboxRow } from "../store/outbox.js";
 import type { TelemetryBuffer } from "../store/telemetry-buffer.js";
@@ -23,6 +24,7 @@ import type { UplinkTopics } from "../uplink/topics.js";
 import type { CommittedRow } from "./ingest.js";
 
 export interface ForwarderOptions {
+  db: Db;
   outbox: Outbox;
   telemetry: TelemetryBuffer;
   states: DeviceStateTable;
@@ -39,6 +41,9 @@ export interface ForwarderOptions {
   telemetryRefused: () => boolean;
 }
 
+/** How often acknowledged ranges are marked delivered. */
+const MARK_EVERY_MS = 50;
+
 /** Live rows kept in memory at most; beyond this the live lane folds into the backlog lane. */
 const LIVE_CAP = 20_000;
 
@@ -49,10 +54,13 @@ export class Forwarder {
   private backlogEnd = 0;
   private inflight = 0;
   private liveInflight = 0;
+  private backlogInflight = 0;
   private acked: [number, number][] = [];
+  private closed = false;
   private markScheduled = false;
   private pending: number;
   private readonly liveShare: number;
+  private readonly backlogShare: number;
   private readonly mDelivered;
   private readonly mPending;
   private readonly mLatency;
@@ -63,6 +71,9 @@ export class Forwarder {
   constructor(private readonly o: ForwarderOptions) {
     this.pending = o.outbox.stats().pending;
     this.liveShare = Math.max(1, Math.floor(o.window / 2));
+    // The backlog lane never fills the whole window: a fresh event always finds a free slot, and
+    // waits behind at most this many backlog messages.
+    this.backlogShare = Math.max(1, o.window - this.liveShare);
     this.mDelivered = counter(
       o.registry,
       "qh_events_delivered_total",
@@ -122,6 +133,7 @@ export class Forwarder {
   private onConnected(): void {
     this.inflight = 0;
     this.liveInflight = 0;
+    this.backlogInflight = 0;
     this.live = [];
     this.liveHead = 0;
     const last = this.o.lastSeq();
@@ -135,6 +147,7 @@ export class Forwarder {
   private onDisconnected(): void {
     this.inflight = 0;
     this.liveInflight = 0;
+    this.backlogInflight = 0;
     this.live = [];
     this.liveHead = 0;
   }
@@ -147,7 +160,7 @@ export class Forwarder {
       const backlogReady = this.cursor <= this.backlogEnd;
       if (liveReady && (!backlogReady || this.liveInflight < this.liveShare)) {
         this.sendLive();
-      } else if (backlogReady) {
+      } else if (backlogReady && this.backlogInflight < this.backlogShare) {
         if (!this.sendBacklog()) break;
       } else break;
     }
@@ -187,6 +200,7 @@ export class Forwarder {
     const last = rows[rows.length - 1]!.seq;
     const at = live ? (rows[0] as CommittedRow).at : 0;
     this.inflight++;
+    if (!live) this.backlogInflight++;
     const done = (err?: Error) => {
       if (!err) {
         this.ack(first, last);
@@ -195,6 +209,7 @@ export class Forwarder {
       if (gen !== conn.generation) return;
       this.inflight--;
       if (live) this.liveInflight--;
+      else this.backlogInflight--;
       this.pump();
     };
     if (this.o.maxEvents === 1) {
@@ -214,20 +229,30 @@ export class Forwarder {
     else this.acked.push([first, last]);
     if (!this.markScheduled) {
       this.markScheduled = true;
-      setImmediate(() => this.flushMarks());
+      setTimeout(() => this.flushMarks(), MARK_EVERY_MS);
     }
   }
 
-  /** Mark acknowledged ranges delivered: one transaction per loop turn. */
+  /**
+   * Mark acknowledged ranges delivered, in one transaction every MARK_EVERY_MS, without an fsync of
+   * its own: a mark lost to a power cut only means the event is sent again (at-least-once; the
+   * platform de-duplicates by id), and the next event commit makes it durable anyway.
+   */
   flushMarks(): void {
     this.markScheduled = false;
-    if (this.acked.length === 0) return;
+    if (this.acked.length === 0 || this.closed) return;
     const ranges = this.acked;
     this.acked = [];
-    const n = this.o.outbox.markDelivered(ranges, this.o.clock.now());
+    const n = withoutFsync(this.o.db, () => this.o.outbox.markDelivered(ranges, this.o.clock.now()));
     this.pending = Math.max(0, this.pending - n);
     this.mDelivered.inc(n);
     this.mPending.set(this.pending);
+  }
+
+  /** Last marks, then nothing more touches the database. */
+  close(): void {
+    this.flushMarks();
+    this.closed = true;
   }
 
   // ---- telemetry: QoS 0, lossy ------------------------------------------------------------
