@@ -1,4 +1,5 @@
 import { isQhError, QhError } from "../../core/errors.js";
+import { closeCollection, notifyCollect } from "./collection.js";
 import { refOf } from "./compartments.js";
 import type { DoorChange, DoorReactor, DoorTruth } from "./doors.js";
 import { assertTerminal } from "./lockout.js";
@@ -87,70 +88,27 @@ export class OverdueDesk implements DoorReactor {
     this.ctx.parcels.patch(p.id, { state: "retrieving", terminal: c.intent.terminal ?? null }, c.out.now);
     this.ctx.compartments.refresh(c.ref, c.out.now);
     const terminal = c.intent.terminal ?? null;
-    c.out.afterwards(() =>
-      this.ctx.notices.emit("collect", {
-        kind: "retrieve",
-        terminal,
-        parcelId: p.id,
-        ...c.ref,
-        status: "open",
-      }),
-    );
+    notifyCollect(this.ctx, c, "retrieve", terminal, p.id, "open");
   }
 
   closed(c: DoorChange): void {
     const p = c.parcel;
     if (p?.state !== "retrieving") return;
-    const { parcels, compartments, pickupCodes } = this.ctx;
-    const now = c.out.now;
-    if (c.row.has_presence === 1 && c.present === true) {
-      parcels.patch(p.id, { state: "overdue" }, now);
-      compartments.refresh(c.ref, now);
-      c.out.emit(c.ref.device, "parcel.not_removed", { ...parcelData(p), by: "courier", courier: p.courier });
-      c.out.afterwards(() =>
-        this.ctx.notices.emit("collect", {
-          kind: "retrieve",
-          terminal: p.terminal,
-          parcelId: p.id,
-          ...c.ref,
-          status: "not_removed",
-        }),
-      );
-      return;
-    }
-    pickupCodes.revoke(p.id);
-    parcels.patch(p.id, { state: "retrieved", closed_at: now, end_reason: "retrieved" }, now);
-    compartments.refresh(c.ref, now);
-    c.out.emit(c.ref.device, "parcel.retrieved", {
-      ...parcelData(p),
-      courier: p.courier,
-      terminal: p.terminal,
-      recalled: p.recalled_at !== null,
+    closeCollection(this.ctx, c, p, {
+      kind: "retrieve",
+      notRemoved: { state: "overdue", data: { by: "courier", courier: p.courier } },
+      done: {
+        state: "retrieved",
+        event: "parcel.retrieved",
+        data: { courier: p.courier, terminal: p.terminal, recalled: p.recalled_at !== null },
+      },
     });
-    c.out.afterwards(() =>
-      this.ctx.notices.emit("collect", {
-        kind: "retrieve",
-        terminal: p.terminal,
-        parcelId: p.id,
-        ...c.ref,
-        status: "done",
-      }),
-    );
   }
 
   jammed(c: DoorChange): void {
     const p = c.parcel;
     if (!p || c.intent?.purpose !== "retrieve" || c.intent.parcelId !== p.id) return;
-    const terminal = c.intent.terminal ?? null;
-    c.out.afterwards(() =>
-      this.ctx.notices.emit("collect", {
-        kind: "retrieve",
-        terminal,
-        parcelId: p.id,
-        ...c.ref,
-        status: "jammed",
-      }),
-    );
+    notifyCollect(this.ctx, c, "retrieve", c.intent.terminal ?? null, p.id, "jammed");
   }
 }
 

@@ -1,9 +1,9 @@
 import { QhError } from "../../core/errors.js";
 import { parsePickupInput } from "./codes.js";
+import { closeCollection, notifyCollect } from "./collection.js";
 import { refOf } from "./compartments.js";
 import type { DoorChange, DoorReactor, DoorTruth } from "./doors.js";
 import { assertTerminal } from "./lockout.js";
-import { parcelData } from "./parcels.js";
 import type { LockerContext, PickupResult } from "./types.js";
 
 /**
@@ -56,73 +56,29 @@ export class PickupDesk implements DoorReactor {
     this.ctx.parcels.patch(p.id, { state: "collecting", terminal: c.intent.terminal ?? null }, c.out.now);
     this.ctx.compartments.refresh(c.ref, c.out.now);
     const terminal = c.intent.terminal ?? null;
-    c.out.afterwards(() =>
-      this.ctx.notices.emit("collect", {
-        kind: "pickup",
-        terminal,
-        parcelId: p.id,
-        ...c.ref,
-        status: "open",
-      }),
-    );
+    notifyCollect(this.ctx, c, "pickup", terminal, p.id, "open");
   }
 
   closed(c: DoorChange): void {
     const p = c.parcel;
     if (p?.state !== "collecting") return;
-    const { parcels, compartments, pickupCodes } = this.ctx;
-    const now = c.out.now;
-    if (c.row.has_presence === 1 && c.present === true) {
-      parcels.patch(p.id, { state: p.overdue_at === null ? "stored" : "overdue" }, now);
-      compartments.refresh(c.ref, now);
-      c.out.emit(c.ref.device, "parcel.not_removed", {
-        ...parcelData(p),
-        by: "resident",
-        terminal: p.terminal,
-      });
-      c.out.afterwards(() =>
-        this.ctx.notices.emit("collect", {
-          kind: "pickup",
-          terminal: p.terminal,
-          parcelId: p.id,
-          ...c.ref,
-          status: "not_removed",
-        }),
-      );
-      return;
-    }
-    pickupCodes.revoke(p.id);
-    parcels.patch(p.id, { state: "picked_up", closed_at: now, end_reason: "picked_up" }, now);
-    compartments.refresh(c.ref, now);
-    c.out.emit(c.ref.device, "parcel.picked_up", {
-      ...parcelData(p),
-      courier: p.courier,
-      terminal: p.terminal,
-      overdue: p.overdue_at !== null,
+    closeCollection(this.ctx, c, p, {
+      kind: "pickup",
+      notRemoved: {
+        state: p.overdue_at === null ? "stored" : "overdue",
+        data: { by: "resident", terminal: p.terminal },
+      },
+      done: {
+        state: "picked_up",
+        event: "parcel.picked_up",
+        data: { courier: p.courier, terminal: p.terminal, overdue: p.overdue_at !== null },
+      },
     });
-    c.out.afterwards(() =>
-      this.ctx.notices.emit("collect", {
-        kind: "pickup",
-        terminal: p.terminal,
-        parcelId: p.id,
-        ...c.ref,
-        status: "done",
-      }),
-    );
   }
 
   jammed(c: DoorChange): void {
     const p = c.parcel;
     if (!p || c.intent?.purpose !== "pickup" || c.intent.parcelId !== p.id) return;
-    const terminal = c.intent.terminal ?? null;
-    c.out.afterwards(() =>
-      this.ctx.notices.emit("collect", {
-        kind: "pickup",
-        terminal,
-        parcelId: p.id,
-        ...c.ref,
-        status: "jammed",
-      }),
-    );
+    notifyCollect(this.ctx, c, "pickup", c.intent.terminal ?? null, p.id, "jammed");
   }
 }
