@@ -55,6 +55,8 @@ const LIVE_RATE = 50;
 const STALL_MS = 30_000;
 const SCENARIOS = (process.env.BENCH_SCENARIOS ?? "gateway,bridge,backlog,locker").split(",");
 const PROFILE = process.env.BENCH_PROFILE === "1";
+// Extra Node flags for the gateway process (none by default, as `npm start` and the systemd unit).
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean);
 
 const SECRET = "bench-secret-0123456789";
 const BULK_IDS = Array.from({ length: DEVICES }, (_, k) => `bench-${k}`);
@@ -109,10 +111,15 @@ async function startGateway(dir, uplinkPort, profile = false) {
   cpSync(template, join(dir, "data"), { recursive: true });
   const config = gatewayConfig(dir, { devicePort, uplinkPort, apiPort });
   const prof = profile ? ["--cpu-prof", `--cpu-prof-dir=${join(RESULTS, "profile")}`] : [];
-  const child = start("gateway", process.execPath, [...prof, BIN, "start", "--config", config], {
-    cwd: ROOT,
-    logFile: join(dir, "gateway.log"),
-  });
+  const child = start(
+    "gateway",
+    process.execPath,
+    [...prof, ...NODE_FLAGS, BIN, "start", "--config", config],
+    {
+      cwd: ROOT,
+      logFile: join(dir, "gateway.log"),
+    },
+  );
   await waitForPort(devicePort, child);
   return { child, url: `mqtt://127.0.0.1:${devicePort}`, apiPort };
 }
