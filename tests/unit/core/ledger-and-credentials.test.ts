@@ -63,6 +63,17 @@ describe("device credentials", () => {
     });
     expect(await c.verify("dev-1", "nope-nope-nope")).toBeUndefined();
   });
+  it("recognises a verified secret without scrypt, and forgets it when the device is re-provisioned", async () => {
+    const c = new Credentials(db);
+    await c.add("dev-2", "generic-mqtt", "first-secret-value");
+    const both = await Promise.all([c.verify("dev-2", "first-secret-value"), c.verify("dev-2", "first-secret-value")]);
+    expect(both.map((r) => r?.id)).toEqual(["dev-2", "dev-2"]);
+    c.remove("dev-2");
+    expect(await c.verify("dev-2", "first-secret-value")).toBeUndefined();
+    await c.add("dev-2", "generic-mqtt", "second-secret-value");
+    expect(await c.verify("dev-2", "first-secret-value")).toBeUndefined();
+    expect(await c.verify("dev-2", "second-secret-value")).toMatchObject({ id: "dev-2" });
+  });
   it("refuses bad ids, short secrets, duplicates, and unknown removals with codes", async () => {
     const c = new Credentials(db);
     await expect(c.add("bad id!", "generic-mqtt", "long-enough")).rejects.toMatchObject({
