@@ -66,7 +66,10 @@ describe("device credentials", () => {
   it("recognises a verified secret without scrypt, and forgets it when the device is re-provisioned", async () => {
     const c = new Credentials(db);
     await c.add("dev-2", "generic-mqtt", "first-secret-value");
-    const both = await Promise.all([c.verify("dev-2", "first-secret-value"), c.verify("dev-2", "first-secret-value")]);
+    const both = await Promise.all([
+      c.verify("dev-2", "first-secret-value"),
+      c.verify("dev-2", "first-secret-value"),
+    ]);
     expect(both.map((r) => r?.id)).toEqual(["dev-2", "dev-2"]);
     c.remove("dev-2");
     expect(await c.verify("dev-2", "first-secret-value")).toBeUndefined();
