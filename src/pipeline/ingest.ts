@@ -66,16 +66,7 @@ export class Ingest implements EventSink {
   constructor(private readonly o: IngestOptions) {
     this.nextSeq = o.outbox.lastSeq() + 1;
     this.tx = o.db.transaction((n: number, firstSeq: number, bodies: string[]) => {
-      for (let i = 0; i < n; i++) {
-        this.o.outbox.insert(
-          firstSeq + i,
-          this.ids[i]!,
-          this.tss[i]!,
-          this.devices[i]!,
-          this.types[i]!,
-          bodies[i]!,
-        );
-      }
+      this.o.outbox.insertMany(firstSeq, n, this.ids, this.tss, this.devices, this.types, bodies);
     });
     this.mBatch = histogram(
       o.registry,

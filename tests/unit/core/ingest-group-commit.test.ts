@@ -57,6 +57,23 @@ describe("ingest group commit", () => {
     });
   });
 
+  it("commits a large batch (multi-row inserts plus the remainder) with every row intact", async () => {
+    const ing = make();
+    const acc = await Promise.all(
+      Array.from({ length: 103 }, (_, i) => ing.emit({ device: `d${i % 3}`, type: "t.y", data: { i } })),
+    );
+    const rows = db.prepare("SELECT seq, id, device, body FROM events ORDER BY seq").all() as {
+      seq: number;
+      id: string;
+      device: string;
+      body: string;
+    }[];
+    expect(rows.map((r) => r.seq)).toEqual(acc.map((a) => a.seq));
+    expect(rows.map((r) => r.id)).toEqual(acc.map((a) => a.id));
+    expect(rows.map((r) => JSON.parse(r.body).data.i)).toEqual(Array.from({ length: 103 }, (_, i) => i));
+    expect(rows.map((r) => r.device)).toEqual(Array.from({ length: 103 }, (_, i) => `d${i % 3}`));
+  });
+
   it("keeps seq growing across restarts and after every row is pruned", async () => {
     let ing = make();
     await Promise.all([1, 2, 3].map((i) => ing.emit({ device: "d", type: "t", data: { i } })));
