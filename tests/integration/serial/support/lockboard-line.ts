@@ -5,7 +5,8 @@
  * The device side sits on a SerialLink of its own, so that it reopens its end after an unplug just
  * like the gateway does.
  */
-import type { Registry } from "prom-client";
+import { Registry } from "prom-client";
+import { afterEach, beforeEach } from "vitest";
 import { createLogger, type Logger, silentLogger } from "../../../../src/core/logger.js";
 import {
   createLockboardDecoder,
@@ -24,6 +25,7 @@ import {
 } from "../../../../src/southbound/serial/bus-master.js";
 import { SerialLink } from "../../../../src/southbound/serial/link.js";
 import { SerialPortTransport } from "../../../../src/southbound/serial/serialport-transport.js";
+import { openPtyLine, type PtyLine } from "./pty-line.js";
 
 export function testLogger(): Logger {
   const level = process.env.QH_TEST_LOG;
@@ -145,4 +147,33 @@ export async function metric(
     if (Object.entries(labels).every(([k, want]) => String(l[k]) === want)) sum += v.value;
   }
   return sum;
+}
+
+export interface StartedLine {
+  pty: PtyLine;
+  devices: DeviceSide;
+  bus: BusMaster<LockboardMessage>;
+  registry: Registry;
+}
+
+/**
+ * The set-up most bus-master tests share: a socat pair, the lockboard simulator on one end, a
+ * started bus master on the other (connected before each test), all torn down after it.
+ */
+export function useStartedLine(sim: LockboardSimOptions): StartedLine {
+  const line = {} as StartedLine;
+  beforeEach(async () => {
+    line.pty = await openPtyLine();
+    line.registry = new Registry();
+    line.devices = await startDevices(line.pty.b, sim);
+    line.bus = lockboardBus({ link: portLink("rs485-1", line.pty.a), registry: line.registry });
+    line.bus.start();
+    await until(() => line.bus.connected, "bus connected");
+  });
+  afterEach(async () => {
+    await line.bus?.stop();
+    await line.devices?.stop();
+    await line.pty?.close();
+  });
+  return line;
 }
