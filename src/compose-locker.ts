@@ -104,8 +104,6 @@ function buildLocker(
         `buses[${i}].protocol: ${bus.protocol} is not supported by this version (lockboard-xor, kerong-cu16, scanner-line)`,
       );
     }
-    if (!simulated && bus.path.startsWith("sim://"))
-      throw new QhError("QH_CONFIG_INVALID", `buses[${i}].path`);
     let sim: Simulator | undefined;
     let factory: () => SerialTransport;
     const makeSim = (s: Simulator) => {
@@ -137,7 +135,7 @@ function buildLocker(
         makeSim(s);
         if (dev) scannerSims.set(dev.id, s);
       } else factory = () => new SerialPortTransport({ path: bus.path, baudRate: bus.baudRate });
-      const link = new SerialLink({ id: bus.id, factory: () => factory(), log: blog, registry });
+      const link = new SerialLink({ id: bus.id, factory: () => factory(), log, registry }); // adds { bus } itself
       const scanners = bus.devices.map(
         (d) =>
           new ScannerDriver({
@@ -183,14 +181,14 @@ function buildLocker(
           : createKerongSim({ boards: addresses }),
       );
     } else factory = () => new SerialPortTransport({ path: bus.path, baudRate: bus.baudRate });
-    const link = new SerialLink({ id: bus.id, factory: () => factory(), log: blog, registry });
+    const link = new SerialLink({ id: bus.id, factory: () => factory(), log, registry }); // adds { bus } itself
     const master = new BusMaster<unknown>({
       id: bus.id,
       link,
       decoder: adapter.createDecoder(),
       describe: adapter.describe,
       isUnsolicited: adapter.isUnsolicited,
-      log: blog,
+      log, // adds { bus } itself
       registry,
       defaults: { timeoutMs: bus.timeoutMs, retries: bus.retries },
       pollCycleMs: bus.pollIntervalMs,
