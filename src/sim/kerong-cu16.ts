@@ -12,8 +12,8 @@ import {
   type KerongMessage,
   LOCKS_PER_BOARD,
 } from "../protocols/kerong-cu16/index.js";
+import { LockBankSim, type SimBoard } from "./lock-bank.js";
 import type { DoorCause, Outgoing, SimTimingOptions } from "./types.js";
-import { SimBase } from "./wire.js";
 
 export interface KerongSimOptions extends SimTimingOptions {
   /** Board addresses on the line (0–15); default [0]. */
@@ -29,21 +29,18 @@ export interface KerongDoor {
   present: boolean;
 }
 
-interface Board {
-  alive: boolean;
+interface Board extends SimBoard<KerongDoor> {
   unlockTimeUnits: number;
   baudRate: number | undefined;
-  doors: KerongDoor[];
 }
 
-export class KerongBusSim extends SimBase {
+export class KerongBusSim extends LockBankSim<KerongDoor, Board> {
   readonly protocol = "kerong-cu16";
-  private readonly boards = new Map<number, Board>();
   private readonly decoder: KerongDecoder = createKerongDecoder();
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(options: KerongSimOptions = {}) {
-    super(options);
+    super(options, "kerong");
     const units = options.unlockTimeUnits ?? 50;
     for (const address of [...(options.boards ?? [0])].sort((a, b) => a - b)) {
       const doors = Array.from({ length: LOCKS_PER_BOARD }, () => ({
@@ -53,10 +50,6 @@ export class KerongBusSim extends SimBase {
       }));
       this.boards.set(address, { alive: true, unlockTimeUnits: units, baudRate: undefined, doors });
     }
-  }
-
-  get addresses(): number[] {
-    return [...this.boards.keys()];
   }
 
   handle(chunk: Buffer): Outgoing[] {
@@ -74,46 +67,7 @@ export class KerongBusSim extends SimBase {
     super.stop();
   }
 
-  // ── test and demo controls ──
-
-  door(board: number, lock: number): Readonly<KerongDoor> {
-    return { ...this.doorOf(board, lock) };
-  }
-
-  isOpen(board: number, lock: number): boolean {
-    return this.doorOf(board, lock).open;
-  }
-
-  closeDoor(board: number, lock: number): void {
-    const door = this.doorOf(board, lock);
-    if (!door.open) return;
-    door.open = false;
-    this.emit("doorClosed", { board, lock, cause: "test" });
-  }
-
-  forceOpen(board: number, lock: number): void {
-    const door = this.doorOf(board, lock);
-    if (door.open) return;
-    door.open = true;
-    this.emit("doorOpened", { board, lock, cause: "forced" });
-  }
-
-  jam(board: number, lock: number, jammed = true): void {
-    this.doorOf(board, lock).jammed = jammed;
-  }
-
-  /** Item in the compartment (the infrared bit). */
-  setPresent(board: number, lock: number, present = true): void {
-    this.doorOf(board, lock).present = present;
-  }
-
-  kill(board: number): void {
-    this.boardOf(board).alive = false;
-  }
-
-  revive(board: number): void {
-    this.boardOf(board).alive = true;
-  }
+  // ── test and demo controls (the rest are LockBankSim's) ──
 
   unlockTimeUnits(board: number): number {
     return this.boardOf(board).unlockTimeUnits;
@@ -191,18 +145,6 @@ export class KerongBusSim extends SimBase {
     if (door.open || door.jammed) return;
     door.open = true;
     this.emit("doorOpened", { board, lock, cause });
-  }
-
-  private boardOf(board: number): Board {
-    const b = this.boards.get(board);
-    if (!b) throw new RangeError(`kerong sim: no board ${board} on this line`);
-    return b;
-  }
-
-  private doorOf(board: number, lock: number): KerongDoor {
-    const door = this.boardOf(board).doors[lock - 1];
-    if (!door) throw new RangeError(`kerong sim: board ${board} has no lock ${lock}`);
-    return door;
   }
 }
 

@@ -14,8 +14,8 @@ import {
   MASK_LOCKS,
   type OpenReplyStyle,
 } from "../protocols/lockboard-xor/index.js";
+import { LockBankSim, type SimBoard } from "./lock-bank.js";
 import type { DoorCause, Outgoing, SimTimingOptions } from "./types.js";
-import { SimBase } from "./wire.js";
 
 export interface LockboardSimOptions extends SimTimingOptions {
   /** Board addresses on the line (1–32); default [1]. */
@@ -38,22 +38,18 @@ export interface LockboardDoor {
   held: boolean;
 }
 
-interface Board {
-  alive: boolean;
-  doors: LockboardDoor[];
-}
+type Board = SimBoard<LockboardDoor>;
 
-export class LockboardBusSim extends SimBase {
+export class LockboardBusSim extends LockBankSim<LockboardDoor, Board> {
   readonly protocol = "lockboard-xor";
   readonly locksPerBoard: number;
   openReply: OpenReplyStyle;
   pushChanges: boolean;
   private readonly openAllDelayMs: number;
-  private readonly boards = new Map<number, Board>();
   private readonly decoder: LockboardDecoder;
 
   constructor(options: LockboardSimOptions = {}) {
-    super(options);
+    super(options, "lockboard");
     this.locksPerBoard = options.locksPerBoard ?? 24;
     this.openReply = options.openReply ?? "echo";
     this.pushChanges = options.pushChanges ?? false;
@@ -70,11 +66,6 @@ export class LockboardBusSim extends SimBase {
     }
   }
 
-  /** Board addresses on this line. */
-  get addresses(): number[] {
-    return [...this.boards.keys()];
-  }
-
   handle(chunk: Buffer): Outgoing[] {
     const out: Outgoing[] = [];
     for (const result of this.decoder.push(chunk)) {
@@ -87,51 +78,8 @@ export class LockboardBusSim extends SimBase {
     return out;
   }
 
-  // ── test and demo controls ──
-
-  door(board: number, lock: number): Readonly<LockboardDoor> {
-    return { ...this.doorOf(board, lock) };
-  }
-
-  isOpen(board: number, lock: number): boolean {
-    return this.doorOf(board, lock).open;
-  }
-
-  /** Someone shut the door: it latches again. */
-  closeDoor(board: number, lock: number): void {
-    const door = this.doorOf(board, lock);
-    if (!door.open) return;
-    door.open = false;
-    this.emit("doorClosed", { board, lock, cause: "test" });
-    this.push(board, lock, true);
-  }
-
-  /** The door is pried open (no command). */
-  forceOpen(board: number, lock: number): void {
-    const door = this.doorOf(board, lock);
-    if (door.open) return;
-    door.open = true;
-    this.emit("doorOpened", { board, lock, cause: "forced" });
-    this.push(board, lock, false);
-  }
-
-  /** A jammed door never opens on a pulse; the board still answers. */
-  jam(board: number, lock: number, jammed = true): void {
-    this.doorOf(board, lock).jammed = jammed;
-  }
-
-  /** Parcel present in the compartment (no wire effect in this protocol; kept for demos). */
-  setPresent(board: number, lock: number, present = true): void {
-    this.doorOf(board, lock).present = present;
-  }
-
-  /** The board stops answering (power loss, broken wire). */
-  kill(board: number): void {
-    this.boardOf(board).alive = false;
-  }
-
-  revive(board: number): void {
-    this.boardOf(board).alive = true;
+  protected override movedByHand(board: number, lock: number, open: boolean): void {
+    this.push(board, lock, !open);
   }
 
   // ── the byte machine ──
@@ -208,18 +156,6 @@ export class LockboardBusSim extends SimBase {
   private push(board: number, lock: number, closed: boolean): void {
     if (!this.pushChanges || !this.boards.get(board)?.alive) return;
     this.transmit(encode({ kind: "pushChange", board, lock, closed }));
-  }
-
-  private boardOf(board: number): Board {
-    const b = this.boards.get(board);
-    if (!b) throw new RangeError(`lockboard sim: no board ${board} on this line`);
-    return b;
-  }
-
-  private doorOf(board: number, lock: number): LockboardDoor {
-    const door = this.boardOf(board).doors[lock - 1];
-    if (!door) throw new RangeError(`lockboard sim: board ${board} has no lock ${lock}`);
-    return door;
   }
 }
 

@@ -1,0 +1,95 @@
+/**
+ * What every lock-board simulator shares: boards on one line, each with doors, and the controls a
+ * test or the demo uses in place of hands (shut a door, pry one open, jam a lock, put a parcel in,
+ * kill a board). Subclasses add the wire protocol and may react to a door moving by hand
+ * (lockboard-xor pushes a change frame).
+ */
+import type { SimTimingOptions } from "./types.js";
+import { SimBase } from "./wire.js";
+
+export interface SimDoor {
+  open: boolean;
+  jammed: boolean;
+  present: boolean;
+}
+
+export interface SimBoard<D extends SimDoor> {
+  alive: boolean;
+  doors: D[];
+}
+
+export abstract class LockBankSim<D extends SimDoor, B extends SimBoard<D>> extends SimBase {
+  protected readonly boards = new Map<number, B>();
+
+  constructor(
+    options: SimTimingOptions,
+    private readonly label: string,
+  ) {
+    super(options);
+  }
+
+  /** Board addresses on this line. */
+  get addresses(): number[] {
+    return [...this.boards.keys()];
+  }
+
+  door(board: number, lock: number): Readonly<D> {
+    return { ...this.doorOf(board, lock) };
+  }
+
+  isOpen(board: number, lock: number): boolean {
+    return this.doorOf(board, lock).open;
+  }
+
+  /** Someone shut the door: it latches again. */
+  closeDoor(board: number, lock: number): void {
+    const door = this.doorOf(board, lock);
+    if (!door.open) return;
+    door.open = false;
+    this.emit("doorClosed", { board, lock, cause: "test" });
+    this.movedByHand(board, lock, false);
+  }
+
+  /** The door is pried open (no command). */
+  forceOpen(board: number, lock: number): void {
+    const door = this.doorOf(board, lock);
+    if (door.open) return;
+    door.open = true;
+    this.emit("doorOpened", { board, lock, cause: "forced" });
+    this.movedByHand(board, lock, true);
+  }
+
+  /** A jammed door never opens on a pulse; the board still answers. */
+  jam(board: number, lock: number, jammed = true): void {
+    this.doorOf(board, lock).jammed = jammed;
+  }
+
+  /** Parcel present in the compartment (seen by boards with an item sensor). */
+  setPresent(board: number, lock: number, present = true): void {
+    this.doorOf(board, lock).present = present;
+  }
+
+  /** The board stops answering (power loss, broken wire). */
+  kill(board: number): void {
+    this.boardOf(board).alive = false;
+  }
+
+  revive(board: number): void {
+    this.boardOf(board).alive = true;
+  }
+
+  /** A door moved without a command; protocols that report changes do so here. */
+  protected movedByHand(_board: number, _lock: number, _open: boolean): void {}
+
+  protected boardOf(board: number): B {
+    const b = this.boards.get(board);
+    if (!b) throw new RangeError(`${this.label} sim: no board ${board} on this line`);
+    return b;
+  }
+
+  protected doorOf(board: number, lock: number): D {
+    const door = this.boardOf(board).doors[lock - 1];
+    if (!door) throw new RangeError(`${this.label} sim: board ${board} has no lock ${lock}`);
+    return door;
+  }
+}
