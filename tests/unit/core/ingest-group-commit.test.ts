@@ -1,21 +1,18 @@
-import { rmSync } from "node:fs";
 import { Registry } from "prom-client";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../../src/core/clock.js";
 import { QhError } from "../../../src/core/errors.js";
 import { type CommittedRow, Ingest } from "../../../src/pipeline/ingest.js";
-import { type Db, openDatabase } from "../../../src/store/db.js";
 import { Outbox } from "../../../src/store/outbox.js";
-import { tempDir } from "../../helpers/gateway.js";
+import { useTempDb } from "../../helpers/temp-db.js";
 
-let dir: string;
-let db: Db;
+const store = useTempDb();
 let committed: CommittedRow[][];
 let refuse: QhError | undefined;
 const make = () =>
   new Ingest({
-    db,
-    outbox: new Outbox(db),
+    db: store.db,
+    outbox: new Outbox(store.db),
     gatewayId: "gw-t",
     clock: new ManualClock(Date.parse("2026-11-27T08:15:02.113Z")),
     registry: new Registry(),
@@ -24,14 +21,8 @@ const make = () =>
   });
 
 beforeEach(() => {
-  dir = tempDir();
-  db = openDatabase({ dataDir: dir });
   committed = [];
   refuse = undefined;
-});
-afterEach(() => {
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe("ingest group commit", () => {
@@ -39,7 +30,7 @@ describe("ingest group commit", () => {
     const ing = make();
     const ps = Array.from({ length: 50 }, (_, i) => ing.emit({ device: "d", type: "t.x", data: { i } }));
     // nothing committed yet: the batch waits for the end of this turn
-    expect(db.prepare("SELECT count(*) FROM events").pluck().get()).toBe(0);
+    expect(store.db.prepare("SELECT count(*) FROM events").pluck().get()).toBe(0);
     const acc = await Promise.all(ps);
     expect(committed).toHaveLength(1);
     expect(committed[0]).toHaveLength(50);
@@ -62,7 +53,7 @@ describe("ingest group commit", () => {
     const acc = await Promise.all(
       Array.from({ length: 103 }, (_, i) => ing.emit({ device: `d${i % 3}`, type: "t.y", data: { i } })),
     );
-    const rows = db.prepare("SELECT seq, id, device, body FROM events ORDER BY seq").all() as {
+    const rows = store.db.prepare("SELECT seq, id, device, body FROM events ORDER BY seq").all() as {
       seq: number;
       id: string;
       device: string;
@@ -77,10 +68,9 @@ describe("ingest group commit", () => {
   it("keeps seq growing across restarts and after every row is pruned", async () => {
     let ing = make();
     await Promise.all([1, 2, 3].map((i) => ing.emit({ device: "d", type: "t", data: { i } })));
-    new Outbox(db).markDelivered([[1, 3]], 0);
-    expect(new Outbox(db).prune(1)).toBe(3);
-    db.close();
-    db = openDatabase({ dataDir: dir });
+    new Outbox(store.db).markDelivered([[1, 3]], 0);
+    expect(new Outbox(store.db).prune(1)).toBe(3);
+    store.reopen();
     ing = make();
     expect((await ing.emit({ device: "d", type: "t", data: {} })).seq).toBe(4);
   });
@@ -107,15 +97,15 @@ describe("ingest group commit", () => {
 
   it("fails every event of a batch whose commit fails, and reuses no seq", async () => {
     const ing = make();
-    db.exec(
+    store.db.exec(
       "CREATE TRIGGER boom BEFORE INSERT ON events WHEN NEW.type = 'boom' BEGIN SELECT RAISE(ABORT, 'disk I/O'); END",
     );
     const ok1 = ing.emit({ device: "d", type: "fine", data: {} });
     const bad = ing.emit({ device: "d", type: "boom", data: {} });
     await expect(ok1).rejects.toThrow(/commit failed/);
     await expect(bad).rejects.toThrow(/commit failed/);
-    expect(db.prepare("SELECT count(*) FROM events").pluck().get()).toBe(0);
-    db.exec("DROP TRIGGER boom");
+    expect(store.db.prepare("SELECT count(*) FROM events").pluck().get()).toBe(0);
+    store.db.exec("DROP TRIGGER boom");
     expect((await ing.emit({ device: "d", type: "fine", data: {} })).seq).toBe(1);
   });
 });

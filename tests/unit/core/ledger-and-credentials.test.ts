@@ -1,24 +1,16 @@
-import { readFileSync, rmSync } from "node:fs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
 import { Credentials, hashSecret, verifySecret } from "../../../src/store/credentials.js";
-import { type Db, dbFile, openDatabase } from "../../../src/store/db.js";
+import { dbFile } from "../../../src/store/db.js";
 import { Ledger } from "../../../src/store/ledger.js";
-import { tempDir } from "../../helpers/gateway.js";
+import { useTempDb } from "../../helpers/temp-db.js";
 
-let dir: string;
-let db: Db;
-beforeEach(() => {
-  dir = tempDir();
-  db = openDatabase({ dataDir: dir });
-});
-afterEach(() => {
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const store = useTempDb();
+afterEach(() => {});
 
 describe("command ledger", () => {
   it("records started then done, and never begins the same id twice", () => {
-    const l = new Ledger(db);
+    const l = new Ledger(store.db);
     expect(l.get("c1")).toBeUndefined();
     expect(l.begin("c1", "locker.open", 1000)).toBe(true);
     expect(l.get("c1")).toEqual({ state: "started", name: "locker.open", receivedAt: 1000 });
@@ -27,13 +19,12 @@ describe("command ledger", () => {
     expect(l.get("c1")).toMatchObject({ state: "done", result: { status: "ok", result: { opened: true } } });
   });
   it("survives reopening the database (a restart)", () => {
-    new Ledger(db).begin("c2", "ping", 5);
-    db.close();
-    db = openDatabase({ dataDir: dir });
-    expect(new Ledger(db).get("c2")?.state).toBe("started");
+    new Ledger(store.db).begin("c2", "ping", 5);
+    store.reopen();
+    expect(new Ledger(store.db).get("c2")?.state).toBe("started");
   });
   it("prunes old entries", () => {
-    const l = new Ledger(db);
+    const l = new Ledger(store.db);
     l.begin("old", "ping", 1);
     l.begin("new", "ping", 100);
     expect(l.prune(50)).toBe(1);
@@ -52,10 +43,10 @@ describe("device credentials", () => {
     expect(await hashSecret("correct horse")).not.toBe(h); // salted
   });
   it("never stores the secret in clear", async () => {
-    const c = new Credentials(db);
+    const c = new Credentials(store.db);
     await c.add("dev-1", "generic-mqtt", "very-secret-value-123");
-    db.pragma("wal_checkpoint(TRUNCATE)");
-    const bytes = readFileSync(dbFile(dir));
+    store.db.pragma("wal_checkpoint(TRUNCATE)");
+    const bytes = readFileSync(dbFile(store.dir));
     expect(bytes.includes(Buffer.from("very-secret-value-123"))).toBe(false);
     expect(await c.verify("dev-1", "very-secret-value-123")).toMatchObject({
       id: "dev-1",
@@ -64,7 +55,7 @@ describe("device credentials", () => {
     expect(await c.verify("dev-1", "nope-nope-nope")).toBeUndefined();
   });
   it("recognises a verified secret without scrypt, and forgets it when the device is re-provisioned", async () => {
-    const c = new Credentials(db);
+    const c = new Credentials(store.db);
     await c.add("dev-2", "generic-mqtt", "first-secret-value");
     const both = await Promise.all([
       c.verify("dev-2", "first-secret-value"),
@@ -78,7 +69,7 @@ describe("device credentials", () => {
     expect(await c.verify("dev-2", "second-secret-value")).toMatchObject({ id: "dev-2" });
   });
   it("refuses bad ids, short secrets, duplicates, and unknown removals with codes", async () => {
-    const c = new Credentials(db);
+    const c = new Credentials(store.db);
     await expect(c.add("bad id!", "generic-mqtt", "long-enough")).rejects.toMatchObject({
       code: "QH_DEVICE_INVALID",
     });

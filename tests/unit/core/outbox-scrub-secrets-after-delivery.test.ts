@@ -1,26 +1,16 @@
-import { rmSync } from "node:fs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type Db, openDatabase } from "../../../src/store/db.js";
+import { afterEach, describe, expect, it } from "vitest";
 import { Outbox } from "../../../src/store/outbox.js";
-import { tempDir } from "../../helpers/gateway.js";
+import { useTempDb } from "../../helpers/temp-db.js";
 
-let dir: string;
-let db: Db;
-beforeEach(() => {
-  dir = tempDir();
-  db = openDatabase({ dataDir: dir });
-});
-afterEach(() => {
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const store = useTempDb();
+afterEach(() => {});
 
 const body = (seq: number, type: string, data: object) =>
   JSON.stringify({ id: `id-${seq}`, seq, ts: "2026-01-01T00:00:00.000Z", gw: "g", device: "d", type, data });
 
 describe("outbox: a secret the platform needed once is removed after delivery", () => {
   it("scrubs delivered events of the type only, never pending ones", () => {
-    const o = new Outbox(db);
+    const o = new Outbox(store.db);
     o.insert(
       1,
       "id-1",
@@ -34,7 +24,7 @@ describe("outbox: a secret the platform needed once is removed after delivery", 
     o.markDelivered([[1, 2]], 10);
     const upTo = o.scrubDelivered("parcel.deposited", "$.data.pickupCode", 0);
     expect(upTo).toBe(2);
-    const rows = db.prepare("SELECT seq, body FROM events ORDER BY seq").all() as {
+    const rows = store.db.prepare("SELECT seq, body FROM events ORDER BY seq").all() as {
       seq: number;
       body: string;
     }[];
@@ -43,6 +33,6 @@ describe("outbox: a secret the platform needed once is removed after delivery", 
     expect(JSON.parse(rows[2]!.body).data).toEqual({ pickupCode: "654321" }); // not delivered yet
     o.markDelivered([[3, 3]], 11);
     expect(o.scrubDelivered("parcel.deposited", "$.data.pickupCode", upTo)).toBe(3);
-    expect(db.prepare("SELECT body FROM events WHERE seq = 3").pluck().get()).not.toContain("654321");
+    expect(store.db.prepare("SELECT body FROM events WHERE seq = 3").pluck().get()).not.toContain("654321");
   });
 });
