@@ -115,10 +115,12 @@ export class KerongBusSim extends LockBankSim<KerongDoor, Board> {
     // the answer to a command that moves a lock, in this line's reply form
     const moved = (lock: number): void => {
       const form = this.unlockReply;
-      if (form === "echo") return reply(msg);
-      if (form === "status") return status(lock);
-      const cmd = form === "status-cmd" ? { cmd: CMD[KIND_CMD[msg.kind as keyof typeof KIND_CMD]] } : {};
-      reply({ kind: "statusReply", board: msg.board, lock: 1, ...this.bitmaps(board), ...cmd });
+      if (form === "echo") reply(msg);
+      else if (form === "status") status(lock);
+      else {
+        const cmd = form === "status-cmd" ? { cmd: CMD[KIND_CMD[msg.kind as keyof typeof KIND_CMD]] } : {};
+        reply({ kind: "statusReply", board: msg.board, lock: 1, ...this.bitmaps(board), ...cmd });
+      }
     };
     switch (msg.kind) {
       case "queryLock":
