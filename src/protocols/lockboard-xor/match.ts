@@ -36,21 +36,20 @@ export function replyKindOf(request: LockboardRequest): LockboardReply["kind"] {
  * (openLock/openAll → openReply, queryLock → lockStatusReply, queryAll → queryAllReply, batchOpen,
  * holdPower → their echoes), and, since S1 says boards answer a query or a command with a 0x8A or a
  * 0x80 frame alike, a frame that carries the lock's state answers too (SPEC.md, "Reply forms"):
- * openLock also takes the lock's 0x80 status or the board's query-all reply, queryLock an 0x8A
- * status-style reply, openAll the query-all reply. Pushes (0x82) answer nothing: they are reported
- * as changes on their own.
+ * openLock also takes the lock's 0x80 status, queryLock an 0x8A status-style reply. A query-all
+ * reply answers only a query-all (during an open it is a late answer: stray). Pushes (0x82) answer
+ * nothing: they are reported as changes on their own.
  */
 export function isReplyTo(request: LockboardRequest, reply: LockboardMessage): boolean {
   if (!("board" in reply) || reply.board !== request.board) return false;
   switch (request.kind) {
     case "openLock":
-      if (reply.kind === "queryAllReply") return true;
       return (reply.kind === "openReply" || reply.kind === "lockStatusReply") && reply.lock === request.lock;
     case "queryLock":
       if (reply.kind === "openReply") return reply.style === "status" && reply.lock === request.lock;
       return reply.kind === "lockStatusReply" && reply.lock === request.lock;
     case "openAll":
-      return reply.kind === "queryAllReply" || (reply.kind === "openReply" && reply.lock === 0);
+      return reply.kind === "openReply" && reply.lock === 0;
     case "queryAll":
       return reply.kind === "queryAllReply";
     case "batchOpen":
