@@ -29,7 +29,7 @@ import { lockboardXorAdapter } from "./drivers/lockboard-xor-adapter.js";
 import { type BankBoard, LockerBankDriver } from "./drivers/locker-bank.js";
 import { ScannerDriver } from "./drivers/scanner.js";
 import type { Extension, ExtensionContext, ExtensionFactory } from "./gateway.js";
-import { createKerongSim } from "./sim/kerong-cu16.js";
+import { createKerongSim, type KerongUnlockReply } from "./sim/kerong-cu16.js";
 import { createLockboardSim } from "./sim/lockboard-xor.js";
 import { createScannerSim, type ScannerSim } from "./sim/scanner-line.js";
 import type { Simulator } from "./sim/types.js";
@@ -166,6 +166,7 @@ function buildLocker(
     const first = bankModels[0]?.m;
     const protoOpts = { ...(first?.protocolOptions ?? {}), ...bus.protocolOptions } as {
       openReply?: "echo" | "status";
+      unlockReply?: KerongUnlockReply;
     };
     const adapter = (
       bus.protocol === "lockboard-xor"
@@ -178,7 +179,7 @@ function buildLocker(
       makeSim(
         bus.protocol === "lockboard-xor"
           ? createLockboardSim({ boards: addresses, locksPerBoard: locks, openReply: protoOpts.openReply })
-          : createKerongSim({ boards: addresses }),
+          : createKerongSim({ boards: addresses, unlockReply: protoOpts.unlockReply }),
       );
     } else factory = () => new SerialPortTransport({ path: bus.path, baudRate: bus.baudRate });
     const link = new SerialLink({ id: bus.id, factory: () => factory(), log, registry }); // adds { bus } itself

@@ -4,7 +4,7 @@
  * installer fixes the file in one pass.
  */
 import { createPublicKey } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ValidateFunction } from "ajv";
 import { QhError } from "../core/errors.js";
@@ -141,6 +141,20 @@ function isEd25519PublicKey(text: string): boolean {
   }
 }
 
+/**
+ * The serial device a bus path names, so that two spellings of one device (a symlink such as
+ * /dev/serial/by-id/…, a `..`) are seen as one line: the real path when it exists, else the path
+ * made absolute and normalised. `sim://` paths are names, compared as they are.
+ */
+export function serialDevice(path: string): string {
+  if (path.startsWith("sim://")) return path;
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
 /** Checks that span keys: unique ids and paths, addresses, ports, uplink settings. */
 function crossKeyProblems(config: Config): Problem[] {
   const out: Problem[] = [];
@@ -148,7 +162,7 @@ function crossKeyProblems(config: Config): Problem[] {
 
   // ids and serial paths unique across the file
   const busIds = new Map<string, PathSegment[]>();
-  const busPaths = new Map<string, { id: string; at: PathSegment[] }>();
+  const busPaths = new Map<string, { id: string; path: string; at: PathSegment[] }>();
   const deviceIds = new Map<string, PathSegment[]>();
   const seeDevice = (id: string, at: PathSegment[]) => {
     const prev = deviceIds.get(id);
@@ -160,13 +174,18 @@ function crossKeyProblems(config: Config): Problem[] {
     const prev = busIds.get(bus.id);
     if (prev) push(at, `duplicate bus id "${bus.id}" (also at ${formatPath(prev)})`);
     else busIds.set(bus.id, at);
-    const prevPath = busPaths.get(bus.path);
+    const device = serialDevice(bus.path);
+    const prevPath = busPaths.get(device);
     if (prevPath) {
+      const same =
+        prevPath.path === bus.path
+          ? `${bus.path} is already bus "${prevPath.id}"`
+          : `${bus.path} is the same serial device as bus "${prevPath.id}" (${prevPath.path}): both are ${device}`;
       push(
         ["buses", b, "path"],
-        `${bus.path} is already bus "${prevPath.id}" (${formatPath(prevPath.at)}); one bus entry per serial line, list all its devices there`,
+        `${same} (${formatPath(prevPath.at)}); one bus entry per serial line, list all its devices there`,
       );
-    } else busPaths.set(bus.path, { id: bus.id, at: ["buses", b, "path"] });
+    } else busPaths.set(device, { id: bus.id, path: bus.path, at: ["buses", b, "path"] });
 
     const range = ADDRESS_RANGES[bus.protocol];
     const addresses = new Map<number, number>();

@@ -56,6 +56,18 @@ export interface LockboardXorOptions {
   openReply?: "echo" | "status";
 }
 
+/** `protocolOptions` of kerong-cu16 devices and buses. */
+export interface KerongCu16Options {
+  /**
+   * How the board answers an unlock (sources disagree, firmware-protocols/kerong-cu16/SPEC.md
+   * "Reply forms"): `status` (0x35, the request's ADDR), `status-board` (0x35, lock nibble 0),
+   * `status-cmd` (9-byte status, the unlock's CMD kept), `echo` (the unlock sent back, no state).
+   * Left out: the gateway accepts every form either way (the codec is tolerant); the setting says
+   * what the board does, and a simulated line answers that way (default `status`).
+   */
+  unlockReply?: "status" | "status-board" | "status-cmd" | "echo";
+}
+
 /** `protocolOptions` of scanner-line devices and buses. */
 export interface ScannerLineOptions {
   /** Line ending the scanner sends; `auto` accepts CR, LF or CRLF. */
@@ -76,7 +88,11 @@ export const PROTOCOL_OPTIONS_SCHEMAS: Readonly<Record<BusProtocol, SchemaObject
     additionalProperties: false,
     properties: { openReply: { type: "string", enum: ["echo", "status"] } },
   },
-  "kerong-cu16": { type: "object", additionalProperties: false, properties: {} },
+  "kerong-cu16": {
+    type: "object",
+    additionalProperties: false,
+    properties: { unlockReply: { type: "string", enum: ["status", "status-board", "status-cmd", "echo"] } },
+  },
   "scanner-line": {
     type: "object",
     additionalProperties: false,

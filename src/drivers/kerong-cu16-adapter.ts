@@ -1,4 +1,5 @@
 import {
+  carriesStatus,
   createKerongDecoder,
   describe,
   encode,
@@ -13,7 +14,10 @@ function exchange(req: KerongRequest): Exchange<KerongMessage> {
   return { message: req, bytes: encode(req), match: (m) => isReplyTo(req, m) };
 }
 
-/** Kerong: the status of one lock answers with the whole board (hooks and infrared bitmaps). */
+/**
+ * Kerong: the status of one lock answers with the whole board (hooks and infrared bitmaps). An
+ * unlock is answered by the board's status in any of the public forms, or by an echo (no state).
+ */
 export function kerongCu16Adapter(): LockBoardAdapter<KerongMessage> {
   return {
     protocol: "kerong-cu16",
@@ -22,9 +26,8 @@ export function kerongCu16Adapter(): LockBoardAdapter<KerongMessage> {
     isUnsolicited: () => false,
     open: (board, lock) => exchange({ kind: "unlock", board, lock }),
     poll: (board) => exchange({ kind: "queryLock", board, lock: 1 }),
+    // any frame that carries the board's state (any CMD, any lock nibble); an echo carries none
     samples: (reply, locks): DoorSample[] | undefined =>
-      reply.kind === "statusReply" || reply.kind === "busStatusReply"
-        ? locksFromBitmaps(reply.hooks, reply.infrared, locks)
-        : undefined,
+      carriesStatus(reply) ? locksFromBitmaps(reply.hooks, reply.infrared, locks) : undefined,
   };
 }

@@ -26,7 +26,10 @@ export interface LockBoardAdapter<M> {
   open(board: number, lock: number): Exchange<M>;
   /** One request that answers every door of the board. */
   poll(board: number): Exchange<M>;
-  /** Door samples of a poll reply (and of an open reply that carries the board's state). */
+  /**
+   * Door samples of a poll reply, and of an open reply that carries state (all of the board's
+   * doors, or only the pulsed one); undefined for a reply without state (an echo): read the board.
+   */
   samples(reply: M, locks: number): DoorSample[] | undefined;
   /** A pushed change, when the protocol has them. */
   pushed?(msg: M): { board: number; sample: DoorSample } | undefined;

@@ -24,8 +24,14 @@ export function lockboardXorAdapter(
     isUnsolicited: (m) => m.kind === "pushChange",
     open: (board, lock) => exchange({ kind: "openLock", board, lock }),
     poll: (board) => exchange({ kind: "queryAll", board }),
-    samples: (reply, locks): DoorSample[] | undefined =>
-      reply.kind === "queryAllReply" ? locksFromMask(reply.closedMask, locks) : undefined,
+    samples: (reply, locks): DoorSample[] | undefined => {
+      if (reply.kind === "queryAllReply") return locksFromMask(reply.closedMask, locks);
+      if (reply.kind === "lockStatusReply") return [{ lock: reply.lock, closed: reply.closed }];
+      // a status-style open reply says whether that lock opened; an echo says nothing
+      if (reply.kind === "openReply" && reply.style === "status" && reply.lock >= 1)
+        return [{ lock: reply.lock, closed: reply.result === "stillLocked" }];
+      return undefined;
+    },
     pushed: (m) =>
       m.kind === "pushChange" ? { board: m.board, sample: { lock: m.lock, closed: m.closed } } : undefined,
   };

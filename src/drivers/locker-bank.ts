@@ -3,14 +3,14 @@
  * protocol adapter into the locker domain's LockPort, and door samples from the bus into the
  * domain's DoorInput.
  *
- *   LockPort.open(ref) ─► compartment → (board address, lock) ─► bus master (command priority)
- *                                                              └► an immediate poll of that board
+ *   LockPort.open(ref) ─► compartment → (board address, lock) ─► bus master (command, moves: once)
+ *        answer with state ─► door samples;  echo, no answer, not understood ─► read the board first
  *   poll cycle ─► one whole-board read per board ─► change-only door reports ─► DoorInput.onDoor
  *   board unreachable / back ─► DoorInput.onReachability
  *
  * Door truth comes from the sensors only: a pulse resolving means the board took it, nothing more.
  */
-import { QhError } from "../core/errors.js";
+import { isQhError, QhError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { CompartmentRef, DoorInput, LockerBankLayout, LockPort } from "../domain/locker/ports.js";
 import type { BusMaster } from "../southbound/serial/bus-master.js";
@@ -116,6 +116,15 @@ export class LockerBankDriver<M> implements LockPort {
     for (const r of this.removers.splice(0)) r();
   }
 
+  /**
+   * Pulse one lock, once: the pulse is a request that moves something (`moves`), never resent by
+   * the bus master. An answer that carries state is applied as door samples. When the answer has
+   * no state (an echo), is missing or is not understood, the board is read before anything else:
+   * the read's door samples are the truth (open: the pulse worked; shut: DoorTruth waits for the
+   * open timeout). Rejects with QH_LOCKER_UNREACHABLE whose `details.pulse` says what is known:
+   * "not_sent" (the frame never left: the line is down) or "unknown" (it left, and neither the
+   * pulse nor the read after it was answered: the door may be open, nothing else may be pulsed).
+   */
   async open(ref: CompartmentRef): Promise<void> {
     const c = this.byCompartment.get(ref.compartment);
     if (ref.device !== this.device || !c) {
@@ -123,25 +132,64 @@ export class LockerBankDriver<M> implements LockPort {
     }
     const b = this.o.boards.find((x) => x.index === c.board)!;
     const ex = this.o.adapter.open(b.address, c.lock);
+    const what = `${c.id} (board ${b.address} lock ${c.lock})`;
+    let reply: M | undefined;
     try {
-      const reply = await this.o.bus.request({
+      reply = await this.o.bus.request({
         target: this.target(b.address),
         bytes: ex.bytes,
         message: ex.message,
         match: ex.match,
         priority: "command",
-        describe: `open ${this.device}/${c.id} (board ${b.address} lock ${c.lock})`,
+        moves: true,
+        describe: `open ${this.device}/${what}`,
       });
-      const s = this.o.adapter.samples(reply, b.locks);
-      if (s) this.apply(b, s);
     } catch (err) {
-      throw new QhError(
-        "QH_LOCKER_UNREACHABLE",
-        `board ${b.address} of ${this.device} did not take the pulse for ${c.id}: ${(err as Error).message}`,
+      const sent =
+        isQhError(err, "QH_SERIAL_TIMEOUT") ||
+        (isQhError(err, "QH_SERIAL_CLOSED") &&
+          (err.details as { sent?: boolean } | undefined)?.sent === true);
+      if (!sent)
+        throw unreachable(
+          `board ${b.address} of ${this.device} did not take the pulse for ${what}`,
+          err,
+          "not_sent",
+        );
+      if (!isQhError(err, "QH_SERIAL_TIMEOUT")) {
+        throw unreachable(
+          `the line of ${this.device} went down right after the pulse for ${what}`,
+          err,
+          "unknown",
+        );
+      }
+      this.o.log.warn(
+        { compartment: c.id, board: b.address },
+        "no answer to a pulse; reading the door before anything else",
       );
     }
-    // read the door right away rather than at the next cycle: door truth, sooner
-    this.pollBoard(b, "command").catch(() => {});
+    const samples = reply === undefined ? undefined : this.o.adapter.samples(reply, b.locks);
+    if (samples) {
+      this.apply(b, samples);
+      // read the door again right away rather than at the next cycle: door truth, sooner
+      this.pollBoard(b, "command").catch(() => {});
+      return;
+    }
+    try {
+      await this.pollBoard(b, "command");
+    } catch (err) {
+      if (reply === undefined) {
+        throw unreachable(
+          `board ${b.address} of ${this.device} answered neither the pulse for ${what} nor the read after it`,
+          err,
+          "unknown",
+        );
+      }
+      // the board heard the pulse (it echoed it): the door state comes with the next read
+      this.o.log.warn(
+        { compartment: c.id, board: b.address, err: (err as Error).message },
+        "door not read after a pulse",
+      );
+    }
   }
 
   private async pollBoard(b: BankBoard, priority: "poll" | "command"): Promise<void> {
@@ -177,4 +225,13 @@ export class LockerBankDriver<M> implements LockPort {
         );
     }
   }
+}
+
+/** What the domain gets when a pulse's outcome is not known to be good: QH_LOCKER_UNREACHABLE. */
+function unreachable(message: string, cause: unknown, pulse: "not_sent" | "unknown"): QhError {
+  const why = isQhError(cause) ? cause.code : (cause as Error)?.message;
+  return new QhError("QH_LOCKER_UNREACHABLE", `${message}: ${(cause as Error)?.message ?? cause}`, {
+    pulse,
+    cause: why,
+  });
 }

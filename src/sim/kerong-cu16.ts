@@ -5,6 +5,7 @@
  * forceOpen, injectGarbage. See firmware-protocols/kerong-cu16/SPEC.md.
  */
 import {
+  CMD,
   createKerongDecoder,
   encode,
   isRequest,
@@ -15,7 +16,19 @@ import {
 import { LockBankSim, type SimBoard } from "./lock-bank.js";
 import type { DoorCause, Outgoing, SimTimingOptions } from "./types.js";
 
+/**
+ * How a board answers unlock, unlockAll and delayedUnlock (SPEC.md, "Reply forms"):
+ *  - "status": `35` status with the request's ADDR (our spec's form; default);
+ *  - "status-board": `35` status with lock nibble 0 (`02 00 35 EF FF 00 00 03 28` after lock 5);
+ *  - "status-cmd": the 9-byte status with the request's CMD kept and lock nibble 0
+ *    (`02 00 31 FE FF 00 00 03 33` after lock 1);
+ *  - "echo": the request sent back, 5 (or 6) bytes, no state.
+ */
+export type KerongUnlockReply = "status" | "status-board" | "status-cmd" | "echo";
+
 export interface KerongSimOptions extends SimTimingOptions {
+  /** How boards answer the commands that move a lock (default "status"). */
+  unlockReply?: KerongUnlockReply;
   /** Board addresses on the line (0–15); default [0]. */
   boards?: readonly number[];
   /** Unlock time of every board at start, in 10 ms units (default 50 = 500 ms). */
@@ -36,11 +49,14 @@ interface Board extends SimBoard<KerongDoor> {
 
 export class KerongBusSim extends LockBankSim<KerongDoor, Board> {
   readonly protocol = "kerong-cu16";
+  /** How boards answer the commands that move a lock; may be changed while running. */
+  unlockReply: KerongUnlockReply;
   private readonly decoder: KerongDecoder = createKerongDecoder();
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(options: KerongSimOptions = {}) {
     super(options, "kerong");
+    this.unlockReply = options.unlockReply ?? "status";
     const units = options.unlockTimeUnits ?? 50;
     for (const address of [...(options.boards ?? [0])].sort((a, b) => a - b)) {
       const doors = Array.from({ length: LOCKS_PER_BOARD }, () => ({
@@ -83,6 +99,7 @@ export class KerongBusSim extends LockBankSim<KerongDoor, Board> {
   private answer(msg: KerongMessage, out: Outgoing[]): void {
     if (!isRequest(msg)) return;
     const reply = (m: KerongMessage): void => {
+      if (msg.kind !== "queryBus" && this.replyLost(msg.board)) return;
       out.push({ data: encode(m) });
     };
     if (msg.kind === "queryBus") {
@@ -95,17 +112,27 @@ export class KerongBusSim extends LockBankSim<KerongDoor, Board> {
     if (!board?.alive) return;
     const status = (lock: number): void =>
       reply({ kind: "statusReply", board: msg.board, lock, ...this.bitmaps(board) });
+    // the answer to a command that moves a lock, in this line's reply form
+    const moved = (lock: number): void => {
+      const form = this.unlockReply;
+      if (form === "echo") reply(msg);
+      else if (form === "status") status(lock);
+      else {
+        const cmd = form === "status-cmd" ? { cmd: CMD[KIND_CMD[msg.kind as keyof typeof KIND_CMD]] } : {};
+        reply({ kind: "statusReply", board: msg.board, lock: 1, ...this.bitmaps(board), ...cmd });
+      }
+    };
     switch (msg.kind) {
       case "queryLock":
         status(msg.lock);
         return;
       case "unlock":
         this.pulse(msg.board, msg.lock, "command");
-        status(msg.lock);
+        moved(msg.lock);
         return;
       case "unlockAll":
         for (let lock = 1; lock <= LOCKS_PER_BOARD; lock++) this.pulse(msg.board, lock, "command");
-        status(1);
+        moved(1);
         return;
       case "delayedUnlock": {
         const t = setTimeout(() => {
@@ -114,7 +141,7 @@ export class KerongBusSim extends LockBankSim<KerongDoor, Board> {
         }, msg.seconds * 1000);
         t.unref();
         this.timers.add(t);
-        status(msg.lock);
+        moved(msg.lock);
         return;
       }
       case "queryUnlockTime":
@@ -147,6 +174,8 @@ export class KerongBusSim extends LockBankSim<KerongDoor, Board> {
     this.emit("doorOpened", { board, lock, cause });
   }
 }
+
+const KIND_CMD = { unlock: "UNLOCK", unlockAll: "UNLOCK_ALL", delayedUnlock: "DELAYED_UNLOCK" } as const;
 
 export function createKerongSim(options?: KerongSimOptions): KerongBusSim {
   return new KerongBusSim(options);

@@ -16,6 +16,8 @@ export interface SimDoor {
 export interface SimBoard<D extends SimDoor> {
   alive: boolean;
   doors: D[];
+  /** Replies still to be lost on the wire (the board acts, its answer never arrives). */
+  lose?: number;
 }
 
 export abstract class LockBankSim<D extends SimDoor, B extends SimBoard<D>> extends SimBase {
@@ -76,6 +78,23 @@ export abstract class LockBankSim<D extends SimDoor, B extends SimBoard<D>> exte
 
   revive(board: number): void {
     this.boardOf(board).alive = true;
+  }
+
+  /**
+   * The board's next `count` replies are lost on the wire (noise, a collision): it still does
+   * what it was told (a pulse opens the door), the master hears nothing.
+   */
+  loseReplies(board: number, count = 1): void {
+    const b = this.boardOf(board);
+    b.lose = (b.lose ?? 0) + count;
+  }
+
+  /** True (and counted) when this reply of the board is to be lost. */
+  protected replyLost(board: number): boolean {
+    const b = this.boards.get(board);
+    if (!b?.lose) return false;
+    b.lose--;
+    return true;
   }
 
   /** A door moved without a command; protocols that report changes do so here. */

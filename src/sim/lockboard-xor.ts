@@ -22,13 +22,18 @@ export interface LockboardSimOptions extends SimTimingOptions {
   boards?: readonly number[];
   /** Locks per board (default 24). */
   locksPerBoard?: number;
-  /** How boards answer an open: "echo" (default) or "status". */
-  openReply?: OpenReplyStyle;
+  /**
+   * How boards answer an open: "echo" (default), "status" (`8A B L S X`) or "lockStatus" (a 0x80
+   * status frame `80 B L S X`, S1's "passive feedback starts with 0x8A or 0x80").
+   */
+  openReply?: LockboardSimOpenReply;
   /** Send 0x82 change pushes on every door change (default false). */
   pushChanges?: boolean;
   /** Extra delay before answering open-all (real boards pulse locks one by one). Default 0. */
   openAllDelayMs?: number;
 }
+
+export type LockboardSimOpenReply = OpenReplyStyle | "lockStatus";
 
 export interface LockboardDoor {
   open: boolean;
@@ -43,7 +48,7 @@ type Board = SimBoard<LockboardDoor>;
 export class LockboardBusSim extends LockBankSim<LockboardDoor, Board> {
   readonly protocol = "lockboard-xor";
   readonly locksPerBoard: number;
-  openReply: OpenReplyStyle;
+  openReply: LockboardSimOpenReply;
   pushChanges: boolean;
   private readonly openAllDelayMs: number;
   private readonly decoder: LockboardDecoder;
@@ -91,6 +96,7 @@ export class LockboardBusSim extends LockBankSim<LockboardDoor, Board> {
     if (!board?.alive) return;
     const n = this.locksPerBoard;
     const reply = (m: LockboardMessage, delayMs?: number): void => {
+      if (this.replyLost(msg.board)) return;
       out.push(delayMs ? { data: encode(m), delayMs } : { data: encode(m) });
     };
     switch (msg.kind) {
@@ -141,6 +147,8 @@ export class LockboardBusSim extends LockBankSim<LockboardDoor, Board> {
   private openReplyFor(board: number, lock: number, open: boolean): LockboardMessage {
     if (this.openReply === "echo")
       return { kind: "openReply", board, lock, style: "echo", result: "accepted" };
+    if (this.openReply === "lockStatus" && lock >= 1)
+      return { kind: "lockStatusReply", board, lock, closed: !open };
     return { kind: "openReply", board, lock, style: "status", result: open ? "opened" : "stillLocked" };
   }
 

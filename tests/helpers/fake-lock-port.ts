@@ -30,6 +30,7 @@ export class FakeLockPort implements LockPort {
   private readonly doors = new Map<string, Door>();
   private readonly jammed = new Set<string>();
   private readonly unreachable = new Set<string>();
+  private readonly silent = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly hasPresence: (ref: CompartmentRef) => boolean;
 
@@ -50,6 +51,13 @@ export class FakeLockPort implements LockPort {
     await Promise.resolve();
     if (this.unreachable.has(ref.device)) {
       throw new QhError("QH_SERIAL_TIMEOUT", `board of ${ref.device} did not answer`);
+    }
+    if (this.silent.has(ref.device)) {
+      // as the real driver says it: the pulse went out, neither it nor the read after it was answered
+      this.pulses.push({ ...ref });
+      throw new QhError("QH_LOCKER_UNREACHABLE", `board of ${ref.device} went silent after the pulse`, {
+        pulse: "unknown",
+      });
     }
     this.pulses.push({ ...ref });
     const door = this.door(ref);
@@ -110,6 +118,15 @@ export class FakeLockPort implements LockPort {
     if (reachable) this.unreachable.delete(device);
     else this.unreachable.add(device);
     if (notify) this.listener?.onReachability(device, board, reachable);
+  }
+
+  /**
+   * The device's board hears pulses (counted in `pulses`) but answers nothing, not even the read
+   * after them: the outcome of each pulse is unknown. `false` ends it.
+   */
+  setSilent(device: string, silent = true): void {
+    if (silent) this.silent.add(device);
+    else this.silent.delete(device);
   }
 
   isOpen(ref: CompartmentRef): boolean {

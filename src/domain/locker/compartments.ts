@@ -253,10 +253,11 @@ export class CompartmentStore {
       .run(ref.device, ref.compartment);
   }
 
+  /** Pending pulses older than the cut-off, on boards that answer (a door not seen is no jam). */
   pulsesDue(pulsedBefore: number): CompartmentRow[] {
     return this.db
       .prepare(
-        "SELECT * FROM locker_compartments WHERE pulse_pending = 1 AND pulse_at <= ? ORDER BY pulse_at",
+        "SELECT * FROM locker_compartments WHERE pulse_pending = 1 AND reachable = 1 AND pulse_at <= ? ORDER BY pulse_at",
       )
       .all(pulsedBefore) as CompartmentRow[];
   }

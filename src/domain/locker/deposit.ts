@@ -1,6 +1,6 @@
 import { isQhError, QhError } from "../../core/errors.js";
 import { type CompartmentRow, refKey, refOf } from "./compartments.js";
-import type { DoorChange, DoorReactor, DoorTruth } from "./doors.js";
+import { type DoorChange, type DoorReactor, type DoorTruth, pulseOutcomeUnknown } from "./doors.js";
 import { assertTerminal } from "./lockout.js";
 import type { Outcome } from "./outbox.js";
 import { iso, type ParcelRow, parcelData } from "./parcels.js";
@@ -347,7 +347,13 @@ export class DepositDesk implements DoorReactor {
       try {
         await this.place(s);
       } catch (err) {
-        if (!isQhError(err, "QH_LOCKER_NO_COMPARTMENT")) throw err;
+        // Both end the flow correctly (the parcel is released and the courier told): not a failure.
+        if (!isQhError(err, "QH_LOCKER_NO_COMPARTMENT") && !isQhError(err, "QH_LOCKER_UNREACHABLE"))
+          throw err;
+        this.ctx.log.warn(
+          { code: err.code, parcelId },
+          "locker: no other compartment could be opened after a jam",
+        );
       } finally {
         this.publish(s);
       }
@@ -388,6 +394,16 @@ export class DepositDesk implements DoorReactor {
         return;
       } catch (err) {
         if (!isQhError(err, "QH_LOCKER_UNREACHABLE")) throw err;
+        if (pulseOutcomeUnknown(err)) {
+          // The pulse went out and the board went silent: its door may be open. No other door is
+          // pulsed for this parcel; the deposit ends here and the courier is told why.
+          this.ctx.log.warn({ err, ref: claimed.ref }, "locker: board silent after a pulse; deposit stopped");
+          await this.ctx.announcer.commit((out) => {
+            const p = this.ctx.parcels.get(claimed.parcelId);
+            if (p?.state === "depositing" && p.door_opened === 0) this.release(p, out, "unreachable");
+          });
+          throw err;
+        }
         unreachable = err;
         this.ctx.log.warn({ err, ref: claimed.ref }, "locker: pulse not taken, trying the next compartment");
         s.tried.add(refKey(claimed.ref));
@@ -450,7 +466,7 @@ export class DepositDesk implements DoorReactor {
   private release(
     p: ParcelRow,
     out: Outcome,
-    reason: "closed_empty" | "jammed" | "no_compartment" | "interrupted",
+    reason: "closed_empty" | "jammed" | "no_compartment" | "interrupted" | "unreachable",
   ): void {
     const { parcels, compartments } = this.ctx;
     const now = out.now;
@@ -467,7 +483,7 @@ export class DepositDesk implements DoorReactor {
       terminal: p.terminal,
       ...(p.kind === "reservation" ? { reservationKept: true } : {}),
     });
-    if (reason === "closed_empty") {
+    if (reason === "closed_empty" || reason === "unreachable") {
       out.afterwards(() => {
         const s = this.sessionFor(p.id);
         if (!s) return;

@@ -110,7 +110,9 @@ export class DoorTruth {
   /**
    * Pulse a lock for a purpose. Idempotent per door: a door already open is not pulsed (door.already_open,
    * and the flow proceeds as if it had just opened); a pulse still waiting for its door is not repeated.
-   * Rejects with QH_LOCKER_UNREACHABLE when the board did not take the pulse.
+   * Rejects with QH_LOCKER_UNREACHABLE when the board did not take the pulse; `details.pulse` is
+   * "unknown" when it may have (sent, and neither it nor the read after it was answered: the
+   * pulse stays pending, a flow must not pulse another door for it) or "not_sent".
    */
   async pulse(ref: CompartmentRef, intent: PulseIntent): Promise<PulseOutcome> {
     const { compartments, parcels, clock, port } = this.ctx;
@@ -141,19 +143,27 @@ export class DoorTruth {
     try {
       await port.open(ref);
     } catch (err) {
+      const unknown = pulseOutcomeUnknown(err);
+      // A pulse that may have gone out stays pending: an opening seen later is still explained by
+      // it, and it is never sent again blindly. One that never left is forgotten.
       const cur = compartments.get(ref);
-      if (cur?.pulse_pending === 1 && cur.pulse_at === now) compartments.clearPulsePending(ref);
+      if (!unknown && cur?.pulse_pending === 1 && cur.pulse_at === now) compartments.clearPulsePending(ref);
       const cause = isQhError(err) ? err.code : (err as Error)?.message;
       throw new QhError(
         "QH_LOCKER_UNREACHABLE",
-        `locker ${ref.device} did not take the pulse for ${ref.compartment}: ${(err as Error)?.message ?? err}`,
-        { cause },
+        unknown
+          ? `locker ${ref.device} did not answer the pulse for ${ref.compartment} nor the read after it: ${(err as Error)?.message ?? err}`
+          : `locker ${ref.device} did not take the pulse for ${ref.compartment}: ${(err as Error)?.message ?? err}`,
+        { cause, pulse: unknown ? "unknown" : "not_sent" },
       );
     }
     return "pulsed";
   }
 
-  /** Pulses with no opening become jams; doors open too long become left_open. */
+  /**
+   * Pulses with no opening become jams (only where the board answers: a door not seen is no jam;
+   * its pulse stays pending until the board is read again); doors open too long become left_open.
+   */
   async sweep(now: number): Promise<void> {
     const { compartments, parcels, announcer, log, settings } = this.ctx;
     for (const due of compartments.pulsesDue(now - this.timeoutMs())) {
@@ -161,7 +171,7 @@ export class DoorTruth {
       await announcer
         .commit((out) => {
           const row = compartments.get(ref);
-          if (row?.pulse_pending !== 1 || row.pulse_at !== due.pulse_at) return;
+          if (row?.pulse_pending !== 1 || row.pulse_at !== due.pulse_at || row.reachable !== 1) return;
           compartments.clearPulsePending(ref);
           if (row.oos_reason === null || row.oos_reason === "jammed") {
             compartments.setOutOfService(
@@ -235,4 +245,9 @@ function intentOf(row: CompartmentRow): PulseIntent | undefined {
     terminal: row.pulse_terminal ?? undefined,
     commandId: row.pulse_command ?? undefined,
   };
+}
+
+/** A port error saying the pulse went out but its outcome is unknown (the board went silent). */
+export function pulseOutcomeUnknown(err: unknown): boolean {
+  return isQhError(err) && (err.details as { pulse?: string } | undefined)?.pulse === "unknown";
 }

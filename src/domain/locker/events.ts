@@ -18,7 +18,7 @@ export const LOCKER_EVENTS = {
   "parcel.deposited":
     "parcelId, barcode?, orderId?, device, compartment, size (the compartment's), courier, terminal, deadline, pickupCode? (courier deposits; reservations use the platform's code), codeReissued?",
   "parcel.deposit_failed":
-    "parcelId, barcode?, orderId?, device, compartment, reason (closed_empty|jammed|no_compartment|interrupted), courier, terminal, reservationKept?",
+    "parcelId, barcode?, orderId?, device, compartment, reason (closed_empty|jammed|no_compartment|interrupted|unreachable: the board went silent after the pulse), courier, terminal, reservationKept?",
   "deposit.abandoned":
     "terminal, courier, step (scan|size|open), barcode?, orderId?, parcelId?, device?, compartment?, doorOpen, deposits, idleSeconds",
   "parcel.picked_up": "parcelId, barcode?, orderId?, device, compartment, courier, terminal, overdue",

@@ -24,8 +24,11 @@ export interface CompartmentRef {
 
 export interface LockPort {
   /**
-   * Pulse the lock. Resolves when the board acknowledged the pulse; rejects (QhError) if the board
-   * is unreachable. It does NOT mean the door opened: door truth arrives through onDoor.
+   * Pulse the lock, once (never resent). Resolves when the board acknowledged the pulse or, its
+   * answer missing or saying nothing about the door, when a read of the board after it succeeded.
+   * Rejects with QH_LOCKER_UNREACHABLE whose `details.pulse` is "not_sent" (the frame never left)
+   * or "unknown" (it left; neither it nor the read after it was answered: the door may be open).
+   * Resolving does NOT mean the door opened: door truth arrives through onDoor.
    */
   open(ref: CompartmentRef): Promise<void>;
 }

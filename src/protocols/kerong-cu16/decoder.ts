@@ -2,6 +2,9 @@
  * Streaming decoder of kerong-cu16. Requests and replies use different command bytes, so one
  * decoder serves both the master (replies) and a simulated board (requests). The frame length
  * follows from CMD; 0x37 is 5 bytes (query) or 7 (set), told apart by where ETX and a valid SUM sit.
+ * Where the CMD's own length does not fit (ETX not in place, or a wrong SUM), a well-formed 9-byte
+ * frame is a board's status whatever its CMD: boards answer an unlock with `02 ADDR 31 h1 h2 i1 i2
+ * 03 SUM` (SPEC.md, "Reply forms").
  */
 import { sum8 } from "../bytes.js";
 import { type Attempt, ResyncFramer } from "../framer.js";
@@ -11,7 +14,7 @@ import { DelayedUnlock, QueryLock, Unlock, UnlockAll } from "./lock-commands.js"
 import type { KerongMessage } from "./messages.js";
 import { QueryBus } from "./query-bus.js";
 import { SetBaudRate } from "./set-baud-rate.js";
-import { BusStatusReply, StatusReply } from "./status-reply.js";
+import { BusStatusReply, decodeStatusFrame } from "./status-reply.js";
 import { QueryUnlockTime, SetUnlockTime, UnlockTimeReply } from "./unlock-time.js";
 
 type Decode = (frame: Buffer) => KerongMessage | undefined;
@@ -21,7 +24,7 @@ const FIXED = new Map<number, { length: number; decode: Decode }>([
   [CMD.UNLOCK, { length: 5, decode: Unlock.decode }],
   [CMD.QUERY_BUS, { length: 5, decode: QueryBus.decode }],
   [CMD.UNLOCK_ALL, { length: 5, decode: UnlockAll.decode }],
-  [CMD.STATUS_REPLY, { length: 9, decode: StatusReply.decode }],
+  [CMD.STATUS_REPLY, { length: 9, decode: decodeStatusFrame }],
   [CMD.BUS_STATUS_REPLY, { length: 9, decode: BusStatusReply.decode }],
   [CMD.UNLOCK_TIME_REPLY, { length: 7, decode: UnlockTimeReply.decode }],
   [CMD.DELAYED_UNLOCK, { length: 6, decode: DelayedUnlock.decode }],
@@ -52,10 +55,35 @@ function unlockTime(buf: Buffer): Attempt<KerongMessage> {
   return seven.type === "invalid" ? { type: "checksum", length: 5 } : seven;
 }
 
-/** An unknown CMD: report it as "unknown" if a whole well-formed frame is already here. */
+/** The 9-byte status form, whatever the CMD byte. */
+function nine(buf: Buffer): Attempt<KerongMessage> {
+  return fixed(buf, MAX_FRAME, decodeStatusFrame);
+}
+
+/**
+ * The CMD's own reading `a`, or, where it does not fit, the 9-byte status form: in place of an
+ * invalid reading (ETX not where the CMD puts it) always; in place of a wrong SUM only when the
+ * 9 bytes are already here and valid (a checksum error is reported at once, not held back).
+ */
+function orNine(a: Attempt<KerongMessage>, buf: Buffer): Attempt<KerongMessage> {
+  if (a.type === "invalid") return nine(buf);
+  if (a.type !== "checksum") return a;
+  const n = nine(buf);
+  return n.type === "frame" ? n : a;
+}
+
+/**
+ * An unknown CMD: a well-formed 9-byte frame is a status (any CMD); a shorter well-formed frame
+ * already here is "unknown"; otherwise wait while a 9-byte frame is still possible.
+ */
 function unknownCommand(buf: Buffer): Attempt<KerongMessage> {
   for (let n = MIN_FRAME; n <= Math.min(MAX_FRAME, buf.length); n++) {
-    if (buf[n - 2] === ETX && sum8(buf, 0, n - 1) === buf[n - 1]) return { type: "unknown", length: n };
+    if (buf[n - 2] === ETX && sum8(buf, 0, n - 1) === buf[n - 1]) {
+      return n === MAX_FRAME ? nine(buf) : { type: "unknown", length: n };
+    }
+  }
+  if (buf.length < MAX_FRAME && !(buf.length >= MAX_FRAME - 1 && buf[MAX_FRAME - 2] !== ETX)) {
+    return { type: "need" };
   }
   return { type: "invalid" };
 }
@@ -69,9 +97,11 @@ export class KerongDecoder extends ResyncFramer<KerongMessage> implements FrameD
       attempt(buf) {
         if (buf.length < 3) return { type: "need" };
         const cmd = buf[2]!;
-        if (cmd === CMD.UNLOCK_TIME) return unlockTime(buf);
+        if (cmd === CMD.UNLOCK_TIME) return orNine(unlockTime(buf), buf);
         const spec = FIXED.get(cmd);
-        return spec ? fixed(buf, spec.length, spec.decode) : unknownCommand(buf);
+        if (!spec) return unknownCommand(buf);
+        const own = fixed(buf, spec.length, spec.decode);
+        return spec.length === MAX_FRAME ? own : orNine(own, buf);
       },
     });
   }

@@ -27,9 +27,9 @@ export {
   UNLOCK_TIME_UNIT_MS,
 } from "./constants.js";
 export { createKerongDecoder, KerongDecoder, type KerongDecoderOptions } from "./decoder.js";
-export { isReplyTo, isRequest, replyOf } from "./match.js";
+export { carriesStatus, isEcho, isReplyTo, isRequest, replyOf } from "./match.js";
 export * from "./messages.js";
-export { type KerongLockState, locksFromBitmaps } from "./status-reply.js";
+export { decodeStatusFrame, type KerongLockState, locksFromBitmaps } from "./status-reply.js";
 export { ambiguousUnlockUnits } from "./unlock-time.js";
 export {
   BusStatusReply,

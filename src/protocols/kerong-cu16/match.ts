@@ -40,19 +40,50 @@ export function replyOf(request: KerongRequest): {
   }
 }
 
-/** True when `reply` answers `request` (kind pairing and board; lock too for lock commands). */
+/** A frame that carries a whole board's state (any CMD, any lock nibble: SPEC.md, "Reply forms"). */
+export function carriesStatus(
+  msg: KerongMessage,
+): msg is Extract<KerongMessage, { kind: "statusReply" | "busStatusReply" }> {
+  return msg.kind === "statusReply" || msg.kind === "busStatusReply";
+}
+
+/**
+ * A short frame a board sends back after a lock command without its state: the request echoed
+ * (5 or 6 bytes, any lock nibble, any of the lock commands' CMDs). It says the board heard the
+ * command, nothing about the door: a master reads the board next.
+ */
+export function isEcho(msg: KerongMessage): boolean {
+  return (
+    msg.kind === "unlock" ||
+    msg.kind === "queryLock" ||
+    msg.kind === "unlockAll" ||
+    msg.kind === "delayedUnlock"
+  );
+}
+
+/**
+ * True when `reply` answers `request`. Lock commands: any frame from the addressed board that
+ * carries its state (statusReply with any CMD and lock nibble, busStatusReply), and for the
+ * commands that move a lock also its echo. The lock nibble is never compared: the status covers
+ * the whole board. Unlock time: the reply of the same board (and value, for a set).
+ */
 export function isReplyTo(request: KerongRequest, reply: KerongMessage): boolean {
-  const expected = replyOf(request).kind;
-  if (expected === undefined || reply.kind !== expected) return false;
-  if (request.kind === "queryBus") return true;
-  if (!("board" in reply) || reply.board !== request.board) return false;
-  if (
-    (request.kind === "queryLock" || request.kind === "unlock" || request.kind === "delayedUnlock") &&
-    reply.kind === "statusReply"
-  ) {
-    return reply.lock === request.lock;
+  switch (request.kind) {
+    case "queryBus":
+      return carriesStatus(reply);
+    case "queryLock":
+      return carriesStatus(reply) && reply.board === request.board;
+    case "unlock":
+    case "unlockAll":
+    case "delayedUnlock":
+      return (carriesStatus(reply) || isEcho(reply)) && "board" in reply && reply.board === request.board;
+    case "queryUnlockTime":
+      return reply.kind === "unlockTimeReply" && reply.board === request.board;
+    case "setUnlockTime":
+      return (
+        reply.kind === "unlockTimeReply" && reply.board === request.board && reply.units === request.units
+      );
+    case "setBaudRate":
+      return false;
   }
-  if (request.kind === "setUnlockTime" && reply.kind === "unlockTimeReply")
-    return reply.units === request.units;
-  return true;
 }

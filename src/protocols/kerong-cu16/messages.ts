@@ -48,14 +48,21 @@ export interface SetBaudRate {
 }
 
 // ── replies (board → master) ──
-/** 0x35: the whole board's state; the answer to QueryLock, Unlock, UnlockAll and DelayedUnlock. */
+/**
+ * The whole board's state, 9 bytes; the answer to QueryLock, Unlock, UnlockAll and DelayedUnlock.
+ * Boards differ in the CMD and ADDR they put in it (SPEC.md, "Reply forms"): 0x35 with the
+ * request's ADDR (our spec), 0x35 with lock nibble 0, or the request's CMD echoed (0x31…). Public
+ * drivers read any 9-byte frame as the status, and so do we: `cmd` is set when it is not 0x35.
+ */
 export interface StatusReply {
   kind: "statusReply";
   board: number;
-  /** The lock named in ADDR (the board echoes the request's ADDR). */
+  /** The lock named in ADDR's low nibble (echoed from the request, or 1 for nibble 0). */
   lock: number;
   hooks: number;
   infrared: number;
+  /** The CMD byte the board put in the frame, when it is not 0x35 (e.g. 0x31, the unlock echoed). */
+  cmd?: number;
 }
 /** 0x36: one board's answer to QueryBus. */
 export interface BusStatusReply {

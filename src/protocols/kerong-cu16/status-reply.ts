@@ -25,27 +25,43 @@ function bitmapBytes(hooks: number, infrared: number): number[] {
 
 const hex16 = (n: number): string => `0x${n.toString(16).toUpperCase().padStart(4, "0")}`;
 
+/**
+ * Any well-formed 9-byte frame read as a board's status, whatever its CMD (except 0x36, the bus
+ * query's answer) and lock nibble: K1 and K2 parse every 9-byte answer this way (SPEC.md, "Reply
+ * forms"). Undefined when the frame is not 9 bytes, STX…ETX, with a right SUM.
+ */
+export function decodeStatusFrame(frame: Buffer): StatusReplyMsg | undefined {
+  const cmd = frame[2];
+  if (cmd === undefined || cmd === CMD.BUS_STATUS_REPLY) return undefined;
+  const d = dataOf(frame, cmd, 4);
+  if (!d) return undefined;
+  const addr = frame[1]!;
+  const msg: StatusReplyMsg = {
+    kind: "statusReply",
+    board: boardOf(addr),
+    lock: lockOf(addr),
+    hooks: d[0]! | (d[1]! << 8),
+    infrared: d[2]! | (d[3]! << 8),
+  };
+  if (cmd !== CMD.STATUS_REPLY) msg.cmd = cmd;
+  return msg;
+}
+
 export const StatusReply: MessageCodec<StatusReplyMsg> = {
   kind: "statusReply",
   encode(msg) {
     assertBoard(msg.board);
     assertLock(msg.lock);
-    return frameOf(addrOf(msg.board, msg.lock), CMD.STATUS_REPLY, bitmapBytes(msg.hooks, msg.infrared));
+    const cmd = msg.cmd ?? CMD.STATUS_REPLY;
+    assertRange("status reply CMD", cmd, 0, 0xff);
+    if (cmd === CMD.BUS_STATUS_REPLY) assertRange("status reply CMD (not 0x36)", cmd, 0, cmd - 1);
+    return frameOf(addrOf(msg.board, msg.lock), cmd, bitmapBytes(msg.hooks, msg.infrared));
   },
-  decode(frame) {
-    const d = dataOf(frame, CMD.STATUS_REPLY, 4);
-    if (!d) return undefined;
-    const addr = frame[1]!;
-    return {
-      kind: "statusReply",
-      board: boardOf(addr),
-      lock: lockOf(addr),
-      hooks: d[0]! | (d[1]! << 8),
-      infrared: d[2]! | (d[3]! << 8),
-    };
-  },
+  decode: decodeStatusFrame,
   describe: (msg) =>
-    `StatusReply board=${msg.board} lock=${msg.lock} hooks=${hex16(msg.hooks)} infrared=${hex16(msg.infrared)}`,
+    `StatusReply board=${msg.board} lock=${msg.lock} hooks=${hex16(msg.hooks)} infrared=${hex16(msg.infrared)}${
+      msg.cmd === undefined ? "" : ` cmd=0x${msg.cmd.toString(16).padStart(2, "0")}`
+    }`,
 };
 
 export const BusStatusReply: MessageCodec<BusStatusReplyMsg> = {

@@ -10,6 +10,11 @@
  * - Commands go before polls. The poll cycle issues one poller at a time, so a command waits at most
  *   for the frame on the wire, never for a whole cycle. The retry of an unanswered frame goes behind
  *   what waits for other targets (ahead of later requests to its own target, whose order is kept).
+ * - Retries are for reads. A request that moves something (`moves: true`: a door pulse today,
+ *   set-points and vends later) is written once and never again by the bus master, whatever the
+ *   retry policy: its timeout means "outcome unknown" (QH_SERIAL_TIMEOUT, details.moves = true) and
+ *   does not count against the target; the caller reads the physical state next (DESIGN.md
+ *   principle 5) and that read's outcome decides whether the target answers.
  * - Per-request timeout and bounded retries. A target whose request fails after all its retries is
  *   marked unreachable ("target" event, gauge) and is skipped by the poll cycle; it is probed once
  *   per backoff interval (growing, capped) with a single attempt, so a dead board costs the line one
@@ -52,6 +57,12 @@ export interface BusRequest<M> {
   timeoutMs?: number;
   /** Extra attempts after the first. Ignored (0) while the target is unreachable. */
   retries?: number;
+  /**
+   * The request moves something (a door pulse, a set-point, a vend): it is written at most once,
+   * never retried (passing `retries` > 0 with it is a bug, rejected with QH_INTERNAL). A timeout
+   * leaves its outcome unknown: read the state before anything else.
+   */
+  moves?: boolean;
   /** For logs, e.g. "open 1/3". */
   describe?: string;
   /**
@@ -120,6 +131,7 @@ interface Job<M> {
   attemptsLeft: number;
   label: string | undefined;
   message: M | undefined;
+  moves: boolean;
   startedAt: number;
   resolve: (msg: M) => void;
   reject: (err: Error) => void;
@@ -284,8 +296,16 @@ export class BusMaster<M> {
         }),
       );
     }
+    if (req.moves && (req.retries ?? 0) > 0) {
+      return Promise.reject(
+        new QhError("QH_INTERNAL", `${req.describe ?? "a request"} moves something and cannot be retried`, {
+          bus: this.id,
+          target: req.target,
+        }),
+      );
+    }
     const h = this.health.get(req.target);
-    const retries = h && !h.reachable ? 0 : (req.retries ?? this.retries);
+    const retries = req.moves || (h && !h.reachable) ? 0 : (req.retries ?? this.retries);
     return new Promise<M>((resolve, reject) => {
       const job: Job<M> = {
         target: req.target,
@@ -296,6 +316,7 @@ export class BusMaster<M> {
         attemptsLeft: 1 + Math.max(0, retries),
         label: req.describe,
         message: req.message,
+        moves: req.moves === true,
         startedAt: 0,
         resolve,
         reject,
@@ -410,12 +431,14 @@ export class BusMaster<M> {
       return;
     }
     this.settle(job, "timeout", false);
-    this.failed(job.target);
+    // A move's missing answer says nothing yet about the target: the read that follows decides.
+    if (!job.moves) this.failed(job.target);
     job.reject(
       new QhError("QH_SERIAL_TIMEOUT", `no answer from ${job.target} on ${this.id}`, {
         bus: this.id,
         target: job.target,
         request: job.label,
+        ...(job.moves ? { moves: true } : {}),
       }),
     );
     this.next();
@@ -455,8 +478,14 @@ export class BusMaster<M> {
     jobs.push(...this.commands.splice(0), ...this.polls.splice(0));
     for (const job of jobs) {
       if (job.startedAt !== 0) this.mRequest.closed.observe((performance.now() - job.startedAt) / 1000);
+      // sent: the frame went out (its outcome is unknown for a move), as opposed to still queued
       job.reject(
-        new QhError("QH_SERIAL_CLOSED", why, { bus: this.id, target: job.target, request: job.label }),
+        new QhError("QH_SERIAL_CLOSED", why, {
+          bus: this.id,
+          target: job.target,
+          request: job.label,
+          sent: job.startedAt !== 0,
+        }),
       );
     }
   }

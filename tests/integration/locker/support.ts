@@ -21,8 +21,9 @@ import { expect } from "vitest";
 import { extensionsFor } from "../../../src/cli/extensions.js";
 import { DEMO_COURIER } from "../../../src/compose-locker.js";
 import type { Clock } from "../../../src/core/clock.js";
-import { createLockboardSim, type LockboardBusSim } from "../../../src/sim/lockboard-xor.js";
+import { createLockboardSim } from "../../../src/sim/lockboard-xor.js";
 import { runSimOnPath } from "../../../src/sim/pty-runner.js";
+import type { Simulator } from "../../../src/sim/types.js";
 import { contractValidators, schemaForUplinkTopic } from "../../helpers/contract.js";
 import { startTestGateway, tempDir, testConfig } from "../../helpers/gateway.js";
 import { openPtyPair, type PtyPair } from "../../helpers/pty.js";
@@ -448,20 +449,28 @@ export function boardLock(compartment: string): [number, number] {
  * unplug() kills socat by its pid; replug() starts socat again on the same paths and the
  * simulator on its end.
  */
-export async function startPtyLockerSite() {
+export function startPtyLockerSite() {
+  const boards = createLockboardSim({ boards: [1, 2], locksPerBoard: 12, openReply: "echo" });
+  return startPtySite(boards, {
+    protocol: "lockboard-xor",
+    baudRate: 9600,
+    devices: [{ id: LOCKER, model: "demo-bank-24", address: 1 }],
+  });
+}
+
+/** Any lock-board simulator on the far end of a real serial line, with the bus's protocol and devices. */
+export async function startPtySite<S extends Simulator>(
+  boards: S,
+  line: { protocol: string; baudRate: number; devices: Json[] },
+) {
   const dir = tempDir("qh-locker-pty-");
   const links = { linkA: join(dir, "gateway"), linkB: join(dir, "boards") };
-  const boards: LockboardBusSim = createLockboardSim({
-    boards: [1, 2],
-    locksPerBoard: 12,
-    openReply: "echo",
-  });
   let pair: PtyPair | undefined;
   let stopSim: (() => Promise<void>) | undefined;
   let site: LockerSite | undefined;
   const plug = async () => {
     pair = await openPtyPair(links);
-    stopSim = await runSimOnPath(boards, links.linkB, 9600);
+    stopSim = await runSimOnPath(boards, links.linkB, line.baudRate);
   };
   const unplug = async () => {
     await stopSim?.();
@@ -483,9 +492,10 @@ export async function startPtyLockerSite() {
         {
           id: "bus-a",
           path: links.linkA,
-          protocol: "lockboard-xor",
+          protocol: line.protocol,
+          baudRate: line.baudRate,
           pollIntervalMs: 50,
-          devices: [{ id: LOCKER, model: "demo-bank-24", address: 1 }],
+          devices: line.devices,
         },
       ],
     });

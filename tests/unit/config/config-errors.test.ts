@@ -2,7 +2,7 @@
  * Bad config files: every problem comes back as QH_CONFIG_INVALID with the key path and a reason
  * an installer can act on (CONTRACT.md, Configuration; DESIGN.md principle 8).
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -183,6 +183,35 @@ devices:
     );
     expect(issueAt(e, "buses[1].id").message).toBe('duplicate bus id "bus-a" (also at buses[0].id)');
     expect(issueAt(e, "buses[1].path").message).toMatch(/^\/dev\/ttyUSB0 is already bus "bus-a"/);
+  });
+
+  it("refuses two buses on one serial device spelt two ways (a symlink, a `..`), with the key path", () => {
+    // a stand-in for a device node, a /dev/serial/by-id style symlink to it, and a `..` spelling
+    const real = join(dir, "ttyUSB-real");
+    writeFileSync(real, "");
+    mkdirSync(join(dir, "by-id"), { recursive: true });
+    const link = join(dir, "by-id", "usb-FTDI_RS485-if00");
+    symlinkSync(real, link);
+    const bus = (id: string, path: string, address: number) =>
+      `  - { id: ${id}, path: "${path}", protocol: lockboard-xor, devices: [ { id: x${address}, model: xor-board-24, address: ${address} } ] }\n`;
+    const e = failure(
+      `${BASE}buses:\n${bus("bus-a", real, 1)}${bus("bus-b", link, 2)}${bus("bus-c", `${dir}/by-id/../ttyUSB-real`, 3)}`,
+    );
+    expect(issueAt(e, "buses[1].path").message).toBe(
+      `${link} is the same serial device as bus "bus-a" (${real}): both are ${real} (buses[0].path); one bus entry per serial line, list all its devices there`,
+    );
+    expect(issueAt(e, "buses[2].path").message).toContain(`is the same serial device as bus "bus-a"`);
+    // a path that does not exist (yet) is compared made absolute and normalised
+    const missing = failure(
+      `${BASE}buses:\n${bus("bus-a", "/dev/ttyNOPE9", 1)}${bus("bus-b", "/dev/../dev/ttyNOPE9", 2)}`,
+    );
+    expect(issueAt(missing, "buses[1].path").message).toContain('is the same serial device as bus "bus-a"');
+    // sim:// paths are names: the same name twice is refused, two names are two lines
+    const sims = failure(`${BASE}buses:\n${bus("bus-a", "sim://one", 1)}${bus("bus-b", "sim://one", 2)}`);
+    expect(issueAt(sims, "buses[1].path").message).toMatch(/^sim:\/\/one is already bus "bus-a"/);
+    expect(() =>
+      loadConfig(write(`${BASE}buses:\n${bus("bus-a", "sim://one", 1)}${bus("bus-b", "sim://two", 2)}`)),
+    ).not.toThrow();
   });
 
   it("rejects a bad gateway id", () => {

@@ -97,6 +97,8 @@ describe("device models", () => {
     expect(kerong.protocol).toBe("kerong-cu16");
     expect(kerong.boards).toEqual([{ offset: 0, locks: 16, sensors: { door: true, presence: true } }]);
     expect(Object.keys(sizes(kerong)).length).toBeGreaterThan(1);
+    // the shipped Kerong model names no reply form: the default accepts every public one (issue 7)
+    expect(kerong.protocolOptions).toEqual({});
 
     expect(models.get("generic-serial-scanner")).toMatchObject({
       kind: "scanner",
@@ -186,6 +188,31 @@ events: [parcel.deposited]
         message: expect.stringContaining('"echo", "status"'),
       }),
     ]);
+  });
+
+  it("lets a Kerong model say how its board answers an unlock, and only in the known forms", () => {
+    const kerong = BANK.replace("protocol: lockboard-xor", "protocol: kerong-cu16");
+    for (const form of ["status", "status-board", "status-cmd", "echo"]) {
+      const m = parseModel(
+        "/x/bank.yaml",
+        kerong.replace("boards:", `protocolOptions: { unlockReply: ${form} }\nboards:`),
+      ).model as LockerBankModel;
+      expect(m.protocolOptions).toEqual({ unlockReply: form });
+    }
+    const e = failure({
+      "bank.yaml": kerong.replace("boards:", "protocolOptions: { unlockReply: nine-bytes }\nboards:"),
+    });
+    expect(issues(e)).toEqual([
+      expect.objectContaining({
+        path: "protocolOptions.unlockReply",
+        message: expect.stringContaining('"status-cmd"'),
+      }),
+    ]);
+    // an XOR model cannot borrow it
+    const x = failure({
+      "bank.yaml": BANK.replace("boards:", "protocolOptions: { unlockReply: echo }\nboards:"),
+    });
+    expect(issues(x)[0]?.path).toContain("protocolOptions");
   });
 
   it("caps locks per board where the protocol does", () => {

@@ -61,6 +61,8 @@ export interface FixtureOptions {
   courierCodes?: boolean;
   /** The driver's first poll reports every door after start (default true), as the real driver does. */
   initialPoll?: boolean;
+  /** The service's logger (default silent). */
+  logger?: LockerServiceOptions["logger"];
 }
 
 export async function lockerFixture(opts: FixtureOptions = {}): Promise<Fixture> {
@@ -95,6 +97,7 @@ export async function lockerFixture(opts: FixtureOptions = {}): Promise<Fixture>
       terminals: opts.terminals,
       sweepIntervalMs: 0,
       newId,
+      ...(opts.logger ? { logger: opts.logger } : {}),
     });
     port.attach(svc);
     await svc.start();

@@ -162,8 +162,24 @@ describe("kerong-cu16 codecs", () => {
     const status = { kind: "statusReply", board: 0, lock: 1, hooks: 0, infrared: 0 } as const;
     expect(replyOf({ kind: "unlock", board: 0, lock: 1 })).toEqual({ kind: "statusReply", count: "one" });
     expect(isReplyTo({ kind: "unlock", board: 0, lock: 1 }, status)).toBe(true);
-    expect(isReplyTo({ kind: "unlock", board: 0, lock: 2 }, status)).toBe(false);
+    // the status covers the whole board: the lock nibble it echoes is not compared (issue 7)
+    expect(isReplyTo({ kind: "unlock", board: 0, lock: 2 }, status)).toBe(true);
+    expect(isReplyTo({ kind: "unlock", board: 0, lock: 5 }, { ...status, cmd: 0x31 })).toBe(true);
+    expect(isReplyTo({ kind: "queryLock", board: 0, lock: 9 }, status)).toBe(true);
     expect(isReplyTo({ kind: "unlock", board: 1, lock: 1 }, status)).toBe(false);
+    // an echo answers a lock command (no state: the master reads next), never a query
+    expect(isReplyTo({ kind: "unlock", board: 0, lock: 3 }, { kind: "unlock", board: 0, lock: 3 })).toBe(
+      true,
+    );
+    expect(isReplyTo({ kind: "unlock", board: 0, lock: 3 }, { kind: "unlock", board: 2, lock: 3 })).toBe(
+      false,
+    );
+    expect(
+      isReplyTo({ kind: "queryLock", board: 0, lock: 1 }, { kind: "queryLock", board: 0, lock: 1 }),
+    ).toBe(false);
+    expect(
+      isReplyTo({ kind: "unlock", board: 0, lock: 1 }, { kind: "unlockTimeReply", board: 0, units: 50 }),
+    ).toBe(false);
     expect(isReplyTo({ kind: "unlockAll", board: 0 }, status)).toBe(true);
     expect(replyOf({ kind: "queryBus" })).toEqual({ kind: "busStatusReply", count: "many" });
     expect(isReplyTo({ kind: "queryBus" }, { kind: "busStatusReply", board: 7, hooks: 0, infrared: 0 })).toBe(

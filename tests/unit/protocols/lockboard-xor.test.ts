@@ -199,8 +199,20 @@ describe("lockboard-xor codecs", () => {
     expect(isReplyTo(open, { kind: "openReply", board: 2, lock: 2, style: "echo", result: "accepted" })).toBe(
       false,
     );
-    expect(isReplyTo(open, { kind: "lockStatusReply", board: 1, lock: 2, closed: false })).toBe(false);
+    // S1: boards answer a command with a 0x8A or a 0x80 frame alike; a state of the lock answers it
+    expect(isReplyTo(open, { kind: "lockStatusReply", board: 1, lock: 2, closed: false })).toBe(true);
+    expect(isReplyTo(open, { kind: "lockStatusReply", board: 1, lock: 3, closed: false })).toBe(false);
+    // a query-all reply during an open is a late answer to an earlier query, not this one's
+    expect(isReplyTo(open, { kind: "queryAllReply", board: 1, closedMask: 0 })).toBe(false);
+    // a push answers nothing: it is a change report of its own
     expect(isReplyTo(open, { kind: "pushChange", board: 1, lock: 2, closed: false })).toBe(false);
+    const q: LockboardRequest = { kind: "queryLock", board: 1, lock: 2 };
+    expect(isReplyTo(q, { kind: "openReply", board: 1, lock: 2, style: "status", result: "opened" })).toBe(
+      true,
+    );
+    expect(isReplyTo(q, { kind: "openReply", board: 1, lock: 2, style: "echo", result: "accepted" })).toBe(
+      false,
+    );
     const all: LockboardRequest = { kind: "openAll", board: 1 };
     expect(isReplyTo(all, { kind: "openReply", board: 1, lock: 0, style: "status", result: "opened" })).toBe(
       true,

@@ -11,6 +11,7 @@ export interface DoorControls {
   jam(board: number, lock: number): void;
   setPresent(board: number, lock: number, present?: boolean): void;
   kill(board: number): void;
+  loseReplies(board: number, count?: number): void;
 }
 
 export function applyDoorOp(sim: Simulator & DoorControls, op: SimOp): void {
@@ -31,6 +32,9 @@ export function applyDoorOp(sim: Simulator & DoorControls, op: SimOp): void {
       return;
     case "kill":
       sim.kill(board);
+      return;
+    case "loseReplies":
+      sim.loseReplies(board);
       return;
     case "injectGarbage":
       sim.injectGarbage(fromHex(op.hex ?? ""));
