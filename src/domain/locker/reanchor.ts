@@ -30,9 +30,9 @@ export function reanchorLocker(db: Database.Database, deltaMs: number): Reanchor
       .run(d).changes,
     doorTimers: db
       .prepare(
-        "UPDATE locker_compartments SET pulse_at = pulse_at + ?1, door_changed_at = door_changed_at + ?1 WHERE pulse_at IS NOT NULL OR door_changed_at IS NOT NULL",
+        "UPDATE locker_compartments SET pulse_at = pulse_at + @d, door_changed_at = door_changed_at + @d WHERE pulse_at IS NOT NULL OR door_changed_at IS NOT NULL",
       )
-      .run(d).changes,
+      .run({ d }).changes,
     lockouts:
       db.prepare("UPDATE locker_lockouts SET until = until + ?").run(d).changes +
       db.prepare("UPDATE locker_wrong_codes SET at = at + ?").run(d).changes,
