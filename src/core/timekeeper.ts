@@ -68,6 +68,7 @@ export class TimeKeeper implements Clock {
   private behind = false;
   private lastCorrection: ClockStatus["lastCorrection"];
   private probing: Promise<void> | undefined;
+  private recheck = false;
   private timers: NodeJS.Timeout[] = [];
 
   constructor(private readonly o: TimeKeeperOptions) {
@@ -164,9 +165,16 @@ export class TimeKeeper implements Clock {
 
   /** Ask the OS again (on the timer, and at once after a step); adopt an absorbed step if in sync. */
   check(): Promise<void> {
-    this.probing ??= (async () => {
-      if (this.o.mode === "auto") this.os = await (this.o.probe ?? probeOsTimeSync)();
-      this.reassess();
+    if (this.probing) {
+      this.recheck = true; // asked again while asking: the answer may be older than the question
+      return this.probing;
+    }
+    this.probing = (async () => {
+      do {
+        this.recheck = false;
+        if (this.o.mode === "auto") this.os = await (this.o.probe ?? probeOsTimeSync)();
+        this.reassess();
+      } while (this.recheck);
     })().finally(() => {
       this.probing = undefined;
     });
