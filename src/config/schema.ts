@@ -359,7 +359,7 @@ export const configSchema: SchemaObject = {
             { minMs: int(10, 3_600_000, 500), maxMs: int(10, 3_600_000, 30_000) },
             { default: {} },
           ),
-          keepaliveSeconds: int(2, 300, 10),
+          keepaliveSeconds: int(2, 300, 8),
           telemetry: obj({ maxRatePerDevice: { type: "number", exclusiveMinimum: 0 } }, { default: {} }),
         },
         { required: ["url"] },

@@ -6,7 +6,7 @@
  * A half-open connection (the platform gone without a FIN: a NAT or mobile link dropped, a frozen
  * peer) is found by the MQTT keepalive: mqtt.js 5 (KeepaliveManager) sends PINGREQ once nothing has
  * been received for `keepaliveSeconds` and gives up when nothing has come back by 1.5 × that (any
- * PUBACK or PINGRESP counts; packets we send do not). Default 10 s: dead within 15 s. TCP alone
+ * PUBACK or PINGRESP counts; packets we send do not). Default 8 s: dead within 12 s. TCP alone
  * would take minutes (retransmission timeout), or forever for a connection with nothing to send.
  */
 import { EventEmitter } from "node:events";
@@ -23,7 +23,7 @@ export interface ConnectionOptions {
   password?: string;
   tls?: { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean };
   reconnect: { minMs: number; maxMs: number };
-  /** MQTT keepalive, seconds (see the header). Default 10. */
+  /** MQTT keepalive, seconds (see the header). Default 8. */
   keepaliveSeconds?: number;
   topics: UplinkTopics;
   statusInfo: { version: string; bootId: string; startedAt: string };
@@ -80,7 +80,7 @@ export class UplinkConnection extends EventEmitter<UplinkEvents> {
   }
 
   get keepaliveSeconds(): number {
-    return this.o.keepaliveSeconds ?? 10;
+    return this.o.keepaliveSeconds ?? 8;
   }
 
   health(): UplinkHealth {

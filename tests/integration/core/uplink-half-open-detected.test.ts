@@ -2,7 +2,7 @@
  * A half-open uplink: the platform's TCP connection dies silently (no FIN), here a proxy in front of
  * a real broker (aedes) that stops forwarding without closing. Before: the MQTT keepalive was a
  * fixed 30 s and the gateway noticed after about 41 s, with /health "ok" meanwhile. Now: the
- * keepalive is `uplink.keepaliveSeconds` (2 s here, 10 s by default: dead within 15 s), /health
+ * keepalive is `uplink.keepaliveSeconds` (2 s here, 8 s by default: dead within 12 s), /health
  * says degraded with the reason, the gateway reconnects when the path is back, and an event
  * accepted meanwhile is delivered.
  */

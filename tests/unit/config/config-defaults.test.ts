@@ -40,7 +40,7 @@ describe("config defaults", () => {
         batch: { maxEvents: 100 },
         window: 64,
         reconnect: { minMs: 500, maxMs: 30000 },
-        keepaliveSeconds: 10,
+        keepaliveSeconds: 8,
         telemetry: {},
       },
       api: { host: "127.0.0.1", port: 8080 },
