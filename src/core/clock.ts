@@ -16,12 +16,15 @@ export interface Clock {
   synced(): boolean;
   /**
    * Subscribe to corrections: `deltaMs` is how far now() moved at once (the wall clock was found
-   * off by that much). Called synchronously, before now() returns the corrected time to anyone
-   * else, so a holder of stored deadlines can shift them by the same amount (durations survive).
-   * Returns the unsubscribe function.
+   * off by that much). Times recorded at or after `since` (on the old reading) were taken on the
+   * clock that was off: a holder of stored deadlines shifts those by `deltaMs`, so durations
+   * survive; earlier ones were taken on a clock already right (-Infinity: shift all). Called
+   * synchronously, before now() returns the corrected time to anyone else. Returns the unsubscribe.
    */
-  onCorrection(listener: (deltaMs: number) => void): () => void;
+  onCorrection(listener: CorrectionListener): () => void;
 }
+
+export type CorrectionListener = (deltaMs: number, since: number) => void;
 
 /** The bare system clock: wall time as is, assumed right, never corrected. */
 export const systemClock: Clock = {
@@ -40,7 +43,7 @@ export const systemClock: Clock = {
 export class ManualClock implements Clock {
   private m = 1_000_000;
   private isSynced = true;
-  private readonly listeners = new Set<(deltaMs: number) => void>();
+  private readonly listeners = new Set<CorrectionListener>();
 
   constructor(private t: number = Date.parse("2026-01-01T00:00:00.000Z")) {}
   now(): number {
@@ -55,7 +58,7 @@ export class ManualClock implements Clock {
   setSynced(synced: boolean): void {
     this.isSynced = synced;
   }
-  onCorrection(listener: (deltaMs: number) => void): () => void {
+  onCorrection(listener: CorrectionListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -73,8 +76,8 @@ export class ManualClock implements Clock {
     this.t = t;
   }
   /** Step the wall clock by `ms` and tell the subscribers, as a TimeKeeper does on a correction. */
-  correct(ms: number): void {
+  correct(ms: number, since = Number.NEGATIVE_INFINITY): void {
     this.t += ms;
-    for (const l of this.listeners) l(ms);
+    for (const l of this.listeners) l(ms, since);
   }
 }

@@ -14,17 +14,26 @@
  *   system wall ─┐ step? ─► absorb into offset ─► (synchronised) ─► adopt: delta to subscribers
  *   system mono ─┘                     now() = wall + offset, ≥ the high-water mark at start
  */
-import type { Clock } from "./clock.js";
+import type { Clock, CorrectionListener } from "./clock.js";
 import type { Logger } from "./logger.js";
 import { probeOsTimeSync, type SyncReading } from "./time-sync.js";
 
 /** "auto": ask the OS; "yes": trust the wall clock (an RTC, tests); "no": never trust it. */
 export type SyncMode = "auto" | "yes" | "no";
 
-/** Where the high-water mark lives (a row in the gateway database). */
+/**
+ * The high-water mark (a row in the gateway database): the last time recorded, whether the clock
+ * was synchronised then, and if not, since when its readings were off (`frameStart`).
+ */
+export interface HighWaterMark {
+  at: number;
+  synced: boolean;
+  frameStart?: number;
+}
+
 export interface HighWaterStore {
-  load(): { at: number; synced: boolean } | undefined;
-  save(at: number, synced: boolean): void;
+  load(): HighWaterMark | undefined;
+  save(mark: HighWaterMark): void;
 }
 
 export interface TimeKeeperOptions {
@@ -60,8 +69,13 @@ const systemSource = { now: () => Date.now(), mono: () => performance.now() };
 export class TimeKeeper implements Clock {
   private readonly src: { now(): number; mono(): number };
   private readonly tol: number;
-  private readonly listeners = new Set<(deltaMs: number) => void>();
+  private readonly listeners = new Set<CorrectionListener>();
   private offset = 0;
+  /**
+   * From which reading on now() may be off (a run that started unsynchronised, or a previous one's
+   * that did): a correction moves only what was recorded since. -Infinity: the whole frame.
+   */
+  private frameStart = Number.NEGATIVE_INFINITY;
   private lastW: number;
   private lastM: number;
   private os: SyncReading = { synced: undefined, via: "none" };
@@ -98,7 +112,7 @@ export class TimeKeeper implements Clock {
     return this.os.synced !== false;
   }
 
-  onCorrection(listener: (deltaMs: number) => void): () => void {
+  onCorrection(listener: CorrectionListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -138,11 +152,17 @@ export class TimeKeeper implements Clock {
         );
       }
     }
-    if (rec && !rec.synced && this.synced()) {
+    const prevFrame = rec && !rec.synced ? (rec.frameStart ?? Number.NEGATIVE_INFINITY) : undefined;
+    if (rec && prevFrame !== undefined && this.synced()) {
       // A previous run recorded deadlines on an unsynchronised clock: carry them over to this one
       // (the time the gateway was down is not counted: it is unknown).
+      this.frameStart = prevFrame;
       const delta = this.now() - rec.at;
       if (Math.abs(delta) > this.tol) this.announce(delta);
+      this.frameStart = Number.NEGATIVE_INFINITY;
+    } else if (!this.synced()) {
+      // this run's readings may be off: so may the previous unsynchronised run's, in the same frame
+      this.frameStart = prevFrame ?? this.now();
     }
     this.o.log.info(this.status(), "clock");
     this.save();
@@ -198,15 +218,17 @@ export class TimeKeeper implements Clock {
     const delta = -this.offset;
     this.offset = 0;
     if (Math.abs(delta) > this.tol) this.announce(delta);
+    this.frameStart = Number.NEGATIVE_INFINITY; // right from here on
   }
 
-  /** now() moved by `delta` at once: tell the holders of stored deadlines. */
+  /** now() moved by `delta` at once: tell the holders of stored deadlines (what since frameStart). */
   private announce(delta: number): void {
+    const since = this.frameStart;
     this.lastCorrection = { deltaMs: Math.round(delta), at: new Date(this.now()).toISOString() };
     this.o.log.warn({ deltaMs: Math.round(delta) }, "clock: corrected; stored deadlines re-anchored");
     for (const l of this.listeners) {
       try {
-        l(delta);
+        l(delta, since);
       } catch (err) {
         this.o.log.error({ err }, "clock: a correction listener failed");
       }
@@ -216,7 +238,12 @@ export class TimeKeeper implements Clock {
 
   private save(): void {
     try {
-      this.o.store?.save(this.now(), this.synced());
+      const synced = this.synced();
+      this.o.store?.save({
+        at: this.now(),
+        synced,
+        ...(!synced && Number.isFinite(this.frameStart) ? { frameStart: this.frameStart } : {}),
+      });
     } catch (err) {
       this.o.log.warn({ err: (err as Error).message }, "clock: cannot record the high-water mark");
     }

@@ -212,9 +212,9 @@ export class DepositDesk implements DoorReactor {
     this.publish(s);
   }
 
-  /** The clock was corrected by `deltaMs`: idle times keep counting from where they were. */
-  reanchor(deltaMs: number): void {
-    for (const s of this.sessions.values()) s.lastActivity += deltaMs;
+  /** The clock was corrected by `deltaMs`: idle times (since `since`) keep counting from where they were. */
+  reanchor(deltaMs: number, since: number): void {
+    for (const s of this.sessions.values()) if (s.lastActivity >= since) s.lastActivity += deltaMs;
   }
 
   /** Sessions idle past courierTimeoutSeconds end with deposit.abandoned. */

@@ -149,9 +149,9 @@ export class LockerService implements DoorInput, LockerCommandTarget {
     this.doors.addReactor(this.pickups);
     this.doors.addReactor(this.overdue);
     this.sweepIntervalMs = opts.sweepIntervalMs ?? 1000;
-    this.offCorrection = clock.onCorrection((delta) => {
-      const moved = reanchorLocker(db, delta);
-      this.deposits.reanchor(delta);
+    this.offCorrection = clock.onCorrection((delta, since) => {
+      const moved = reanchorLocker(db, delta, since, this.settings.lockoutMinutes * 60_000);
+      this.deposits.reanchor(delta, since);
       log.warn({ deltaMs: Math.round(delta), ...moved }, "locker: clock corrected; timers re-anchored");
     });
   }

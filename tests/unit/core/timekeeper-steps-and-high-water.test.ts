@@ -30,8 +30,8 @@ describe("the gateway's clock", () => {
       log: silentLogger(),
       probe: async (): Promise<SyncReading> => ({ synced: os.synced, via: "timedatectl" }),
     });
-    const corrections: number[] = [];
-    k.onCorrection((d) => corrections.push(d));
+    const corrections: Array<[number, number]> = [];
+    k.onCorrection((d, since) => corrections.push([d, since]));
     return { k, source, os, store, corrections };
   }
 
@@ -49,7 +49,8 @@ describe("the gateway's clock", () => {
     os.synced = true;
     await k.check();
     expect(k.synced()).toBe(true);
-    expect(corrections).toEqual([3 * DAY]);
+    // what was recorded since this run started (on the clock 3 days behind) moves
+    expect(corrections).toEqual([[3 * DAY, T - 3 * DAY]]);
     expect(k.now()).toBe(source.now());
     expect(k.status()).toMatchObject({ synced: true, offsetMs: 0, lastCorrection: { deltaMs: 3 * DAY } });
     k.stop();
@@ -63,7 +64,7 @@ describe("the gateway's clock", () => {
     const seen = k.now();
     expect(seen).toBe(T + 1_000); // not an hour back before the OS has confirmed
     await k.check();
-    expect(corrections).toEqual([-HOUR]);
+    expect(corrections).toEqual([[-HOUR, Number.NEGATIVE_INFINITY]]);
     expect(k.now()).toBe(T + 1_000 - HOUR);
     k.stop();
   });
@@ -73,7 +74,7 @@ describe("the gateway's clock", () => {
     await yes.k.start();
     yes.source.step(2 * HOUR);
     expect(yes.k.now()).toBe(T + 2 * HOUR);
-    expect(yes.corrections).toEqual([2 * HOUR]);
+    expect(yes.corrections).toEqual([[2 * HOUR, Number.NEGATIVE_INFINITY]]);
     yes.k.stop();
   });
 
@@ -90,7 +91,7 @@ describe("the gateway's clock", () => {
   });
 
   it("never runs before the last recorded time: a wall clock behind it is known wrong", async () => {
-    new ClockStateTable(t.db).save(T, true);
+    new ClockStateTable(t.db).save({ at: T, synced: true });
     const { k, source, os, corrections } = keeper({ at: T - 3 * DAY, ntp: false });
     await k.start();
     expect(k.synced()).toBe(false);
@@ -101,14 +102,14 @@ describe("the gateway's clock", () => {
     expect(k.now()).toBe(T);
     os.synced = true;
     await k.check();
-    expect(corrections).toEqual([HOUR]);
+    expect(corrections).toEqual([[HOUR, T]]); // only what this run recorded moves
     expect(k.now()).toBe(T + HOUR);
     expect(k.status()).toMatchObject({ synced: true, behindHighWater: false });
     k.stop();
   });
 
   it("trusts a synchronised OS over a mark recorded by a clock that was ahead", async () => {
-    new ClockStateTable(t.db).save(T + DAY, true);
+    new ClockStateTable(t.db).save({ at: T + DAY, synced: true });
     const { k } = keeper({ at: T, ntp: true });
     await k.start();
     expect(k.synced()).toBe(true);
@@ -117,10 +118,10 @@ describe("the gateway's clock", () => {
   });
 
   it("re-anchors a previous run's unsynchronised deadlines when it starts synchronised", async () => {
-    new ClockStateTable(t.db).save(T - 3 * DAY, false);
+    new ClockStateTable(t.db).save({ at: T - 3 * DAY, synced: false, frameStart: T - 4 * DAY });
     const { k, corrections } = keeper({ at: T, ntp: true });
     await k.start();
-    expect(corrections).toEqual([3 * DAY]);
+    expect(corrections).toEqual([[3 * DAY, T - 4 * DAY]]);
     expect(k.now()).toBe(T);
     k.stop();
   });
@@ -130,7 +131,7 @@ describe("the gateway's clock", () => {
     await k.start();
     source.advance(90_000);
     k.stop();
-    expect(store.load()).toEqual({ at: T + 90_000, synced: false });
+    expect(store.load()).toEqual({ at: T + 90_000, synced: false, frameStart: T });
   });
 
   it("counts an OS that cannot tell (no systemd) as synchronised", async () => {

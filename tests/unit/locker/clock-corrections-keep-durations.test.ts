@@ -55,6 +55,19 @@ describe("clock corrections keep the locker's durations", () => {
     expect(f.svc.parcel(parcelId)?.state).toBe("overdue");
   });
 
+  it("moves only what was recorded on the clock that was off: an older parcel keeps its deadline", async () => {
+    f = await lockerFixture({ settings: { pickupWindowHours: 48 } });
+    const old = await depositParcel(f, { barcode: "PKG-OLD" }); // a synchronised run, last week
+    const oldDeadline = Date.parse(f.svc.parcel(old.parcelId)!.deadline!);
+    f.clock.advance(HOUR); // the gateway restarts on a clock that is off from here
+    const since = f.clock.now();
+    const fresh = await depositParcel(f, { barcode: "PKG-NEW" });
+    const freshDeadline = Date.parse(f.svc.parcel(fresh.parcelId)!.deadline!);
+    f.clock.correct(2 * HOUR, since);
+    expect(Date.parse(f.svc.parcel(old.parcelId)!.deadline!)).toBe(oldDeadline);
+    expect(Date.parse(f.svc.parcel(fresh.parcelId)!.deadline!)).toBe(freshDeadline + 2 * HOUR);
+  });
+
   it("a door left open and a courier session keep their timers across a backward and a forward step", async () => {
     f = await lockerFixture();
     const { at } = await depositParcel(f, { barcode: "PKG-C3", size: "S" });
