@@ -83,6 +83,7 @@ describe("a clock stepped by NTP after a deposit on an unsynchronised boot", () 
     expect(await s.parcel(parcelId)).toMatchObject({ state: "stored" });
     clock.advance(2_000);
     await waitUntil(async () => (await s.parcel(parcelId)).state === "overdue", 20_000, "overdue");
+    await waitUntil(() => bodies(s, "parcel.overdue").length > 0, 20_000, "parcel.overdue stored");
     const overdue = bodies(s, "parcel.overdue");
     expect(overdue).toHaveLength(1);
     expect(overdue[0]).not.toHaveProperty("clock");
