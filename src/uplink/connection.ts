@@ -129,6 +129,7 @@ export class UplinkConnection extends EventEmitter<UplinkEvents> {
     this.client = client;
     let closed = false;
     client.on("connect", () => {
+      if (this.stopped || closed) return; // a CONNACK after stop(): the client is being ended
       this.attempt = 0;
       this._connected = true;
       this.generation++;
@@ -210,6 +211,7 @@ export class UplinkConnection extends EventEmitter<UplinkEvents> {
       });
     }
     this._connected = false;
+    c.removeAllListeners("connect");
     await new Promise<void>((resolve) => c.end(false, {}, () => resolve()));
   }
 }
