@@ -18,16 +18,19 @@ import { collectDefaultMetrics, Registry } from "prom-client";
 import { buildApp } from "./api/app.js";
 import { infoPlugin } from "./api/info.js";
 import type { Config } from "./config/schema.js";
-import { type Clock, systemClock } from "./core/clock.js";
+import type { Clock } from "./core/clock.js";
 import type { CommandHandler } from "./core/command.js";
 import type { EventSink, JsonObject, Metrics } from "./core/envelope.js";
 import { QhError } from "./core/errors.js";
 import { newId } from "./core/ids.js";
 import type { Logger } from "./core/logger.js";
 import { gauge } from "./core/metrics.js";
+import type { SyncReading } from "./core/time-sync.js";
+import { TimeKeeper } from "./core/timekeeper.js";
 import { Forwarder } from "./pipeline/forwarder.js";
 import { Ingest } from "./pipeline/ingest.js";
 import { DeviceBroker } from "./southbound/mqtt/device-broker.js";
+import { ClockStateTable } from "./store/clock-state.js";
 import { Credentials } from "./store/credentials.js";
 import { type Db, dbFile, openDatabase } from "./store/db.js";
 import { DeviceStateTable } from "./store/device-state.js";
@@ -75,7 +78,10 @@ export type ExtensionFactory = (ctx: ExtensionContext) => Extension | Promise<Ex
 export interface GatewayOptions {
   config: Config;
   log: Logger;
-  clock?: Clock;
+  /** the raw clocks the gateway's TimeKeeper reads (default: the system's); a ManualClock in tests */
+  clock?: Pick<Clock, "now" | "mono">;
+  /** test hook: what the OS says about clock synchronisation (default: probeOsTimeSync) */
+  timeSync?: () => Promise<SyncReading>;
   extensions?: ExtensionFactory[];
   /** test hook: pretend this many bytes are free on the data disk */
   freeBytesOverride?: () => number | undefined;
@@ -94,18 +100,28 @@ export interface Gateway {
   readonly apiPort: number;
   readonly uplinkUrl: string;
   readonly bootId: string;
+  readonly clock: TimeKeeper;
   stop(): Promise<void>;
 }
 
 export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const { config, log } = o;
-  const clock = o.clock ?? systemClock;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "qh_process_" });
-  const bootId = newId();
-  const startedAt = new Date(clock.now()).toISOString();
 
   const db = openDatabase({ dataDir: config.dataDir, synchronous: config.store.synchronous });
+  // The gateway's clock: step-free, knows whether it is synchronised, never before the high-water
+  // mark (started below, once the holders of stored deadlines have subscribed).
+  const clock = new TimeKeeper({
+    mode: config.clock.synchronized,
+    checkMs: config.clock.checkSeconds * 1000,
+    source: o.clock,
+    probe: o.timeSync,
+    store: new ClockStateTable(db),
+    log: log.child({ component: "clock" }),
+  });
+  const bootId = newId(clock.now());
+  const startedAt = new Date(clock.now()).toISOString();
   const file = dbFile(config.dataDir);
   const outbox = new Outbox(db);
   const credentials = new Credentials(db);
@@ -157,6 +173,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     password: config.uplink.password,
     tls: config.uplink.tls,
     reconnect: config.uplink.reconnect,
+    keepaliveSeconds: config.uplink.keepaliveSeconds,
     topics,
     statusInfo: { version: VERSION, bootId, startedAt },
     log: log.child({ component: "uplink" }),
@@ -288,17 +305,21 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     ],
     health: {
       uplinkConnected: () => conn.connected,
+      uplink: () => conn.health(),
       outboxPending: () => fwd.pendingCount,
       problems: () => [
         ...(disk === "ok" ? [] : [`disk ${disk}`]),
+        ...(ingest.commitFailure ? [`store failing writes: ${ingest.commitFailure}`] : []),
         ...extensions.flatMap((e) => e.problems?.() ?? []),
       ],
+      clock: () => clock.status(),
     },
   });
   if (!config.api.token)
     log.warn("api.token is not set: /api/v1 is open to anyone who can reach the API port");
 
   // ---- start, in dependency order ------------------------------------------------------------
+  await clock.start(); // may re-anchor the extensions' deadlines: before they sweep
   await broker.start();
   for (const e of extensions) await e.start?.();
   await api.listen({ host: config.api.host, port: config.api.port });
@@ -359,6 +380,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       if (embedded) await embedded.stop();
       teleBuf.flush();
       fwd.close();
+      clock.stop(); // the high-water mark, one last time
       db.close();
       log.info("gateway stopped");
     })();
@@ -378,6 +400,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     apiPort,
     uplinkUrl,
     bootId,
+    clock,
     stop,
   };
 }

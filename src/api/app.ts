@@ -6,12 +6,18 @@ import { timingSafeEqual } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
 import type { Registry } from "prom-client";
 import { isQhError } from "../core/errors.js";
+import type { ClockStatus } from "../core/timekeeper.js";
+import type { UplinkHealth } from "../uplink/connection.js";
 
 export interface HealthSource {
   uplinkConnected(): boolean;
   outboxPending(): number;
-  /** extra reasons to report degraded (disk low, a bus down) */
+  /** extra reasons to report degraded (disk low, a bus down, the store failing writes) */
   problems(): string[];
+  /** the uplink's details (keepalive, why the last connection ended) */
+  uplink?(): UplinkHealth;
+  /** the clock: synchronised or not, and why */
+  clock?(): ClockStatus;
 }
 
 export interface AppOptions {
@@ -32,6 +38,46 @@ export function httpStatusFor(code: string): number {
   if (code === "QH_LOCKER_LOCKED_OUT") return 429;
   if (code === "QH_LOCKER_UNREACHABLE" || code === "QH_STORE_FULL" || code === "QH_STORE_CLOSED") return 503;
   return 409;
+}
+
+/**
+ * The /health body. `problems`: the gateway cannot do (part of) its job: status "degraded", HTTP
+ * 503. `warnings`: true, worth a look, but the job goes on: status stays "ok", HTTP 200. An
+ * unsynchronised clock is a warning: lockers work offline on it (durations run on the monotonic
+ * clock, records carry `"clock": "unsynced"`, deadlines are re-anchored when it is corrected), and
+ * a Pi without a battery clock starts every boot unsynchronised: a 503 there would have monitors
+ * restart or page about a box that is doing its job.
+ */
+export function healthReport(src: HealthSource) {
+  const uplink = src.uplink?.() ?? { connected: src.uplinkConnected() };
+  const problems = src.problems();
+  if (!uplink.connected) {
+    const drop = "lastDrop" in uplink ? uplink.lastDrop : undefined;
+    problems.unshift(
+      drop?.reason === "half-open"
+        ? `uplink disconnected: the last connection was half-open (nothing came back within ${Math.round(1.5 * (uplink as UplinkHealth).keepaliveSeconds)} s); reconnecting`
+        : "uplink disconnected",
+    );
+  }
+  const clock = src.clock?.();
+  const warnings: string[] = [];
+  if (clock && !clock.synced) {
+    warnings.push(
+      clock.behindHighWater
+        ? "clock unsynchronised: the wall clock is behind the last recorded time (running on from it)"
+        : clock.mode === "no"
+          ? "clock unsynchronised: clock.synchronized is no"
+          : "clock unsynchronised: the OS says the wall clock is not synchronised (NTP)",
+    );
+  }
+  return {
+    status: problems.length === 0 ? ("ok" as const) : ("degraded" as const),
+    uplink,
+    outbox: { pending: src.outboxPending() },
+    problems,
+    warnings,
+    ...(clock ? { clock } : {}),
+  };
 }
 
 function tokenMatches(header: string | undefined, token: string): boolean {
@@ -77,16 +123,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       },
     },
     async (_req, reply) => {
-      const connected = o.health.uplinkConnected();
-      const problems = o.health.problems();
-      if (!connected) problems.unshift("uplink disconnected");
-      const ok = problems.length === 0;
-      return reply.status(ok ? 200 : 503).send({
-        status: ok ? "ok" : "degraded",
-        uplink: { connected },
-        outbox: { pending: o.health.outboxPending() },
-        problems,
-      });
+      const h = healthReport(o.health);
+      return reply.status(h.status === "ok" ? 200 : 503).send(h);
     },
   );
   app.addSchema({
@@ -95,9 +133,34 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     required: ["status", "uplink", "outbox"],
     properties: {
       status: { enum: ["ok", "degraded"] },
-      uplink: { type: "object", properties: { connected: { type: "boolean" } } },
+      uplink: {
+        type: "object",
+        properties: {
+          connected: { type: "boolean" },
+          keepaliveSeconds: { type: "integer" },
+          lastDrop: {
+            type: "object",
+            properties: { reason: { type: "string" }, at: { type: "string" }, message: { type: "string" } },
+          },
+        },
+      },
       outbox: { type: "object", properties: { pending: { type: "integer" } } },
       problems: { type: "array", items: { type: "string" } },
+      warnings: { type: "array", items: { type: "string" } },
+      clock: {
+        type: "object",
+        properties: {
+          synced: { type: "boolean" },
+          mode: { type: "string" },
+          via: { type: "string" },
+          offsetMs: { type: "integer" },
+          behindHighWater: { type: "boolean" },
+          lastCorrection: {
+            type: "object",
+            properties: { deltaMs: { type: "integer" }, at: { type: "string" } },
+          },
+        },
+      },
     },
   });
 

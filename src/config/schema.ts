@@ -123,6 +123,7 @@ export interface Config {
   buses: BusConfig[];
   devices: MqttDeviceConfig[];
   locker: LockerConfig;
+  clock: ClockConfig;
   /** true: every serial device is played by its simulator, no hardware needed. */
   simulate: boolean;
   log: { level: LogLevel };
@@ -152,7 +153,23 @@ export interface UplinkConfig {
   /** Ed25519 public key (PEM, or base64 of the raw 32 bytes) that signs platform commands. */
   commandKey?: string;
   reconnect: { minMs: number; maxMs: number };
+  /**
+   * MQTT keepalive (s): a PINGREQ after this long without traffic; no answer within the same time
+   * again means the connection is dead (half-open TCP) and it is dropped and re-opened.
+   */
+  keepaliveSeconds: number;
   telemetry: { maxRatePerDevice?: number };
+}
+
+export interface ClockConfig {
+  /**
+   * Is the wall clock synchronised? "auto": ask the OS (systemd-timesyncd's marker file, then
+   * `timedatectl`; if neither answers, trusted); "yes": trust it (a battery clock, tests);
+   * "no": never (a box with no time source: records are flagged, durations still hold).
+   */
+  synchronized: "auto" | "yes" | "no";
+  /** How often to ask the OS (s). */
+  checkSeconds: number;
 }
 
 export interface UplinkTlsConfig {
@@ -358,6 +375,7 @@ export const configSchema: SchemaObject = {
             { minMs: int(10, 3_600_000, 500), maxMs: int(10, 3_600_000, 30_000) },
             { default: {} },
           ),
+          keepaliveSeconds: int(2, 300, 8),
           telemetry: obj({ maxRatePerDevice: { type: "number", exclusiveMinimum: 0 } }, { default: {} }),
         },
         { required: ["url"] },
@@ -387,6 +405,13 @@ export const configSchema: SchemaObject = {
           doorLeftOpenSeconds: int(5, 86_400, 120),
           courierTimeoutSeconds: int(10, 3600, 120),
           doorOpenTimeoutSeconds: int(1, 120, 10),
+        },
+        { default: {} },
+      ),
+      clock: obj(
+        {
+          synchronized: { type: "string", enum: ["auto", "yes", "no"], default: "auto" },
+          checkSeconds: int(1, 3600, 30),
         },
         { default: {} },
       ),

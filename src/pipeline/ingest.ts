@@ -49,6 +49,8 @@ export interface IngestOptions {
 export class Ingest implements EventSink {
   private ids: string[] = [];
   private tss: number[] = [];
+  /** per event: accepted while the gateway's clock was not synchronised */
+  private unsynced: boolean[] = [];
   private devices: string[] = [];
   private types: string[] = [];
   /** the `data` member, already serialised as JSON text */
@@ -88,6 +90,9 @@ export class Ingest implements EventSink {
     this.mFailed = counter(o.registry, "qh_ingest_commit_failures_total", "Group commits that failed");
   }
 
+  /** The last group commit failed with this message (cleared by the next one that succeeds): /health. */
+  commitFailure: string | undefined;
+
   /** The seq the next accepted event will get. */
   get lastSeq(): number {
     return this.nextSeq - 1;
@@ -119,8 +124,10 @@ export class Ingest implements EventSink {
       ack(refusal);
       return;
     }
-    this.ids.push(newId());
-    this.tss.push(ts ?? this.o.clock.now());
+    const now = this.o.clock.now();
+    this.ids.push(newId(now));
+    this.tss.push(ts ?? now);
+    this.unsynced.push(!this.o.clock.synced());
     this.devices.push(device);
     this.types.push(type);
     this.datas.push(dataJson);
@@ -132,7 +139,7 @@ export class Ingest implements EventSink {
   }
 
   private body(i: number, seq: number): string {
-    return `{"id":"${this.ids[i]}","seq":${seq},"ts":"${new Date(this.tss[i]!).toISOString()}","gw":"${this.o.gatewayId}","device":"${this.devices[i]}","type":"${this.types[i]}","data":${this.datas[i]}}`;
+    return `{"id":"${this.ids[i]}","seq":${seq},"ts":"${new Date(this.tss[i]!).toISOString()}","gw":"${this.o.gatewayId}","device":"${this.devices[i]}","type":"${this.types[i]}","data":${this.datas[i]}${this.unsynced[i] ? ',"clock":"unsynced"' : ""}}`;
   }
 
   /** Commit the current batch now. Called once per loop turn, and on shutdown. */
@@ -152,12 +159,14 @@ export class Ingest implements EventSink {
     try {
       this.tx(n, firstSeq, bodies);
       this.nextSeq += n;
+      this.commitFailure = undefined;
     } catch (err) {
       error =
         err instanceof QhError
           ? err
           : new QhError("QH_STORE_FULL", `commit failed: ${(err as Error).message}`);
       this.mFailed.inc();
+      this.commitFailure = error.message;
     }
     const rows: CommittedRow[] = [];
     if (!error) {
@@ -168,6 +177,7 @@ export class Ingest implements EventSink {
     }
     this.ids = [];
     this.tss = [];
+    this.unsynced = [];
     this.devices = [];
     this.types = [];
     this.datas = [];

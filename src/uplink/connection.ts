@@ -2,6 +2,12 @@
  * The uplink MQTT connection (mqtt.js): retained `status` with a last-will, reconnect with jittered
  * exponential back-off, a fresh client per attempt (so nothing is silently re-sent from mqtt.js's
  * in-memory store: the outbox in SQLite is the only source of truth for what is pending).
+ *
+ * A half-open connection (the platform gone without a FIN: a NAT or mobile link dropped, a frozen
+ * peer) is found by the MQTT keepalive: mqtt.js 5 (KeepaliveManager) sends PINGREQ once nothing has
+ * been received for `keepaliveSeconds` and gives up when nothing has come back by 1.5 × that (any
+ * PUBACK or PINGRESP counts; packets we send do not). Default 8 s: dead within 12 s. TCP alone
+ * would take minutes (retransmission timeout), or forever for a connection with nothing to send.
  */
 import { EventEmitter } from "node:events";
 import { readFileSync } from "node:fs";
@@ -17,12 +23,25 @@ export interface ConnectionOptions {
   password?: string;
   tls?: { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean };
   reconnect: { minMs: number; maxMs: number };
+  /** MQTT keepalive, seconds (see the header). Default 8. */
+  keepaliveSeconds?: number;
   topics: UplinkTopics;
   statusInfo: { version: string; bootId: string; startedAt: string };
   log: Logger;
 }
 
 export type PublishCb = (err?: Error) => void;
+
+/** Why the last connection ended, for /health and the log. */
+export type DropReason = "half-open" | "closed" | "connect-failed";
+
+/** The uplink's part of /health. */
+export interface UplinkHealth {
+  connected: boolean;
+  keepaliveSeconds: number;
+  /** the last time the connection ended (or an attempt failed), and why */
+  lastDrop?: { reason: DropReason; at: string; message?: string };
+}
 
 export interface UplinkEvents {
   connected: [];
@@ -36,6 +55,7 @@ export class UplinkConnection extends EventEmitter<UplinkEvents> {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private _connected = false;
+  private lastDrop: UplinkHealth["lastDrop"];
   /** increments on every (re)connect, so late callbacks from an old client can be told apart */
   generation = 0;
 
@@ -59,6 +79,18 @@ export class UplinkConnection extends EventEmitter<UplinkEvents> {
     return this._connected;
   }
 
+  get keepaliveSeconds(): number {
+    return this.o.keepaliveSeconds ?? 8;
+  }
+
+  health(): UplinkHealth {
+    return {
+      connected: this._connected,
+      keepaliveSeconds: this.keepaliveSeconds,
+      ...(this.lastDrop ? { lastDrop: this.lastDrop } : {}),
+    };
+  }
+
   start(): void {
     this.stopped = false;
     this.connect();
@@ -74,7 +106,8 @@ export class UplinkConnection extends EventEmitter<UplinkEvents> {
     const opts: IClientOptions = {
       clientId: this.o.clientId,
       clean: true,
-      keepalive: 30,
+      keepalive: this.keepaliveSeconds,
+      reschedulePings: true, // only packets received reschedule the ping (mqtt.js 5 handlers)
       reconnectPeriod: 0,
       connectTimeout: 10_000,
       username: this.o.username,
@@ -96,6 +129,7 @@ export class UplinkConnection extends EventEmitter<UplinkEvents> {
     this.client = client;
     let closed = false;
     client.on("connect", () => {
+      if (this.stopped || closed) return; // a CONNACK after stop(): the client is being ended
       this.attempt = 0;
       this._connected = true;
       this.generation++;
@@ -105,11 +139,24 @@ export class UplinkConnection extends EventEmitter<UplinkEvents> {
       this.emit("connected");
     });
     client.on("message", (topic, payload) => this.emit("message", topic, payload));
-    client.on("error", (err) => this.o.log.warn({ err: err.message }, "uplink error"));
+    let halfOpen = false;
+    client.on("error", (err) => {
+      // mqtt.js: "Keepalive timeout" right after it closed the stream (KeepaliveManager)
+      if (err.message === "Keepalive timeout") {
+        halfOpen = true;
+        this.lastDrop = { reason: "half-open", at: new Date().toISOString(), message: err.message };
+        this.o.log.warn(
+          { keepaliveSeconds: this.keepaliveSeconds },
+          "uplink half-open: nothing came back within the keepalive; dropping the connection",
+        );
+      } else this.o.log.warn({ err: err.message }, "uplink error");
+    });
     const onGone = () => {
       if (closed) return;
       closed = true;
       const was = this._connected;
+      if (!halfOpen)
+        this.lastDrop = { reason: was ? "closed" : "connect-failed", at: new Date().toISOString() };
       this._connected = false;
       client.removeAllListeners("connect");
       client.end(true);
@@ -164,6 +211,7 @@ export class UplinkConnection extends EventEmitter<UplinkEvents> {
       });
     }
     this._connected = false;
+    c.removeAllListeners("connect");
     await new Promise<void>((resolve) => c.end(false, {}, () => resolve()));
   }
 }

@@ -212,6 +212,11 @@ export class DepositDesk implements DoorReactor {
     this.publish(s);
   }
 
+  /** The clock was corrected by `deltaMs`: idle times (since `since`) keep counting from where they were. */
+  reanchor(deltaMs: number, since: number): void {
+    for (const s of this.sessions.values()) if (s.lastActivity >= since) s.lastActivity += deltaMs;
+  }
+
   /** Sessions idle past courierTimeoutSeconds end with deposit.abandoned. */
   async sweep(now: number): Promise<void> {
     const timeoutMs = this.ctx.settings.courierTimeoutSeconds * 1000;

@@ -44,6 +44,7 @@ import type {
   LockerBankLayout,
   LockPort,
 } from "./ports.js";
+import { reanchorLocker } from "./reanchor.js";
 import { Reservations, type ReserveInput } from "./reservations.js";
 import { migrateLocker } from "./schema.js";
 import { type LockerSettings, resolveSettings } from "./settings.js";
@@ -93,6 +94,7 @@ export class LockerService implements DoorInput, LockerCommandTarget {
   private readonly sweepIntervalMs: number;
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
+  private readonly offCorrection: () => void;
 
   constructor(opts: LockerServiceOptions) {
     this.settings = resolveSettings(opts.settings);
@@ -131,7 +133,7 @@ export class LockerService implements DoorInput, LockerCommandTarget {
       notices: new TypedBus<LockerNotices>((event, err) =>
         log.warn({ err, event }, "locker notice listener failed"),
       ),
-      newId: opts.newId ?? uuid,
+      newId: opts.newId ?? (() => uuid(clock.now())),
     };
     this.ctx = ctx;
     this.statePublisher = new StatePublisher(compartments, opts.state, log);
@@ -147,6 +149,11 @@ export class LockerService implements DoorInput, LockerCommandTarget {
     this.doors.addReactor(this.pickups);
     this.doors.addReactor(this.overdue);
     this.sweepIntervalMs = opts.sweepIntervalMs ?? 1000;
+    this.offCorrection = clock.onCorrection((delta, since) => {
+      const moved = reanchorLocker(db, delta, since, this.settings.lockoutMinutes * 60_000);
+      this.deposits.reanchor(delta, since);
+      log.warn({ deltaMs: Math.round(delta), ...moved }, "locker: clock corrected; timers re-anchored");
+    });
   }
 
   // --- lifecycle ------------------------------------------------------------------------------
@@ -166,6 +173,7 @@ export class LockerService implements DoorInput, LockerCommandTarget {
 
   /** Stop the timer and wait for a sweep in progress. The database stays open (it is the caller's). */
   async stop(): Promise<void> {
+    this.offCorrection();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.sweeping;

@@ -118,7 +118,7 @@ export interface BusTargetState {
   reachable: boolean;
   /** Consecutive failed requests. */
   failures: number;
-  /** While unreachable: when the next probe is due (epoch ms). */
+  /** While unreachable: when the next probe is due (performance.now() ms: survives clock steps). */
   nextProbeAt?: number;
 }
 
@@ -493,7 +493,7 @@ export class BusMaster<M> {
   private readonly onUp = (): void => {
     this.decoder.reset();
     // Whatever was unreachable may have been behind the outage: probe it now.
-    const now = Date.now();
+    const now = performance.now();
     for (const h of this.health.values()) if (!h.reachable) h.nextProbeAt = now;
     this.log.info("bus up");
     this.events.emit("link", { connected: true });
@@ -547,7 +547,7 @@ export class BusMaster<M> {
       h.backoffMs = Math.min(this.backoffMaxMs, Math.round(h.backoffMs * this.backoffFactor));
       this.log.debug({ target, retryInMs: h.backoffMs }, "target still does not answer");
     }
-    h.nextProbeAt = Date.now() + h.backoffMs;
+    h.nextProbeAt = performance.now() + h.backoffMs;
   }
 
   // ─── the poll cycle ────────────────────────────────────────────────────────────────────────────
@@ -570,7 +570,7 @@ export class BusMaster<M> {
           complete = false;
           break;
         }
-        const now = Date.now();
+        const now = performance.now(); // monotonic: a wall clock step must not stall polling
         if (!entry.active || now < entry.nextDueAt) continue;
         const h = this.health.get(entry.p.target);
         if (h && !h.reachable) {

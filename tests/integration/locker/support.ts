@@ -21,6 +21,7 @@ import { expect } from "vitest";
 import { extensionsFor } from "../../../src/cli/extensions.js";
 import { DEMO_COURIER } from "../../../src/compose-locker.js";
 import type { Clock } from "../../../src/core/clock.js";
+import type { GatewayOptions } from "../../../src/gateway.js";
 import { createLockboardSim } from "../../../src/sim/lockboard-xor.js";
 import { runSimOnPath } from "../../../src/sim/pty-runner.js";
 import type { Simulator } from "../../../src/sim/types.js";
@@ -92,6 +93,10 @@ export interface SiteOptions {
   /** `simulate:` of the config (default true). */
   simulate?: boolean;
   clock?: Clock;
+  /** What the OS says about the clock's synchronisation (default: ask it). */
+  timeSync?: GatewayOptions["timeSync"];
+  /** Start on this data dir (default: a fresh temp dir). */
+  dataDir?: string;
 }
 
 // --- the upstream broker ---------------------------------------------------------------------
@@ -161,14 +166,19 @@ export async function startLockerSite(o: SiteOptions = {}) {
   let platform: Platform | undefined;
   const platforms: Platform[] = [];
 
-  const config = testConfig(url, {
-    simulate: o.simulate ?? true,
-    buses: o.buses ?? [demoBus()],
-    ...(o.locker ? { locker: o.locker } : {}),
-  });
+  const config = testConfig(
+    url,
+    {
+      simulate: o.simulate ?? true,
+      buses: o.buses ?? [demoBus()],
+      ...(o.locker ? { locker: o.locker } : {}),
+    },
+    o.dataDir,
+  );
   const gw = await startTestGateway(config, {
     extensions: extensionsFor(config),
     ...(o.clock ? { clock: o.clock } : {}),
+    ...(o.timeSync ? { timeSync: o.timeSync } : {}),
   }).catch((err: unknown) => {
     rmSync(config.dataDir, { recursive: true, force: true });
     throw err;
@@ -208,6 +218,8 @@ export async function startLockerSite(o: SiteOptions = {}) {
         uplink: { connected: boolean };
         outbox: { pending: number };
         problems: string[];
+        warnings: string[];
+        clock?: { synced: boolean; behindHighWater: boolean; lastCorrection?: { deltaMs: number } };
       },
     };
   };

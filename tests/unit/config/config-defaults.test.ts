@@ -40,6 +40,7 @@ describe("config defaults", () => {
         batch: { maxEvents: 100 },
         window: 64,
         reconnect: { minMs: 500, maxMs: 30000 },
+        keepaliveSeconds: 8,
         telemetry: {},
       },
       api: { host: "127.0.0.1", port: 8080 },
@@ -61,6 +62,7 @@ describe("config defaults", () => {
         courierTimeoutSeconds: 120,
         doorOpenTimeoutSeconds: 10,
       } satisfies Config["locker"],
+      clock: { synchronized: "auto", checkSeconds: 30 },
       simulate: false,
       log: { level: "info" },
     } satisfies Config);

@@ -2,21 +2,38 @@ import { describe, expect, it } from "vitest";
 import { newId } from "../../../src/core/ids.js";
 
 const UUID7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const msOf = (id: string) => Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
 
+// One module instance per file: the tests run in order, on increasing times (ids never go back).
 describe("UUIDv7 ids", () => {
   it("have the RFC 9562 layout: version 7, variant 10", () => {
     for (let i = 0; i < 2000; i++) expect(newId()).toMatch(UUID7);
   });
   it("carry the millisecond timestamp in the first 48 bits", () => {
-    const t = Date.parse("2026-11-27T08:15:02.113Z");
-    const id = newId(t);
-    expect(Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16)).toBe(t);
-    expect(newId(0).startsWith("00000000-0000-7")).toBe(true);
-    expect(newId(2 ** 48 - 1).startsWith("ffffffff-ffff-7")).toBe(true);
+    const t = Date.now() + 60_000;
+    expect(msOf(newId(t))).toBe(t);
   });
-  it("sort by time across milliseconds and do not repeat", () => {
-    const ids = Array.from({ length: 50_000 }, (_, i) => newId(1_700_000_000_000 + Math.floor(i / 100)));
+  it("sort by time across milliseconds, strictly increase within one, and do not repeat", () => {
+    const base = Date.now() + 120_000;
+    const ids = Array.from({ length: 50_000 }, (_, i) => newId(base + Math.floor(i / 100)));
     expect(new Set(ids).size).toBe(ids.length);
-    for (let i = 100; i < ids.length; i += 100) expect(ids[i]! > ids[i - 100]!).toBe(true);
+    expect(ids.filter((id, i) => i > 0 && !(id > ids[i - 1]!))).toEqual([]);
+    expect(ids.filter((id) => !UUID7.test(id))).toEqual([]);
+  });
+  it("never go backwards when the wall clock steps back three days", () => {
+    const t = Date.now() + 180_000;
+    const before = newId(t);
+    const after = newId(t - 3 * 86_400_000);
+    expect(after > before).toBe(true);
+    expect(msOf(after)).toBe(t); // held at the last time used
+  });
+  it("move on to the next millisecond when 4096 ids share one", () => {
+    const t = Date.now() + 240_000;
+    const ids = Array.from({ length: 5000 }, () => newId(t));
+    expect(ids.filter((id, i) => i > 0 && !(id > ids[i - 1]!))).toEqual([]);
+    expect(msOf(ids[ids.length - 1]!)).toBeGreaterThan(t);
+  });
+  it("encode the largest 48-bit time", () => {
+    expect(newId(2 ** 48 - 1).startsWith("ffffffff-ffff-7")).toBe(true);
   });
 });
