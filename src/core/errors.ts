@@ -21,7 +21,9 @@ export const ERRORS = {
   QH_COMMAND_EXPIRED: "The command's expiresAt had passed when it arrived; send a new command with a new id.",
   QH_COMMAND_OUTCOME_UNKNOWN:
     "The gateway restarted while this command ran; check the device's state before sending a new command with a new id.",
-  QH_COMMAND_SIGNATURE: "Sign the command with the platform's Ed25519 key (uplink.commandKey).",
+  QH_COMMAND_SIGNATURE:
+    "Sign the command, with its target gateway in gw, with the platform's Ed25519 key (uplink.commandKey); see docs/contract.md.",
+  QH_COMMAND_WRONG_GATEWAY: "Send the command to the gateway it names in gw (its own R/cmd/{name} topic).",
   QH_DEVICE_COMMAND_FAILED:
     "The device answered with an error; see the message, fix the cause and retry with a new id.",
   QH_DEVICE_OFFLINE: "The device is not connected to the gateway; check its power and network.",

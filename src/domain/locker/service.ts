@@ -276,6 +276,15 @@ export class LockerService implements DoorInput, LockerCommandTarget {
     return this.ctx.courierCodes.replace(couriers, this.ctx.clock.now());
   }
 
+  lockerDevices(): readonly string[] {
+    return this.ctx.compartments.devices();
+  }
+
+  hasCompartment(ref: CompartmentRef): boolean {
+    const row = this.ctx.compartments.get(ref);
+    return row !== undefined && row.retired !== 1;
+  }
+
   // --- views ------------------------------------------------------------------------------
 
   compartments(device?: string): CompartmentView[] {
