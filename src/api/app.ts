@@ -35,7 +35,7 @@ export function httpStatusFor(code: string): number {
   if (code.endsWith("_UNKNOWN")) return 404;
   if (code.endsWith("_INVALID")) return 400;
   if (code === "QH_LOCKER_CODE_WRONG") return 403;
-  if (code === "QH_LOCKER_LOCKED_OUT") return 429;
+  if (code === "QH_LOCKER_LOCKED_OUT" || code === "QH_LOCKER_SITE_SLOWED") return 429;
   if (code === "QH_LOCKER_UNREACHABLE" || code === "QH_STORE_FULL" || code === "QH_STORE_CLOSED") return 503;
   return 409;
 }

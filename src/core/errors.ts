@@ -39,7 +39,10 @@ export const ERRORS = {
   QH_LOCKER_PARCEL_UNKNOWN: "Check the parcel or order id: not deposited yet, or already gone.",
   QH_LOCKER_NO_COMPARTMENT: "No free working compartment of that size or larger: try another size or locker.",
   QH_LOCKER_CODE_WRONG: "Check the code and retry; repeated wrong codes lock the terminal for a while.",
-  QH_LOCKER_LOCKED_OUT: "Too many wrong codes here: wait until the time given or use another terminal.",
+  QH_LOCKER_LOCKED_OUT: "Too many wrong codes at this terminal: wait until the time given.",
+  QH_LOCKER_SITE_SLOWED:
+    "Too many wrong codes at this site: wait until the time given; customer service can open a door for a resident meanwhile.",
+  QH_LOCKER_TERMINAL_UNKNOWN: "Use a terminal id declared in the config (locker.terminals).",
   QH_LOCKER_CODE_IN_USE: "An active parcel already uses this pickup code: reserve with another code.",
   QH_LOCKER_CODE_SPACE: "Almost every pickup code is in use: raise locker.codeLength.",
   QH_LOCKER_SESSION: "Start a deposit session (courier code) and follow its steps in order.",
