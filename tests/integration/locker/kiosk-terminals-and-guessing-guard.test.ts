@@ -177,4 +177,30 @@ describe("kiosk terminals and the site-wide guessing guard", () => {
     await waitUntil(() => s.simDoorOpen("locker-a", compartment), 20_000, "door open");
     await s.sim("locker-a", compartment, "close");
   });
+
+  it("a scan is its scanner's terminal's: the courier code scanned at scanner-a starts kiosk-a's deposit", async () => {
+    const scanner = (id: string) => ({
+      id: `bus-${id}`,
+      path: `sim://bus-${id}`,
+      protocol: "scanner-line",
+      devices: [{ id, model: "generic-serial-scanner" }],
+    });
+    site = await startLockerSite({
+      uplinkDown: true,
+      buses: [demoBus(), scanner("scanner-a"), scanner("scanner-loose")],
+      terminals: [{ id: "kiosk-a", banks: [LOCKER], scanner: "scanner-a" }],
+    });
+    const s = site;
+    // a scanner bound to no terminal starts nothing anywhere; a scanner's own id is no terminal
+    await s.request("POST", "/api/v1/sim/scanners/scanner-loose/scan", { code: "qh:courier:24681357" });
+    expect((await s.request("GET", "/api/v1/kiosk/scanner-loose/deposit")).status).toBe(404);
+    const r = await s.request("POST", "/api/v1/sim/scanners/scanner-a/scan", { code: "qh:courier:24681357" });
+    expect(r.status).toBe(200);
+    await waitUntil(
+      async () => (await s.request("GET", "/api/v1/kiosk/kiosk-a/deposit")).status === 200,
+      20_000,
+      "kiosk-a's deposit session",
+    );
+    expect(await s.session("kiosk-a")).toMatchObject({ terminal: "kiosk-a", step: "scan" });
+  });
 });
