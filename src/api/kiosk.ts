@@ -120,7 +120,15 @@ export function kioskPlugin(locker: LockerService): FastifyPluginAsync {
 
     app.get<{ Querystring: { device?: string } }>(
       "/locker/compartments",
-      { schema: { querystring: { type: "object", properties: { device: { type: "string" } } } } },
+      {
+        schema: {
+          querystring: {
+            type: "object",
+            additionalProperties: false,
+            properties: { device: { type: "string", pattern: "^[A-Za-z0-9_-]{1,64}$" } },
+          },
+        },
+      },
       async (req) => ({ compartments: locker.compartments(req.query.device) }),
     );
 
@@ -128,7 +136,11 @@ export function kioskPlugin(locker: LockerService): FastifyPluginAsync {
       "/locker/parcels/:parcelId",
       {
         schema: {
-          params: { type: "object", required: ["parcelId"], properties: { parcelId: { type: "string" } } },
+          params: {
+            type: "object",
+            required: ["parcelId"],
+            properties: { parcelId: { type: "string", minLength: 1, maxLength: 64 } },
+          },
         },
       },
       async (req, reply) => {

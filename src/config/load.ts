@@ -32,6 +32,7 @@ import {
   DEFAULT_BAUD_RATES,
   UNADDRESSED_PROTOCOLS,
 } from "./schema.js";
+import { terminalProblems } from "./terminals.js";
 import { parseYaml, type YamlSource } from "./yaml.js";
 
 export interface LoadOptions {
@@ -251,64 +252,6 @@ function crossKeyProblems(config: Config): Problem[] {
     if (p === 0) return;
     const clash = listeners.slice(0, i).find(([, q]) => q === p);
     if (clash) push(at, `port ${p} is also ${formatPath(clash[0])}; give each listener its own port`);
-  });
-  return out;
-}
-
-const LOCK_BOARD_PROTOCOLS: readonly BusProtocol[] = ["lockboard-xor", "kerong-cu16"];
-
-/**
- * `locker.terminals`: unique ids, not another device's id (a terminal may share its own scanner's
- * id), banks that are locker banks on a lock-board bus, a scanner that is a scanner-line device
- * bound to one terminal at most.
- */
-function terminalProblems(config: Config, deviceIds: ReadonlyMap<string, PathSegment[]>): Problem[] {
-  const out: Problem[] = [];
-  const terminals = config.locker.terminals;
-  if (!terminals) return out;
-  const protocolOf = new Map<string, BusProtocol>();
-  for (const bus of config.buses) for (const d of bus.devices) protocolOf.set(d.id, bus.protocol);
-  const banks = [...protocolOf].filter(([, p]) => LOCK_BOARD_PROTOCOLS.includes(p)).map(([d]) => d);
-  const seen = new Map<string, number>();
-  const scanners = new Map<string, number>();
-  terminals.forEach((t, i) => {
-    const at: PathSegment[] = ["locker", "terminals", i];
-    const prev = seen.get(t.id);
-    if (prev !== undefined)
-      out.push({
-        segments: [...at, "id"],
-        message: `duplicate terminal id "${t.id}" (also at locker.terminals[${prev}])`,
-      });
-    else seen.set(t.id, i);
-    if (deviceIds.has(t.id) && t.id !== t.scanner) {
-      out.push({
-        segments: [...at, "id"],
-        message: `"${t.id}" is already a device id (${formatPath(deviceIds.get(t.id)!)}); a terminal may share only its own scanner's id`,
-      });
-    }
-    t.banks.forEach((b, j) => {
-      if (!banks.includes(b)) {
-        out.push({
-          segments: [...at, "banks", j],
-          message: `"${b}" is not a locker bank of this config (locker banks: ${banks.join(", ") || "none"})`,
-        });
-      }
-    });
-    if (t.scanner !== undefined) {
-      if (protocolOf.get(t.scanner) !== "scanner-line") {
-        out.push({
-          segments: [...at, "scanner"],
-          message: `"${t.scanner}" is not a device on a scanner-line bus`,
-        });
-      }
-      const other = scanners.get(t.scanner);
-      if (other !== undefined) {
-        out.push({
-          segments: [...at, "scanner"],
-          message: `scanner "${t.scanner}" is already terminal "${terminals[other]?.id}"'s; one terminal per scanner`,
-        });
-      } else scanners.set(t.scanner, i);
-    }
   });
   return out;
 }
