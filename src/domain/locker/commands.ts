@@ -14,6 +14,8 @@ export interface LockerCommandTarget {
   cancelParcel(parcelId: string, force?: boolean): Promise<JsonObject>;
   reserve(input: ReserveInput): Promise<ReservationView>;
   setCourierCodes(couriers: readonly CourierCodeInput[]): number;
+  /** codeLength: the fewest digits a platform-chosen pickup code may have (the guessing guard's figure). */
+  readonly settings: { readonly codeLength: number };
   /** The locker bank device ids of the site. */
   lockerDevices(): readonly string[];
   /** Whether the compartment exists in the site's layout. */
@@ -41,7 +43,8 @@ export const LOCKER_COMMANDS = [
  * - compartment.disable  { device?, compartment, reason? }
  * - compartment.enable   { device?, compartment, reason? }
  * - parcel.cancel        { parcelId, force? }
- * - locker.reserve       { orderId, size, pickupCode, deadline }  deadline: ISO 8601 or epoch ms
+ * - locker.reserve       { orderId, size, pickupCode, deadline }  deadline: ISO 8601 or epoch ms;
+ *                                                                pickupCode: codeLength-12 digits
  * - courier.codes.set    { couriers: [{ id, code }] }             replaces the whole set
  */
 export function createLockerCommands(target: LockerCommandTarget): Record<string, CommandHandler> {
@@ -80,7 +83,11 @@ export function createLockerCommands(target: LockerCommandTarget): Record<string
       const size = args.size;
       if (!isCompartmentSize(size)) p.add("size", `must be one of ${COMPARTMENT_SIZES.join(", ")}`);
       const pickupCode = args.pickupCode;
-      if (!isValidPickupCode(pickupCode)) p.add("pickupCode", "must be a string of 4-12 digits");
+      const min = target.settings.codeLength;
+      if (!isValidPickupCode(pickupCode) || pickupCode.length < min) {
+        // a shorter code would be guessed sooner than docs/locker.md's figure says
+        p.add("pickupCode", `must be a string of ${min}-12 digits (locker.codeLength is ${min})`);
+      }
       const orderId = text(p, args, "orderId", { max: 64 }) as string;
       const deadline = time(p, args, "deadline");
       p.check();
