@@ -149,6 +149,13 @@ export async function doorLatencyBench({ pickups = 72, loadRate = 2000 } = {}) {
       },
       ...others,
     ],
+    // the kiosk API knows only declared terminals: the courier's and the resident's, every bank
+    locker: {
+      terminals: ["kiosk-b", "kiosk-r"].map((id) => ({
+        id,
+        banks: ["locker-a", ...others.flatMap((b) => b.devices.map((d) => d.id))],
+      })),
+    },
   });
   const models = loadModels();
   const sims = new Map();

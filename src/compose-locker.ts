@@ -20,9 +20,11 @@ import {
   type ScannerModel,
 } from "./config/models.js";
 import type { BusConfig } from "./config/schema.js";
+import { siteTerminals } from "./config/terminals.js";
 import { QhError } from "./core/errors.js";
 import type { CompartmentRef, LockerBankLayout, LockPort } from "./domain/locker/index.js";
 import { LockerService } from "./domain/locker/index.js";
+import { expectedYearsToGuess } from "./domain/locker/settings.js";
 import { kerongCu16Adapter } from "./drivers/kerong-cu16-adapter.js";
 import type { LockBoardAdapter } from "./drivers/lock-board-adapter.js";
 import { lockboardXorAdapter } from "./drivers/lockboard-xor-adapter.js";
@@ -238,7 +240,12 @@ function buildLocker(
       return d.open(ref);
     },
   };
+  const terminals = siteTerminals(config);
+  const terminalOfScanner = new Map(
+    terminals.flatMap((t) => (t.scanner ? [[t.scanner, t.id] as const] : [])),
+  );
   const service = new LockerService({
+    terminals: Object.fromEntries(terminals.map((t) => [t.id, t.banks])),
     db: ctx.db,
     events: ctx.events,
     state: { state: ctx.state },
@@ -252,8 +259,13 @@ function buildLocker(
 
   // scans: "qh:courier:CODE" starts a deposit, a scan during a deposit is the parcel's barcode,
   // "qh:pickup:CODE" (or a bare code of the pickup length) collects a parcel.
-  onScan = (terminal, code) => {
-    const slog = log.child({ device: terminal });
+  onScan = (scanner, code) => {
+    const terminal = terminalOfScanner.get(scanner);
+    const slog = log.child({ device: scanner, terminal });
+    if (terminal === undefined) {
+      slog.warn("scan ignored: this scanner belongs to no kiosk terminal (locker.terminals)");
+      return;
+    }
     const run = async () => {
       if (code.startsWith("qh:courier:")) return service.startDeposit(terminal, code.slice(11));
       const session = service.depositSession(terminal);
@@ -291,6 +303,19 @@ function buildLocker(
     },
     start: async () => {
       if (layouts.length > 0) {
+        const compartments = layouts.reduce((n, l) => n + l.compartments.length, 0);
+        const years = expectedYearsToGuess(service.settings, compartments);
+        const figure = {
+          terminals: terminals.map((t) => t.id),
+          compartments,
+          yearsToGuessOneCode: Number(years.toFixed(2)),
+        };
+        if (years < 1) {
+          log.warn(
+            figure,
+            "locker: pickup codes could be guessed within a year at the guard's limit; raise locker.codeLength",
+          );
+        } else log.info(figure, "locker: kiosk terminals and the guessing guard");
         if (anySimulated && !hasCouriers(ctx)) {
           service.setCourierCodes([DEMO_COURIER]);
           log.info({ courier: DEMO_COURIER.id }, "simulated site: demo courier code installed");

@@ -212,6 +212,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
 
   // ---- commands ------------------------------------------------------------------------------
   const router = new CommandRouter({
+    gatewayId: config.gateway.id,
     ledger,
     clock,
     log: log.child({ component: "commands" }),

@@ -1,10 +1,16 @@
 /**
  * The HTTP app factory (fastify): one plugin per concern. `/health` and `/metrics` without auth;
  * everything under `/api/v1` needs `Authorization: Bearer <api.token>` and has a JSON Schema.
+ *
+ * Input is taken literally: Ajv runs with `coerceTypes: false` (fastify's default would turn the
+ * number 123456 into the string "123456", and 012345 would lose its zero), and a JSON body with a
+ * `__proto__` key or a `constructor.prototype` is refused with a message saying so
+ * (secure-json-parse, the parser fastify itself uses).
  */
 import { timingSafeEqual } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
 import type { Registry } from "prom-client";
+import sjson from "secure-json-parse";
 import { isQhError } from "../core/errors.js";
 import type { ClockStatus } from "../core/timekeeper.js";
 import type { UplinkHealth } from "../uplink/connection.js";
@@ -35,7 +41,7 @@ export function httpStatusFor(code: string): number {
   if (code.endsWith("_UNKNOWN")) return 404;
   if (code.endsWith("_INVALID")) return 400;
   if (code === "QH_LOCKER_CODE_WRONG") return 403;
-  if (code === "QH_LOCKER_LOCKED_OUT") return 429;
+  if (code === "QH_LOCKER_LOCKED_OUT" || code === "QH_LOCKER_SITE_SLOWED") return 429;
   if (code === "QH_LOCKER_UNREACHABLE" || code === "QH_STORE_FULL" || code === "QH_STORE_CLOSED") return 503;
   return 409;
 }
@@ -87,14 +93,77 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** A body refused before validation: the error the JSON parser hands to fastify. */
+class BodyRefused extends Error {
+  readonly statusCode = 400;
+  constructor(
+    message: string,
+    readonly refused: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The JSON body parser: secure-json-parse with both poisoning actions set to `error`, and an
+ * error that names what was refused (fastify's own parser says only "Body is not valid JSON").
+ */
+export function parseJsonBody(text: string): unknown {
+  if (text.length === 0) throw new BodyRefused("the body is empty; send a JSON object", "empty");
+  try {
+    return sjson.parse(text, { protoAction: "error", constructorAction: "error" });
+  } catch (err) {
+    if (!(err instanceof SyntaxError) || !err.message.includes("forbidden prototype property")) {
+      throw new BodyRefused(`the body is not valid JSON (${(err as Error).message})`, "syntax");
+    }
+    // which one: parse again ignoring constructor poisoning
+    let proto = false;
+    try {
+      sjson.parse(text, { protoAction: "error", constructorAction: "ignore" });
+    } catch {
+      proto = true;
+    }
+    throw proto
+      ? new BodyRefused(
+          'the body was refused: it contains a "__proto__" key (prototype poisoning); remove that key',
+          "__proto__",
+        )
+      : new BodyRefused(
+          'the body was refused: it contains a "constructor" object with a "prototype" key (prototype poisoning); remove it',
+          "constructor.prototype",
+        );
+  }
+}
+
 export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: o.logger ?? false,
-    ajv: { customOptions: { allErrors: true, removeAdditional: false } },
+    // no coercion anywhere: a code sent as a number is a 400 naming the field, never a string
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } },
+    onProtoPoisoning: "error",
+    onConstructorPoisoning: "error",
+  });
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
   });
 
   app.setErrorHandler((err, _req, reply) => {
     if (isQhError(err)) return reply.status(httpStatusFor(err.code)).send({ error: err.toJSON() });
+    if (err instanceof BodyRefused) {
+      return reply.status(400).send({
+        error: {
+          code: "QH_API_INVALID",
+          message: err.message,
+          hint: "Send a plain JSON object with only the fields the API documents.",
+          details: { refused: err.refused },
+        },
+      });
+    }
     const e = err as { validation?: unknown; statusCode?: number; message: string };
     if (e.validation) {
       return reply.status(400).send({

@@ -1,7 +1,9 @@
 /**
  * The kiosk API for the locker's touch screen, under /api/v1/kiosk/{terminal}/…, and the
- * installer's compartment view under /api/v1/locker/…. Every body has a JSON Schema; bad input is
- * a 400 with the schema error, domain refusals carry their QH_LOCKER_… code.
+ * installer's compartment view under /api/v1/locker/…. Every body has a JSON Schema (codes are
+ * strings with a pattern; nothing is coerced); bad input is a 400 with the schema error, domain
+ * refusals carry their QH_LOCKER_… code. {terminal} must be a terminal declared in the config
+ * (`locker.terminals`): any other id is 404 QH_LOCKER_TERMINAL_UNKNOWN, before anything else.
  */
 import type { FastifyPluginAsync } from "fastify";
 import type { LockerService } from "../domain/locker/index.js";
@@ -23,6 +25,11 @@ type T = { Params: { terminal: string } };
 
 export function kioskPlugin(locker: LockerService): FastifyPluginAsync {
   return async (app) => {
+    app.addHook("preHandler", async (req) => {
+      const terminal = (req.params as { terminal?: string } | undefined)?.terminal;
+      if (terminal !== undefined) locker.requireTerminal(terminal);
+    });
+
     app.get<T>("/kiosk/:terminal/availability", { schema: { params: terminalParams } }, async (req) => ({
       terminal: req.params.terminal,
       available: locker.availability(req.params.terminal),
@@ -113,7 +120,15 @@ export function kioskPlugin(locker: LockerService): FastifyPluginAsync {
 
     app.get<{ Querystring: { device?: string } }>(
       "/locker/compartments",
-      { schema: { querystring: { type: "object", properties: { device: { type: "string" } } } } },
+      {
+        schema: {
+          querystring: {
+            type: "object",
+            additionalProperties: false,
+            properties: { device: { type: "string", pattern: "^[A-Za-z0-9_-]{1,64}$" } },
+          },
+        },
+      },
       async (req) => ({ compartments: locker.compartments(req.query.device) }),
     );
 
@@ -121,7 +136,11 @@ export function kioskPlugin(locker: LockerService): FastifyPluginAsync {
       "/locker/parcels/:parcelId",
       {
         schema: {
-          params: { type: "object", required: ["parcelId"], properties: { parcelId: { type: "string" } } },
+          params: {
+            type: "object",
+            required: ["parcelId"],
+            properties: { parcelId: { type: "string", minLength: 1, maxLength: 64 } },
+          },
         },
       },
       async (req, reply) => {

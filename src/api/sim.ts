@@ -92,7 +92,7 @@ export function simPlugin(
         return { ...req.params, ...at, open: s.isOpen(at.board, at.lock) };
       },
     );
-    app.post<{ Params: { device: string; board: number; action: "kill" | "revive" } }>(
+    app.post<{ Params: { device: string; board: string; action: "kill" | "revive" } }>(
       "/sim/lockers/:device/boards/:board/:action",
       {
         schema: {
@@ -101,7 +101,8 @@ export function simPlugin(
             required: ["device", "board", "action"],
             properties: {
               device: { type: "string" },
-              board: { type: "integer" },
+              // a path segment is text: no type coercion in this API, so the pattern says "a number"
+              board: { type: "string", pattern: "^[0-9]{1,3}$" },
               action: { enum: ["kill", "revive"] },
             },
           },
@@ -109,15 +110,16 @@ export function simPlugin(
       },
       async (req) => {
         const bank = banks.get(req.params.device);
-        if (!bank?.boards.includes(req.params.board)) {
+        const board = Number(req.params.board);
+        if (!bank?.boards.includes(board)) {
           throw new QhError(
             "QH_LOCKER_COMPARTMENT_UNKNOWN",
-            `no simulated board ${req.params.board} on ${req.params.device}`,
+            `no simulated board ${board} on ${req.params.device}`,
           );
         }
-        if (req.params.action === "kill") bank.sim.kill(req.params.board);
-        else bank.sim.revive(req.params.board);
-        return { device: req.params.device, board: req.params.board, alive: req.params.action === "revive" };
+        if (req.params.action === "kill") bank.sim.kill(board);
+        else bank.sim.revive(board);
+        return { device: req.params.device, board, alive: req.params.action === "revive" };
       },
     );
     app.post<{ Params: { device: string }; Body: { code: string } }>(

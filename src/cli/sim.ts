@@ -10,6 +10,7 @@ import type { Command } from "commander";
 import mqtt from "mqtt";
 import { DEMO_COURIER } from "../compose-locker.js";
 import type { Config } from "../config/schema.js";
+import { siteTerminals } from "../config/terminals.js";
 import { ERRORS, type ErrorCode, QhError } from "../core/errors.js";
 import { readConfig } from "./common.js";
 
@@ -98,6 +99,19 @@ function watchDeposits(config: Config): {
   };
 }
 
+/** The terminal to act at: --terminal, else the site's first declared (or derived) terminal. */
+function terminalOf(config: Config, wanted?: string): string {
+  if (wanted !== undefined) return wanted;
+  const first = siteTerminals(config)[0];
+  if (!first) {
+    throw new QhError(
+      "QH_USAGE",
+      "this config declares no kiosk terminal (locker.terminals); pass --terminal",
+    );
+  }
+  return first.id;
+}
+
 export function registerSim(program: Command): void {
   const sim = program
     .command("sim")
@@ -108,7 +122,7 @@ export function registerSim(program: Command): void {
     .option("--courier <code>", "courier code", DEMO_COURIER.code)
     .option("--barcode <barcode>", "parcel barcode (default: a random one)")
     .option("--size <size>", "XS|S|M|L|XL (default: the smallest free)")
-    .option("--terminal <id>", "kiosk terminal", "scanner-a")
+    .option("--terminal <id>", "kiosk terminal (default: the config's first, locker.terminals)")
     .option("--empty", "close the door without putting the parcel in")
     .option("-c, --config <file>", "config file", "config/default.yaml")
     .action(
@@ -116,18 +130,19 @@ export function registerSim(program: Command): void {
         courier: string;
         barcode?: string;
         size?: string;
-        terminal: string;
+        terminal?: string;
         empty?: boolean;
         config: string;
       }) => {
         const config = readConfig({ config: o.config });
+        const terminal = terminalOf(config, o.terminal);
         const api = apiFor(config);
         const watch = watchDeposits(config);
         try {
-          const t = encodeURIComponent(o.terminal);
+          const t = encodeURIComponent(terminal);
           const barcode = o.barcode ?? `QH${Math.floor(Math.random() * 1e10)}`;
           await api.call("POST", `/kiosk/${t}/deposit`, { courierCode: o.courier });
-          say(`courier identified at ${o.terminal}`);
+          say(`courier identified at ${terminal}`);
           await api.call("POST", `/kiosk/${t}/deposit/barcode`, { barcode });
           say(`parcel ${barcode} scanned`);
           const s = await api.call<Session>(
@@ -169,14 +184,15 @@ export function registerSim(program: Command): void {
   sim
     .command("pickup <code>")
     .description("a resident enters a pickup code, takes the parcel and closes the door")
-    .option("--terminal <id>", "kiosk terminal", "scanner-a")
+    .option("--terminal <id>", "kiosk terminal (default: the config's first, locker.terminals)")
     .option("-c, --config <file>", "config file", "config/default.yaml")
-    .action(async (code: string, o: { terminal: string; config: string }) => {
+    .action(async (code: string, o: { terminal?: string; config: string }) => {
       const config = readConfig({ config: o.config });
+      const terminal = terminalOf(config, o.terminal);
       const api = apiFor(config);
       const r = await api.call<{ device: string; compartment: string; parcelId: string }>(
         "POST",
-        `/kiosk/${encodeURIComponent(o.terminal)}/pickup`,
+        `/kiosk/${encodeURIComponent(terminal)}/pickup`,
         { code },
       );
       say(`code accepted: door ${r.device}/${r.compartment} pulsed`);

@@ -32,6 +32,7 @@ import {
   DEFAULT_BAUD_RATES,
   UNADDRESSED_PROTOCOLS,
 } from "./schema.js";
+import { terminalProblems } from "./terminals.js";
 import { parseYaml, type YamlSource } from "./yaml.js";
 
 export interface LoadOptions {
@@ -214,6 +215,8 @@ function crossKeyProblems(config: Config): Problem[] {
   config.devices.forEach((dev, d) => {
     seeDevice(dev.id, ["devices", d, "id"]);
   });
+
+  out.push(...terminalProblems(config, deviceIds));
 
   // uplink
   const up = config.uplink;

@@ -236,9 +236,26 @@ export interface LockerConfig {
   codeLength: number;
   maxWrongCodes: number;
   lockoutMinutes: number;
+  /** Site-wide guard: wrong codes at all terminals within siteWindowHours before slowed mode. */
+  siteMaxWrongCodes: number;
+  siteWindowHours: number;
+  /**
+   * The kiosk terminals installed at the site. Left out: one terminal per scanner-line device
+   * (id = the scanner's id, serving every locker bank). Only these ids exist in the kiosk API.
+   */
+  terminals?: TerminalConfig[];
   doorLeftOpenSeconds: number;
   courierTimeoutSeconds: number;
   doorOpenTimeoutSeconds: number;
+}
+
+/** A kiosk terminal: its id (in /api/v1/kiosk/{id}/…), the locker banks it serves, its scanner. */
+export interface TerminalConfig {
+  id: string;
+  /** Locker bank device ids (buses[].devices[].id on a lock-board bus); its doors only. */
+  banks: string[];
+  /** The scanner-line device whose scans are this terminal's. */
+  scanner?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -402,6 +419,19 @@ export const configSchema: SchemaObject = {
           codeLength: int(4, 12, 6),
           maxWrongCodes: int(1, 100, 5),
           lockoutMinutes: int(1, 1440, 15),
+          siteMaxWrongCodes: int(1, 10_000, 30),
+          siteWindowHours: int(1, 720, 24),
+          terminals: {
+            type: "array",
+            items: obj(
+              {
+                id: id("terminal"),
+                banks: { type: "array", items: id("locker bank"), minItems: 1, uniqueItems: true },
+                scanner: id("scanner"),
+              },
+              { required: ["id", "banks"] },
+            ),
+          },
           doorLeftOpenSeconds: int(5, 86_400, 120),
           courierTimeoutSeconds: int(10, 3600, 120),
           doorOpenTimeoutSeconds: int(1, 120, 10),

@@ -21,7 +21,9 @@ export const ERRORS = {
   QH_COMMAND_EXPIRED: "The command's expiresAt had passed when it arrived; send a new command with a new id.",
   QH_COMMAND_OUTCOME_UNKNOWN:
     "The gateway restarted while this command ran; check the device's state before sending a new command with a new id.",
-  QH_COMMAND_SIGNATURE: "Sign the command with the platform's Ed25519 key (uplink.commandKey).",
+  QH_COMMAND_SIGNATURE:
+    "Sign the command, with its target gateway in gw, with the platform's Ed25519 key (uplink.commandKey); see docs/contract.md.",
+  QH_COMMAND_WRONG_GATEWAY: "Send the command to the gateway it names in gw (its own R/cmd/{name} topic).",
   QH_DEVICE_COMMAND_FAILED:
     "The device answered with an error; see the message, fix the cause and retry with a new id.",
   QH_DEVICE_OFFLINE: "The device is not connected to the gateway; check its power and network.",
@@ -37,7 +39,10 @@ export const ERRORS = {
   QH_LOCKER_PARCEL_UNKNOWN: "Check the parcel or order id: not deposited yet, or already gone.",
   QH_LOCKER_NO_COMPARTMENT: "No free working compartment of that size or larger: try another size or locker.",
   QH_LOCKER_CODE_WRONG: "Check the code and retry; repeated wrong codes lock the terminal for a while.",
-  QH_LOCKER_LOCKED_OUT: "Too many wrong codes here: wait until the time given or use another terminal.",
+  QH_LOCKER_LOCKED_OUT: "Too many wrong codes at this terminal: wait until the time given.",
+  QH_LOCKER_SITE_SLOWED:
+    "Too many wrong codes at this site: wait until the time given; customer service can open a door for a resident meanwhile.",
+  QH_LOCKER_TERMINAL_UNKNOWN: "Use a terminal id declared in the config (locker.terminals).",
   QH_LOCKER_CODE_IN_USE: "An active parcel already uses this pickup code: reserve with another code.",
   QH_LOCKER_CODE_SPACE: "Almost every pickup code is in use: raise locker.codeLength.",
   QH_LOCKER_SESSION: "Start a deposit session (courier code) and follow its steps in order.",

@@ -1,6 +1,12 @@
 /**
  * The command router: `R/cmd/{name}` ─► parse ─► signature (when uplink.commandKey is set) ─►
- * ledger (duplicate? unknown outcome after a crash?) ─► expiry ─► handler ─► `R/cmd-result/{id}`.
+ * target gateway (`gw`) ─► ledger (duplicate? unknown outcome after a crash?) ─► shape ─►
+ * expiry ─► handler ─► `R/cmd-result/{id}`.
+ *
+ * A signed command must name its gateway in `gw` (the signature covers it): a command signed for
+ * another gateway of the same platform is `rejected` (QH_COMMAND_WRONG_GATEWAY), never run. A
+ * malformed command is `rejected` with QH_COMMAND_INVALID naming every problem, including those
+ * a handler finds in its args.
  *
  * Order matters: a duplicate is answered from the ledger even after it expired; an expired command
  * is recorded (so a later resend is a duplicate) and never executed; a command recorded as started
@@ -11,7 +17,7 @@ import type { KeyObject } from "node:crypto";
 import type { Registry } from "prom-client";
 import type { Clock } from "../core/clock.js";
 import type { Command, CommandHandler, CommandResult } from "../core/command.js";
-import { isJsonObject } from "../core/envelope.js";
+import { DEVICE_ID_RE, isJsonObject } from "../core/envelope.js";
 import { isQhError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { counter } from "../core/metrics.js";
@@ -19,6 +25,8 @@ import type { Ledger } from "../store/ledger.js";
 import { verifyCommand } from "./signature.js";
 
 export interface RouterOptions {
+  /** This gateway's id (`gateway.id`): a command naming another gateway in `gw` is rejected. */
+  gatewayId: string;
   ledger: Ledger;
   clock: Clock;
   log: Logger;
@@ -81,8 +89,22 @@ export class CommandRouter {
     const fail = (code: string, message: string, status: CommandResult["status"] = "rejected") =>
       answer({ id, status, error: { code, message } });
 
-    if (this.o.commandKey && !verifyCommand(this.o.commandKey, body, name)) {
-      return fail("QH_COMMAND_SIGNATURE", "missing or invalid signature");
+    if (this.o.commandKey) {
+      if (!verifyCommand(this.o.commandKey, body, name)) {
+        return fail("QH_COMMAND_SIGNATURE", "missing or invalid signature");
+      }
+      if (body.gw === undefined) {
+        return fail(
+          "QH_COMMAND_SIGNATURE",
+          `a signed command must name its target gateway in "gw" (this is ${this.o.gatewayId})`,
+        );
+      }
+    }
+    if (body.gw !== undefined && body.gw !== this.o.gatewayId) {
+      return fail(
+        "QH_COMMAND_WRONG_GATEWAY",
+        `this command is for gateway ${JSON.stringify(body.gw)}, not ${this.o.gatewayId}; not run`,
+      );
     }
     const prior = this.o.ledger.get(id);
     if (prior) {
@@ -95,27 +117,28 @@ export class CommandRouter {
         "failed",
       );
     }
+    const problems: string[] = [];
     if (typeof body.expiresAt !== "string" || Number.isNaN(Date.parse(body.expiresAt))) {
-      return fail("QH_COMMAND_INVALID", "expiresAt must be an ISO 8601 time");
+      problems.push("expiresAt: must be an ISO 8601 time");
     }
-    if (body.args !== undefined && !isJsonObject(body.args)) {
-      return fail("QH_COMMAND_INVALID", "args must be a JSON object");
+    if (body.args !== undefined && !isJsonObject(body.args)) problems.push("args: must be a JSON object");
+    if (body.device !== undefined && (typeof body.device !== "string" || !DEVICE_ID_RE.test(body.device))) {
+      problems.push("device: must be a device id (1-64 of A-Z a-z 0-9 _ -)");
     }
-    if (body.device !== undefined && typeof body.device !== "string") {
-      return fail("QH_COMMAND_INVALID", "device must be a string");
-    }
+    if (problems.length > 0) return fail("QH_COMMAND_INVALID", problems.join("; "));
     const handler = this.handlers.get(name);
     if (!handler) return fail("QH_COMMAND_UNKNOWN", `unknown command "${name}"`);
+    const expiresAt = body.expiresAt as string;
     const now = this.o.clock.now();
     if (!this.o.ledger.begin(id, name, now)) {
       return fail("QH_COMMAND_OUTCOME_UNKNOWN", "the same id is already running", "failed");
     }
     let result: CommandResult;
-    if (Date.parse(body.expiresAt) <= now) {
+    if (Date.parse(expiresAt) <= now) {
       result = {
         id,
         status: "expired",
-        error: { code: "QH_COMMAND_EXPIRED", message: `expired at ${body.expiresAt}` },
+        error: { code: "QH_COMMAND_EXPIRED", message: `expired at ${expiresAt}` },
       };
     } else {
       const cmd: Command = {
@@ -123,15 +146,16 @@ export class CommandRouter {
         name,
         device: body.device as string | undefined,
         args: (body.args as Command["args"]) ?? {},
-        expiresAt: body.expiresAt,
+        expiresAt,
       };
       try {
         const out = await handler(cmd.args, { id, device: cmd.device });
         result = { id, status: "ok", result: out };
       } catch (err) {
+        // a handler that finds its args malformed has moved nothing: rejected, as the contract says
         result = {
           id,
-          status: "failed",
+          status: isQhError(err, "QH_COMMAND_INVALID") ? "rejected" : "failed",
           error: isQhError(err)
             ? { code: err.code, message: err.message }
             : { code: "QH_INTERNAL", message: (err as Error).message },

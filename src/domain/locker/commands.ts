@@ -14,6 +14,12 @@ export interface LockerCommandTarget {
   cancelParcel(parcelId: string, force?: boolean): Promise<JsonObject>;
   reserve(input: ReserveInput): Promise<ReservationView>;
   setCourierCodes(couriers: readonly CourierCodeInput[]): number;
+  /** codeLength: the fewest digits a platform-chosen pickup code may have (the guessing guard's figure). */
+  readonly settings: { readonly codeLength: number };
+  /** The locker bank device ids of the site. */
+  lockerDevices(): readonly string[];
+  /** Whether the compartment exists in the site's layout. */
+  hasCompartment(ref: CompartmentRef): boolean;
 }
 
 export const LOCKER_COMMANDS = [
@@ -28,38 +34,68 @@ export const LOCKER_COMMANDS = [
 /**
  * The platform's commands for the locker. Expiry, the ledger (never twice), signatures and the
  * "outcome unknown after a crash" rule are the command router's; these validate their args
- * (QH_COMMAND_INVALID naming the arg), act, and answer with a result object.
+ * (QH_COMMAND_INVALID naming **every** bad arg at once, which the router answers `rejected`), act,
+ * and answer with a result object.
  *
- * - locker.open          { device?, compartment, reason }        device defaults to the command's
+ * - locker.open          { device?, compartment, reason }        device: args.device, else the
+ *                                                                command's device, else the
+ *                                                                site's only locker bank
  * - compartment.disable  { device?, compartment, reason? }
  * - compartment.enable   { device?, compartment, reason? }
  * - parcel.cancel        { parcelId, force? }
- * - locker.reserve       { orderId, size, pickupCode, deadline }  deadline: ISO 8601 or epoch ms
+ * - locker.reserve       { orderId, size, pickupCode, deadline }  deadline: ISO 8601 or epoch ms;
+ *                                                                pickupCode: codeLength-12 digits
  * - courier.codes.set    { couriers: [{ id, code }] }             replaces the whole set
  */
 export function createLockerCommands(target: LockerCommandTarget): Record<string, CommandHandler> {
   return {
-    "locker.open": async (args, ctx) =>
-      target.remoteOpen(ref(args, ctx), text(args, "reason", { max: 200 }) as string, ctx.id),
-    "compartment.disable": async (args, ctx) =>
-      target.disable(ref(args, ctx), text(args, "reason", { max: 200, optional: true })),
-    "compartment.enable": async (args, ctx) =>
-      target.enable(ref(args, ctx), text(args, "reason", { max: 200, optional: true })),
+    "locker.open": async (args, ctx) => {
+      const p = new Problems();
+      const where = ref(p, target, args, ctx);
+      const reason = text(p, args, "reason", { max: 200 }) as string;
+      p.check();
+      return target.remoteOpen(where, reason, ctx.id);
+    },
+    "compartment.disable": async (args, ctx) => {
+      const p = new Problems();
+      const where = ref(p, target, args, ctx);
+      const reason = text(p, args, "reason", { max: 200, optional: true });
+      p.check();
+      return target.disable(where, reason);
+    },
+    "compartment.enable": async (args, ctx) => {
+      const p = new Problems();
+      const where = ref(p, target, args, ctx);
+      const reason = text(p, args, "reason", { max: 200, optional: true });
+      p.check();
+      return target.enable(where, reason);
+    },
     "parcel.cancel": async (args) => {
+      const p = new Problems();
       const force = args.force;
-      if (force !== undefined && typeof force !== "boolean") invalid("force", "must be a boolean");
-      return target.cancelParcel(text(args, "parcelId", { max: 64 }) as string, force === true);
+      if (force !== undefined && typeof force !== "boolean") p.add("force", "must be a boolean");
+      const parcelId = text(p, args, "parcelId", { max: 64 }) as string;
+      p.check();
+      return target.cancelParcel(parcelId, force === true);
     },
     "locker.reserve": async (args, ctx) => {
+      const p = new Problems();
       const size = args.size;
-      if (!isCompartmentSize(size)) invalid("size", `must be one of ${COMPARTMENT_SIZES.join(", ")}`);
+      if (!isCompartmentSize(size)) p.add("size", `must be one of ${COMPARTMENT_SIZES.join(", ")}`);
       const pickupCode = args.pickupCode;
-      if (!isValidPickupCode(pickupCode)) invalid("pickupCode", "must be a string of 4-12 digits");
+      const min = target.settings.codeLength;
+      if (!isValidPickupCode(pickupCode) || pickupCode.length < min) {
+        // a shorter code would be guessed sooner than docs/locker.md's figure says
+        p.add("pickupCode", `must be a string of ${min}-12 digits (locker.codeLength is ${min})`);
+      }
+      const orderId = text(p, args, "orderId", { max: 64 }) as string;
+      const deadline = time(p, args, "deadline");
+      p.check();
       const input: ReserveInput = {
-        orderId: text(args, "orderId", { max: 64 }) as string,
-        size,
-        pickupCode,
-        deadline: time(args, "deadline"),
+        orderId,
+        size: size as ReserveInput["size"],
+        pickupCode: pickupCode as string,
+        deadline,
       };
       if (ctx.device !== undefined) input.device = ctx.device;
       return { ...(await target.reserve(input)) };
@@ -89,26 +125,64 @@ function invalid(arg: string, why: string): never {
   throw new QhError("QH_COMMAND_INVALID", `args.${arg}: ${why}`);
 }
 
-function text(args: JsonObject, key: string, opts: { max: number; optional?: boolean }): string | undefined {
+/** Every problem of one command's args, thrown together (QH_COMMAND_INVALID, `; `-separated). */
+class Problems {
+  readonly list: string[] = [];
+  add(arg: string, why: string): void {
+    this.list.push(`args.${arg}: ${why}`);
+  }
+  check(): void {
+    if (this.list.length > 0) {
+      throw new QhError("QH_COMMAND_INVALID", this.list.join("; "), { problems: this.list });
+    }
+  }
+}
+
+function text(
+  p: Problems,
+  args: JsonObject,
+  key: string,
+  opts: { max: number; optional?: boolean },
+): string | undefined {
   const v = args[key];
   if (v === undefined && opts.optional) return undefined;
   if (typeof v !== "string" || v.length === 0 || v.length > opts.max) {
-    invalid(key, `must be a string of 1-${opts.max} characters`);
+    p.add(key, v === undefined ? "is required" : `must be a string of 1-${opts.max} characters`);
+    return undefined;
   }
   return v;
 }
 
-function ref(args: JsonObject, ctx: CommandContext): CompartmentRef {
-  const device = args.device ?? ctx.device;
-  if (typeof device !== "string" || !DEVICE_ID_RE.test(device))
-    invalid("device", "must be a locker device id");
-  const compartment = text(args, "compartment", { max: 32 }) as string;
-  return { device, compartment };
+/** The compartment a command names: args.device, else the command's device, else the only bank. */
+function ref(
+  p: Problems,
+  target: LockerCommandTarget,
+  args: JsonObject,
+  ctx: CommandContext,
+): CompartmentRef {
+  const banks = target.lockerDevices();
+  let device = args.device ?? ctx.device;
+  if (device === undefined) {
+    if (banks.length === 1) device = banks[0];
+    else p.add("device", `is required on a site with ${banks.length} locker banks (${banks.join(", ")})`);
+  } else if (typeof device !== "string" || !DEVICE_ID_RE.test(device) || !banks.includes(device)) {
+    p.add("device", `must be a locker bank of this site (${banks.join(", ") || "none"})`);
+    device = undefined;
+  }
+  const compartment = text(p, args, "compartment", { max: 32 });
+  if (
+    typeof device === "string" &&
+    compartment !== undefined &&
+    !target.hasCompartment({ device, compartment })
+  ) {
+    p.add("compartment", `no compartment ${compartment} in ${device}`);
+  }
+  return { device: device as string, compartment: compartment as string };
 }
 
-function time(args: JsonObject, key: string): number {
+function time(p: Problems, args: JsonObject, key: string): number {
   const v = args[key];
   const ms = typeof v === "number" ? v : typeof v === "string" ? Date.parse(v) : Number.NaN;
-  if (!Number.isFinite(ms)) invalid(key, "must be an ISO 8601 time or epoch milliseconds");
+  if (!Number.isFinite(ms)) p.add(key, "must be an ISO 8601 time or epoch milliseconds");
   return ms;
 }

@@ -1,7 +1,6 @@
 import { isQhError, QhError } from "../../core/errors.js";
 import { type CompartmentRow, refKey, refOf } from "./compartments.js";
 import { type DoorChange, type DoorReactor, type DoorTruth, pulseOutcomeUnknown } from "./doors.js";
-import { assertTerminal } from "./lockout.js";
 import type { Outcome } from "./outbox.js";
 import { iso, type ParcelRow, parcelData } from "./parcels.js";
 import {
@@ -53,7 +52,7 @@ export class DepositDesk implements DoorReactor {
   /** The courier identifies with their code. Wrong codes count towards the terminal's lockout. */
   async start(terminal: string, courierCode: string): Promise<DepositSessionView> {
     const { guard, courierCodes, clock } = this.ctx;
-    assertTerminal(terminal);
+    this.ctx.terminals.require(terminal);
     guard.assertOpen(terminal);
     this.assertIdle(terminal);
     const courier = typeof courierCode === "string" ? courierCodes.identify(courierCode) : undefined;
@@ -122,7 +121,7 @@ export class DepositDesk implements DoorReactor {
     courierCode?: string,
   ): Promise<DepositSessionView> {
     const { guard, courierCodes, parcels, terminals, announcer, compartments, clock } = this.ctx;
-    assertTerminal(terminal);
+    this.ctx.terminals.require(terminal);
     guard.assertOpen(terminal);
     this.assertIdle(terminal);
     let courier: string | null = null;
@@ -521,7 +520,7 @@ export class DepositDesk implements DoorReactor {
   }
 
   private session(terminal: string, steps: DepositStep[], kind: Session["kind"]): Session {
-    assertTerminal(terminal);
+    this.ctx.terminals.require(terminal);
     const s = this.sessions.get(terminal);
     if (!s || s.kind !== kind)
       throw new QhError("QH_LOCKER_SESSION", `no ${kind} session at terminal ${terminal}`);

@@ -3,7 +3,7 @@ import type { Clock } from "../../core/clock.js";
 import { DEVICE_ID_RE } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
 import type { Announcer } from "./outbox.js";
-import type { LockerSettings } from "./settings.js";
+import { type LockerSettings, slowedIntervalMs } from "./settings.js";
 
 /** Terminal (kiosk) ids are device ids: events about a terminal carry it as their `device`. */
 export function assertTerminal(terminal: unknown): asserts terminal is string {
@@ -12,9 +12,19 @@ export function assertTerminal(terminal: unknown): asserts terminal is string {
   }
 }
 
+const iso = (ms: number) => new Date(ms).toISOString();
+
 /**
- * Wrong codes per terminal, counted in SQLite so a restart does not reset them. Pickup and courier
- * codes count alike: maxWrongCodes within the window locks the terminal out for lockoutMinutes.
+ * Wrong codes, counted in SQLite so a restart does not reset them. Pickup and courier codes count
+ * alike, at two levels:
+ *
+ * - per terminal: maxWrongCodes within wrongCodeWindowMinutes lock that terminal out for
+ *   lockoutMinutes (kiosk.locked_out; 429 QH_LOCKER_LOCKED_OUT);
+ * - site-wide: siteMaxWrongCodes at all terminals together within siteWindowHours put the whole
+ *   site into slowed mode (kiosk.guessing_suspected, once per entry): while it lasts, a code is
+ *   taken at any terminal only slowedIntervalMs after the last wrong one (429
+ *   QH_LOCKER_SITE_SLOWED). A right code does not clear the site count. Rotating terminals, or
+ *   having the API token, does not buy more guesses: see expectedYearsToGuess.
  */
 export class TerminalGuard {
   constructor(
@@ -31,15 +41,42 @@ export class TerminalGuard {
     return row && row.until > this.clock.now() ? row.until : undefined;
   }
 
+  /** Site-wide: wrong codes within the site window, and the latest of them. */
+  siteCount(now: number = this.clock.now()): { n: number; last: number | null } {
+    const since = now - this.settings.siteWindowHours * 3_600_000;
+    return this.db
+      .prepare("SELECT count(*) AS n, max(at) AS last FROM locker_site_wrong_codes WHERE at > ?")
+      .get(since) as { n: number; last: number | null };
+  }
+
+  /** When slowed mode takes the next code, or undefined when the site is not slowed now. */
+  slowedUntil(now: number = this.clock.now()): number | undefined {
+    const { n, last } = this.siteCount(now);
+    if (n < this.settings.siteMaxWrongCodes || last === null) return undefined;
+    const interval = slowedIntervalMs(this.settings);
+    // a clock stepped back never makes the wait longer than one interval
+    const next = Math.min(last, now) + interval;
+    return next > now ? next : undefined;
+  }
+
+  /** Throws 429 codes when the terminal is locked out or the site is slowed. Never names another terminal. */
   assertOpen(terminal: string): void {
     const until = this.lockedUntil(terminal);
     if (until !== undefined) {
       throw new QhError(
         "QH_LOCKER_LOCKED_OUT",
-        `terminal ${terminal} is locked out after too many wrong codes`,
+        `this terminal is locked after too many wrong codes until ${iso(until)}`,
         {
-          until: new Date(until).toISOString(),
+          until: iso(until),
         },
+      );
+    }
+    const slowed = this.slowedUntil();
+    if (slowed !== undefined) {
+      throw new QhError(
+        "QH_LOCKER_SITE_SLOWED",
+        `too many wrong codes at this site: codes are taken again from ${iso(slowed)}`,
+        { retryAt: iso(slowed) },
       );
     }
   }
@@ -49,6 +86,26 @@ export class TerminalGuard {
     const s = this.settings;
     const verdict = await this.announcer.commit((out) => {
       this.db.prepare("INSERT INTO locker_wrong_codes (terminal, at) VALUES (?, ?)").run(terminal, out.now);
+      this.db
+        .prepare("INSERT INTO locker_site_wrong_codes (at, terminal) VALUES (?, ?)")
+        .run(out.now, terminal);
+      const site = this.siteCount(out.now);
+      if (site.n === s.siteMaxWrongCodes) {
+        // the count just reached the limit: the site enters slowed mode
+        const terminals = (
+          this.db
+            .prepare("SELECT DISTINCT terminal FROM locker_site_wrong_codes WHERE at > ? ORDER BY terminal")
+            .all(out.now - s.siteWindowHours * 3_600_000) as { terminal: string }[]
+        ).map((r) => r.terminal);
+        out.emit(terminal, "kiosk.guessing_suspected", {
+          terminal,
+          wrongCodes: site.n,
+          windowHours: s.siteWindowHours,
+          terminals: terminals.slice(0, 100),
+          slowedSeconds: Math.round(slowedIntervalMs(s) / 1000),
+          lastCodeKind: kind,
+        });
+      }
       const since = out.now - s.wrongCodeWindowMinutes * 60_000;
       const { n } = this.db
         .prepare("SELECT count(*) AS n FROM locker_wrong_codes WHERE terminal = ? AND at > ?")
@@ -64,7 +121,7 @@ export class TerminalGuard {
       out.emit(terminal, "kiosk.locked_out", {
         terminal,
         attempts: n,
-        until: new Date(until).toISOString(),
+        until: iso(until),
         lockoutMinutes: s.lockoutMinutes,
         lastCodeKind: kind,
       });
@@ -73,16 +130,14 @@ export class TerminalGuard {
     if (verdict.locked) {
       throw new QhError(
         "QH_LOCKER_LOCKED_OUT",
-        `terminal ${terminal} is locked out after too many wrong codes`,
-        {
-          until: new Date(verdict.until).toISOString(),
-        },
+        `this terminal is locked after too many wrong codes until ${iso(verdict.until)}`,
+        { until: iso(verdict.until) },
       );
     }
     throw new QhError("QH_LOCKER_CODE_WRONG", `wrong ${kind} code`, { attemptsLeft: verdict.left });
   }
 
-  /** A right code clears the count. */
+  /** A right code clears the terminal's count (not the site's). */
   reset(terminal: string): void {
     this.db.prepare("DELETE FROM locker_wrong_codes WHERE terminal = ?").run(terminal);
   }
@@ -92,5 +147,8 @@ export class TerminalGuard {
       .prepare("DELETE FROM locker_wrong_codes WHERE at <= ?")
       .run(now - this.settings.wrongCodeWindowMinutes * 60_000);
     this.db.prepare("DELETE FROM locker_lockouts WHERE until <= ?").run(now);
+    this.db
+      .prepare("DELETE FROM locker_site_wrong_codes WHERE at <= ?")
+      .run(now - this.settings.siteWindowHours * 3_600_000);
   }
 }

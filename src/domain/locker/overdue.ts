@@ -2,7 +2,6 @@ import { isQhError, QhError } from "../../core/errors.js";
 import { closeCollection, notifyCollect } from "./collection.js";
 import { refOf } from "./compartments.js";
 import type { DoorChange, DoorReactor, DoorTruth } from "./doors.js";
-import { assertTerminal } from "./lockout.js";
 import { iso, type ParcelRow, parcelData } from "./parcels.js";
 import type { CompartmentRef } from "./ports.js";
 import type { LockerContext, PickupResult, RetrieveResult } from "./types.js";
@@ -46,7 +45,7 @@ export class OverdueDesk implements DoorReactor {
 
   async retrieve(terminal: string, courierCode: string, choice?: RetrieveChoice): Promise<RetrieveResult> {
     const { guard, courierCodes, parcels, terminals } = this.ctx;
-    assertTerminal(terminal);
+    this.ctx.terminals.require(terminal);
     guard.assertOpen(terminal);
     const courier = typeof courierCode === "string" ? courierCodes.identify(courierCode) : undefined;
     if (courier === undefined) return guard.wrong(terminal, "courier");

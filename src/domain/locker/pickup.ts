@@ -3,7 +3,6 @@ import { parsePickupInput } from "./codes.js";
 import { closeCollection, notifyCollect } from "./collection.js";
 import { refOf } from "./compartments.js";
 import type { DoorChange, DoorReactor, DoorTruth } from "./doors.js";
-import { assertTerminal } from "./lockout.js";
 import type { LockerContext, PickupResult } from "./types.js";
 
 /**
@@ -11,7 +10,9 @@ import type { LockerContext, PickupResult } from "./types.js";
  * the keyed hashes in SQLite. A wrong code counts towards the terminal's lockout. A right code
  * pulses the door; the code is spent when the door opens (door truth) and parcel.picked_up is
  * emitted when it closes. If the presence sensor still sees the parcel after the close, the
- * pickup did not happen: parcel.not_removed, and the code works again.
+ * pickup did not happen: parcel.not_removed, and the code works again. The same code at several
+ * terminals at once opens one door, and only the terminal whose request pulsed it is answered with
+ * the door; every other one gets 409 QH_LOCKER_BUSY.
  */
 export class PickupDesk implements DoorReactor {
   constructor(
@@ -21,7 +22,7 @@ export class PickupDesk implements DoorReactor {
 
   async pickup(terminal: string, input: string): Promise<PickupResult> {
     const { guard, pickupCodes, parcels, terminals } = this.ctx;
-    assertTerminal(terminal);
+    this.ctx.terminals.require(terminal);
     guard.assertOpen(terminal);
     const code = parsePickupInput(input);
     const parcelId = code === undefined ? undefined : pickupCodes.parcelFor(code);
@@ -42,10 +43,24 @@ export class PickupDesk implements DoorReactor {
     }
     guard.reset(terminal);
     if (p.state === "collecting") {
-      // The door opened for this code moments ago and is still open.
-      return { parcelId: p.id, ...ref, door: "already_open" };
+      // The door opened for this code moments ago (at this terminal or another) and is still open:
+      // only the terminal that opened it was told so.
+      throw new QhError("QH_LOCKER_BUSY", "the door for this code is already open", {
+        parcelId: p.id,
+        ...ref,
+        door: "open",
+      });
     }
     const door = await this.doors.pulse(ref, { purpose: "pickup", parcelId: p.id, terminal });
+    if (door === "pending") {
+      // The same code at another terminal (or twice) at the same moment: one pulse is under way,
+      // and it answers the terminal that sent it.
+      throw new QhError("QH_LOCKER_BUSY", "the door for this code is being opened", {
+        parcelId: p.id,
+        ...ref,
+        door: "opening",
+      });
+    }
     return { parcelId: p.id, ...ref, door };
   }
 

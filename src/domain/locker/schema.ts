@@ -122,6 +122,17 @@ CREATE TABLE locker_outbox (
 );
 `,
   },
+  {
+    version: 2,
+    name: "site-wide wrong-code guard",
+    up: `
+CREATE TABLE locker_site_wrong_codes (
+  at INTEGER NOT NULL,
+  terminal TEXT NOT NULL
+);
+CREATE INDEX locker_site_wrong_codes_at ON locker_site_wrong_codes (at);
+`,
+  },
 ];
 
 export function migrateLocker(db: Database.Database): number {

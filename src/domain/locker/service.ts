@@ -31,7 +31,7 @@ import { createLockerCommands, type LockerCommandTarget } from "./commands.js";
 import { type CompartmentRow, CompartmentStore, validateLayout } from "./compartments.js";
 import { DepositDesk } from "./deposit.js";
 import { DoorTruth } from "./doors.js";
-import { TerminalGuard } from "./lockout.js";
+import { assertTerminal, TerminalGuard } from "./lockout.js";
 import { Announcer } from "./outbox.js";
 import { OverdueDesk, type RetrieveChoice } from "./overdue.js";
 import { iso, type ParcelRow, ParcelStore } from "./parcels.js";
@@ -73,7 +73,11 @@ export interface LockerServiceOptions {
   settings?: Partial<LockerSettings>;
   clock?: Clock;
   logger?: Logger;
-  /** terminal id → the locker devices it serves. A terminal not listed serves all. */
+  /**
+   * The kiosk terminals: terminal id → the locker devices it serves. When given, only these
+   * terminals exist (any other id is QH_LOCKER_TERMINAL_UNKNOWN). Left out (embedding, unit tests):
+   * any well-formed id is a terminal serving every bank.
+   */
   terminals?: Record<string, readonly string[]>;
   /** How often start() runs sweep(); 0: never (tests call sweep() themselves). Default 1000. */
   sweepIntervalMs?: number;
@@ -107,6 +111,7 @@ export class LockerService implements DoorInput, LockerCommandTarget {
     compartments.sync(opts.layout, clock.now());
     const devices = new Set(opts.layout.map((b) => b.device));
     const terminals = new Map<string, readonly string[]>();
+    const declared = opts.terminals !== undefined;
     for (const [t, list] of Object.entries(opts.terminals ?? {})) {
       for (const d of list) {
         if (!devices.has(d))
@@ -129,7 +134,15 @@ export class LockerService implements DoorInput, LockerCommandTarget {
       courierCodes: new CourierCodes(db, hasher),
       hasher,
       guard: new TerminalGuard(db, announcer, clock, this.settings),
-      terminals: { devicesFor: (t) => terminals.get(t) },
+      terminals: {
+        devicesFor: (t) => terminals.get(t),
+        require(t: unknown): asserts t is string {
+          assertTerminal(t);
+          if (declared && !terminals.has(t)) {
+            throw new QhError("QH_LOCKER_TERMINAL_UNKNOWN", `no kiosk terminal ${t} at this site`);
+          }
+        },
+      },
       notices: new TypedBus<LockerNotices>((event, err) =>
         log.warn({ err, event }, "locker notice listener failed"),
       ),
@@ -284,7 +297,26 @@ export class LockerService implements DoorInput, LockerCommandTarget {
     return this.ctx.courierCodes.replace(couriers, this.ctx.clock.now());
   }
 
+  lockerDevices(): readonly string[] {
+    return this.ctx.compartments.devices();
+  }
+
+  hasCompartment(ref: CompartmentRef): boolean {
+    const row = this.ctx.compartments.get(ref);
+    return row !== undefined && row.retired !== 1;
+  }
+
   // --- views ------------------------------------------------------------------------------
+
+  /** Throws QH_LOCKER_INPUT_INVALID or QH_LOCKER_TERMINAL_UNKNOWN unless `terminal` is one of the site's. */
+  requireTerminal(terminal: string): void {
+    this.ctx.terminals.require(terminal);
+  }
+
+  /** Slowed mode (site-wide guard): when codes are taken again, or undefined when not slowed. */
+  slowedUntil(): number | undefined {
+    return this.ctx.guard.slowedUntil();
+  }
 
   compartments(device?: string): CompartmentView[] {
     return this.ctx.compartments.list(device).map((r) => this.compartmentView(r));

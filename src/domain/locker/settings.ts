@@ -10,6 +10,13 @@ export interface LockerSettings {
   lockoutMinutes: number;
   /** The window in which wrong codes are counted (defaults to lockoutMinutes). */
   wrongCodeWindowMinutes: number;
+  /**
+   * Site-wide guard: this many wrong codes (pickup and courier, at all terminals together) within
+   * siteWindowHours put the whole site into slowed mode (kiosk.guessing_suspected): then a code is
+   * taken only siteWindowHours / siteMaxWrongCodes after the last wrong one, at any terminal.
+   */
+  siteMaxWrongCodes: number;
+  siteWindowHours: number;
   /** A door open longer than this raises door.left_open (once per opening). */
   doorLeftOpenSeconds: number;
   /** A deposit session with no progress for this long is abandoned. */
@@ -24,6 +31,8 @@ export const DEFAULT_LOCKER_SETTINGS: Readonly<LockerSettings> = Object.freeze({
   maxWrongCodes: 5,
   lockoutMinutes: 15,
   wrongCodeWindowMinutes: 15,
+  siteMaxWrongCodes: 30,
+  siteWindowHours: 24,
   doorLeftOpenSeconds: 120,
   courierTimeoutSeconds: 120,
   doorOpenTimeoutSeconds: 10,
@@ -35,6 +44,8 @@ const LIMITS: Record<keyof LockerSettings, [number, number]> = {
   maxWrongCodes: [1, 100],
   lockoutMinutes: [1, 24 * 60],
   wrongCodeWindowMinutes: [1, 24 * 60],
+  siteMaxWrongCodes: [1, 10_000],
+  siteWindowHours: [1, 24 * 30],
   doorLeftOpenSeconds: [5, 24 * 3600],
   courierTimeoutSeconds: [10, 3600],
   doorOpenTimeoutSeconds: [1, 120],
@@ -56,4 +67,23 @@ export function resolveSettings(partial: Partial<LockerSettings> = {}): LockerSe
     out[key] = v;
   }
   return out;
+}
+
+/** Slowed mode's spacing between two wrong codes, site-wide, in milliseconds. */
+export function slowedIntervalMs(s: LockerSettings): number {
+  return Math.ceil((s.siteWindowHours * 3_600_000) / s.siteMaxWrongCodes);
+}
+
+/**
+ * The expected time, in years, for someone with the API token to guess one of `storedCodes` live
+ * pickup codes of `codeLength` digits, at the most wrong codes the site-wide guard lets through:
+ * at most siteMaxWrongCodes per window before slowed mode plus as many again in slowed mode, i.e.
+ * 2 × siteMaxWrongCodes per siteWindowHours, whatever the number of terminals. Random guesses
+ * without repeats need (10^codeLength + 1) / (storedCodes + 1) tries on average.
+ */
+export function expectedYearsToGuess(s: LockerSettings, storedCodes: number): number {
+  const space = 10 ** s.codeLength;
+  const tries = (space + 1) / (Math.max(1, storedCodes) + 1);
+  const perHour = (2 * s.siteMaxWrongCodes) / s.siteWindowHours;
+  return tries / perHour / (24 * 365.25);
 }

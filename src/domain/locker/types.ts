@@ -45,7 +45,11 @@ export interface PickupResult {
   parcelId: string;
   device: string;
   compartment: string;
-  /** pulsed: the lock took the pulse; pending: a pulse for this door is already under way; already_open. */
+  /**
+   * pulsed: the lock took the pulse; already_open: the door was open and is now this request's
+   * (a remote open). A pickup never answers "pending": a pulse already under way for the code
+   * belongs to another request (409 QH_LOCKER_BUSY).
+   */
   door: "pulsed" | "pending" | "already_open";
 }
 
@@ -112,9 +116,14 @@ export interface LockerNotices extends Record<string, unknown> {
   };
 }
 
-/** Which devices a terminal serves (undefined: all). */
+/** The kiosk terminals: which exist, and which locker devices each serves (undefined: all). */
 export interface TerminalScope {
   devicesFor(terminal: string): readonly string[] | undefined;
+  /**
+   * A terminal id must be well-formed (QH_LOCKER_INPUT_INVALID) and, when the service was given
+   * its terminals, one of them (QH_LOCKER_TERMINAL_UNKNOWN, a 404 at the API).
+   */
+  require(terminal: unknown): asserts terminal is string;
 }
 
 /** What the flows share. One per service. */

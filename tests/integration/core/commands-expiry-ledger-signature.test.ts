@@ -1,6 +1,10 @@
-import { generateKeyPairSync, type KeyObject, sign } from "node:crypto";
+import { createPrivateKey, generateKeyPairSync, type KeyObject, sign } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { QhError } from "../../../src/core/errors.js";
 import { canonicalJson } from "../../../src/uplink/signature.js";
+import { CONTRACT_DIR } from "../../helpers/contract.js";
 import { startTestGateway, testConfig } from "../../helpers/gateway.js";
 import { connectClient, Platform, startAedes, type Upstream } from "../../helpers/upstream.js";
 
@@ -88,14 +92,49 @@ describe("platform commands: expiry, ledger, built-ins", () => {
     });
   });
 
-  it("a handler's failure is answered failed with its code", async () => {
+  it("malformed args found by a handler are answered rejected; a handler's failure is failed", async () => {
     expect(
       await send(platform, "replay", {
         id: newCmdId(),
         args: { fromSeq: 10, toSeq: 5 },
         expiresAt: future(),
       }),
-    ).toMatchObject({ status: "failed", error: { code: "QH_COMMAND_INVALID" } });
+    ).toMatchObject({ status: "rejected", error: { code: "QH_COMMAND_INVALID" } });
+    gw.router.register("test.fail", async () => {
+      throw new QhError("QH_DEVICE_OFFLINE", "gone");
+    });
+    expect(
+      await send(platform, "test.fail", { id: newCmdId(), args: {}, expiresAt: future() }),
+    ).toMatchObject({
+      status: "failed",
+      error: { code: "QH_DEVICE_OFFLINE" },
+    });
+  });
+
+  it("a malformed command names every problem, not just the first", async () => {
+    const r = await send(platform, "ping", { id: newCmdId(), args: [1], device: 7, expiresAt: "tomorrow" });
+    expect(r).toMatchObject({ status: "rejected", error: { code: "QH_COMMAND_INVALID" } });
+    const message = (r.error as { message: string }).message;
+    expect(message).toContain("expiresAt:");
+    expect(message).toContain("args:");
+    expect(message).toContain("device:");
+  });
+
+  it("an unsigned command naming another gateway in gw is rejected and not run", async () => {
+    let runs = 0;
+    gw.router.register("test.other", async () => ({ runs: ++runs }));
+    expect(
+      await send(platform, "test.other", {
+        id: newCmdId(),
+        gw: "gw-elsewhere",
+        args: {},
+        expiresAt: future(),
+      }),
+    ).toMatchObject({ status: "rejected", error: { code: "QH_COMMAND_WRONG_GATEWAY" } });
+    expect(
+      await send(platform, "test.other", { id: newCmdId(), gw: "gw-test", args: {}, expiresAt: future() }),
+    ).toMatchObject({ status: "ok" });
+    expect(runs).toBe(1);
   });
 
   it("a command started before a crash (outcome unknown) is never run again", async () => {
@@ -192,10 +231,13 @@ describe("signed commands (uplink.commandKey)", () => {
     await up.stop();
   });
 
-  const signed = (name: string, body: Record<string, unknown>): Record<string, unknown> => ({
-    ...body,
-    sig: sign(null, Buffer.from(canonicalJson({ ...body, name })), priv).toString("base64"),
-  });
+  const signed = (name: string, body: Record<string, unknown>, gwId = "gw-test"): Record<string, unknown> => {
+    const withGw = { gw: gwId, ...body };
+    return {
+      ...withGw,
+      sig: sign(null, Buffer.from(canonicalJson({ ...withGw, name })), priv).toString("base64"),
+    };
+  };
 
   it("runs a command with a valid signature and rejects unsigned, tampered or foreign-signed ones", async () => {
     let opened = 0;
@@ -218,12 +260,96 @@ describe("signed commands (uplink.commandKey)", () => {
     const other = signed("ping", { id: newCmdId(), args: {}, expiresAt: future() });
     expect(await send(platform, "test.open", other)).toMatchObject({ status: "rejected" });
     const foreign = generateKeyPairSync("ed25519").privateKey;
-    const body = { id: newCmdId(), args: {}, expiresAt: future() };
+    const body = { id: newCmdId(), gw: "gw-test", args: {}, expiresAt: future() };
     const forged = {
       ...body,
       sig: sign(null, Buffer.from(canonicalJson({ ...body, name: "test.open" })), foreign).toString("base64"),
     };
     expect(await send(platform, "test.open", forged)).toMatchObject({ status: "rejected" });
     expect(opened).toBe(1);
+  });
+});
+
+describe("a signed command is bound to its gateway (two gateways, one platform key)", () => {
+  const vectors = JSON.parse(readFileSync(join(CONTRACT_DIR, "command-signature-vectors.json"), "utf8")) as {
+    publicKeyBase64: string;
+    privateKeyPem: string;
+    commands: { name: string; wire: string }[];
+  };
+  const priv = createPrivateKey(vectors.privateKeyPem);
+  let up: Upstream;
+  let platform: Platform;
+  const gws: Awaited<ReturnType<typeof startTestGateway>>[] = [];
+  const opened: Record<string, string[]> = { "gw-a": [], "gw-b": [] };
+
+  beforeAll(async () => {
+    up = await startAedes();
+    platform = await Platform.connect(up.url);
+    for (const id of ["gw-a", "gw-b"]) {
+      const gw = await startTestGateway(
+        testConfig(up.url, { gateway: { id, site: "s" }, uplink: { commandKey: vectors.publicKeyBase64 } }),
+      );
+      gw.router.register("locker.open", async (args) => {
+        opened[id]!.push(String(args.compartment));
+        return { door: "pulsed", reason: args.reason ?? null };
+      });
+      gws.push(gw);
+      await platform.waitFor(() => platform.topic(`qh/v1/${id}/status`).length > 0);
+    }
+  });
+  afterAll(async () => {
+    for (const gw of gws) await gw.cleanup();
+    await platform.close();
+    await up.stop();
+  });
+
+  async function publish(gwId: string, name: string, text: string, id: string) {
+    const topic = `qh/v1/${gwId}/cmd-result/${id}`;
+    const before = platform.topic(topic).length;
+    await platform.client.publishAsync(`qh/v1/${gwId}/cmd/${name}`, text, { qos: 1 });
+    await platform.waitFor(() => platform.topic(topic).length > before, 10_000, `result of ${id}`);
+    return JSON.parse(platform.topic(topic).at(-1)!.payload) as Record<string, unknown>;
+  }
+
+  it("a locker.open signed for gw-a, replayed unchanged on gw-b's topic, is rejected there and moves nothing", async () => {
+    const body = {
+      id: newCmdId(),
+      gw: "gw-a",
+      args: { compartment: "A05", reason: "住户 locked out" },
+      expiresAt: future(),
+    };
+    const text = JSON.stringify({
+      ...body,
+      sig: sign(null, Buffer.from(canonicalJson({ ...body, name: "locker.open" })), priv).toString("base64"),
+    });
+    expect(await publish("gw-a", "locker.open", text, body.id)).toMatchObject({ status: "ok" });
+    expect(await publish("gw-b", "locker.open", text, body.id)).toMatchObject({
+      status: "rejected",
+      error: { code: "QH_COMMAND_WRONG_GATEWAY" },
+    });
+    // signed without naming a gateway: refused by both
+    const bare = { id: newCmdId(), args: { compartment: "A06", reason: "x" }, expiresAt: future() };
+    const bareText = JSON.stringify({
+      ...bare,
+      sig: sign(null, Buffer.from(canonicalJson({ ...bare, name: "locker.open" })), priv).toString("base64"),
+    });
+    for (const g of ["gw-a", "gw-b"]) {
+      expect(await publish(g, "locker.open", bareText, bare.id)).toMatchObject({
+        status: "rejected",
+        error: { code: "QH_COMMAND_SIGNATURE" },
+      });
+    }
+    expect(opened).toEqual({ "gw-a": ["A05"], "gw-b": [] });
+  });
+
+  it("runs a command signed by an independent JCS + Ed25519 implementation (Python), with Chinese text", async () => {
+    const v = vectors.commands.find((c) => c.wire.includes("cmd-vec-open-1"))!;
+    const r = await publish("gw-a", v.name, v.wire, "cmd-vec-open-1");
+    expect(r).toMatchObject({
+      status: "ok",
+      result: { reason: "住户忘记取件码 (resident forgot the code)" },
+    });
+    // the same bytes on gw-b: the vector names gw-a
+    expect(await publish("gw-b", v.name, v.wire, "cmd-vec-open-1")).toMatchObject({ status: "rejected" });
   });
 });

@@ -14,7 +14,12 @@ const lockerKeys = (
 ).locker.properties;
 
 function edge(which: "minimum" | "maximum"): Record<string, number> {
-  return Object.fromEntries(Object.entries(lockerKeys).map(([k, v]) => [k, v[which]]));
+  // the numeric settings (locker.terminals is a list, not a setting with a range)
+  return Object.fromEntries(
+    Object.entries(lockerKeys)
+      .filter(([, v]) => typeof v[which] === "number")
+      .map(([k, v]) => [k, v[which]]),
+  );
 }
 
 describe("locker settings the config accepts", () => {

@@ -87,7 +87,12 @@ export interface SiteOptions {
   /** Start with nothing listening on the upstream port (the uplink is down from the first second). */
   uplinkDown?: boolean;
   /** `locker:` settings of the config. */
-  locker?: Record<string, number>;
+  locker?: Record<string, unknown>;
+  /**
+   * `locker.terminals` (default: kiosk-1 and kiosk-2, each serving every locker bank of `buses`).
+   * Only declared terminals exist in the kiosk API.
+   */
+  terminals?: { id: string; banks: string[]; scanner?: string }[];
   /** `buses:` of the config (default: one demo-bank-24 on sim://bus-a). */
   buses?: Json[];
   /** `simulate:` of the config (default true). */
@@ -166,12 +171,20 @@ export async function startLockerSite(o: SiteOptions = {}) {
   let platform: Platform | undefined;
   const platforms: Platform[] = [];
 
+  const buses = o.buses ?? [demoBus()];
+  const banks = buses
+    .filter((b) => b.protocol !== "scanner-line")
+    .flatMap((b) => (b.devices as { id: string }[]).map((d) => d.id));
+  const terminals = o.terminals ?? [
+    { id: TERMINAL, banks },
+    { id: "kiosk-2", banks },
+  ];
   const config = testConfig(
     url,
     {
       simulate: o.simulate ?? true,
-      buses: o.buses ?? [demoBus()],
-      ...(o.locker ? { locker: o.locker } : {}),
+      buses,
+      locker: { terminals, ...o.locker },
     },
     o.dataDir,
   );
@@ -383,8 +396,15 @@ export async function startLockerSite(o: SiteOptions = {}) {
           const schema = schemaForUplinkTopic(R, m.topic);
           if (!schema || m.payload === "") continue;
           const validate = validators.get(schema)!;
-          const ok = validate(JSON.parse(m.payload));
+          const payload = JSON.parse(m.payload) as unknown;
+          const ok = validate(payload);
           expect(ok, `${m.topic}: ${JSON.stringify(validate.errors)}\n${m.payload}`).toBe(true);
+          // an event type with a data schema of its own (event.{type}.schema.json) is checked too
+          if (schema !== "events" && schema !== "envelope") continue;
+          for (const e of (Array.isArray(payload) ? payload : [payload]) as Envelope[]) {
+            const data = validators.get(`event.${e.type}`);
+            if (data) expect(data(e.data), `${e.type}: ${JSON.stringify(data.errors)}`).toBe(true);
+          }
         }
       }
     },

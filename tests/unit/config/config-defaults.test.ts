@@ -58,6 +58,8 @@ describe("config defaults", () => {
         codeLength: 6,
         maxWrongCodes: 5,
         lockoutMinutes: 15,
+        siteMaxWrongCodes: 30,
+        siteWindowHours: 24,
         doorLeftOpenSeconds: 120,
         courierTimeoutSeconds: 120,
         doorOpenTimeoutSeconds: 10,

@@ -5,6 +5,7 @@ import {
   DEVICE,
   depositParcel,
   type Fixture,
+  LAYOUT,
   lastSeq,
   lockerFixture,
   ref,
@@ -59,25 +60,38 @@ describe("remote commands from customer service", () => {
     });
   });
 
-  it("validates args and refuses unknown compartments", async () => {
+  it("validates args and refuses unknown compartments, naming every problem at once", async () => {
     f = await lockerFixture();
     await expect(
       command(f, "locker.open", { device: DEVICE, compartment: "Z99", reason: "x" }),
     ).rejects.toMatchObject({
-      code: "QH_LOCKER_COMPARTMENT_UNKNOWN",
+      code: "QH_COMMAND_INVALID",
+      message: `args.compartment: no compartment Z99 in ${DEVICE}`,
     });
     await expect(command(f, "locker.open", { device: DEVICE, compartment: "A01" })).rejects.toMatchObject({
       code: "QH_COMMAND_INVALID",
+      message: "args.reason: is required",
+    });
+    // an unknown compartment and a missing reason: both named, not just the first
+    await expect(command(f, "locker.open", { compartment: "Z99" })).rejects.toMatchObject({
+      code: "QH_COMMAND_INVALID",
+      details: {
+        problems: [`args.compartment: no compartment Z99 in ${DEVICE}`, "args.reason: is required"],
+      },
     });
     await expect(
       command(f, "compartment.disable", { device: "nope", compartment: "A01" }),
     ).rejects.toMatchObject({
-      code: "QH_LOCKER_COMPARTMENT_UNKNOWN",
+      code: "QH_COMMAND_INVALID",
+      message: expect.stringContaining("args.device: must be a locker bank of this site"),
     });
     await expect(command(f, "compartment.enable", { compartment: 7 })).rejects.toMatchObject({
       code: "QH_COMMAND_INVALID",
     });
-    await expect(command(f, "parcel.cancel", {})).rejects.toMatchObject({ code: "QH_COMMAND_INVALID" });
+    await expect(command(f, "parcel.cancel", { force: "yes" })).rejects.toMatchObject({
+      code: "QH_COMMAND_INVALID",
+      details: { problems: ["args.force: must be a boolean", "args.parcelId: is required"] },
+    });
     await expect(command(f, "parcel.cancel", { parcelId: "nope" })).rejects.toMatchObject({
       code: "QH_LOCKER_PARCEL_UNKNOWN",
     });
@@ -88,6 +102,30 @@ describe("remote commands from customer service", () => {
     });
     expect(f.port.pulses).toEqual([]);
     expect(f.sink.events()).toEqual([]);
+  });
+
+  it("locker.open without args.device opens the compartment of a single-bank site", async () => {
+    f = await lockerFixture();
+    const res = await command(f, "locker.open", { compartment: "A02", reason: "resident at the door" });
+    expect(res).toMatchObject({ device: DEVICE, compartment: "A02", door: "pulsed" });
+    expect(f.port.pulses).toHaveLength(1);
+  });
+
+  it("locker.open without a device on a site with two banks names the banks to choose from", async () => {
+    f = await lockerFixture({
+      layout: [
+        ...LAYOUT,
+        {
+          device: "locker-b",
+          compartments: [{ id: "B01", size: "S", zone: "ambient", sensors: { door: true, presence: true } }],
+        },
+      ],
+    });
+    await expect(command(f, "locker.open", { compartment: "A02", reason: "x" })).rejects.toMatchObject({
+      code: "QH_COMMAND_INVALID",
+      message: `args.device: is required on a site with 2 locker banks (${DEVICE}, locker-b)`,
+    });
+    expect(f.port.pulses).toEqual([]);
   });
 
   it("compartment.disable takes a compartment out of service until compartment.enable", async () => {

@@ -120,6 +120,7 @@ describe("a reservation from the platform", () => {
     for (const bad of [
       { orderId: "o-5", size: "XXL", pickupCode: "444444", deadline },
       { orderId: "o-5", size: "S", pickupCode: "12", deadline },
+      { orderId: "o-5", size: "S", pickupCode: "1234", deadline }, // shorter than locker.codeLength (6)
       { orderId: "o-5", size: "S", pickupCode: "444444", deadline: "soon" },
       { size: "S", pickupCode: "444444", deadline },
     ]) {
