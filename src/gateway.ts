@@ -25,6 +25,7 @@ import { QhError } from "./core/errors.js";
 import { newId } from "./core/ids.js";
 import type { Logger } from "./core/logger.js";
 import { gauge } from "./core/metrics.js";
+import { checkPortsFree } from "./core/ports.js";
 import { Forwarder } from "./pipeline/forwarder.js";
 import { Ingest } from "./pipeline/ingest.js";
 import { DeviceBroker } from "./southbound/mqtt/device-broker.js";
@@ -77,6 +78,8 @@ export interface GatewayOptions {
   log: Logger;
   clock?: Clock;
   extensions?: ExtensionFactory[];
+  /** how to move a listener whose port is taken, by config key (the CLI names its flags) */
+  portHint?: (key: string) => string;
   /** test hook: pretend this many bytes are free on the data disk */
   freeBytesOverride?: () => number | undefined;
 }
@@ -104,6 +107,18 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   collectDefaultMetrics({ register: registry, prefix: "qh_process_" });
   const bootId = newId();
   const startedAt = new Date(clock.now()).toISOString();
+
+  // every listener's port, before anything is opened or started (QH_PORT_IN_USE names the key)
+  await checkPortsFree(
+    [
+      { key: "deviceBroker.port", host: config.deviceBroker.host, port: config.deviceBroker.port },
+      { key: "api.port", host: config.api.host, port: config.api.port },
+      ...(config.uplink.url === "embedded"
+        ? [{ key: "uplink.embeddedPort", host: "127.0.0.1", port: config.uplink.embeddedPort }]
+        : []),
+    ],
+    o.portHint,
+  );
 
   const db = openDatabase({ dataDir: config.dataDir, synchronous: config.store.synchronous });
   const file = dbFile(config.dataDir);
@@ -144,10 +159,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     embedded = new EmbeddedUplinkBroker("127.0.0.1", config.uplink.embeddedPort);
     await embedded.start();
     uplinkUrl = embedded.url;
-    log.info(
-      { url: uplinkUrl },
-      "embedded platform broker listening (watch: mosquitto_sub -p PORT -t 'qh/#' -v)",
-    );
+    const watch = `mosquitto_sub -h 127.0.0.1 -p ${embedded.boundPort} -t '${config.uplink.topicPrefix}/#' -v`;
+    log.info({ url: uplinkUrl, watch }, `embedded platform broker listening (watch: ${watch})`);
   }
   const topics = new UplinkTopics(config.uplink.topicPrefix, config.gateway.id);
   const conn = new UplinkConnection({
