@@ -160,7 +160,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     await embedded.start();
     uplinkUrl = embedded.url;
     const watch = `mosquitto_sub -h 127.0.0.1 -p ${embedded.boundPort} -t '${config.uplink.topicPrefix}/#' -v`;
-    log.info({ url: uplinkUrl, watch }, `embedded platform broker listening (watch: ${watch})`);
+    log.info({ url: uplinkUrl }, `embedded platform broker listening (watch: ${watch})`);
   }
   const topics = new UplinkTopics(config.uplink.topicPrefix, config.gateway.id);
   const conn = new UplinkConnection({
