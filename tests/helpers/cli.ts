@@ -73,7 +73,7 @@ export function startGatewayProcess(
 export function startProcess(
   command: string,
   args: string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<{ proc: ChildProcess; logs: string[] }> {
   return new Promise((resolve, reject) => {
     const proc = spawn(command, args, {
@@ -83,7 +83,10 @@ export function startProcess(
     });
     const logs: string[] = [];
     let buf = "";
-    const t = setTimeout(() => reject(new Error(`gateway did not start: ${logs.join("\n")}`)), 20_000);
+    const t = setTimeout(
+      () => reject(new Error(`gateway did not start: ${logs.join("\n")}`)),
+      opts.timeoutMs ?? 20_000,
+    );
     proc.stdout!.on("data", (d: Buffer) => {
       buf += d.toString();
       let i = buf.indexOf("\n");
