@@ -65,8 +65,8 @@ async function reach(config: Config, watch: boolean): Promise<{ api: GatewayApi;
   return { api, watch: await watchUplink(config, api.info.bootId) };
 }
 
-// the kiosk API's own rules (src/api/kiosk.ts), checked before a session starts
-const BARCODE_RE = /^[\x21-\x7E]{1,128}$/;
+// the locker's own rules (src/api/kiosk.ts, src/domain/locker/deposit.ts), checked before a session starts
+const BARCODE_RE = /^[\x21-\x7E]{1,64}$/;
 const CODE_RE = /^[A-Za-z0-9:_-]{4,64}$/;
 
 type DepositOpts = GatewayOpts & {
@@ -82,7 +82,7 @@ async function courierDeposit(o: DepositOpts, cmd: Command): Promise<void> {
     throw new QhError("QH_USAGE", `--courier "${o.courier}": 4-64 characters of A-Z a-z 0-9 : _ -`);
   }
   if (o.barcode !== undefined && !BARCODE_RE.test(o.barcode)) {
-    throw new QhError("QH_USAGE", `--barcode "${o.barcode}": 1-128 printable characters, no spaces`);
+    throw new QhError("QH_USAGE", `--barcode "${o.barcode}": 1-64 printable ASCII characters, no spaces`);
   }
   const config = readConfig(o);
   const { api, watch } = await reach(config, true);

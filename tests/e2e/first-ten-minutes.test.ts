@@ -13,6 +13,7 @@ import { tempDir } from "../helpers/gateway.js";
 import { connectClient, freePort, waitUntil } from "../helpers/upstream.js";
 
 const ROOT = join(import.meta.dirname, "../..");
+const DEMO_TOKEN = "demo-token-not-secret-change-me"; // config/default.yaml
 const BIN = join(ROOT, "bin/quarterhour.js");
 const dir = tempDir("qh-first-");
 let gw: Awaited<ReturnType<typeof startProcess>> | undefined;
@@ -71,6 +72,17 @@ describe("the README's first ten minutes, on moved ports", () => {
     const compartment = /deposited in (\S+);/.exec(dep.stdout)![1]!;
     await waitUntil(() => types().includes("parcel.deposited"), 5000, "parcel.deposited");
     expect(types()).toEqual(["door.opened", "door.closed", "parcel.deposited"]);
+
+    // (aside) a step the gateway refuses mid-session (the same barcode again) ends the session:
+    // nothing is left half done at the kiosk
+    const barcode = /parcel (\S+) scanned/.exec(dep.stdout)![1]!;
+    const again = await runCliAsync(["sim", "courier-deposit", "--barcode", barcode, ...flags], { cwd: ROOT });
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/error QH_LOCKER_CONFLICT: parcel .* is already in locker/);
+    const session = await fetch(`http://127.0.0.1:${api}/api/v1/kiosk/scanner-a/deposit`, {
+      headers: { authorization: `Bearer ${DEMO_TOKEN}` },
+    });
+    expect(session.status).toBe(404);
 
     // 4. see the compartments: the parcel's compartment is occupied
     const c1 = await runCliAsync(["locker", "compartments", ...flags], { cwd: ROOT });
