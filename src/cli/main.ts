@@ -3,17 +3,18 @@
  * names the key path and the reason) or a listening port in use (named by its key); 1 runtime
  * failure. Every error is printed as `error QH_CODE: message` and a line saying what to do.
  */
+import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { type ErrorCode, isQhError, QhError } from "../core/errors.js";
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "../core/logger.js";
-import { VERSION } from "../gateway.js";
 import { type GatewayOpts, gatewayFlags, gatewayOptions } from "./common.js";
-import { configCheck, configShow } from "./config.js";
-import { deviceAdd, deviceList, deviceRemove } from "./device.js";
-import { lockerCompartments } from "./locker.js";
-import { outboxStats } from "./outbox.js";
-import { registerSim } from "./sim.js";
-import { startCommand } from "./start.js";
+import { registerSim } from "./sim-commands.js";
+
+// Each command's module is imported when it runs: `config check` or `sim` need not load the
+// gateway (fastify, aedes, the locker) first.
+const VERSION: string = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
 
 export { DEFAULT_CONFIG } from "./common.js";
 
@@ -85,19 +86,19 @@ gatewayOptions(
         .default("auto"),
     ),
 ).action(async (opts: GatewayOpts & { logLevel?: LogLevel; logFormat?: LogFormat }, cmd: Command) => {
-  await startCommand(opts, gatewayFlags(cmd));
+  await (await import("./start.js")).startCommand(opts, gatewayFlags(cmd));
 });
 
 const config = program.command("config").description("check or show a config without starting anything");
 gatewayOptions(
   config.command("check").description("validate the config: exit 0, or 2 with every problem and its key"),
-).action((opts: GatewayOpts) => configCheck(opts));
+).action(async (opts: GatewayOpts) => (await import("./config.js")).configCheck(opts));
 gatewayOptions(
   config
     .command("show")
     .description("print the effective config (defaults filled in, secrets masked)")
     .option("--json", "print JSON"),
-).action((opts: GatewayOpts & { json?: boolean }) => configShow(opts));
+).action(async (opts: GatewayOpts & { json?: boolean }) => (await import("./config.js")).configShow(opts));
 
 const device = program.command("device").description("provision MQTT device credentials");
 gatewayOptions(
@@ -107,14 +108,14 @@ gatewayOptions(
     .requiredOption("--model <model>", "device model id (generic-mqtt or a model from devices/)")
     .option("--secret <secret>", "use this secret instead of generating one"),
 ).action(async (id: string, opts: GatewayOpts & { model: string; secret?: string }) => {
-  await deviceAdd(id, opts);
+  await (await import("./device.js")).deviceAdd(id, opts);
 });
 gatewayOptions(
   device.command("list").description("list provisioned devices").option("--json", "print JSON"),
-).action((opts: GatewayOpts & { json?: boolean }) => deviceList(opts));
+).action(async (opts: GatewayOpts & { json?: boolean }) => (await import("./device.js")).deviceList(opts));
 gatewayOptions(
   device.command("remove <id>").description("remove a device's credential (it can no longer connect)"),
-).action((id: string, opts: GatewayOpts) => deviceRemove(id, opts));
+).action(async (id: string, opts: GatewayOpts) => (await import("./device.js")).deviceRemove(id, opts));
 
 gatewayOptions(
   program
@@ -123,7 +124,7 @@ gatewayOptions(
     .command("stats")
     .description("pending, delivered, oldest pending age, bytes on disk")
     .option("--json", "print JSON"),
-).action((opts: GatewayOpts & { json?: boolean }) => outboxStats(opts));
+).action(async (opts: GatewayOpts & { json?: boolean }) => (await import("./outbox.js")).outboxStats(opts));
 
 const locker = program.command("locker").description("the parcel lockers");
 gatewayOptions(
@@ -133,7 +134,7 @@ gatewayOptions(
     .option("--device <id>", "only this locker bank")
     .option("--json", "print JSON"),
 ).action(async (opts: GatewayOpts & { device?: string; json?: boolean }) => {
-  await lockerCompartments(opts);
+  await (await import("./locker.js")).lockerCompartments(opts);
 });
 
 registerSim(program);

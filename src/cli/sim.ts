@@ -10,12 +10,11 @@
  * common gateway options and checked to be the one the config names (see gateway-client.ts); a
  * gateway that is not running is QH_GATEWAY_UNREACHABLE (exit 1).
  */
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
 import { DEMO_COURIER } from "../compose-locker.js";
 import type { Config } from "../config/schema.js";
 import { QhError } from "../core/errors.js";
-import { COMPARTMENT_SIZES } from "../domain/locker/ports.js";
-import { type GatewayOpts, gatewayFlags, gatewayOptions, readConfig } from "./common.js";
+import { type GatewayOpts, gatewayFlags, readConfig } from "./common.js";
 import { connectGateway, type GatewayApi, type UplinkWatch, watchUplink } from "./gateway-client.js";
 
 async function until<T>(f: () => Promise<T | undefined>, what: string, ms = 10_000): Promise<T> {
@@ -69,17 +68,19 @@ async function reach(config: Config, watch: boolean): Promise<{ api: GatewayApi;
 const BARCODE_RE = /^[\x21-\x7E]{1,64}$/;
 const CODE_RE = /^[A-Za-z0-9:_-]{4,64}$/;
 
-type DepositOpts = GatewayOpts & {
-  courier: string;
+export type DepositOpts = GatewayOpts & {
+  courier?: string;
   barcode?: string;
   size?: string;
   terminal: string;
   empty?: boolean;
 };
 
-async function courierDeposit(o: DepositOpts, cmd: Command): Promise<void> {
-  if (!CODE_RE.test(o.courier)) {
-    throw new QhError("QH_USAGE", `--courier "${o.courier}": 4-64 characters of A-Z a-z 0-9 : _ -`);
+/** `sim courier-deposit`: checks every value, then walks the kiosk's deposit steps. */
+export async function courierDeposit(o: DepositOpts, cmd: Command): Promise<void> {
+  const courier = o.courier ?? DEMO_COURIER.code;
+  if (!CODE_RE.test(courier)) {
+    throw new QhError("QH_USAGE", `--courier "${courier}": 4-64 characters of A-Z a-z 0-9 : _ -`);
   }
   if (o.barcode !== undefined && !BARCODE_RE.test(o.barcode)) {
     throw new QhError("QH_USAGE", `--barcode "${o.barcode}": 1-64 printable ASCII characters, no spaces`);
@@ -90,7 +91,7 @@ async function courierDeposit(o: DepositOpts, cmd: Command): Promise<void> {
   let open = false;
   try {
     const barcode = o.barcode ?? `QH${Math.floor(Math.random() * 1e10)}`;
-    await api.call("POST", `/kiosk/${t}/deposit`, { courierCode: o.courier });
+    await api.call("POST", `/kiosk/${t}/deposit`, { courierCode: courier });
     open = true;
     say(`courier identified at ${o.terminal}`);
     await api.call("POST", `/kiosk/${t}/deposit/barcode`, { barcode });
@@ -137,7 +138,8 @@ async function courierDeposit(o: DepositOpts, cmd: Command): Promise<void> {
   }
 }
 
-async function pickup(code: string, o: GatewayOpts & { terminal: string }): Promise<void> {
+/** `sim pickup CODE`: enter the code, wait for the door, take the parcel, close the door. */
+export async function pickup(code: string, o: GatewayOpts & { terminal: string }): Promise<void> {
   if (!CODE_RE.test(code)) {
     throw new QhError("QH_USAGE", `pickup code "${code}": 4-64 characters of A-Z a-z 0-9 : _ -`);
   }
@@ -165,27 +167,4 @@ async function pickup(code: string, o: GatewayOpts & { terminal: string }): Prom
     return p.state === "picked_up" ? p : undefined;
   }, "the pickup to be recorded");
   say(`parcel taken, door closed: parcel ${r.parcelId} picked up`);
-}
-
-/** Registers `sim courier-deposit` and `sim pickup CODE`. */
-export function registerSim(program: Command): void {
-  const sim = program
-    .command("sim")
-    .description("drive the demo's simulated courier and resident (simulated sites)");
-  const deposit = sim
-    .command("courier-deposit")
-    .description("a courier deposits a parcel: courier code, barcode, size, door, parcel in, door shut")
-    .option("--courier <code>", "courier code", DEMO_COURIER.code)
-    .option("--barcode <barcode>", "parcel barcode (default: a random one)")
-    .addOption(
-      new Option("--size <size>", "compartment size (default: the smallest free)").choices(COMPARTMENT_SIZES),
-    )
-    .option("--terminal <id>", "kiosk terminal", "scanner-a")
-    .option("--empty", "close the door without putting the parcel in");
-  gatewayOptions(deposit).action((o: DepositOpts, cmd: Command) => courierDeposit(o, cmd));
-  const pick = sim
-    .command("pickup <code>")
-    .description("a resident enters a pickup code, takes the parcel and closes the door")
-    .option("--terminal <id>", "kiosk terminal", "scanner-a");
-  gatewayOptions(pick).action((code: string, o: GatewayOpts & { terminal: string }) => pickup(code, o));
 }
