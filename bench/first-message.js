@@ -6,8 +6,9 @@
 //
 //   cold: dist/ removed first (a full `tsc` build in prestart)
 //   warm: dist/ up to date (the up-to-date check skips tsc)
+//   direct: `node bin/quarterhour.js start` without npm (what a supervisor runs)
 //
-// Environment: FIRST_RUNS (5 per kind), FIRST_KINDS (cold,warm). Prints each run and the medians;
+// Environment: FIRST_RUNS (5 per kind), FIRST_KINDS (cold,warm,direct). Prints each run and the medians;
 // asserts nothing. Figures: docs/performance.md.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -19,7 +20,7 @@ import mqtt from "mqtt";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const runs = Number(process.env.FIRST_RUNS ?? 5);
-const kinds = (process.env.FIRST_KINDS ?? "cold,warm").split(",");
+const kinds = (process.env.FIRST_KINDS ?? "cold,warm,direct").split(",");
 
 function freePort() {
   return new Promise((resolve) => {
@@ -56,7 +57,9 @@ async function once(kind) {
   const data = mkdtempSync(join(tmpdir(), "qh-first-"));
   const [api, dev, up] = [await freePort(), await freePort(), await freePort()];
   const t0 = performance.now();
-  const npm = spawn("npm", ["start"], {
+  const [cmd, args] =
+    kind === "direct" ? [process.execPath, [join(root, "bin/quarterhour.js"), "start"]] : ["npm", ["start"]];
+  const npm = spawn(cmd, args, {
     cwd: root,
     env: {
       ...process.env,
