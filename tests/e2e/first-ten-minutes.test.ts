@@ -76,7 +76,9 @@ describe("the README's first ten minutes, on moved ports", () => {
     // (aside) a step the gateway refuses mid-session (the same barcode again) ends the session:
     // nothing is left half done at the kiosk
     const barcode = /parcel (\S+) scanned/.exec(dep.stdout)![1]!;
-    const again = await runCliAsync(["sim", "courier-deposit", "--barcode", barcode, ...flags], { cwd: ROOT });
+    const again = await runCliAsync(["sim", "courier-deposit", "--barcode", barcode, ...flags], {
+      cwd: ROOT,
+    });
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/error QH_LOCKER_CONFLICT: parcel .* is already in locker/);
     const session = await fetch(`http://127.0.0.1:${api}/api/v1/kiosk/scanner-a/deposit`, {
