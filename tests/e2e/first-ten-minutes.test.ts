@@ -132,5 +132,5 @@ describe("the README's first ten minutes, on moved ports", () => {
     const c3 = await runCliAsync(["locker", "compartments", ...flags], { cwd: ROOT });
     expect(c3.status, c3.stderr).toBe(0);
     expect(c3.stdout).toMatch(/read-only: no gateway answers/);
-  });
+  }, 180_000);
 });
