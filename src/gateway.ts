@@ -25,6 +25,7 @@ import { QhError } from "./core/errors.js";
 import { newId } from "./core/ids.js";
 import type { Logger } from "./core/logger.js";
 import { gauge } from "./core/metrics.js";
+import { checkPortsFree } from "./core/ports.js";
 import type { SyncReading } from "./core/time-sync.js";
 import { TimeKeeper } from "./core/timekeeper.js";
 import { Forwarder } from "./pipeline/forwarder.js";
@@ -83,6 +84,8 @@ export interface GatewayOptions {
   /** test hook: what the OS says about clock synchronisation (default: probeOsTimeSync) */
   timeSync?: () => Promise<SyncReading>;
   extensions?: ExtensionFactory[];
+  /** how to move a listener whose port is taken, by config key (the CLI names its flags) */
+  portHint?: (key: string) => string;
   /** test hook: pretend this many bytes are free on the data disk */
   freeBytesOverride?: () => number | undefined;
 }
@@ -108,6 +111,18 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const { config, log } = o;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "qh_process_" });
+
+  // every listener's port, before anything is opened or started (QH_PORT_IN_USE names the key)
+  await checkPortsFree(
+    [
+      { key: "deviceBroker.port", host: config.deviceBroker.host, port: config.deviceBroker.port },
+      { key: "api.port", host: config.api.host, port: config.api.port },
+      ...(config.uplink.url === "embedded"
+        ? [{ key: "uplink.embeddedPort", host: "127.0.0.1", port: config.uplink.embeddedPort }]
+        : []),
+    ],
+    o.portHint,
+  );
 
   const db = openDatabase({ dataDir: config.dataDir, synchronous: config.store.synchronous });
   // The gateway's clock: step-free, knows whether it is synchronised, never before the high-water
@@ -160,10 +175,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     embedded = new EmbeddedUplinkBroker("127.0.0.1", config.uplink.embeddedPort);
     await embedded.start();
     uplinkUrl = embedded.url;
-    log.info(
-      { url: uplinkUrl },
-      "embedded platform broker listening (watch: mosquitto_sub -p PORT -t 'qh/#' -v)",
-    );
+    const watch = `mosquitto_sub -h 127.0.0.1 -p ${embedded.boundPort} -t '${config.uplink.topicPrefix}/#' -v`;
+    log.info({ url: uplinkUrl }, `embedded platform broker listening (watch: ${watch})`);
   }
   const topics = new UplinkTopics(config.uplink.topicPrefix, config.gateway.id);
   const conn = new UplinkConnection({

@@ -1,28 +1,62 @@
 /**
- * The `quarterhour` command. Exit codes: 0 success; 2 bad usage or invalid config (the message
- * names the key path and the reason); 1 runtime failure.
+ * The `quarterhour` command. Exit codes: 0 success; 2 bad usage, invalid config (the message
+ * names the key path and the reason) or a listening port in use (named by its key); 1 runtime
+ * failure. Every error is printed as `error QH_CODE: message` and a line saying what to do.
  */
+import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { isQhError } from "../core/errors.js";
-import { LOG_LEVELS } from "../core/logger.js";
-import { VERSION } from "../gateway.js";
-import { deviceAdd, deviceList, deviceRemove } from "./device.js";
-import { outboxStats } from "./outbox.js";
-import { registerSim } from "./sim.js";
-import { startCommand } from "./start.js";
+import { type ErrorCode, isQhError, QhError } from "../core/errors.js";
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "../core/logger.js";
+import { type GatewayOpts, gatewayFlags, gatewayOptions } from "./common.js";
+import { registerSim } from "./sim-commands.js";
 
-export const DEFAULT_CONFIG = "config/default.yaml";
+// Each command's module is imported when it runs: `config check` or `sim` need not load the
+// gateway (fastify, aedes, the locker) first.
+const VERSION: string = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
 
-function exitCodeFor(err: unknown): number {
-  if (isQhError(err)) return err.code.startsWith("QH_CONFIG") || err.code === "QH_USAGE" ? 2 : 1;
+export { DEFAULT_CONFIG } from "./common.js";
+
+/** Codes that mean "fix the command line, the config or the environment" (exit 2). */
+const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  "QH_USAGE",
+  "QH_CONFIG_INVALID",
+  "QH_CONFIG_UNREADABLE",
+  "QH_PORT_IN_USE",
+  "QH_PORT_UNAVAILABLE",
+  "QH_API_INVALID",
+  "QH_LOCKER_INPUT_INVALID",
+]);
+
+/** The contract's exit code for an error: 2 usage/config/port, 1 anything else. */
+export function exitCodeFor(err: unknown): number {
+  if (isQhError(err)) return USAGE_CODES.has(err.code) ? 2 : 1;
   return 1;
 }
 
-export function report(err: unknown): never {
+/** An error from below that is no QhError but has a known meaning (a listen that lost a race). */
+function coded(err: unknown): unknown {
+  const e = err as NodeJS.ErrnoException & { port?: number; address?: string };
+  if (e?.code === "EADDRINUSE") {
+    return new QhError(
+      "QH_PORT_IN_USE",
+      `${e.address ?? ""}:${e.port ?? "?"} is already in use: ${e.message}`,
+    );
+  }
+  return err;
+}
+
+/** Prints the error (code, message, hint; never a stack unless QH_DEBUG is set) and exits. */
+export function report(raw: unknown): never {
+  const err = coded(raw);
   if (isQhError(err)) {
     process.stderr.write(`error ${err.code}: ${err.message}\n  → ${err.hint}\n`);
   } else {
-    process.stderr.write(`error: ${(err as Error)?.stack ?? String(err)}\n`);
+    const e = err as Error;
+    const internal = new QhError("QH_INTERNAL", e?.message ?? String(err));
+    process.stderr.write(`error ${internal.code}: ${internal.message}\n  → ${internal.hint}\n`);
+    if (process.env.QH_DEBUG) process.stderr.write(`${e?.stack ?? ""}\n`);
   }
   process.exit(exitCodeFor(err));
 }
@@ -33,54 +67,75 @@ const program = new Command("quarterhour")
   )
   .version(VERSION)
   .exitOverride()
-  .showHelpAfterError();
+  .configureOutput({
+    // commander's own usage errors get the catalogue's code and hint like every other error
+    outputError: (str, write) =>
+      write(`${str.replace(/^error: /, "error QH_USAGE: ").trimEnd()}\n  → Run \`quarterhour --help\`.\n`),
+  })
+  .showHelpAfterError("(add --help for usage)");
 
-const configOpt = () => new Option("-c, --config <file>", "config file").default(DEFAULT_CONFIG);
+gatewayOptions(
+  program
+    .command("start")
+    .description("run the gateway")
+    .addOption(new Option("--log-level <level>", "log level").choices(LOG_LEVELS))
+    .addOption(
+      new Option("--log-format <format>", "auto: pretty on a terminal, JSON otherwise")
+        .choices(LOG_FORMATS)
+        .env("QH_LOG_FORMAT")
+        .default("auto"),
+    ),
+).action(async (opts: GatewayOpts & { logLevel?: LogLevel; logFormat?: LogFormat }, cmd: Command) => {
+  await (await import("./start.js")).startCommand(opts, gatewayFlags(cmd));
+});
 
-program
-  .command("start")
-  .description("run the gateway")
-  .addOption(configOpt())
-  .option("--data-dir <dir>", "data directory (overrides dataDir in the config)")
-  .addOption(new Option("--log-level <level>", "log level").choices(LOG_LEVELS))
-  .action(async (opts: { config: string; dataDir?: string; logLevel?: (typeof LOG_LEVELS)[number] }) => {
-    await startCommand(opts);
-  });
+const config = program.command("config").description("check or show a config without starting anything");
+gatewayOptions(
+  config.command("check").description("validate the config: exit 0, or 2 with every problem and its key"),
+).action(async (opts: GatewayOpts) => (await import("./config.js")).configCheck(opts));
+gatewayOptions(
+  config
+    .command("show")
+    .description("print the effective config (defaults filled in, secrets masked)")
+    .option("--json", "print JSON"),
+).action(async (opts: GatewayOpts & { json?: boolean }) => (await import("./config.js")).configShow(opts));
 
 const device = program.command("device").description("provision MQTT device credentials");
-device
-  .command("add <id>")
-  .description("add a device; prints a generated secret once when --secret is absent")
-  .requiredOption("--model <model>", "device model id (generic-mqtt or a model from devices/)")
-  .option("--secret <secret>", "use this secret instead of generating one")
-  .addOption(configOpt())
-  .option("--data-dir <dir>", "data directory")
-  .action(async (id: string, opts: { model: string; secret?: string; config: string; dataDir?: string }) => {
-    await deviceAdd(id, opts);
-  });
-device
-  .command("list")
-  .description("list provisioned devices")
-  .addOption(configOpt())
-  .option("--data-dir <dir>", "data directory")
-  .option("--json", "print JSON")
-  .action((opts: { config: string; dataDir?: string; json?: boolean }) => deviceList(opts));
-device
-  .command("remove <id>")
-  .description("remove a device's credential (it can no longer connect)")
-  .addOption(configOpt())
-  .option("--data-dir <dir>", "data directory")
-  .action((id: string, opts: { config: string; dataDir?: string }) => deviceRemove(id, opts));
+gatewayOptions(
+  device
+    .command("add <id>")
+    .description("add a device; prints a generated secret once when --secret is absent")
+    .requiredOption("--model <model>", "device model id (generic-mqtt or a model from devices/)")
+    .option("--secret <secret>", "use this secret instead of generating one"),
+).action(async (id: string, opts: GatewayOpts & { model: string; secret?: string }) => {
+  await (await import("./device.js")).deviceAdd(id, opts);
+});
+gatewayOptions(
+  device.command("list").description("list provisioned devices").option("--json", "print JSON"),
+).action(async (opts: GatewayOpts & { json?: boolean }) => (await import("./device.js")).deviceList(opts));
+gatewayOptions(
+  device.command("remove <id>").description("remove a device's credential (it can no longer connect)"),
+).action(async (id: string, opts: GatewayOpts) => (await import("./device.js")).deviceRemove(id, opts));
 
-program
-  .command("outbox")
-  .description("the event outbox")
-  .command("stats")
-  .description("pending, delivered, oldest pending age, bytes on disk")
-  .addOption(configOpt())
-  .option("--data-dir <dir>", "data directory")
-  .option("--json", "print JSON")
-  .action((opts: { config: string; dataDir?: string; json?: boolean }) => outboxStats(opts));
+gatewayOptions(
+  program
+    .command("outbox")
+    .description("the event outbox")
+    .command("stats")
+    .description("pending, delivered, oldest pending age, bytes on disk")
+    .option("--json", "print JSON"),
+).action(async (opts: GatewayOpts & { json?: boolean }) => (await import("./outbox.js")).outboxStats(opts));
+
+const locker = program.command("locker").description("the parcel lockers");
+gatewayOptions(
+  locker
+    .command("compartments")
+    .description("every compartment: size, state, door, parcel (from the running gateway, or the database)")
+    .option("--device <id>", "only this locker bank")
+    .option("--json", "print JSON"),
+).action(async (opts: GatewayOpts & { device?: string; json?: boolean }) => {
+  await (await import("./locker.js")).lockerCompartments(opts);
+});
 
 registerSim(program);
 

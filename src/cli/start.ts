@@ -1,16 +1,30 @@
-import { createLogger, type LogLevel } from "../core/logger.js";
+import { createLogger, type LogFormat, type LogLevel } from "../core/logger.js";
 import { startGateway } from "../gateway.js";
-import { readConfig } from "./common.js";
+import { type GatewayOpts, moveHint, readConfig } from "./common.js";
 import { extensionsFor } from "./extensions.js";
 
-export async function startCommand(opts: {
-  config: string;
-  dataDir?: string;
-  logLevel?: LogLevel;
-}): Promise<void> {
+/**
+ * `quarterhour start`: reads the config (exit 2 on a bad one, nothing started), checks every
+ * listening port (QH_PORT_IN_USE, exit 2), runs the gateway until SIGTERM/SIGINT, then stops it
+ * in order and exits 0. `flags` are the gateway options as given (see gatewayFlags), repeated in
+ * the hint that tells how to drive the demo.
+ */
+export async function startCommand(
+  opts: GatewayOpts & { logLevel?: LogLevel; logFormat?: LogFormat },
+  flags: string[] = [],
+): Promise<void> {
   const config = readConfig(opts); // exit 2 on a bad config, before anything starts
-  const log = createLogger(opts.logLevel ?? config.log.level);
-  const gw = await startGateway({ config, log, extensions: extensionsFor(config) });
+  const log = createLogger(opts.logLevel ?? config.log.level, undefined, opts.logFormat ?? "auto");
+  const gw = await startGateway({
+    config,
+    log,
+    extensions: extensionsFor(config),
+    portHint: moveHint,
+  });
+  if (config.simulate && config.buses.length > 0) {
+    const f = flags.length > 0 ? ` ${flags.join(" ")}` : "";
+    log.info(`try it: npx quarterhour sim courier-deposit${f}   (from another terminal)`);
+  }
   let signals = 0;
   const onSignal = (sig: string) => {
     signals++;

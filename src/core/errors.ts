@@ -49,6 +49,16 @@ export const ERRORS = {
   QH_LOCKER_BUSY: "A door is open or opening for this terminal or parcel: retry once it is closed.",
   QH_LOCKER_CONFLICT: "The order or parcel is already in another state; check it before retrying.",
   QH_LOCKER_WRONG_TERMINAL: "The parcel is in another locker: use that locker's terminal.",
+  QH_PORT_IN_USE:
+    "Stop the other program on that port, or move this listener (the message says how: the config key, a flag or an environment variable).",
+  QH_PORT_UNAVAILABLE:
+    "Pick a port this user may open (1024 or above) on an address of this host: the message names the key and how to change it.",
+  QH_GATEWAY_UNREACHABLE:
+    'Start the gateway first (`npm start` or `quarterhour start`, with the same -c and port flags) and wait for "gateway started".',
+  QH_GATEWAY_MISMATCH:
+    "Another program answers on that port: pass this command the -c / --api-port / --uplink-port your gateway was started with.",
+  QH_SIM_FAILED:
+    "The simulated step did not complete (in time): check the gateway's log and `quarterhour locker compartments`.",
   QH_LOCKER_UNREACHABLE: "The lock board did not take the pulse: check its power and bus wiring, then retry.",
 } as const;
 

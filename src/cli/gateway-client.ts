@@ -1,0 +1,168 @@
+/**
+ * The CLI's way into a running gateway: its HTTP API (`api.host:api.port/api/v1`, bearer
+ * `api.token`), after checking that what answers there is *this* gateway (`GET /api/v1/info`
+ * names `gateway.id`), and, with an embedded uplink, that the stream on `uplink.embeddedPort` is
+ * the same boot of it (the retained `R/status` carries the bootId).
+ */
+import mqtt from "mqtt";
+import type { Config } from "../config/schema.js";
+import { ERRORS, type ErrorCode, QhError } from "../core/errors.js";
+
+export interface GatewayInfo {
+  gateway: string;
+  site: string;
+  version: string;
+  bootId: string;
+}
+
+export interface GatewayApi {
+  readonly base: string;
+  readonly info: GatewayInfo;
+  /** Calls the API; an error answer becomes a QhError with the gateway's own code. */
+  call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T>;
+}
+
+/** The API base URL the config points at (a wildcard host is reached on loopback). */
+export function apiBase(config: Config): string {
+  const h = config.api.host;
+  const host = h === "0.0.0.0" || h === "::" ? "127.0.0.1" : h.includes(":") ? `[${h}]` : h;
+  return `http://${host}:${config.api.port}/api/v1`;
+}
+
+async function request(
+  config: Config,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; text: string }> {
+  const url = `${apiBase(config)}${path}`;
+  try {
+    const res = await fetch(url, {
+      method,
+      headers: {
+        ...(config.api.token ? { authorization: `Bearer ${config.api.token}` } : {}),
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
+    return { status: res.status, text: await res.text() };
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string } };
+    const why = e.cause?.code ?? (e.name === "TimeoutError" ? "no answer in 15 s" : e.message);
+    throw new QhError(
+      "QH_GATEWAY_UNREACHABLE",
+      `no gateway answers at ${apiBase(config)} (api.port ${config.api.port}): ${why}`,
+    );
+  }
+}
+
+function parse(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : {};
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reaches the gateway the config describes and checks it is that gateway. Throws
+ * QH_GATEWAY_UNREACHABLE (nothing answers: exit 1, start it), QH_GATEWAY_MISMATCH (something else
+ * answers on api.port: another program, another gateway id, or a token this one refuses).
+ */
+export async function connectGateway(config: Config): Promise<GatewayApi> {
+  const base = apiBase(config);
+  const r = await request(config, "GET", "/info");
+  const expected = config.gateway.id;
+  if (r.status === 401) {
+    throw new QhError(
+      "QH_GATEWAY_MISMATCH",
+      `the program at ${base} refuses api.token from the config: another gateway answers there (expected ${expected}), or the token changed since it started`,
+    );
+  }
+  const info = parse(r.text) as Partial<GatewayInfo> | undefined;
+  if (r.status !== 200 || typeof info?.gateway !== "string" || typeof info.bootId !== "string") {
+    throw new QhError(
+      "QH_GATEWAY_MISMATCH",
+      `something answers at ${base} (HTTP ${r.status}) but it is not a quarterhour gateway (expected ${expected})`,
+    );
+  }
+  if (info.gateway !== expected) {
+    throw new QhError(
+      "QH_GATEWAY_MISMATCH",
+      `gateway "${info.gateway}" answers at ${base}, not "${expected}" from the config`,
+    );
+  }
+  const verified = info as GatewayInfo;
+  return {
+    base,
+    info: verified,
+    async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+      const res = await request(config, method, path, body);
+      const json = parse(res.text);
+      if (res.status >= 400) {
+        const e = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+        const code = e?.code && e.code in ERRORS ? (e.code as ErrorCode) : "QH_INTERNAL";
+        throw new QhError(code, `${e?.message ?? res.text} (${method} ${path}: HTTP ${res.status})`);
+      }
+      if (json === undefined) {
+        throw new QhError("QH_INTERNAL", `${method} ${path}: the gateway answered with something not JSON`);
+      }
+      return json as T;
+    },
+  };
+}
+
+/** A subscriber on the embedded uplink broker, checked to be the stream of the same boot. */
+export interface UplinkWatch {
+  /** Every message so far (topic, payload text), in arrival order. */
+  readonly messages: { topic: string; payload: string }[];
+  close(): void;
+}
+
+/**
+ * Subscribes to `R/#` on `uplink.embeddedPort` and waits for the retained `R/status`: its bootId
+ * must be `bootId` (from /info), or this is another gateway's stream (QH_GATEWAY_MISMATCH).
+ * QH_GATEWAY_UNREACHABLE when nothing listens there or no status arrives within 5 s.
+ */
+export async function watchUplink(config: Config, bootId: string): Promise<UplinkWatch> {
+  const root = `${config.uplink.topicPrefix}/${config.gateway.id}`;
+  const url = `mqtt://127.0.0.1:${config.uplink.embeddedPort}`;
+  const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000 });
+  const messages: { topic: string; payload: string }[] = [];
+  const close = () => {
+    client.end(true);
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error("no retained status within 5 s")), 5000);
+      client.on("error", (e) => reject(e));
+      client.on("close", () => reject(new Error("connection closed")));
+      client.on("connect", () => client.subscribe(`${root}/#`, { qos: 1 }));
+      client.on("message", (topic, p) => {
+        const payload = p.toString();
+        messages.push({ topic, payload });
+        if (topic !== `${root}/status`) return;
+        clearTimeout(t);
+        const seen = (parse(payload) as { bootId?: string } | undefined)?.bootId;
+        if (seen === bootId) resolve();
+        else {
+          reject(
+            new QhError(
+              "QH_GATEWAY_MISMATCH",
+              `the stream on ${url} (uplink.embeddedPort) belongs to another run of ${config.gateway.id} (boot ${seen}) than the API at ${apiBase(config)} (boot ${bootId})`,
+            ),
+          );
+        }
+      });
+    });
+  } catch (err) {
+    close();
+    if (err instanceof QhError) throw err;
+    throw new QhError(
+      "QH_GATEWAY_UNREACHABLE",
+      `cannot watch the stream on ${url} (uplink.embeddedPort ${config.uplink.embeddedPort}): ${(err as Error).message}`,
+    );
+  }
+  return { messages, close };
+}

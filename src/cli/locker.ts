@@ -1,0 +1,104 @@
+/**
+ * `quarterhour locker compartments`: every compartment of the site's lockers with its size, state,
+ * door and parcel. From the running gateway's API (checked to be this config's gateway); when no
+ * gateway answers, from the database, opened read-only (what the gateway last recorded).
+ */
+import { existsSync } from "node:fs";
+import type { Config } from "../config/schema.js";
+import { isQhError, QhError } from "../core/errors.js";
+import { ACTIVE_SQL } from "../domain/locker/schema.js";
+import type { CompartmentView } from "../domain/locker/types.js";
+import { dbFile, openDatabase } from "../store/db.js";
+import { type GatewayOpts, readConfig } from "./common.js";
+import { connectGateway } from "./gateway-client.js";
+
+type Row = Pick<
+  CompartmentView,
+  "device" | "compartment" | "size" | "state" | "reason" | "reachable" | "doorOpen" | "parcelId"
+>;
+
+function fromDatabase(config: Config, device?: string): Row[] {
+  const db = openDatabase({ dataDir: config.dataDir, readonly: true });
+  try {
+    const rows = db
+      .prepare(
+        `SELECT c.device, c.compartment, c.size, c.state, c.oos_reason AS reason, c.reachable,
+                c.door_open AS doorOpen,
+                (SELECT p.id FROM locker_parcels p WHERE p.device = c.device
+                   AND p.compartment = c.compartment AND p.state IN ${ACTIVE_SQL} LIMIT 1) AS parcelId
+           FROM locker_compartments c
+          WHERE c.retired = 0 AND (? IS NULL OR c.device = ?)
+          ORDER BY c.device, c.position`,
+      )
+      .all(device ?? null, device ?? null) as (Omit<Row, "reachable" | "doorOpen"> & {
+      reachable: number;
+      doorOpen: number | null;
+    })[];
+    return rows.map((r) => ({
+      ...r,
+      reachable: r.reachable === 1,
+      doorOpen: r.doorOpen === null ? null : r.doorOpen === 1,
+    }));
+  } catch (err) {
+    if (isQhError(err)) throw err;
+    throw new QhError(
+      "QH_STORE_OPEN",
+      `cannot read the locker's tables in ${dbFile(config.dataDir)}: ${(err as Error).message}`,
+    );
+  } finally {
+    db.close();
+  }
+}
+
+function table(rows: Row[]): string {
+  const head = ["DEVICE", "COMPARTMENT", "SIZE", "STATE", "DOOR", "PARCEL"];
+  const cells = rows.map((r) => [
+    r.device,
+    r.compartment,
+    r.size,
+    r.state === "out_of_service" && r.reason ? `out_of_service (${r.reason})` : r.state,
+    !r.reachable ? "unreachable" : r.doorOpen === null ? "-" : r.doorOpen ? "open" : "closed",
+    r.parcelId ?? "-",
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  return [head, ...cells]
+    .map((c) =>
+      c
+        .map((v, i) => v.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+/**
+ * Lists the compartments (optionally of one `device`). Throws QH_USAGE when the site has no
+ * locker; QH_GATEWAY_MISMATCH when another program answers on api.port; QH_GATEWAY_UNREACHABLE
+ * when no gateway runs and there is no database yet.
+ */
+export async function lockerCompartments(
+  opts: GatewayOpts & { device?: string; json?: boolean },
+): Promise<void> {
+  const config = readConfig(opts);
+  if (config.buses.length === 0) {
+    throw new QhError("QH_USAGE", `the site in ${opts.config} has no serial buses, so no locker`);
+  }
+  let rows: Row[];
+  let source: string;
+  try {
+    const api = await connectGateway(config);
+    const q = opts.device ? `?device=${encodeURIComponent(opts.device)}` : "";
+    rows = (await api.call<{ compartments: Row[] }>("GET", `/locker/compartments${q}`)).compartments;
+    source = `from the running gateway ${api.info.gateway} at ${api.base}`;
+  } catch (err) {
+    if (!isQhError(err, "QH_GATEWAY_UNREACHABLE") || !existsSync(dbFile(config.dataDir))) throw err;
+    rows = fromDatabase(config, opts.device);
+    source = `from ${dbFile(config.dataDir)} (read-only: no gateway answers at api.port ${config.api.port})`;
+  }
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(rows)}\n`);
+    return;
+  }
+  const free = rows.filter((r) => r.state === "free").length;
+  process.stdout.write(`${table(rows)}\n${rows.length} compartments, ${free} free; ${source}\n`);
+}

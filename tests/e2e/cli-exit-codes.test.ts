@@ -1,0 +1,231 @@
+/**
+ * Every command's errors against the contract: a `QH_` code, a hint line, no stack, and the exit
+ * code (0 ok; 2 usage, config or a listening port in use; 1 runtime). One row per case, each a
+ * real CLI child process; "other programs" on the ports are real listeners in this process.
+ */
+import { writeFileSync } from "node:fs";
+import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
+import { createServer, type Server } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { runCliAsync } from "../helpers/cli.js";
+import { tempDir } from "../helpers/gateway.js";
+import { freePort } from "../helpers/upstream.js";
+
+const dir = tempDir("qh-exit-");
+const TOKEN = "exit-codes-token-0123456789";
+let ports: { api: number; dev: number; up: number; busy: number; other: number; notQh: number };
+let busy: Server;
+let otherGateway: HttpServer;
+let notQh: HttpServer;
+
+function file(name: string, cfg: unknown): string {
+  const f = join(dir, name);
+  writeFileSync(f, typeof cfg === "string" ? cfg : stringify(cfg));
+  return f;
+}
+
+function site(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    gateway: { id: "gw-exit", site: "s" },
+    dataDir: join(dir, "data"),
+    simulate: true,
+    deviceBroker: { host: "127.0.0.1", port: ports.dev },
+    uplink: { url: "embedded", embeddedPort: ports.up, password: "uplink-pass-xyz", username: "u" },
+    api: { host: "127.0.0.1", port: ports.api, token: TOKEN },
+    buses: [
+      {
+        id: "bus-a",
+        path: "sim://bus-a",
+        protocol: "lockboard-xor",
+        devices: [{ id: "locker-a", model: "demo-bank-24", address: 1 }],
+      },
+    ],
+    ...over,
+  };
+}
+
+beforeAll(async () => {
+  ports = {
+    api: await freePort(),
+    dev: await freePort(),
+    up: await freePort(),
+    busy: await freePort(),
+    other: await freePort(),
+    notQh: await freePort(),
+  };
+  busy = createServer();
+  await new Promise<void>((r) => busy.listen(ports.busy, "127.0.0.1", () => r()));
+  // another gateway (another id) on a port, and a web server that is no gateway at all
+  otherGateway = createHttpServer((_req, res) => {
+    res.setHeader("content-type", "application/json");
+    res.end(JSON.stringify({ gateway: "gw-someone-else", site: "x", version: "0.1.0", bootId: "b" }));
+  });
+  notQh = createHttpServer((_req, res) => {
+    res.statusCode = 404;
+    res.end("<html>not found</html>");
+  });
+  await new Promise<void>((r) => otherGateway.listen(ports.other, "127.0.0.1", () => r()));
+  await new Promise<void>((r) => notQh.listen(ports.notQh, "127.0.0.1", () => r()));
+});
+afterAll(async () => {
+  await new Promise((r) => busy.close(r));
+  await new Promise((r) => otherGateway.close(r));
+  await new Promise((r) => notQh.close(r));
+});
+
+interface Row {
+  name: string;
+  args: () => string[];
+  env?: () => Record<string, string>;
+  exit: 0 | 1 | 2;
+  /** stderr (exit ≠ 0) or stdout (exit 0) must match all of these */
+  match: RegExp[] | (() => RegExp[]);
+  /** and must not match any of these */
+  not?: RegExp[];
+}
+
+const good = () => file("good.yaml", site());
+const rows: Row[] = [
+  { name: "--version", args: () => ["--version"], exit: 0, match: [/\d+\.\d+\.\d+/] },
+  { name: "unknown command", args: () => ["frobnicate"], exit: 2, match: [/QH_USAGE: unknown command/] },
+  {
+    name: "bad --log-level",
+    args: () => ["start", "--log-level", "loud", "-c", good()],
+    exit: 2,
+    match: [/QH_USAGE: .*--log-level/],
+  },
+  {
+    name: "config check: valid",
+    args: () => ["config", "check", "-c", good()],
+    exit: 0,
+    match: [/config OK/, /API 127\.0\.0\.1:\d+/],
+  },
+  {
+    name: "config check: every problem with its key path",
+    args: () => [
+      "config",
+      "check",
+      "-c",
+      file("bad.yaml", site({ api: { port: 70000 }, deviceBroker: { port: "x" }, uplnk: {} })),
+    ],
+    exit: 2,
+    match: [/QH_CONFIG_INVALID/, /3 problems/, /api\.port/, /deviceBroker\.port/, /uplnk/],
+  },
+  {
+    name: "config check: missing file",
+    args: () => ["config", "check", "-c", join(dir, "nope.yaml")],
+    exit: 2,
+    match: [/QH_CONFIG_UNREADABLE/],
+  },
+  {
+    name: "config show: secrets masked, flags applied",
+    args: () => ["config", "show", "-c", good(), "--api-port", "12345"],
+    exit: 0,
+    match: [/port: 12345/, /token: "\*{8}"/, /password: "\*{8}"/],
+    not: [new RegExp(TOKEN), /uplink-pass-xyz/],
+  },
+  {
+    name: "a port flag that is no port",
+    args: () => ["config", "check", "-c", good(), "--api-port", "http"],
+    exit: 2,
+    match: [/QH_USAGE: .*--api-port.*'http' is invalid/],
+  },
+  {
+    name: "a port variable that is no port",
+    args: () => ["config", "check", "-c", good()],
+    env: () => ({ QH_UPLINK_PORT: "99999" }),
+    exit: 2,
+    match: [/QH_USAGE: .*QH_UPLINK_PORT/],
+  },
+  {
+    name: "moved ports that clash",
+    args: () => ["config", "check", "-c", good(), "--api-port", "4444", "--device-broker-port", "4444"],
+    exit: 2,
+    match: [/QH_CONFIG_INVALID/, /api\.port: port 4444 is also deviceBroker\.port/],
+  },
+  {
+    name: "start: a listening port in use",
+    args: () => ["start", "-c", good(), "--uplink-port", String(ports.busy)],
+    exit: 2,
+    match: () => [
+      /QH_PORT_IN_USE: nothing was started/,
+      new RegExp(`uplink\\.embeddedPort: 127\\.0\\.0\\.1:${ports.busy} is already in use`),
+      /--uplink-port N \(or QH_UPLINK_PORT=N\)/,
+    ],
+    not: [/EADDRINUSE/, /deviceBroker\.port/],
+  },
+  {
+    name: "sim against a gateway that is not running",
+    args: () => ["sim", "pickup", "123456", "-c", good()],
+    exit: 1,
+    match: [/QH_GATEWAY_UNREACHABLE/, /Start the gateway first/],
+  },
+  {
+    name: "sim against another gateway on the port",
+    args: () => ["sim", "pickup", "123456", "-c", good(), "--api-port", String(ports.other)],
+    exit: 1,
+    match: [/QH_GATEWAY_MISMATCH: gateway "gw-someone-else" answers/],
+  },
+  {
+    name: "sim against something that is no gateway",
+    args: () => ["sim", "courier-deposit", "-c", good(), "--api-port", String(ports.notQh)],
+    exit: 1,
+    match: [/QH_GATEWAY_MISMATCH: .*not a quarterhour gateway/],
+  },
+  {
+    name: "sim courier-deposit --size XXL (checked before any session)",
+    args: () => ["sim", "courier-deposit", "--size", "XXL", "-c", good()],
+    exit: 2,
+    match: [/QH_USAGE: .*'XXL' is invalid.*XS, S, M, L, XL/],
+  },
+  {
+    name: "sim courier-deposit --barcode with a space",
+    args: () => ["sim", "courier-deposit", "--barcode", "a b", "-c", good()],
+    exit: 2,
+    match: [/QH_USAGE: --barcode/],
+  },
+  {
+    name: "sim pickup with a malformed code",
+    args: () => ["sim", "pickup", "1!", "-c", good()],
+    exit: 2,
+    match: [/QH_USAGE: pickup code/],
+  },
+  {
+    name: "locker compartments on a site without a locker",
+    args: () => ["locker", "compartments", "-c", file("nolocker.yaml", site({ buses: [] }))],
+    exit: 2,
+    match: [/QH_USAGE: .*no serial buses/],
+  },
+  {
+    name: "locker compartments with no gateway and no database",
+    args: () => ["locker", "compartments", "-c", good(), "--data-dir", join(dir, "empty")],
+    exit: 1,
+    match: [/QH_GATEWAY_UNREACHABLE/],
+  },
+  {
+    name: "outbox stats",
+    args: () => ["outbox", "stats", "--json", "-c", good()],
+    exit: 0,
+    match: [/"pending":0/],
+  },
+  { name: "device list", args: () => ["device", "list", "-c", good()], exit: 0, match: [/.*/] },
+];
+
+describe("every CLI error has a QH_ code, a hint and the contract's exit code", () => {
+  for (const row of rows) {
+    it(`${row.name}: exit ${row.exit}`, async () => {
+      const r = await runCliAsync(row.args(), { env: row.env?.() });
+      const out = row.exit === 0 ? r.stdout : r.stderr;
+      expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(row.exit);
+      for (const re of typeof row.match === "function" ? row.match() : row.match) expect(out).toMatch(re);
+      for (const re of row.not ?? []) expect(`${r.stdout}${r.stderr}`).not.toMatch(re);
+      if (row.exit !== 0) {
+        expect(r.stderr).toMatch(/^error QH_[A-Z_]+: /m);
+        expect(r.stderr).toMatch(/^ {2}→ \S/m);
+        expect(r.stderr).not.toMatch(/^\s+at .*\(.*:\d+:\d+\)/m); // no stack
+      }
+    });
+  }
+});
