@@ -100,8 +100,14 @@ export async function courierDeposit(o: DepositOpts, cmd: Command): Promise<void
     throw new QhError("QH_USAGE", `--barcode "${o.barcode}": 1-64 printable ASCII characters, no spaces`);
   }
   const config = readConfig(o);
-  const terminal = terminalOf(config, o.terminal);
   const { api, watch } = await reach(config, true);
+  let terminal: string;
+  try {
+    terminal = terminalOf(config, o.terminal);
+  } catch (err) {
+    watch?.close();
+    throw err;
+  }
   const t = encodeURIComponent(terminal);
   let open = false;
   try {
@@ -159,8 +165,8 @@ export async function pickup(code: string, o: GatewayOpts & { terminal?: string 
     throw new QhError("QH_USAGE", `pickup code "${code}": 4-64 characters of A-Z a-z 0-9 : _ -`);
   }
   const config = readConfig(o);
-  const terminal = terminalOf(config, o.terminal);
   const { api } = await reach(config, false);
+  const terminal = terminalOf(config, o.terminal);
   const r = await api.call<{ device: string; compartment: string; parcelId: string }>(
     "POST",
     `/kiosk/${encodeURIComponent(terminal)}/pickup`,
