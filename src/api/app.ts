@@ -6,6 +6,7 @@ import { timingSafeEqual } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
 import type { Registry } from "prom-client";
 import { isQhError } from "../core/errors.js";
+import { diskWriteError, isDiskWriteFailure } from "../store/disk.js";
 
 export interface HealthSource {
   uplinkConnected(): boolean;
@@ -30,7 +31,13 @@ export function httpStatusFor(code: string): number {
   if (code.endsWith("_INVALID")) return 400;
   if (code === "QH_LOCKER_CODE_WRONG") return 403;
   if (code === "QH_LOCKER_LOCKED_OUT") return 429;
-  if (code === "QH_LOCKER_UNREACHABLE" || code === "QH_STORE_FULL" || code === "QH_STORE_CLOSED") return 503;
+  if (
+    code === "QH_LOCKER_UNREACHABLE" ||
+    code === "QH_STORE_FULL" ||
+    code === "QH_STORE_IO" ||
+    code === "QH_STORE_CLOSED"
+  )
+    return 503;
   return 409;
 }
 
@@ -49,6 +56,11 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler((err, _req, reply) => {
     if (isQhError(err)) return reply.status(httpStatusFor(err.code)).send({ error: err.toJSON() });
+    if (isDiskWriteFailure(err)) {
+      // a write path that did not classify its own failure: still a coded answer, not a 500
+      const coded = diskWriteError(err, `${_req.method} ${_req.url}`);
+      return reply.status(503).send({ error: coded.toJSON() });
+    }
     const e = err as { validation?: unknown; statusCode?: number; message: string };
     if (e.validation) {
       return reply.status(400).send({

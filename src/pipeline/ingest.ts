@@ -21,6 +21,7 @@ import { QhError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
 import { counter, histogram } from "../core/metrics.js";
 import type { Db } from "../store/db.js";
+import { storeFaultOf } from "../store/disk.js";
 import type { Outbox } from "../store/outbox.js";
 
 export interface CommittedRow {
@@ -153,9 +154,11 @@ export class Ingest implements EventSink {
       this.tx(n, firstSeq, bodies);
       this.nextSeq += n;
     } catch (err) {
+      // a disk failure puts the store in its fault state (refusing until the disk takes writes)
+      const recorded = storeFaultOf(this.o.db).record(err, "event commit");
       error =
-        err instanceof QhError
-          ? err
+        recorded instanceof QhError
+          ? recorded
           : new QhError("QH_STORE_FULL", `commit failed: ${(err as Error).message}`);
       this.mFailed.inc();
     }
