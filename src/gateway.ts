@@ -131,7 +131,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     },
     onRecovered: () => fwdRef?.flushMarks(),
   });
-  keeper.check();
+  keeper.start();
 
   // ---- uplink ----------------------------------------------------------------------------------
   let embedded: EmbeddedUplinkBroker | undefined;

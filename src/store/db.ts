@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { QhError } from "../core/errors.js";
+import { diskWriteError, isDiskWriteFailure } from "./disk.js";
 import { migrate } from "./migrate.js";
 import { CORE_MIGRATIONS } from "./schema.js";
 
@@ -34,15 +35,23 @@ export function openDatabase(opts: OpenOptions): Db {
   }
   db.pragma("busy_timeout = 5000");
   if (!opts.readonly) {
-    db.pragma("journal_mode = WAL");
-    db.pragma(`synchronous = ${opts.synchronous ?? "FULL"}`);
-    db.pragma("foreign_keys = ON");
-    // Checkpoint in bigger steps: fewer small writes to an SD card.
-    db.pragma("wal_autocheckpoint = 4000");
-    // After a checkpoint resets the WAL, cut the file back to this size (a WAL grown while an
-    // outside reader held a snapshot shrinks again once the reader lets go).
-    db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
-    migrate(db, "core", CORE_MIGRATIONS);
+    try {
+      db.pragma("journal_mode = WAL");
+      db.pragma(`synchronous = ${opts.synchronous ?? "FULL"}`);
+      db.pragma("foreign_keys = ON");
+      // Checkpoint in bigger steps: fewer small writes to an SD card.
+      db.pragma("wal_autocheckpoint = 4000");
+      // After a checkpoint resets the WAL, cut the file back to this size (a WAL grown while an
+      // outside reader held a snapshot shrinks again once the reader lets go).
+      db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
+      migrate(db, "core", CORE_MIGRATIONS);
+    } catch (err) {
+      db.close();
+      // A disk with no room even for the WAL's index (-shm) and log: a coded error, exit 1, so that
+      // systemd keeps restarting and the gateway comes back by itself once space is freed.
+      if (isDiskWriteFailure(err)) throw diskWriteError(err, `cannot open ${file}`, opts.dataDir);
+      throw err;
+    }
   }
   return db;
 }

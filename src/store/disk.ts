@@ -39,6 +39,16 @@ export function diskLevel(
   return { level, freeMb, dbMb };
 }
 
+/** Free bytes on the file system holding `dir` (Infinity when unknown). */
+export function freeBytes(dir: string): number {
+  try {
+    const s = statfsSync(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
 /**
  * Whether an error is the disk refusing a write: SQLite's SQLITE_FULL or any SQLITE_IOERR_* (from
  * better-sqlite3's `SqliteError.code`), or the file system's ENOSPC, EDQUOT, EIO, EROFS.
@@ -61,9 +71,14 @@ export function isDiskWriteFailure(err: unknown): boolean {
  * The coded error for a write the disk refused: QH_STORE_FULL for a full disk (or quota),
  * QH_STORE_IO for an I/O error. `where` names the write path (e.g. "outbox marks").
  */
-export function diskWriteError(err: unknown, where: string): QhError {
+export function diskWriteError(err: unknown, where: string, dir?: string): QhError {
   const code = String((err as { code?: unknown } | null)?.code ?? "");
-  const full = code === "SQLITE_FULL" || code === "ENOSPC" || code === "EDQUOT";
+  // SQLite reports a -shm or WAL file it cannot create or extend as an I/O error: ask the disk
+  const full =
+    code === "SQLITE_FULL" ||
+    code === "ENOSPC" ||
+    code === "EDQUOT" ||
+    (dir !== undefined && freeBytes(dir) < 1048576);
   return new QhError(
     full ? "QH_STORE_FULL" : "QH_STORE_IO",
     `${where}: the store cannot write (${code}: ${(err as Error).message})`,
@@ -78,6 +93,9 @@ export function diskWriteError(err: unknown, where: string): QhError {
 export class StoreFault {
   private fault: { error: QhError; where: string; since: number } | undefined;
   private readonly listeners: Array<(active: boolean) => void> = [];
+
+  /** The data dir, to tell a full disk from an I/O error when SQLite reports SQLITE_IOERR. */
+  dir?: string;
 
   constructor(public log?: Logger) {}
 
@@ -103,7 +121,7 @@ export class StoreFault {
    */
   record(err: unknown, where: string): unknown {
     if (!isDiskWriteFailure(err)) return err;
-    const error = diskWriteError(err, where);
+    const error = diskWriteError(err, where, this.dir);
     if (!this.fault) {
       this.fault = { error, where, since: Date.now() };
       this.log?.error(

@@ -45,6 +45,7 @@ export class StoreKeeper {
 
   constructor(private readonly o: StoreKeeperOptions) {
     this.fault = storeFaultOf(o.db, o.log);
+    this.fault.dir = o.dataDir;
     this.walMaxBytes = o.walMaxMb * 1048576;
     this.mDisk = gauge(
       o.registry,
@@ -152,16 +153,34 @@ export class StoreKeeper {
     }
   }
 
+  /**
+   * At start: one small write, so that a gateway started on a full disk knows it at once and
+   * starts degraded (refusing, reporting) instead of failing its first event.
+   */
+  start(): void {
+    this.check();
+    try {
+      this.writeProbe();
+    } catch (err) {
+      if (!isDiskWriteFailure(err)) throw err;
+      this.fault.record(err, "start-up probe");
+    }
+  }
+
+  private writeProbe(): void {
+    this.o.db
+      .prepare(
+        "INSERT INTO meta (key, value) VALUES ('store_probe', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      )
+      .run(String(Date.now()));
+  }
+
   /** While faulty: make room in the WAL if a reader no longer holds it, then try a small write. */
   probe(): boolean {
     if (!this.fault.active) return true;
     this.runCheckpoint("RESTART", 0);
     try {
-      this.o.db
-        .prepare(
-          "INSERT INTO meta (key, value) VALUES ('store_probe', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        )
-        .run(String(Date.now()));
+      this.writeProbe();
     } catch (err) {
       if (!isDiskWriteFailure(err)) throw err;
       return false;
