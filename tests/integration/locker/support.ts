@@ -91,6 +91,8 @@ export interface SiteOptions {
   /** `simulate:` of the config (default true). */
   simulate?: boolean;
   clock?: Clock;
+  /** The data dir (default: a fresh temp dir), e.g. on a small disk. */
+  dataDir?: string;
 }
 
 // --- the upstream broker ---------------------------------------------------------------------
@@ -160,11 +162,16 @@ export async function startLockerSite(o: SiteOptions = {}) {
   let platform: Platform | undefined;
   const platforms: Platform[] = [];
 
-  const config = testConfig(url, {
-    simulate: o.simulate ?? true,
-    buses: o.buses ?? [demoBus()],
-    ...(o.locker ? { locker: o.locker } : {}),
-  });
+  const config = testConfig(
+    url,
+    {
+      simulate: o.simulate ?? true,
+      buses: o.buses ?? [demoBus()],
+      ...(o.locker ? { locker: o.locker } : {}),
+      ...(o.dataDir ? { store: { lowDiskMb: 0 } } : {}),
+    },
+    o.dataDir,
+  );
   const gw = await startTestGateway(config, {
     extensions: extensionsFor(config),
     ...(o.clock ? { clock: o.clock } : {}),
