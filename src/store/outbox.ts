@@ -142,7 +142,9 @@ export class Outbox {
   markDelivered(ranges: readonly (readonly [number, number])[], at: number): number {
     if (ranges.length === 0) return 0;
     const sorted = [...ranges].sort((x, y) => x[0] - y[0]);
-    return this.db.transaction(() => {
+    // The watermark in memory moves only once the transaction has committed (a commit can fail:
+    // a full disk), so a retry writes it again.
+    const [n, upTo] = this.db.transaction((): [number, number] => {
       let n = 0;
       let upTo = this.upTo;
       for (const [a, b] of sorted) {
@@ -158,10 +160,11 @@ export class Outbox {
         const top = next === undefined ? this.maxSeq() : next - 1;
         if (top > upTo) upTo = top;
         this.markUpToStmt.run(upTo, at);
-        this.upTo = upTo;
       }
-      return n;
+      return [n, upTo];
     })();
+    this.upTo = upTo;
+    return n;
   }
 
   private maxSeq(): number {

@@ -50,6 +50,7 @@ describe.skipIf(SMALL_DISK_UNAVAILABLE !== undefined)(
         dev.on("error", () => {});
         await dev.publishAsync("dev/d1/evt/before", "{}", { qos: 1 });
         await platform.waitFor(() => platform.events.some((e) => e.type === "before"));
+        await waitUntil(() => gw.forwarder.pendingCount === 0, 20_000, "the first event marked delivered");
 
         // the platform goes away; five events are committed and wait in the outbox
         await platform.close();
@@ -110,6 +111,7 @@ describe.skipIf(SMALL_DISK_UNAVAILABLE !== undefined)(
           await platform2.close();
         }
       } finally {
+        disk.release();
         await gw.stop();
       }
     });
