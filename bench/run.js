@@ -332,7 +332,10 @@ async function trickle() {
     const consumer = await startConsumer(bPort, ["qh/v1/+/events", "qh/v1/+/status"], 1e12);
     p.consumer = consumer;
     await waitOnline(consumer);
-    const load = await startLoad(gw.url, deviceList([LIVE_ID], SECRET, (id) => `dev/${id}/evt/live`));
+    const load = await startLoad(
+      gw.url,
+      deviceList([LIVE_ID], SECRET, (id) => `dev/${id}/evt/live`),
+    );
     p.load = load;
     await sleep(1000); // start-up writes settle
     const m = meter(gw.child.pid);
@@ -561,10 +564,10 @@ async function main() {
       const brief = res.pagesPerEvent
         ? `${fmt(res.writeBytesPerEvent, 0)} bytes written/event (${fmt(res.pagesPerEvent, 2)} pages)`
         : res.pollCycleMs
-        ? `poll cycle ${fmt(res.pollCycleMs, 1)} ms (floor ${res.floorMs}), door p99 ${fmt(res.doorP99Ms, 1)} ms`
-        : res.eventsPerS
-          ? `${fmt(res.eventsPerS, 0)} events/s, p99 ${res.p99Ms} ms`
-          : `accept ${fmt(res.acceptPerS, 0)}/s, drain ${fmt(res.drainPerS, 0)}/s, live p99 ${res.liveP99Ms} ms`;
+          ? `poll cycle ${fmt(res.pollCycleMs, 1)} ms (floor ${res.floorMs}), door p99 ${fmt(res.doorP99Ms, 1)} ms`
+          : res.eventsPerS
+            ? `${fmt(res.eventsPerS, 0)} events/s, p99 ${res.p99Ms} ms`
+            : `accept ${fmt(res.acceptPerS, 0)}/s, drain ${fmt(res.drainPerS, 0)}/s, live p99 ${res.liveP99Ms} ms`;
       log(
         `  run ${r + 1}/${RUNS} ${name}: ${brief}${res.complete ? "" : " (INCOMPLETE)"} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
       );
