@@ -29,7 +29,6 @@ import { DeviceBroker } from "./southbound/mqtt/device-broker.js";
 import { Credentials } from "./store/credentials.js";
 import { type Db, dbFile, openDatabase } from "./store/db.js";
 import { DeviceStateTable } from "./store/device-state.js";
-
 import { Ledger } from "./store/ledger.js";
 import { Outbox } from "./store/outbox.js";
 import { StoreKeeper } from "./store/store-keeper.js";

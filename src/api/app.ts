@@ -54,11 +54,11 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { allErrors: true, removeAdditional: false } },
   });
 
-  app.setErrorHandler((err, _req, reply) => {
+  app.setErrorHandler((err, req, reply) => {
     if (isQhError(err)) return reply.status(httpStatusFor(err.code)).send({ error: err.toJSON() });
     if (isDiskWriteFailure(err)) {
       // a write path that did not classify its own failure: still a coded answer, not a 500
-      const coded = diskWriteError(err, `${_req.method} ${_req.url}`);
+      const coded = diskWriteError(err, `${req.method} ${req.url}`);
       return reply.status(503).send({ error: coded.toJSON() });
     }
     const e = err as { validation?: unknown; statusCode?: number; message: string };
