@@ -5,13 +5,14 @@
 //   1. gateway   devices ─QoS 1─► gateway (child process, SQLite FULL) ─batches─► Mosquitto B ─► consumer
 //   2. bridge    devices ─QoS 1─► Mosquitto A (persistence on) ─bridge QoS 1─► Mosquitto B ─► consumer
 //   3. backlog   devices ─► gateway while B is down; then B up: drain rate, live events' latency
+//   4. trickle   one device at 10 events/s for a minute: disk bytes written per event (SD-card wear)
 //
 // Environment: BENCH_RUNS (3), BENCH_QUICK=1 (small counts), BENCH_DEVICES (4), BENCH_EVENTS
 // (100000), BENCH_BACKLOG (200000), BENCH_INFLIGHT (100 per device), BENCH_WINDOW (64),
-// BENCH_SCENARIOS (gateway,bridge,backlog,locker), BENCH_PROFILE=1 (--cpu-prof of the first gateway run,
+// BENCH_SCENARIOS (gateway,bridge,backlog,trickle,locker), BENCH_TRICKLE_S (60), BENCH_PROFILE=1 (--cpu-prof of the first gateway run,
 // written to bench/results/profile/).
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -52,8 +53,10 @@ const WINDOW = env("BENCH_WINDOW", 64);
 const MAX_EVENTS = 100;
 const SIZE = 200;
 const LIVE_RATE = 50;
+const TRICKLE_RATE = 10;
+const TRICKLE_S = env("BENCH_TRICKLE_S", QUICK ? 15 : 60);
 const STALL_MS = 30_000;
-const SCENARIOS = (process.env.BENCH_SCENARIOS ?? "gateway,bridge,backlog,locker").split(",");
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? "gateway,bridge,backlog,trickle,locker").split(",");
 const PROFILE = process.env.BENCH_PROFILE === "1";
 // Extra Node flags for the gateway process (none by default, as `npm start` and the systemd unit).
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean);
@@ -310,6 +313,68 @@ async function backlog() {
   }
 }
 
+// ---- trickle: SD-card wear at a low steady rate ---------------------------------------------
+
+/**
+ * Scenario 4: one device publishes TRICKLE_RATE events a second for TRICKLE_S seconds, the
+ * platform listening: bytes the gateway process caused to be written (/proc/pid/io write_bytes)
+ * per event, and the growth of the data files. Every event is its own group commit here (they
+ * arrive 100 ms apart), so this is the per-commit cost an SD card pays.
+ */
+async function trickle() {
+  const dir = tmpDir("trickle");
+  const p = {};
+  try {
+    const bPort = await freePort();
+    p.b = await startMosquitto("B", upstreamConf(bPort), dir, bPort);
+    const gw = await startGateway(dir, bPort);
+    p.target = gw.child;
+    const consumer = await startConsumer(bPort, ["qh/v1/+/events", "qh/v1/+/status"], 1e12);
+    p.consumer = consumer;
+    await waitOnline(consumer);
+    const load = await startLoad(
+      gw.url,
+      deviceList([LIVE_ID], SECRET, (id) => `dev/${id}/evt/live`),
+    );
+    p.load = load;
+    await sleep(1000); // start-up writes settle
+    const m = meter(gw.child.pid);
+    const files0 = dataFileBytes(join(dir, "data"));
+    load.send({ cmd: "live", id: LIVE_ID, rate: TRICKLE_RATE, size: SIZE });
+    await sleep(TRICKLE_S * 1000);
+    const sent = await request(load, { cmd: "stopLive" }, "liveStopped");
+    await sleep(2000); // the last PUBACKs upstream and their delivery marks
+    const used = m.read();
+    const rep = await request(consumer, { cmd: "report" }, "report");
+    return {
+      complete: rep.live.total >= sent.acked,
+      events: sent.acked,
+      writeBytesPerEvent: used.writeBytes / sent.acked,
+      pagesPerEvent: used.writeBytes / sent.acked / 4096,
+      payloadMultiple: used.writeBytes / sent.acked / SIZE,
+      fileGrowthPerEvent: (dataFileBytes(join(dir, "data")) - files0) / sent.acked,
+      cpuPct: (100 * used.cpuS) / (TRICKLE_S + 2),
+      liveP50Ms: rep.live.p50,
+    };
+  } finally {
+    for (const k of STOP_ORDER) await stop(p[k]);
+    removeTmpDir(dir);
+  }
+}
+
+/** Bytes of the database and its WAL. */
+function dataFileBytes(dataDir) {
+  let n = 0;
+  for (const f of ["quarterhour.db", "quarterhour.db-wal"]) {
+    try {
+      n += statSync(join(dataDir, f)).size;
+    } catch {
+      // absent
+    }
+  }
+  return n;
+}
+
 // ---- locker: poll cycle against the wire floor, door-open latency under load ----------------
 
 async function lockerScenario() {
@@ -425,6 +490,21 @@ function report(results, machine) {
     );
     lines.push("");
   }
+  const t = results.trickle && summarise(results.trickle);
+  if (t) {
+    lines.push(`Trickle, ${TRICKLE_RATE} events/s for ${TRICKLE_S} s (one device, the platform listening)`);
+    lines.push(
+      table([
+        ["disk write bytes/event (write_bytes)", cell(t.writeBytesPerEvent)],
+        ["  in 4 KiB pages/event", cell(t.pagesPerEvent, 2)],
+        [`  as a multiple of the ${SIZE}-byte payload`, cell(t.payloadMultiple, 1)],
+        ["data file growth/event (db + WAL), bytes", cell(t.fileGrowthPerEvent)],
+        ["CPU, % of one core (gateway)", cell(t.cpuPct, 1)],
+        ["latency p50, ms", cell(t.liveP50Ms)],
+      ]),
+    );
+    lines.push("");
+  }
   const L = results.locker && summarise(results.locker);
   if (L) {
     lines.push(
@@ -450,7 +530,7 @@ function report(results, machine) {
       .map((r) => `${s}: ${r.events} events arrived, then nothing for ${STALL_MS / 1000} s`),
   );
   if (incomplete.length) lines.push("INCOMPLETE RUNS (figures above include them):", ...incomplete, "");
-  return { text: lines.join("\n"), summary: { gateway: g, bridge: b, backlog: k, locker: L } };
+  return { text: lines.join("\n"), summary: { gateway: g, bridge: b, backlog: k, trickle: t, locker: L } };
 }
 
 // ---- main ------------------------------------------------------------------------------------
@@ -471,6 +551,7 @@ async function main() {
     gateway: (r) => endToEnd("gateway", r),
     bridge: (r) => endToEnd("bridge", r),
     backlog: () => backlog(),
+    trickle: () => trickle(),
     locker: () => lockerScenario(),
   };
   // Interleaved (gateway, bridge, backlog, gateway, …) so that a noisy neighbour hits all alike.
@@ -480,11 +561,13 @@ async function main() {
       const res = await scenarios[name](r);
       results[name] ??= [];
       results[name].push(res);
-      const brief = res.pollCycleMs
-        ? `poll cycle ${fmt(res.pollCycleMs, 1)} ms (floor ${res.floorMs}), door p99 ${fmt(res.doorP99Ms, 1)} ms`
-        : res.eventsPerS
-          ? `${fmt(res.eventsPerS, 0)} events/s, p99 ${res.p99Ms} ms`
-          : `accept ${fmt(res.acceptPerS, 0)}/s, drain ${fmt(res.drainPerS, 0)}/s, live p99 ${res.liveP99Ms} ms`;
+      const brief = res.pagesPerEvent
+        ? `${fmt(res.writeBytesPerEvent, 0)} bytes written/event (${fmt(res.pagesPerEvent, 2)} pages)`
+        : res.pollCycleMs
+          ? `poll cycle ${fmt(res.pollCycleMs, 1)} ms (floor ${res.floorMs}), door p99 ${fmt(res.doorP99Ms, 1)} ms`
+          : res.eventsPerS
+            ? `${fmt(res.eventsPerS, 0)} events/s, p99 ${res.p99Ms} ms`
+            : `accept ${fmt(res.acceptPerS, 0)}/s, drain ${fmt(res.drainPerS, 0)}/s, live p99 ${res.liveP99Ms} ms`;
       log(
         `  run ${r + 1}/${RUNS} ${name}: ${brief}${res.complete ? "" : " (INCOMPLETE)"} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
       );

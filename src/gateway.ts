@@ -21,10 +21,8 @@ import type { Config } from "./config/schema.js";
 import type { Clock } from "./core/clock.js";
 import type { CommandHandler } from "./core/command.js";
 import type { EventSink, JsonObject, Metrics } from "./core/envelope.js";
-import { QhError } from "./core/errors.js";
 import { newId } from "./core/ids.js";
 import type { Logger } from "./core/logger.js";
-import { gauge } from "./core/metrics.js";
 import { checkPortsFree } from "./core/ports.js";
 import type { SyncReading } from "./core/time-sync.js";
 import { TimeKeeper } from "./core/timekeeper.js";
@@ -35,9 +33,9 @@ import { ClockStateTable } from "./store/clock-state.js";
 import { Credentials } from "./store/credentials.js";
 import { type Db, dbFile, openDatabase } from "./store/db.js";
 import { DeviceStateTable } from "./store/device-state.js";
-import { type DiskLevel, diskLevel } from "./store/disk.js";
 import { Ledger } from "./store/ledger.js";
 import { Outbox } from "./store/outbox.js";
+import { StoreKeeper } from "./store/store-keeper.js";
 import { TelemetryBuffer } from "./store/telemetry-buffer.js";
 import { builtinCommands, DeviceCommandRelay } from "./uplink/builtin-commands.js";
 import { CommandRouter } from "./uplink/command-router.js";
@@ -88,6 +86,8 @@ export interface GatewayOptions {
   portHint?: (key: string) => string;
   /** test hook: pretend this many bytes are free on the data disk */
   freeBytesOverride?: () => number | undefined;
+  /** test hook: housekeeping (disk level, WAL size, scrubs) period, ms (default 10,000) */
+  housekeepingMs?: number;
 }
 
 export interface Gateway {
@@ -144,29 +144,24 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const states = new DeviceStateTable(db);
   const teleBuf = new TelemetryBuffer(db, config.store.telemetryMaxRows);
 
-  // ---- disk watermark ------------------------------------------------------------------------
-  let disk: DiskLevel = "ok";
-  const mDisk = gauge(registry, "qh_disk_level", "0 ok, 1 low (telemetry refused), 2 full (events refused)");
-  const checkDisk = () => {
-    const r = diskLevel(
-      {
-        dataDir: config.dataDir,
-        dbFile: file,
-        quotaMb: config.store.diskQuotaMb,
-        lowDiskMb: config.store.lowDiskMb,
-      },
-      o.freeBytesOverride?.(),
-    );
-    if (r.level !== disk)
-      log.warn(
-        { level: r.level, freeMb: Math.round(r.freeMb), dbMb: Math.round(r.dbMb) },
-        "disk level changed",
-      );
-    disk = r.level;
-    mDisk.set(disk === "ok" ? 0 : disk === "low" ? 1 : 2);
-    if (disk !== "ok" && teleBuf.size > 0) teleBuf.clear();
-  };
-  checkDisk();
+  // ---- disk watermark, write failures, WAL size (src/store/store-keeper.ts) ----------------------
+  let fwdRef: Forwarder | undefined;
+  const keeper = new StoreKeeper({
+    db,
+    dataDir: config.dataDir,
+    dbFile: file,
+    quotaMb: config.store.diskQuotaMb,
+    lowDiskMb: config.store.lowDiskMb,
+    walMaxMb: config.store.walMaxMb,
+    log: log.child({ component: "store" }),
+    registry,
+    freeBytesOverride: o.freeBytesOverride,
+    onLow: () => {
+      if (teleBuf.size > 0) teleBuf.clear();
+    },
+    onRecovered: () => fwdRef?.flushMarks(),
+  });
+  keeper.start();
 
   // ---- uplink ----------------------------------------------------------------------------------
   let embedded: EmbeddedUplinkBroker | undefined;
@@ -201,10 +196,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     clock,
     registry,
     onCommitted: (rows) => forwarder?.onCommitted(rows),
-    refuse: () =>
-      disk === "full"
-        ? new QhError("QH_STORE_FULL", "disk quota reached: business events are refused")
-        : undefined,
+    refuse: () => keeper.refusal(),
   });
   const fwd = new Forwarder({
     db,
@@ -219,9 +211,10 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     maxEvents: config.uplink.batch.maxEvents,
     window: config.uplink.window,
     lastSeq: () => ingest.lastSeq,
-    telemetryRefused: () => disk !== "ok",
+    telemetryRefused: () => keeper.level !== "ok",
   });
   forwarder = fwd;
+  fwdRef = fwd;
 
   // ---- commands ------------------------------------------------------------------------------
   const router = new CommandRouter({
@@ -296,6 +289,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   } catch (err) {
     // nothing was started yet but the stand-in broker: leave no open database behind
     if (embedded) await embedded.stop();
+    keeper.stop();
     db.close();
     throw err;
   }
@@ -322,7 +316,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       uplink: () => conn.health(),
       outboxPending: () => fwd.pendingCount,
       problems: () => [
-        ...(disk === "ok" ? [] : [`disk ${disk}`]),
+        ...keeper.problems(),
         ...(ingest.commitFailure ? [`store failing writes: ${ingest.commitFailure}`] : []),
         ...extensions.flatMap((e) => e.problems?.() ?? []),
       ],
@@ -342,19 +336,30 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const retentionMs = config.store.retentionDays * 86_400_000;
   const scrubs = extensions.flatMap((e) => e.scrubAfterDelivery ?? []);
   let scrubbedTo = 0;
-  const housekeeping = () => {
-    checkDisk();
+  // Housekeeping and retention write too: on a full disk they wait (the store's fault state says
+  // why), they never take the process down.
+  const guarded = (where: string, fn: () => void) => () => {
+    try {
+      fn();
+    } catch (err) {
+      const e = keeper.fault.record(err, where);
+      if (e === err) log.error({ err, where }, "housekeeping failed");
+    }
+  };
+  const housekeeping = guarded("housekeeping", () => {
+    keeper.check();
+    if (keeper.fault.active) return;
     let next = scrubbedTo;
     for (const s of scrubs) next = outbox.scrubDelivered(s.type, s.path, scrubbedTo);
     scrubbedTo = next;
-  };
-  const prune = () => {
+  });
+  const prune = guarded("retention", () => {
     const n = outbox.prune(clock.now() - retentionMs);
     ledger.prune(clock.now() - Math.max(retentionMs, 30 * 86_400_000));
     if (n > 0) log.info({ removed: n }, "retention: delivered events pruned");
-  };
+  });
   prune();
-  const t1 = setInterval(housekeeping, 10_000);
+  const t1 = setInterval(housekeeping, o.housekeepingMs ?? 10_000);
   const t2 = setInterval(prune, 3_600_000);
   t1.unref();
   t2.unref();
@@ -379,6 +384,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       log.info("gateway stopping");
       clearInterval(t1);
       clearInterval(t2);
+      keeper.stop();
       await api.close();
       await broker.stop(); // stop accepting
       for (const e of [...extensions].reverse()) await e.stop?.();
@@ -392,7 +398,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       housekeeping();
       await conn.stop(); // offline status
       if (embedded) await embedded.stop();
-      teleBuf.flush();
+      guarded("telemetry buffer", () => teleBuf.flush())();
       fwd.close();
       clock.stop(); // the high-water mark, one last time
       db.close();

@@ -13,6 +13,7 @@ import type { Registry } from "prom-client";
 import sjson from "secure-json-parse";
 import { isQhError } from "../core/errors.js";
 import type { ClockStatus } from "../core/timekeeper.js";
+import { diskWriteError, isDiskWriteFailure } from "../store/disk.js";
 import type { UplinkHealth } from "../uplink/connection.js";
 
 export interface HealthSource {
@@ -42,7 +43,13 @@ export function httpStatusFor(code: string): number {
   if (code.endsWith("_INVALID")) return 400;
   if (code === "QH_LOCKER_CODE_WRONG") return 403;
   if (code === "QH_LOCKER_LOCKED_OUT" || code === "QH_LOCKER_SITE_SLOWED") return 429;
-  if (code === "QH_LOCKER_UNREACHABLE" || code === "QH_STORE_FULL" || code === "QH_STORE_CLOSED") return 503;
+  if (
+    code === "QH_LOCKER_UNREACHABLE" ||
+    code === "QH_STORE_FULL" ||
+    code === "QH_STORE_IO" ||
+    code === "QH_STORE_CLOSED"
+  )
+    return 503;
   return 409;
 }
 
@@ -152,8 +159,13 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     }
   });
 
-  app.setErrorHandler((err, _req, reply) => {
+  app.setErrorHandler((err, req, reply) => {
     if (isQhError(err)) return reply.status(httpStatusFor(err.code)).send({ error: err.toJSON() });
+    if (isDiskWriteFailure(err)) {
+      // a write path that did not classify its own failure: still a coded answer, not a 500
+      const coded = diskWriteError(err, `${req.method} ${req.url}`);
+      return reply.status(503).send({ error: coded.toJSON() });
+    }
     if (err instanceof BodyRefused) {
       return reply.status(400).send({
         error: {

@@ -195,6 +195,8 @@ export interface StoreConfig {
   /** Free disk space (MB) below which new telemetry is refused. */
   lowDiskMb: number;
   telemetryMaxRows: number;
+  /** WAL size (MB) past which the gateway checkpoints and truncates it (TRUNCATE, without waiting). */
+  walMaxMb: number;
 }
 
 export interface BusConfig {
@@ -408,6 +410,7 @@ export const configSchema: SchemaObject = {
           diskQuotaMb: int(1, 16_777_216, 1024),
           lowDiskMb: int(0, 16_777_216, 200),
           telemetryMaxRows: int(1, 1_000_000_000, 100_000),
+          walMaxMb: int(1, 1_048_576, 64),
         },
         { default: {} },
       ),

@@ -7,7 +7,10 @@ export const ERRORS = {
   QH_CONFIG_UNREADABLE: "Check the --config path exists and is readable YAML.",
   QH_USAGE: "Run `quarterhour --help` for usage.",
   QH_STORE_OPEN: "Check dataDir exists, is writable, and is not used by another gateway process.",
-  QH_STORE_FULL: "The disk quota is reached: free disk space or raise store.diskQuotaMb.",
+  QH_STORE_FULL:
+    "The data disk is full or the store's quota (store.diskQuotaMb) is reached: free disk space or raise the quota; the gateway resumes by itself once writes succeed (docs/operations.md).",
+  QH_STORE_IO:
+    "The data disk failed a write (I/O error): check the disk (dmesg, SD card health); the gateway retries by itself and resumes once writes succeed.",
   QH_STORE_CLOSED: "The gateway is shutting down; retry after it restarts.",
   QH_EVENT_INVALID:
     "Send a JSON object on dev/{id}/evt/{type} with a type matching [a-z0-9_]+(.[a-z0-9_]+)*.",

@@ -3,7 +3,7 @@
  *
  *   committed rows ─► live lane (memory) ─┐
  *   outbox backlog ─► backlog lane (SQLite pages in seq order) ─┴─► window of QoS 1 publishes
- *   PUBACK ─► acked seq ranges ─► marked delivered in one UPDATE transaction per loop turn
+ *   PUBACK ─► acked seq ranges ─► delivery watermark advanced (one small row) once a second
  *
  * After an outage the backlog drains in seq order while live events keep a share of the window,
  * so a fresh pickup event is not queued behind a million old ones. Batching is natural: a message
@@ -17,6 +17,7 @@ import type { Logger } from "../core/logger.js";
 import { counter, gauge, histogram } from "../core/metrics.js";
 import { type Db, withoutFsync } from "../store/db.js";
 import type { DeviceStateTable } from "../store/device-state.js";
+import { storeFaultOf } from "../store/disk.js";
 import type { Outbox, OutboxRow } from "../store/outbox.js";
 import type { TelemetryBuffer } from "../store/telemetry-buffer.js";
 import type { UplinkConnection } from "../uplink/connection.js";
@@ -41,8 +42,12 @@ export interface ForwarderOptions {
   telemetryRefused: () => boolean;
 }
 
-/** How often acknowledged ranges are marked delivered. */
-const MARK_EVERY_MS = 50;
+/**
+ * How often acknowledged ranges are marked delivered. Each flush writes one page (the delivery
+ * watermark): once a second keeps that under a tenth of a page per event at a trickle of 10/s,
+ * and a crash costs at most a second of events sent twice (at-least-once; never a loss).
+ */
+const MARK_EVERY_MS = 1000;
 
 /** Live rows kept in memory at most; beyond this the live lane folds into the backlog lane. */
 const LIVE_CAP = 20_000;
@@ -234,7 +239,7 @@ export class Forwarder {
   }
 
   /**
-   * Mark acknowledged ranges delivered, in one transaction every MARK_EVERY_MS, without an fsync of
+   * Mark acknowledged ranges delivered (the outbox's watermark), every MARK_EVERY_MS, without an fsync of
    * its own: a mark lost to a power cut only means the event is sent again (at-least-once; the
    * platform de-duplicates by id), and the next event commit makes it durable anyway.
    */
@@ -243,7 +248,17 @@ export class Forwarder {
     if (this.acked.length === 0 || this.closed) return;
     const ranges = this.acked;
     this.acked = [];
-    const n = withoutFsync(this.o.db, () => this.o.outbox.markDelivered(ranges, this.o.clock.now()));
+    let n: number;
+    try {
+      n = withoutFsync(this.o.db, () => this.o.outbox.markDelivered(ranges, this.o.clock.now()));
+    } catch (err) {
+      // The disk refused the marks: keep them for the next try (the store's fault state retries
+      // once it writes again). Unmarked events are at worst sent again, never lost.
+      const e = storeFaultOf(this.o.db).record(err, "outbox delivery marks");
+      if (e === err) throw err;
+      this.acked = mergeRanges(ranges, this.acked);
+      return;
+    }
     this.pending = Math.max(0, this.pending - n);
     this.mDelivered.inc(n);
     this.mPending.set(this.pending);
@@ -267,7 +282,14 @@ export class Forwarder {
       this.mTeleDropped.inc({ reason: "disk_low" });
       return;
     }
-    const dropped = this.o.telemetry.add(device, ts, metrics);
+    let dropped: number;
+    try {
+      dropped = this.o.telemetry.add(device, ts, metrics);
+    } catch (err) {
+      if (storeFaultOf(this.o.db).record(err, "telemetry buffer") === err) throw err;
+      this.mTeleDropped.inc({ reason: "disk_low" });
+      return;
+    }
     if (dropped > 0) this.mTeleDropped.inc({ reason: "buffer_full" }, dropped);
   }
 
@@ -281,14 +303,25 @@ export class Forwarder {
     const rows = this.o.telemetry.take(200);
     if (rows.length === 0) return;
     for (const r of rows) this.publishTele(r.device, r.ts, r.metrics);
-    this.o.telemetry.remove(rows[rows.length - 1]!.rowid);
+    try {
+      this.o.telemetry.remove(rows[rows.length - 1]!.rowid);
+    } catch (err) {
+      // sent but not removed: it may go again (telemetry is lossy and idempotent by ts)
+      if (storeFaultOf(this.o.db).record(err, "telemetry buffer") === err) throw err;
+      return;
+    }
     if (this.o.telemetry.size > 0) setImmediate(() => this.pump());
   }
 
   // ---- state: retained, re-announced on every connect ---------------------------------------
 
   state(device: string, doc: JsonObject, ts = this.o.clock.now()): void {
-    this.o.states.put(device, ts, doc);
+    try {
+      this.o.states.put(device, ts, doc);
+    } catch (err) {
+      // not kept for the next connect, but still published now (retained upstream)
+      if (storeFaultOf(this.o.db).record(err, "device state") === err) throw err;
+    }
     this.publishState(device, ts, doc);
   }
 
@@ -324,4 +357,16 @@ export class Forwarder {
       ),
     ).then(() => ({ events: rows.length, messages: batches.length }));
   }
+}
+
+/** Two sorted lists of seq ranges as one, adjacent ranges joined. */
+function mergeRanges(a: readonly [number, number][], b: readonly [number, number][]): [number, number][] {
+  const all = [...a, ...b].map((r): [number, number] => [r[0], r[1]]).sort((x, y) => x[0] - y[0]);
+  const out: [number, number][] = [];
+  for (const r of all) {
+    const prev = out[out.length - 1];
+    if (prev && r[0] <= prev[1] + 1) prev[1] = Math.max(prev[1], r[1]);
+    else out.push(r);
+  }
+  return out;
 }

@@ -21,6 +21,7 @@ import { QhError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
 import { counter, histogram } from "../core/metrics.js";
 import type { Db } from "../store/db.js";
+import { storeFaultOf } from "../store/disk.js";
 import type { Outbox } from "../store/outbox.js";
 
 export interface CommittedRow {
@@ -161,9 +162,11 @@ export class Ingest implements EventSink {
       this.nextSeq += n;
       this.commitFailure = undefined;
     } catch (err) {
+      // a disk failure puts the store in its fault state (refusing until the disk takes writes)
+      const recorded = storeFaultOf(this.o.db).record(err, "event commit");
       error =
-        err instanceof QhError
-          ? err
+        recorded instanceof QhError
+          ? recorded
           : new QhError("QH_STORE_FULL", `commit failed: ${(err as Error).message}`);
       this.mFailed.inc();
       this.commitFailure = error.message;

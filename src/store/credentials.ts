@@ -2,6 +2,7 @@ import { createHmac, randomBytes, scrypt, scryptSync, timingSafeEqual } from "no
 import { DEVICE_ID_RE } from "../core/envelope.js";
 import { QhError } from "../core/errors.js";
 import type { Db } from "./db.js";
+import { guardWrite, storeFaultOf } from "./disk.js";
 
 /**
  * Device credentials, stored as scrypt hashes: `scrypt$N$r$p$salt$hash` (base64). The secret is
@@ -80,12 +81,14 @@ export class Credentials {
       if (String((err as Error).message).includes("UNIQUE")) {
         throw new QhError("QH_DEVICE_EXISTS", `device "${id}" already exists`);
       }
-      throw err;
+      throw storeFaultOf(this.db).record(err, "device credentials");
     }
   }
 
   remove(id: string): void {
-    const n = this.db.prepare("DELETE FROM devices WHERE id = ?").run(id).changes;
+    const n = guardWrite(this.db, "device credentials", () =>
+      this.db.prepare("DELETE FROM devices WHERE id = ?").run(id),
+    ).changes;
     if (n === 0) throw new QhError("QH_DEVICE_UNKNOWN", `no device "${id}"`);
   }
 

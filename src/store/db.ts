@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { QhError } from "../core/errors.js";
+import { diskWriteError, isDiskWriteFailure } from "./disk.js";
 import { migrate } from "./migrate.js";
 import { CORE_MIGRATIONS } from "./schema.js";
 
@@ -15,6 +16,9 @@ export interface OpenOptions {
 }
 
 export const DB_FILE = "quarterhour.db";
+
+/** Bytes the WAL keeps after a checkpoint reset: the autocheckpoint's 4,000 pages of 4 KiB. */
+export const JOURNAL_SIZE_LIMIT = 4000 * 4096;
 
 /**
  * Open (and migrate) the gateway database: WAL, synchronous=FULL by default so that a committed
@@ -31,12 +35,23 @@ export function openDatabase(opts: OpenOptions): Db {
   }
   db.pragma("busy_timeout = 5000");
   if (!opts.readonly) {
-    db.pragma("journal_mode = WAL");
-    db.pragma(`synchronous = ${opts.synchronous ?? "FULL"}`);
-    db.pragma("foreign_keys = ON");
-    // Checkpoint in bigger steps: fewer small writes to an SD card.
-    db.pragma("wal_autocheckpoint = 4000");
-    migrate(db, "core", CORE_MIGRATIONS);
+    try {
+      db.pragma("journal_mode = WAL");
+      db.pragma(`synchronous = ${opts.synchronous ?? "FULL"}`);
+      db.pragma("foreign_keys = ON");
+      // Checkpoint in bigger steps: fewer small writes to an SD card.
+      db.pragma("wal_autocheckpoint = 4000");
+      // After a checkpoint resets the WAL, cut the file back to this size (a WAL grown while an
+      // outside reader held a snapshot shrinks again once the reader lets go).
+      db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
+      migrate(db, "core", CORE_MIGRATIONS);
+    } catch (err) {
+      db.close();
+      // A disk with no room even for the WAL's index (-shm) and log: a coded error, exit 1, so that
+      // systemd keeps restarting and the gateway comes back by itself once space is freed.
+      if (isDiskWriteFailure(err)) throw diskWriteError(err, `cannot open ${file}`, opts.dataDir);
+      throw err;
+    }
   }
   return db;
 }
@@ -58,5 +73,33 @@ export function withoutFsync<T>(db: Db, fn: () => T): T {
     return fn();
   } finally {
     db.pragma(`synchronous = ${prior}`);
+  }
+}
+
+export interface CheckpointResult {
+  /** true: a reader's snapshot (or a writer) kept the checkpoint from finishing */
+  busy: boolean;
+  /** WAL frames, and frames copied into the database */
+  walFrames: number;
+  checkpointed: number;
+}
+
+/**
+ * Checkpoint the WAL without waiting: TRUNCATE (copy every frame into the database, then cut the
+ * WAL file to zero bytes) or RESTART (the same, keeping the file for reuse: what a full disk needs,
+ * since a truncated WAL must grow again). The busy timeout is lifted for the call so that a reader
+ * holding a snapshot makes it return `busy` at once instead of blocking the event loop.
+ * Throws SQLite's error (e.g. SQLITE_FULL while copying into a database file that must grow).
+ */
+export function checkpoint(db: Db, mode: "TRUNCATE" | "RESTART" = "TRUNCATE"): CheckpointResult {
+  const prior = db.pragma("busy_timeout", { simple: true }) as number;
+  db.pragma("busy_timeout = 0");
+  try {
+    const r = (
+      db.pragma(`wal_checkpoint(${mode})`) as { busy: number; log: number; checkpointed: number }[]
+    )[0];
+    return { busy: r?.busy === 1, walFrames: r?.log ?? 0, checkpointed: r?.checkpointed ?? 0 };
+  } finally {
+    db.pragma(`busy_timeout = ${prior}`);
   }
 }

@@ -1,5 +1,7 @@
 import type { CommandResult } from "../core/command.js";
+import { QhError } from "../core/errors.js";
 import type { Db } from "./db.js";
+import { storeFaultOf } from "./disk.js";
 
 export type LedgerEntry =
   | { state: "started"; name: string; receivedAt: number }
@@ -38,6 +40,15 @@ export class Ledger {
   /** Record the command as started. Returns false if the id was already in the ledger. */
   begin(id: string, name: string, at: number): boolean {
     return this.beginStmt.run(id, name, at).changes === 1;
+  }
+
+  /**
+   * A ledger write's failure as a coded error: a disk failure is recorded on the store's fault state
+   * (QH_STORE_FULL or QH_STORE_IO); anything else is QH_INTERNAL.
+   */
+  storeError(err: unknown): QhError {
+    const e = storeFaultOf(this.db).record(err, "command ledger");
+    return e instanceof QhError ? e : new QhError("QH_INTERNAL", (err as Error).message);
   }
 
   finish(id: string, result: CommandResult): void {

@@ -22,14 +22,22 @@ export interface OutboxStats {
 /**
  * The event outbox: prepared statements over `events`. Inserts happen in ingest's group commit;
  * delivery marks arrive in seq ranges from the forwarder.
+ *
+ * Delivery is a watermark, not a per-row mark: every seq up to `deliveredUpTo` is delivered, and
+ * advancing it writes one small row of `delivery_marks` (seq, time) instead of rewriting every
+ * delivered event's page (an SD card's wear). A range acknowledged out of order, above a gap (the
+ * live lane while the backlog lane drains), is marked per row in `delivered_at` as before, and the
+ * watermark jumps over such rows once the gap closes. Retention reads the marks' times.
  */
 export class Outbox {
   private readonly insertStmt;
   private readonly insertManyStmt;
   private readonly pageStmt;
   private readonly markStmt;
-  private readonly minPendingStmt;
+  private readonly nextPendingStmt;
   private readonly rangeStmt;
+  private readonly markUpToStmt;
+  private upTo: number;
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(
@@ -44,18 +52,35 @@ export class Outbox {
     this.markStmt = db.prepare(
       "UPDATE events SET delivered_at = ? WHERE seq >= ? AND seq <= ? AND delivered_at IS NULL",
     );
-    this.minPendingStmt = db.prepare("SELECT min(seq) AS s FROM events WHERE delivered_at IS NULL").pluck();
+    this.nextPendingStmt = db
+      .prepare("SELECT seq FROM events WHERE seq > ? AND delivered_at IS NULL ORDER BY seq LIMIT 1")
+      .pluck();
     this.rangeStmt = db.prepare(
       "SELECT seq, device, type, body FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?",
     );
+    this.markUpToStmt = db.prepare(
+      "INSERT INTO delivery_marks (upto, at) VALUES (?, ?) ON CONFLICT(upto) DO UPDATE SET at = excluded.at",
+    );
+    this.upTo = (db.prepare("SELECT max(upto) FROM delivery_marks").pluck().get() as number | null) ?? 0;
   }
 
-  /** The last seq ever assigned (survives retention: AUTOINCREMENT's sqlite_sequence). */
+  /** Every seq up to this one is delivered (the watermark; 0 before the first delivery). */
+  get deliveredUpTo(): number {
+    return this.upTo;
+  }
+
+  /**
+   * The last seq ever assigned: the highest in the table, or, after retention emptied it, the one
+   * prune recorded in meta `events_last_seq` (seq never goes back).
+   */
   lastSeq(): number {
-    const row = this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").get() as
-      | { seq: number }
-      | undefined;
-    return row?.seq ?? 0;
+    const row = this.db
+      .prepare(
+        "SELECT max(coalesce((SELECT max(seq) FROM events), 0), coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'events_last_seq'), 0))",
+      )
+      .pluck()
+      .get() as number;
+    return row;
   }
 
   insert(seq: number, id: string, ts: number, device: string, type: string, body: string): void {
@@ -97,7 +122,7 @@ export class Outbox {
 
   /** Pending rows in seq order within [from, to]. */
   pendingPage(from: number, to: number, limit: number): OutboxRow[] {
-    return this.pageStmt.all(from, to, limit) as OutboxRow[];
+    return this.pageStmt.all(Math.max(from, this.upTo + 1), to, limit) as OutboxRow[];
   }
 
   /** Every retained row (delivered or not) in [from, to], for replay. */
@@ -106,17 +131,44 @@ export class Outbox {
   }
 
   minPending(): number | null {
-    return (this.minPendingStmt.get() as number | null) ?? null;
+    return (this.nextPendingStmt.get(this.upTo) as number | undefined) ?? null;
   }
 
-  /** Mark seq ranges delivered, in one transaction. */
+  /**
+   * Mark seq ranges delivered, in one transaction: ranges that continue the watermark advance it
+   * (one row written), ranges above a gap are marked per row. Returns how many events became
+   * delivered.
+   */
   markDelivered(ranges: readonly (readonly [number, number])[], at: number): number {
     if (ranges.length === 0) return 0;
-    return this.db.transaction(() => {
+    const sorted = [...ranges].sort((x, y) => x[0] - y[0]);
+    // The watermark in memory moves only once the transaction has committed (a commit can fail:
+    // a full disk), so a retry writes it again.
+    const [n, upTo] = this.db.transaction((): [number, number] => {
       let n = 0;
-      for (const [a, b] of ranges) n += this.markStmt.run(at, a, b).changes;
-      return n;
+      let upTo = this.upTo;
+      for (const [a, b] of sorted) {
+        if (b <= upTo) continue;
+        if (a <= upTo + 1) {
+          n += b - upTo;
+          upTo = b;
+        } else n += this.markStmt.run(at, a, b).changes;
+      }
+      if (upTo !== this.upTo) {
+        // rows marked per row earlier (out of order) right above: the watermark passes them too
+        const next = this.nextPendingStmt.get(upTo) as number | undefined;
+        const top = next === undefined ? this.maxSeq() : next - 1;
+        if (top > upTo) upTo = top;
+        this.markUpToStmt.run(upTo, at);
+      }
+      return [n, upTo];
     })();
+    this.upTo = upTo;
+    return n;
+  }
+
+  private maxSeq(): number {
+    return (this.db.prepare("SELECT max(seq) FROM events").pluck().get() as number | null) ?? 0;
   }
 
   /**
@@ -124,52 +176,66 @@ export class Outbox {
    * a type, for seqs above `afterSeq`. Returns the highest delivered seq examined.
    */
   scrubDelivered(type: string, jsonPath: string, afterSeq: number): number {
-    const upTo =
-      (this.db
-        .prepare("SELECT max(seq) FROM events WHERE seq > ? AND delivered_at IS NOT NULL")
-        .pluck()
-        .get(afterSeq) as number | null) ?? afterSeq;
-    const firstPending = this.minPending();
-    const limit = firstPending === null ? upTo : Math.min(upTo, firstPending - 1);
+    const limit = this.upTo;
     if (limit <= afterSeq) return afterSeq;
     this.db
       .prepare(
-        "UPDATE events SET body = json_remove(body, ?) WHERE seq > ? AND seq <= ? AND type = ? AND delivered_at IS NOT NULL AND json_extract(body, ?) IS NOT NULL",
+        "UPDATE events SET body = json_remove(body, ?) WHERE seq > ? AND seq <= ? AND type = ? AND json_extract(body, ?) IS NOT NULL",
       )
       .run(jsonPath, afterSeq, limit, type, jsonPath);
     return limit;
   }
 
-  /** Delete delivered events older than the cutoff, in bounded chunks. Returns rows removed. */
+  /**
+   * Delete delivered events older than the cutoff, in bounded chunks: up to the watermark as it
+   * stood at the cutoff, and rows marked one by one before it. Returns rows removed.
+   */
   prune(deliveredBefore: number, chunk = 5000): number {
+    const upTo =
+      (this.db.prepare("SELECT max(upto) FROM delivery_marks WHERE at < ?").pluck().get(deliveredBefore) as
+        | number
+        | null) ?? 0;
     const stmt = this.db.prepare(
-      "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE delivered_at IS NOT NULL AND delivered_at < ? ORDER BY seq LIMIT ?)",
+      "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq <= ? OR (delivered_at IS NOT NULL AND delivered_at < ?) ORDER BY seq LIMIT ?)",
     );
+    const doomed = this.db
+      .prepare(
+        "SELECT 1 FROM events WHERE seq <= ? OR (delivered_at IS NOT NULL AND delivered_at < ?) LIMIT 1",
+      )
+      .get(upTo, deliveredBefore);
+    if (doomed !== undefined) {
+      // the last seq must outlive the rows that carry it
+      this.db
+        .prepare(
+          "INSERT INTO meta (key, value) VALUES ('events_last_seq', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        )
+        .run(String(this.lastSeq()));
+    }
     let total = 0;
     for (;;) {
-      const n = stmt.run(deliveredBefore, chunk).changes;
+      const n = stmt.run(upTo, deliveredBefore, chunk).changes;
       total += n;
       if (n < chunk) break;
     }
+    // marks older than the one used: the newest mark always stays (it is the watermark)
+    this.db.prepare("DELETE FROM delivery_marks WHERE upto < ?").run(upTo);
     return total;
   }
 
   stats(file?: string): OutboxStats {
     const pending = this.db
-      .prepare("SELECT count(*) FROM events WHERE delivered_at IS NULL")
+      .prepare("SELECT count(*) FROM events WHERE seq > ? AND delivered_at IS NULL")
       .pluck()
-      .get() as number;
-    const delivered = this.db
-      .prepare("SELECT count(*) FROM events WHERE delivered_at IS NOT NULL")
-      .pluck()
-      .get() as number;
-    const oldest = this.db
-      .prepare("SELECT ts FROM events WHERE delivered_at IS NULL ORDER BY seq LIMIT 1")
-      .pluck()
-      .get() as number | undefined;
+      .get(this.upTo) as number;
+    const total = this.db.prepare("SELECT count(*) FROM events").pluck().get() as number;
+    const first = this.minPending();
+    const oldest =
+      first === null
+        ? undefined
+        : (this.db.prepare("SELECT ts FROM events WHERE seq = ?").pluck().get(first) as number | undefined);
     return {
       pending,
-      delivered,
+      delivered: total - pending,
       oldestPendingTs: oldest ?? null,
       lastSeq: this.lastSeq(),
       bytesOnDisk: file ? fileBytes(file) : 0,

@@ -1,5 +1,6 @@
 import type { Metrics } from "../core/envelope.js";
 import type { Db } from "./db.js";
+import { storeFaultOf } from "./disk.js";
 
 export interface TelemetryRow {
   rowid: number;
@@ -53,9 +54,15 @@ export class TelemetryBuffer {
     if (this.pending.length === 0) return;
     const rows = this.pending;
     this.pending = [];
-    this.db.transaction(() => {
-      for (const r of rows) this.insertStmt.run(r[0], r[1], r[2]);
-    })();
+    try {
+      this.db.transaction(() => {
+        for (const r of rows) this.insertStmt.run(r[0], r[1], r[2]);
+      })();
+    } catch (err) {
+      // The lossy tier: samples the disk cannot take are dropped (and the store's fault recorded).
+      this.rows -= rows.length;
+      if (storeFaultOf(this.db).record(err, "telemetry buffer") === err) throw err;
+    }
   }
 
   private makeRoom(): number {

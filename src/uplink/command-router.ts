@@ -130,7 +130,15 @@ export class CommandRouter {
     if (!handler) return fail("QH_COMMAND_UNKNOWN", `unknown command "${name}"`);
     const expiresAt = body.expiresAt as string;
     const now = this.o.clock.now();
-    if (!this.o.ledger.begin(id, name, now)) {
+    let begun: boolean;
+    try {
+      begun = this.o.ledger.begin(id, name, now);
+    } catch (err) {
+      // Not recorded, so not run: a command never acts without its ledger entry.
+      const e = this.o.ledger.storeError(err);
+      return fail(e.code, e.message, "failed");
+    }
+    if (!begun) {
       return fail("QH_COMMAND_OUTCOME_UNKNOWN", "the same id is already running", "failed");
     }
     let result: CommandResult;
@@ -162,7 +170,13 @@ export class CommandRouter {
         };
       }
     }
-    this.o.ledger.finish(id, result);
+    try {
+      this.o.ledger.finish(id, result);
+    } catch (err) {
+      // The result still goes to the platform; a repeat of this id will answer "outcome unknown".
+      const e = this.o.ledger.storeError(err);
+      this.o.log.error({ cmd: name, id, code: e.code, err: e.message }, "command result not recorded");
+    }
     return answer(result);
   }
 }

@@ -10,6 +10,7 @@ import {
   isCompartmentSize,
   sizeRank,
 } from "./ports.js";
+import { isStoreFailure } from "./store-gate.js";
 import type { DepositOutcomeView, DepositSessionView, DepositStep, LockerContext } from "./types.js";
 
 const BARCODE_RE = /^[\x21-\x7e]{1,64}$/;
@@ -43,6 +44,8 @@ interface Session {
  */
 export class DepositDesk implements DoorReactor {
   private readonly sessions = new Map<string, Session>();
+  /** parcel ids claimed by a deposit whose store failed before the pulse */
+  private readonly strays = new Set<string>();
 
   constructor(
     private readonly ctx: LockerContext,
@@ -107,7 +110,7 @@ export class DepositDesk implements DoorReactor {
     s.tried = new Set();
     s.lastActivity = this.ctx.clock.now();
     try {
-      await this.place(s);
+      await this.placeOrStepBack(s);
     } finally {
       this.publish(s);
     }
@@ -170,7 +173,7 @@ export class DepositDesk implements DoorReactor {
     };
     this.sessions.set(terminal, s);
     try {
-      await this.place(s);
+      await this.placeOrStepBack(s);
     } finally {
       this.publish(s);
     }
@@ -218,6 +221,7 @@ export class DepositDesk implements DoorReactor {
 
   /** Sessions idle past courierTimeoutSeconds end with deposit.abandoned. */
   async sweep(now: number): Promise<void> {
+    await this.releaseStrays();
     const timeoutMs = this.ctx.settings.courierTimeoutSeconds * 1000;
     for (const s of [...this.sessions.values()]) {
       if (now - s.lastActivity < timeoutMs || s.step === "opening") continue;
@@ -341,6 +345,59 @@ export class DepositDesk implements DoorReactor {
 
   // --- internals --------------------------------------------------------------------------
 
+  /**
+   * place(), and if the store cannot write on the way (a full disk), no door has been pulsed (the
+   * pulse is recorded before it is sent): the session steps back to where the person can retry
+   * (size step; a reservation's session ends and the order waits again), and a parcel row the
+   * claim left `depositing` is released by the sweep once the store writes again.
+   */
+  private async placeOrStepBack(s: Session): Promise<void> {
+    try {
+      await this.place(s);
+    } catch (err) {
+      if (!isStoreFailure(err) || this.sessions.get(s.terminal) !== s) throw err;
+      const parcelId = s.parcelId;
+      if (parcelId !== undefined) this.strays.add(parcelId);
+      const last: DepositOutcomeView = { outcome: "deposit_failed", parcelId, reason: "store_unavailable" };
+      if (s.kind === "reservation") {
+        this.sessions.delete(s.terminal);
+        s.step = "size";
+        s.last = last;
+        this.ctx.notices.emit("deposit", { ...this.view(s), ended: true });
+      } else {
+        this.resetToSize(s, last);
+      }
+      throw err;
+    }
+  }
+
+  /** Parcels a deposit claimed but never pulsed (the store failed in between): released when it can. */
+  private async releaseStrays(): Promise<void> {
+    const { parcels, compartments, announcer } = this.ctx;
+    for (const id of [...this.strays]) {
+      if (this.sessionFor(id)) continue;
+      const p = parcels.get(id);
+      if (p?.state !== "depositing" || p.door_opened === 1) {
+        this.strays.delete(id);
+        continue;
+      }
+      const row =
+        p.device !== null && p.compartment !== null ? compartments.get(refOf(p as Located)) : undefined;
+      if (row?.pulse_pending === 1 || row?.door_open === 1) continue;
+      try {
+        await announcer.commit((out) => {
+          const cur = parcels.get(id);
+          if (cur?.state === "depositing" && cur.door_opened === 0) this.release(cur, out, "interrupted");
+        });
+        this.strays.delete(id);
+      } catch (err) {
+        // the store still cannot write (the row stays for the next sweep), or the event waits
+        if (parcels.get(id)?.state !== "depositing") this.strays.delete(id);
+        this.ctx.log.warn({ err, parcelId: id }, "locker: a stray deposit is not released yet");
+      }
+    }
+  }
+
   /** The jammed door is out of service: try the next compartment, or give the parcel up. */
   private async afterJam(parcelId: string, jammed: CompartmentRef): Promise<void> {
     const s = this.sessionFor(parcelId);
@@ -349,13 +406,17 @@ export class DepositDesk implements DoorReactor {
       s.step = "opening";
       s.last = { outcome: "moved_after_jam", parcelId, ...jammed };
       try {
-        await this.place(s);
+        await this.placeOrStepBack(s);
       } catch (err) {
         // Both end the flow correctly (the parcel is released and the courier told): not a failure.
-        if (!isQhError(err, "QH_LOCKER_NO_COMPARTMENT") && !isQhError(err, "QH_LOCKER_UNREACHABLE"))
+        if (
+          !isQhError(err, "QH_LOCKER_NO_COMPARTMENT") &&
+          !isQhError(err, "QH_LOCKER_UNREACHABLE") &&
+          !isStoreFailure(err)
+        )
           throw err;
         this.ctx.log.warn(
-          { code: err.code, parcelId },
+          { code: isQhError(err) ? err.code : "QH_STORE_IO", parcelId },
           "locker: no other compartment could be opened after a jam",
         );
       } finally {

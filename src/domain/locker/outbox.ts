@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import type { Clock } from "../../core/clock.js";
 import type { EventSink, JsonObject } from "../../core/envelope.js";
 import type { Logger } from "../../core/logger.js";
+import { guardWrite, storeFaultOf } from "../../store/disk.js";
 
 /** An event decided inside a state transition. `secret` fields are sent but never stored at rest. */
 export interface PendingEvent {
@@ -93,14 +94,17 @@ export class Announcer {
   async commit<T>(fn: (out: Outcome) => T): Promise<T> {
     const out = new Outcome(this.clock.now());
     const rows: Array<{ id: number; event: PendingEvent }> = [];
-    const result = this.db.transaction(() => {
-      const r = fn(out);
-      for (const e of out.events) {
-        const info = this.insert.run(e.device, e.type, JSON.stringify(e.data), e.ts, e.secret ? 1 : 0);
-        rows.push({ id: Number(info.lastInsertRowid), event: e });
-      }
-      return r;
-    })();
+    // A disk that refuses the write: a coded QH_STORE_FULL / QH_STORE_IO (nothing of it committed)
+    const result = guardWrite(this.db, "locker state", () =>
+      this.db.transaction(() => {
+        const r = fn(out);
+        for (const e of out.events) {
+          const info = this.insert.run(e.device, e.type, JSON.stringify(e.data), e.ts, e.secret ? 1 : 0);
+          rows.push({ id: Number(info.lastInsertRowid), event: e });
+        }
+        return r;
+      })(),
+    );
     this.afterCommit();
     const sends = rows.map((r) => {
       if (r.event.secret) this.secrets.set(r.id, r.event.secret);
@@ -162,7 +166,12 @@ export class Announcer {
       () => {
         this.inFlight.delete(id);
         this.secrets.delete(id);
-        this.remove.run(id);
+        try {
+          this.remove.run(id);
+        } catch (err) {
+          // durable in the event store, but the row stays: sent again later (at-least-once)
+          if (storeFaultOf(this.db).record(err, "locker outbox") === err) throw err;
+        }
       },
       (err: unknown) => {
         this.inFlight.delete(id);

@@ -49,6 +49,7 @@ import { Reservations, type ReserveInput } from "./reservations.js";
 import { migrateLocker } from "./schema.js";
 import { type LockerSettings, resolveSettings } from "./settings.js";
 import { StatePublisher } from "./state-doc.js";
+import { storeGate } from "./store-gate.js";
 import type {
   CompartmentView,
   DepositSessionView,
@@ -230,7 +231,7 @@ export class LockerService implements DoorInput, LockerCommandTarget {
   // --- courier ----------------------------------------------------------------------------
 
   startDeposit(terminal: string, courierCode: string): Promise<DepositSessionView> {
-    return this.deposits.start(terminal, courierCode);
+    return storeGate(this.ctx.db, "deposit", () => this.deposits.start(terminal, courierCode));
   }
 
   scanBarcode(terminal: string, barcode: string): DepositSessionView {
@@ -238,11 +239,13 @@ export class LockerService implements DoorInput, LockerCommandTarget {
   }
 
   chooseSize(terminal: string, size?: CompartmentSize): Promise<DepositSessionView> {
-    return this.deposits.chooseSize(terminal, size);
+    return storeGate(this.ctx.db, "deposit", () => this.deposits.chooseSize(terminal, size));
   }
 
   depositReserved(terminal: string, orderId: string, courierCode?: string): Promise<DepositSessionView> {
-    return this.deposits.depositReserved(terminal, orderId, courierCode);
+    return storeGate(this.ctx.db, "deposit", () =>
+      this.deposits.depositReserved(terminal, orderId, courierCode),
+    );
   }
 
   endDeposit(terminal: string): void {
@@ -254,13 +257,13 @@ export class LockerService implements DoorInput, LockerCommandTarget {
   }
 
   retrieve(terminal: string, courierCode: string, choice?: RetrieveChoice): Promise<RetrieveResult> {
-    return this.overdue.retrieve(terminal, courierCode, choice);
+    return storeGate(this.ctx.db, "retrieval", () => this.overdue.retrieve(terminal, courierCode, choice));
   }
 
   // --- resident ---------------------------------------------------------------------------
 
   pickup(terminal: string, code: string): Promise<PickupResult> {
-    return this.pickups.pickup(terminal, code);
+    return storeGate(this.ctx.db, "pickup", () => this.pickups.pickup(terminal, code));
   }
 
   // --- platform / customer service --------------------------------------------------------
@@ -270,15 +273,15 @@ export class LockerService implements DoorInput, LockerCommandTarget {
   }
 
   remoteOpen(ref: CompartmentRef, reason: string, commandId?: string): Promise<JsonObject> {
-    return this.admin.remoteOpen(ref, reason, commandId);
+    return storeGate(this.ctx.db, "remote open", () => this.admin.remoteOpen(ref, reason, commandId));
   }
 
   disable(ref: CompartmentRef, reason?: string): Promise<JsonObject> {
-    return this.admin.disable(ref, reason);
+    return storeGate(this.ctx.db, "compartment.disable", () => this.admin.disable(ref, reason));
   }
 
   enable(ref: CompartmentRef, reason?: string): Promise<JsonObject> {
-    return this.admin.enable(ref, reason);
+    return storeGate(this.ctx.db, "compartment.enable", () => this.admin.enable(ref, reason));
   }
 
   markSensorFault(ref: CompartmentRef, note: string): Promise<void> {
@@ -286,11 +289,11 @@ export class LockerService implements DoorInput, LockerCommandTarget {
   }
 
   cancelParcel(parcelId: string, force = false): Promise<JsonObject> {
-    return this.admin.cancel(parcelId, force);
+    return storeGate(this.ctx.db, "parcel.cancel", () => this.admin.cancel(parcelId, force));
   }
 
   reserve(input: ReserveInput): Promise<ReservationView> {
-    return this.reservations.reserve(input);
+    return storeGate(this.ctx.db, "reservation", () => this.reservations.reserve(input));
   }
 
   setCourierCodes(couriers: readonly CourierCodeInput[]): number {

@@ -46,9 +46,10 @@ describe("a device event reaches the platform", () => {
     // status retained online, and the row is marked delivered
     const status = platform.topic("qh/v1/gw-test/status").at(-1);
     expect(JSON.parse(status!.payload)).toMatchObject({ online: true, bootId: gw.bootId });
-    await waitUntil(() => gw.forwarder.pendingCount === 0, 5000, "delivery mark");
-    const delivered = gw.db.prepare("SELECT delivered_at FROM events WHERE seq = ?").pluck().get(row.seq);
-    expect(delivered).toBeTypeOf("number");
+    await waitUntil(() => gw.forwarder.pendingCount === 0, 10_000, "delivery mark");
+    // delivery is a watermark (docs/performance.md, SD-card wear): the row itself is not rewritten
+    const upTo = gw.db.prepare("SELECT max(upto) FROM delivery_marks").pluck().get() as number;
+    expect(upTo).toBeGreaterThanOrEqual(row.seq);
     await dev.endAsync();
   });
 

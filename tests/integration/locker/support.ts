@@ -31,6 +31,8 @@ import { openPtyPair, type PtyPair } from "../../helpers/pty.js";
 import { type Envelope, freePort, Platform, waitUntil } from "../../helpers/upstream.js";
 
 export const TOKEN = "test-token-0123456789";
+/** An event not yet delivered: above the delivery watermark and not marked on its own. */
+const PENDING = "seq > (SELECT coalesce(max(upto), 0) FROM delivery_marks) AND delivered_at IS NULL";
 export const R = "qh/v1/gw-test";
 export const LOCKER = "locker-a";
 export const TERMINAL = "kiosk-1";
@@ -185,6 +187,7 @@ export async function startLockerSite(o: SiteOptions = {}) {
       simulate: o.simulate ?? true,
       buses,
       locker: { terminals, ...o.locker },
+      ...(o.dataDir ? { store: { lowDiskMb: 0 } } : {}),
     },
     o.dataDir,
   );
@@ -306,7 +309,7 @@ export async function startLockerSite(o: SiteOptions = {}) {
     /** Types of the events accepted and not yet delivered upstream, in seq order (local truth). */
     pendingTypes: (): string[] =>
       (
-        gw.db.prepare("SELECT type FROM events WHERE delivered_at IS NULL ORDER BY seq").all() as {
+        gw.db.prepare(`SELECT type FROM events WHERE ${PENDING} ORDER BY seq`).all() as {
           type: string;
         }[]
       ).map((r) => r.type),

@@ -50,6 +50,7 @@ describe("config defaults", () => {
         diskQuotaMb: 1024,
         lowDiskMb: 200,
         telemetryMaxRows: 100000,
+        walMaxMb: 64,
       },
       buses: [],
       devices: [],
