@@ -116,7 +116,12 @@ export async function rawLineBench({ boards = 32, baud = 9600, cycles = 12 } = {
   return { cycleMs: median(periods) };
 }
 
-export async function doorLatencyBench({ pickups = 72, loadRate = 2000 } = {}) {
+/**
+ * Door-open latency with a whole gateway in this process. `flood` > 0 adds a child process sending
+ * that many CONNECTs per second with a wrong password (username and client id of a declared,
+ * provisioned device) to the device broker, from the start of the pickups to the end.
+ */
+export async function doorLatencyBench({ pickups = 72, loadRate = 2000, flood = 0 } = {}) {
   const { validateConfig } = await imp("config/load.js");
   const { startGateway } = await imp("gateway.js");
   const { lockerExtension } = await imp("compose-locker.js");
@@ -148,6 +153,10 @@ export async function doorLatencyBench({ pickups = 72, loadRate = 2000 } = {}) {
         devices: [{ id: "locker-a", model: "demo-bank-24", address: 1 }],
       },
       ...others,
+    ],
+    devices: [
+      { id: "load-1", model: "generic-mqtt" },
+      { id: "victim-1", model: "generic-mqtt" },
     ],
   });
   const models = loadModels();
@@ -189,6 +198,15 @@ export async function doorLatencyBench({ pickups = 72, loadRate = 2000 } = {}) {
       stdio: "ignore",
     },
   );
+  await gw.credentials.add("victim-1", "generic-mqtt", "victim-secret-unguessed");
+  const flooder =
+    flood > 0
+      ? fork(
+          fileURLToPath(new URL("./locker-flood.js", import.meta.url)),
+          [String(gw.deviceBrokerPort), String(flood), "victim-1"],
+          { stdio: "ignore" },
+        )
+      : undefined;
   const lat = [];
   try {
     await sleep(500);
@@ -241,6 +259,7 @@ export async function doorLatencyBench({ pickups = 72, loadRate = 2000 } = {}) {
     }
   } finally {
     child.kill("SIGKILL");
+    flooder?.kill("SIGKILL");
     await gw.stop();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -250,10 +269,22 @@ export async function doorLatencyBench({ pickups = 72, loadRate = 2000 } = {}) {
     p99: quantile(lat, 0.99),
     max: Math.max(...lat),
     loadRate,
+    flood,
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === `file://${process.argv[1]}` && process.argv[2] === "flood") {
+  // `node bench/locker.js flood [runs] [pickups]`: door-open latency without and with a 100/s
+  // wrong-password CONNECT flood, interleaved, each run printed as one JSON line.
+  const runs = Number(process.argv[3] ?? 3);
+  const pickups = Number(process.argv[4] ?? 48);
+  for (let r = 0; r < runs; r++) {
+    for (const flood of [0, 100]) {
+      const d = await doorLatencyBench({ pickups, flood });
+      console.log(JSON.stringify({ run: r + 1, flood, p50: d.p50, p99: d.p99, max: d.max, n: d.pickups }));
+    }
+  }
+} else if (import.meta.url === `file://${process.argv[1]}`) {
   const poll = await pollCycleBench();
   console.log("poll cycle", poll);
   console.log("raw simulated line", await rawLineBench());

@@ -13,8 +13,19 @@ import { startCommand } from "./start.js";
 
 export const DEFAULT_CONFIG = "config/default.yaml";
 
+/** Codes that mean the command line itself was wrong (exit 2), beside QH_CONFIG_* and QH_USAGE. */
+const USAGE_CODES: ReadonlySet<string> = new Set([
+  "QH_DEVICE_INVALID",
+  "QH_DEVICE_EXISTS",
+  "QH_DEVICE_UNKNOWN",
+  "QH_DEVICE_SECRET_INVALID",
+  "QH_DEVICE_UNDECLARED",
+  "QH_MODEL_UNKNOWN",
+]);
+
 function exitCodeFor(err: unknown): number {
-  if (isQhError(err)) return err.code.startsWith("QH_CONFIG") || err.code === "QH_USAGE" ? 2 : 1;
+  if (isQhError(err))
+    return err.code.startsWith("QH_CONFIG") || err.code === "QH_USAGE" || USAGE_CODES.has(err.code) ? 2 : 1;
   return 1;
 }
 
@@ -50,12 +61,14 @@ program
 const device = program.command("device").description("provision MQTT device credentials");
 device
   .command("add <id>")
-  .description("add a device; prints a generated secret once when --secret is absent")
-  .requiredOption("--model <model>", "device model id (generic-mqtt or a model from devices/)")
+  .description(
+    "add a credential for an MQTT device declared in the config; prints a generated secret once when --secret is absent",
+  )
+  .option("--model <model>", "MQTT device model id (default: the model declared in the config)")
   .option("--secret <secret>", "use this secret instead of generating one")
   .addOption(configOpt())
   .option("--data-dir <dir>", "data directory")
-  .action(async (id: string, opts: { model: string; secret?: string; config: string; dataDir?: string }) => {
+  .action(async (id: string, opts: { model?: string; secret?: string; config: string; dataDir?: string }) => {
     await deviceAdd(id, opts);
   });
 device
@@ -67,10 +80,12 @@ device
   .action((opts: { config: string; dataDir?: string; json?: boolean }) => deviceList(opts));
 device
   .command("remove <id>")
-  .description("remove a device's credential (it can no longer connect)")
+  .description("remove a device's credential: it can no longer connect, and a live connection is closed")
   .addOption(configOpt())
   .option("--data-dir <dir>", "data directory")
-  .action((id: string, opts: { config: string; dataDir?: string }) => deviceRemove(id, opts));
+  .action(async (id: string, opts: { config: string; dataDir?: string }) => {
+    await deviceRemove(id, opts);
+  });
 
 program
   .command("outbox")
