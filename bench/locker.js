@@ -230,10 +230,16 @@ export async function doorLatencyBench({ pickups = 72, loadRate = 2000, flood = 
         await inject("POST", `/sim/lockers/${s.device}/${s.compartment}`, { action: "close" });
         const done = await until(async () => (await inject("GET", `/kiosk/${t}/deposit`)).last);
         await inject("DELETE", `/kiosk/${t}/deposit`);
-        const body = gw.db
-          .prepare("SELECT body FROM events WHERE type = 'parcel.deposited' ORDER BY seq DESC LIMIT 1")
-          .pluck()
-          .get();
+        // this parcel's event (committed in the ingest's next group commit, maybe not yet)
+        const barcode = `B${round}-${codes.length}`;
+        const body = await until(() =>
+          gw.db
+            .prepare(
+              "SELECT body FROM events WHERE type = 'parcel.deposited' AND json_extract(body, '$.data.barcode') = ?",
+            )
+            .pluck()
+            .get(barcode),
+        );
         codes.push({
           code: JSON.parse(body).data.pickupCode,
           device: s.device,

@@ -139,6 +139,23 @@ export class DeviceBroker {
     );
   }
 
+  /** The checks that need no hashing, in order; undefined: the password must be checked. */
+  private cheapChecks(
+    clientId: string,
+    id: string,
+    secret: string,
+    address: string,
+  ): { reason: RefusalReason; why?: string } | "recognised" | undefined {
+    if (!DEVICE_ID_RE.test(id) || secret.length === 0) return { reason: "bad_credentials" };
+    if (!clientIdAllowed(clientId, id))
+      return { reason: "client_id", why: `client id must be ${id} or ${id}.{suffix}` };
+    const denied = identityRefusal(this.rules, id);
+    if (denied) return { reason: denied.reason, why: denied.message };
+    if (this.o.credentials.recognised(id, secret)) return "recognised";
+    const wait = this.backoff.check(address, id);
+    return wait ? { reason: wait } : undefined;
+  }
+
   /**
    * Admission, cheapest checks first; scrypt runs only for a declared device on its own client id,
    * from an address and for a username not backing off, within the global hash budget.
@@ -150,26 +167,28 @@ export class DeviceBroker {
     cb: (err: (Error & { returnCode: number }) | null, ok: boolean) => void,
   ): void {
     const address = (c.conn as { remoteAddress?: string } | undefined)?.remoteAddress ?? "unknown";
-    if (!DEVICE_ID_RE.test(id) || secret.length === 0) return this.refuse("bad_credentials", { address }, cb);
-    if (!clientIdAllowed(c.id, id))
-      return this.refuse("client_id", { device: id, clientId: c.id, address }, cb);
-    const denied = identityRefusal(this.rules, id);
-    if (denied) return this.refuse(denied.reason, { device: id, address, why: denied.message }, cb);
     const accept = () => {
       c.qhDevice = id;
       if (!this.rules.mqtt.has(id))
         this.o.log.warn({ device: id }, "undeclared device admitted (deviceBroker.allowUndeclaredDevices)");
       cb(null, true);
     };
-    if (this.o.credentials.recognised(id, secret)) return accept();
-    const wait = this.backoff.check(address, id);
-    if (wait) return this.refuse(wait, { device: id, address }, cb);
+    const denied = this.cheapChecks(c.id, id, secret, address);
+    if (denied === "recognised") {
+      accept();
+      return;
+    }
+    if (denied) {
+      this.refuse(denied.reason, { device: id, clientId: c.id, address, why: denied.why }, cb);
+      return;
+    }
     this.mHashes.inc();
     this.o.credentials.verify(id, secret).then(
       (rec) => {
         if (rec) {
           this.backoff.succeed(address, id);
-          return accept();
+          accept();
+          return;
         }
         const blockedMs = this.backoff.fail(address, id);
         if (blockedMs > 0)
