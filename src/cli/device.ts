@@ -3,7 +3,7 @@
  * gateway: they take the data dir's lock and write themselves when no gateway runs, and otherwise ask
  * the gateway over its control socket to do the write (src/control/socket.ts). `list` only reads.
  */
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { loadModels } from "../config/models.js";
 import type { Config } from "../config/schema.js";
 import { ControlUnavailable, controlRequest } from "../control/socket.js";
@@ -31,6 +31,7 @@ async function asWriter<T>(
   waitMs = 5000,
 ): Promise<T> {
   const deadline = performance.now() + waitMs;
+  mkdirSync(config.dataDir, { recursive: true });
   for (;;) {
     let lock: ReturnType<typeof acquireDataDirLock> | undefined;
     let locked: unknown;
