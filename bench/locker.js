@@ -280,14 +280,17 @@ export async function doorLatencyBench({ pickups = 72, loadRate = 2000, flood = 
 }
 
 if (import.meta.url === `file://${process.argv[1]}` && process.argv[2] === "flood") {
-  // `node bench/locker.js flood [runs] [pickups]`: door-open latency without and with a 100/s
-  // wrong-password CONNECT flood, interleaved, each run printed as one JSON line.
+  // `node bench/locker.js flood [runs] [pickups] [events/s]`: door-open latency without and
+  // with a 100/s wrong-password CONNECT flood, interleaved, each run printed as one JSON line.
   const runs = Number(process.argv[3] ?? 3);
   const pickups = Number(process.argv[4] ?? 48);
+  const loadRate = Number(process.argv[5] ?? 2000);
   for (let r = 0; r < runs; r++) {
     for (const flood of [0, 100]) {
-      const d = await doorLatencyBench({ pickups, flood });
-      console.log(JSON.stringify({ run: r + 1, flood, p50: d.p50, p99: d.p99, max: d.max, n: d.pickups }));
+      const d = await doorLatencyBench({ pickups, flood, loadRate });
+      console.log(
+        JSON.stringify({ run: r + 1, flood, loadRate, p50: d.p50, p99: d.p99, max: d.max, n: d.pickups }),
+      );
     }
   }
 } else if (import.meta.url === `file://${process.argv[1]}`) {
