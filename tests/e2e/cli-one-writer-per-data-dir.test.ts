@@ -37,7 +37,8 @@ function siteConfig(name: string, extra: Record<string, unknown> = {}): string {
   });
 }
 
-describe("device add / list: usage errors exit 2 with the right message", () => {
+// every CLI call is a Node start (seconds on a loaded machine): room for several per test
+describe("device add / list: usage errors exit 2 with the right message", { timeout: 180_000 }, () => {
   const config = siteConfig("usage");
   const add = (...args: string[]) => runCli(["device", "add", ...args, "--config", config]);
 
@@ -98,7 +99,7 @@ describe("device add / list: usage errors exit 2 with the right message", () => 
   });
 });
 
-describe("one writer per data dir while the gateway runs", () => {
+describe("one writer per data dir while the gateway runs", { timeout: 180_000 }, () => {
   let up: Upstream | undefined;
   afterAll(async () => up?.stop());
 
