@@ -121,13 +121,13 @@ export async function rawLineBench({ boards = 32, baud = 9600, cycles = 12 } = {
  * that many CONNECTs per second with a wrong password (username and client id of a declared,
  * provisioned device) to the device broker, from the start of the pickups to the end.
  */
-export async function doorLatencyBench({ pickups = 72, loadRate = 2000, flood = 0 } = {}) {
+export async function doorLatencyBench({ pickups = 72, loadRate = 2000, flood = 0, otherLines = 3 } = {}) {
   const { validateConfig } = await imp("config/load.js");
   const { startGateway } = await imp("gateway.js");
   const { lockerExtension } = await imp("compose-locker.js");
   const { loadModels } = await imp("config/models.js");
   const dir = mkdtempSync(join(tmpdir(), "qh-bench-locker-"));
-  const others = [1, 2, 3].map((n) => ({
+  const others = [1, 2, 3].slice(0, otherLines).map((n) => ({
     id: `bus-${n}`,
     path: `sim://bus-${n}`,
     protocol: "lockboard-xor",
@@ -280,14 +280,15 @@ export async function doorLatencyBench({ pickups = 72, loadRate = 2000, flood = 
 }
 
 if (import.meta.url === `file://${process.argv[1]}` && process.argv[2] === "flood") {
-  // `node bench/locker.js flood [runs] [pickups] [events/s]`: door-open latency without and
+  // `node bench/locker.js flood [runs] [pickups] [events/s] [other lines]`: door-open latency without and
   // with a 100/s wrong-password CONNECT flood, interleaved, each run printed as one JSON line.
   const runs = Number(process.argv[3] ?? 3);
   const pickups = Number(process.argv[4] ?? 48);
   const loadRate = Number(process.argv[5] ?? 2000);
+  const otherLines = Number(process.argv[6] ?? 3);
   for (let r = 0; r < runs; r++) {
     for (const flood of [0, 100]) {
-      const d = await doorLatencyBench({ pickups, flood, loadRate });
+      const d = await doorLatencyBench({ pickups, flood, loadRate, otherLines });
       console.log(
         JSON.stringify({ run: r + 1, flood, loadRate, p50: d.p50, p99: d.p99, max: d.max, n: d.pickups }),
       );
