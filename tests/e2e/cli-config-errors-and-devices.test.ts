@@ -53,7 +53,8 @@ describe("quarterhour start refuses a bad config with exit code 2, naming the ke
   });
 });
 
-describe("device add / list / remove and outbox stats", () => {
+// eight CLI processes in one test: seconds each on a loaded machine
+describe("device add / list / remove and outbox stats", { timeout: 180_000 }, () => {
   it("provisions a device with a generated secret printed once, lists it, removes it", () => {
     const config = writeConfig(dir, {
       gateway: { id: "gw-cli", site: "s" },
