@@ -2,7 +2,11 @@
 import mqtt from "mqtt";
 
 const [port, rate] = process.argv.slice(2).map(Number);
-const c = mqtt.connect(`mqtt://127.0.0.1:${port}`, { username: "load-1", password: "load-secret-123" });
+const c = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
+  username: "load-1",
+  password: "load-secret-123",
+  clientId: "load-1",
+});
 c.on("connect", () => {
   const perTick = Math.max(1, Math.round(rate / 100));
   setInterval(() => {

@@ -116,13 +116,18 @@ export async function rawLineBench({ boards = 32, baud = 9600, cycles = 12 } = {
   return { cycleMs: median(periods) };
 }
 
-export async function doorLatencyBench({ pickups = 72, loadRate = 2000 } = {}) {
+/**
+ * Door-open latency with a whole gateway in this process. `flood` > 0 adds a child process sending
+ * that many CONNECTs per second with a wrong password (username and client id of a declared,
+ * provisioned device) to the device broker, from the start of the pickups to the end.
+ */
+export async function doorLatencyBench({ pickups = 72, loadRate = 2000, flood = 0, otherLines = 3 } = {}) {
   const { validateConfig } = await imp("config/load.js");
   const { startGateway } = await imp("gateway.js");
   const { lockerExtension } = await imp("compose-locker.js");
   const { loadModels } = await imp("config/models.js");
   const dir = mkdtempSync(join(tmpdir(), "qh-bench-locker-"));
-  const others = [1, 2, 3].map((n) => ({
+  const others = [1, 2, 3].slice(0, otherLines).map((n) => ({
     id: `bus-${n}`,
     path: `sim://bus-${n}`,
     protocol: "lockboard-xor",
@@ -156,6 +161,10 @@ export async function doorLatencyBench({ pickups = 72, loadRate = 2000 } = {}) {
         banks: ["locker-a", ...others.flatMap((b) => b.devices.map((d) => d.id))],
       })),
     },
+    devices: [
+      { id: "load-1", model: "generic-mqtt" },
+      { id: "victim-1", model: "generic-mqtt" },
+    ],
   });
   const models = loadModels();
   const sims = new Map();
@@ -196,6 +205,15 @@ export async function doorLatencyBench({ pickups = 72, loadRate = 2000 } = {}) {
       stdio: "ignore",
     },
   );
+  await gw.credentials.add("victim-1", "generic-mqtt", "victim-secret-unguessed");
+  const flooder =
+    flood > 0
+      ? fork(
+          fileURLToPath(new URL("./locker-flood.js", import.meta.url)),
+          [String(gw.deviceBrokerPort), String(flood), "victim-1"],
+          { stdio: "ignore" },
+        )
+      : undefined;
   const lat = [];
   try {
     await sleep(500);
@@ -219,10 +237,16 @@ export async function doorLatencyBench({ pickups = 72, loadRate = 2000 } = {}) {
         await inject("POST", `/sim/lockers/${s.device}/${s.compartment}`, { action: "close" });
         const done = await until(async () => (await inject("GET", `/kiosk/${t}/deposit`)).last);
         await inject("DELETE", `/kiosk/${t}/deposit`);
-        const body = gw.db
-          .prepare("SELECT body FROM events WHERE type = 'parcel.deposited' ORDER BY seq DESC LIMIT 1")
-          .pluck()
-          .get();
+        // this parcel's event (committed in the ingest's next group commit, maybe not yet)
+        const barcode = `B${round}-${codes.length}`;
+        const body = await until(() =>
+          gw.db
+            .prepare(
+              "SELECT body FROM events WHERE type = 'parcel.deposited' AND json_extract(body, '$.data.barcode') = ?",
+            )
+            .pluck()
+            .get(barcode),
+        );
         codes.push({
           code: JSON.parse(body).data.pickupCode,
           device: s.device,
@@ -248,6 +272,7 @@ export async function doorLatencyBench({ pickups = 72, loadRate = 2000 } = {}) {
     }
   } finally {
     child.kill("SIGKILL");
+    flooder?.kill("SIGKILL");
     await gw.stop();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -257,10 +282,26 @@ export async function doorLatencyBench({ pickups = 72, loadRate = 2000 } = {}) {
     p99: quantile(lat, 0.99),
     max: Math.max(...lat),
     loadRate,
+    flood,
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === `file://${process.argv[1]}` && process.argv[2] === "flood") {
+  // `node bench/locker.js flood [runs] [pickups] [events/s] [other lines]`: door-open latency without and
+  // with a 100/s wrong-password CONNECT flood, interleaved, each run printed as one JSON line.
+  const runs = Number(process.argv[3] ?? 3);
+  const pickups = Number(process.argv[4] ?? 48);
+  const loadRate = Number(process.argv[5] ?? 2000);
+  const otherLines = Number(process.argv[6] ?? 3);
+  for (let r = 0; r < runs; r++) {
+    for (const flood of [0, 100]) {
+      const d = await doorLatencyBench({ pickups, flood, loadRate, otherLines });
+      console.log(
+        JSON.stringify({ run: r + 1, flood, loadRate, p50: d.p50, p99: d.p99, max: d.max, n: d.pickups }),
+      );
+    }
+  }
+} else if (import.meta.url === `file://${process.argv[1]}`) {
   const poll = await pollCycleBench();
   console.log("poll cycle", poll);
   console.log("raw simulated line", await rawLineBench());

@@ -12,12 +12,14 @@
  *                      PUBACK ─► mark delivered (batched) ─► retention/replay
  *  upstream command ─► command router (signature, ledger, expiry) ─► domain / driver ─► result
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { buildApp } from "./api/app.js";
 import { infoPlugin } from "./api/info.js";
 import type { Config } from "./config/schema.js";
+import { deviceControlHandlers } from "./control/devices.js";
+import { startControlServer } from "./control/socket.js";
 import type { Clock } from "./core/clock.js";
 import type { CommandHandler } from "./core/command.js";
 import type { EventSink, JsonObject, Metrics } from "./core/envelope.js";
@@ -28,12 +30,14 @@ import type { SyncReading } from "./core/time-sync.js";
 import { TimeKeeper } from "./core/timekeeper.js";
 import { Forwarder } from "./pipeline/forwarder.js";
 import { Ingest } from "./pipeline/ingest.js";
+import { identityRules } from "./southbound/mqtt/admission.js";
 import { DeviceBroker } from "./southbound/mqtt/device-broker.js";
 import { ClockStateTable } from "./store/clock-state.js";
 import { Credentials } from "./store/credentials.js";
 import { type Db, dbFile, openDatabase } from "./store/db.js";
 import { DeviceStateTable } from "./store/device-state.js";
 import { Ledger } from "./store/ledger.js";
+import { acquireDataDirLockWaiting, type DataDirLock } from "./store/lock.js";
 import { Outbox } from "./store/outbox.js";
 import { StoreKeeper } from "./store/store-keeper.js";
 import { TelemetryBuffer } from "./store/telemetry-buffer.js";
@@ -107,7 +111,23 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
+/**
+ * Start the gateway. It first takes the data dir's lock (`gateway.lock`, src/store/lock.ts): a second
+ * gateway on the same data dir fails with `QH_STORE_LOCKED` naming the holder's pid, after waiting
+ * up to 2 s (a CLI writer holds the lock that long at most).
+ */
 export async function startGateway(o: GatewayOptions): Promise<Gateway> {
+  mkdirSync(o.config.dataDir, { recursive: true });
+  const lock = await acquireDataDirLockWaiting(o.config.dataDir, 2000);
+  try {
+    return await startLocked(o, lock);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gateway> {
   const { config, log } = o;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "qh_process_" });
@@ -248,6 +268,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       relay?.onResult(d, id, p);
     },
     onPresence: (d, online) => fwd.presence(d, online),
+    identity: identityRules(config),
     log: log.child({ component: "device-broker" }),
     registry,
   });
@@ -329,6 +350,11 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   // ---- start, in dependency order ------------------------------------------------------------
   await clock.start(); // may re-anchor the extensions' deadlines: before they sweep
   await broker.start();
+  const control = await startControlServer(
+    config.dataDir,
+    deviceControlHandlers({ config, credentials, broker, log: log.child({ component: "control" }) }),
+    log,
+  );
   for (const e of extensions) await e.start?.();
   await api.listen({ host: config.api.host, port: config.api.port });
   conn.start();
@@ -386,6 +412,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       clearInterval(t2);
       keeper.stop();
       await api.close();
+      await control?.close();
       await broker.stop(); // stop accepting
       for (const e of [...extensions].reverse()) await e.stop?.();
       ingest.close(); // flush the last batch: acks released, rows handed to the forwarder
@@ -402,6 +429,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       fwd.close();
       clock.stop(); // the high-water mark, one last time
       db.close();
+      lock.release();
       log.info("gateway stopped");
     })();
     return stopping;

@@ -27,6 +27,12 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "QH_PORT_UNAVAILABLE",
   "QH_API_INVALID",
   "QH_LOCKER_INPUT_INVALID",
+  "QH_DEVICE_INVALID",
+  "QH_DEVICE_EXISTS",
+  "QH_DEVICE_UNKNOWN",
+  "QH_DEVICE_SECRET_INVALID",
+  "QH_DEVICE_UNDECLARED",
+  "QH_MODEL_UNKNOWN",
 ]);
 
 /** The contract's exit code for an error: 2 usage/config/port, 1 anything else. */
@@ -104,17 +110,21 @@ const device = program.command("device").description("provision MQTT device cred
 gatewayOptions(
   device
     .command("add <id>")
-    .description("add a device; prints a generated secret once when --secret is absent")
-    .requiredOption("--model <model>", "device model id (generic-mqtt or a model from devices/)")
+    .description(
+      "add a credential for an MQTT device declared in the config; prints a generated secret once when --secret is absent",
+    )
+    .option("--model <model>", "MQTT device model id (default: the model declared in the config)")
     .option("--secret <secret>", "use this secret instead of generating one"),
-).action(async (id: string, opts: GatewayOpts & { model: string; secret?: string }) => {
+).action(async (id: string, opts: GatewayOpts & { model?: string; secret?: string }) => {
   await (await import("./device.js")).deviceAdd(id, opts);
 });
 gatewayOptions(
   device.command("list").description("list provisioned devices").option("--json", "print JSON"),
 ).action(async (opts: GatewayOpts & { json?: boolean }) => (await import("./device.js")).deviceList(opts));
 gatewayOptions(
-  device.command("remove <id>").description("remove a device's credential (it can no longer connect)"),
+  device
+    .command("remove <id>")
+    .description("remove a device's credential: it can no longer connect, and a live connection is closed"),
 ).action(async (id: string, opts: GatewayOpts) => (await import("./device.js")).deviceRemove(id, opts));
 
 gatewayOptions(

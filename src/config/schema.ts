@@ -135,6 +135,11 @@ export interface DeviceBrokerConfig {
   port: number;
   /** Largest device payload accepted, bytes. */
   maxPayload: number;
+  /**
+   * false (default): only devices declared under `devices:` may connect. true: any provisioned id
+   * that is not a serial device may connect (logged at start and at each such connect).
+   */
+  allowUndeclaredDevices: boolean;
 }
 
 export interface UplinkConfig {
@@ -360,7 +365,12 @@ export const configSchema: SchemaObject = {
       ),
       dataDir: str("./data"),
       deviceBroker: obj(
-        { host: str("127.0.0.1"), port: port(1883), maxPayload: int(256, 268_435_455, 65_536) },
+        {
+          host: str("127.0.0.1"),
+          port: port(1883),
+          maxPayload: int(256, 268_435_455, 65_536),
+          allowUndeclaredDevices: { type: "boolean", default: false },
+        },
         { default: {} },
       ),
       uplink: obj(

@@ -7,6 +7,8 @@ export const ERRORS = {
   QH_CONFIG_UNREADABLE: "Check the --config path exists and is readable YAML.",
   QH_USAGE: "Run `quarterhour --help` for usage.",
   QH_STORE_OPEN: "Check dataDir exists, is writable, and is not used by another gateway process.",
+  QH_STORE_LOCKED:
+    "Another quarterhour process (the pid in the message) uses this data dir: stop it first, or give this one its own --data-dir.",
   QH_STORE_FULL:
     "The data disk is full or the store's quota (store.diskQuotaMb) is reached: free disk space or raise the quota; the gateway resumes by itself once writes succeed (docs/operations.md).",
   QH_STORE_IO:
@@ -18,6 +20,10 @@ export const ERRORS = {
   QH_DEVICE_UNKNOWN: "Check the id with `quarterhour device list`.",
   QH_DEVICE_INVALID: "Device ids are 1-64 characters of A-Z a-z 0-9 _ -.",
   QH_MODEL_UNKNOWN: "Use a model id from devices/ (or generic-mqtt).",
+  QH_DEVICE_SECRET_INVALID:
+    "A device secret is at least 8 characters; leave --secret out to have a strong one generated.",
+  QH_DEVICE_UNDECLARED:
+    "Declare the device under `devices:` in the config (id and an MQTT model) first; serial devices on buses take no credential.",
   QH_COMMAND_INVALID: "Send { id, args, expiresAt } as JSON; see docs/contract.md.",
   QH_COMMAND_UNKNOWN: "Use a command name from docs/contract.md.",
   QH_COMMAND_TIMEOUT: "The device did not answer in time; check it is online and retry with a new id.",

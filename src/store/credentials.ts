@@ -71,7 +71,11 @@ export class Credentials {
 
   async add(id: string, model: string, secret: string): Promise<void> {
     if (!DEVICE_ID_RE.test(id)) throw new QhError("QH_DEVICE_INVALID", `invalid device id "${id}"`);
-    if (secret.length < 8) throw new QhError("QH_DEVICE_INVALID", "the secret must be at least 8 characters");
+    if (secret.length < 8)
+      throw new QhError(
+        "QH_DEVICE_SECRET_INVALID",
+        `the secret must be at least 8 characters (got ${secret.length})`,
+      );
     const hash = await hashSecret(secret);
     try {
       this.db
@@ -89,6 +93,7 @@ export class Credentials {
     const n = guardWrite(this.db, "device credentials", () =>
       this.db.prepare("DELETE FROM devices WHERE id = ?").run(id),
     ).changes;
+    this.verified.delete(id);
     if (n === 0) throw new QhError("QH_DEVICE_UNKNOWN", `no device "${id}"`);
   }
 
@@ -100,6 +105,22 @@ export class Credentials {
         created_at: number;
       }[]
     ).map((r) => ({ id: r.id, model: r.model, createdAt: r.created_at }));
+  }
+
+  private tag(secretHash: string, secret: string): string {
+    return createHmac("sha256", this.tagKey).update(secretHash).update("\0").update(secret).digest("base64");
+  }
+
+  /**
+   * The device's record when this very secret was verified before against its current hash (an
+   * HMAC, no scrypt: cheap enough to run before any rate limit); undefined otherwise, including
+   * when the device is unknown.
+   */
+  recognised(id: string, secret: string): DeviceRecord | undefined {
+    const known = this.verified.get(id);
+    if (known === undefined) return undefined;
+    const rec = this.get(id);
+    return rec && this.tag(rec.secretHash, secret) === known ? rec : undefined;
   }
 
   get(id: string): (DeviceRecord & { secretHash: string }) | undefined {
@@ -117,11 +138,7 @@ export class Credentials {
   async verify(id: string, secret: string): Promise<DeviceRecord | undefined> {
     const rec = this.get(id);
     if (!rec) return undefined;
-    const tag = createHmac("sha256", this.tagKey)
-      .update(rec.secretHash)
-      .update("\0")
-      .update(secret)
-      .digest("base64");
+    const tag = this.tag(rec.secretHash, secret);
     if (this.verified.get(id) === tag) return rec;
     // On the main thread, one at a time: scrypt's 16 MiB then comes from (and returns to) the main
     // heap. Run in the thread pool, each worker thread's malloc arena kept its own 16 MiB for good

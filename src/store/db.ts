@@ -22,7 +22,8 @@ export const JOURNAL_SIZE_LIMIT = 4000 * 4096;
 
 /**
  * Open (and migrate) the gateway database: WAL, synchronous=FULL by default so that a committed
- * event survives a power cut, busy_timeout so the CLI can provision devices while the gateway runs.
+ * event survives a power cut, busy_timeout so read-only CLI commands can read while the gateway
+ * runs. Only the holder of the data dir's lock (src/store/lock.ts) opens it for writing.
  */
 export function openDatabase(opts: OpenOptions): Db {
   const file = join(opts.dataDir, DB_FILE);

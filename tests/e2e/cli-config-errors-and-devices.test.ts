@@ -53,12 +53,14 @@ describe("quarterhour start refuses a bad config with exit code 2, naming the ke
   });
 });
 
-describe("device add / list / remove and outbox stats", () => {
+// eight CLI processes in one test: seconds each on a loaded machine
+describe("device add / list / remove and outbox stats", { timeout: 180_000 }, () => {
   it("provisions a device with a generated secret printed once, lists it, removes it", () => {
     const config = writeConfig(dir, {
       gateway: { id: "gw-cli", site: "s" },
       dataDir: `${dir}/devdata`,
       uplink: { url: "embedded" },
+      devices: [{ id: "meter-7", model: "generic-mqtt" }],
     });
     const add = runCli(["device", "add", "meter-7", "--model", "generic-mqtt", "--config", config]);
     expect(add.status, add.stderr).toBe(0);
@@ -71,7 +73,7 @@ describe("device add / list / remove and outbox stats", () => {
       runCli(["device", "add", "meter-7", "--model", "generic-mqtt", "--config", config]).stderr,
     ).toMatch(/QH_DEVICE_EXISTS/);
     const badModel = runCli(["device", "add", "m8", "--model", "no-such-model", "--config", config]);
-    expect(badModel.status).toBe(1);
+    expect(badModel.status).toBe(2);
     expect(badModel.stderr).toMatch(/QH_MODEL_UNKNOWN/);
     expect(runCli(["device", "remove", "meter-7", "--config", config]).status).toBe(0);
     expect(runCli(["device", "remove", "meter-7", "--config", config]).stderr).toMatch(/QH_DEVICE_UNKNOWN/);
@@ -94,6 +96,7 @@ describe("graceful shutdown", () => {
       deviceBroker: { host: "127.0.0.1", port: devPort },
       uplink: { url: up.url },
       api: { host: "127.0.0.1", port: 0 },
+      devices: [{ id: "d1", model: "generic-mqtt" }],
     });
     const gw = await startGatewayProcess(config);
     // provisioning while the gateway runs

@@ -40,6 +40,7 @@ describe("crash safety (kill -9 mid-stream)", () => {
       deviceBroker: { host: "127.0.0.1", port: devPort },
       uplink: { url: up.url, reconnect: { minMs: 100, maxMs: 500 } },
       api: { host: "127.0.0.1", port: 0 },
+      devices: [{ id: "locker-1", model: "generic-mqtt" }],
     });
     const add = runCli([
       "device",

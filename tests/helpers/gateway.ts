@@ -10,6 +10,11 @@ export function tempDir(prefix = "qh-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/** `devices:` entries declaring MQTT devices of model generic-mqtt (the device broker admits only those). */
+export function mqttDevices(...ids: string[]): { id: string; model: string }[] {
+  return ids.map((id) => ({ id, model: "generic-mqtt" }));
+}
+
 /** A valid config for tests: random ports, a temp data dir, the given upstream. */
 export function testConfig(
   uplinkUrl: string,

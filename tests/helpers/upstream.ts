@@ -121,7 +121,14 @@ export async function startMosquitto(port?: number): Promise<Upstream & { proc: 
 
 export function connectClient(url: string, opts: mqtt.IClientOptions): Promise<MqttClient> {
   return new Promise((resolve, reject) => {
-    const c = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000, ...opts });
+    // a device's client id is bound to its username (docs/contract.md): default to it
+    const clientId = opts.clientId ?? opts.username;
+    const c = mqtt.connect(url, {
+      reconnectPeriod: 0,
+      connectTimeout: 5000,
+      ...(clientId ? { clientId } : {}),
+      ...opts,
+    });
     c.once("connect", () => resolve(c));
     c.once("error", (err) => {
       c.end(true);

@@ -10,6 +10,7 @@
  * Everything a device publishes is consumed here: the packet's topic is rewritten to an internal
  * sink so aedes never routes a device's publish to another device.
  */
+import { isUtf8 } from "node:buffer";
 import { createServer, type Server } from "node:net";
 import { Aedes, type Client, type PublishPacket, type Subscription } from "aedes";
 import type { Registry } from "prom-client";
@@ -20,6 +21,15 @@ import { counter, gauge } from "../../core/metrics.js";
 import type { Ingest } from "../../pipeline/ingest.js";
 import type { Credentials } from "../../store/credentials.js";
 import { parseDeviceTopic } from "../../uplink/topics.js";
+import {
+  AuthBackoff,
+  type BackoffOptions,
+  CONNACK_CODE,
+  clientIdAllowed,
+  type IdentityRules,
+  identityRefusal,
+  type RefusalReason,
+} from "./admission.js";
 
 const SINK = "$SYS/qh/consumed";
 
@@ -42,6 +52,10 @@ export interface DeviceBrokerOptions {
   onState: (device: string, doc: JsonObject) => void;
   onCommandResult: (device: string, commandId: string, payload: JsonObject) => void;
   onPresence?: (device: string, online: boolean) => void;
+  /** who may connect (from the config: declared MQTT devices, serial ids, allowUndeclared) */
+  identity: IdentityRules;
+  /** failed-password back-off settings (tests) */
+  backoff?: BackoffOptions;
   log: Logger;
   registry: Registry;
 }
@@ -56,7 +70,12 @@ export class DeviceBroker {
   private readonly mDropped;
   private readonly mConnected;
   private readonly mAuthFail;
-  private readonly online = new Set<string>();
+  private readonly mRefused;
+  private readonly mHashes;
+  /** device id → its live connections */
+  private readonly online = new Map<string, Set<Client>>();
+  private readonly backoff: AuthBackoff;
+  private readonly rules: IdentityRules;
 
   constructor(private readonly o: DeviceBrokerOptions) {
     this.mDropped = counter(o.registry, "qh_device_payloads_rejected_total", "Device publishes dropped", [
@@ -65,6 +84,23 @@ export class DeviceBroker {
     ]);
     this.mConnected = gauge(o.registry, "qh_devices_connected", "MQTT devices connected");
     this.mAuthFail = counter(o.registry, "qh_device_auth_failures_total", "Refused device connections");
+    this.mRefused = counter(
+      o.registry,
+      "qh_device_connects_refused_total",
+      "Refused device connections by reason",
+      ["reason"],
+    );
+    this.mHashes = counter(
+      o.registry,
+      "qh_device_secret_checks_total",
+      "Device passwords checked with scrypt (not counting reconnects recognised without it)",
+    );
+    this.backoff = new AuthBackoff(o.backoff);
+    this.rules = o.identity;
+    if (this.rules.allowUndeclared)
+      o.log.warn(
+        "deviceBroker.allowUndeclaredDevices is true: provisioned devices not declared in the config may connect",
+      );
   }
 
   get port(): number {
@@ -73,36 +109,104 @@ export class DeviceBroker {
   }
 
   isOnline(device: string): boolean {
-    return this.online.has(device);
+    return (this.online.get(device)?.size ?? 0) > 0;
+  }
+
+  /**
+   * End every live connection of a device (revocation: `device remove`). Returns how many were
+   * closed; each is gone (and presence updated) when this resolves.
+   */
+  async disconnectDevice(device: string): Promise<number> {
+    const conns = [...(this.online.get(device) ?? [])];
+    await Promise.all(conns.map((c) => new Promise<void>((resolve) => c.close(() => resolve()))));
+    if (conns.length > 0)
+      this.o.log.warn({ device, connections: conns.length }, "device revoked: disconnected");
+    return conns.length;
+  }
+
+  private refuse(
+    reason: RefusalReason,
+    fields: Record<string, unknown>,
+    cb: (err: (Error & { returnCode: number }) | null, ok: boolean) => void,
+  ): void {
+    this.mAuthFail.inc();
+    this.mRefused.inc({ reason });
+    // a flood is counted, not logged line by line
+    if (reason !== "backoff" && reason !== "busy") this.o.log.warn({ ...fields, reason }, "device refused");
+    cb(
+      Object.assign(new Error(`connection refused: ${reason}`), { returnCode: CONNACK_CODE[reason] }),
+      false,
+    );
+  }
+
+  /** The checks that need no hashing, in order; undefined: the password must be checked. */
+  private cheapChecks(
+    clientId: string,
+    id: string,
+    secret: string,
+    address: string,
+  ): { reason: RefusalReason; why?: string } | "recognised" | undefined {
+    if (!DEVICE_ID_RE.test(id) || secret.length === 0) return { reason: "bad_credentials" };
+    if (!clientIdAllowed(clientId, id))
+      return { reason: "client_id", why: `client id must be ${id} or ${id}.{suffix}` };
+    const denied = identityRefusal(this.rules, id);
+    if (denied) return { reason: denied.reason, why: denied.message };
+    if (this.o.credentials.recognised(id, secret)) return "recognised";
+    const wait = this.backoff.check(address, id);
+    return wait ? { reason: wait } : undefined;
+  }
+
+  /**
+   * Admission, cheapest checks first; scrypt runs only for a declared device on its own client id,
+   * from an address and for a username not backing off, within the global hash budget.
+   */
+  private authenticate(
+    c: DeviceClient,
+    id: string,
+    secret: string,
+    cb: (err: (Error & { returnCode: number }) | null, ok: boolean) => void,
+  ): void {
+    const address = (c.conn as { remoteAddress?: string } | undefined)?.remoteAddress ?? "unknown";
+    const accept = () => {
+      c.qhDevice = id;
+      if (!this.rules.mqtt.has(id))
+        this.o.log.warn({ device: id }, "undeclared device admitted (deviceBroker.allowUndeclaredDevices)");
+      cb(null, true);
+    };
+    const denied = this.cheapChecks(c.id, id, secret, address);
+    if (denied === "recognised") {
+      accept();
+      return;
+    }
+    if (denied) {
+      this.refuse(denied.reason, { device: id, clientId: c.id, address, why: denied.why }, cb);
+      return;
+    }
+    this.mHashes.inc();
+    this.o.credentials.verify(id, secret).then(
+      (rec) => {
+        if (rec) {
+          this.backoff.succeed(address, id);
+          accept();
+          return;
+        }
+        const blockedMs = this.backoff.fail(address, id);
+        if (blockedMs > 0)
+          this.o.log.warn(
+            { device: id, address, blockedMs },
+            "repeated wrong passwords: address backing off",
+          );
+        this.refuse("wrong_credentials", { device: id, address }, cb);
+      },
+      (err: Error) => cb(Object.assign(err, { returnCode: 3 as const }), false),
+    );
   }
 
   async start(): Promise<void> {
     const aedes = await Aedes.createBroker({ heartbeatInterval: 60_000, maxClientsIdLength: 128 });
     this.aedes = aedes;
-    aedes.authenticate = (client, username, password, cb) => {
-      const c = client as DeviceClient;
-      const id = username ?? "";
-      const secret = password ? password.toString() : "";
-      if (!DEVICE_ID_RE.test(id) || secret.length === 0) {
-        this.mAuthFail.inc();
-        const err = Object.assign(new Error("bad username or password"), { returnCode: 4 as const });
-        cb(err, false);
-        return;
-      }
-      this.o.credentials.verify(id, secret).then(
-        (rec) => {
-          if (!rec) {
-            this.mAuthFail.inc();
-            this.o.log.warn({ device: id }, "device refused: wrong credentials");
-            cb(Object.assign(new Error("bad username or password"), { returnCode: 4 as const }), false);
-            return;
-          }
-          c.qhDevice = id;
-          cb(null, true);
-        },
-        (err: Error) => cb(Object.assign(err, { returnCode: 3 as const }), false),
-      );
-    };
+    aedes.authenticate = (client, username, password, cb) =>
+      this.authenticate(client as DeviceClient, username ?? "", password ? password.toString() : "", cb);
     aedes.authorizeSubscribe = (client, sub: Subscription, cb) => {
       const dev = (client as DeviceClient).qhDevice;
       if (!dev || !(sub.topic === `dev/${dev}/#` || sub.topic.startsWith(`dev/${dev}/`))) {
@@ -115,20 +219,25 @@ export class DeviceBroker {
     };
     aedes.authorizePublish = (client, packet, cb) =>
       this.onPublish(client as DeviceClient | null, packet, cb);
+    // Presence follows connections: a device is online while at least one of its connections is.
     aedes.on("client", (client) => {
       const dev = (client as DeviceClient).qhDevice;
       if (!dev) return;
-      this.online.add(dev);
+      const conns = this.online.get(dev) ?? new Set<Client>();
+      conns.add(client);
+      this.online.set(dev, conns);
       this.mConnected.set(this.online.size);
-      this.o.log.info({ device: dev }, "device connected");
-      this.o.onPresence?.(dev, true);
+      this.o.log.info({ device: dev, clientId: client.id, connections: conns.size }, "device connected");
+      if (conns.size === 1) this.o.onPresence?.(dev, true);
     });
     aedes.on("clientDisconnect", (client) => {
       const dev = (client as DeviceClient).qhDevice;
-      if (!dev) return;
+      const conns = dev === undefined ? undefined : this.online.get(dev);
+      if (!dev || !conns?.delete(client)) return;
+      this.o.log.info({ device: dev, clientId: client.id, connections: conns.size }, "device disconnected");
+      if (conns.size > 0) return;
       this.online.delete(dev);
       this.mConnected.set(this.online.size);
-      this.o.log.info({ device: dev }, "device disconnected");
       this.o.onPresence?.(dev, false);
     });
     this.server = createServer(aedes.handle);
@@ -178,6 +287,11 @@ export class DeviceBroker {
     const payload = packet.payload as Buffer;
     if (payload.length > this.o.maxPayload) {
       this.drop(dev, "oversize", topic, packet, cb);
+      return;
+    }
+    // toString would replace invalid sequences with U+FFFD: a device's data is never altered
+    if (!isUtf8(payload)) {
+      this.drop(dev, "not_json", topic, packet, cb);
       return;
     }
     const text = payload.toString("utf8");

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestGateway, testConfig } from "../../helpers/gateway.js";
+import { mqttDevices, startTestGateway, testConfig } from "../../helpers/gateway.js";
 import { connectClient, Platform, startAedes, type Upstream } from "../../helpers/upstream.js";
 
 async function metric(
@@ -19,7 +19,10 @@ describe("bad device input is refused or dropped, and the device stays connected
     up = await startAedes();
     platform = await Platform.connect(up.url);
     gw = await startTestGateway(
-      testConfig(up.url, { deviceBroker: { host: "127.0.0.1", port: 0, maxPayload: 1024 } }),
+      testConfig(up.url, {
+        deviceBroker: { host: "127.0.0.1", port: 0, maxPayload: 1024 },
+        devices: mqttDevices("dev-a", "dev-b", "dev-c"),
+      }),
     );
     await gw.credentials.add("dev-a", "generic-mqtt", "secret-of-a");
     await gw.credentials.add("dev-b", "generic-mqtt", "secret-of-b");

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QhError } from "../../../src/core/errors.js";
 import { canonicalJson } from "../../../src/uplink/signature.js";
 import { CONTRACT_DIR } from "../../helpers/contract.js";
-import { startTestGateway, testConfig } from "../../helpers/gateway.js";
+import { mqttDevices, startTestGateway, testConfig } from "../../helpers/gateway.js";
 import { connectClient, Platform, startAedes, type Upstream } from "../../helpers/upstream.js";
 
 const R = "qh/v1/gw-test";
@@ -33,7 +33,7 @@ describe("platform commands: expiry, ledger, built-ins", () => {
   beforeAll(async () => {
     up = await startAedes();
     platform = await Platform.connect(up.url);
-    gw = await startTestGateway(testConfig(up.url));
+    gw = await startTestGateway(testConfig(up.url, { devices: mqttDevices("cooler-1") }));
     await platform.waitFor(() => platform.topic(`${R}/status`).length > 0);
   });
   afterAll(async () => {

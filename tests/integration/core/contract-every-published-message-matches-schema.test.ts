@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractValidators, schemaForUplinkTopic } from "../../helpers/contract.js";
-import { startTestGateway, testConfig } from "../../helpers/gateway.js";
+import { mqttDevices, startTestGateway, testConfig } from "../../helpers/gateway.js";
 import { connectClient, Platform, startAedes, type Upstream, waitUntil } from "../../helpers/upstream.js";
 
 const R = "qh/v1/gw-test";
@@ -27,7 +27,9 @@ describe("contract: every published message matches its schema", () => {
   for (const maxEvents of [100, 1]) {
     it(`in ${maxEvents === 1 ? "per-event" : "batch"} mode`, async () => {
       platform.messages = [];
-      const gw = await startTestGateway(testConfig(up.url, { uplink: { batch: { maxEvents } } }));
+      const gw = await startTestGateway(
+        testConfig(up.url, { uplink: { batch: { maxEvents } }, devices: mqttDevices("dev-1") }),
+      );
       await gw.credentials.add("dev-1", "generic-mqtt", "secret-one");
       const dev = await connectClient(`mqtt://127.0.0.1:${gw.deviceBrokerPort}`, {
         username: "dev-1",

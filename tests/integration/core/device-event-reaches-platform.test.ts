@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestGateway, testConfig } from "../../helpers/gateway.js";
+import { mqttDevices, startTestGateway, testConfig } from "../../helpers/gateway.js";
 import { connectClient, Platform, startAedes, type Upstream, waitUntil } from "../../helpers/upstream.js";
 
 describe("a device event reaches the platform", () => {
@@ -10,7 +10,7 @@ describe("a device event reaches the platform", () => {
   beforeAll(async () => {
     up = await startAedes();
     platform = await Platform.connect(up.url);
-    gw = await startTestGateway(testConfig(up.url));
+    gw = await startTestGateway(testConfig(up.url, { devices: mqttDevices("meter-1") }));
     await gw.credentials.add("meter-1", "generic-mqtt", "s3cret-pass");
   });
   afterAll(async () => {
@@ -75,7 +75,9 @@ describe("a device event reaches the platform", () => {
   it("per-event mode publishes each envelope on R/dev/{device}/evt/{type}", async () => {
     const up2 = await startAedes();
     const p2 = await Platform.connect(up2.url);
-    const gw2 = await startTestGateway(testConfig(up2.url, { uplink: { batch: { maxEvents: 1 } } }));
+    const gw2 = await startTestGateway(
+      testConfig(up2.url, { uplink: { batch: { maxEvents: 1 } }, devices: mqttDevices("lock-9") }),
+    );
     try {
       await gw2.credentials.add("lock-9", "generic-mqtt", "another-secret");
       const dev = await connectClient(`mqtt://127.0.0.1:${gw2.deviceBrokerPort}`, {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestGateway, testConfig } from "../../helpers/gateway.js";
+import { mqttDevices, startTestGateway, testConfig } from "../../helpers/gateway.js";
 import { connectClient, startAedes, type Upstream } from "../../helpers/upstream.js";
 
 /** The data disk's free space is the one thing here we cannot make real: the gateway takes a hook. */
@@ -11,9 +11,12 @@ describe("disk watermarks", () => {
   afterAll(async () => up.stop());
 
   it("low disk: telemetry is refused first, business events still accepted", async () => {
-    const gw = await startTestGateway(testConfig(up.url, { store: { lowDiskMb: 200 } }), {
-      freeBytesOverride: () => 150 * 1048576,
-    });
+    const gw = await startTestGateway(
+      testConfig(up.url, { store: { lowDiskMb: 200 }, devices: mqttDevices("d1", "d2") }),
+      {
+        freeBytesOverride: () => 150 * 1048576,
+      },
+    );
     try {
       await gw.credentials.add("d1", "generic-mqtt", "disk-secret");
       const dev = await connectClient(`mqtt://127.0.0.1:${gw.deviceBrokerPort}`, {
@@ -41,9 +44,12 @@ describe("disk watermarks", () => {
   });
 
   it("full disk: events are refused loudly (no PUBACK, connection closed), nothing half-stored", async () => {
-    const gw = await startTestGateway(testConfig(up.url, { store: { lowDiskMb: 200 } }), {
-      freeBytesOverride: () => 10 * 1048576,
-    });
+    const gw = await startTestGateway(
+      testConfig(up.url, { store: { lowDiskMb: 200 }, devices: mqttDevices("d1", "d2") }),
+      {
+        freeBytesOverride: () => 10 * 1048576,
+      },
+    );
     try {
       await gw.credentials.add("d2", "generic-mqtt", "disk-secret");
       const dev = await connectClient(`mqtt://127.0.0.1:${gw.deviceBrokerPort}`, {

@@ -1,6 +1,6 @@
 import type { MqttClient } from "mqtt";
 import { describe, expect, it } from "vitest";
-import { startTestGateway, testConfig } from "../../helpers/gateway.js";
+import { mqttDevices, startTestGateway, testConfig } from "../../helpers/gateway.js";
 import {
   connectClient,
   freePort,
@@ -39,7 +39,10 @@ for (const kind of ["aedes", "mosquitto"] as Kind[]) {
       const port = await freePort();
       let up = await start(kind, port);
       const gw = await startTestGateway(
-        testConfig(up.url, { uplink: { reconnect: { minMs: 1500, maxMs: 2000 } } }),
+        testConfig(up.url, {
+          uplink: { reconnect: { minMs: 1500, maxMs: 2000 } },
+          devices: mqttDevices("pump-1"),
+        }),
       );
       try {
         await gw.credentials.add("pump-1", "generic-mqtt", "pump-secret");
@@ -75,7 +78,10 @@ for (const kind of ["aedes", "mosquitto"] as Kind[]) {
     it("does not lose events accepted before the uplink ever connected", async () => {
       const port = await freePort();
       const gw = await startTestGateway(
-        testConfig(`mqtt://127.0.0.1:${port}`, { uplink: { reconnect: { minMs: 1500, maxMs: 2000 } } }),
+        testConfig(`mqtt://127.0.0.1:${port}`, {
+          uplink: { reconnect: { minMs: 1500, maxMs: 2000 } },
+          devices: mqttDevices("pump-1"),
+        }),
       );
       let up: Upstream | undefined;
       try {

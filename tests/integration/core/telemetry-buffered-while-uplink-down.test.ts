@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { startTestGateway, testConfig } from "../../helpers/gateway.js";
+import { mqttDevices, startTestGateway, testConfig } from "../../helpers/gateway.js";
 import { connectClient, freePort, Platform, startGatedAedes, waitUntil } from "../../helpers/upstream.js";
 
 describe("telemetry while the uplink is down", () => {
@@ -9,6 +9,7 @@ describe("telemetry while the uplink is down", () => {
       testConfig(`mqtt://127.0.0.1:${port}`, {
         uplink: { reconnect: { minMs: 1500, maxMs: 2000 } },
         store: { telemetryMaxRows: 50 },
+        devices: mqttDevices("fridge-1"),
       }),
     );
     try {

@@ -73,7 +73,10 @@ describe("device credentials", () => {
     await expect(c.add("bad id!", "generic-mqtt", "long-enough")).rejects.toMatchObject({
       code: "QH_DEVICE_INVALID",
     });
-    await expect(c.add("d", "generic-mqtt", "short")).rejects.toMatchObject({ code: "QH_DEVICE_INVALID" });
+    await expect(c.add("d", "generic-mqtt", "short")).rejects.toMatchObject({
+      code: "QH_DEVICE_SECRET_INVALID",
+      hint: expect.stringMatching(/at least 8 characters/),
+    });
     await c.add("d", "generic-mqtt", "long-enough");
     await expect(c.add("d", "generic-mqtt", "long-enough")).rejects.toMatchObject({
       code: "QH_DEVICE_EXISTS",
