@@ -105,8 +105,13 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const bootId = newId();
   const startedAt = new Date(clock.now()).toISOString();
 
-  const db = openDatabase({ dataDir: config.dataDir, synchronous: config.store.synchronous });
   const file = dbFile(config.dataDir);
+  // refuses a missing, damaged or unwritable store with a coded error (the CLI exits 3)
+  const db = openDatabase({
+    dataDir: config.dataDir,
+    synchronous: config.store.synchronous,
+    check: (r) => log.info({ file, ms: Math.round(r.ms) }, "store checked (quick_check ok)"),
+  });
   const outbox = new Outbox(db);
   const credentials = new Credentials(db);
   const ledger = new Ledger(db);

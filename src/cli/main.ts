@@ -1,31 +1,19 @@
 /**
  * The `quarterhour` command. Exit codes: 0 success; 2 bad usage or invalid config (the message
- * names the key path and the reason); 1 runtime failure.
+ * names the key path and the reason); 3 the store needs a person (missing, damaged or unwritable
+ * database); 1 any other runtime failure. See report.ts.
  */
 import { Command, CommanderError, Option } from "commander";
-import { isQhError } from "../core/errors.js";
 import { LOG_LEVELS } from "../core/logger.js";
 import { VERSION } from "../gateway.js";
 import { deviceAdd, deviceList, deviceRemove } from "./device.js";
 import { outboxStats } from "./outbox.js";
+import { report } from "./report.js";
 import { registerSim } from "./sim.js";
 import { startCommand } from "./start.js";
+import { registerStore } from "./store.js";
 
 export const DEFAULT_CONFIG = "config/default.yaml";
-
-function exitCodeFor(err: unknown): number {
-  if (isQhError(err)) return err.code.startsWith("QH_CONFIG") || err.code === "QH_USAGE" ? 2 : 1;
-  return 1;
-}
-
-export function report(err: unknown): never {
-  if (isQhError(err)) {
-    process.stderr.write(`error ${err.code}: ${err.message}\n  → ${err.hint}\n`);
-  } else {
-    process.stderr.write(`error: ${(err as Error)?.stack ?? String(err)}\n`);
-  }
-  process.exit(exitCodeFor(err));
-}
 
 const program = new Command("quarterhour")
   .description(
@@ -82,6 +70,7 @@ program
   .option("--json", "print JSON")
   .action((opts: { config: string; dataDir?: string; json?: boolean }) => outboxStats(opts));
 
+registerStore(program, configOpt);
 registerSim(program);
 
 try {
