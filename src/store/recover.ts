@@ -90,6 +90,10 @@ export function recoverStore(dataDir: string, opts: RecoverOptions = {}): Recove
   for (const suffix of ["", "-wal"]) {
     const f = `${file}${suffix}`;
     if (!existsSync(f)) continue;
+    if (suffix && statSync(f).size === 0) {
+      rmSync(f); // an empty WAL holds nothing to keep
+      continue;
+    }
     const k = join(dataDir, `${DB_FILE}.damaged-${ts}${suffix}`);
     renameSync(f, k);
     kept.push(k);
