@@ -42,7 +42,7 @@ export interface RecoverResult {
   headerRepaired: boolean;
   /** the file was shorter than its header says (truncated): zero pages were appended to the copy */
   padded: boolean;
-  /** the old files, renamed */
+  /** the old files, renamed `quarterhour.db.damaged-<time>` (`.old-<time>` when it read cleanly) */
   kept: string[];
   tables: TableSalvage[];
   /** the highest event seq in the recovered file */
@@ -86,6 +86,7 @@ export function recoverStore(dataDir: string, opts: RecoverOptions = {}): Recove
     cleanup();
   }
   syncFile(out); // the new file is on the disk before the old one is moved aside
+  const damaged = result.method === "salvage" || result.headerRepaired || result.padded;
   const kept: string[] = [];
   for (const suffix of ["", "-wal"]) {
     const f = `${file}${suffix}`;
@@ -94,7 +95,7 @@ export function recoverStore(dataDir: string, opts: RecoverOptions = {}): Recove
       rmSync(f); // an empty WAL holds nothing to keep
       continue;
     }
-    const k = join(dataDir, `${DB_FILE}.damaged-${ts}${suffix}`);
+    const k = join(dataDir, `${DB_FILE}.${damaged ? "damaged" : "old"}-${ts}${suffix}`);
     renameSync(f, k);
     kept.push(k);
   }
