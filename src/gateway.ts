@@ -144,7 +144,13 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     o.portHint,
   );
 
-  const db = openDatabase({ dataDir: config.dataDir, synchronous: config.store.synchronous });
+  const file = dbFile(config.dataDir);
+  // refuses a missing, damaged or unwritable store with a coded error (the CLI exits 3)
+  const db = openDatabase({
+    dataDir: config.dataDir,
+    synchronous: config.store.synchronous,
+    check: (r) => log.info({ file, ms: Math.round(r.ms) }, "store checked (quick_check ok)"),
+  });
   // The gateway's clock: step-free, knows whether it is synchronised, never before the high-water
   // mark (started below, once the holders of stored deadlines have subscribed).
   const clock = new TimeKeeper({
@@ -157,7 +163,6 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
   });
   const bootId = newId(clock.now());
   const startedAt = new Date(clock.now()).toISOString();
-  const file = dbFile(config.dataDir);
   const outbox = new Outbox(db);
   const credentials = new Credentials(db);
   const ledger = new Ledger(db);

@@ -17,6 +17,8 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import { loadConfig, validateConfig } from "../config/load.js";
 import { loadModels } from "../config/models.js";
 import type { Config } from "../config/schema.js";
+import { dbFile } from "../store/db.js";
+import { setStoreFile } from "./report.js";
 
 export const DEFAULT_CONFIG = "config/default.yaml";
 
@@ -78,6 +80,7 @@ export function gatewayOptions(cmd: Command): Command {
 export function readConfig(opts: GatewayOpts): Config {
   const models = loadModels();
   const config = loadConfig(opts.config, { dataDir: opts.dataDir, models });
+  setStoreFile(dbFile(config.dataDir)); // so that an SQLite error at the top names the file
   const ports = {
     api: opts.apiPort,
     deviceBroker: opts.deviceBrokerPort,

@@ -1,14 +1,16 @@
 /**
  * The `quarterhour` command. Exit codes: 0 success; 2 bad usage, invalid config (the message
- * names the key path and the reason) or a listening port in use (named by its key); 1 runtime
- * failure. Every error is printed as `error QH_CODE: message` and a line saying what to do.
+ * names the key path and the reason) or a listening port in use (named by its key); 3 the store
+ * needs a person (missing, damaged or unwritable database); 1 any other runtime failure. Every
+ * error is printed as `error QH_CODE: message` and a line saying what to do (see report.ts).
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { type ErrorCode, isQhError, QhError } from "../core/errors.js";
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "../core/logger.js";
 import { type GatewayOpts, gatewayFlags, gatewayOptions } from "./common.js";
+import { report } from "./report.js";
 import { registerSim } from "./sim-commands.js";
+import { registerStore } from "./store.js";
 
 // Each command's module is imported when it runs: `config check` or `sim` need not load the
 // gateway (fastify, aedes, the locker) first.
@@ -17,55 +19,7 @@ const VERSION: string = (
 ).version;
 
 export { DEFAULT_CONFIG } from "./common.js";
-
-/** Codes that mean "fix the command line, the config or the environment" (exit 2). */
-const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  "QH_USAGE",
-  "QH_CONFIG_INVALID",
-  "QH_CONFIG_UNREADABLE",
-  "QH_PORT_IN_USE",
-  "QH_PORT_UNAVAILABLE",
-  "QH_API_INVALID",
-  "QH_LOCKER_INPUT_INVALID",
-  "QH_DEVICE_INVALID",
-  "QH_DEVICE_EXISTS",
-  "QH_DEVICE_UNKNOWN",
-  "QH_DEVICE_SECRET_INVALID",
-  "QH_DEVICE_UNDECLARED",
-  "QH_MODEL_UNKNOWN",
-]);
-
-/** The contract's exit code for an error: 2 usage/config/port, 1 anything else. */
-export function exitCodeFor(err: unknown): number {
-  if (isQhError(err)) return USAGE_CODES.has(err.code) ? 2 : 1;
-  return 1;
-}
-
-/** An error from below that is no QhError but has a known meaning (a listen that lost a race). */
-function coded(err: unknown): unknown {
-  const e = err as NodeJS.ErrnoException & { port?: number; address?: string };
-  if (e?.code === "EADDRINUSE") {
-    return new QhError(
-      "QH_PORT_IN_USE",
-      `${e.address ?? ""}:${e.port ?? "?"} is already in use: ${e.message}`,
-    );
-  }
-  return err;
-}
-
-/** Prints the error (code, message, hint; never a stack unless QH_DEBUG is set) and exits. */
-export function report(raw: unknown): never {
-  const err = coded(raw);
-  if (isQhError(err)) {
-    process.stderr.write(`error ${err.code}: ${err.message}\n  → ${err.hint}\n`);
-  } else {
-    const e = err as Error;
-    const internal = new QhError("QH_INTERNAL", e?.message ?? String(err));
-    process.stderr.write(`error ${internal.code}: ${internal.message}\n  → ${internal.hint}\n`);
-    if (process.env.QH_DEBUG) process.stderr.write(`${e?.stack ?? ""}\n`);
-  }
-  process.exit(exitCodeFor(err));
-}
+export { exitCodeFor, report } from "./report.js";
 
 const program = new Command("quarterhour")
   .description(
@@ -147,6 +101,7 @@ gatewayOptions(
   await (await import("./locker.js")).lockerCompartments(opts);
 });
 
+registerStore(program, gatewayOptions);
 registerSim(program);
 
 try {

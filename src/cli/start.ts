@@ -2,6 +2,7 @@ import { createLogger, type LogFormat, type LogLevel } from "../core/logger.js";
 import { startGateway } from "../gateway.js";
 import { type GatewayOpts, moveHint, readConfig } from "./common.js";
 import { extensionsFor } from "./extensions.js";
+import { report, toQhError } from "./report.js";
 
 /**
  * `quarterhour start`: reads the config (exit 2 on a bad one, nothing started), checks every
@@ -25,6 +26,15 @@ export async function startCommand(
     const f = flags.length > 0 ? ` ${flags.join(" ")}` : "";
     log.info(`try it: npx quarterhour sim courier-deposit${f}   (from another terminal)`);
   }
+  // Last resort: whatever escapes at run time (an SQLite error from a damaged page, say) ends
+  // the process as a coded error with its exit code (3 for a store that needs a person), no stack.
+  process.on("uncaughtException", (err) => {
+    const e = toQhError(err);
+    const stack = e.code === "QH_INTERNAL" ? (err as Error)?.stack : undefined; // a bug: keep it for the report
+    log.fatal({ code: e.code, err: e.message, stack }, "fatal error: exiting");
+    log.flush();
+    report(e);
+  });
   let signals = 0;
   const onSignal = (sig: string) => {
     signals++;

@@ -14,6 +14,12 @@ export const ERRORS = {
   QH_STORE_IO:
     "The data disk failed a write (I/O error): check the disk (dmesg, SD card health); the gateway retries by itself and resumes once writes succeed.",
   QH_STORE_CLOSED: "The gateway is shutting down; retry after it restarts.",
+  QH_STORE_MISSING:
+    "Restore the database from a backup into the data dir, or create a new empty store with `quarterhour store new` (seq restarts, parcels and device credentials are forgotten); see docs/operations.md.",
+  QH_STORE_CORRUPT:
+    "Stop the gateway, run `quarterhour store check`, then restore a backup or run `quarterhour store recover`; see docs/operations.md.",
+  QH_STORE_READONLY:
+    "Make the data dir and its database writable by the gateway's user; a card remounted read-only after I/O errors needs fsck and a check (docs/operations.md).",
   QH_EVENT_INVALID:
     "Send a JSON object on dev/{id}/evt/{type} with a type matching [a-z0-9_]+(.[a-z0-9_]+)*.",
   QH_DEVICE_EXISTS: "Use another id, or `quarterhour device remove ID` first.",
@@ -72,6 +78,13 @@ export const ERRORS = {
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
+
+/** Codes that mean the store needs a person: the CLI exits 3 and systemd stops restarting. */
+export const STORE_NEEDS_PERSON: ReadonlySet<ErrorCode> = new Set([
+  "QH_STORE_MISSING",
+  "QH_STORE_CORRUPT",
+  "QH_STORE_READONLY",
+]);
 
 export class QhError extends Error {
   readonly code: ErrorCode;

@@ -2,7 +2,17 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { QhError } from "../core/errors.js";
+import { newId } from "../core/ids.js";
 import { diskWriteError, isDiskWriteFailure } from "./disk.js";
+import {
+  assertStorePresent,
+  assertWritable,
+  type CheckResult,
+  isSqliteError,
+  quickCheck,
+  storeError,
+  writeStoreMarker,
+} from "./integrity.js";
 import { migrate } from "./migrate.js";
 import { CORE_MIGRATIONS } from "./schema.js";
 
@@ -13,6 +23,16 @@ export interface OpenOptions {
   /** FULL (default) survives power loss at commit; NORMAL survives a process crash only. */
   synchronous?: "FULL" | "NORMAL";
   readonly?: boolean;
+  /**
+   * Run `PRAGMA quick_check` before anything else touches the file (the gateway at start); the
+   * function form also receives the result when it passed (for the log).
+   */
+  check?: boolean | ((r: CheckResult) => void);
+  /**
+   * Create the database even though the data dir shows that a store was there before
+   * (`quarterhour store new`, after it moved the old files aside). Default: refuse.
+   */
+  newStore?: boolean;
 }
 
 export const DB_FILE = "quarterhour.db";
@@ -24,19 +44,45 @@ export const JOURNAL_SIZE_LIMIT = 4000 * 4096;
  * Open (and migrate) the gateway database: WAL, synchronous=FULL by default so that a committed
  * event survives a power cut, busy_timeout so read-only CLI commands can read while the gateway
  * runs. Only the holder of the data dir's lock (src/store/lock.ts) opens it for writing.
+ *
+ *
+ * Before SQLite sees the file: the data dir and database must be writable (QH_STORE_READONLY), and
+ * a missing or 0-byte database in a data dir that held a store is refused (QH_STORE_MISSING) rather
+ * than silently re-created. With `check`, a damaged file is QH_STORE_CORRUPT before any migration;
+ * any other SQLite error while opening comes back coded too (see `storeError`), naming the file.
  */
 export function openDatabase(opts: OpenOptions): Db {
   const file = join(opts.dataDir, DB_FILE);
-  let db: Db;
+  const readonly = opts.readonly ?? false;
   try {
     mkdirSync(opts.dataDir, { recursive: true });
-    db = new Database(file, { readonly: opts.readonly ?? false });
   } catch (err) {
+    throw new QhError("QH_STORE_OPEN", `cannot create ${opts.dataDir}: ${(err as Error).message}`);
+  }
+  if (!readonly) assertWritable(opts.dataDir);
+  const present = opts.newStore ? false : assertStorePresent(opts.dataDir);
+  if (readonly && !present)
+    throw new QhError("QH_STORE_MISSING", `there is no database at ${file}`, { file });
+  let db: Db;
+  try {
+    db = new Database(file, { readonly, fileMustExist: readonly });
+  } catch (err) {
+    if (isSqliteError(err)) throw storeError(err, file);
     throw new QhError("QH_STORE_OPEN", `cannot open ${file}: ${(err as Error).message}`);
   }
-  db.pragma("busy_timeout = 5000");
-  if (!opts.readonly) {
-    try {
+  try {
+    db.pragma("busy_timeout = 5000");
+    if (opts.check) {
+      const r = quickCheck(db);
+      if (!r.ok) {
+        throw new QhError("QH_STORE_CORRUPT", `${file} is damaged: ${r.problems.slice(0, 3).join("; ")}`, {
+          file,
+          problems: r.problems,
+        });
+      }
+      if (typeof opts.check === "function") opts.check(r);
+    }
+    if (!readonly) {
       db.pragma("journal_mode = WAL");
       db.pragma(`synchronous = ${opts.synchronous ?? "FULL"}`);
       db.pragma("foreign_keys = ON");
@@ -46,13 +92,19 @@ export function openDatabase(opts: OpenOptions): Db {
       // outside reader held a snapshot shrinks again once the reader lets go).
       db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
       migrate(db, "core", CORE_MIGRATIONS);
-    } catch (err) {
-      db.close();
-      // A disk with no room even for the WAL's index (-shm) and log: a coded error, exit 1, so that
-      // systemd keeps restarting and the gateway comes back by itself once space is freed.
-      if (isDiskWriteFailure(err)) throw diskWriteError(err, `cannot open ${file}`, opts.dataDir);
-      throw err;
+      writeStoreMarker(opts.dataDir, newId());
     }
+  } catch (err) {
+    db.close();
+    if (isSqliteError(err)) {
+      const coded = storeError(err, file);
+      // damaged, missing or unwritable: the store needs a person (exit 3)
+      if (coded.code !== "QH_STORE_FULL" && coded.code !== "QH_STORE_IO") throw coded;
+    }
+    // A disk with no room even for the WAL's index (-shm) and log: a coded error, exit 1, so that
+    // systemd keeps restarting and the gateway comes back by itself once space is freed.
+    if (isDiskWriteFailure(err)) throw diskWriteError(err, `cannot open ${file}`, opts.dataDir);
+    throw isSqliteError(err) ? storeError(err, file) : err;
   }
   return db;
 }

@@ -1,0 +1,66 @@
+/**
+ * How a CLI command ends on an error: one line `error QH_…: message`, the hint, and the exit code.
+ * Exit codes: 2 bad usage or config; 3 the store needs a person (missing, damaged or unwritable
+ * database: systemd's RestartPreventExitStatus=3 stops the restart loop); 1 any other failure.
+ * No raw stacks: an SQLite error is mapped to its store code, anything else is QH_INTERNAL (the
+ * stack is printed only with QH_DEBUG=1).
+ */
+import { type ErrorCode, isQhError, QhError, STORE_NEEDS_PERSON } from "../core/errors.js";
+import { isSqliteError, storeError } from "../store/integrity.js";
+
+let storeFile = "the database";
+
+/** The database file of the command being run (named in errors SQLite raises without a path). */
+export function setStoreFile(file: string): void {
+  storeFile = file;
+}
+
+/** Codes that mean "fix the command line, the config or the environment" (exit 2). */
+const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  "QH_USAGE",
+  "QH_CONFIG_INVALID",
+  "QH_CONFIG_UNREADABLE",
+  "QH_PORT_IN_USE",
+  "QH_PORT_UNAVAILABLE",
+  "QH_API_INVALID",
+  "QH_LOCKER_INPUT_INVALID",
+  "QH_DEVICE_INVALID",
+  "QH_DEVICE_EXISTS",
+  "QH_DEVICE_UNKNOWN",
+  "QH_DEVICE_SECRET_INVALID",
+  "QH_DEVICE_UNDECLARED",
+  "QH_MODEL_UNKNOWN",
+]);
+
+/**
+ * Turn anything thrown into a coded error (SqliteError → QH_STORE_…, a listen that lost a race →
+ * QH_PORT_IN_USE, anything else → QH_INTERNAL).
+ */
+export function toQhError(err: unknown, file = storeFile): QhError {
+  if (isQhError(err)) return err;
+  if (isSqliteError(err)) return storeError(err, file);
+  const e = err as NodeJS.ErrnoException & { port?: number; address?: string };
+  if (e?.code === "EADDRINUSE") {
+    return new QhError(
+      "QH_PORT_IN_USE",
+      `${e.address ?? ""}:${e.port ?? "?"} is already in use: ${e.message}`,
+    );
+  }
+  return new QhError("QH_INTERNAL", (err as Error)?.message ?? String(err));
+}
+
+/** The process exit code for an error (see the module comment). */
+export function exitCodeFor(err: unknown): number {
+  const e = toQhError(err);
+  if (USAGE_CODES.has(e.code)) return 2;
+  if (STORE_NEEDS_PERSON.has(e.code)) return 3;
+  return 1;
+}
+
+/** Print the coded error to stderr and exit with its code. */
+export function report(err: unknown): never {
+  const e = toQhError(err);
+  process.stderr.write(`error ${e.code}: ${e.message}\n  → ${e.hint}\n`);
+  if (process.env.QH_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  process.exit(exitCodeFor(e));
+}

@@ -1,0 +1,64 @@
+import { closeSync, openSync, truncateSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { openDatabase } from "../../src/store/db.js";
+import { Outbox } from "../../src/store/outbox.js";
+
+/**
+ * A real gateway store in `dataDir` holding events seq 1..n (200-byte bodies), checkpointed into
+ * the main file (no -wal) so that bytes written into the file are what SQLite reads.
+ * @returns the page numbers of the events table's leaf pages (from SQLite's dbstat).
+ */
+export function makeStore(
+  dataDir: string,
+  n: number,
+): { file: string; leafPages: number[]; rootPage: number } {
+  const db = openDatabase({ dataDir });
+  const o = new Outbox(db);
+  db.transaction(() => {
+    for (let s = 1; s <= n; s++)
+      o.insert(
+        s,
+        `evt-${s}`,
+        Date.now(),
+        "dev-1",
+        "door.opened",
+        JSON.stringify({ n: s, pad: "x".repeat(160) }),
+      );
+  })();
+  const leafPages = (
+    db
+      .prepare("SELECT pageno FROM dbstat WHERE name = 'events' AND pagetype = 'leaf' ORDER BY pageno")
+      .all() as {
+      pageno: number;
+    }[]
+  ).map((r) => r.pageno);
+  const rootPage = db
+    .prepare("SELECT rootpage FROM sqlite_master WHERE name = 'events'")
+    .pluck()
+    .get() as number;
+  db.pragma("wal_checkpoint(TRUNCATE)");
+  db.close();
+  return { file: join(dataDir, "quarterhour.db"), leafPages, rootPage };
+}
+
+/** Overwrite `bytes.length` bytes of `file` at `offset`. */
+export function writeBytes(file: string, offset: number, bytes: Buffer): void {
+  const fd = openSync(file, "r+");
+  try {
+    writeSync(fd, bytes, 0, bytes.length, offset);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export const PAGE = 4096;
+
+/** The three damages from the field: a garbage header, a cut-off file, one damaged page. */
+export const DAMAGES: Record<string, (s: { file: string; leafPages: number[] }, size: number) => void> = {
+  "garbage header": (s) => writeBytes(s.file, 0, Buffer.alloc(100, 0xa5)),
+  "truncated file": (s, size) => truncateSync(s.file, Math.floor(size * 0.6) + 123),
+  "one damaged page": (s) => {
+    const page = s.leafPages[Math.floor(s.leafPages.length / 2)]!;
+    writeBytes(s.file, (page - 1) * PAGE, Buffer.alloc(PAGE, 0x5a));
+  },
+};
