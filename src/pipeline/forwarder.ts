@@ -229,6 +229,11 @@ export class Forwarder {
   }
 
   private ack(first: number, last: number): void {
+    // delivered now (the platform acknowledged it); the mark on disk follows within MARK_EVERY_MS
+    const n = last - first + 1;
+    this.pending = Math.max(0, this.pending - n);
+    this.mDelivered.inc(n);
+    this.mPending.set(this.pending);
     const prev = this.acked[this.acked.length - 1];
     if (prev && prev[1] + 1 === first) prev[1] = last;
     else this.acked.push([first, last]);
@@ -248,20 +253,15 @@ export class Forwarder {
     if (this.acked.length === 0 || this.closed) return;
     const ranges = this.acked;
     this.acked = [];
-    let n: number;
     try {
-      n = withoutFsync(this.o.db, () => this.o.outbox.markDelivered(ranges, this.o.clock.now()));
+      withoutFsync(this.o.db, () => this.o.outbox.markDelivered(ranges, this.o.clock.now()));
     } catch (err) {
       // The disk refused the marks: keep them for the next try (the store's fault state retries
       // once it writes again). Unmarked events are at worst sent again, never lost.
       const e = storeFaultOf(this.o.db).record(err, "outbox delivery marks");
       if (e === err) throw err;
       this.acked = mergeRanges(ranges, this.acked);
-      return;
     }
-    this.pending = Math.max(0, this.pending - n);
-    this.mDelivered.inc(n);
-    this.mPending.set(this.pending);
   }
 
   /** Last marks, then nothing more touches the database. */
