@@ -36,6 +36,7 @@ import { ClockStateTable } from "./store/clock-state.js";
 import { Credentials } from "./store/credentials.js";
 import { type Db, dbFile, openDatabase } from "./store/db.js";
 import { DeviceStateTable } from "./store/device-state.js";
+import { assertWritable } from "./store/integrity.js";
 import { Ledger } from "./store/ledger.js";
 import { acquireDataDirLockWaiting, type DataDirLock } from "./store/lock.js";
 import { Outbox } from "./store/outbox.js";
@@ -118,6 +119,7 @@ export interface Gateway {
  */
 export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   mkdirSync(o.config.dataDir, { recursive: true });
+  assertWritable(o.config.dataDir); // QH_STORE_READONLY naming the dir, before the lock file is tried
   const lock = await acquireDataDirLockWaiting(o.config.dataDir, 2000);
   try {
     return await startLocked(o, lock);

@@ -6,6 +6,7 @@
  * stack is printed only with QH_DEBUG=1).
  */
 import { type ErrorCode, isQhError, QhError, STORE_NEEDS_PERSON } from "../core/errors.js";
+import { diskWriteError, isDiskWriteFailure } from "../store/disk.js";
 import { isSqliteError, storeError } from "../store/integrity.js";
 
 let storeFile = "the database";
@@ -39,6 +40,7 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 export function toQhError(err: unknown, file = storeFile): QhError {
   if (isQhError(err)) return err;
   if (isSqliteError(err)) return storeError(err, file);
+  if (isDiskWriteFailure(err)) return diskWriteError(err, "the data disk");
   const e = err as NodeJS.ErrnoException & { port?: number; address?: string };
   if (e?.code === "EADDRINUSE") {
     return new QhError(

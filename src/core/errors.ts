@@ -18,6 +18,8 @@ export const ERRORS = {
     "Restore the database from a backup into the data dir, or create a new empty store with `quarterhour store new` (seq restarts, parcels and device credentials are forgotten); see docs/operations.md.",
   QH_STORE_CORRUPT:
     "Stop the gateway, run `quarterhour store check`, then restore a backup or run `quarterhour store recover`; see docs/operations.md.",
+  QH_STORE_SEQ_UNKNOWN:
+    "Look up the last seq the platform received from this gateway and run `quarterhour store recover --min-seq <that seq + 1>`; nothing was changed.",
   QH_STORE_READONLY:
     "Make the data dir and its database writable by the gateway's user; a card remounted read-only after I/O errors needs fsck and a check (docs/operations.md).",
   QH_EVENT_INVALID:
@@ -84,6 +86,7 @@ export const STORE_NEEDS_PERSON: ReadonlySet<ErrorCode> = new Set([
   "QH_STORE_MISSING",
   "QH_STORE_CORRUPT",
   "QH_STORE_READONLY",
+  "QH_STORE_SEQ_UNKNOWN",
 ]);
 
 export class QhError extends Error {

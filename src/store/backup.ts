@@ -7,6 +7,7 @@ import Database from "better-sqlite3";
 import { QhError } from "../core/errors.js";
 import { DB_FILE, openDatabase } from "./db.js";
 import { type CheckResult, isSqliteError, quickCheck, STORE_MARKER, storeError } from "./integrity.js";
+import { readLastSeq } from "./recover.js";
 import { assertNoGateway } from "./running.js";
 
 export interface BackupResult {
@@ -19,7 +20,7 @@ export interface BackupResult {
 
 function lastSeqOf(db: Database.Database): number {
   try {
-    return (db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").pluck().get() as number) ?? 0;
+    return readLastSeq(db) ?? 0;
   } catch {
     return 0;
   }

@@ -72,6 +72,21 @@ export function isLiveHolder(pid: number, dataDir: string): boolean {
 }
 
 /**
+ * A coded error for a lock file that cannot be created or written: a read-only data dir is
+ * QH_STORE_READONLY (exit 3: a person must fix it), a full disk QH_STORE_FULL, a failing one
+ * QH_STORE_IO, anything else QH_STORE_OPEN.
+ */
+function lockFileError(e: unknown, file: string): QhError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const msg = `cannot create the lock file ${file}: ${(e as Error).message}`;
+  if (code === "EACCES" || code === "EPERM" || code === "EROFS")
+    return new QhError("QH_STORE_READONLY", msg, { file });
+  if (code === "ENOSPC" || code === "EDQUOT") return new QhError("QH_STORE_FULL", msg, { file });
+  if (code === "EIO") return new QhError("QH_STORE_IO", msg, { file });
+  return new QhError("QH_STORE_OPEN", msg, { file });
+}
+
+/**
  * Take the data dir's lock, or throw `QH_STORE_LOCKED` naming the live holder's pid. A stale lock
  * (see the file comment) is taken over. Throws `QH_STORE_OPEN` when the file cannot be created for
  * another reason (read-only or missing data dir).
@@ -85,9 +100,7 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
       fd = openSync(file, "wx", 0o644);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code !== "EEXIST") {
-        throw new QhError("QH_STORE_OPEN", `cannot create the lock file ${file}: ${(e as Error).message}`);
-      }
+      if (code !== "EEXIST") throw lockFileError(e, file);
       const pid = lockHolder(dir);
       if (pid !== undefined && isLiveHolder(pid, dir)) {
         throw new QhError(
@@ -107,9 +120,16 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
     try {
       writeSync(fd, `${process.pid}\n`);
       fsyncSync(fd);
-    } finally {
+    } catch (e) {
       closeSync(fd);
+      try {
+        unlinkSync(file); // an empty lock file would look like a racing process
+      } catch {
+        // nothing to remove
+      }
+      throw lockFileError(e, file);
     }
+    closeSync(fd);
     held.add(dir);
     let released = false;
     return {

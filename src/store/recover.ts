@@ -47,7 +47,7 @@ export interface RecoverResult {
   tables: TableSalvage[];
   /** the highest event seq in the recovered file */
   maxRecoveredSeq: number;
-  /** sqlite_sequence for events after recovery: the next event gets lastSeq + 1 */
+  /** the recorded last seq after recovery: the next event gets lastSeq + 1 */
   lastSeq: number;
   ms: number;
 }
@@ -142,10 +142,20 @@ function rebuild(work: string, out: string, minSeq: number): Omit<RecoverResult,
         ? ((dst.prepare("SELECT max(seq) FROM events").pluck().get() as number | null) ?? 0)
         : 0;
       const lastSeq = Math.max(oldSeq ?? 0, maxRecoveredSeq, minSeq - 1);
-      if (hasEvents) {
-        dst.prepare("DELETE FROM sqlite_sequence WHERE name = 'events'").run();
-        dst.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('events', ?)").run(lastSeq);
+      // The end of the events table is gone (a truncated file, an unreadable last page) and no
+      // record of the last seq survived: the highest seq handed out is unknown. Never guess low
+      // (the platform would see seqs again): ask for the platform's last seq instead.
+      const tailLost =
+        padded ||
+        tables.some((t) => t.name === "events" && t.skipped.some(([, b]) => b >= Number.MAX_SAFE_INTEGER));
+      if (tailLost && minSeq === 0 && (oldSeq ?? 0) <= maxRecoveredSeq) {
+        throw new QhError(
+          "QH_STORE_SEQ_UNKNOWN",
+          `the end of the events table in the damaged store is unreadable (highest readable seq ${maxRecoveredSeq}): the last seq handed out is unknown`,
+          { maxRecoveredSeq },
+        );
       }
+      if (hasEvents) writeLastSeq(dst, lastSeq);
       const after = quickCheck(dst);
       if (!after.ok)
         throw new QhError(
@@ -161,12 +171,47 @@ function rebuild(work: string, out: string, minSeq: number): Omit<RecoverResult,
   }
 }
 
+const hasTable = (db: Database.Database, name: string): boolean =>
+  db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+
+/**
+ * The highest seq a store has handed out, wherever it is recorded: `meta.events_last_seq` (core
+ * schema 2: seq survives retention there), `sqlite_sequence` (schema 1: AUTOINCREMENT) and the
+ * events themselves. Undefined when none of them can be read (a damaged file).
+ */
+export function readLastSeq(db: Database.Database): number | undefined {
+  let best: number | undefined;
+  const take = (sql: string) => {
+    try {
+      const v = Number(db.prepare(sql).pluck().get() ?? 0);
+      if (Number.isSafeInteger(v)) best = Math.max(best ?? 0, v);
+    } catch {
+      // that record is unreadable: the others decide
+    }
+  };
+  if (hasTable(db, "sqlite_sequence")) take("SELECT seq FROM sqlite_sequence WHERE name = 'events'");
+  if (hasTable(db, "meta")) take("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'events_last_seq'");
+  if (hasTable(db, "events")) take("SELECT max(seq) FROM events");
+  return best;
+}
+
+/** Record `lastSeq` wherever this store's schema keeps it (see readLastSeq). */
+function writeLastSeq(db: Database.Database, lastSeq: number): void {
+  if (hasTable(db, "sqlite_sequence")) {
+    db.prepare("DELETE FROM sqlite_sequence WHERE name = 'events'").run();
+    db.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('events', ?)").run(lastSeq);
+  }
+  if (hasTable(db, "meta")) {
+    db.prepare(
+      "INSERT INTO meta (key, value) VALUES ('events_last_seq', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    ).run(String(lastSeq));
+  }
+}
+
 /** The events sequence of the damaged file, if SQLite can still read it. */
 function readSequence(src: Database.Database): number | undefined {
   try {
-    return (
-      (src.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").pluck().get() as number) ?? 0
-    );
+    return readLastSeq(src);
   } catch {
     return undefined;
   }

@@ -74,7 +74,12 @@ describe("a missing or empty database in a data dir that held a store", () => {
   });
 
   it("a store deleted after a real run: start and device add both refuse (exit 3), no new store appears", () => {
-    const { dataDir, config } = site("deleted");
+    const { dataDir, config } = site("deleted", {
+      devices: [
+        { id: "dev-1", model: "generic-mqtt" },
+        { id: "dev-2", model: "generic-mqtt" },
+      ],
+    });
     const add = cli(
       config,
       dataDir,

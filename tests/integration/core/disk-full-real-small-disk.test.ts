@@ -2,7 +2,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, writeConfig } from "../../helpers/cli.js";
-import { startTestGateway, tempDir, testConfig } from "../../helpers/gateway.js";
+import { mqttDevices, startTestGateway, tempDir, testConfig } from "../../helpers/gateway.js";
 import { mountSmallDisk, SMALL_DISK_UNAVAILABLE, type SmallDisk } from "../../helpers/small-disk.js";
 import {
   connectClient,
@@ -38,7 +38,8 @@ describe.skipIf(SMALL_DISK_UNAVAILABLE !== undefined)(
       disk.unmount();
     });
 
-    const config = (name: string) => testConfig(up.url, { store: { lowDiskMb: 0 } }, join(disk.dir, name));
+    const config = (name: string) =>
+      testConfig(up.url, { store: { lowDiskMb: 0 }, devices: mqttDevices("d1") }, join(disk.dir, name));
 
     it("refuses, survives failing delivery marks, telemetry and state, recovers when space returns", async () => {
       const gw = await startTestGateway(config("a"), { housekeepingMs: 200 });
