@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import { createLogger, type LogFormat, type LogLevel } from "../core/logger.js";
 import { startGateway } from "../gateway.js";
 import { type GatewayOpts, moveHint, readConfig } from "./common.js";
@@ -35,13 +36,16 @@ export async function startCommand(
     log.flush();
     report(e);
   });
-  let signals = 0;
+  let firstSignalAt: number | undefined;
   const onSignal = (sig: string) => {
-    signals++;
-    if (signals > 1) {
+    if (firstSignalAt !== undefined) {
+      // Ctrl-C under `npm start` delivers SIGINT twice (the terminal signals the whole process
+      // group, and npm forwards it): an echo within a second is the same request, not "hurry".
+      if (performance.now() - firstSignalAt < 1000) return;
       log.warn({ sig }, "second signal: exiting now");
       process.exit(1);
     }
+    firstSignalAt = performance.now();
     log.info({ sig }, "signal received: shutting down");
     gw.stop().then(
       () => {
