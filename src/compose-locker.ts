@@ -40,6 +40,7 @@ import { createInProcessPair } from "./southbound/serial/in-process.js";
 import { SerialLink } from "./southbound/serial/link.js";
 import { SerialPortTransport } from "./southbound/serial/serialport-transport.js";
 import type { SerialTransport } from "./southbound/serial/transport.js";
+import type { Db } from "./store/db.js";
 
 const LOCKER_PROTOCOLS = new Set(["lockboard-xor", "kerong-cu16"]);
 
@@ -47,12 +48,31 @@ const LOCKER_PROTOCOLS = new Set(["lockboard-xor", "kerong-cu16"]);
 export const DEMO_COURIER = { id: "courier-demo", code: "24681357" };
 
 /** Site secret for the keyed hashes of pickup and courier codes: created once, kept in dataDir. */
-function siteKey(dataDir: string): Buffer {
+function siteKey(dataDir: string, db: Db): Buffer {
   const f = join(dataDir, "locker.key");
   if (existsSync(f)) return Buffer.from(readFileSync(f, "utf8").trim(), "hex");
+  // Stored codes are keyed hashes: a new key would silently turn every resident's code "wrong".
+  if (storedCodes(db) > 0) {
+    throw new QhError(
+      "QH_STORE_MISSING",
+      `${f} is missing while the store holds pickup or courier codes hashed with it: no stored code would match`,
+      { file: f },
+    );
+  }
   const k = randomBytes(32);
   writeFileSync(f, k.toString("hex"), { mode: 0o600 });
   return k;
+}
+
+/** How many pickup and courier code hashes the store holds (0 before the locker's tables exist). */
+function storedCodes(db: Db): number {
+  let n = 0;
+  for (const t of ["locker_pickup_codes", "locker_courier_codes"]) {
+    if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(t) === undefined)
+      continue;
+    n += db.prepare(`SELECT count(*) FROM ${t}`).pluck().get() as number;
+  }
+  return n;
 }
 
 interface BusParts {
@@ -251,7 +271,7 @@ function buildLocker(
     state: { state: ctx.state },
     lock: lockPort,
     layout: layouts,
-    secretKey: siteKey(ctx.dataDir),
+    secretKey: siteKey(ctx.dataDir, ctx.db),
     settings: config.locker,
     clock: ctx.clock,
     logger: log.child({ component: "locker" }),

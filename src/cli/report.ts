@@ -31,6 +31,7 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "QH_DEVICE_SECRET_INVALID",
   "QH_DEVICE_UNDECLARED",
   "QH_MODEL_UNKNOWN",
+  "QH_UPLINK_CONFIG",
 ]);
 
 /**
