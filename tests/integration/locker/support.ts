@@ -383,6 +383,8 @@ export async function startLockerSite(o: SiteOptions = {}) {
         30_000,
         `events 1..${last} at the platform`,
       );
+      // and their delivery marks on disk (written within a second of the platform's PUBACK)
+      await waitUntil(() => site.pendingTypes().length === 0, 10_000, "delivery marks on disk");
       const got = received();
       const seqs = got.map((e) => e.seq);
       expect([...seqs].sort((a, b) => a - b)).toEqual(Array.from({ length: last }, (_, i) => i + 1));
