@@ -11,6 +11,7 @@ import { QhError } from "../core/errors.js";
 import { provisionableModel, provisionDevice } from "../southbound/mqtt/provisioning.js";
 import { Credentials, generateSecret } from "../store/credentials.js";
 import { type Db, dbFile, openDatabase } from "../store/db.js";
+import { assertStorePresent } from "../store/integrity.js";
 import { acquireDataDirLock, lockHolder } from "../store/lock.js";
 import { readConfig } from "./common.js";
 
@@ -98,6 +99,8 @@ export async function deviceAdd(id: string, opts: Opts & { model?: string; secre
 export function deviceList(opts: Opts & { json?: boolean }): void {
   const config = readConfig(opts);
   let list: ReturnType<Credentials["list"]> = [];
+  // a data dir that held a store but lost its database is QH_STORE_MISSING, not "no devices"
+  if (existsSync(config.dataDir)) assertStorePresent(config.dataDir);
   if (existsSync(dbFile(config.dataDir))) {
     const db = openDatabase({ dataDir: config.dataDir, readonly: true });
     try {

@@ -9,6 +9,7 @@ import { isQhError, QhError } from "../core/errors.js";
 import { ACTIVE_SQL } from "../domain/locker/schema.js";
 import type { CompartmentView } from "../domain/locker/types.js";
 import { dbFile, openDatabase } from "../store/db.js";
+import { isSqliteError, storeError } from "../store/integrity.js";
 import { type GatewayOpts, readConfig } from "./common.js";
 import { connectGateway } from "./gateway-client.js";
 
@@ -41,6 +42,8 @@ function fromDatabase(config: Config, device?: string): Row[] {
     }));
   } catch (err) {
     if (isQhError(err)) throw err;
+    if (isSqliteError(err) && !/no such table/.test(err.message))
+      throw storeError(err, dbFile(config.dataDir));
     throw new QhError(
       "QH_STORE_OPEN",
       `cannot read the locker's tables in ${dbFile(config.dataDir)}: ${(err as Error).message}`,

@@ -1,15 +1,26 @@
+import { existsSync } from "node:fs";
 import { dbFile, openDatabase } from "../store/db.js";
+import { assertStorePresent } from "../store/integrity.js";
 import { Outbox } from "../store/outbox.js";
 import { readConfig } from "./common.js";
 
+/**
+ * `quarterhour outbox stats`: read-only (never creates or migrates a store). A data dir where no
+ * gateway ever ran shows zeros; one whose store is missing is QH_STORE_MISSING (exit 3).
+ */
 export function outboxStats(opts: { config: string; dataDir?: string; json?: boolean }): void {
   const config = readConfig(opts);
-  const db = openDatabase({ dataDir: config.dataDir, synchronous: config.store.synchronous });
   let s: ReturnType<Outbox["stats"]>;
-  try {
-    s = new Outbox(db).stats(dbFile(config.dataDir));
-  } finally {
-    db.close();
+  const fresh = existsSync(config.dataDir) ? !assertStorePresent(config.dataDir) : true;
+  if (fresh && !existsSync(dbFile(config.dataDir))) {
+    s = { pending: 0, delivered: 0, oldestPendingTs: null, lastSeq: 0, bytesOnDisk: 0 };
+  } else {
+    const db = openDatabase({ dataDir: config.dataDir, readonly: true });
+    try {
+      s = new Outbox(db).stats(dbFile(config.dataDir));
+    } finally {
+      db.close();
+    }
   }
   const ageS =
     s.oldestPendingTs === null ? null : Math.max(0, Math.round((Date.now() - s.oldestPendingTs) / 1000));

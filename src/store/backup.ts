@@ -6,7 +6,14 @@ import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { QhError } from "../core/errors.js";
 import { DB_FILE, openDatabase } from "./db.js";
-import { type CheckResult, isSqliteError, quickCheck, STORE_MARKER, storeError } from "./integrity.js";
+import {
+  assertStorePresent,
+  type CheckResult,
+  isSqliteError,
+  quickCheck,
+  STORE_MARKER,
+  storeError,
+} from "./integrity.js";
 import { readLastSeq } from "./recover.js";
 import { assertNoGateway } from "./running.js";
 
@@ -87,6 +94,7 @@ export interface CheckReport extends CheckResult {
  */
 export function checkStore(dataDir: string, full = false): CheckReport {
   const file = join(dataDir, DB_FILE);
+  if (!existsSync(file) || statSync(file).size === 0) assertStorePresent(dataDir); // says what is missing
   if (!existsSync(file) || statSync(file).size === 0)
     throw new QhError("QH_STORE_MISSING", `there is no database at ${file}`, { file });
   const bytes = statSync(file).size;
@@ -107,6 +115,15 @@ export function checkStore(dataDir: string, full = false): CheckReport {
   }
   try {
     let r: CheckResult = quickCheck(db);
+    if (!r.ok && r.problems.some((p) => p.startsWith("SQLITE_READONLY") || p.startsWith("SQLITE_CANTOPEN"))) {
+      // a WAL store is read through its -shm index: a user who may not write the data dir cannot
+      // read it at all. That is a permission problem, not damage.
+      throw new QhError(
+        "QH_STORE_READONLY",
+        `${file} cannot be read by this user without write access to ${dataDir} (SQLite's WAL index): run the check as the gateway's user`,
+        { file },
+      );
+    }
     if (r.ok && full) {
       const t0 = performance.now();
       const lines = (db.pragma("integrity_check(20)") as { integrity_check: string }[]).map(

@@ -97,6 +97,8 @@ describe("a missing or empty database in a data dir that held a store", () => {
       ["start"],
       ["device", "add", "dev-2", "--model", "generic-mqtt"],
       ["outbox", "stats"],
+      ["device", "list"],
+      ["store", "check"],
     ]) {
       const r = cli(config, dataDir, ...args);
       expect(r.status, args.join(" ")).toBe(3);
@@ -114,11 +116,12 @@ describe("a missing or empty database in a data dir that held a store", () => {
     expect(r.stderr).toMatch(/QH_STORE_MISSING: .*quarterhour\.db is empty \(0 bytes\)/);
   });
 
-  it("a first start on an empty data dir still creates the store", () => {
+  it("a data dir where no gateway ran: outbox stats shows zeros and creates nothing (read-only)", () => {
     const { dataDir, config } = site("first");
     const r = cli(config, dataDir, "outbox", "stats", "--json");
     expect(r.status, r.stderr).toBe(0);
-    expect(readdirSync(dataDir)).toEqual(expect.arrayContaining(["quarterhour.db", "store.id"]));
+    expect(JSON.parse(r.stdout)).toMatchObject({ pending: 0, lastSeq: 0 });
+    expect(existsSync(join(dataDir, "quarterhour.db"))).toBe(false);
   });
 });
 
