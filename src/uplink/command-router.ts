@@ -39,6 +39,8 @@ const ID_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 export class CommandRouter {
   private readonly handlers = new Map<string, CommandHandler>();
+  /** Commands running now, by id: a repeat while one runs waits for it and answers `duplicate`. */
+  private readonly running = new Map<string, Promise<CommandResult>>();
   private readonly mCommands;
 
   constructor(private readonly o: RouterOptions) {
@@ -82,7 +84,8 @@ export class CommandRouter {
   async handle(name: string, body: Record<string, unknown>): Promise<CommandResult> {
     const id = body.id as string;
     const answer = (r: CommandResult): CommandResult => {
-      this.mCommands.inc({ name, status: r.status });
+      // only known names become label values: a flood of invented names must not grow /metrics
+      this.mCommands.inc({ name: this.handlers.has(name) ? name : "unknown", status: r.status });
       this.o.log.info({ cmd: name, id, status: r.status, err: r.error?.code }, "command answered");
       return r;
     };
@@ -105,6 +108,12 @@ export class CommandRouter {
         "QH_COMMAND_WRONG_GATEWAY",
         `this command is for gateway ${JSON.stringify(body.gw)}, not ${this.o.gatewayId}; not run`,
       );
+    }
+    const inFlight = this.running.get(id);
+    if (inFlight) {
+      // the same id again while it runs (a redelivery, a replay): never "outcome unknown", never run twice
+      const first = await inFlight;
+      return answer({ id, status: "duplicate", result: { first } });
     }
     const prior = this.o.ledger.get(id);
     if (prior) {
@@ -141,42 +150,50 @@ export class CommandRouter {
     if (!begun) {
       return fail("QH_COMMAND_OUTCOME_UNKNOWN", "the same id is already running", "failed");
     }
-    let result: CommandResult;
-    if (Date.parse(expiresAt) <= now) {
-      result = {
-        id,
-        status: "expired",
-        error: { code: "QH_COMMAND_EXPIRED", message: `expired at ${expiresAt}` },
-      };
-    } else {
-      const cmd: Command = {
-        id,
-        name,
-        device: body.device as string | undefined,
-        args: (body.args as Command["args"]) ?? {},
-        expiresAt,
-      };
-      try {
-        const out = await handler(cmd.args, { id, device: cmd.device });
-        result = { id, status: "ok", result: out };
-      } catch (err) {
-        // a handler that finds its args malformed has moved nothing: rejected, as the contract says
+    const run = (async (): Promise<CommandResult> => {
+      let result: CommandResult;
+      if (Date.parse(expiresAt) <= now) {
         result = {
           id,
-          status: isQhError(err, "QH_COMMAND_INVALID") ? "rejected" : "failed",
-          error: isQhError(err)
-            ? { code: err.code, message: err.message }
-            : { code: "QH_INTERNAL", message: (err as Error).message },
+          status: "expired",
+          error: { code: "QH_COMMAND_EXPIRED", message: `expired at ${expiresAt}` },
         };
+      } else {
+        const cmd: Command = {
+          id,
+          name,
+          device: body.device as string | undefined,
+          args: (body.args as Command["args"]) ?? {},
+          expiresAt,
+        };
+        try {
+          const out = await handler(cmd.args, { id, device: cmd.device });
+          result = { id, status: "ok", result: out };
+        } catch (err) {
+          // a handler that finds its args malformed has moved nothing: rejected, as the contract says
+          result = {
+            id,
+            status: isQhError(err, "QH_COMMAND_INVALID") ? "rejected" : "failed",
+            error: isQhError(err)
+              ? { code: err.code, message: err.message }
+              : { code: "QH_INTERNAL", message: (err as Error).message },
+          };
+        }
       }
-    }
+      try {
+        this.o.ledger.finish(id, result);
+      } catch (err) {
+        // The result still goes to the platform; a repeat of this id will answer "outcome unknown".
+        const e = this.o.ledger.storeError(err);
+        this.o.log.error({ cmd: name, id, code: e.code, err: e.message }, "command result not recorded");
+      }
+      return result;
+    })();
+    this.running.set(id, run);
     try {
-      this.o.ledger.finish(id, result);
-    } catch (err) {
-      // The result still goes to the platform; a repeat of this id will answer "outcome unknown".
-      const e = this.o.ledger.storeError(err);
-      this.o.log.error({ cmd: name, id, code: e.code, err: e.message }, "command result not recorded");
+      return answer(await run);
+    } finally {
+      this.running.delete(id);
     }
-    return answer(result);
   }
 }
