@@ -333,7 +333,8 @@ export class Forwarder {
 
   private publishState(device: string, ts: number, doc: JsonObject): void {
     if (!this.o.conn.connected) return;
-    const payload = JSON.stringify({ ts: new Date(ts).toISOString(), device, online: true, ...doc });
+    // the gateway's own fields win over anything a document carries
+    const payload = JSON.stringify({ online: true, ...doc, ts: new Date(ts).toISOString(), device });
     this.o.conn.publish(this.o.topics.state(device), payload, 1, true);
     this.mMessages.inc({ kind: "state" });
   }

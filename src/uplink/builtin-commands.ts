@@ -14,6 +14,9 @@ export interface BuiltinDeps {
 
 const REPLAY_MAX = 100_000;
 
+/** The longest a device command may wait for the device's answer: 10 minutes. */
+export const MAX_DEVICE_TIMEOUT_MS = 600_000;
+
 function intArg(args: JsonObject, key: string, dflt?: number): number {
   const v = args[key] ?? dflt;
   if (typeof v !== "number" || !Number.isInteger(v) || v < 0) {
@@ -55,6 +58,12 @@ export function builtinCommands(d: BuiltinDeps): Record<string, CommandHandler> 
         throw new QhError("QH_COMMAND_INVALID", "args.args must be a JSON object");
       }
       const timeoutMs = args.timeoutMs === undefined ? 10_000 : intArg(args, "timeoutMs");
+      if (timeoutMs < 100 || timeoutMs > MAX_DEVICE_TIMEOUT_MS) {
+        throw new QhError(
+          "QH_COMMAND_INVALID",
+          `args.timeoutMs must be 100 to ${MAX_DEVICE_TIMEOUT_MS} ms (got ${timeoutMs})`,
+        );
+      }
       return d.deviceCommands.send(ctx.device, name, ctx.id, inner as JsonObject, timeoutMs);
     },
   };

@@ -346,11 +346,15 @@ export class DeviceBroker {
         this.o.onTelemetry(dev, metrics as Metrics);
         return;
       }
-      case "state":
+      case "state": {
         this.sink(packet);
         cb(null);
-        this.o.onState(dev, value as JsonObject);
+        // `ts`, `device` and `online` are the gateway's to say (its clock, the authenticated id,
+        // the live connections): a device's document cannot claim another identity or presence
+        const { ts: _ts, device: _device, online: _online, ...doc } = value as JsonObject;
+        this.o.onState(dev, { ...doc, online: true });
         return;
+      }
       case "cmd-result":
         this.sink(packet);
         cb(null);

@@ -73,6 +73,41 @@ describe("a device event reaches the platform", () => {
     await dev.endAsync();
   });
 
+  it("a state document cannot claim the gateway's fields: ts, device and online are the gateway's", async () => {
+    const dev = await connectClient(`mqtt://127.0.0.1:${gw.deviceBrokerPort}`, {
+      username: "meter-1",
+      password: "s3cret-pass",
+    });
+    const forged = { ts: "1999-01-01T00:00:00.000Z", device: "locker-a", online: false, mode: "forged" };
+    await dev.publishAsync("dev/meter-1/state", JSON.stringify(forged), { qos: 1, retain: true });
+    await platform.waitFor(() =>
+      platform.topic("qh/v1/gw-test/dev/meter-1/state").some((m) => m.payload.includes('"forged"')),
+    );
+    const doc = JSON.parse(
+      platform
+        .topic("qh/v1/gw-test/dev/meter-1/state")
+        .filter((m) => m.payload.includes('"forged"'))
+        .at(-1)!.payload,
+    );
+    expect(doc).toMatchObject({ device: "meter-1", online: true, mode: "forged" });
+    expect(Date.parse(doc.ts)).toBeGreaterThan(Date.parse("2020-01-01T00:00:00.000Z"));
+    await dev.endAsync();
+  });
+
+  it("device.command's timeoutMs is bounded: beyond 10 minutes it is rejected, never a raw timer overflow", async () => {
+    const id = "dc-timeout-bound";
+    const body = {
+      id,
+      device: "meter-1",
+      args: { name: "reboot", timeoutMs: 3_000_000_000 },
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+    };
+    await platform.client.publishAsync("qh/v1/gw-test/cmd/device.command", JSON.stringify(body), { qos: 1 });
+    await platform.waitFor(() => platform.topic(`qh/v1/gw-test/cmd-result/${id}`).length > 0);
+    const r = JSON.parse(platform.topic(`qh/v1/gw-test/cmd-result/${id}`)[0]!.payload);
+    expect(r).toMatchObject({ status: "rejected", error: { code: "QH_COMMAND_INVALID" } });
+  });
+
   it("per-event mode publishes each envelope on R/dev/{device}/evt/{type}", async () => {
     const up2 = await startAedes();
     const p2 = await Platform.connect(up2.url);
