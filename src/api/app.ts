@@ -8,13 +8,22 @@
  * (secure-json-parse, the parser fastify itself uses).
  */
 import { timingSafeEqual } from "node:crypto";
-import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from "fastify";
 import type { Registry } from "prom-client";
 import sjson from "secure-json-parse";
-import { isQhError } from "../core/errors.js";
+import { ERRORS, isQhError, QhError } from "../core/errors.js";
 import type { ClockStatus } from "../core/timekeeper.js";
 import { diskWriteError, isDiskWriteFailure } from "../store/disk.js";
 import type { UplinkHealth } from "../uplink/connection.js";
+
+/** Hints for fastify's own 4xx refusals. */
+const HTTP_HINTS: Record<number, string> = {
+  400: "Fix the request as the message says (a malformed URL or parameter).",
+  413: "Send a smaller body: the API takes small JSON objects only.",
+  414: "Send a shorter URL.",
+  415: "Send the body as Content-Type: application/json.",
+  431: "Send fewer or smaller headers.",
+};
 
 export interface HealthSource {
   uplinkConnected(): boolean;
@@ -148,6 +157,16 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     // no coercion anywhere: a code sent as a number is a 400 naming the field, never a string
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } },
     onProtoPoisoning: "error",
+    // errors the router raises before any route runs (a malformed percent-encoding in the URL)
+    frameworkErrors: (err, _req, res) => {
+      (res as unknown as FastifyReply).status(400).send({
+        error: {
+          code: "QH_API_INVALID",
+          message: err.message,
+          hint: HTTP_HINTS[400] ?? ERRORS.QH_API_INVALID,
+        },
+      });
+    },
     onConstructorPoisoning: "error",
   });
   app.removeContentTypeParser("application/json");
@@ -188,10 +207,28 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       });
     }
     const status = e.statusCode && e.statusCode >= 400 ? e.statusCode : 500;
-    return reply
-      .status(status)
-      .send({ error: { code: status === 500 ? "QH_INTERNAL" : "QH_API_INVALID", message: e.message } });
+    if (status >= 500) {
+      req.log?.error?.({ err: e.message }, "unexpected API error");
+      return reply.status(500).send({ error: new QhError("QH_INTERNAL", e.message).toJSON() });
+    }
+    // fastify's own refusals (body too large, unsupported content type, bad URL, long parameter):
+    // coded, with a hint, like every other answer
+    return reply.status(status).send({
+      error: {
+        code: "QH_API_INVALID",
+        message: e.message,
+        hint: HTTP_HINTS[status] ?? ERRORS.QH_API_INVALID,
+      },
+    });
   });
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).send({
+      error: new QhError(
+        "QH_API_NOT_FOUND",
+        `${req.method} ${req.url.split("?")[0]} is not a route of this API`,
+      ).toJSON(),
+    }),
+  );
 
   app.get(
     "/health",

@@ -49,6 +49,7 @@ export const ERRORS = {
   QH_SERIAL_TIMEOUT: "The board did not answer: check wiring, address and baud rate.",
   QH_SERIAL_CLOSED: "The serial port is closed or unplugged; it is reopened automatically.",
   QH_API_UNAUTHORIZED: "Send Authorization: Bearer <api.token>.",
+  QH_API_NOT_FOUND: "Check the method and path against docs/contract.md and docs/locker.md.",
   QH_API_INVALID: "Fix the request body as the error details say.",
   QH_INTERNAL: "This is a bug: please report it with the log.",
   QH_LOCKER_INPUT_INVALID: "Fix the value the message names (terminal, barcode, size, order) and retry.",
