@@ -13,7 +13,6 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
-  readdirSync,
   rmSync,
   unlinkSync,
   writeFileSync,
