@@ -32,6 +32,7 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "QH_DEVICE_UNDECLARED",
   "QH_MODEL_UNKNOWN",
   "QH_UPLINK_CONFIG",
+  "QH_PATH_INVALID",
 ]);
 
 /**
@@ -43,6 +44,9 @@ export function toQhError(err: unknown, file = storeFile): QhError {
   if (isSqliteError(err)) return storeError(err, file);
   if (isDiskWriteFailure(err)) return diskWriteError(err, "the data disk");
   const e = err as NodeJS.ErrnoException & { port?: number; address?: string };
+  if (e?.path && ["ENOENT", "ENOTDIR", "EEXIST", "EISDIR", "EACCES", "EPERM"].includes(e.code ?? "")) {
+    return new QhError("QH_PATH_INVALID", `${e.path}: ${e.message}`, { path: e.path, errno: e.code });
+  }
   if (e?.code === "EADDRINUSE") {
     return new QhError(
       "QH_PORT_IN_USE",

@@ -51,6 +51,8 @@ export const ERRORS = {
   QH_API_UNAUTHORIZED: "Send Authorization: Bearer <api.token>.",
   QH_API_NOT_FOUND: "Check the method and path against docs/contract.md and docs/locker.md.",
   QH_API_INVALID: "Fix the request body as the error details say.",
+  QH_PATH_INVALID:
+    "Check the path the message names: it must exist (or be creatable), be the right kind (file or directory) and be usable by this user.",
   QH_INTERNAL: "This is a bug: please report it with the log.",
   QH_LOCKER_INPUT_INVALID: "Fix the value the message names (terminal, barcode, size, order) and retry.",
   QH_LOCKER_COMPARTMENT_UNKNOWN: "Use a device and compartment id from the locker's layout.",

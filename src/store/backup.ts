@@ -2,7 +2,7 @@
  * Backing up a live store, checking one, and starting a new one on purpose.
  */
 import { existsSync, renameSync, rmSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { QhError } from "../core/errors.js";
 import { DB_FILE, openDatabase } from "./db.js";
@@ -46,6 +46,11 @@ export async function backupStore(dataDir: string, dest: string): Promise<Backup
   const file = join(dataDir, DB_FILE);
   const target = resolve(dest);
   if (existsSync(target)) throw new QhError("QH_USAGE", `${target} exists: name a new file for the backup`);
+  if (!existsSync(dirname(target)) || !statSync(dirname(target)).isDirectory())
+    throw new QhError(
+      "QH_PATH_INVALID",
+      `${dirname(target)} is not a directory: the backup cannot be written there`,
+    );
   if (!existsSync(file) || statSync(file).size === 0)
     throw new QhError("QH_STORE_MISSING", `there is no database to back up at ${file}`, { file });
   const src = new Database(file, { fileMustExist: true });
@@ -58,8 +63,10 @@ export async function backupStore(dataDir: string, dest: string): Promise<Backup
   } finally {
     src.close();
   }
-  const copy = new Database(target, { readonly: true });
+  // one self-contained file: the copy leaves WAL mode, so no -wal/-shm files gather beside backups
+  const copy = new Database(target);
   try {
+    copy.pragma("journal_mode = DELETE");
     const r = quickCheck(copy);
     if (!r.ok)
       throw new QhError(

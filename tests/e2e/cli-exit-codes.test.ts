@@ -205,6 +205,15 @@ const rows: Row[] = [
     match: [/QH_GATEWAY_UNREACHABLE/],
   },
   {
+    name: "start with a data dir that is a file",
+    args: () => {
+      writeFileSync(join(dir, "a-file"), "x");
+      return ["start", "-c", good(), "--data-dir", join(dir, "a-file")];
+    },
+    exit: 2,
+    match: [/QH_PATH_INVALID: .*a-file/],
+  },
+  {
     name: "outbox stats",
     args: () => ["outbox", "stats", "--json", "-c", good()],
     exit: 0,

@@ -212,5 +212,12 @@ describe("store backup while the gateway runs", () => {
     const again = cli(config, dataDir, "store", "backup", dest);
     expect(again.status).toBe(2);
     expect(again.stderr).toMatch(/QH_USAGE: .* exists/);
+    // one self-contained file: no -wal or -shm beside the backup
+    expect(existsSync(`${dest}-wal`)).toBe(false);
+    expect(existsSync(`${dest}-shm`)).toBe(false);
+    // a directory that is not there: a coded path error (exit 2), not "this is a bug"
+    const nowhere = cli(config, dataDir, "store", "backup", join(root, "no", "such", "dir", "b.db"));
+    expect(nowhere.status).toBe(2);
+    expect(nowhere.stderr).toMatch(/^error QH_PATH_INVALID: /);
   });
 });
