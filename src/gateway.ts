@@ -46,7 +46,7 @@ import { builtinCommands, DeviceCommandRelay } from "./uplink/builtin-commands.j
 import { CommandRouter } from "./uplink/command-router.js";
 import { UplinkConnection } from "./uplink/connection.js";
 import { EmbeddedUplinkBroker } from "./uplink/embedded-broker.js";
-import { parseCommandKey } from "./uplink/signature.js";
+import { isPublishedTestKey, parseCommandKey } from "./uplink/signature.js";
 import { UplinkTopics } from "./uplink/topics.js";
 
 export const VERSION: string = (
@@ -353,6 +353,15 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
   });
   if (!config.api.token)
     log.warn("api.token is not set: /api/v1 is open to anyone who can reach the API port");
+  // Commands move doors: say loudly when anyone who can publish on the platform broker may send them.
+  if (!config.uplink.commandKey && config.uplink.url !== "embedded")
+    log.warn(
+      "uplink.commandKey is not set: any client that can publish on the platform broker can send commands (doors included); set the platform's Ed25519 key",
+    );
+  if (config.uplink.commandKey && isPublishedTestKey(config.uplink.commandKey))
+    log.error(
+      "uplink.commandKey is the published TEST key (docs/contract/v1/command-signature-vectors.json): its private key is public, anyone can sign commands; use the platform's own key",
+    );
 
   // ---- start, in dependency order ------------------------------------------------------------
   await clock.start(); // may re-anchor the extensions' deadlines: before they sweep

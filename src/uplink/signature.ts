@@ -59,3 +59,11 @@ export function verifyCommand(key: KeyObject, cmd: Record<string, unknown>, name
     return false;
   }
 }
+
+/** The public key of the contract's signature test vectors: its private key is published with them. */
+const PUBLISHED_TEST_KEY = "Wh7VE8NgzLyFINp1UsB87B5eKty1Vkzw6Dowd0tXH1k=";
+
+/** Whether `uplink.commandKey` (base64 or PEM) is the test vectors' key (anyone can sign with it). */
+export function isPublishedTestKey(key: string): boolean {
+  return key.replace(/-----[^-]+-----|\s/g, "").endsWith(PUBLISHED_TEST_KEY);
+}

@@ -5,10 +5,17 @@
  * A platform written in Python (json.dumps escapes "住户" as "\u4f4f\u6237", writes 1e-07 and
  * -0.0) publishes exactly the `wire` text; the gateway must verify it.
  */
+import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { canonicalJson, parseCommandKey, signedBytes, verifyCommand } from "../../../src/uplink/signature.js";
+import {
+  canonicalJson,
+  isPublishedTestKey,
+  parseCommandKey,
+  signedBytes,
+  verifyCommand,
+} from "../../../src/uplink/signature.js";
 import { CONTRACT_DIR } from "../../helpers/contract.js";
 
 interface Vectors {
@@ -54,4 +61,13 @@ describe("command signatures against independently signed vectors", () => {
       });
     }
   }
+});
+
+describe("the published test key", () => {
+  it("is recognised in base64 and PEM form (the gateway then logs an error at start), another key is not", () => {
+    expect(isPublishedTestKey(vectors.publicKeyBase64)).toBe(true);
+    expect(isPublishedTestKey(vectors.publicKeyPem)).toBe(true);
+    const other = generateKeyPairSync("ed25519").publicKey.export({ type: "spki", format: "pem" }).toString();
+    expect(isPublishedTestKey(other)).toBe(false);
+  });
 });
