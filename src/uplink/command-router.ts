@@ -36,6 +36,18 @@ export interface RouterOptions {
 }
 
 const ID_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+/** An RFC 3339 time with a real calendar date (no 2030-02-31) and a zone. */
+function isIsoTime(v: unknown): v is string {
+  if (typeof v !== "string") return false;
+  const m = ISO_RE.exec(v);
+  if (!m || Number.isNaN(Date.parse(v))) return false;
+  const [y, mo, d, h, mi, sec] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as number[];
+  const day = new Date(Date.UTC(y!, mo! - 1, d!));
+  return day.getUTCMonth() === mo! - 1 && day.getUTCDate() === d && h! < 24 && mi! < 60 && sec! < 60;
+}
 
 export class CommandRouter {
   private readonly handlers = new Map<string, CommandHandler>();
@@ -66,8 +78,16 @@ export class CommandRouter {
   /** Entry point from the uplink: a raw message on R/cmd/{name}. Always answers when it can. */
   async handleMessage(name: string, payload: Buffer): Promise<CommandResult | undefined> {
     let body: unknown;
+    let utf8 = true;
+    let text: string;
     try {
-      body = JSON.parse(payload.toString("utf8"));
+      text = STRICT_UTF8.decode(payload);
+    } catch {
+      utf8 = false; // read it anyway, only to find the id to answer to
+      text = payload.toString("utf8");
+    }
+    try {
+      body = JSON.parse(text);
     } catch {
       this.o.log.warn({ name }, "command dropped: not JSON (no id to answer to)");
       return undefined;
@@ -76,9 +96,19 @@ export class CommandRouter {
       this.o.log.warn({ name }, "command dropped: no valid id to answer to");
       return undefined;
     }
-    const result = await this.handle(name, body);
+    const result = utf8
+      ? await this.handle(name, body)
+      : this.refuse(name, body.id, "QH_COMMAND_INVALID", "the payload is not valid UTF-8: nothing was run");
     this.o.publishResult(result);
     return result;
+  }
+
+  /** Answer a command that is refused before any check of its content. */
+  private refuse(name: string, id: string, code: string, message: string): CommandResult {
+    const r: CommandResult = { id, status: "rejected", error: { code, message } };
+    this.mCommands.inc({ name: this.handlers.has(name) ? name : "unknown", status: r.status });
+    this.o.log.info({ cmd: name, id, status: r.status, err: code }, "command answered");
+    return r;
   }
 
   async handle(name: string, body: Record<string, unknown>): Promise<CommandResult> {
@@ -127,8 +157,8 @@ export class CommandRouter {
       );
     }
     const problems: string[] = [];
-    if (typeof body.expiresAt !== "string" || Number.isNaN(Date.parse(body.expiresAt))) {
-      problems.push("expiresAt: must be an ISO 8601 time");
+    if (!isIsoTime(body.expiresAt)) {
+      problems.push("expiresAt: must be an ISO 8601 time with a zone, e.g. 2026-11-30T08:00:00.000Z");
     }
     if (body.args !== undefined && !isJsonObject(body.args)) problems.push("args: must be a JSON object");
     if (body.device !== undefined && (typeof body.device !== "string" || !DEVICE_ID_RE.test(body.device))) {

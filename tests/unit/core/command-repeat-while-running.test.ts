@@ -60,3 +60,37 @@ it("unknown command names are counted under one label, not one series each", asy
   const series = text.split("\n").filter((l) => l.startsWith("qh_commands_total{"));
   expect(series).toEqual(['qh_commands_total{name="unknown",status="rejected"} 50']);
 });
+
+it("a command that is not valid UTF-8 is rejected and not run (never decoded with replacement characters)", async () => {
+  const { r, published } = router();
+  let runs = 0;
+  r.register("locker.open", async () => {
+    runs++;
+    return {};
+  });
+  const text = JSON.stringify({ id: "u-1", args: { reason: "XX" }, expiresAt: "2030-01-01T00:00:00.000Z" });
+  const bytes = Buffer.from(text);
+  const at = bytes.indexOf("XX");
+  bytes[at] = 0xff;
+  bytes[at + 1] = 0xfe;
+  await r.handleMessage("locker.open", bytes);
+  expect(runs).toBe(0);
+  expect(published[0]).toMatchObject({
+    id: "u-1",
+    status: "rejected",
+    error: { code: "QH_COMMAND_INVALID" },
+  });
+});
+
+it("expiresAt must be a real calendar time with a zone", async () => {
+  const { r, published } = router();
+  r.register("ping", async () => ({}));
+  for (const [i, expiresAt] of ["2030-02-31T00:00:00Z", "2030-01-01", "2030-01-01T25:00:00Z"].entries()) {
+    await r.handleMessage("ping", Buffer.from(JSON.stringify({ id: `e-${i}`, args: {}, expiresAt })));
+  }
+  await r.handleMessage(
+    "ping",
+    Buffer.from(JSON.stringify({ id: "e-ok", args: {}, expiresAt: "2030-02-28T00:00:00+08:00" })),
+  );
+  expect(published.map((p) => p.status)).toEqual(["rejected", "rejected", "rejected", "ok"]);
+});
