@@ -5,6 +5,7 @@
  */
 import { stringify } from "yaml";
 import type { Config } from "../config/schema.js";
+import { readTlsFiles } from "../uplink/connection.js";
 import { type GatewayOpts, readConfig } from "./common.js";
 
 /** Keys whose values are never printed: tokens, passwords, secrets and keys of any kind. */
@@ -40,6 +41,7 @@ function summary(c: Config): string {
  */
 export function configCheck(opts: GatewayOpts): void {
   const config = readConfig(opts);
+  readTlsFiles(config.uplink.tls); // the files the start will read: QH_UPLINK_CONFIG (exit 2) now, not at start
   process.stdout.write(`config OK: ${opts.config}\n  ${summary(config)}\n`);
 }
 

@@ -59,20 +59,12 @@ export class UplinkConnection extends EventEmitter<UplinkEvents> {
   /** increments on every (re)connect, so late callbacks from an old client can be told apart */
   generation = 0;
 
-  private readonly tlsFiles: { ca?: Buffer; cert?: Buffer; key?: Buffer } = {};
+  private readonly tlsFiles: { ca?: Buffer; cert?: Buffer; key?: Buffer };
 
   constructor(private readonly o: ConnectionOptions) {
     super();
     // Read TLS files once, at start: a missing file is a clear error now, not a reconnect loop.
-    for (const k of ["ca", "cert", "key"] as const) {
-      const f = o.tls?.[k];
-      if (!f) continue;
-      try {
-        this.tlsFiles[k] = readFileSync(f);
-      } catch (err) {
-        throw new QhError("QH_UPLINK_CONFIG", `uplink.tls.${k}: cannot read ${f}: ${(err as Error).message}`);
-      }
-    }
+    this.tlsFiles = readTlsFiles(o.tls);
   }
 
   get connected(): boolean {
@@ -214,4 +206,27 @@ export class UplinkConnection extends EventEmitter<UplinkEvents> {
     c.removeAllListeners("connect");
     await new Promise<void>((resolve) => c.end(false, {}, () => resolve()));
   }
+}
+
+/**
+ * Read `uplink.tls` files (CA, client certificate, key) once. Also used by `config check`, so that a
+ * config it passes does not fail at start.
+ * @throws QhError QH_UPLINK_CONFIG naming the key and the file that cannot be read.
+ */
+export function readTlsFiles(tls: { ca?: string; cert?: string; key?: string } | undefined): {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+} {
+  const out: { ca?: Buffer; cert?: Buffer; key?: Buffer } = {};
+  for (const k of ["ca", "cert", "key"] as const) {
+    const f = tls?.[k];
+    if (!f) continue;
+    try {
+      out[k] = readFileSync(f);
+    } catch (err) {
+      throw new QhError("QH_UPLINK_CONFIG", `uplink.tls.${k}: cannot read ${f}: ${(err as Error).message}`);
+    }
+  }
+  return out;
 }

@@ -114,6 +114,22 @@ const rows: Row[] = [
     match: [/QH_CONFIG_INVALID/, /3 problems/, /api\.port/, /deviceBroker\.port/, /uplnk/],
   },
   {
+    name: "config check: an unreadable uplink TLS file (what start would read)",
+    args: () => [
+      "config",
+      "check",
+      "-c",
+      file(
+        "tls.yaml",
+        site({
+          uplink: { url: "mqtts://platform.example:8883", tls: { ca: join(dir, "no-such-ca.pem") } },
+        }),
+      ),
+    ],
+    exit: 2,
+    match: [/QH_UPLINK_CONFIG: uplink\.tls\.ca: cannot read .*no-such-ca\.pem/],
+  },
+  {
     name: "config check: missing file",
     args: () => ["config", "check", "-c", join(dir, "nope.yaml")],
     exit: 2,
