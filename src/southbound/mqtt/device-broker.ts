@@ -11,7 +11,7 @@
  * sink so aedes never routes a device's publish to another device.
  */
 import { isUtf8 } from "node:buffer";
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 import { Aedes, type Client, type PublishPacket, type Subscription } from "aedes";
 import type { Registry } from "prom-client";
 import { DEVICE_ID_RE, EVENT_TYPE_RE, type JsonObject, type Metrics } from "../../core/envelope.js";
@@ -30,6 +30,7 @@ import {
   identityRefusal,
   type RefusalReason,
 } from "./admission.js";
+import { gateSocket, PACKET_OVERHEAD_BYTES } from "./frame-gate.js";
 
 const SINK = "$SYS/qh/consumed";
 
@@ -240,12 +241,32 @@ export class DeviceBroker {
       this.mConnected.set(this.online.size);
       this.o.onPresence?.(dev, false);
     });
-    this.server = createServer(aedes.handle);
+    this.server = createServer((socket) => this.handleSocket(aedes, socket));
     await new Promise<void>((resolve, reject) => {
       this.server!.once("error", reject);
       this.server!.listen(this.o.port, this.o.host, () => resolve());
     });
     this.o.log.info({ host: this.o.host, port: this.port }, "device broker listening");
+  }
+
+  /** Hand a connection to aedes behind the framing gate (frame-gate.ts). */
+  private handleSocket(aedes: Aedes, socket: Socket): void {
+    const client = aedes.handle(socket) as DeviceClient;
+    gateSocket(socket, this.o.maxPayload + PACKET_OVERHEAD_BYTES, (r) => {
+      this.mRefused.inc({ reason: "oversize_packet" });
+      this.o.log.warn(
+        {
+          address: socket.remoteAddress ?? "unknown",
+          device: client.qhDevice,
+          packetType: r.type,
+          announcedBytes: r.length,
+          limitBytes: r.limit,
+        },
+        r.length === undefined
+          ? "device connection closed: malformed packet length"
+          : "device connection closed: packet larger than allowed",
+      );
+    });
   }
 
   private drop(
