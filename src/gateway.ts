@@ -31,7 +31,7 @@ import { TimeKeeper } from "./core/timekeeper.js";
 import { Forwarder } from "./pipeline/forwarder.js";
 import { Ingest } from "./pipeline/ingest.js";
 import { identityRules } from "./southbound/mqtt/admission.js";
-import { DeviceBroker } from "./southbound/mqtt/device-broker.js";
+import { DeviceBroker, DROP_REASON_TEXT } from "./southbound/mqtt/device-broker.js";
 import { ClockStateTable } from "./store/clock-state.js";
 import { Credentials } from "./store/credentials.js";
 import { type Db, dbFile, openDatabase } from "./store/db.js";
@@ -273,6 +273,9 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     onState: (d, doc) => fwd.state(d, doc),
     onCommandResult: (d, id, p) => {
       relay?.onResult(d, id, p);
+    },
+    onCommandResultRefused: (d, id, reason) => {
+      relay?.onRefusedResult(d, id, DROP_REASON_TEXT[reason]);
     },
     onPresence: (d, online) => fwd.presence(d, online),
     identity: identityRules(config),

@@ -102,6 +102,22 @@ export class DeviceCommandRelay {
     });
   }
 
+  /**
+   * From the device broker: the device's answer to `commandId` was dropped (not JSON, nested too
+   * deep, …). The command ends now, `failed` with QH_DEVICE_COMMAND_FAILED, rather than at its
+   * timeout. Returns false when no command of that device waits under that id.
+   */
+  onRefusedResult(device: string, commandId: string, why: string): boolean {
+    const w = this.waiting.get(commandId);
+    if (!w || w.device !== device) return false;
+    clearTimeout(w.timer);
+    this.waiting.delete(commandId);
+    w.reject(
+      new QhError("QH_DEVICE_COMMAND_FAILED", `device "${device}": the device's answer was refused: ${why}`),
+    );
+    return true;
+  }
+
   /** From the device broker: `dev/{device}/cmd-result/{commandId}`. */
   onResult(device: string, commandId: string, payload: JsonObject): boolean {
     const w = this.waiting.get(commandId);

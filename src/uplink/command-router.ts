@@ -19,6 +19,7 @@ import type { Clock } from "../core/clock.js";
 import type { Command, CommandHandler, CommandResult } from "../core/command.js";
 import { DEVICE_ID_RE, isJsonObject } from "../core/envelope.js";
 import { isQhError } from "../core/errors.js";
+import { jsonValueTooDeep, MAX_JSON_DEPTH } from "../core/json-depth.js";
 import type { Logger } from "../core/logger.js";
 import { counter } from "../core/metrics.js";
 import type { Ledger } from "../store/ledger.js";
@@ -122,6 +123,13 @@ export class CommandRouter {
     const fail = (code: string, message: string, status: CommandResult["status"] = "rejected") =>
       answer({ id, status, error: { code, message } });
 
+    // before anything that walks the body recursively (signature canonical form, JSON.stringify)
+    if (jsonValueTooDeep(body, MAX_JSON_DEPTH + 1)) {
+      return fail(
+        "QH_COMMAND_INVALID",
+        `nested too deep: args (and every other field) may nest at most ${MAX_JSON_DEPTH} levels`,
+      );
+    }
     if (this.o.commandKey) {
       if (!verifyCommand(this.o.commandKey, body, name)) {
         return fail("QH_COMMAND_SIGNATURE", "missing or invalid signature");

@@ -11,11 +11,12 @@
  * sink so aedes never routes a device's publish to another device.
  */
 import { isUtf8 } from "node:buffer";
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 import { Aedes, type Client, type PublishPacket, type Subscription } from "aedes";
 import type { Registry } from "prom-client";
 import { DEVICE_ID_RE, EVENT_TYPE_RE, type JsonObject, type Metrics } from "../../core/envelope.js";
 import { isQhError } from "../../core/errors.js";
+import { jsonTextTooDeep } from "../../core/json-depth.js";
 import type { Logger } from "../../core/logger.js";
 import { counter, gauge } from "../../core/metrics.js";
 import type { Ingest } from "../../pipeline/ingest.js";
@@ -30,6 +31,7 @@ import {
   identityRefusal,
   type RefusalReason,
 } from "./admission.js";
+import { gateSocket, PACKET_OVERHEAD_BYTES } from "./frame-gate.js";
 
 const SINK = "$SYS/qh/consumed";
 
@@ -40,7 +42,20 @@ export type DropReason =
   | "bad_topic"
   | "bad_type"
   | "other_device"
-  | "bad_metrics";
+  | "bad_metrics"
+  | "too_deep";
+
+/** Why a dropped device publish was dropped, in words (a refused cmd-result's failure message). */
+export const DROP_REASON_TEXT: Record<DropReason, string> = {
+  oversize: "larger than deviceBroker.maxPayload",
+  not_json: "not JSON (or not UTF-8)",
+  not_object: "not a JSON object",
+  bad_topic: "topic outside the scheme",
+  bad_type: "bad event type",
+  other_device: "another device's topic",
+  bad_metrics: "bad metrics",
+  too_deep: "nested too deep",
+};
 
 export interface DeviceBrokerOptions {
   host: string;
@@ -51,6 +66,8 @@ export interface DeviceBrokerOptions {
   onTelemetry: (device: string, metrics: Metrics) => void;
   onState: (device: string, doc: JsonObject) => void;
   onCommandResult: (device: string, commandId: string, payload: JsonObject) => void;
+  /** a device's answer on its own `dev/{id}/cmd-result/{commandId}` was dropped (reason) */
+  onCommandResultRefused?: (device: string, commandId: string, reason: DropReason) => void;
   onPresence?: (device: string, online: boolean) => void;
   /** who may connect (from the config: declared MQTT devices, serial ids, allowUndeclared) */
   identity: IdentityRules;
@@ -240,12 +257,32 @@ export class DeviceBroker {
       this.mConnected.set(this.online.size);
       this.o.onPresence?.(dev, false);
     });
-    this.server = createServer(aedes.handle);
+    this.server = createServer((socket) => this.handleSocket(aedes, socket));
     await new Promise<void>((resolve, reject) => {
       this.server!.once("error", reject);
       this.server!.listen(this.o.port, this.o.host, () => resolve());
     });
     this.o.log.info({ host: this.o.host, port: this.port }, "device broker listening");
+  }
+
+  /** Hand a connection to aedes behind the framing gate (frame-gate.ts). */
+  private handleSocket(aedes: Aedes, socket: Socket): void {
+    const client = aedes.handle(socket) as DeviceClient;
+    gateSocket(socket, this.o.maxPayload + PACKET_OVERHEAD_BYTES, (r) => {
+      this.mRefused.inc({ reason: "oversize_packet" });
+      this.o.log.warn(
+        {
+          address: socket.remoteAddress ?? "unknown",
+          device: client.qhDevice,
+          packetType: r.type,
+          announcedBytes: r.length,
+          limitBytes: r.limit,
+        },
+        r.length === undefined
+          ? "device connection closed: malformed packet length"
+          : "device connection closed: packet larger than allowed",
+      );
+    });
   }
 
   private drop(
@@ -259,6 +296,10 @@ export class DeviceBroker {
     this.o.log.warn({ device, reason, topic, bytes: packet.payload.length }, "device publish dropped");
     this.sink(packet);
     cb(null);
+    // a refused answer still ends the command it answers (the platform gets a coded failure)
+    const t = parseDeviceTopic(topic);
+    if (t?.kind === "cmd-result" && t.device === device)
+      this.o.onCommandResultRefused?.(device, t.commandId, reason);
   }
 
   private sink(packet: PublishPacket): void {
@@ -292,6 +333,11 @@ export class DeviceBroker {
     // toString would replace invalid sequences with U+FFFD: a device's data is never altered
     if (!isUtf8(payload)) {
       this.drop(dev, "not_json", topic, packet, cb);
+      return;
+    }
+    // before any recursive processing (JSON.stringify, schemas): MAX_JSON_DEPTH levels at most
+    if (jsonTextTooDeep(payload)) {
+      this.drop(dev, "too_deep", topic, packet, cb);
       return;
     }
     const text = payload.toString("utf8");
