@@ -271,6 +271,10 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     host: config.deviceBroker.host,
     port: config.deviceBroker.port,
     maxPayload: config.deviceBroker.maxPayload,
+    eventRate: {
+      ratePerSecond: config.deviceBroker.maxEventsPerSecond,
+      burst: config.deviceBroker.eventBurst,
+    },
     credentials,
     ingest,
     onTelemetry: (d, m) => fwd.telemetry(d, m),
