@@ -183,7 +183,7 @@ export class StoreKeeper {
         }
       }
       // the deletes (and the inserts before them) sit in the WAL, which counts until checkpointed
-      if (this.used > target) {
+      if (this.used > target && !this.o.db.inTransaction) {
         this.runCheckpoint("TRUNCATE", 0);
         this.noteWrite();
       }
