@@ -173,6 +173,10 @@ export class StoreKeeper {
       this.o.onLow?.();
       this.noteWrite();
       if (this.used <= target) return;
+      // the WAL first: evicting rows to pay for WAL frames would leave free pages behind, and the
+      // file (live + free pages + WAL) would outgrow the quota on disk
+      this.truncateWal();
+      if (this.used <= target) return;
       let evicted = 0;
       if (this.o.evictDelivered) {
         for (;;) {
@@ -183,10 +187,7 @@ export class StoreKeeper {
         }
       }
       // the deletes (and the inserts before them) sit in the WAL, which counts until checkpointed
-      if (this.used > target && !this.o.db.inTransaction) {
-        this.runCheckpoint("TRUNCATE", 0);
-        this.noteWrite();
-      }
+      if (this.used > target) this.truncateWal();
       if (evicted > 0) {
         this.mEvicted.inc(evicted);
         this.o.log.warn(
@@ -197,6 +198,13 @@ export class StoreKeeper {
     } catch (err) {
       if (this.fault.record(err, "quota eviction") === err) throw err;
     }
+  }
+
+  /** Checkpoint and truncate the WAL (not from inside a caller's transaction), then measure. */
+  private truncateWal(): void {
+    if (this.o.db.inTransaction) return;
+    this.runCheckpoint("TRUNCATE", 0);
+    this.noteWrite();
   }
 
   /** Reasons for /health: `disk low`, `disk full`, `store: disk full`, `store: I/O error`. */
