@@ -223,13 +223,14 @@ export class Outbox {
   }
 
   /**
-   * Make room under the disk quota: delete up to `limit` delivered events, oldest first (those
-   * under the delivery watermark or marked delivered one by one: they are only kept for `replay`).
-   * Never touches an undelivered event. Returns rows removed (0: nothing left to evict).
+   * Make room under the disk quota: delete up to `limit` delivered events under the delivery
+   * watermark, oldest first (they are only kept for `replay`). Never touches an undelivered event.
+   * Rows marked delivered one by one above the watermark wait for it (the watermark passes them
+   * once the gap closes): finding them would read every row's body (`delivered_at` is stored after
+   * it). A primary-key range: cheap even when nothing is left. Returns rows removed (0: none left).
    */
   evictDelivered(limit: number): number {
-    const where = "seq <= ? OR delivered_at IS NOT NULL";
-    const any = this.db.prepare(`SELECT 1 FROM events WHERE ${where} LIMIT 1`).get(this.upTo);
+    const any = this.db.prepare("SELECT 1 FROM events WHERE seq <= ? LIMIT 1").get(this.upTo);
     if (any === undefined) return 0;
     return this.db.transaction(() => {
       // the last seq must outlive the rows that carry it
@@ -240,7 +241,7 @@ export class Outbox {
         .run(String(this.lastSeq()));
       return this.db
         .prepare(
-          `DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE ${where} ORDER BY seq LIMIT ?)`,
+          "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq <= ? ORDER BY seq LIMIT ?)",
         )
         .run(this.upTo, limit).changes;
     })();
