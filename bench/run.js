@@ -78,7 +78,8 @@ function gatewayConfig(dir, { devicePort, uplinkPort, apiPort = 0 }) {
     [
       "gateway: { id: bench-gw, site: bench }",
       `dataDir: ${join(dir, "data")}`,
-      `deviceBroker: { host: 127.0.0.1, port: ${devicePort} }`,
+      // a throughput bench: the per-device fairness limit (default 50/s, burst 500) lifted
+      `deviceBroker: { host: 127.0.0.1, port: ${devicePort}, maxEventsPerSecond: 1000000, eventBurst: 10000000 }`,
       "uplink:",
       `  url: mqtt://127.0.0.1:${uplinkPort}`,
       `  batch: { maxEvents: ${MAX_EVENTS} }`,

@@ -187,6 +187,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
       if (teleBuf.size > 0) teleBuf.clear();
     },
     onRecovered: () => fwdRef?.flushMarks(),
+    evictDelivered: (n) => outbox.evictDelivered(n),
   });
   keeper.start();
 
@@ -222,8 +223,11 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     gatewayId: config.gateway.id,
     clock,
     registry,
-    onCommitted: (rows) => forwarder?.onCommitted(rows),
-    refuse: () => keeper.refusal(),
+    onCommitted: (rows) => {
+      keeper.noteWrite();
+      forwarder?.onCommitted(rows);
+    },
+    refuse: (pendingBytes) => keeper.refusal(pendingBytes),
   });
   const fwd = new Forwarder({
     db,
@@ -267,6 +271,10 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     host: config.deviceBroker.host,
     port: config.deviceBroker.port,
     maxPayload: config.deviceBroker.maxPayload,
+    eventRate: {
+      ratePerSecond: config.deviceBroker.maxEventsPerSecond,
+      burst: config.deviceBroker.eventBurst,
+    },
     credentials,
     ingest,
     onTelemetry: (d, m) => fwd.telemetry(d, m),

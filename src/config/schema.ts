@@ -140,6 +140,10 @@ export interface DeviceBrokerConfig {
    * that is not a serial device may connect (logged at start and at each such connect).
    */
   allowUndeclaredDevices: boolean;
+  /** Sustained business events per second one device may have accepted (QoS 1 beyond: not acked). */
+  maxEventsPerSecond: number;
+  /** Events one device may send at once after being quiet (the bucket's size). */
+  eventBurst: number;
 }
 
 export interface UplinkConfig {
@@ -370,6 +374,8 @@ export const configSchema: SchemaObject = {
           port: port(1883),
           maxPayload: int(256, 268_435_455, 65_536),
           allowUndeclaredDevices: { type: "boolean", default: false },
+          maxEventsPerSecond: { type: "number", exclusiveMinimum: 0, maximum: 1_000_000, default: 50 },
+          eventBurst: int(1, 10_000_000, 500),
         },
         { default: {} },
       ),

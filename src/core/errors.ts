@@ -13,6 +13,8 @@ export const ERRORS = {
     "The data disk is full or the store's quota (store.diskQuotaMb) is reached: free disk space or raise the quota; the gateway resumes by itself once writes succeed (docs/operations.md).",
   QH_STORE_IO:
     "The data disk failed a write (I/O error): check the disk (dmesg, SD card health); the gateway retries by itself and resumes once writes succeed.",
+  QH_DEVICE_RATE_LIMITED:
+    "The device sends events faster than deviceBroker.maxEventsPerSecond (burst deviceBroker.eventBurst): fix the device, or raise the limits if its rate is real; it may reconnect and resend at once.",
   QH_STORE_CLOSED: "The gateway is shutting down; retry after it restarts.",
   QH_STORE_MISSING:
     "Restore the database from a backup into the data dir, or create a new empty store with `quarterhour store new` (seq restarts, parcels and device credentials are forgotten); see docs/operations.md.",

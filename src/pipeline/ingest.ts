@@ -43,11 +43,23 @@ export interface IngestOptions {
   registry: Registry;
   /** Called after each commit with the rows in seq order. */
   onCommitted: (rows: CommittedRow[]) => void;
-  /** Returns a reason to refuse business events (disk full, shutting down), or undefined. */
-  refuse?: () => QhError | undefined;
+  /**
+   * Returns a reason to refuse business events (disk full, quota, shutting down), or undefined.
+   * `pendingBytes`: what the uncommitted batch, this event included, will add to the store
+   * (estimated: see PENDING_OVERHEAD), so the quota holds at write time.
+   */
+  refuse?: (pendingBytes: number) => QhError | undefined;
 }
 
+/**
+ * An event's cost on disk before it is committed, as the quota counts it: its page and its WAL
+ * frame (×2), the envelope and the row's other columns and index entries (+512 bytes).
+ */
+export const PENDING_OVERHEAD = { factor: 2, perRow: 512 };
+
 export class Ingest implements EventSink {
+  /** estimated bytes of the batch not yet committed */
+  private pendingBytes = 0;
   private ids: string[] = [];
   private tss: number[] = [];
   /** per event: accepted while the gateway's clock was not synchronised */
@@ -120,11 +132,15 @@ export class Ingest implements EventSink {
    * object; `device` and `type` already checked against their patterns (no escaping needed).
    */
   acceptRaw(device: string, type: string, dataJson: string, ts: number | undefined, ack: Ack): void {
-    const refusal = this.closed ? new QhError("QH_STORE_CLOSED", "ingest is closed") : this.o.refuse?.();
+    const cost = Buffer.byteLength(dataJson) * PENDING_OVERHEAD.factor + PENDING_OVERHEAD.perRow;
+    const refusal = this.closed
+      ? new QhError("QH_STORE_CLOSED", "ingest is closed")
+      : this.o.refuse?.(this.pendingBytes + cost);
     if (refusal) {
       ack(refusal);
       return;
     }
+    this.pendingBytes += cost;
     const now = this.o.clock.now();
     this.ids.push(newId(now));
     this.tss.push(ts ?? now);
@@ -146,6 +162,7 @@ export class Ingest implements EventSink {
   /** Commit the current batch now. Called once per loop turn, and on shutdown. */
   flush(): void {
     this.scheduled = false;
+    this.pendingBytes = 0;
     const n = this.ids.length;
     if (n === 0) return;
     const ids = this.ids;

@@ -17,11 +17,13 @@ export interface DiskPolicy {
  * The disk watermark. `low`: free space under lowDiskMb, or the database near its quota (90%):
  * telemetry is refused and its buffer dropped. `full`: quota reached or under a quarter of the low
  * watermark free: business events are refused loudly (QH_STORE_FULL) rather than accepted and lost.
+ * The quota is measured on `usedBytes` when given (live pages plus the WAL: see `usedBytes` in
+ * outbox.ts), else on the files' sizes. `byDisk` and `byQuota` tell which limit decided.
  */
 export function diskLevel(
-  p: DiskPolicy,
+  p: DiskPolicy & { usedBytes?: number },
   freeBytesOverride?: number,
-): { level: DiskLevel; freeMb: number; dbMb: number } {
+): { level: DiskLevel; freeMb: number; dbMb: number; byDisk: DiskLevel; byQuota: DiskLevel } {
   let freeMb = Number.POSITIVE_INFINITY;
   if (freeBytesOverride !== undefined) freeMb = freeBytesOverride / 1048576;
   else {
@@ -32,11 +34,22 @@ export function diskLevel(
       // unknown: assume fine
     }
   }
-  const dbMb = fileBytes(p.dbFile) / 1048576;
-  let level: DiskLevel = "ok";
-  if (freeMb < p.lowDiskMb || dbMb > p.quotaMb * 0.9) level = "low";
-  if (freeMb < p.lowDiskMb / 4 || dbMb >= p.quotaMb) level = "full";
-  return { level, freeMb, dbMb };
+  const dbMb = (p.usedBytes ?? fileBytes(p.dbFile)) / 1048576;
+  const byDisk: DiskLevel = freeMb < p.lowDiskMb / 4 ? "full" : freeMb < p.lowDiskMb ? "low" : "ok";
+  const byQuota = quotaLevel(dbMb * 1048576, p.quotaMb);
+  return { level: worse(byDisk, byQuota), freeMb, dbMb, byDisk, byQuota };
+}
+
+/** The quota's level for `bytes` used: full at the quota, low from 90% of it. */
+export function quotaLevel(bytes: number, quotaMb: number): DiskLevel {
+  const q = quotaMb * 1048576;
+  return bytes >= q ? "full" : bytes > q * 0.9 ? "low" : "ok";
+}
+
+/** The worse of two levels. */
+export function worse(a: DiskLevel, b: DiskLevel): DiskLevel {
+  if (a === "full" || b === "full") return "full";
+  return a === "low" || b === "low" ? "low" : "ok";
 }
 
 /** Free bytes on the file system holding `dir` (Infinity when unknown). */

@@ -222,6 +222,31 @@ export class Outbox {
     return total;
   }
 
+  /**
+   * Make room under the disk quota: delete up to `limit` delivered events under the delivery
+   * watermark, oldest first (they are only kept for `replay`). Never touches an undelivered event.
+   * Rows marked delivered one by one above the watermark wait for it (the watermark passes them
+   * once the gap closes): finding them would read every row's body (`delivered_at` is stored after
+   * it). A primary-key range: cheap even when nothing is left. Returns rows removed (0: none left).
+   */
+  evictDelivered(limit: number): number {
+    const any = this.db.prepare("SELECT 1 FROM events WHERE seq <= ? LIMIT 1").get(this.upTo);
+    if (any === undefined) return 0;
+    return this.db.transaction(() => {
+      // the last seq must outlive the rows that carry it
+      this.db
+        .prepare(
+          "INSERT INTO meta (key, value) VALUES ('events_last_seq', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        )
+        .run(String(this.lastSeq()));
+      return this.db
+        .prepare(
+          "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq <= ? ORDER BY seq LIMIT ?)",
+        )
+        .run(this.upTo, limit).changes;
+    })();
+  }
+
   stats(file?: string): OutboxStats {
     const pending = this.db
       .prepare("SELECT count(*) FROM events WHERE seq > ? AND delivered_at IS NULL")
@@ -241,6 +266,24 @@ export class Outbox {
       bytesOnDisk: file ? fileBytes(file) : 0,
     };
   }
+}
+
+/**
+ * Bytes the store really uses, for the disk quota: live pages ((page_count − freelist_count) ×
+ * page_size: pages freed by a delete are reused by later inserts, the file itself only shrinks
+ * with a VACUUM) plus the WAL file on disk.
+ */
+export function usedBytes(db: Db, file: string): number {
+  const pages = db.pragma("page_count", { simple: true }) as number;
+  const free = db.pragma("freelist_count", { simple: true }) as number;
+  const size = db.pragma("page_size", { simple: true }) as number;
+  let wal = 0;
+  try {
+    wal = statSync(`${file}-wal`).size;
+  } catch {
+    // absent
+  }
+  return (pages - free) * size + wal;
 }
 
 /** Database plus its WAL and shared-memory files. */

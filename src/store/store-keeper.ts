@@ -5,8 +5,13 @@
  *   any write path meets SQLITE_FULL / SQLITE_IOERR ─► StoreFault ─► level "full" at once
  *   while faulty, every second ─► checkpoint (RESTART) + a probe write ─► ok? fault cleared
  *
+ *   every commit ─► bytes used (live pages + WAL) ─► each accepted event: used + batch ≥ quota?
+ *                   ─► drop telemetry, evict delivered events (oldest first) ─► still over? refuse
+ *
  * Level `low` refuses telemetry, `full` refuses telemetry and events (the device is told: its QoS 1
- * publish is not acknowledged). Both leave by themselves once the space is back.
+ * publish is not acknowledged). Both leave by themselves once the space is back. The quota is
+ * enforced at write time (not only on the 10 s sample); delivered events kept only for `replay`
+ * are evicted to make room under the quota before any new event is refused.
  */
 import { statSync } from "node:fs";
 import type { Registry } from "prom-client";
@@ -14,7 +19,21 @@ import { QhError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { counter, gauge } from "../core/metrics.js";
 import { checkpoint, type Db } from "./db.js";
-import { type DiskLevel, diskLevel, isDiskWriteFailure, type StoreFault, storeFaultOf } from "./disk.js";
+import {
+  type DiskLevel,
+  diskLevel,
+  isDiskWriteFailure,
+  quotaLevel,
+  type StoreFault,
+  storeFaultOf,
+  worse,
+} from "./disk.js";
+import { usedBytes } from "./outbox.js";
+
+/** Rows evicted per step while making room under the quota. */
+const EVICT_CHUNK = 200;
+/** Eviction frees down to this share of the quota (under the 90% `low` mark: telemetry flows again). */
+const EVICT_TARGET = 0.85;
 
 export interface StoreKeeperOptions {
   db: Db;
@@ -33,20 +52,39 @@ export interface StoreKeeperOptions {
   onRecovered?: () => void;
   /** How often a faulty store probes for space again, ms (default 1000). */
   probeMs?: number;
+  /**
+   * Delete up to n delivered events, oldest first; returns rows removed (0: none left). Without
+   * it the quota refuses events once reached (the tests of the refusal itself).
+   */
+  evictDelivered?: (n: number) => number;
 }
 
 export class StoreKeeper {
   readonly fault: StoreFault;
+  /** the free-space watermark, sampled by check() */
   private watermark: DiskLevel = "ok";
+  /** bytes the store uses (live pages + WAL), refreshed after every commit and by check() */
+  private used = 0;
+  private shown: DiskLevel = "ok";
+  /** the last event was refused by the quota (logged once per episode) */
+  private quotaRefusing = false;
   private probeTimer: NodeJS.Timeout | undefined;
   private readonly mDisk;
   private readonly mCheckpoints;
+  private readonly mEvicted;
   private readonly walMaxBytes: number;
+  private readonly quotaBytes: number;
 
   constructor(private readonly o: StoreKeeperOptions) {
     this.fault = storeFaultOf(o.db, o.log);
     this.fault.dir = o.dataDir;
     this.walMaxBytes = o.walMaxMb * 1048576;
+    this.quotaBytes = o.quotaMb * 1048576;
+    this.mEvicted = counter(
+      o.registry,
+      "qh_store_evicted_events_total",
+      "Delivered events deleted before their retention to make room under store.diskQuotaMb",
+    );
     this.mDisk = gauge(
       o.registry,
       "qh_disk_level",
@@ -67,26 +105,113 @@ export class StoreKeeper {
     });
   }
 
-  /** ok, low or full: the watermark, or full while the disk refuses writes. */
+  /** ok, low or full: the free-space watermark and the quota, or full while the disk refuses writes. */
   get level(): DiskLevel {
-    return this.fault.active ? "full" : this.watermark;
+    return this.fault.active ? "full" : this.space;
   }
 
-  /** The coded refusal for business events, or undefined while they are accepted. */
-  refusal(): QhError | undefined {
+  /** The space's level without the fault: the worse of free space and the quota. */
+  private get space(): DiskLevel {
+    return worse(this.watermark, quotaLevel(this.used, this.o.quotaMb));
+  }
+
+  /** Bytes the store uses as the quota counts them (live pages + WAL), as of the last commit. */
+  get usedBytes(): number {
+    return this.used;
+  }
+
+  /**
+   * The coded refusal for business events, or undefined while they are accepted. `pendingBytes`:
+   * what the events accepted but not yet committed (the ingest batch, this one included) will add,
+   * so the quota holds at write time, between two samples. Over the quota it first makes room
+   * (telemetry, then delivered events); it refuses only what still does not fit.
+   */
+  refusal(pendingBytes = 0): QhError | undefined {
     if (this.fault.active) return this.fault.active;
-    if (this.watermark === "full")
-      return new QhError(
-        "QH_STORE_FULL",
-        "disk quota reached or disk nearly full: business events are refused",
-      );
+    if (this.watermark === "full") return this.fullError("disk nearly full");
+    if (this.used + pendingBytes >= this.quotaBytes) {
+      this.makeRoom(pendingBytes);
+      this.publishLevel();
+      if (this.used + pendingBytes >= this.quotaBytes) {
+        if (!this.quotaRefusing)
+          this.o.log.warn(
+            { usedMb: Math.round(this.used / 1048576), quotaMb: this.o.quotaMb },
+            "disk quota reached and nothing delivered left to evict: refusing business events",
+          );
+        this.quotaRefusing = true;
+        return this.fullError("disk quota reached");
+      }
+    }
+    this.quotaRefusing = false;
     return undefined;
+  }
+
+  private fullError(why: string): QhError {
+    return new QhError("QH_STORE_FULL", `${why}: business events are refused`, {
+      usedMb: Math.round(this.used / 1048576),
+      quotaMb: this.o.quotaMb,
+    });
+  }
+
+  /** After a commit (or any sizeable write): measure what the store uses now. Cheap (3 pragmas, a stat). */
+  noteWrite(): void {
+    try {
+      this.used = usedBytes(this.o.db, this.o.dbFile);
+    } catch (err) {
+      if (this.fault.record(err, "quota measure") === err) throw err;
+    }
+    this.publishLevel();
+  }
+
+  /**
+   * Over the quota: drop the telemetry buffer, checkpoint the WAL, then evict delivered events,
+   * oldest first, until used + pendingBytes is under 85% of the quota or nothing is left to evict.
+   */
+  private makeRoom(pendingBytes: number): void {
+    const target = this.quotaBytes * EVICT_TARGET - pendingBytes;
+    try {
+      this.o.onLow?.();
+      this.noteWrite();
+      if (this.used <= target) return;
+      // the WAL first: evicting rows to pay for WAL frames would leave free pages behind, and the
+      // file (live + free pages + WAL) would outgrow the quota on disk
+      this.truncateWal();
+      if (this.used <= target) return;
+      let evicted = 0;
+      if (this.o.evictDelivered) {
+        for (;;) {
+          const n = this.o.evictDelivered(EVICT_CHUNK);
+          evicted += n;
+          this.noteWrite();
+          if (n === 0 || this.used <= target) break;
+        }
+      }
+      // the deletes (and the inserts before them) sit in the WAL, which counts until checkpointed
+      if (this.used > target) this.truncateWal();
+      if (evicted > 0) {
+        this.mEvicted.inc(evicted);
+        this.o.log.warn(
+          { evicted, usedMb: Math.round(this.used / 1048576), quotaMb: this.o.quotaMb },
+          "disk quota reached: delivered events evicted to make room (no longer available to replay)",
+        );
+      }
+    } catch (err) {
+      if (this.fault.record(err, "quota eviction") === err) throw err;
+    }
+  }
+
+  /** Checkpoint and truncate the WAL (not from inside a caller's transaction), then measure. */
+  private truncateWal(): void {
+    if (this.o.db.inTransaction) return;
+    this.runCheckpoint("TRUNCATE", 0);
+    this.noteWrite();
   }
 
   /** Reasons for /health: `disk low`, `disk full`, `store: disk full`, `store: I/O error`. */
   problems(): string[] {
     const out: string[] = [];
-    if (this.watermark !== "ok") out.push(`disk ${this.watermark}`);
+    const space = this.space;
+    if (space !== "ok") out.push(`disk ${space}`);
     const r = this.fault.reason;
     if (r) out.push(r);
     return out;
@@ -95,22 +220,21 @@ export class StoreKeeper {
   /** Housekeeping: the watermark, then the WAL's size. Never throws a disk failure. */
   check(): void {
     this.checkWal();
+    this.noteWrite();
     const r = diskLevel(
       {
         dataDir: this.o.dataDir,
         dbFile: this.o.dbFile,
         quotaMb: this.o.quotaMb,
         lowDiskMb: this.o.lowDiskMb,
+        usedBytes: this.used,
       },
       this.o.freeBytesOverride?.(),
     );
-    if (r.level !== this.watermark)
-      this.o.log.warn(
-        { level: r.level, freeMb: Math.round(r.freeMb), dbMb: Math.round(r.dbMb) },
-        "disk level changed",
-      );
-    this.watermark = r.level;
-    this.publishLevel();
+    this.watermark = r.byDisk;
+    // the sample corrects the write-time estimate; over the quota, make room now
+    if (r.byQuota === "full" && !this.fault.active) this.makeRoom(0);
+    this.showLevel(this.space, r.freeMb);
     if (this.level !== "ok") {
       try {
         this.o.onLow?.();
@@ -197,6 +321,22 @@ export class StoreKeeper {
   private publishLevel(): void {
     const l = this.level;
     this.mDisk.set(l === "ok" ? 0 : l === "low" ? 1 : 2);
+    if (!this.fault.active) this.showLevel(this.space);
+  }
+
+  /** Log a change of the space's level (warn), once per change. */
+  private showLevel(level: DiskLevel, freeMb?: number): void {
+    if (level === this.shown) return;
+    this.shown = level;
+    this.o.log.warn(
+      {
+        level,
+        ...(freeMb !== undefined && Number.isFinite(freeMb) ? { freeMb: Math.round(freeMb) } : {}),
+        dbMb: Math.round(this.used / 1048576),
+        quotaMb: this.o.quotaMb,
+      },
+      "disk level changed",
+    );
   }
 
   private startProbing(): void {

@@ -37,7 +37,13 @@ describe("crash safety (kill -9 mid-stream)", () => {
     const config = writeConfig(dir, {
       gateway: { id: "gw-crash", site: "crash-test" },
       dataDir: `${dir}/data`,
-      deviceBroker: { host: "127.0.0.1", port: devPort },
+      // 20,000 events from one device as fast as it can: the fairness limit lifted
+      deviceBroker: {
+        host: "127.0.0.1",
+        port: devPort,
+        maxEventsPerSecond: 1_000_000,
+        eventBurst: 10_000_000,
+      },
       uplink: { url: up.url, reconnect: { minMs: 100, maxMs: 500 } },
       api: { host: "127.0.0.1", port: 0 },
       devices: [{ id: "locker-1", model: "generic-mqtt" }],

@@ -32,6 +32,7 @@ import {
   type RefusalReason,
 } from "./admission.js";
 import { gateSocket, PACKET_OVERHEAD_BYTES } from "./frame-gate.js";
+import { EventRateGuard, type RateLimitOptions } from "./rate-limit.js";
 
 const SINK = "$SYS/qh/consumed";
 
@@ -61,6 +62,8 @@ export interface DeviceBrokerOptions {
   host: string;
   port: number;
   maxPayload: number;
+  /** per-device fairness on business events (rate-limit.ts); none when absent */
+  eventRate?: RateLimitOptions;
   credentials: Credentials;
   ingest: Ingest;
   onTelemetry: (device: string, metrics: Metrics) => void;
@@ -93,6 +96,7 @@ export class DeviceBroker {
   private readonly online = new Map<string, Set<Client>>();
   private readonly backoff: AuthBackoff;
   private readonly rules: IdentityRules;
+  private readonly limiter: EventRateGuard | undefined;
 
   constructor(private readonly o: DeviceBrokerOptions) {
     this.mDropped = counter(o.registry, "qh_device_payloads_rejected_total", "Device publishes dropped", [
@@ -112,6 +116,7 @@ export class DeviceBroker {
       "qh_device_secret_checks_total",
       "Device passwords checked with scrypt (not counting reconnects recognised without it)",
     );
+    this.limiter = o.eventRate && new EventRateGuard(o.eventRate, o.registry, o.log);
     this.backoff = new AuthBackoff(o.backoff);
     this.rules = o.identity;
     if (this.rules.allowUndeclared)
@@ -359,6 +364,11 @@ export class DeviceBroker {
           return;
         }
         this.sink(packet);
+        const limited = this.limiter?.refusal(dev);
+        if (limited) {
+          cb(limited); // not acknowledged, the connection closed (MQTT-3.3.5-2)
+          return;
+        }
         // The PUBACK waits for the group commit: durable before acknowledged.
         this.o.ingest.acceptRaw(dev, t.type, text, undefined, (err) => {
           if (err) {

@@ -41,6 +41,8 @@ for (const kind of ["aedes", "mosquitto"] as Kind[]) {
       const gw = await startTestGateway(
         testConfig(up.url, {
           uplink: { reconnect: { minMs: 1500, maxMs: 2000 } },
+          // thousands of events from one device at full speed: the fairness limit lifted
+          deviceBroker: { host: "127.0.0.1", port: 0, maxEventsPerSecond: 1_000_000, eventBurst: 10_000_000 },
           devices: mqttDevices("pump-1"),
         }),
       );
@@ -80,6 +82,8 @@ for (const kind of ["aedes", "mosquitto"] as Kind[]) {
       const gw = await startTestGateway(
         testConfig(`mqtt://127.0.0.1:${port}`, {
           uplink: { reconnect: { minMs: 1500, maxMs: 2000 } },
+          // thousands of events from one device at full speed: the fairness limit lifted
+          deviceBroker: { host: "127.0.0.1", port: 0, maxEventsPerSecond: 1_000_000, eventBurst: 10_000_000 },
           devices: mqttDevices("pump-1"),
         }),
       );

@@ -32,7 +32,14 @@ describe("config defaults", () => {
     expect(c).toEqual({
       gateway: { id: "gw-min", site: "minimal" },
       dataDir: resolve("./data"),
-      deviceBroker: { host: "127.0.0.1", port: 1883, maxPayload: 65536, allowUndeclaredDevices: false },
+      deviceBroker: {
+        host: "127.0.0.1",
+        port: 1883,
+        maxPayload: 65536,
+        allowUndeclaredDevices: false,
+        maxEventsPerSecond: 50,
+        eventBurst: 500,
+      },
       uplink: {
         url: "embedded",
         embeddedPort: 1884,
