@@ -141,6 +141,9 @@ export class Forwarder {
     this.backlogInflight = 0;
     this.live = [];
     this.liveHead = 0;
+    // acknowledgements still waiting for their mark go to disk first: what the platform already
+    // has is not sent again just because the link came back within MARK_EVERY_MS
+    this.flushMarks();
     const last = this.o.lastSeq();
     this.cursor = this.o.outbox.minPending() ?? last + 1;
     this.backlogEnd = last;
