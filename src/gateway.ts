@@ -223,8 +223,8 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     gatewayId: config.gateway.id,
     clock,
     registry,
-    onCommitted: (rows) => {
-      keeper.noteWrite();
+    onCommitted: (rows, bytes) => {
+      keeper.noteCommitted(bytes);
       forwarder?.onCommitted(rows);
     },
     refuse: (pendingBytes) => keeper.refusal(pendingBytes),

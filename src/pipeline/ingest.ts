@@ -42,7 +42,8 @@ export interface IngestOptions {
   clock: Clock;
   registry: Registry;
   /** Called after each commit with the rows in seq order. */
-  onCommitted: (rows: CommittedRow[]) => void;
+  /** after each commit: its rows, and their estimated bytes in the store (see PENDING_OVERHEAD) */
+  onCommitted: (rows: CommittedRow[], bytes: number) => void;
   /**
    * Returns a reason to refuse business events (disk full, quota, shutting down), or undefined.
    * `pendingBytes`: what the uncommitted batch, this event included, will add to the store
@@ -162,6 +163,7 @@ export class Ingest implements EventSink {
   /** Commit the current batch now. Called once per loop turn, and on shutdown. */
   flush(): void {
     this.scheduled = false;
+    const bytes = this.pendingBytes;
     this.pendingBytes = 0;
     const n = this.ids.length;
     if (n === 0) return;
@@ -211,7 +213,7 @@ export class Ingest implements EventSink {
     this.mAccepted.inc(n);
     // Durable now: release the acks (the devices' PUBACKs), then feed the forwarder.
     for (let i = 0; i < n; i++) acks[i]!(null, { id: ids[i]!, seq: firstSeq + i });
-    this.o.onCommitted(rows);
+    this.o.onCommitted(rows, bytes);
   }
 
   close(): void {

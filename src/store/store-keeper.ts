@@ -30,6 +30,8 @@ import {
 } from "./disk.js";
 import { usedBytes } from "./outbox.js";
 
+/** Share of the quota from which every commit is measured exactly rather than estimated. */
+const MEASURE_FROM = 0.8;
 /** Rows evicted per step while making room under the quota. */
 const EVICT_CHUNK = 200;
 /** Eviction frees down to this share of the quota (under the 90% `low` mark: telemetry flows again). */
@@ -154,6 +156,16 @@ export class StoreKeeper {
   }
 
   /** After a commit (or any sizeable write): measure what the store uses now. Cheap (3 pragmas, a stat). */
+  /**
+   * After a commit of about `bytes` (ingest's estimate): the estimate is added, and the store is
+   * measured exactly (pragmas and a stat) only once the estimate nears the quota, so that a commit
+   * far from it costs nothing more. Housekeeping's sample corrects the estimate.
+   */
+  noteCommitted(bytes: number): void {
+    this.used += bytes;
+    if (this.used >= this.quotaBytes * MEASURE_FROM) this.noteWrite();
+  }
+
   noteWrite(): void {
     try {
       this.used = usedBytes(this.o.db, this.o.dbFile);
