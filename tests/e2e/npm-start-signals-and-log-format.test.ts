@@ -107,10 +107,13 @@ describe.skipIf(!hasScript)("log format", () => {
   it("pretty on a terminal: no JSON lines, the real mosquitto_sub command; Ctrl-C stops it", async () => {
     const { ports, env } = await portsEnv();
     const bin = join(ROOT, "bin/quarterhour.js");
-    // script(1) runs the command on a pseudo-terminal; what it prints comes back on our pipe
-    const proc: ChildProcess = spawn("script", ["-qefc", `${process.execPath} ${bin} start`, "/dev/null"], {
+    // script(1) runs the command on a pseudo-terminal through $SHELL -c; what it prints comes
+    // back on our pipe. `exec` makes the gateway the terminal's foreground process whatever the
+    // shell: dash (/bin/sh, what script uses when SHELL is unset, as on CI) would otherwise stay
+    // as the parent, die of the Ctrl-C itself and report 130 for a gateway that stopped cleanly.
+    const proc: ChildProcess = spawn("script", ["-qefc", `exec ${process.execPath} ${bin} start`, "/dev/null"], {
       cwd: ROOT,
-      env: { ...process.env, ...env, NO_COLOR: "1" },
+      env: { ...process.env, ...env, NO_COLOR: "1", SHELL: "/bin/sh" },
       stdio: ["pipe", "pipe", "pipe"],
     });
     started.push(proc.pid!);
