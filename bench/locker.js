@@ -124,7 +124,7 @@ export async function rawLineBench({ boards = 32, baud = 9600, cycles = 12 } = {
 export async function doorLatencyBench({ pickups = 72, loadRate = 2000, flood = 0, otherLines = 3 } = {}) {
   const { validateConfig } = await imp("config/load.js");
   const { startGateway } = await imp("gateway.js");
-  const { lockerExtension } = await imp("compose-locker.js");
+  const { lockerExtension } = await imp("extensions/locker.js");
   const { loadModels } = await imp("config/models.js");
   const dir = mkdtempSync(join(tmpdir(), "qh-bench-locker-"));
   const others = [1, 2, 3].slice(0, otherLines).map((n) => ({

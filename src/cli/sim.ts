@@ -11,10 +11,10 @@
  * gateway that is not running is QH_GATEWAY_UNREACHABLE (exit 1).
  */
 import type { Command } from "commander";
-import { DEMO_COURIER } from "../compose-locker.js";
 import type { Config } from "../config/schema.js";
 import { siteTerminals } from "../config/terminals.js";
 import { QhError } from "../core/errors.js";
+import { DEMO_COURIER } from "../extensions/locker.js";
 import { type GatewayOpts, gatewayFlags, readConfig } from "./common.js";
 import { connectGateway, type GatewayApi, type UplinkWatch, watchUplink } from "./gateway-client.js";
 

@@ -1,8 +1,8 @@
 import { performance } from "node:perf_hooks";
 import { createLogger, type LogFormat, type LogLevel } from "../core/logger.js";
+import { extensionsFor } from "../extensions/index.js";
 import { startGateway } from "../gateway.js";
 import { type GatewayOpts, moveHint, readConfig } from "./common.js";
-import { extensionsFor } from "./extensions.js";
 import { report, toQhError } from "./report.js";
 
 /**

@@ -6,8 +6,8 @@
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import { extensionsFor } from "../../../src/cli/extensions.js";
 import { silentLogger } from "../../../src/core/logger.js";
+import { extensionsFor } from "../../../src/extensions/index.js";
 import { startGateway } from "../../../src/gateway.js";
 import { tempDir } from "../../helpers/gateway.js";
 import { startLockerSite } from "./support.js";

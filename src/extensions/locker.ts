@@ -1,8 +1,8 @@
 /**
- * The composition root's locker half: serial buses (real ports, or simulators on in-process
- * links), bus masters, locker-bank and scanner drivers, the locker domain service, the kiosk API
- * and, for simulated lines, the simulator control API. Only this file and gateway.ts wire
- * concrete parts.
+ * The parcel locker vertical: its serial lines (lock boards and scanners; real ports, or
+ * simulators on in-process links), bus masters, locker-bank and scanner drivers, the locker domain
+ * service, the kiosk API and, for simulated lines, the simulator control API. Only
+ * `src/extensions/` and gateway.ts wire concrete parts.
  *
  *   bus (config) ─► SerialLink (serialport | in-process pair ◄─ simulator) ─► BusMaster
  *        ─► LockerBankDriver (model: boards, locks → compartments) ─► LockerService ─► EventSink
@@ -11,38 +11,35 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { kioskPlugin } from "./api/kiosk.js";
-import { type SimulatedBank, simPlugin } from "./api/sim.js";
+import { kioskPlugin } from "../api/kiosk.js";
+import { type SimulatedBank, simPlugin } from "../api/sim.js";
 import {
   boardAddresses,
   type DeviceModel,
   type LockerBankModel,
   type ScannerModel,
-} from "./config/models.js";
-import type { BusConfig } from "./config/schema.js";
-import { siteTerminals } from "./config/terminals.js";
-import { QhError } from "./core/errors.js";
-import type { CompartmentRef, LockerBankLayout, LockPort } from "./domain/locker/index.js";
-import { LockerService } from "./domain/locker/index.js";
-import { expectedYearsToGuess } from "./domain/locker/settings.js";
-import { kerongCu16Adapter } from "./drivers/kerong-cu16-adapter.js";
-import type { LockBoardAdapter } from "./drivers/lock-board-adapter.js";
-import { lockboardXorAdapter } from "./drivers/lockboard-xor-adapter.js";
-import { type BankBoard, LockerBankDriver } from "./drivers/locker-bank.js";
-import { ScannerDriver } from "./drivers/scanner.js";
-import type { Extension, ExtensionContext, ExtensionFactory } from "./gateway.js";
-import { createKerongSim, type KerongUnlockReply } from "./sim/kerong-cu16.js";
-import { createLockboardSim } from "./sim/lockboard-xor.js";
-import { createScannerSim, type ScannerSim } from "./sim/scanner-line.js";
-import type { Simulator } from "./sim/types.js";
-import { BusMaster } from "./southbound/serial/bus-master.js";
-import { createInProcessPair } from "./southbound/serial/in-process.js";
-import { SerialLink } from "./southbound/serial/link.js";
-import { SerialPortTransport } from "./southbound/serial/serialport-transport.js";
-import type { SerialTransport } from "./southbound/serial/transport.js";
-import type { Db } from "./store/db.js";
-
-const LOCKER_PROTOCOLS = new Set(["lockboard-xor", "kerong-cu16"]);
+} from "../config/models.js";
+import type { BusConfig } from "../config/schema.js";
+import { siteTerminals } from "../config/terminals.js";
+import { QhError } from "../core/errors.js";
+import type { CompartmentRef, LockerBankLayout, LockPort } from "../domain/locker/index.js";
+import { LockerService } from "../domain/locker/index.js";
+import { expectedYearsToGuess } from "../domain/locker/settings.js";
+import { kerongCu16Adapter } from "../drivers/kerong-cu16-adapter.js";
+import type { LockBoardAdapter } from "../drivers/lock-board-adapter.js";
+import { lockboardXorAdapter } from "../drivers/lockboard-xor-adapter.js";
+import { type BankBoard, LockerBankDriver } from "../drivers/locker-bank.js";
+import { ScannerDriver } from "../drivers/scanner.js";
+import type { Extension, ExtensionContext, ExtensionFactory } from "../gateway.js";
+import { createKerongSim, type KerongUnlockReply } from "../sim/kerong-cu16.js";
+import { createLockboardSim } from "../sim/lockboard-xor.js";
+import { createScannerSim, type ScannerSim } from "../sim/scanner-line.js";
+import type { Simulator } from "../sim/types.js";
+import { BusMaster } from "../southbound/serial/bus-master.js";
+import type { SerialLink } from "../southbound/serial/link.js";
+import type { SerialTransport } from "../southbound/serial/transport.js";
+import type { Db } from "../store/db.js";
+import { type SerialLineHooks, serialLine } from "./serial-line.js";
 
 /** The demo site's courier (simulated sites only, and only while no courier codes were synced). */
 export const DEMO_COURIER = { id: "courier-demo", code: "24681357" };
@@ -85,10 +82,14 @@ interface BusParts {
   sim?: Simulator;
 }
 
-export interface LockerHooks {
-  /** Called with each simulated line's simulator and the gateway's end of the line (benchmarks tap frames). */
-  onSimulator?: (busId: string, sim: Simulator, line: SerialTransport) => void;
-}
+export type LockerHooks = SerialLineHooks;
+
+/** Bus protocols this vertical drives (lock boards and the kiosk's barcode scanners). */
+export const LOCKER_BUS_PROTOCOLS: ReadonlySet<string> = new Set([
+  "lockboard-xor",
+  "kerong-cu16",
+  "scanner-line",
+]);
 
 export function lockerExtension(
   models: ReadonlyMap<string, DeviceModel>,
@@ -118,27 +119,9 @@ function buildLocker(
   };
 
   config.buses.forEach((bus, i) => {
+    if (!LOCKER_BUS_PROTOCOLS.has(bus.protocol)) return; // another vertical's line
     const blog = log.child({ bus: bus.id });
-    const simulated = config.simulate || bus.path.startsWith("sim://");
-    if (!LOCKER_PROTOCOLS.has(bus.protocol) && bus.protocol !== "scanner-line") {
-      throw new QhError(
-        "QH_CONFIG_INVALID",
-        `buses[${i}].protocol: ${bus.protocol} is not supported by this version (lockboard-xor, kerong-cu16, scanner-line)`,
-      );
-    }
-    let sim: Simulator | undefined;
-    let factory: () => SerialTransport;
-    const makeSim = (s: Simulator) => {
-      // paced at the line's baud rate: a simulated line is as slow as the real wire
-      const [mine, theirs] = createInProcessPair({
-        paceBaud: bus.baudRate,
-        paths: [`sim://${bus.id}`, `sim://${bus.id}/device`],
-      });
-      s.attach(theirs);
-      sim = s;
-      hooks.onSimulator?.(bus.id, s, mine);
-      factory = () => mine;
-    };
+    const deps = { log, registry, hooks };
     if (bus.protocol === "scanner-line") {
       const dev = bus.devices[0];
       const model = dev ? (models.get(dev.model) as ScannerModel | undefined) : undefined;
@@ -148,16 +131,14 @@ function buildLocker(
       } as ScannerModel["protocolOptions"];
       const bytes = (s?: string) => (s ? [...Buffer.from(s, "latin1")] : undefined);
       const opts = { terminator: cfg.terminator, prefix: bytes(cfg.prefix), suffix: bytes(cfg.suffix) };
-      if (simulated) {
-        const s = createScannerSim({
+      const { link, simulated, sim } = serialLine(config, bus, deps, () =>
+        createScannerSim({
           terminator: opts.terminator === "auto" ? "CR" : opts.terminator,
           prefix: opts.prefix,
           suffix: opts.suffix,
-        });
-        makeSim(s);
-        if (dev) scannerSims.set(dev.id, s);
-      } else factory = () => new SerialPortTransport({ path: bus.path, baudRate: bus.baudRate });
-      const link = new SerialLink({ id: bus.id, factory: () => factory(), log, registry }); // adds { bus } itself
+        }),
+      );
+      if (sim && dev) scannerSims.set(dev.id, sim);
       const scanners = bus.devices.map(
         (d) =>
           new ScannerDriver({
@@ -195,16 +176,13 @@ function buildLocker(
         ? lockboardXorAdapter({ openReply: protoOpts.openReply })
         : kerongCu16Adapter()
     ) as LockBoardAdapter<unknown>;
-    if (simulated) {
+    const { link, simulated, sim } = serialLine<Simulator>(config, bus, deps, () => {
       const addresses = bankModels.flatMap(({ d, m }) => boardAddresses(m, d.address));
       const locks = Math.max(1, ...bankModels.flatMap(({ m }) => m.boards.map((b) => b.locks)));
-      makeSim(
-        bus.protocol === "lockboard-xor"
-          ? createLockboardSim({ boards: addresses, locksPerBoard: locks, openReply: protoOpts.openReply })
-          : createKerongSim({ boards: addresses, unlockReply: protoOpts.unlockReply }),
-      );
-    } else factory = () => new SerialPortTransport({ path: bus.path, baudRate: bus.baudRate });
-    const link = new SerialLink({ id: bus.id, factory: () => factory(), log, registry }); // adds { bus } itself
+      return bus.protocol === "lockboard-xor"
+        ? createLockboardSim({ boards: addresses, locksPerBoard: locks, openReply: protoOpts.openReply })
+        : createKerongSim({ boards: addresses, unlockReply: protoOpts.unlockReply });
+    });
     const master = new BusMaster<unknown>({
       id: bus.id,
       link,
