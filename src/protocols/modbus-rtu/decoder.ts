@@ -137,8 +137,9 @@ export class ModbusRtuDecoder implements FrameDecoder<ModbusMessage> {
 }
 
 function requestStart(buf: Buffer): boolean {
+  // broadcast (unit 0) is not served: no reply, and a 0 byte is too common in noise to resync on
   const unit = buf[0]!;
-  if (unit > 247) return false;
+  if (unit < 1 || unit > 247) return false;
   if (buf.length < 2) return true;
   if (!KNOWN.has(buf[1]!)) return false;
   if (buf[1] === FN.WRITE_REGISTERS && buf.length >= 7) {
