@@ -82,6 +82,11 @@ export const ERRORS = {
   QH_SIM_FAILED:
     "The simulated step did not complete (in time): check the gateway's log and `quarterhour locker compartments`.",
   QH_LOCKER_UNREACHABLE: "The lock board did not take the pulse: check its power and bus wiring, then retry.",
+  // modbus-rtu (issue 9, wire half): controllers on Modbus RTU lines
+  QH_MODBUS_EXCEPTION:
+    "The controller refused the request (a Modbus exception reply): check the device model's register map (register, function, range) against the controller's manual.",
+  QH_MODBUS_VALUE:
+    "The value does not fit the register the device model maps it to (type, scale, sensor-fault values): send a value in range, or fix the model.",
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

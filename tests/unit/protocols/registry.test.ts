@@ -18,6 +18,7 @@ describe("protocol registry", () => {
     expect(getProtocol("lockboard-xor").defaultBaudRate).toBe(9600);
     expect(getProtocol("kerong-cu16").defaultBaudRate).toBe(19200);
     expect(getProtocol("scanner-line").defaultBaudRate).toBe(9600);
+    expect(getProtocol("modbus-rtu").defaultBaudRate).toBe(9600);
   });
 
   it("creates configured decoders and describes their messages", () => {
@@ -33,6 +34,10 @@ describe("protocol registry", () => {
     const scanner = getProtocol("scanner-line");
     const [s] = scanner.createDecoder({ terminator: "LF", prefix: [1] }).push(fromHex("01 41 42 0A"));
     expect(s?.ok && scanner.describe(s.msg)).toBe('Scan code="AB"');
+
+    const modbus = getProtocol("modbus-rtu");
+    const [m] = modbus.createDecoder({ role: "server" }).push(fromHex("01 03 00 00 00 01 84 0A"));
+    expect(m?.ok && modbus.describe(m.msg)).toBe("ReadHolding unit=1 addr=0x0000 n=1");
   });
 
   it("throws QhError for an unknown protocol and takes new ones", () => {
