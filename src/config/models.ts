@@ -8,6 +8,7 @@ import { basename, extname, isAbsolute, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ValidateFunction } from "ajv";
 import { QhError } from "../core/errors.js";
+import type { RegisterSpec } from "../protocols/modbus-rtu/registers.js";
 import {
   type ConfigIssue,
   createAjv,
@@ -28,14 +29,24 @@ export const MODEL_SCHEMA_FILE = join(DEFAULT_MODELS_DIR, "schema.json");
 /** The model any MQTT device may use without a model file of its own. */
 export const GENERIC_MQTT_MODEL = "generic-mqtt";
 
-export const MODEL_KINDS = ["locker-bank", "scanner", "mqtt-device"] as const;
+export const MODEL_KINDS = ["locker-bank", "scanner", "mqtt-device", "cold-controller"] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
 export const COMPARTMENT_SIZES = ["XS", "S", "M", "L", "XL"] as const;
 export type CompartmentSize = (typeof COMPARTMENT_SIZES)[number];
 
-/** Temperature zones of a compartment (chilled and frozen come with the cold chain). */
-export const ZONES = ["ambient"] as const;
+/**
+ * Temperature zones of a compartment. A model says what a compartment is built for: `ambient`
+ * (default), `chilled` or `frozen` (issue 9).
+ *
+ * For the cold helper (src/domain/cold/, src/extensions/cold.ts): this is the compartment's zone
+ * *kind* as built, not a zone id. The cold chain's config binds each zone (an id, its band: chilled,
+ * frozen or a custom range, and the controller channel that measures it) to compartments; a
+ * compartment whose model says chilled/frozen is expected to be bound to a zone of that kind (and
+ * an ambient one never is). If you need more kinds, extend this list and the `zone` enum in
+ * devices/schema.json together (the device-model test checks the shipped models).
+ */
+export const ZONES = ["ambient", "chilled", "frozen"] as const;
 export type Zone = (typeof ZONES)[number];
 
 /** Most locks one board of a protocol can drive, where the protocol caps it. */
@@ -96,7 +107,42 @@ export interface MqttDeviceModel extends ModelBase {
   commands: string[];
 }
 
-export type SerialDeviceModel = LockerBankModel | ScannerModel;
+/** The register map of one channel of a cold-room or locker temperature controller (modbus-rtu). */
+export interface ColdRegisterMap {
+  /** air temperature of the zone (required) */
+  temperature: RegisterSpec;
+  /** the set-point, a holding register (function 3): written with 06 (16 for 32-bit types) */
+  setpoint?: RegisterSpec;
+  /** door contact: non-zero (or the `bit`) = open */
+  door?: RegisterSpec;
+  /** compressor (or cooling valve) running: non-zero = on */
+  compressor?: RegisterSpec;
+  /** defrost in progress: non-zero = defrosting */
+  defrost?: RegisterSpec;
+}
+
+/**
+ * A temperature controller on a Modbus RTU line (kind `cold-controller`): one or more channels
+ * (zones), each read by the same register map at `register + channel × channelStride`. No vendor
+ * publishes a full map (PROTOCOLS.md §3, §9): the map is data, checked against the manual by the
+ * installer.
+ */
+export interface ColdControllerModel extends ModelBase {
+  kind: "cold-controller";
+  protocol: "modbus-rtu";
+  protocolOptions: Record<string, unknown>;
+  /** channels (zones) the controller drives, numbered from 0; default 1 */
+  channels: number;
+  /** register offset between channels; default 0 (one channel) */
+  channelStride: number;
+  registers: ColdRegisterMap;
+  /** a defrost starts by writing `value` to holding register `register` (+ channel offset) with 06 */
+  defrostCommand?: { register: number; value: number };
+  /** set-points the gateway may write, in the set-point's unit */
+  setpointLimits?: { min: number; max: number };
+}
+
+export type SerialDeviceModel = LockerBankModel | ScannerModel | ColdControllerModel;
 export type DeviceModel = SerialDeviceModel | MqttDeviceModel;
 
 export function isSerialModel(m: DeviceModel): m is SerialDeviceModel {
@@ -136,6 +182,7 @@ function semanticIssues(
       message: `must match the file name: "${model.id}" is in ${basename(fileName)}; rename the file to ${model.id}${extname(fileName)} or change the id`,
     });
   }
+  if (model.kind === "cold-controller") return coldIssues(model, out);
   if (model.kind !== "locker-bank") return out;
 
   const offsets = new Map<number, number>();
@@ -189,6 +236,41 @@ function semanticIssues(
       });
     } else locks.set(key, i);
   });
+  return out;
+}
+
+/** A cold controller's channels must not overlap, and limits must be a range. */
+function coldIssues(
+  model: ColdControllerModel,
+  out: { segments: PathSegment[]; message: string }[],
+): { segments: PathSegment[]; message: string }[] {
+  if (model.channels > 1) {
+    let span = 0;
+    for (const spec of Object.values(model.registers) as RegisterSpec[]) {
+      const words = spec.type === "int16" || spec.type === "uint16" ? 1 : 2;
+      span = Math.max(span, spec.register + words);
+    }
+    if (model.defrostCommand) span = Math.max(span, model.defrostCommand.register + 1);
+    if (model.channelStride < span) {
+      out.push({
+        segments: ["channelStride"],
+        message: `must be at least ${span} for ${model.channels} channels: channel 1 would read channel 0's registers`,
+      });
+    }
+  }
+  const lim = model.setpointLimits;
+  if (lim && lim.min > lim.max) {
+    out.push({
+      segments: ["setpointLimits"],
+      message: `min (${lim.min}) must not be above max (${lim.max})`,
+    });
+  }
+  if (lim && !model.registers.setpoint) {
+    out.push({
+      segments: ["setpointLimits"],
+      message: "needs registers.setpoint: there is no set-point to limit",
+    });
+  }
   return out;
 }
 

@@ -92,6 +92,11 @@ export const ERRORS = {
     "The controller read back another set-point than the one written: check its configuration lock and limits, then retry.",
   QH_COLD_CONTROLLER:
     "The temperature controller did not answer or refused: check its power, address and the RS-485 wiring, then retry.",
+  // modbus-rtu (issue 9, wire half): controllers on Modbus RTU lines
+  QH_MODBUS_EXCEPTION:
+    "The controller refused the request (a Modbus exception reply): check the device model's register map (register, function, range) against the controller's manual.",
+  QH_MODBUS_VALUE:
+    "The value does not fit the register the device model maps it to (type, scale, sensor-fault values): send a value in range, or fix the model.",
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

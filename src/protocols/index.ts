@@ -10,6 +10,7 @@
 import { QhError } from "../core/errors.js";
 import * as kerong from "./kerong-cu16/index.js";
 import * as lockboard from "./lockboard-xor/index.js";
+import * as modbus from "./modbus-rtu/index.js";
 import * as scanner from "./scanner-line/index.js";
 import type { ProtocolDefinition } from "./types.js";
 
@@ -45,11 +46,19 @@ export const scannerLine: ProtocolDefinition<scanner.ScannerMessage, scanner.Sca
   describe: scanner.describe,
 };
 
+export const modbusRtu: ProtocolDefinition<modbus.ModbusMessage, modbus.ModbusDecoderOptions> = {
+  name: "modbus-rtu",
+  defaultBaudRate: modbus.DEFAULT_BAUD_RATE,
+  createDecoder: (options) => modbus.createModbusDecoder(options),
+  describe: modbus.describe,
+};
+
 /** Message and decoder-option types of the built-in protocols, by name. */
 export interface BuiltinProtocols {
   "lockboard-xor": typeof lockboardXor;
   "kerong-cu16": typeof kerongCu16;
   "scanner-line": typeof scannerLine;
+  "modbus-rtu": typeof modbusRtu;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds protocols of any message type
@@ -59,6 +68,7 @@ const registry = new Map<string, AnyProtocol>([
   [lockboardXor.name, lockboardXor],
   [kerongCu16.name, kerongCu16],
   [scannerLine.name, scannerLine],
+  [modbusRtu.name, modbusRtu],
 ]);
 
 /** The protocol of that name; throws QhError (QH_CONFIG_INVALID) for an unknown name. */

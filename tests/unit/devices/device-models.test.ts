@@ -8,6 +8,7 @@ import { extname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ConfigIssue } from "../../../src/config/issues.js";
 import {
+  type ColdControllerModel,
   DEFAULT_MODELS_DIR,
   type DeviceModel,
   type LockerBankModel,
@@ -105,6 +106,39 @@ describe("device models", () => {
       protocol: "scanner-line",
       protocolOptions: { terminator: "auto" },
     });
+    // issue 9: a cold controller's register map is data, signed temperatures with sentinels
+    const cold = models.get("generic-cold-controller") as ColdControllerModel;
+    expect(cold).toMatchObject({
+      kind: "cold-controller",
+      protocol: "modbus-rtu",
+      channels: 2,
+      channelStride: 16,
+    });
+    expect(cold.registers.temperature).toEqual({
+      register: 0,
+      function: 4,
+      type: "int16",
+      scale: 0.1,
+      unit: "°C",
+      sentinels: { values: [32767], below: -32000 },
+    });
+    expect(cold.registers.setpoint).toMatchObject({ function: 3, type: "int16", scale: 0.1 });
+    expect(Object.keys(cold.registers).sort()).toEqual([
+      "compressor",
+      "defrost",
+      "door",
+      "setpoint",
+      "temperature",
+    ]);
+    expect(cold.defrostCommand).toEqual({ register: 1, value: 1 });
+    // and a locker bank whose compartments carry zones
+    const coldBank = bank("cold-locker-bank-12");
+    const zones = coldBank.compartments.reduce<Record<string, number>>((acc, c) => {
+      acc[c.zone] = (acc[c.zone] ?? 0) + 1;
+      return acc;
+    }, {});
+    expect(zones).toEqual({ chilled: 6, frozen: 6 });
+
     expect(models.get("generic-mqtt")).toMatchObject({
       kind: "mqtt-device",
       events: ["*"],
@@ -273,9 +307,66 @@ events: [parcel.deposited]
     });
     const m = all.filter((i) => i.file?.endsWith("m.yaml")).map((i) => [i.path, i.message]);
     expect(m).toEqual([
-      ["protocol", "is only for serial kinds (locker-bank, scanner)"],
+      ["protocol", "is only for serial kinds (locker-bank, scanner, cold-controller)"],
       ["events[0]", 'must be "*" or an event type like parcel.deposited ([a-z0-9_] words joined by dots)'],
     ]);
+  });
+
+  it("types a cold controller's registers: 32-bit values, word order, bits; channels must not overlap", () => {
+    const COLD = `id: c
+name: C
+vendor: v
+kind: cold-controller
+protocol: modbus-rtu
+registers:
+  temperature: { register: 10, function: 4, type: float32, wordOrder: low-first, unit: "°C", sentinels: { below: -100 } }
+  setpoint: { register: 0, function: 3, type: int32, wordOrder: high-first, scale: 0.01 }
+  door: { register: 4, function: 4, type: uint16, bit: 3 }
+`;
+    const c = parseModel("/x/c.yaml", COLD).model as ColdControllerModel;
+    expect(c).toMatchObject({ channels: 1, channelStride: 0, protocolOptions: {} });
+    expect(c.registers.temperature).toMatchObject({ type: "float32", wordOrder: "low-first" });
+    expect(c.registers.door?.bit).toBe(3);
+
+    const e = failure({
+      "c.yaml": COLD.replace(
+        "registers:",
+        "channels: 2\nchannelStride: 8\nsetpointLimits: { min: 5, max: -5 }\nregisters:",
+      )
+        .replace("function: 3, type: int32", "function: 4, type: int32")
+        .replace("type: uint16, bit: 3", "type: int64"),
+    });
+    expect(Object.fromEntries(issues(e).map((i) => [i.path, i.message]))).toEqual({
+      "registers.setpoint.function": "must be 3: a set-point is written, so it is a holding register",
+      "registers.door.type": expect.stringContaining('"int16", "uint16", "int32", "uint32", "float32"'),
+    });
+    const overlap = failure({
+      "c.yaml": COLD.replace(
+        "registers:",
+        "channels: 2\nchannelStride: 8\nsetpointLimits: { min: 5, max: -5 }\nregisters:",
+      ),
+    });
+    expect(issues(overlap).map((i) => [i.path, i.message])).toEqual([
+      ["channelStride", "must be at least 12 for 2 channels: channel 1 would read channel 0's registers"],
+      ["setpointLimits", "min (5) must not be above max (-5)"],
+    ]);
+    // a cold controller speaks modbus-rtu and carries no lock boards
+    const wrong = failure({
+      "c.yaml": COLD.replace(
+        "protocol: modbus-rtu",
+        "protocol: lockboard-xor\nboards: [ { offset: 0, locks: 1 } ]",
+      ),
+    });
+    expect(Object.fromEntries(issues(wrong).map((i) => [i.path, i.message]))).toMatchObject({
+      protocol: 'must be "modbus-rtu" for a cold-controller',
+      boards: "is only for kind locker-bank",
+    });
+    // compartments take the cold zones, nothing else
+    const z = failure({ "bank.yaml": BANK.replace("size: S }", "size: S, zone: tepid }") });
+    expect(issues(z)[0]).toMatchObject({
+      path: "compartments[0].zone",
+      message: expect.stringContaining('"frozen"'),
+    });
   });
 
   it("says QH_CONFIG_UNREADABLE for a missing directory", () => {
