@@ -72,6 +72,7 @@ describe("config defaults", () => {
         courierTimeoutSeconds: 120,
         doorOpenTimeoutSeconds: 10,
       } satisfies Config["locker"],
+      cold: { pollSeconds: 30, telemetrySeconds: 60, retentionDays: 366, zones: [] },
       clock: { synchronized: "auto", checkSeconds: 30 },
       simulate: false,
       log: { level: "info" },
