@@ -672,14 +672,24 @@ export class DepositDesk implements DoorReactor {
 
 type Located = ParcelRow & { device: string; compartment: string };
 
-/** The first candidate of the session's zone (if it asked for one) the gate does not refuse. */
+/**
+ * The first candidate of the session's zone the gate does not refuse. A deposit that asks for no
+ * zone goes to an ambient compartment first (cold ones are kept for cold parcels), else anywhere.
+ */
 function firstEligible(
   gate: LockerContext["gate"],
   candidates: readonly CompartmentRow[],
   s: Session,
 ): CompartmentRow | undefined {
   if (!gate) return candidates[0];
-  for (const c of candidates) {
+  const ordered =
+    s.zone === undefined
+      ? [
+          ...candidates.filter((c) => gate.zoneOf(refOf(c)) === undefined),
+          ...candidates.filter((c) => gate.zoneOf(refOf(c)) !== undefined),
+        ]
+      : candidates;
+  for (const c of ordered) {
     const ref = refOf(c);
     if (s.zone !== undefined && gate.zoneOf(ref) !== s.zone) continue;
     const refused = gate.refusal(ref);
