@@ -44,6 +44,8 @@ export interface NewReading {
 export interface RecordOptions {
   /** readings per closed block (default 960: 8 h at 30 s, about 1 KB, several blocks per page) */
   blockReadings?: number;
+  /** a reader (the CLI's export): no migration, no zone created, nothing written */
+  readonly?: boolean;
 }
 
 interface BlockRow {
@@ -79,11 +81,14 @@ export class TemperatureRecord {
   private readonly openCount = new Map<number, number>();
   private readonly st: Record<string, Database.Statement>;
 
+  private readonly readonly: boolean;
+
   constructor(
     private readonly db: Database.Database,
     opts: RecordOptions = {},
   ) {
-    migrateCold(db);
+    this.readonly = opts.readonly ?? false;
+    if (!this.readonly) migrateCold(db);
     this.blockReadings = opts.blockReadings ?? 960;
     this.st = {
       zoneId: db.prepare("SELECT id FROM cold_zone_ids WHERE name = ?").pluck(),
@@ -111,6 +116,7 @@ export class TemperatureRecord {
     let id = this.ids.get(zone);
     if (id !== undefined) return id;
     id = this.st.zoneId!.get(zone) as number | undefined;
+    if (id === undefined && this.readonly) return -1; // nothing recorded for it yet
     if (id === undefined) id = Number(this.st.zoneAdd!.run(zone).lastInsertRowid);
     this.ids.set(zone, id);
     const max = this.st.maxSeq!.get({ z: id }) as number | null;
