@@ -230,7 +230,7 @@ devices:
     );
     const bus = issueAt(e, "buses[0].devices[0].model").message;
     expect(bus).toContain('unknown model "demo-bank-42" (did you mean "demo-bank-24"?)');
-    expect(bus).toContain("models that fit here: demo-bank-24, xor-board-24");
+    expect(bus).toContain("models that fit here: cold-locker-bank-12, demo-bank-24, xor-board-24");
     expect(issueAt(e, "devices[0].model").message).toMatch(/^unknown model "fridge-9000".*generic-mqtt/);
   });
 
