@@ -10,7 +10,8 @@
  */
 import { Readable } from "node:stream";
 import { QhError } from "../../core/errors.js";
-import type { RecordedReading, TemperatureRecord } from "./record.js";
+import type { TemperatureRecord } from "./record.js";
+import { FLAG_CLOCK_UNSYNCED } from "./record-codec.js";
 
 export type ExportFormat = "csv" | "json";
 export const EXPORT_FORMATS: readonly ExportFormat[] = ["csv", "json"];
@@ -45,15 +46,31 @@ export function parseExportRange(from: unknown, to: unknown, format: unknown = "
   return { fromMs, toMs, format };
 }
 
-function csvLine(r: RecordedReading): string {
-  const t = r.temperatureC === null ? "" : r.temperatureC.toFixed(1);
-  return `${r.seq},${new Date(r.ts).toISOString()},${t},${r.quality},${r.clockUnsynced ? "unsynced" : "synced"}\n`;
+/** 0.1 °C integer → "-18.0" (no float formatting in the hot loop). */
+function tenths(v: number): string {
+  const a = v < 0 ? -v : v;
+  return `${v < 0 ? "-" : ""}${(a - (a % 10)) / 10}.${a % 10}`;
 }
 
-function jsonItem(r: RecordedReading): string {
-  const t = r.temperatureC === null ? "null" : r.temperatureC.toFixed(1);
-  const c = r.clockUnsynced ? ',"clock":"unsynced"' : "";
-  return `{"seq":${r.seq},"time":"${new Date(r.ts).toISOString()}","temperatureC":${t},"quality":"${r.quality}"${c}}`;
+/** ISO 8601 of whole epoch seconds, the date and minute formatted once per minute. */
+class IsoSeconds {
+  private minute = Number.NaN;
+  private prefix = "";
+  format(ts: number): string {
+    const m = Math.floor(ts / 60);
+    if (m !== this.minute) {
+      this.minute = m;
+      this.prefix = new Date(m * 60_000).toISOString().slice(0, 17); // YYYY-MM-DDTHH:MM:
+    }
+    const sec = ts - m * 60;
+    return `${this.prefix}${sec < 10 ? "0" : ""}${sec}.000Z`;
+  }
+}
+
+const QUALITY = ["ok", "sensor_fault", "unreachable", "unreachable"] as const;
+
+function quality(flags: number): string {
+  return QUALITY[flags & 3]!;
 }
 
 /** A stream of the zone's readings in [fromMs, toMs], in sequence order. */
@@ -77,14 +94,21 @@ export function exportStream(record: TemperatureRecord, zone: string, range: Exp
     buf = "";
     return more ? undefined : new Promise<void>((r) => (resume = r));
   };
+  const iso = new IsoSeconds();
   const run = async () => {
-    await record.forEach(
+    await record.forEachRaw(
       zone,
       range.fromMs,
       range.toMs,
-      (r) => {
-        if (json) buf += (n++ === 0 ? "" : ",") + jsonItem(r);
-        else buf += csvLine(r);
+      (seq, ts, v, flags) => {
+        const unsynced = (flags & FLAG_CLOCK_UNSYNCED) !== 0;
+        if (json) {
+          const t = v === null ? "null" : tenths(v);
+          const c = unsynced ? ',"clock":"unsynced"' : "";
+          buf += `${n++ === 0 ? "" : ","}{"seq":${seq},"time":"${iso.format(ts)}","temperatureC":${t},"quality":"${quality(flags)}"${c}}`;
+        } else {
+          buf += `${seq},${iso.format(ts)},${v === null ? "" : tenths(v)},${quality(flags)},${unsynced ? "unsynced" : "synced"}\n`;
+        }
       },
       flush,
     );

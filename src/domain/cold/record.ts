@@ -196,14 +196,41 @@ export class TemperatureRecord {
 
   /**
    * Calls `each` for every reading of `zone` taken in [fromMs, toMs] (by its wall time), in
-   * sequence order, block by block (nothing is built in memory). `yieldEvery` lets a streaming
-   * caller wait between blocks: it is awaited after each block when it returns a promise.
+   * sequence order, block by block (nothing is built in memory). `between` lets a streaming
+   * caller wait: it is called after each block and awaited when it returns a promise.
    */
   async forEach(
     zone: string,
     fromMs: number,
     toMs: number,
     each: (r: RecordedReading) => void,
+    between?: () => Promise<void> | undefined,
+  ): Promise<number> {
+    return this.forEachRaw(
+      zone,
+      fromMs,
+      toMs,
+      (seq, ts, v, flags) =>
+        each({
+          seq,
+          ts: ts * 1000,
+          temperatureC: v === null ? null : v / 10,
+          quality: qualityOf(flags),
+          clockUnsynced: (flags & FLAG_CLOCK_UNSYNCED) !== 0,
+        }),
+      between,
+    );
+  }
+
+  /**
+   * forEach without an object per reading (the export's hot loop): `ts` in epoch seconds, `v` in
+   * 0.1 °C (null: no value), `flags` the FLAG_* bits.
+   */
+  async forEachRaw(
+    zone: string,
+    fromMs: number,
+    toMs: number,
+    each: (seq: number, ts: number, v: number | null, flags: number) => void,
     between?: () => Promise<void> | undefined,
   ): Promise<number> {
     const z = this.zoneId(zone);
@@ -219,31 +246,20 @@ export class TemperatureRecord {
       const rows = page.all(z, from, to, after) as BlockRow[];
       if (rows.length === 0) break;
       for (const b of rows) {
+        const first = b.first_seq;
         decodeBlock(b.data, b.t0, b.interval, (i, ts, v, flags) => {
           if (ts < from || ts > to) return;
           count++;
-          each({
-            seq: b.first_seq + i,
-            ts: ts * 1000,
-            temperatureC: v === null ? null : v / 10,
-            quality: qualityOf(flags),
-            clockUnsynced: (flags & FLAG_CLOCK_UNSYNCED) !== 0,
-          });
+          each(first + i, ts, v, flags);
         });
-        after = b.first_seq;
+        after = first;
         const w = between?.();
         if (w) await w;
       }
     }
     for (const o of this.st.openIn!.all(z, from, to) as OpenRow[]) {
       count++;
-      each({
-        seq: o.seq,
-        ts: o.ts * 1000,
-        temperatureC: o.v === null ? null : o.v / 10,
-        quality: qualityOf(o.flags),
-        clockUnsynced: (o.flags & FLAG_CLOCK_UNSYNCED) !== 0,
-      });
+      each(o.seq, o.ts, o.v, o.flags);
     }
     return count;
   }

@@ -180,6 +180,39 @@ describe("a generated year: retention and export", () => {
     expect(doc.readings.every((r) => r.time.startsWith("2025-03-01"))).toBe(true);
   });
 
+  it("writes negative tenths, gaps and the clock flag exactly, CSV and JSON", async () => {
+    const rec = new TemperatureRecord(db, { blockReadings: 3 });
+    const at = (s: number) => T0 + s * 1000;
+    const rows = [
+      { ts: at(0), temperatureC: -18, quality: "ok", clockUnsynced: false },
+      { ts: at(30), temperatureC: -0.5, quality: "ok", clockUnsynced: false },
+      { ts: at(61), temperatureC: null, quality: "sensor_fault", clockUnsynced: false },
+      { ts: at(90), temperatureC: 30.5, quality: "ok", clockUnsynced: true }, // in the open block
+    ] as const;
+    for (const r of rows) rec.append("frozen", r, 30);
+    const range = parseExportRange("2025-01-01T00:00:00Z", "2025-01-01T01:00:00Z", "csv");
+    let csv = "";
+    for await (const c of exportStream(rec, "frozen", range)) csv += c;
+    expect(csv).toBe(
+      [
+        "seq,time,temperatureC,quality,clock",
+        "1,2025-01-01T00:00:00.000Z,-18.0,ok,synced",
+        "2,2025-01-01T00:00:30.000Z,-0.5,ok,synced",
+        "3,2025-01-01T00:01:01.000Z,,sensor_fault,synced",
+        "4,2025-01-01T00:01:30.000Z,30.5,ok,unsynced",
+        "",
+      ].join("\n"),
+    );
+    let json = "";
+    for await (const c of exportStream(rec, "frozen", { ...range, format: "json" })) json += c;
+    expect(JSON.parse(json).readings).toEqual([
+      { seq: 1, time: "2025-01-01T00:00:00.000Z", temperatureC: -18, quality: "ok" },
+      { seq: 2, time: "2025-01-01T00:00:30.000Z", temperatureC: -0.5, quality: "ok" },
+      { seq: 3, time: "2025-01-01T00:01:01.000Z", temperatureC: null, quality: "sensor_fault" },
+      { seq: 4, time: "2025-01-01T00:01:30.000Z", temperatureC: 30.5, quality: "ok", clock: "unsynced" },
+    ]);
+  });
+
   it("refuses a bad range or format with a coded error", () => {
     expect(() => parseExportRange("yesterday", "2025-01-01", "csv")).toThrow(
       expect.objectContaining({ code: "QH_COLD_INPUT_INVALID" }),
