@@ -67,6 +67,7 @@ export class ColdService {
   private readonly st: Record<string, Database.Statement>;
   private started = false;
   private retentionTimer?: NodeJS.Timeout;
+  private offCorrection: () => void = () => {};
 
   constructor(private readonly o: ColdServiceOptions) {
     this.record = new TemperatureRecord(o.db, { blockReadings: o.blockReadings });
@@ -118,6 +119,7 @@ export class ColdService {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    this.offCorrection = this.o.clock.onCorrection((delta, since) => this.reanchor(delta, since));
     await this.announcer.flush();
     for (const run of this.runs.values()) {
       const open = run.alarms.openAlarms();
@@ -136,12 +138,35 @@ export class ColdService {
 
   async stop(): Promise<void> {
     this.started = false;
+    this.offCorrection();
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     for (const run of this.runs.values()) {
       if (run.timer) clearTimeout(run.timer);
       run.timer = undefined;
       await run.polling;
     }
+  }
+
+  /**
+   * The wall clock was corrected by `delta` (TimeKeeper): the times of open excursions and alarms
+   * taken at or after `since` were read on the clock that was off and move with it, so the breach
+   * events name the excursion in the corrected time. Recorded readings are not rewritten: they
+   * carry the clock flag they were taken with.
+   */
+  reanchor(delta: number, since: number): void {
+    const move = (t: number) => (t >= since ? t + delta : t);
+    for (const run of this.runs.values()) {
+      const st = run.alarms.state;
+      for (const a of Object.values(st.open)) {
+        a.startAt = move(a.startAt);
+        a.raisedAt = move(a.raisedAt);
+      }
+      if (st.run) st.run.startAt = move(st.run.startAt);
+      for (const sp of st.spans) sp[2] = move(sp[2]);
+      if (run.prevWall !== undefined) run.prevWall = move(run.prevWall);
+      this.st.save!.run(run.cfg.id, JSON.stringify(st), this.o.clock.now());
+    }
+    this.o.log.warn({ deltaMs: Math.round(delta) }, "cold: clock corrected; open excursions re-anchored");
   }
 
   // --- polling ----------------------------------------------------------------------------------

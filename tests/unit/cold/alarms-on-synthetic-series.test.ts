@@ -187,6 +187,19 @@ describe("restarts and clocks", () => {
     expect(rows[5]!.ts).toBeLessThan(rows[4]!.ts);
   });
 
+  it("a clock correction moves the open excursion's times with it (the breach names corrected times)", async () => {
+    // started (subscribed to corrections), its own timer far away: the test polls
+    f = await coldFixture([chilledZone()], { extra: { firstPollMs: 3_600_000 } });
+    await f.svc.start();
+    const t0 = f.clock.now();
+    await series(Array(12).fill(8));
+    expect(f.svc.openAlarms("chilled")[0]!.startAt).toBe(t0);
+    f.clock.correct(3_600_000); // the clock was an hour slow
+    expect(f.svc.openAlarms("chilled")[0]!.startAt).toBe(t0 + 3_600_000);
+    await series([4]);
+    expect(f.sink.events("cold.alarm.cleared")[0]?.data.since).toBe(new Date(t0 + 3_600_000).toISOString());
+  });
+
   it("readings taken while the clock is unsynchronised at boot are flagged; alarms still run", async () => {
     f = await coldFixture([chilledZone()]);
     f.clock.setSynced(false);
