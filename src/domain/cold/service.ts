@@ -16,8 +16,9 @@ import type { EventSink, JsonObject, Metrics } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
 import { newId as uuid } from "../../core/ids.js";
 import type { Logger } from "../../core/logger.js";
-import { Announcer, type Outcome } from "../locker/outbox.js";
+import { Announcer } from "../locker/outbox.js";
 import { emptyAlarmState, type ZoneAlarmState, ZoneAlarms } from "./alarms.js";
+import { Exposure, iso } from "./exposure.js";
 import type { ParcelLocator } from "./parcels.js";
 import type { ColdControllerPort, ControllerReading } from "./ports.js";
 import { TemperatureRecord } from "./record.js";
@@ -64,6 +65,7 @@ export class ColdService {
   private readonly runs = new Map<string, ZoneRun>();
   private readonly byCompartment = new Map<string, string>();
   private readonly announcer: Announcer;
+  private readonly exposure: Exposure;
   private readonly st: Record<string, Database.Statement>;
   private started = false;
   private retentionTimer?: NodeJS.Timeout;
@@ -72,21 +74,12 @@ export class ColdService {
   constructor(private readonly o: ColdServiceOptions) {
     this.record = new TemperatureRecord(o.db, { blockReadings: o.blockReadings });
     this.announcer = new Announcer(o.db, o.events, o.clock, o.log, "cold_outbox");
+    this.exposure = new Exposure(o.db, o.parcels, o.log);
     const db = o.db;
     this.st = {
       load: db.prepare("SELECT doc FROM cold_zone_state WHERE zone = ?").pluck(),
       save: db.prepare(
         "INSERT INTO cold_zone_state (zone, doc, updated_at) VALUES (?, ?, ?) ON CONFLICT(zone) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at",
-      ),
-      expose: db.prepare(
-        "INSERT OR IGNORE INTO cold_exposure (zone, parcel_id, device, compartment) VALUES (?, ?, ?, ?)",
-      ),
-      exposed: db.prepare(
-        "SELECT parcel_id AS parcelId, device, compartment FROM cold_exposure WHERE zone = ?",
-      ),
-      unexpose: db.prepare("DELETE FROM cold_exposure WHERE zone = ?"),
-      breach: db.prepare(
-        "INSERT OR IGNORE INTO cold_breaches (parcel_id, alarm_id, zone, device, compartment, start_at, end_at, peak_c, minutes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       ),
       high: db
         .prepare(
@@ -240,13 +233,10 @@ export class ColdService {
         quality: r.quality,
         doorOpen: r.doorOpen,
       });
-      if (before || run.alarms.exposed()) {
-        const since = before ? (run.prevWall ?? wall) : wall;
-        for (const p of this.o.parcels?.presentSince(run.cfg.compartments, since) ?? [])
-          this.st.expose!.run(zone, p.parcelId, p.device, p.compartment);
-      }
-      for (const a of acts) this.announce(run, a, out);
-      if (!run.alarms.exposed()) this.st.unexpose!.run(zone);
+      if (before || run.alarms.exposed())
+        this.exposure.track(zone, run.cfg.compartments, before ? (run.prevWall ?? wall) : wall);
+      for (const a of acts) this.exposure.announce(run.cfg, a, run.prevWall, out);
+      if (!run.alarms.exposed()) this.exposure.forget(zone);
       this.st.save!.run(zone, JSON.stringify(run.alarms.state), wall);
       return acts;
     });
@@ -255,81 +245,6 @@ export class ColdService {
     this.telemetry(run, r);
     if (actions.length > 0) this.publishState();
     return actions;
-  }
-
-  private announce(run: ZoneRun, a: AlarmAction, out: Outcome): void {
-    const cfg = run.cfg;
-    const al = a.alarm;
-    const base: JsonObject = {
-      alarmId: al.id,
-      zone: cfg.id,
-      kind: al.kind,
-      ...(al.rule ? { rule: al.rule } : {}),
-      minC: cfg.limits.min,
-      maxC: cfg.limits.max,
-      since: iso(al.startAt),
-      compartments: cfg.compartments.map((c) => `${c.device}/${c.compartment}`),
-    };
-    const temp = al.kind === "temperature";
-    if (a.type === "raised") {
-      out.emit(cfg.controller.device, "cold.alarm.raised", {
-        ...base,
-        raisedAt: iso(al.raisedAt),
-        ...(temp ? { peakC: al.peakC ?? null, minutesOutOfRange: minutes(al.outSeconds) } : {}),
-        readings: al.readings as unknown as JsonObject[],
-      });
-      this.o.log.warn({ zone: cfg.id, kind: al.kind, rule: al.rule }, "cold: alarm raised");
-      return;
-    }
-    let named = 0;
-    if (temp) named = this.breaches(run, al, a.endAt, out);
-    out.emit(cfg.controller.device, "cold.alarm.cleared", {
-      ...base,
-      raisedAt: iso(al.raisedAt),
-      clearedAt: iso(a.endAt),
-      ...(temp
-        ? { peakC: al.peakC ?? null, minutesOutOfRange: minutes(al.outSeconds), parcelsBreached: named }
-        : {}),
-      readings: a.readings as unknown as JsonObject[],
-    });
-    this.o.log.info({ zone: cfg.id, kind: al.kind, parcels: named }, "cold: alarm cleared");
-  }
-
-  /** Names every parcel that was in the zone during the excursion (parcel.cold_chain_breach). */
-  private breaches(run: ZoneRun, al: Alarm, endAt: number, out: Outcome): number {
-    const zone = run.cfg.id;
-    // the parcels present since the previous reading were inside at the excursion's last moments
-    for (const p of this.o.parcels?.presentSince(run.cfg.compartments, run.prevWall ?? endAt) ?? [])
-      this.st.expose!.run(zone, p.parcelId, p.device, p.compartment);
-    const rows = this.st.exposed!.all(zone) as { parcelId: string; device: string; compartment: string }[];
-    const mins = minutes(al.outSeconds);
-    for (const p of rows) {
-      this.st.breach!.run(
-        p.parcelId,
-        al.id,
-        zone,
-        p.device,
-        p.compartment,
-        al.startAt,
-        endAt,
-        al.peakC ?? null,
-        mins,
-      );
-      out.emit(p.device, "parcel.cold_chain_breach", {
-        parcelId: p.parcelId,
-        device: p.device,
-        compartment: p.compartment,
-        zone,
-        alarmId: al.id,
-        rule: al.rule ?? "single",
-        excursionStart: iso(al.startAt),
-        excursionEnd: iso(endAt),
-        peakC: al.peakC ?? null,
-        minutesOutOfRange: mins,
-      });
-    }
-    this.st.unexpose!.run(zone);
-    return rows.length;
   }
 
   private telemetry(run: ZoneRun, r: ControllerReading): void {
@@ -381,30 +296,12 @@ export class ColdService {
 
   /** Whether the parcel is tracked in a zone's current excursion. */
   exposedParcel(zone: string, parcelId: string): boolean {
-    return (this.st.exposed!.all(zone) as { parcelId: string }[]).some((p) => p.parcelId === parcelId);
+    return this.exposure.has(zone, parcelId);
   }
 
   /** Breaches recorded for a parcel (oldest first). */
   breachesOf(parcelId: string): JsonObject[] {
-    const rows = this.o.db
-      .prepare("SELECT * FROM cold_breaches WHERE parcel_id = ? ORDER BY start_at")
-      .all(parcelId) as {
-      alarm_id: string;
-      zone: string;
-      compartment: string;
-      start_at: number;
-      end_at: number;
-      peak_c: number | null;
-      minutes: number;
-    }[];
-    return rows.map((b) => ({
-      zone: b.zone,
-      alarmId: b.alarm_id,
-      excursionStart: iso(b.start_at),
-      excursionEnd: iso(b.end_at),
-      peakC: b.peak_c,
-      minutesOutOfRange: b.minutes,
-    }));
+    return this.exposure.breachesOf(parcelId);
   }
 
   /** A zone's current state (the state document's entry and the API's view). */
@@ -463,12 +360,4 @@ export class ColdService {
     if (!run) throw new QhError("QH_COLD_ZONE_UNKNOWN", `no cold zone ${zone}`, { zone });
     return run;
   }
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
-function minutes(seconds: number): number {
-  return Math.round((seconds / 60) * 10) / 10;
 }

@@ -8,15 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { JsonObject } from "../../../src/core/envelope.js";
 import { coldGate } from "../../../src/domain/cold/gate.js";
 import { lockerParcelLocator } from "../../../src/domain/cold/parcels.js";
-import {
-  COURIER,
-  DEVICE,
-  depositParcel,
-  type Fixture,
-  KIOSK,
-  lockerFixture,
-  ref,
-} from "../locker/fixture.js";
+import { COURIER, DEVICE, type Fixture, KIOSK, lockerFixture, ref } from "../locker/fixture.js";
 import { type ColdFixture, chilledZone, coldFixture } from "./fixture.js";
 
 let locker: Fixture;
@@ -33,6 +25,20 @@ async function pickup(code: string, at: ReturnType<typeof ref>): Promise<JsonObj
   await locker.port.close(at);
   await locker.port.settle();
   return answer;
+}
+
+/** A courier deposit into a compartment of `zone` (the kiosk's zone choice); returns the code. */
+async function depositIn(zone: string, barcode: string) {
+  if (locker.svc.depositSession(KIOSK) === undefined) await locker.svc.startDeposit(KIOSK, COURIER.code);
+  locker.svc.scanBarcode(KIOSK, barcode);
+  const s = await locker.svc.chooseSize(KIOSK, "S", zone);
+  await locker.port.settle();
+  const at = ref(s.compartment as string, s.device);
+  await locker.port.putParcel(at);
+  await locker.port.close(at);
+  await locker.port.settle();
+  const ev = locker.sink.events("parcel.deposited").find((e) => e.data.barcode === barcode)!;
+  return { parcelId: ev.data.parcelId as string, code: ev.data.pickupCode as string, at };
 }
 
 async function temps(list: number[]): Promise<void> {
@@ -54,9 +60,9 @@ describe("a cold chain breach is traced to the parcels inside", () => {
     locker.svc.setGate(coldGate(cold.svc));
 
     // C: deposited and picked up before the excursion; A: deposited before it
-    const c = await depositParcel(locker, { barcode: "PKG-C", size: "S" });
+    const c = await depositIn("chilled", "PKG-C");
     expect(c.at).toEqual(ref("A01"));
-    const a = await depositParcel(locker, { barcode: "PKG-A", size: "S" });
+    const a = await depositIn("chilled", "PKG-A");
     expect(a.at).toEqual(ref("A02"));
     locker.svc.endDeposit(KIOSK);
     await temps([4, 4]);
@@ -65,7 +71,7 @@ describe("a cold chain breach is traced to the parcels inside", () => {
 
     // the excursion begins; B is deposited during it, before the alarm is raised (delay 300 s)
     await temps([8, 8, 8]);
-    const b = await depositParcel(locker, { barcode: "PKG-B", size: "S" });
+    const b = await depositIn("chilled", "PKG-B");
     expect(b.at).toEqual(ref("A01"));
     locker.svc.endDeposit(KIOSK);
     await temps([9, 8, 8, 8, 8, 8, 8, 8]);
@@ -81,7 +87,7 @@ describe("a cold chain breach is traced to the parcels inside", () => {
     });
     expect(locker.port.pulses.filter((p) => p.compartment === "A03")).toEqual([]);
     // the same courier may still use an ambient compartment (no zone asked)
-    const ambient = await locker.svc.chooseSize(KIOSK, "M");
+    const ambient = await locker.svc.chooseSize(KIOSK, "S"); // no zone: ambient ones first
     expect(ambient.compartment).toBe("A04");
     await locker.port.settle();
     await locker.port.putParcel(ref("A04"));
@@ -150,7 +156,7 @@ describe("a cold chain breach is traced to the parcels inside", () => {
       parcels: lockerParcelLocator(locker.db),
     });
     locker.svc.setGate(coldGate(cold.svc));
-    await depositParcel(locker, { barcode: "PKG-1", size: "S" });
+    expect((await depositIn("chilled", "PKG-1")).at).toEqual(ref("A01"));
     locker.svc.endDeposit(KIOSK);
     await temps([4, 8, 8, 4, 4]);
     expect(cold.sink.types()).toEqual([]);
