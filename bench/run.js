@@ -9,7 +9,7 @@
 //
 // Environment: BENCH_RUNS (3), BENCH_QUICK=1 (small counts), BENCH_DEVICES (4), BENCH_EVENTS
 // (100000), BENCH_BACKLOG (200000), BENCH_INFLIGHT (100 per device), BENCH_WINDOW (64),
-// BENCH_SCENARIOS (gateway,bridge,backlog,trickle,locker; opt-in: cold, see bench/cold.js), BENCH_TRICKLE_S (60), BENCH_PROFILE=1 (--cpu-prof of the first gateway run,
+// BENCH_SCENARIOS (gateway,bridge,backlog,trickle,locker; opt-in: cold-poll, and cold, see bench/cold.js), BENCH_TRICKLE_S (60), BENCH_PROFILE=1 (--cpu-prof of the first gateway run,
 // written to bench/results/profile/).
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, statSync, writeFileSync } from "node:fs";
@@ -17,6 +17,7 @@ import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { coldBench } from "./cold.js";
+import { coldPollBench, coldRawLineBench } from "./cold-poll.js";
 import { doorLatencyBench, pollCycleBench, rawLineBench } from "./locker.js";
 import { bridgeConf, mosquittoVersion, startMosquitto, upstreamConf } from "./mosquitto.js";
 import {
@@ -403,6 +404,23 @@ async function lockerScenario() {
   };
 }
 
+// ---- cold-poll (opt-in): 8 Modbus controllers at 9600 baud against the wire floor -------------
+
+async function coldPollScenario() {
+  const poll = await coldPollBench({ cycles: QUICK ? 8 : 15 });
+  const raw = await coldRawLineBench({ cycles: QUICK ? 8 : 15 });
+  return {
+    complete: true,
+    controllers: poll.controllers,
+    floorMs: poll.floorMs,
+    coldCycleMs: poll.cycleMs,
+    rawLineCycleMs: raw.cycleMs,
+    ratio: poll.ratio,
+    overVsRawLinePct: (poll.cycleMs / raw.cycleMs - 1) * 100,
+    notOk: poll.bad,
+  };
+}
+
 // ---- report ----------------------------------------------------------------------------------
 
 function summary(values) {
@@ -534,23 +552,46 @@ function report(results, machine) {
     );
     lines.push("");
   }
-  const C = results.cold && summarise(results.cold);
+  const C = results["cold-poll"] && summarise(results["cold-poll"]);
   if (C) {
+    lines.push(
+      "Cold chain: one Modbus RTU line of 8 controllers at 9600 baud 8N1 (in-process line paced at the baud rate)",
+    );
+    lines.push(
+      table([
+        [
+          "wire floor per poll cycle, ms (8 × (36 bytes × 1.04 ms + 2 × t3.5 of 3.65 ms))",
+          cell(C.floorMs, 1),
+        ],
+        ["poll cycle, driver + bus master, ms", cell(C.coldCycleMs, 1)],
+        ["poll cycle, bare simulated line (no bus master), ms", cell(C.rawLineCycleMs, 1)],
+        ["cycle / wire floor (goal < 1.10)", cell(C.ratio, 3)],
+        [
+          "overhead above the bare simulated line (driver and bus master's own), %",
+          cell(C.overVsRawLinePct, 1),
+        ],
+        ["readings not ok", cell(C.notOk)],
+      ]),
+    );
+    lines.push("");
+  }
+  const CR = results.cold && summarise(results.cold);
+  if (CR) {
     lines.push(
       `Cold chain: the temperature record of ${results.cold[0].zones} zones × ${results.cold[0].days} days at 30 s (${fmt(results.cold[0].readings, 0)} readings), and a gateway with 8 zones`,
     );
     lines.push(
       table([
-        ["bytes on disk per reading (whole SQLite file; goal ≤ 2)", cell(C.bytesPerReading, 2)],
-        ["  of which the record's tables and index (dbstat)", cell(C.tableBytesPerReading, 2)],
-        ["readings appended per second (generation)", cell(C.appendPerS)],
+        ["bytes on disk per reading (whole SQLite file; goal ≤ 2)", cell(CR.bytesPerReading, 2)],
+        ["  of which the record's tables and index (dbstat)", cell(CR.tableBytesPerReading, 2)],
+        ["readings appended per second (generation)", cell(CR.appendPerS)],
         [
           `export of one zone (${fmt(results.cold[0].exportReadings, 0)} readings) as CSV, s (goal < 3)`,
-          cell(C.exportS, 2),
+          cell(CR.exportS, 2),
         ],
-        ["gateway RSS without the cold chain, MB", cell(C.rssWithoutMB, 1)],
-        ["gateway RSS with 8 zones polled every 1 s, MB", cell(C.rssWithMB, 1)],
-        ["RSS added by the cold chain, MB", cell(C.rssAddedMB, 1)],
+        ["gateway RSS without the cold chain, MB", cell(CR.rssWithoutMB, 1)],
+        ["gateway RSS with 8 zones polled every 1 s, MB", cell(CR.rssWithMB, 1)],
+        ["RSS added by the cold chain, MB", cell(CR.rssAddedMB, 1)],
       ]),
     );
     lines.push("");
@@ -563,7 +604,7 @@ function report(results, machine) {
   if (incomplete.length) lines.push("INCOMPLETE RUNS (figures above include them):", ...incomplete, "");
   return {
     text: lines.join("\n"),
-    summary: { gateway: g, bridge: b, backlog: k, trickle: t, locker: L, cold: C },
+    summary: { gateway: g, bridge: b, backlog: k, trickle: t, locker: L, cold: C, coldRecord: CR },
   };
 }
 
@@ -588,6 +629,7 @@ async function main() {
     trickle: () => trickle(),
     locker: () => lockerScenario(),
     cold: () => coldBench(),
+    "cold-poll": () => coldPollScenario(),
   };
   // Interleaved (gateway, bridge, backlog, gateway, …) so that a noisy neighbour hits all alike.
   for (let r = 0; r < RUNS; r++) {
@@ -600,11 +642,13 @@ async function main() {
         ? `record ${fmt(res.bytesPerReading, 2)} bytes/reading, zone-year CSV export ${fmt(res.exportS, 2)} s, RSS added ${fmt(res.rssAddedMB, 1)} MB`
         : res.pagesPerEvent
           ? `${fmt(res.writeBytesPerEvent, 0)} bytes written/event (${fmt(res.pagesPerEvent, 2)} pages)`
-          : res.pollCycleMs
-            ? `poll cycle ${fmt(res.pollCycleMs, 1)} ms (floor ${res.floorMs}), door p99 ${fmt(res.doorP99Ms, 1)} ms`
-            : res.eventsPerS
-              ? `${fmt(res.eventsPerS, 0)} events/s, p99 ${res.p99Ms} ms`
-              : `accept ${fmt(res.acceptPerS, 0)}/s, drain ${fmt(res.drainPerS, 0)}/s, live p99 ${res.liveP99Ms} ms`;
+          : res.coldCycleMs
+            ? `cold poll cycle ${fmt(res.coldCycleMs, 1)} ms = ${fmt(res.ratio, 3)} × the wire floor (${fmt(res.floorMs, 1)})`
+            : res.pollCycleMs
+              ? `poll cycle ${fmt(res.pollCycleMs, 1)} ms (floor ${res.floorMs}), door p99 ${fmt(res.doorP99Ms, 1)} ms`
+              : res.eventsPerS
+                ? `${fmt(res.eventsPerS, 0)} events/s, p99 ${res.p99Ms} ms`
+                : `accept ${fmt(res.acceptPerS, 0)}/s, drain ${fmt(res.drainPerS, 0)}/s, live p99 ${res.liveP99Ms} ms`;
       log(
         `  run ${r + 1}/${RUNS} ${name}: ${brief}${res.complete ? "" : " (INCOMPLETE)"} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
       );

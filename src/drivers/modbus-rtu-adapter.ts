@@ -33,7 +33,7 @@ import type { Exchange } from "./lock-board-adapter.js";
 export interface ModbusLineTiming {
   /** the silence kept after every exchange before the next frame, ms (t3.5 rounded up to whole ms) */
   interFrameGapMs: number;
-  /** exact t3.5, ms (9600 baud: 4.01) */
+  /** exact t3.5, ms (9600 baud 8N1: 3.65) */
   silenceMs: number;
 }
 
@@ -52,8 +52,15 @@ export interface ModbusRtuAdapter {
     req: ModbusRequest,
     o: { baud: number; timeoutMs: number; priority?: "command" | "poll"; retries?: number; moves?: boolean },
   ): BusRequest<ModbusMessage>;
-  lineTiming(baud: number): ModbusLineTiming;
+  /**
+   * @param bitsPerChar bits of one character on this line: 10 for the 8N1 our serial transports
+   *   open (default), 11 for 8E1, 8O1 or 8N2 (the spec's RTU character)
+   */
+  lineTiming(baud: number, bitsPerChar?: number): ModbusLineTiming;
 }
+
+/** Bits per character of the lines quarterhour opens (SerialPortTransport: 8 data bits, no parity, 1 stop). */
+export const LINE_CHAR_BITS = 10;
 
 /** The one Modbus RTU adapter (stateless). */
 export const modbusRtuAdapter: ModbusRtuAdapter = {
@@ -64,7 +71,7 @@ export const modbusRtuAdapter: ModbusRtuAdapter = {
   exchange: (req) => ({ message: req, bytes: encode(req), match: (m) => isReplyTo(req, m) }),
   request(req, o) {
     const ex = this.exchange(req);
-    const wire = frameTimeMs(requestLength(req) + replyLength(req), o.baud);
+    const wire = frameTimeMs(requestLength(req) + replyLength(req), o.baud, LINE_CHAR_BITS);
     return {
       target: String(req.unit),
       bytes: ex.bytes,
@@ -76,8 +83,8 @@ export const modbusRtuAdapter: ModbusRtuAdapter = {
       describe: describe(req),
     };
   },
-  lineTiming(baud) {
-    const silenceMs = interFrameSilenceMs(baud);
+  lineTiming(baud, bitsPerChar = LINE_CHAR_BITS) {
+    const silenceMs = interFrameSilenceMs(baud, bitsPerChar);
     // Node timers run in whole milliseconds and never early: ceil keeps at least t3.5
     return { silenceMs, interFrameGapMs: Math.ceil(silenceMs) };
   },

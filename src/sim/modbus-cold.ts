@@ -10,6 +10,7 @@
  * read, 32767 by default); a unit killed is silent. Refusals as a controller gives them: an
  * address the map does not have → exception 02; a set-point outside the controller's range or an
  * unknown command value → exception 03. A bad CRC, another unit's request, a broadcast: no answer.
+ * `loseReplies` makes a unit act on a request and its answer vanish (a write whose outcome is unknown).
  * See firmware-protocols/modbus-rtu/SPEC.md ("Simulator").
  */
 import { performance } from "node:perf_hooks";
@@ -59,6 +60,8 @@ export interface ModbusColdSimOptions extends SimTimingOptions {
 interface Unit {
   alive: boolean;
   zones: ThermalZone[];
+  /** replies still to be lost (the controller acts, its answer never arrives) */
+  lose: number;
 }
 
 type Slot =
@@ -90,7 +93,7 @@ export class ModbusColdSim extends SimBase {
         const init = options.zones?.[c] ?? { setpointC: c === 0 ? 4 : -18 };
         return new ThermalZone(init, now, options.thermal);
       });
-      this.units.set(id, { alive: true, zones });
+      this.units.set(id, { alive: true, zones, lose: 0 });
     }
     this.mapSlots();
   }
@@ -138,6 +141,11 @@ export class ModbusColdSim extends SimBase {
     this.unitOf(unit).alive = true;
   }
 
+  /** The next `count` requests to `unit` are carried out, but their replies are lost on the wire. */
+  loseReplies(unit: number, count = 1): void {
+    this.unitOf(unit).lose += count;
+  }
+
   // ── the byte machine ──
 
   handle(chunk: Buffer): Outgoing[] {
@@ -147,8 +155,9 @@ export class ModbusColdSim extends SimBase {
       if (!r.ok) continue;
       const unit = this.units.get(r.msg.unit);
       if (!unit?.alive) continue;
-      const reply = this.answer(r.msg as ModbusRequest, unit);
-      if (reply) out.push({ data: encode(reply) });
+      const reply = encode(this.answer(r.msg as ModbusRequest, unit));
+      if (unit.lose > 0) unit.lose--;
+      else out.push({ data: reply });
     }
     return out;
   }
