@@ -9,13 +9,14 @@
 //
 // Environment: BENCH_RUNS (3), BENCH_QUICK=1 (small counts), BENCH_DEVICES (4), BENCH_EVENTS
 // (100000), BENCH_BACKLOG (200000), BENCH_INFLIGHT (100 per device), BENCH_WINDOW (64),
-// BENCH_SCENARIOS (gateway,bridge,backlog,trickle,locker; opt-in: cold-poll), BENCH_TRICKLE_S (60), BENCH_PROFILE=1 (--cpu-prof of the first gateway run,
+// BENCH_SCENARIOS (gateway,bridge,backlog,trickle,locker; opt-in: cold-poll, and cold, see bench/cold.js), BENCH_TRICKLE_S (60), BENCH_PROFILE=1 (--cpu-prof of the first gateway run,
 // written to bench/results/profile/).
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { coldBench } from "./cold.js";
 import { coldPollBench, coldRawLineBench } from "./cold-poll.js";
 import { doorLatencyBench, pollCycleBench, rawLineBench } from "./locker.js";
 import { bridgeConf, mosquittoVersion, startMosquitto, upstreamConf } from "./mosquitto.js";
@@ -574,6 +575,27 @@ function report(results, machine) {
     );
     lines.push("");
   }
+  const CR = results.cold && summarise(results.cold);
+  if (CR) {
+    lines.push(
+      `Cold chain: the temperature record of ${results.cold[0].zones} zones × ${results.cold[0].days} days at 30 s (${fmt(results.cold[0].readings, 0)} readings), and a gateway with 8 zones`,
+    );
+    lines.push(
+      table([
+        ["bytes on disk per reading (whole SQLite file; goal ≤ 2)", cell(CR.bytesPerReading, 2)],
+        ["  of which the record's tables and index (dbstat)", cell(CR.tableBytesPerReading, 2)],
+        ["readings appended per second (generation)", cell(CR.appendPerS)],
+        [
+          `export of one zone (${fmt(results.cold[0].exportReadings, 0)} readings) as CSV, s (goal < 3)`,
+          cell(CR.exportS, 2),
+        ],
+        ["gateway RSS without the cold chain, MB", cell(CR.rssWithoutMB, 1)],
+        ["gateway RSS with 8 zones polled every 1 s, MB", cell(CR.rssWithMB, 1)],
+        ["RSS added by the cold chain, MB", cell(CR.rssAddedMB, 1)],
+      ]),
+    );
+    lines.push("");
+  }
   const incomplete = Object.entries(results).flatMap(([s, runs]) =>
     runs
       .filter((r) => !r.complete)
@@ -582,7 +604,7 @@ function report(results, machine) {
   if (incomplete.length) lines.push("INCOMPLETE RUNS (figures above include them):", ...incomplete, "");
   return {
     text: lines.join("\n"),
-    summary: { gateway: g, bridge: b, backlog: k, trickle: t, locker: L, cold: C },
+    summary: { gateway: g, bridge: b, backlog: k, trickle: t, locker: L, cold: C, coldRecord: CR },
   };
 }
 
@@ -606,6 +628,7 @@ async function main() {
     backlog: () => backlog(),
     trickle: () => trickle(),
     locker: () => lockerScenario(),
+    cold: () => coldBench(),
     "cold-poll": () => coldPollScenario(),
   };
   // Interleaved (gateway, bridge, backlog, gateway, …) so that a noisy neighbour hits all alike.
@@ -615,15 +638,17 @@ async function main() {
       const res = await scenarios[name](r);
       results[name] ??= [];
       results[name].push(res);
-      const brief = res.pagesPerEvent
-        ? `${fmt(res.writeBytesPerEvent, 0)} bytes written/event (${fmt(res.pagesPerEvent, 2)} pages)`
-        : res.coldCycleMs
-          ? `cold poll cycle ${fmt(res.coldCycleMs, 1)} ms = ${fmt(res.ratio, 3)} × the wire floor (${fmt(res.floorMs, 1)})`
-          : res.pollCycleMs
-            ? `poll cycle ${fmt(res.pollCycleMs, 1)} ms (floor ${res.floorMs}), door p99 ${fmt(res.doorP99Ms, 1)} ms`
-            : res.eventsPerS
-              ? `${fmt(res.eventsPerS, 0)} events/s, p99 ${res.p99Ms} ms`
-              : `accept ${fmt(res.acceptPerS, 0)}/s, drain ${fmt(res.drainPerS, 0)}/s, live p99 ${res.liveP99Ms} ms`;
+      const brief = res.bytesPerReading
+        ? `record ${fmt(res.bytesPerReading, 2)} bytes/reading, zone-year CSV export ${fmt(res.exportS, 2)} s, RSS added ${fmt(res.rssAddedMB, 1)} MB`
+        : res.pagesPerEvent
+          ? `${fmt(res.writeBytesPerEvent, 0)} bytes written/event (${fmt(res.pagesPerEvent, 2)} pages)`
+          : res.coldCycleMs
+            ? `cold poll cycle ${fmt(res.coldCycleMs, 1)} ms = ${fmt(res.ratio, 3)} × the wire floor (${fmt(res.floorMs, 1)})`
+            : res.pollCycleMs
+              ? `poll cycle ${fmt(res.pollCycleMs, 1)} ms (floor ${res.floorMs}), door p99 ${fmt(res.doorP99Ms, 1)} ms`
+              : res.eventsPerS
+                ? `${fmt(res.eventsPerS, 0)} events/s, p99 ${res.p99Ms} ms`
+                : `accept ${fmt(res.acceptPerS, 0)}/s, drain ${fmt(res.drainPerS, 0)}/s, live p99 ${res.liveP99Ms} ms`;
       log(
         `  run ${r + 1}/${RUNS} ${name}: ${brief}${res.complete ? "" : " (INCOMPLETE)"} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
       );

@@ -68,10 +68,17 @@ export function kioskPlugin(locker: LockerService): FastifyPluginAsync {
       async (req) => locker.scanBarcode(req.params.terminal, req.body.barcode),
     );
 
-    app.post<T & { Body: { size?: "XS" | "S" | "M" | "L" | "XL" } }>(
+    // zone: at a site with cold zones, the zone the parcel needs (chilled, frozen…); a zone in
+    // alarm refuses the deposit with 409 QH_COLD_ZONE_ALARM
+    app.post<T & { Body: { size?: "XS" | "S" | "M" | "L" | "XL"; zone?: string } }>(
       "/kiosk/:terminal/deposit/size",
-      { schema: { params: terminalParams, body: body([], { size: sizeEnum }) } },
-      async (req) => locker.chooseSize(req.params.terminal, req.body.size),
+      {
+        schema: {
+          params: terminalParams,
+          body: body([], { size: sizeEnum, zone: { type: "string", pattern: "^[A-Za-z0-9_-]{1,64}$" } }),
+        },
+      },
+      async (req) => locker.chooseSize(req.params.terminal, req.body.size, req.body.zone),
     );
 
     app.post<T & { Body: { orderId: string; courierCode?: string } }>(

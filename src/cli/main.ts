@@ -101,6 +101,19 @@ gatewayOptions(
   await (await import("./locker.js")).lockerCompartments(opts);
 });
 
+const cold = program.command("cold").description("the cold chain: zones and their temperature record");
+gatewayOptions(
+  cold
+    .command("export")
+    .description("a zone's temperature record, streamed to stdout (read-only)")
+    .requiredOption("--zone <id>", "the zone (cold.zones[].id)")
+    .requiredOption("--from <iso>", "from this time, ISO 8601 (e.g. 2026-01-01T00:00:00Z)")
+    .requiredOption("--to <iso>", "to this time, ISO 8601")
+    .addOption(new Option("--format <format>", "csv or json").choices(["csv", "json"]).default("csv")),
+).action(async (opts: GatewayOpts & { zone: string; from: string; to: string; format: string }) => {
+  await (await import("./cold.js")).coldExport(opts);
+});
+
 registerStore(program, gatewayOptions);
 registerSim(program);
 

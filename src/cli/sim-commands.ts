@@ -1,5 +1,6 @@
 /**
- * Registers `quarterhour sim courier-deposit` and `quarterhour sim pickup CODE` (see sim.ts); the
+ * Registers `quarterhour sim courier-deposit`, `quarterhour sim pickup CODE` (see sim.ts) and
+ * `quarterhour sim cold-fault ZONE [FAULT]` (sim-cold.ts); the
  * actions are loaded when one runs, so other commands do not pay for the locker's modules.
  */
 import { type Command, Option } from "commander";
@@ -32,4 +33,21 @@ export function registerSim(program: Command): void {
   gatewayOptions(pick).action(async (code: string, o: GatewayOpts & { terminal?: string }) => {
     await (await import("./sim.js")).pickup(code, o);
   });
+  const fault = sim
+    .command("cold-fault <zone> [fault]")
+    .description(
+      "the cold chain demo: deposit a parcel in ZONE, make a fault (door-open, compressor, power, probe; default door-open), see the alarm, a refused deposit, the repair and the breach",
+    )
+    .option("--terminal <id>", "kiosk terminal (default: the config's first, locker.terminals)")
+    .option("--no-deposit", "do not deposit a parcel first");
+  gatewayOptions(fault).action(
+    async (
+      zone: string,
+      f: string | undefined,
+      o: GatewayOpts & { terminal?: string; deposit?: boolean },
+      cmd: Command,
+    ) => {
+      await (await import("./sim-cold.js")).coldFault(zone, f, o, cmd);
+    },
+  );
 }

@@ -18,7 +18,7 @@ import { DEMO_COURIER } from "../extensions/locker.js";
 import { type GatewayOpts, gatewayFlags, readConfig } from "./common.js";
 import { connectGateway, type GatewayApi, type UplinkWatch, watchUplink } from "./gateway-client.js";
 
-async function until<T>(f: () => Promise<T | undefined>, what: string, ms = 10_000): Promise<T> {
+export async function until<T>(f: () => Promise<T | undefined>, what: string, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await f();
@@ -29,7 +29,7 @@ async function until<T>(f: () => Promise<T | undefined>, what: string, ms = 10_0
   }
 }
 
-const say = (s: string) => process.stdout.write(`${s}\n`);
+export const say = (s: string) => process.stdout.write(`${s}\n`);
 
 type Session = {
   step: string;
@@ -59,7 +59,10 @@ function codeFrom(watch: UplinkWatch | undefined, parcelId: string): string | un
 }
 
 /** Reaches this config's gateway and, with an embedded uplink, watches its stream. */
-async function reach(config: Config, watch: boolean): Promise<{ api: GatewayApi; watch?: UplinkWatch }> {
+export async function reach(
+  config: Config,
+  watch: boolean,
+): Promise<{ api: GatewayApi; watch?: UplinkWatch }> {
   const api = await connectGateway(config);
   if (!watch || config.uplink.url !== "embedded") return { api };
   return { api, watch: await watchUplink(config, api.info.bootId) };
@@ -75,10 +78,19 @@ export type DepositOpts = GatewayOpts & {
   size?: string;
   terminal?: string;
   empty?: boolean;
+  /** a cold zone (cold.zones[].id): the parcel goes into one of its compartments */
+  zone?: string;
 };
 
+/** What a completed courier deposit left behind. */
+export interface Deposited {
+  parcelId: string;
+  compartment?: string;
+  code?: string;
+}
+
 /** The terminal to act at: --terminal, else the site's first declared (or derived) terminal. */
-function terminalOf(config: Config, wanted?: string): string {
+export function terminalOf(config: Config, wanted?: string): string {
   if (wanted !== undefined) return wanted;
   const first = siteTerminals(config)[0];
   if (!first) {
@@ -91,7 +103,7 @@ function terminalOf(config: Config, wanted?: string): string {
 }
 
 /** `sim courier-deposit`: checks every value, then walks the kiosk's deposit steps. */
-export async function courierDeposit(o: DepositOpts, cmd: Command): Promise<void> {
+export async function courierDeposit(o: DepositOpts, cmd: Command): Promise<Deposited | undefined> {
   const courier = o.courier ?? DEMO_COURIER.code;
   if (!CODE_RE.test(courier)) {
     throw new QhError("QH_USAGE", `--courier "${courier}": 4-64 characters of A-Z a-z 0-9 : _ -`);
@@ -117,7 +129,10 @@ export async function courierDeposit(o: DepositOpts, cmd: Command): Promise<void
     say(`courier identified at ${terminal}`);
     await api.call("POST", `/kiosk/${t}/deposit/barcode`, { barcode });
     say(`parcel ${barcode} scanned`);
-    const s = await api.call<Session>("POST", `/kiosk/${t}/deposit/size`, o.size ? { size: o.size } : {});
+    const s = await api.call<Session>("POST", `/kiosk/${t}/deposit/size`, {
+      ...(o.size ? { size: o.size } : {}),
+      ...(o.zone ? { zone: o.zone } : {}),
+    });
     const door = await until(async () => {
       const cur = await api.call<Session>("GET", `/kiosk/${t}/deposit`);
       return cur.step === "open" ? cur : undefined;
@@ -135,7 +150,7 @@ export async function courierDeposit(o: DepositOpts, cmd: Command): Promise<void
       const what = `deposit ${done.outcome}${done.reason ? `: ${done.reason}` : ""}`;
       if (o.empty) {
         say(what);
-        return;
+        return undefined;
       }
       throw new QhError("QH_SIM_FAILED", what);
     }
@@ -152,6 +167,7 @@ export async function courierDeposit(o: DepositOpts, cmd: Command): Promise<void
         ? `pickup code: ${code}   (try: npx quarterhour sim pickup ${code}${flags.length ? ` ${flags.join(" ")}` : ""})`
         : "the pickup code went to the platform in parcel.deposited",
     );
+    return { parcelId, compartment: done.compartment, code };
   } finally {
     watch?.close();
     // never leave a half-done kiosk session behind (a failed step, a timeout)

@@ -123,6 +123,8 @@ export interface Config {
   buses: BusConfig[];
   devices: MqttDeviceConfig[];
   locker: LockerConfig;
+  /** the cold chain (issue 9): zones of chilled/frozen compartments on Modbus controllers */
+  cold: ColdConfig;
   clock: ClockConfig;
   /** true: every serial device is played by its simulator, no hardware needed. */
   simulate: boolean;
@@ -258,6 +260,40 @@ export interface LockerConfig {
   doorLeftOpenSeconds: number;
   courierTimeoutSeconds: number;
   doorOpenTimeoutSeconds: number;
+}
+
+/** `cold:` the cold chain's zones and record (docs/configuration.md, "cold"). */
+export interface ColdConfig {
+  /** default poll interval of a zone, s (whole seconds: the record's time resolution) */
+  pollSeconds: number;
+  /** zone readings upstream as telemetry at most this often, s (0: none) */
+  telemetrySeconds: number;
+  /** readings kept at least this many days (EU 37/2005: a year; never below 366) */
+  retentionDays: number;
+  zones: ColdZoneConfig[];
+}
+
+/** One cold zone: its band, its controller channel, its compartments, its alarm delays. */
+export interface ColdZoneConfig {
+  id: string;
+  /** chilled: 2..6 °C; frozen: −40..−15 °C; custom: minC/maxC required */
+  kind: "chilled" | "frozen" | "custom";
+  /** the cold-controller device (on a modbus-rtu bus) measuring the zone */
+  controller: string;
+  channel: number;
+  /** "device/compartment" of a locker bank, e.g. cold-a/C01 */
+  compartments: string[];
+  minC?: number;
+  maxC?: number;
+  hysteresisC?: number;
+  alarmDelaySeconds?: number;
+  cumulativeLimitSeconds?: number;
+  cumulativeWindowSeconds?: number;
+  doorOpenSeconds?: number;
+  sensorFaultSeconds?: number;
+  unreachableSeconds?: number;
+  maxJumpC?: number;
+  pollSeconds?: number;
 }
 
 /** A kiosk terminal: its id (in /api/v1/kiosk/{id}/…), the locker banks it serves, its scanner. */
@@ -454,6 +490,48 @@ export const configSchema: SchemaObject = {
           doorLeftOpenSeconds: int(5, 86_400, 120),
           courierTimeoutSeconds: int(10, 3600, 120),
           doorOpenTimeoutSeconds: int(1, 120, 10),
+        },
+        { default: {} },
+      ),
+      cold: obj(
+        {
+          pollSeconds: int(1, 3600, 30),
+          telemetrySeconds: int(0, 86_400, 60),
+          retentionDays: int(366, 3650, 366),
+          zones: {
+            type: "array",
+            default: [],
+            items: obj(
+              {
+                id: id("zone"),
+                kind: { type: "string", enum: ["chilled", "frozen", "custom"] },
+                controller: id("controller device"),
+                channel: int(0, 255, 0),
+                compartments: {
+                  type: "array",
+                  default: [],
+                  uniqueItems: true,
+                  items: {
+                    type: "string",
+                    pattern: "^[A-Za-z0-9_-]{1,64}/[A-Za-z0-9_-]{1,64}$",
+                    [MESSAGE_KEYWORD]: "must be device/compartment, e.g. cold-a/C01",
+                  },
+                },
+                minC: { type: "number", minimum: -80, maximum: 60 },
+                maxC: { type: "number", minimum: -80, maximum: 60 },
+                hysteresisC: { type: "number", minimum: 0, maximum: 10 },
+                alarmDelaySeconds: int(0, 86_400),
+                cumulativeLimitSeconds: int(0, 604_800),
+                cumulativeWindowSeconds: int(60, 2_592_000),
+                doorOpenSeconds: int(0, 86_400),
+                sensorFaultSeconds: int(0, 86_400),
+                unreachableSeconds: int(0, 86_400),
+                maxJumpC: { type: "number", exclusiveMinimum: 0, maximum: 100 },
+                pollSeconds: int(1, 3600),
+              },
+              { required: ["id", "kind", "controller"] },
+            ),
+          },
         },
         { default: {} },
       ),

@@ -82,6 +82,16 @@ export const ERRORS = {
   QH_SIM_FAILED:
     "The simulated step did not complete (in time): check the gateway's log and `quarterhour locker compartments`.",
   QH_LOCKER_UNREACHABLE: "The lock board did not take the pulse: check its power and bus wiring, then retry.",
+  // ---- cold chain (issue 9, domain half) ----
+  QH_COLD_ZONE_ALARM:
+    "This compartment's cold zone is in alarm (too warm, door left open, probe or controller fault): do not deposit chilled or frozen goods here; use another zone or locker and tell the site's operator.",
+  QH_COLD_ZONE_UNKNOWN: "Use a zone id from the config's cold.zones (GET /api/v1/cold/zones lists them).",
+  QH_COLD_INPUT_INVALID:
+    "Fix the request as the message says: --from/--to (from, to) are ISO 8601 times with from before to, format is csv or json.",
+  QH_COLD_SETPOINT_MISMATCH:
+    "The controller read back another set-point than the one written: check its configuration lock and limits, then retry.",
+  QH_COLD_CONTROLLER:
+    "The temperature controller did not answer or refused: check its power, address and the RS-485 wiring, then retry.",
   // modbus-rtu (issue 9, wire half): controllers on Modbus RTU lines
   QH_MODBUS_EXCEPTION:
     "The controller refused the request (a Modbus exception reply): check the device model's register map (register, function, range) against the controller's manual.",

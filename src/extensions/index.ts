@@ -7,7 +7,9 @@ import { type DeviceModel, loadModels } from "../config/models.js";
 import type { Config } from "../config/schema.js";
 import { QhError } from "../core/errors.js";
 import type { ExtensionFactory } from "../gateway.js";
+import { COLD_BUS_PROTOCOLS, coldExtension } from "./cold.js";
 import { LOCKER_BUS_PROTOCOLS, lockerExtension } from "./locker.js";
+import type { SiteSeams } from "./seams.js";
 import type { SerialLineHooks } from "./serial-line.js";
 
 /** One vertical: the bus protocols it drives and how to build it. */
@@ -16,14 +18,24 @@ export interface Vertical {
   busProtocols: ReadonlySet<string>;
   /** whether the site needs it even without one of its buses (default: only with one) */
   wanted?: (config: Config) => boolean;
-  factory: (models: ReadonlyMap<string, DeviceModel>, hooks: SerialLineHooks) => ExtensionFactory;
+  /** `seams`: what the site's verticals hand each other (one object per site, see seams.ts) */
+  factory: (
+    models: ReadonlyMap<string, DeviceModel>,
+    hooks: SerialLineHooks,
+    seams: SiteSeams,
+  ) => ExtensionFactory;
 }
 
 export const VERTICALS: readonly Vertical[] = [
   {
     name: "locker",
     busProtocols: LOCKER_BUS_PROTOCOLS,
-    factory: (models, hooks) => lockerExtension(models, hooks),
+    factory: (models, hooks, seams) => lockerExtension(models, hooks, seams),
+  },
+  {
+    name: "cold",
+    busProtocols: COLD_BUS_PROTOCOLS,
+    factory: (models, hooks, seams) => coldExtension(models, hooks, seams),
   },
 ];
 
@@ -36,6 +48,7 @@ export function extensionsFor(
   models: ReadonlyMap<string, DeviceModel> = loadModels(),
   hooks: SerialLineHooks = {},
 ): ExtensionFactory[] {
+  const seams: SiteSeams = {};
   config.buses.forEach((bus, i) => {
     if (!VERTICALS.some((v) => v.busProtocols.has(bus.protocol))) {
       const known = VERTICALS.flatMap((v) => [...v.busProtocols]).join(", ");
@@ -47,5 +60,5 @@ export function extensionsFor(
   });
   return VERTICALS.filter(
     (v) => v.wanted?.(config) || config.buses.some((b) => v.busProtocols.has(b.protocol)),
-  ).map((v) => v.factory(models, hooks));
+  ).map((v) => v.factory(models, hooks, seams));
 }

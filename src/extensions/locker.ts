@@ -39,6 +39,7 @@ import { BusMaster } from "../southbound/serial/bus-master.js";
 import type { SerialLink } from "../southbound/serial/link.js";
 import type { SerialTransport } from "../southbound/serial/transport.js";
 import type { Db } from "../store/db.js";
+import type { SiteSeams } from "./seams.js";
 import { type SerialLineHooks, serialLine } from "./serial-line.js";
 
 /** The demo site's courier (simulated sites only, and only while no courier codes were synced). */
@@ -94,14 +95,16 @@ export const LOCKER_BUS_PROTOCOLS: ReadonlySet<string> = new Set([
 export function lockerExtension(
   models: ReadonlyMap<string, DeviceModel>,
   hooks: LockerHooks = {},
+  seams: SiteSeams = {},
 ): ExtensionFactory {
-  return (ctx) => buildLocker(ctx, models, hooks);
+  return (ctx) => buildLocker(ctx, models, hooks, seams);
 }
 
 function buildLocker(
   ctx: ExtensionContext,
   models: ReadonlyMap<string, DeviceModel>,
   hooks: LockerHooks,
+  seams: SiteSeams,
 ): Extension {
   const { config, log, registry } = ctx;
   const parts: BusParts[] = [];
@@ -254,6 +257,9 @@ function buildLocker(
     clock: ctx.clock,
     logger: log.child({ component: "locker" }),
   });
+
+  // the cold chain (src/extensions/cold.ts) installs its compartment gate here
+  if (layouts.length > 0) seams.locker = service;
 
   // scans: "qh:courier:CODE" starts a deposit, a scan during a deposit is the parcel's barcode,
   // "qh:pickup:CODE" (or a bare code of the pickup length) collects a parcel.

@@ -93,7 +93,7 @@ describe("the README's first ten minutes, on moved ports", () => {
     expect(c1.stdout).toMatch(
       new RegExp(`locker-a\\s+${compartment}\\s+\\S+\\s+occupied\\s+closed\\s+\\S{10,}`),
     );
-    expect(c1.stdout).toMatch(/24 compartments, 23 free; from the running gateway gw-demo/);
+    expect(c1.stdout).toMatch(/36 compartments, 35 free; from the running gateway gw-demo/);
 
     // 5. pick up with exactly the command the deposit printed (no env: the hint's flags suffice)
     const hint = dep.stdout.split("\n").find((l) => l.includes("try: npx quarterhour sim pickup"))!;
@@ -117,7 +117,7 @@ describe("the README's first ten minutes, on moved ports", () => {
     // 6. compartments again: all free
     const c2 = await runCliAsync(["locker", "compartments", "--json", ...flags], { cwd: ROOT });
     const rows = JSON.parse(c2.stdout) as { state: string }[];
-    expect(rows).toHaveLength(24);
+    expect(rows).toHaveLength(36);
     expect(rows.every((r) => r.state === "free")).toBe(true);
 
     // 7. stop: SIGTERM, offline status on the stream, exit 0

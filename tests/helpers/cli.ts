@@ -27,7 +27,7 @@ export function runCli(args: string[], cwd?: string, env?: NodeJS.ProcessEnv): C
  */
 export function runCliAsync(
   args: string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [BIN, ...args], {
@@ -37,7 +37,7 @@ export function runCliAsync(
     });
     let stdout = "";
     let stderr = "";
-    const t = setTimeout(() => proc.kill("SIGKILL"), 30_000);
+    const t = setTimeout(() => proc.kill("SIGKILL"), opts.timeoutMs ?? 30_000);
     proc.stdout.on("data", (d: Buffer) => {
       stdout += d.toString();
     });

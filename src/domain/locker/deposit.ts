@@ -29,6 +29,10 @@ interface Session {
   deposits: number;
   /** Compartments that failed (jam, no pulse) for the current parcel. */
   tried: Set<string>;
+  /** The temperature zone asked for (CompartmentGate.zoneOf), if any. */
+  zone?: string;
+  /** Why the gate refused the last candidate (e.g. QH_COLD_ZONE_ALARM), told when none is left. */
+  refused?: QhError;
   lastActivity: number;
   last?: DepositOutcomeView;
 }
@@ -96,12 +100,21 @@ export class DepositDesk implements DoorReactor {
     return this.publish(s);
   }
 
-  /** Pick a size (or none: the offered smallest free one); the lock is pulsed. */
-  async chooseSize(terminal: string, size?: CompartmentSize): Promise<DepositSessionView> {
+  /**
+   * Pick a size (or none: the offered smallest free one) and, at a site with cold zones, a zone
+   * (a cold parcel goes only into a compartment of that zone); the lock is pulsed. A compartment
+   * the gate refuses (its zone in alarm) is skipped; when only refused ones are left, the gate's
+   * coded refusal (QH_COLD_ZONE_ALARM) is thrown instead of QH_LOCKER_NO_COMPARTMENT.
+   */
+  async chooseSize(terminal: string, size?: CompartmentSize, zone?: string): Promise<DepositSessionView> {
     const s = this.session(terminal, ["size"], "delivery");
     if (size !== undefined && !isCompartmentSize(size)) {
       throw new QhError("QH_LOCKER_INPUT_INVALID", `size: must be one of ${COMPARTMENT_SIZES.join(", ")}`);
     }
+    if (zone !== undefined && (typeof zone !== "string" || zone.length === 0 || zone.length > 64)) {
+      throw new QhError("QH_LOCKER_INPUT_INVALID", "zone: must be a zone id of 1-64 characters");
+    }
+    s.zone = zone;
     const chosen = size ?? this.offer(terminal);
     if (chosen === undefined)
       throw new QhError("QH_LOCKER_NO_COMPARTMENT", "no free compartment in this locker");
@@ -149,6 +162,12 @@ export class DepositDesk implements DoorReactor {
       });
     }
     this.assertIdle(terminal);
+    if (p.device !== null && p.compartment !== null) {
+      // the booked compartment's zone in alarm (the cold chain): refused before anything moves
+      const booked = refOf(p as Located);
+      const refused = this.ctx.gate?.refusal(booked);
+      if (refused) throw refused;
+    }
     await announcer.commit((out) => {
       parcels.patch(
         p.id,
@@ -169,6 +188,8 @@ export class DepositDesk implements DoorReactor {
       compartment: p.compartment ?? undefined,
       deposits: 0,
       tried: new Set(),
+      zone:
+        p.device !== null && p.compartment !== null ? this.ctx.gate?.zoneOf(refOf(p as Located)) : undefined,
       lastActivity: clock.now(),
     };
     this.sessions.set(terminal, s);
@@ -199,6 +220,11 @@ export class DepositDesk implements DoorReactor {
     const out: Partial<Record<CompartmentSize, number>> = {};
     for (const c of this.ctx.compartments.free(0, scope)) out[c.size] = (out[c.size] ?? 0) + 1;
     return out;
+  }
+
+  /** The first candidate the compartment gate lets a deposit into (see firstEligible). */
+  private eligible(candidates: readonly CompartmentRow[], s: Session): CompartmentRow | undefined {
+    return firstEligible(this.ctx.gate, candidates, s);
   }
 
   /** A parcel was cancelled by the platform: a session depositing it stops. */
@@ -436,11 +462,14 @@ export class DepositDesk implements DoorReactor {
    */
   private async place(s: Session): Promise<void> {
     let unreachable: QhError | undefined;
+    s.refused = undefined;
     for (;;) {
       const claimed = await this.ctx.announcer.commit((out) => this.claim(s, out));
       if (!claimed) {
         // Every candidate refused the pulse: the line or its boards are down, not the locker full.
         if (unreachable) throw unreachable;
+        // Every candidate left was refused by the gate (its cold zone in alarm): say why.
+        if (s.refused) throw s.refused;
         throw new QhError(
           "QH_LOCKER_NO_COMPARTMENT",
           `no free ${s.size ?? ""} compartment (or larger) is usable`,
@@ -485,9 +514,9 @@ export class DepositDesk implements DoorReactor {
     let target: CompartmentRow | undefined;
     if (p?.device && p.compartment) {
       const own = compartments.get(refOf(p as Located));
-      if (own && !s.tried.has(refKey(own)) && usable(own)) target = own;
+      if (own && !s.tried.has(refKey(own)) && usable(own) && this.eligible([own], s)) target = own;
     }
-    target ??= compartments.free(sizeRank(size), terminals.devicesFor(s.terminal), s.tried)[0];
+    target ??= this.eligible(compartments.free(sizeRank(size), terminals.devicesFor(s.terminal), s.tried), s);
     if (!target) {
       if (p) this.release(p, out, "no_compartment");
       out.afterwards(() => {
@@ -642,6 +671,36 @@ export class DepositDesk implements DoorReactor {
 }
 
 type Located = ParcelRow & { device: string; compartment: string };
+
+/**
+ * The first candidate of the session's zone the gate does not refuse. A deposit that asks for no
+ * zone goes to an ambient compartment first (cold ones are kept for cold parcels), else anywhere.
+ */
+function firstEligible(
+  gate: LockerContext["gate"],
+  candidates: readonly CompartmentRow[],
+  s: Session,
+): CompartmentRow | undefined {
+  if (!gate) return candidates[0];
+  const ordered =
+    s.zone === undefined
+      ? [
+          ...candidates.filter((c) => gate.zoneOf(refOf(c)) === undefined),
+          ...candidates.filter((c) => gate.zoneOf(refOf(c)) !== undefined),
+        ]
+      : candidates;
+  for (const c of ordered) {
+    const ref = refOf(c);
+    if (s.zone !== undefined && gate.zoneOf(ref) !== s.zone) continue;
+    const refused = gate.refusal(ref);
+    if (refused) {
+      s.refused ??= refused;
+      continue;
+    }
+    return c;
+  }
+  return undefined;
+}
 
 /** A compartment a deposit may use (its own reservation counts, even though not free). */
 function usable(c: CompartmentRow): boolean {

@@ -72,12 +72,14 @@ export class Announcer {
     private readonly sink: EventSink,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** the outbox table (same columns as locker_outbox): the cold chain keeps its own, cold_outbox */
+    private readonly table = "locker_outbox",
   ) {
     this.insert = db.prepare(
-      "INSERT INTO locker_outbox (device, type, data, ts, has_secret) VALUES (?, ?, ?, ?, ?)",
+      `INSERT INTO ${table} (device, type, data, ts, has_secret) VALUES (?, ?, ?, ?, ?)`,
     );
-    this.remove = db.prepare("DELETE FROM locker_outbox WHERE id = ?");
-    this.pending = db.prepare("SELECT * FROM locker_outbox ORDER BY id");
+    this.remove = db.prepare(`DELETE FROM ${table} WHERE id = ?`);
+    this.pending = db.prepare(`SELECT * FROM ${table} ORDER BY id`);
   }
 
   onLostSecret(type: string, recovery: SecretRecovery): void {
@@ -151,7 +153,7 @@ export class Announcer {
   }
 
   pendingCount(): number {
-    return (this.db.prepare("SELECT count(*) AS n FROM locker_outbox").get() as { n: number }).n;
+    return (this.db.prepare(`SELECT count(*) AS n FROM ${this.table}`).get() as { n: number }).n;
   }
 
   private send(id: number, e: PendingEvent): Promise<void> {

@@ -1,3 +1,5 @@
+import type { QhError } from "../../core/errors.js";
+
 /**
  * The locker domain's edge: what it needs from the hardware (LockPort, implemented by a driver over
  * the RS-485 bus master and codecs), what the driver tells it (DoorInput), and the compartment
@@ -66,4 +68,19 @@ export interface CompartmentLayout {
 export interface LockerBankLayout {
   device: string;
   compartments: readonly CompartmentLayout[];
+}
+
+/**
+ * Another vertical's say over compartments (the cold chain's, src/domain/cold/gate.ts): the seam
+ * through which a deposit into a compartment whose cold zone is in alarm is refused, and a pickup
+ * answer carries what the resident must be told. Asked by the deposit flow when it picks a
+ * compartment and by the pickup flow when it answers. Without a gate every compartment is eligible.
+ */
+export interface CompartmentGate {
+  /** The compartment's temperature zone id (a cold zone), or undefined (ambient, not managed). */
+  zoneOf(ref: CompartmentRef): string | undefined;
+  /** Why no deposit may go into `ref` now (a coded error the kiosk shows), or undefined. */
+  refusal(ref: CompartmentRef): QhError | undefined;
+  /** Fields added to a pickup answer for this parcel (e.g. `coldChainBreach`), or undefined. */
+  pickupNotice?(parcelId: string): Record<string, unknown> | undefined;
 }

@@ -37,6 +37,7 @@ import { OverdueDesk, type RetrieveChoice } from "./overdue.js";
 import { iso, type ParcelRow, ParcelStore } from "./parcels.js";
 import { PickupDesk } from "./pickup.js";
 import type {
+  CompartmentGate,
   CompartmentRef,
   CompartmentSize,
   DoorInput,
@@ -84,6 +85,8 @@ export interface LockerServiceOptions {
   sweepIntervalMs?: number;
   /** Parcel id generator (default UUIDv7). */
   newId?: () => string;
+  /** Another vertical's say over compartments (the cold chain's zones in alarm); see setGate. */
+  gate?: CompartmentGate;
 }
 
 export class LockerService implements DoorInput, LockerCommandTarget {
@@ -148,6 +151,7 @@ export class LockerService implements DoorInput, LockerCommandTarget {
         log.warn({ err, event }, "locker notice listener failed"),
       ),
       newId: opts.newId ?? (() => uuid(clock.now())),
+      gate: opts.gate,
     };
     this.ctx = ctx;
     this.statePublisher = new StatePublisher(compartments, opts.state, log);
@@ -238,8 +242,16 @@ export class LockerService implements DoorInput, LockerCommandTarget {
     return this.deposits.scan(terminal, barcode);
   }
 
-  chooseSize(terminal: string, size?: CompartmentSize): Promise<DepositSessionView> {
-    return storeGate(this.ctx.db, "deposit", () => this.deposits.chooseSize(terminal, size));
+  chooseSize(terminal: string, size?: CompartmentSize, zone?: string): Promise<DepositSessionView> {
+    return storeGate(this.ctx.db, "deposit", () => this.deposits.chooseSize(terminal, size, zone));
+  }
+
+  /**
+   * Installs another vertical's compartment gate (the cold extension does, once built: extensions
+   * are built one after the other). undefined removes it.
+   */
+  setGate(gate: CompartmentGate | undefined): void {
+    this.ctx.gate = gate;
   }
 
   depositReserved(terminal: string, orderId: string, courierCode?: string): Promise<DepositSessionView> {
@@ -263,7 +275,12 @@ export class LockerService implements DoorInput, LockerCommandTarget {
   // --- resident ---------------------------------------------------------------------------
 
   pickup(terminal: string, code: string): Promise<PickupResult> {
-    return storeGate(this.ctx.db, "pickup", () => this.pickups.pickup(terminal, code));
+    return storeGate(this.ctx.db, "pickup", async () => {
+      const r = await this.pickups.pickup(terminal, code);
+      // e.g. the cold chain's coldChainBreach: the kiosk tells the resident
+      const notice = this.ctx.gate?.pickupNotice?.(r.parcelId);
+      return notice ? { ...r, ...notice } : r;
+    });
   }
 
   // --- platform / customer service --------------------------------------------------------

@@ -7,7 +7,7 @@ import type { CompartmentState, CompartmentStore, OutOfServiceReason } from "./c
 import type { TerminalGuard } from "./lockout.js";
 import type { Announcer } from "./outbox.js";
 import type { ParcelState, ParcelStore } from "./parcels.js";
-import type { CompartmentSize, LockPort } from "./ports.js";
+import type { CompartmentGate, CompartmentSize, LockPort } from "./ports.js";
 import type { LockerSettings } from "./settings.js";
 
 export type DepositStep = "scan" | "size" | "opening" | "open";
@@ -51,6 +51,8 @@ export interface PickupResult {
    * belongs to another request (409 QH_LOCKER_BUSY).
    */
   door: "pulsed" | "pending" | "already_open";
+  /** What another vertical adds (CompartmentGate.pickupNotice), e.g. the cold chain's breach. */
+  [notice: string]: unknown;
 }
 
 export interface RetrieveResult {
@@ -143,4 +145,6 @@ export interface LockerContext {
   terminals: TerminalScope;
   notices: TypedBus<LockerNotices>;
   newId: () => string;
+  /** another vertical's say over compartments (the cold chain); undefined: all eligible */
+  gate?: CompartmentGate;
 }

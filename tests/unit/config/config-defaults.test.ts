@@ -72,6 +72,7 @@ describe("config defaults", () => {
         courierTimeoutSeconds: 120,
         doorOpenTimeoutSeconds: 10,
       } satisfies Config["locker"],
+      cold: { pollSeconds: 30, telemetrySeconds: 60, retentionDays: 366, zones: [] },
       clock: { synchronized: "auto", checkSeconds: 30 },
       simulate: false,
       log: { level: "info" },
@@ -164,14 +165,29 @@ describe("config defaults", () => {
     expect(c.deviceBroker.port).toBe(1883);
     expect(c.api).toMatchObject({ host: "127.0.0.1", port: 8080 });
     expect(c.dataDir).toBe(resolve("./data"));
-    const [bus, scan] = c.buses;
+    const [bus, cold, scan] = c.buses;
     expect(bus).toMatchObject({
       id: "bus-a",
       protocol: "lockboard-xor",
       path: "sim://bus-a",
       baudRate: 9600,
     });
-    expect(bus!.devices).toEqual([{ id: "locker-a", model: "demo-bank-24", address: 1 }]);
+    expect(bus!.devices).toEqual([
+      { id: "locker-a", model: "demo-bank-24", address: 1 },
+      { id: "cold-a", model: "cold-locker-bank-12", address: 3 },
+    ]);
+    // the cold chain's demo: a simulated Modbus controller, a chilled and a frozen zone
+    expect(cold).toMatchObject({
+      id: "bus-cold",
+      protocol: "modbus-rtu",
+      path: "sim://bus-cold",
+      baudRate: 9600,
+    });
+    expect(cold!.devices).toEqual([{ id: "cold-ctrl", model: "generic-cold-controller", address: 1 }]);
+    expect(c.cold.zones.map((z) => [z.id, z.kind, z.channel, z.compartments.length])).toEqual([
+      ["chilled", "chilled", 0, 6],
+      ["frozen", "frozen", 1, 6],
+    ]);
     const bank = models.get("demo-bank-24");
     expect(bank?.kind === "locker-bank" && bank.boards.length).toBe(2);
     expect(bank?.kind === "locker-bank" && bank.compartments.length).toBe(24);

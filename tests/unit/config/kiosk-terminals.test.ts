@@ -106,12 +106,12 @@ describe("the guessing figure of the shipped configs", () => {
     return { c, n };
   };
 
-  it("demo site: 24 compartments, 6 digits, 30 wrong codes a day: about 1.8 years", () => {
+  it("demo site: 36 compartments (24 ambient, 12 cold), 6 digits, 30 wrong codes a day: about 1.2 years", () => {
     const { c, n } = compartments("config/default.yaml");
-    expect(n).toBe(24);
+    expect(n).toBe(36);
     const years = expectedYearsToGuess(resolveSettings(c.locker), n);
-    expect(years).toBeGreaterThan(1.8);
-    expect(years).toBeLessThan(1.9);
+    expect(years).toBeGreaterThan(1.2);
+    expect(years).toBeLessThan(1.3);
   });
 
   it("example site: 104 compartments, 8 digits: about 43 years (6 digits would be under half a year)", () => {

@@ -1,0 +1,266 @@
+/**
+ * A zone's alarm logic, pure: samples in, alarm actions out. Every duration is a sum of monotonic
+ * steps between samples (a wall clock that steps, forwards or back, changes no duration); wall
+ * times only label. The state is plain JSON the service stores with every reading, so an alarm
+ * (and the time counted towards one) outlives a restart: an excursion spanning a reboot is one
+ * alarm. The time the gateway was down is unknown and is not counted.
+ *
+ * Rules (PROTOCOLS.md §4, §9):
+ * - temperature, single-event: out of range continuously for `alarmDelaySeconds`; a reading back
+ *   in range before that resets the count. A gap (no value) neither counts nor resets.
+ * - temperature, cumulative: out-of-range time within the rolling `cumulativeWindowSeconds`
+ *   reaches `cumulativeLimitSeconds` (WHO practice). One temperature alarm is open at a time.
+ * - a temperature alarm clears only back inside [min + hysteresis, max − hysteresis] (no flapping
+ *   at the limit); the cumulative count starts afresh after it clears.
+ * - door_open: the door reported open for `doorOpenSeconds`; clears when it closes.
+ * - sensor_fault: a sentinel or missing value, or an implausible jump (more than `maxJumpC` from
+ *   the last accepted value; three agreeing readings are believed), for `sensorFaultSeconds`.
+ * - unreachable: no answer from the controller for `unreachableSeconds`.
+ */
+import type {
+  Alarm,
+  AlarmAction,
+  AlarmKind,
+  ReadingNote,
+  Sample,
+  TemperatureRule,
+  ZoneLimits,
+} from "./types.js";
+
+/** The persisted part of a zone's alarm state. */
+export interface ZoneAlarmState {
+  /** seconds of observation of this zone (sum of monotonic steps, across restarts) */
+  elapsed: number;
+  lastValueC?: number;
+  /** consecutive implausible values, waiting to be believed */
+  suspect: number[];
+  /** the current out-of-range run */
+  run?: { startAt: number; outSeconds: number; peakC: number; readings: ReadingNote[] };
+  /** cumulative: out-of-range spans [elapsedStart, elapsedEnd, wallStart] within the window */
+  spans: [number, number, number][];
+  /** whether the last accepted value was out of range (time counts only between two such) */
+  prevOut?: boolean;
+  doorSeconds?: number;
+  faultSeconds?: number;
+  unreachableSeconds?: number;
+  open: Partial<Record<AlarmKind, Alarm>>;
+  /** the last readings, for the events */
+  recent: ReadingNote[];
+}
+
+export function emptyAlarmState(): ZoneAlarmState {
+  return { elapsed: 0, suspect: [], spans: [], open: {}, recent: [] };
+}
+
+const RECENT = 12;
+
+export class ZoneAlarms {
+  private lastMono: number | undefined;
+
+  /**
+   * @param maxStepS the longest step between two samples counted (longer: a stall or a gap), s
+   * @param newId alarm id generator
+   */
+  constructor(
+    readonly zone: string,
+    private limits: ZoneLimits,
+    readonly state: ZoneAlarmState,
+    private readonly maxStepS: number,
+    private readonly newId: () => string,
+  ) {}
+
+  setLimits(limits: ZoneLimits): void {
+    this.limits = limits;
+  }
+
+  /** Whether a temperature alarm or any other alarm is open (deposits are refused). */
+  inAlarm(): boolean {
+    return Object.keys(this.state.open).length > 0;
+  }
+
+  /** Whether an excursion may be under way (parcels in the zone are being tracked). */
+  exposed(): boolean {
+    return this.state.run !== undefined || this.state.spans.length > 0 || !!this.state.open.temperature;
+  }
+
+  /** Feeds one sample; returns what was raised and cleared, in that order of decision. */
+  feed(s: Sample): AlarmAction[] {
+    const st = this.state;
+    const L = this.limits;
+    const dt =
+      this.lastMono === undefined ? 0 : Math.min(Math.max(0, (s.mono - this.lastMono) / 1000), this.maxStepS);
+    this.lastMono = s.mono;
+    st.elapsed += dt;
+    const note: ReadingNote = {
+      ts: new Date(s.wall).toISOString(),
+      temperatureC: s.temperatureC,
+      quality: s.quality,
+    };
+    st.recent.push(note);
+    if (st.recent.length > RECENT) st.recent.shift();
+    const out: AlarmAction[] = [];
+
+    // controller unreachable
+    if (s.quality === "unreachable") {
+      st.unreachableSeconds = st.unreachableSeconds === undefined ? 0 : st.unreachableSeconds + dt;
+      if (!st.open.unreachable && st.unreachableSeconds >= L.unreachableSeconds)
+        out.push(this.raise("unreachable", s.wall, st.unreachableSeconds));
+      return out; // nothing else is known
+    }
+    st.unreachableSeconds = undefined;
+    if (st.open.unreachable) out.push(this.clear("unreachable", s.wall));
+
+    // sensor fault: sentinel / no value, or an implausible jump
+    let t = s.quality === "ok" ? s.temperatureC : null;
+    if (t !== null && st.lastValueC !== undefined && Math.abs(t - st.lastValueC) > L.maxJumpC) {
+      st.suspect.push(t);
+      const lo = Math.min(...st.suspect);
+      const hi = Math.max(...st.suspect);
+      if (st.suspect.length >= 3 && hi - lo <= L.maxJumpC) st.suspect = [];
+      else t = null;
+    } else st.suspect = [];
+    if (t === null) {
+      st.faultSeconds = st.faultSeconds === undefined ? 0 : st.faultSeconds + dt;
+      if (!st.open.sensor_fault && st.faultSeconds >= L.sensorFaultSeconds)
+        out.push(this.raise("sensor_fault", s.wall, st.faultSeconds));
+    } else {
+      st.faultSeconds = undefined;
+      if (st.open.sensor_fault) out.push(this.clear("sensor_fault", s.wall));
+    }
+
+    // door left open
+    if (s.doorOpen === true) {
+      st.doorSeconds = st.doorSeconds === undefined ? 0 : st.doorSeconds + dt;
+      if (L.doorOpenSeconds > 0 && !st.open.door_open && st.doorSeconds >= L.doorOpenSeconds)
+        out.push(this.raise("door_open", s.wall, st.doorSeconds));
+    } else if (s.doorOpen === false) {
+      st.doorSeconds = undefined;
+      if (st.open.door_open) out.push(this.clear("door_open", s.wall));
+    }
+
+    if (t !== null) {
+      st.lastValueC = t;
+      this.temperature(t, dt, s.wall, note, out);
+    }
+    return out;
+  }
+
+  /** Open alarms, oldest first. */
+  openAlarms(): Alarm[] {
+    return Object.values(this.state.open).sort((a, b) => a.raisedAt - b.raisedAt);
+  }
+
+  /** Wall ms of the current excursion's start (its earliest out-of-range reading), if any. */
+  excursionStart(): number | undefined {
+    const st = this.state;
+    const c = [st.open.temperature?.startAt, st.run?.startAt, ...st.spans.map((x) => x[2])].filter(
+      (x): x is number => x !== undefined,
+    );
+    return c.length ? Math.min(...c) : undefined;
+  }
+
+  private temperature(t: number, step: number, wall: number, note: ReadingNote, out: AlarmAction[]): void {
+    const st = this.state;
+    const L = this.limits;
+    const outOfRange = t < L.min || t > L.max;
+    const dt = st.prevOut ? step : 0;
+    st.prevOut = outOfRange;
+    const alarm = st.open.temperature;
+    if (outOfRange) {
+      if (!st.run) {
+        st.run = { startAt: wall, outSeconds: 0, peakC: t, readings: [] };
+        st.spans.push([st.elapsed, st.elapsed, wall]);
+      } else {
+        st.run.outSeconds += dt;
+        const last = st.spans[st.spans.length - 1];
+        if (last && last[1] >= st.elapsed - dt - 1e-9) last[1] = st.elapsed;
+        else st.spans.push([st.elapsed - dt, st.elapsed, wall]);
+        if (alarm) alarm.outSeconds += dt;
+      }
+      if (this.further(t, st.run.peakC)) st.run.peakC = t;
+      st.run.readings.push(note);
+      if (st.run.readings.length > RECENT) st.run.readings.splice(1, 1); // keep the first
+      if (alarm) {
+        if (alarm.peakC === undefined || this.further(t, alarm.peakC)) alarm.peakC = t;
+      } else if (st.run.outSeconds >= L.alarmDelaySeconds) {
+        out.push(this.raiseTemperature("single", st.run.startAt, st.run.outSeconds, st.run.peakC, wall));
+      } else if (L.cumulativeLimitSeconds > 0) {
+        this.trimSpans();
+        const total = st.spans.reduce((n, x) => n + (x[1] - x[0]), 0);
+        if (total >= L.cumulativeLimitSeconds) {
+          const since = Math.min(...st.spans.map((x) => x[2]));
+          out.push(this.raiseTemperature("cumulative", since, total, st.run.peakC, wall));
+        }
+      }
+    } else {
+      if (alarm) {
+        const clearBand = t >= L.min + L.hysteresisC && t <= L.max - L.hysteresisC;
+        if (clearBand) {
+          out.push(this.clear("temperature", wall));
+          st.run = undefined;
+          st.spans = [];
+        }
+      } else st.run = undefined;
+    }
+    this.trimSpans();
+  }
+
+  private trimSpans(): void {
+    const st = this.state;
+    const from = st.elapsed - this.limits.cumulativeWindowSeconds;
+    if (this.limits.cumulativeLimitSeconds <= 0) {
+      // no cumulative rule: keep only the current run's span (the exposure start)
+      st.spans = st.run ? st.spans.slice(-1) : [];
+      return;
+    }
+    st.spans = st.spans.filter((x) => x[1] >= from);
+  }
+
+  /** Whether `a` is further out of range than `b`. */
+  private further(a: number, b: number): boolean {
+    const d = (x: number) => (x > this.limits.max ? x - this.limits.max : this.limits.min - x);
+    return d(a) > d(b);
+  }
+
+  private raiseTemperature(
+    rule: TemperatureRule,
+    startAt: number,
+    outSeconds: number,
+    peakC: number,
+    wall: number,
+  ): AlarmAction {
+    const a: Alarm = {
+      id: this.newId(),
+      zone: this.zone,
+      kind: "temperature",
+      rule,
+      startAt,
+      raisedAt: wall,
+      peakC,
+      outSeconds,
+      readings: [...(this.state.run?.readings ?? this.state.recent)],
+    };
+    this.state.open.temperature = a;
+    return { type: "raised", alarm: a };
+  }
+
+  private raise(kind: Exclude<AlarmKind, "temperature">, wall: number, seconds: number): AlarmAction {
+    const a: Alarm = {
+      id: this.newId(),
+      zone: this.zone,
+      kind,
+      startAt: wall - seconds * 1000,
+      raisedAt: wall,
+      outSeconds: 0,
+      readings: [...this.state.recent],
+    };
+    this.state.open[kind] = a;
+    return { type: "raised", alarm: a };
+  }
+
+  private clear(kind: AlarmKind, wall: number): AlarmAction {
+    const a = this.state.open[kind]!;
+    delete this.state.open[kind];
+    return { type: "cleared", alarm: a, endAt: wall, readings: [...this.state.recent] };
+  }
+}

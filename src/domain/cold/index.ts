@@ -1,0 +1,11 @@
+export { emptyAlarmState, type ZoneAlarmState, ZoneAlarms } from "./alarms.js";
+export { COLD_COMMANDS, createColdCommands } from "./commands.js";
+export { COLD_EVENTS } from "./events.js";
+export { coldGate } from "./gate.js";
+export { lockerParcelLocator, type ParcelInZone, type ParcelLocator } from "./parcels.js";
+export type { ColdControllerPort, ControllerReading } from "./ports.js";
+export { type RecordedReading, TemperatureRecord } from "./record.js";
+export { COLD_MIGRATIONS, migrateCold } from "./schema.js";
+export { ColdService, type ColdServiceOptions } from "./service.js";
+export { DEFAULT_LIMITS, DEFAULT_POLL_SECONDS, ZONE_RANGES, zoneLimits } from "./settings.js";
+export type * from "./types.js";
