@@ -5,7 +5,7 @@
  */
 import { stringify } from "yaml";
 import type { Config } from "../config/schema.js";
-import { extensionsFor } from "../extensions/index.js";
+import { checkVerticals } from "../extensions/index.js";
 import { readTlsFiles } from "../uplink/connection.js";
 import { type GatewayOpts, readConfig } from "./common.js";
 
@@ -43,7 +43,7 @@ function summary(c: Config): string {
 export function configCheck(opts: GatewayOpts): void {
   const config = readConfig(opts);
   readTlsFiles(config.uplink.tls); // the files the start will read: QH_UPLINK_CONFIG (exit 2) now, not at start
-  extensionsFor(config); // every bus's protocol driven by a vertical of this version (QH_CONFIG_INVALID)
+  checkVerticals(config); // bus protocols and each vertical's cross-checks, as the start runs them
   process.stdout.write(`config OK: ${opts.config}\n  ${summary(config)}\n`);
 }
 

@@ -167,6 +167,29 @@ function buildCold(
 }
 
 /**
+ * What `quarterhour config check` runs for the cold chain without opening a line: every controller's
+ * model and every zone's cross-checks (the same code the start runs).
+ * @throws QhError QH_CONFIG_INVALID with the key path
+ */
+export function checkColdConfig(config: Config, models: ReadonlyMap<string, DeviceModel>): void {
+  const controllerModels = new Map<string, ColdControllerModel>();
+  config.buses.forEach((bus, i) => {
+    if (!COLD_BUS_PROTOCOLS.has(bus.protocol)) return;
+    bus.devices.forEach((d, j) => {
+      const m = models.get(d.model);
+      if (m?.kind !== "cold-controller") {
+        throw new QhError(
+          "QH_CONFIG_INVALID",
+          `buses[${i}].devices[${j}].model: ${d.id}'s model ${d.model} is not a cold controller`,
+        );
+      }
+      controllerModels.set(d.id, m as ColdControllerModel);
+    });
+  });
+  coldZones(config, models, controllerModels);
+}
+
+/**
  * The config's cold zones, checked against the site (key-path errors, QH_CONFIG_INVALID): each
  * controller a cold-controller device on a modbus-rtu bus with that channel; each compartment a
  * compartment of a locker bank of the site, in one zone only; a custom zone with its range.

@@ -7,7 +7,7 @@ import { type DeviceModel, loadModels } from "../config/models.js";
 import type { Config } from "../config/schema.js";
 import { QhError } from "../core/errors.js";
 import type { ExtensionFactory } from "../gateway.js";
-import { COLD_BUS_PROTOCOLS, coldExtension } from "./cold.js";
+import { COLD_BUS_PROTOCOLS, checkColdConfig, coldExtension } from "./cold.js";
 import { LOCKER_BUS_PROTOCOLS, lockerExtension } from "./locker.js";
 import type { SiteSeams } from "./seams.js";
 import type { SerialLineHooks } from "./serial-line.js";
@@ -16,6 +16,8 @@ import type { SerialLineHooks } from "./serial-line.js";
 export interface Vertical {
   name: string;
   busProtocols: ReadonlySet<string>;
+  /** what `config check` runs without opening anything: the start's own cross-checks (QhError) */
+  check?: (config: Config, models: ReadonlyMap<string, DeviceModel>) => void;
   /** whether the site needs it even without one of its buses (default: only with one) */
   wanted?: (config: Config) => boolean;
   /** `seams`: what the site's verticals hand each other (one object per site, see seams.ts) */
@@ -35,6 +37,7 @@ export const VERTICALS: readonly Vertical[] = [
   {
     name: "cold",
     busProtocols: COLD_BUS_PROTOCOLS,
+    check: checkColdConfig,
     factory: (models, hooks, seams) => coldExtension(models, hooks, seams),
   },
 ];
@@ -61,4 +64,20 @@ export function extensionsFor(
   return VERTICALS.filter(
     (v) => v.wanted?.(config) || config.buses.some((b) => v.busProtocols.has(b.protocol)),
   ).map((v) => v.factory(models, hooks, seams));
+}
+
+/**
+ * `config check`'s part of the verticals: the bus protocols, then each needed vertical's own
+ * cross-checks, without building or opening anything.
+ * @throws QhError QH_CONFIG_INVALID with the key path
+ */
+export function checkVerticals(
+  config: Config,
+  models: ReadonlyMap<string, DeviceModel> = loadModels(),
+): void {
+  extensionsFor(config, models);
+  for (const v of VERTICALS) {
+    if (v.wanted?.(config) || config.buses.some((b) => v.busProtocols.has(b.protocol)))
+      v.check?.(config, models);
+  }
 }

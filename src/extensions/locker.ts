@@ -37,7 +37,6 @@ import { createScannerSim, type ScannerSim } from "../sim/scanner-line.js";
 import type { Simulator } from "../sim/types.js";
 import { BusMaster } from "../southbound/serial/bus-master.js";
 import type { SerialLink } from "../southbound/serial/link.js";
-import type { SerialTransport } from "../southbound/serial/transport.js";
 import type { Db } from "../store/db.js";
 import type { SiteSeams } from "./seams.js";
 import { type SerialLineHooks, serialLine } from "./serial-line.js";

@@ -3,12 +3,12 @@
  * code (0 ok; 2 usage, config or a listening port in use; 1 runtime). One row per case, each a
  * real CLI child process; "other programs" on the ports are real listeners in this process.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { runCliAsync } from "../helpers/cli.js";
 import { tempDir } from "../helpers/gateway.js";
 import { freePort } from "../helpers/upstream.js";
@@ -128,6 +128,24 @@ const rows: Row[] = [
     ],
     exit: 2,
     match: [/QH_UPLINK_CONFIG: uplink\.tls\.ca: cannot read .*no-such-ca\.pem/],
+  },
+  {
+    name: "config check: a cold zone bound to a controller the site does not have (the start's cross-checks)",
+    args: () => [
+      "config",
+      "check",
+      "-c",
+      file(
+        "cold-zone.yaml",
+        (() => {
+          const c = parse(readFileSync(join(import.meta.dirname, "../../config/default.yaml"), "utf8"));
+          c.cold.zones[0].controller = "no-such-controller";
+          return c;
+        })(),
+      ),
+    ],
+    exit: 2,
+    match: [/QH_CONFIG_INVALID: cold\.zones\[0\]\.controller: no cold-controller device no-such-controller/],
   },
   {
     name: "config check: missing file",
