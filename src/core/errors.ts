@@ -82,6 +82,15 @@ export const ERRORS = {
   QH_SIM_FAILED:
     "The simulated step did not complete (in time): check the gateway's log and `quarterhour locker compartments`.",
   QH_LOCKER_UNREACHABLE: "The lock board did not take the pulse: check its power and bus wiring, then retry.",
+  // ---- vending (issue 10, mdb helper) ----
+  QH_VEND_MACHINE_UNKNOWN:
+    "Use a vending machine's device id from the config (a device on an mdb-bridge-text bus).",
+  QH_VEND_NOT_READY:
+    "The machine's reader is not enabled, or a session is already open on it: wait for the open session to end (vend.session_ended) or check the machine and its bridge (GET /api/v1/vending/machines).",
+  QH_VEND_REFUSED:
+    "The MDB bridge refused the request (the machine moved on meanwhile): check the machine's state and start again with a new command id.",
+  QH_VEND_NOT_PENDING:
+    "No such vend request or session is waiting on that machine: it was answered, timed out (denied) or ended already; a late answer changes nothing.",
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
