@@ -23,8 +23,9 @@ import { QhError } from "../../core/errors.js";
 import { newId } from "../../core/ids.js";
 import type { Logger } from "../../core/logger.js";
 import type { BridgeEvent, ReaderState } from "../../protocols/mdb-bridge-text/index.js";
-import type { RecordTx, VendingRecorder } from "./recorder.js";
-import { addOfflineUsage, deleteSession, loadSession, localDay, offlineUsage, saveSession } from "./store.js";
+import { Outcomes } from "./outcomes.js";
+import type { VendingRecorder } from "./recorder.js";
+import { addOfflineUsage, loadSession, localDay, offlineUsage } from "./store.js";
 import type { AbortReason, BridgePort, MachineSettings, Session, Vend } from "./types.js";
 
 export interface Timers {
@@ -75,11 +76,13 @@ export class CashlessReader {
   private readonly timers: Timers;
   private readonly device: string;
   private readonly scale: number;
+  private readonly out: Outcomes;
 
   constructor(private readonly o: CashlessReaderOptions) {
     this.timers = o.timers ?? realTimers;
     this.device = o.settings.device;
     this.scale = o.settings.reader.scaleFactor;
+    this.out = new Outcomes(this.device, o.recorder, o.log);
   }
 
   /** The reader's state and the open session, for the API and tests. */
@@ -239,7 +242,7 @@ export class CashlessReader {
         `the bridge refused the session: ${"reason" in reply ? reply.reason : reply.kind}`,
       );
     }
-    this.o.recorder.commit((tx) => saveSession(tx.db, this.device, session));
+    this.out.saved(session);
     const timeoutMs = Math.min(
       this.o.settings.sessionTimeoutSeconds * 1000,
       input.expiresAtMs !== undefined
@@ -259,7 +262,7 @@ export class CashlessReader {
   /** The platform's vend.session.cancel: ask the VMC to end the session (C,STOP). */
   async cancelSession(paymentRef?: string): Promise<JsonObject> {
     const s = this.session;
-    if (!s || s.flow !== "pay_first" || (paymentRef !== undefined && s.paymentRef !== paymentRef))
+    if (s?.flow !== "pay_first" || (paymentRef !== undefined && s.paymentRef !== paymentRef))
       throw new QhError(
         "QH_VEND_NOT_PENDING",
         `no pay-first session${paymentRef ? ` ${paymentRef}` : ""} on ${this.device}`,
@@ -291,7 +294,7 @@ export class CashlessReader {
   async authorizeResult(a: AuthorizeAnswer): Promise<JsonObject> {
     const inMono = this.o.clock.mono();
     const v = this.session?.vend;
-    if (!v || v.state !== "authorizing" || v.requestId !== a.requestId)
+    if (v?.state !== "authorizing" || v.requestId !== a.requestId)
       throw new QhError(
         "QH_VEND_NOT_PENDING",
         `no vend request ${a.requestId} waiting on ${this.device} (answered, timed out or cancelled already)`,
@@ -413,34 +416,19 @@ export class CashlessReader {
     if (!s || s.vend !== v) return;
     if (reply && reply.kind !== "ok") {
       this.o.log.warn({ reply }, "the bridge refused the approval");
-      this.record(v, "vend.denied", { reason: "bridge_refused" });
+      this.out.denied(s, v, "bridge_refused");
       s.vend = undefined;
       return;
     }
     if (v.state === "approving") v.state = "approved";
-    this.recordApproved(s, v);
-  }
-
-  /** vend.approved (and the session row) once per vend, before its outcome. */
-  private recordApproved(s: Session, v: Vend): void {
-    if (v.approvedRecorded) return;
-    v.approvedRecorded = true;
-    this.commit((tx) => {
-      v.inTx?.(tx);
-      saveSession(tx.db, this.device, s);
-      tx.emit(this.device, "vend.approved", {
-        ...this.vendData(s, v),
-        ...(v.offline ? { offline: true } : {}),
-        ...(v.gatewayMs !== undefined ? { gatewayMs: Math.round(v.gatewayMs * 1000) / 1000 } : {}),
-      });
-    });
+    this.out.approved(s, v);
   }
 
   private async deny(v: Vend, reason: string, extra: JsonObject = {}): Promise<void> {
     v.state = "authorizing";
     const s = this.session;
     if (s) s.vend = undefined;
-    this.record(v, "vend.denied", { reason, ...extra }, s);
+    if (s) this.out.denied(s, v, reason, extra);
     try {
       const r = await this.o.bridge.send({ kind: "deny" });
       if (r.kind !== "ok") this.o.log.info({ reply: r }, "deny not taken (the machine moved on)");
@@ -455,8 +443,8 @@ export class CashlessReader {
     if (!s || !v) return;
     this.timers.clearTimeout(this.authTimer);
     s.vend = undefined;
-    if (v.state === "authorizing") this.record(v, "vend.denied", { reason: "machine_cancelled" }, s);
-    else this.failed(s, v, "machine_cancelled", "no");
+    if (v.state === "authorizing") this.out.denied(s, v, "machine_cancelled");
+    else this.out.failed(s, v, "machine_cancelled", "no");
   }
 
   private onVendResult(ok: boolean, item?: number): void {
@@ -466,44 +454,14 @@ export class CashlessReader {
       this.o.log.warn({ ok, item }, "vend result with no approved vend: not recorded as a sale");
       return;
     }
-    this.recordApproved(s, v);
+    this.out.approved(s, v);
     s.vend = undefined;
     if (!ok) {
-      this.failed(s, v, "machine_failure", "no");
+      this.out.failed(s, v, "machine_failure", "no");
       return;
     }
     s.spent += v.price;
-    this.commit((tx) => {
-      saveSession(tx.db, this.device, s);
-      tx.sale(
-        {
-          device: this.device,
-          slot: v.slot,
-          product: v.product,
-          price: v.price,
-          payment: "cashless",
-          paymentRef: v.paymentRef,
-          offline: v.offline,
-        },
-        "vend.completed",
-        { ...this.vendData(s, v), ...(v.offline ? { offline: true } : {}) },
-      );
-    });
-  }
-
-  /** vend.failed: a select-first charge is refunded (refundNeeded); pay-first credit stays unspent. */
-  private failed(s: Session, v: Vend, reason: string, dispensed: "no" | "unknown"): void {
-    this.recordApproved(s, v);
-    this.commit((tx) => {
-      saveSession(tx.db, this.device, s);
-      tx.emit(this.device, "vend.failed", {
-        ...this.vendData(s, v),
-        reason,
-        dispensed,
-        refundNeeded: s.flow === "select_first" && !v.offline,
-        ...(s.flow === "select_first" && !v.offline ? { refundAmount: v.price } : {}),
-      });
-    });
+    this.out.completed(s, v);
   }
 
   private onSessionComplete(): void {
@@ -513,8 +471,8 @@ export class CashlessReader {
     const v = s.vend;
     if (v) {
       s.vend = undefined;
-      if (v.state === "authorizing") this.record(v, "vend.denied", { reason: "session_completed" }, s);
-      else this.failed(s, v, "session_completed", "unknown");
+      if (v.state === "authorizing") this.out.denied(s, v, "session_completed");
+      else this.out.failed(s, v, "session_completed", "unknown");
     }
     this.end(s, s.endReason ?? "completed");
   }
@@ -522,17 +480,13 @@ export class CashlessReader {
   private onCashSale(busPrice: number, slot: number): void {
     const price = busPrice * this.scale;
     const product = this.o.productOf?.(this.device, slot) ?? null;
-    this.commit((tx) =>
-      tx.sale(
-        { device: this.device, slot, product, price, payment: "cash", paymentRef: null, offline: false },
-        "vend.cash_sale",
-        {
-          slot,
-          product,
-          price,
-        },
-      ),
-    );
+    this.out.cashSale(slot, price, product);
+  }
+
+  private end(s: Session, reason: string): void {
+    this.timers.clearTimeout(this.sessionTimer);
+    this.session = undefined;
+    this.out.ended(s, reason);
   }
 
   /** End the session without the machine's word: an approved vend is failed (dispensed unknown). */
@@ -542,54 +496,8 @@ export class CashlessReader {
     this.timers.clearTimeout(this.authTimer);
     const v = s.vend;
     s.vend = undefined;
-    if (v?.state === "authorizing") this.record(v, "vend.denied", { reason }, s);
-    else if (v) this.failed(s, v, reason, "unknown");
+    if (v?.state === "authorizing") this.out.denied(s, v, reason);
+    else if (v) this.out.failed(s, v, reason, "unknown");
     this.end(s, reason);
-  }
-
-  private end(s: Session, reason: string): void {
-    this.timers.clearTimeout(this.sessionTimer);
-    this.session = undefined;
-    this.commit((tx) => {
-      deleteSession(tx.db, this.device);
-      if (s.flow === "pay_first")
-        tx.emit(this.device, "vend.session_ended", {
-          sessionId: s.id,
-          paymentRef: s.paymentRef,
-          credit: s.credit,
-          spent: s.spent,
-          unspent: (s.credit ?? 0) - s.spent,
-          reason,
-        });
-    });
-  }
-
-  private vendData(s: Session, v: Vend): JsonObject {
-    return {
-      sessionId: s.id,
-      flow: s.flow,
-      requestId: v.requestId,
-      slot: v.slot,
-      product: v.product,
-      price: v.price,
-      paymentRef: v.paymentRef,
-    };
-  }
-
-  private record(v: Vend, type: string, extra: JsonObject, s = this.session): void {
-    if (!s) return;
-    this.commit((tx) => tx.emit(this.device, type, { ...this.vendData(s, v), ...extra }));
-  }
-
-  /** Commit now; a store failure is logged (the flow goes on: the machine does not wait for our disk). */
-  private commit(fn: (tx: RecordTx) => void): void {
-    try {
-      const { durable } = this.o.recorder.commit(fn);
-      durable.catch((err: Error) =>
-        this.o.log.warn({ err: err.message }, "vending event waits in the outbox"),
-      );
-    } catch (err) {
-      this.o.log.error({ err: (err as Error).message }, "vending state not recorded: the store refused");
-    }
   }
 }
