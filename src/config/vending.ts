@@ -47,7 +47,7 @@ export function vendingProblems(config: Config): { segments: PathSegment[]; mess
       });
   });
   const seen = new Map<string, number>();
-  const fit = (at: PathSegment[], s: VendingReaderSettings, own: boolean) => {
+  const checkFits = (at: PathSegment[], s: VendingReaderSettings, own: boolean) => {
     const max = s.maxResponseSeconds * 1000 - RESPONSE_MARGIN_MS;
     if (s.authorizeWindowMs > max)
       out.push({
@@ -69,12 +69,12 @@ export function vendingProblems(config: Config): { segments: PathSegment[]; mess
         message: `"${m.device}" is already vending.machines[${prev}]`,
       });
     else seen.set(m.device, i);
-    fit(
+    checkFits(
       at,
       machineSettings(config, m.device),
       m.authorizeWindowMs !== undefined || m.maxResponseSeconds !== undefined,
     );
   });
-  for (const d of devices) if (!seen.has(d)) fit(["vending"], machineSettings(config, d), false);
+  for (const d of devices) if (!seen.has(d)) checkFits(["vending"], machineSettings(config, d), false);
   return out;
 }
