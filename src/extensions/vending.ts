@@ -47,6 +47,8 @@ export interface VendingSite {
   recorder: VendingRecorder;
   /** The machine's DEX file as lines (C,DEX). QH_VEND_MACHINE_UNKNOWN; QH_VEND_REFUSED when the machine did not hand it over. */
   fetchDex(device: string): Promise<string[]>;
+  /** The prices (minor units) a machine's reader accepts (vend.prices); QH_VEND_MACHINE_UNKNOWN. */
+  setPriceRange(device: string, range: { min: number; max: number }): void;
 }
 
 /** A part of the vending vertical built by another module (the DEX audit, stock, prices). */
@@ -187,6 +189,11 @@ function buildVending(
           `machine ${device} did not hand over its DEX file (${"reason" in r ? r.reason : r.kind})`,
         );
       return r.lines;
+    },
+    setPriceRange: (device, range) => {
+      const m = machines.get(device);
+      if (!m) throw new QhError("QH_VEND_MACHINE_UNKNOWN", `no vending machine ${device} at this site`);
+      m.reader.setPriceRange(range);
     },
   };
   const built = addOns.map((a) => a.build?.(site) ?? {});

@@ -71,6 +71,8 @@ export class CashlessReader {
   private state: ReaderState = "INACTIVE";
   private session: Session | undefined;
   private prices: { max: number; min: number } | undefined;
+  /** the range of prices (minor units) this reader accepts (vend.prices); outside: denied */
+  private range: { min: number; max: number } | undefined;
   private authTimer: unknown;
   private sessionTimer: unknown;
   private readonly timers: Timers;
@@ -105,6 +107,15 @@ export class CashlessReader {
           }
         : null,
     };
+  }
+
+  /**
+   * The prices (minor units) this reader accepts, from the planogram's `vend.prices`: a vend request
+   * outside is denied (`price_out_of_range`). MDB has no reader-to-machine price command (the VMC
+   * sends its own max/min in SETUP), so the range is enforced here, on every request.
+   */
+  setPriceRange(range: { min: number; max: number } | undefined): void {
+    this.range = range;
   }
 
   get readerState(): ReaderState {
@@ -341,6 +352,11 @@ export class CashlessReader {
       requestedMono,
     };
     s.vend = v;
+    const r = this.range;
+    if (r && (v.price < r.min || v.price > r.max)) {
+      void this.deny(v, "price_out_of_range", { priceRange: r });
+      return;
+    }
     if (s.flow === "pay_first") {
       const left = (s.credit ?? 0) - s.spent;
       if (v.price <= left) void this.approve(v);
