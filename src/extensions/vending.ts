@@ -68,7 +68,20 @@ export interface VendingAddOn {
 
 /**
  * Add-ons composed into every vending site. The `dex` helper adds its audit/stock/prices part here
- * (one entry); nothing else in this file needs to change for it.
+ * (one entry); nothing else in this file needs to change for it. With its stockPart
+ * (src/extensions/vending-stock.ts on the dex branch), for example:
+ *
+ *   let part: StockPart | undefined;
+ *   VENDING_ADDONS.push({
+ *     name: "stock",
+ *     productOf: (device, slot) => part?.productOf(device, slot) ?? null,
+ *     build: (site) => {
+ *       part = stockPart(site.ctx, site.recorder);          // hooks itself: recorder.onSale
+ *       part.setDexFetch((device) => site.fetchDex(device));
+ *       part.setPriceRange((device, range) => site.setPriceRange(device, range));
+ *       return { commands: part.commands, apiPlugins: [part.apiPlugin], stop: async () => part?.stop() };
+ *     },
+ *   });
  */
 export const VENDING_ADDONS: VendingAddOn[] = [];
 
