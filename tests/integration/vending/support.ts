@@ -37,6 +37,8 @@ export interface Rig {
   waitFor(type: string, n?: number, timeoutMs?: number): Promise<EventEnvelope[]>;
   /** wait until the gateway sees the reader in that state */
   waitState(state: string, timeoutMs?: number): Promise<void>;
+  /** kill the pty pair (socat) by pid: the serial line vanishes under the gateway */
+  unplug(): Promise<void>;
   /** stop the reader, driver, link and simulator (the store stays open: see restartReader) */
   stopReader(): Promise<void>;
   /** a new reader on the same store and line (what a gateway restart does) */
@@ -146,6 +148,7 @@ export async function vendingRig(
         timeoutMs,
       );
     },
+    unplug: () => pair.close(),
     async stopReader() {
       reader.stop();
       driver.stop();
