@@ -9,7 +9,7 @@
 //
 // Environment: BENCH_RUNS (3), BENCH_QUICK=1 (small counts), BENCH_DEVICES (4), BENCH_EVENTS
 // (100000), BENCH_BACKLOG (200000), BENCH_INFLIGHT (100 per device), BENCH_WINDOW (64),
-// BENCH_SCENARIOS (gateway,bridge,backlog,trickle,locker; opt-in: cold-poll, and cold, see bench/cold.js), BENCH_TRICKLE_S (60), BENCH_PROFILE=1 (--cpu-prof of the first gateway run,
+// BENCH_SCENARIOS (gateway,bridge,backlog,trickle,locker; opt-in: cold-poll, cold (see bench/cold.js), vend), BENCH_TRICKLE_S (60), BENCH_PROFILE=1 (--cpu-prof of the first gateway run,
 // written to bench/results/profile/).
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, statSync, writeFileSync } from "node:fs";
@@ -38,6 +38,7 @@ import {
   waitMessage,
   worker,
 } from "./procs.js";
+import { vendAuthorizeBench } from "./vend.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(HERE);
@@ -421,6 +422,26 @@ async function coldPollScenario() {
   };
 }
 
+// ---- vend (opt-in): the gateway's share of a select-first authorisation (bench/vend.js) -------
+
+async function vendScenario() {
+  const vends = QUICK ? 60 : 200;
+  const full = await vendAuthorizeBench({ vends, synchronous: "FULL" });
+  const normal = await vendAuthorizeBench({ vends, synchronous: "NORMAL" });
+  return {
+    complete: true,
+    vends,
+    fullInP50Ms: full.inP50Ms,
+    fullOutP50Ms: full.outP50Ms,
+    fullShareP50Ms: full.shareP50Ms,
+    fullShareP99Ms: full.shareP99Ms,
+    normalInP50Ms: normal.inP50Ms,
+    normalOutP50Ms: normal.outP50Ms,
+    normalShareP50Ms: normal.shareP50Ms,
+    normalShareP99Ms: normal.shareP99Ms,
+  };
+}
+
 // ---- report ----------------------------------------------------------------------------------
 
 function summary(values) {
@@ -596,6 +617,30 @@ function report(results, machine) {
     );
     lines.push("");
   }
+  const V = results.vend && summarise(results.vend);
+  if (V) {
+    lines.push(
+      "Vending, select first: the gateway's share (request line in → vend.authorize at the platform, + answer in → approve line out)",
+    );
+    lines.push(
+      table([
+        ["store.synchronous FULL: in p50, ms (one fsync: the event commit)", cell(V.fullInP50Ms, 2)],
+        ["store.synchronous FULL: out p50, ms (one fsync: the command ledger)", cell(V.fullOutP50Ms, 2)],
+        [
+          "store.synchronous FULL: share p50 / p99, ms",
+          `${cell(V.fullShareP50Ms, 2)} / ${cell(V.fullShareP99Ms, 2)}`,
+        ],
+        ["store.synchronous NORMAL: in p50, ms", cell(V.normalInP50Ms, 2)],
+        ["store.synchronous NORMAL: out p50, ms", cell(V.normalOutP50Ms, 2)],
+        [
+          "store.synchronous NORMAL: share p50 / p99, ms",
+          `${cell(V.normalShareP50Ms, 2)} / ${cell(V.normalShareP99Ms, 2)}`,
+        ],
+        ["vends measured per run", cell(V.vends)],
+      ]),
+    );
+    lines.push("");
+  }
   const incomplete = Object.entries(results).flatMap(([s, runs]) =>
     runs
       .filter((r) => !r.complete)
@@ -604,7 +649,7 @@ function report(results, machine) {
   if (incomplete.length) lines.push("INCOMPLETE RUNS (figures above include them):", ...incomplete, "");
   return {
     text: lines.join("\n"),
-    summary: { gateway: g, bridge: b, backlog: k, trickle: t, locker: L, cold: C, coldRecord: CR },
+    summary: { gateway: g, bridge: b, backlog: k, trickle: t, locker: L, cold: C, coldRecord: CR, vend: V },
   };
 }
 
@@ -630,6 +675,7 @@ async function main() {
     locker: () => lockerScenario(),
     cold: () => coldBench(),
     "cold-poll": () => coldPollScenario(),
+    vend: () => vendScenario(),
   };
   // Interleaved (gateway, bridge, backlog, gateway, …) so that a noisy neighbour hits all alike.
   for (let r = 0; r < RUNS; r++) {
@@ -642,13 +688,15 @@ async function main() {
         ? `record ${fmt(res.bytesPerReading, 2)} bytes/reading, zone-year CSV export ${fmt(res.exportS, 2)} s, RSS added ${fmt(res.rssAddedMB, 1)} MB`
         : res.pagesPerEvent
           ? `${fmt(res.writeBytesPerEvent, 0)} bytes written/event (${fmt(res.pagesPerEvent, 2)} pages)`
-          : res.coldCycleMs
-            ? `cold poll cycle ${fmt(res.coldCycleMs, 1)} ms = ${fmt(res.ratio, 3)} × the wire floor (${fmt(res.floorMs, 1)})`
-            : res.pollCycleMs
-              ? `poll cycle ${fmt(res.pollCycleMs, 1)} ms (floor ${res.floorMs}), door p99 ${fmt(res.doorP99Ms, 1)} ms`
-              : res.eventsPerS
-                ? `${fmt(res.eventsPerS, 0)} events/s, p99 ${res.p99Ms} ms`
-                : `accept ${fmt(res.acceptPerS, 0)}/s, drain ${fmt(res.drainPerS, 0)}/s, live p99 ${res.liveP99Ms} ms`;
+          : res.fullShareP50Ms
+            ? `share p50 ${fmt(res.fullShareP50Ms, 2)} ms (FULL), ${fmt(res.normalShareP50Ms, 2)} ms (NORMAL)`
+            : res.coldCycleMs
+              ? `cold poll cycle ${fmt(res.coldCycleMs, 1)} ms = ${fmt(res.ratio, 3)} × the wire floor (${fmt(res.floorMs, 1)})`
+              : res.pollCycleMs
+                ? `poll cycle ${fmt(res.pollCycleMs, 1)} ms (floor ${res.floorMs}), door p99 ${fmt(res.doorP99Ms, 1)} ms`
+                : res.eventsPerS
+                  ? `${fmt(res.eventsPerS, 0)} events/s, p99 ${res.p99Ms} ms`
+                  : `accept ${fmt(res.acceptPerS, 0)}/s, drain ${fmt(res.drainPerS, 0)}/s, live p99 ${res.liveP99Ms} ms`;
       log(
         `  run ${r + 1}/${RUNS} ${name}: ${brief}${res.complete ? "" : " (INCOMPLETE)"} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
       );

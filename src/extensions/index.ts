@@ -11,6 +11,7 @@ import { COLD_BUS_PROTOCOLS, checkColdConfig, coldExtension } from "./cold.js";
 import { LOCKER_BUS_PROTOCOLS, lockerExtension } from "./locker.js";
 import type { SiteSeams } from "./seams.js";
 import type { SerialLineHooks } from "./serial-line.js";
+import { VENDING_BUS_PROTOCOLS, vendingExtension } from "./vending.js";
 
 /** One vertical: the bus protocols it drives and how to build it. */
 export interface Vertical {
@@ -39,6 +40,11 @@ export const VERTICALS: readonly Vertical[] = [
     busProtocols: COLD_BUS_PROTOCOLS,
     check: checkColdConfig,
     factory: (models, hooks, seams) => coldExtension(models, hooks, seams),
+  },
+  {
+    name: "vending",
+    busProtocols: VENDING_BUS_PROTOCOLS,
+    factory: (models, hooks) => vendingExtension(models, hooks),
   },
 ];
 
