@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "../core/logger.js";
 import { type GatewayOpts, gatewayFlags, gatewayOptions } from "./common.js";
+import { registerDex } from "./dex-commands.js";
 import { report } from "./report.js";
 import { registerSim } from "./sim-commands.js";
 import { registerStore } from "./store.js";
@@ -103,6 +104,7 @@ gatewayOptions(
 
 registerStore(program, gatewayOptions);
 registerSim(program);
+registerDex(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -33,6 +33,7 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "QH_MODEL_UNKNOWN",
   "QH_UPLINK_CONFIG",
   "QH_PATH_INVALID",
+  "QH_DEX_INVALID",
 ]);
 
 /**

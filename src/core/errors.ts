@@ -82,6 +82,11 @@ export const ERRORS = {
   QH_SIM_FAILED:
     "The simulated step did not complete (in time): check the gateway's log and `quarterhour locker compartments`.",
   QH_LOCKER_UNREACHABLE: "The lock board did not take the pulse: check its power and bus wiring, then retry.",
+  // ---- vending audit and stock (dex-ucs, planogram): one block ----
+  QH_DEX_INVALID:
+    "Pass the machine's DEX/EVA-DTS audit file (text from DXS to DXE); this one has no DXS line.",
+  QH_DEX_INTEGRITY:
+    "The audit file failed its integrity check (G85 wrong, cut short, or no G85): read it from the machine again; do not book its figures.",
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
