@@ -10,6 +10,7 @@
 import { QhError } from "../core/errors.js";
 import * as kerong from "./kerong-cu16/index.js";
 import * as lockboard from "./lockboard-xor/index.js";
+import * as mdbBridge from "./mdb-bridge-text/index.js";
 import * as scanner from "./scanner-line/index.js";
 import type { ProtocolDefinition } from "./types.js";
 
@@ -45,11 +46,22 @@ export const scannerLine: ProtocolDefinition<scanner.ScannerMessage, scanner.Sca
   describe: scanner.describe,
 };
 
+export const mdbBridgeText: ProtocolDefinition<
+  mdbBridge.MdbBridgeMessage,
+  mdbBridge.MdbBridgeDecoderOptions
+> = {
+  name: "mdb-bridge-text",
+  defaultBaudRate: mdbBridge.DEFAULT_BAUD_RATE,
+  createDecoder: (options) => mdbBridge.createMdbBridgeDecoder(options),
+  describe: mdbBridge.describe,
+};
+
 /** Message and decoder-option types of the built-in protocols, by name. */
 export interface BuiltinProtocols {
   "lockboard-xor": typeof lockboardXor;
   "kerong-cu16": typeof kerongCu16;
   "scanner-line": typeof scannerLine;
+  "mdb-bridge-text": typeof mdbBridgeText;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds protocols of any message type
@@ -59,6 +71,7 @@ const registry = new Map<string, AnyProtocol>([
   [lockboardXor.name, lockboardXor],
   [kerongCu16.name, kerongCu16],
   [scannerLine.name, scannerLine],
+  [mdbBridgeText.name, mdbBridgeText],
 ]);
 
 /** The protocol of that name; throws QhError (QH_CONFIG_INVALID) for an unknown name. */
