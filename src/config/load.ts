@@ -24,6 +24,7 @@ import {
   isSerialModel,
   type SerialDeviceModel,
 } from "./models.js";
+import { planogramProblems } from "./planogram.js";
 import {
   ADDRESS_RANGES,
   type BusProtocol,
@@ -217,6 +218,7 @@ function crossKeyProblems(config: Config): Problem[] {
   });
 
   out.push(...terminalProblems(config, deviceIds));
+  out.push(...planogramProblems(config));
 
   // uplink
   const up = config.uplink;

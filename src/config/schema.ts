@@ -9,6 +9,7 @@
 import type { SchemaObject } from "ajv";
 import { LOG_LEVELS, type LogLevel } from "../core/logger.js";
 import { MESSAGE_KEYWORD } from "./issues.js";
+import { type PlanogramConfig, planogramSchema } from "./planogram.js";
 
 // ---------------------------------------------------------------------------------------------
 // Protocols
@@ -123,6 +124,8 @@ export interface Config {
   buses: BusConfig[];
   devices: MqttDeviceConfig[];
   locker: LockerConfig;
+  /** vending stock: slots, prices, capacities per machine (src/config/planogram.ts) */
+  planogram: PlanogramConfig;
   clock: ClockConfig;
   /** true: every serial device is played by its simulator, no hardware needed. */
   simulate: boolean;
@@ -457,6 +460,7 @@ export const configSchema: SchemaObject = {
         },
         { default: {} },
       ),
+      planogram: planogramSchema(id("vending machine")),
       clock: obj(
         {
           synchronized: { type: "string", enum: ["auto", "yes", "no"], default: "auto" },

@@ -72,6 +72,7 @@ describe("config defaults", () => {
         courierTimeoutSeconds: 120,
         doorOpenTimeoutSeconds: 10,
       } satisfies Config["locker"],
+      planogram: { lowStockAt: 2, machines: [] },
       clock: { synchronized: "auto", checkSeconds: 30 },
       simulate: false,
       log: { level: "info" },
