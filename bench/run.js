@@ -9,13 +9,14 @@
 //
 // Environment: BENCH_RUNS (3), BENCH_QUICK=1 (small counts), BENCH_DEVICES (4), BENCH_EVENTS
 // (100000), BENCH_BACKLOG (200000), BENCH_INFLIGHT (100 per device), BENCH_WINDOW (64),
-// BENCH_SCENARIOS (gateway,bridge,backlog,trickle,locker), BENCH_TRICKLE_S (60), BENCH_PROFILE=1 (--cpu-prof of the first gateway run,
+// BENCH_SCENARIOS (gateway,bridge,backlog,trickle,locker; opt-in: dex), BENCH_TRICKLE_S (60), BENCH_PROFILE=1 (--cpu-prof of the first gateway run,
 // written to bench/results/profile/).
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { dexParseBench } from "./dex.js";
 import { doorLatencyBench, pollCycleBench, rawLineBench } from "./locker.js";
 import { bridgeConf, mosquittoVersion, startMosquitto, upstreamConf } from "./mosquitto.js";
 import {
@@ -533,13 +534,31 @@ function report(results, machine) {
     );
     lines.push("");
   }
+  const D = results.dex && summarise(results.dex);
+  if (D) {
+    lines.push(
+      `DEX audit parse: ${D.segments?.median ?? 400}-segment sample, one parse at a time after a warm-up`,
+    );
+    lines.push(
+      table([
+        ["parse p50, µs", cell(D.parseP50Us)],
+        ["parse p99, µs", cell(D.parseP99Us)],
+        ["parse mean, µs", cell(D.parseMeanUs)],
+        ["per segment (mean), µs", cell(D.perSegmentUs, 2)],
+      ]),
+    );
+    lines.push("");
+  }
   const incomplete = Object.entries(results).flatMap(([s, runs]) =>
     runs
       .filter((r) => !r.complete)
       .map((r) => `${s}: ${r.events} events arrived, then nothing for ${STALL_MS / 1000} s`),
   );
   if (incomplete.length) lines.push("INCOMPLETE RUNS (figures above include them):", ...incomplete, "");
-  return { text: lines.join("\n"), summary: { gateway: g, bridge: b, backlog: k, trickle: t, locker: L } };
+  return {
+    text: lines.join("\n"),
+    summary: { gateway: g, bridge: b, backlog: k, trickle: t, locker: L, dex: D },
+  };
 }
 
 // ---- main ------------------------------------------------------------------------------------
@@ -554,7 +573,8 @@ async function main() {
     loadavg: loadavg(),
   };
   log(`bench: ${RUNS} run(s), ${QUICK ? "quick" : "full"} counts; scenarios ${SCENARIOS.join(", ")}`);
-  template = provisionTemplate();
+  // the dex scenario needs no gateway: skip provisioning when it runs alone
+  if (SCENARIOS.some((n) => n !== "dex")) template = provisionTemplate();
   const results = {};
   const scenarios = {
     gateway: (r) => endToEnd("gateway", r),
@@ -562,6 +582,7 @@ async function main() {
     backlog: () => backlog(),
     trickle: () => trickle(),
     locker: () => lockerScenario(),
+    dex: () => dexParseBench(), // opt-in: DEX audit parse time of the 400-segment sample
   };
   // Interleaved (gateway, bridge, backlog, gateway, …) so that a noisy neighbour hits all alike.
   for (let r = 0; r < RUNS; r++) {
@@ -570,13 +591,15 @@ async function main() {
       const res = await scenarios[name](r);
       results[name] ??= [];
       results[name].push(res);
-      const brief = res.pagesPerEvent
-        ? `${fmt(res.writeBytesPerEvent, 0)} bytes written/event (${fmt(res.pagesPerEvent, 2)} pages)`
-        : res.pollCycleMs
-          ? `poll cycle ${fmt(res.pollCycleMs, 1)} ms (floor ${res.floorMs}), door p99 ${fmt(res.doorP99Ms, 1)} ms`
-          : res.eventsPerS
-            ? `${fmt(res.eventsPerS, 0)} events/s, p99 ${res.p99Ms} ms`
-            : `accept ${fmt(res.acceptPerS, 0)}/s, drain ${fmt(res.drainPerS, 0)}/s, live p99 ${res.liveP99Ms} ms`;
+      const brief = res.parseP50Us
+        ? `DEX parse p50 ${fmt(res.parseP50Us, 0)} µs, p99 ${fmt(res.parseP99Us, 0)} µs`
+        : res.pagesPerEvent
+          ? `${fmt(res.writeBytesPerEvent, 0)} bytes written/event (${fmt(res.pagesPerEvent, 2)} pages)`
+          : res.pollCycleMs
+            ? `poll cycle ${fmt(res.pollCycleMs, 1)} ms (floor ${res.floorMs}), door p99 ${fmt(res.doorP99Ms, 1)} ms`
+            : res.eventsPerS
+              ? `${fmt(res.eventsPerS, 0)} events/s, p99 ${res.p99Ms} ms`
+              : `accept ${fmt(res.acceptPerS, 0)}/s, drain ${fmt(res.drainPerS, 0)}/s, live p99 ${res.liveP99Ms} ms`;
       log(
         `  run ${r + 1}/${RUNS} ${name}: ${brief}${res.complete ? "" : " (INCOMPLETE)"} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
       );

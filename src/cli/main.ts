@@ -12,6 +12,7 @@ import { registerDex } from "./dex-commands.js";
 import { report } from "./report.js";
 import { registerSim } from "./sim-commands.js";
 import { registerStore } from "./store.js";
+import { registerVend } from "./vend-commands.js";
 
 // Each command's module is imported when it runs: `config check` or `sim` need not load the
 // gateway (fastify, aedes, the locker) first.
@@ -105,6 +106,7 @@ gatewayOptions(
 registerStore(program, gatewayOptions);
 registerSim(program);
 registerDex(program);
+registerVend(program);
 
 try {
   await program.parseAsync(process.argv);
