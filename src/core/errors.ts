@@ -94,6 +94,15 @@ export const ERRORS = {
   QH_PLANOGRAM_SLOT_UNKNOWN: "Use a slot number from the machine's planogram (`quarterhour vend stock`).",
   QH_PLANOGRAM_INPUT_INVALID:
     "Fix the entries the message names: counts from 0 to the slot's capacity, prices in whole minor units, each slot once.",
+  // ---- vending (issue 10, mdb helper) ----
+  QH_VEND_MACHINE_UNKNOWN:
+    "Use a vending machine's device id from the config (a device on an mdb-bridge-text bus).",
+  QH_VEND_NOT_READY:
+    "The machine's reader is not enabled, or a session is already open on it: wait for the open session to end (vend.session_ended) or check the machine and its bridge (GET /api/v1/vending/machines).",
+  QH_VEND_REFUSED:
+    "The MDB bridge refused the request (the machine moved on meanwhile): check the machine's state and start again with a new command id.",
+  QH_VEND_NOT_PENDING:
+    "No such vend request or session is waiting on that machine: it was answered, timed out (denied) or ended already; a late answer changes nothing.",
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

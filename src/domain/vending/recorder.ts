@@ -69,6 +69,11 @@ export class VendingRecorder {
     this.setSeq = db.prepare("UPDATE vending_sales SET seq = ? WHERE id = ?");
   }
 
+  /** The store the recorder writes (for reads in the same place). */
+  get database(): Database.Database {
+    return this.db;
+  }
+
   /** Add a hook run inside every sale's transaction; returns its remover. */
   onSale(hook: SaleHook): () => void {
     this.hooks.push(hook);

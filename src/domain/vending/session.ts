@@ -1,0 +1,503 @@
+/**
+ * One vending machine's cashless reader: the MDB cashless state machine as the bridge reports it
+ * (INACTIVE → DISABLED → ENABLED → IDLE → VEND → …; RESET from anywhere) and the gateway's two
+ * flows on top of it (firmware-protocols/mdb-bridge-text/SPEC.md; docs/contract.md "Vending"):
+ *
+ * - pay first: `beginSession` (the platform's vend.session) → C,START with the funds → a vend
+ *   request within the credit is approved at once → success / failure → … → the VMC completes the
+ *   session (or the gateway asks it to, on timeout or cancel) → vend.session_ended with the unspent
+ *   credit;
+ * - select first: a vend request with no session → vend.authorize (straight to the event store, the
+ *   hot path) → `authorizeResult` (the platform's vend.authorize.result) approves or denies; no
+ *   answer within `authorizeWindowMs` denies. Offline: denied, or approved under the per-day limit.
+ *
+ * Rules kept here: a vend is completed only on the machine's VEND SUCCESS; a failure after an
+ * approval is always recorded (with refundNeeded); a bridge boot, a VMC reset, a lost line or a
+ * restart ends an open session with a clear outcome (an approved vend whose result never came is
+ * `vend.failed` with `dispensed: "unknown"`); repeated SETUP / READER ENABLE only update the state;
+ * an approval is never re-sent. Cash sales are recorded; nothing here can disable cash.
+ */
+import type { Clock } from "../../core/clock.js";
+import type { EventSink, JsonObject } from "../../core/envelope.js";
+import { QhError } from "../../core/errors.js";
+import { newId } from "../../core/ids.js";
+import type { Logger } from "../../core/logger.js";
+import type { BridgeEvent, ReaderState } from "../../protocols/mdb-bridge-text/index.js";
+import { Outcomes } from "./outcomes.js";
+import type { VendingRecorder } from "./recorder.js";
+import { addOfflineUsage, loadSession, localDay, offlineUsage } from "./store.js";
+import type { AbortReason, BridgePort, MachineSettings, Session, Vend } from "./types.js";
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(h: unknown): void;
+}
+
+const realTimers: Timers = {
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref?.();
+    return t;
+  },
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export interface CashlessReaderOptions {
+  settings: MachineSettings;
+  bridge: BridgePort;
+  recorder: VendingRecorder;
+  /** the event store, for vend.authorize (a request with a deadline: no outbox round trip) */
+  events: EventSink;
+  clock: Clock;
+  /** whether the platform can answer now (the uplink is connected) */
+  uplinkOnline: () => boolean;
+  /** the planogram's product id for a slot (the dex helper's), or null */
+  productOf?: (device: string, slot: number) => string | null;
+  /** the gateway's share of a select-first authorisation, ms (in: line → committed; out: answer → line written) */
+  onGatewayShare?: (ms: number) => void;
+  log: Logger;
+  timers?: Timers;
+}
+
+/** Answer to the platform's vend.authorize.result. */
+export interface AuthorizeAnswer {
+  requestId: string;
+  approved: boolean;
+  paymentRef?: string;
+  reason?: string;
+}
+
+export class CashlessReader {
+  private state: ReaderState = "INACTIVE";
+  private session: Session | undefined;
+  private prices: { max: number; min: number } | undefined;
+  private authTimer: unknown;
+  private sessionTimer: unknown;
+  private readonly timers: Timers;
+  private readonly device: string;
+  private readonly scale: number;
+  private readonly out: Outcomes;
+
+  constructor(private readonly o: CashlessReaderOptions) {
+    this.timers = o.timers ?? realTimers;
+    this.device = o.settings.device;
+    this.scale = o.settings.reader.scaleFactor;
+    this.out = new Outcomes(this.device, o.recorder, o.log);
+  }
+
+  /** The reader's state and the open session, for the API and tests. */
+  view(): JsonObject {
+    const s = this.session;
+    return {
+      device: this.device,
+      readerState: this.state,
+      ...(this.prices
+        ? { maxPrice: this.prices.max * this.scale, minPrice: this.prices.min * this.scale }
+        : {}),
+      session: s
+        ? {
+            sessionId: s.id,
+            flow: s.flow,
+            paymentRef: s.paymentRef,
+            credit: s.credit,
+            spent: s.spent,
+            vend: s.vend ? { slot: s.vend.slot, price: s.vend.price, state: s.vend.state } : null,
+          }
+        : null,
+    };
+  }
+
+  get readerState(): ReaderState {
+    return this.state;
+  }
+
+  /** End what a previous run left open, then configure and enable the reader. */
+  async start(): Promise<void> {
+    const left = loadSession(this.o.recorder.database, this.device);
+    if (left) {
+      this.session = left;
+      this.abort("gateway_restart");
+    }
+    await this.configure();
+  }
+
+  stop(): void {
+    this.timers.clearTimeout(this.authTimer);
+    this.timers.clearTimeout(this.sessionTimer);
+  }
+
+  /** Declare the reader (C,CONFIG) and answer as cashless device #1 (C,1). Errors are logged. */
+  async configure(): Promise<void> {
+    try {
+      const a = await this.o.bridge.send({ kind: "config", ...this.o.settings.reader });
+      const b = await this.o.bridge.send({ kind: "enable", on: true });
+      if (a.kind !== "ok" || b.kind !== "ok")
+        this.o.log.warn({ a, b }, "the bridge refused the reader config");
+    } catch (err) {
+      this.o.log.warn(
+        { err: (err as Error).message },
+        "could not configure the bridge (retried on its next boot or link up)",
+      );
+    }
+  }
+
+  /** The serial line came up (configure again) or went down (end the session: nothing can be reported). */
+  onLink(up: boolean): void {
+    if (up) void this.configure();
+    else if (this.session) this.abort("link_lost");
+  }
+
+  /** A line from the bridge that is not an answer to a command. */
+  onEvent(e: BridgeEvent): void {
+    switch (e.kind) {
+      case "boot":
+        this.state = "INACTIVE";
+        if (this.session) this.abort("bridge_power_cycle");
+        void this.configure();
+        return;
+      case "reset":
+        this.state = "INACTIVE";
+        if (this.session) this.abort("machine_reset");
+        return;
+      case "setupConfig":
+        this.state = "DISABLED";
+        return;
+      case "setupPrices":
+        this.prices = { max: e.max, min: e.min };
+        return;
+      case "state":
+        this.state = e.state;
+        if (this.session && e.state !== "IDLE") this.abort("reader_disabled");
+        return;
+      case "readerCancel":
+        this.state = "ENABLED";
+        if (this.session) this.abort("reader_disabled");
+        return;
+      case "vendRequest":
+        this.onVendRequest(e.price, e.item);
+        return;
+      case "vendCancel":
+        this.onVendCancel();
+        return;
+      case "vendSuccess":
+        this.onVendResult(true, e.item);
+        return;
+      case "vendFailure":
+        this.onVendResult(false);
+        return;
+      case "sessionComplete":
+        this.onSessionComplete();
+        return;
+      case "cashSale":
+        this.onCashSale(e.price, e.item);
+        return;
+      default:
+        this.o.log.debug({ kind: e.kind }, "bridge line ignored");
+    }
+  }
+
+  // ---- pay first -----------------------------------------------------------------------------------
+
+  /**
+   * The platform's vend.session: begin a session with `credit` (minor units). Resolves once the
+   * bridge took it. Throws QH_VEND_NOT_READY (reader not enabled, or a session open) or
+   * QH_VEND_REFUSED (the bridge said no); QH_COMMAND_INVALID for credit the bus cannot carry.
+   */
+  async beginSession(input: {
+    credit: number;
+    paymentRef: string;
+    expiresAtMs?: number;
+  }): Promise<JsonObject> {
+    if (this.state !== "ENABLED" || this.session)
+      throw new QhError(
+        "QH_VEND_NOT_READY",
+        `machine ${this.device} cannot start a session now (reader ${this.state}${this.session ? ", a session is open" : ""})`,
+      );
+    const funds = Math.min(65534, Math.floor(input.credit / this.scale));
+    if (funds <= 0)
+      throw new QhError(
+        "QH_COMMAND_INVALID",
+        `credit ${input.credit} is below one price unit (${this.scale})`,
+      );
+    const session: Session = {
+      id: newId(this.o.clock.now()),
+      flow: "pay_first",
+      paymentRef: input.paymentRef,
+      credit: funds * this.scale,
+      spent: 0,
+      startedAt: this.o.clock.now(),
+    };
+    this.session = session; // held before the line goes out: a vend request may follow at once
+    let reply: Awaited<ReturnType<BridgePort["send"]>>;
+    try {
+      reply = await this.o.bridge.send({ kind: "beginSession", funds });
+    } catch (err) {
+      if (this.session === session) this.session = undefined;
+      throw err;
+    }
+    if (reply.kind !== "ok") {
+      if (this.session === session) this.session = undefined;
+      throw new QhError(
+        "QH_VEND_REFUSED",
+        `the bridge refused the session: ${"reason" in reply ? reply.reason : reply.kind}`,
+      );
+    }
+    this.out.saved(session);
+    const timeoutMs = Math.min(
+      this.o.settings.sessionTimeoutSeconds * 1000,
+      input.expiresAtMs !== undefined
+        ? Math.max(0, input.expiresAtMs - this.o.clock.now())
+        : Number.POSITIVE_INFINITY,
+    );
+    this.sessionTimer = this.timers.setTimeout(() => this.endSessionAsked("timeout"), timeoutMs);
+    return {
+      device: this.device,
+      sessionId: session.id,
+      paymentRef: input.paymentRef,
+      credit: session.credit ?? 0,
+      timeoutMs,
+    };
+  }
+
+  /** The platform's vend.session.cancel: ask the VMC to end the session (C,STOP). */
+  async cancelSession(paymentRef?: string): Promise<JsonObject> {
+    const s = this.session;
+    if (s?.flow !== "pay_first" || (paymentRef !== undefined && s.paymentRef !== paymentRef))
+      throw new QhError(
+        "QH_VEND_NOT_PENDING",
+        `no pay-first session${paymentRef ? ` ${paymentRef}` : ""} on ${this.device}`,
+      );
+    await this.endSessionAsked("cancelled");
+    return { device: this.device, sessionId: s.id, requested: true };
+  }
+
+  private async endSessionAsked(reason: "timeout" | "cancelled"): Promise<void> {
+    const s = this.session;
+    if (!s) return;
+    if (s.vend) {
+      // MDB: no session cancel during a vend; try again once it is over
+      this.sessionTimer = this.timers.setTimeout(() => void this.endSessionAsked(reason), 1000);
+      return;
+    }
+    s.endReason = reason;
+    try {
+      const r = await this.o.bridge.send({ kind: "cancelSession" });
+      if (r.kind !== "ok") this.o.log.warn({ reply: r }, "the bridge refused the session cancel request");
+    } catch (err) {
+      this.o.log.warn({ err: (err as Error).message }, "session cancel request not sent");
+    }
+  }
+
+  // ---- select first --------------------------------------------------------------------------------
+
+  /** The platform's vend.authorize.result. Throws QH_VEND_NOT_PENDING for an unknown or late request. */
+  async authorizeResult(a: AuthorizeAnswer): Promise<JsonObject> {
+    const inMono = this.o.clock.mono();
+    const v = this.session?.vend;
+    if (v?.state !== "authorizing" || v.requestId !== a.requestId)
+      throw new QhError(
+        "QH_VEND_NOT_PENDING",
+        `no vend request ${a.requestId} waiting on ${this.device} (answered, timed out or cancelled already)`,
+      );
+    this.timers.clearTimeout(this.authTimer);
+    if (!a.approved) {
+      await this.deny(v, a.reason ?? "platform");
+      return { device: this.device, requestId: a.requestId, approved: false };
+    }
+    v.paymentRef = a.paymentRef ?? null;
+    await this.approve(v, inMono);
+    return { device: this.device, requestId: a.requestId, approved: v.state !== "authorizing" };
+  }
+
+  private onVendRequest(busPrice: number, slot: number): void {
+    const requestedMono = this.o.clock.mono();
+    const s0 = this.session;
+    if (s0?.vend) {
+      if (s0.vend.slot === slot && s0.vend.busPrice === busPrice) return; // the same request again
+      this.o.log.warn({ slot }, "vend request while another is in flight: ignored");
+      return;
+    }
+    this.state = "VEND";
+    const s: Session = s0 ?? {
+      id: newId(this.o.clock.now()),
+      flow: "select_first",
+      paymentRef: null,
+      credit: null,
+      spent: 0,
+      startedAt: this.o.clock.now(),
+    };
+    this.session = s;
+    const v: Vend = {
+      slot,
+      busPrice,
+      price: busPrice * this.scale,
+      product: this.o.productOf?.(this.device, slot) ?? null,
+      state: "authorizing",
+      requestId: newId(this.o.clock.now()),
+      paymentRef: s.paymentRef,
+      offline: false,
+      requestedMono,
+    };
+    s.vend = v;
+    if (s.flow === "pay_first") {
+      const left = (s.credit ?? 0) - s.spent;
+      if (v.price <= left) void this.approve(v);
+      else void this.deny(v, "insufficient_credit", { creditLeft: left });
+      return;
+    }
+    if (!this.o.uplinkOnline()) {
+      this.offlineDecision(v);
+      return;
+    }
+    const windowMs = this.o.settings.authorizeWindowMs;
+    this.authTimer = this.timers.setTimeout(() => {
+      if (this.session?.vend === v && v.state === "authorizing") void this.deny(v, "timeout");
+    }, windowMs);
+    this.o.events
+      .emit({
+        device: this.device,
+        type: "vend.authorize",
+        data: {
+          requestId: v.requestId,
+          sessionId: s.id,
+          slot,
+          product: v.product,
+          price: v.price,
+          windowMs,
+          deadline: new Date(this.o.clock.now() + windowMs).toISOString(),
+        },
+      })
+      .then(
+        () => {
+          v.publishedMono = this.o.clock.mono();
+        },
+        (err: Error) => {
+          this.o.log.warn({ err: err.message }, "vend.authorize not accepted by the event store: denied");
+          if (this.session?.vend === v && v.state === "authorizing") void this.deny(v, "store_refused");
+        },
+      );
+  }
+
+  private offlineDecision(v: Vend): void {
+    const lim = this.o.settings.offlineLimit;
+    const day = localDay(this.o.clock.now());
+    const used = offlineUsage(this.o.recorder.database, this.device, day);
+    const fits =
+      lim.vendsPerDay > 0 &&
+      used.vends + 1 <= lim.vendsPerDay &&
+      (lim.amountPerDay === 0 || used.amount + v.price <= lim.amountPerDay);
+    if (!fits) {
+      void this.deny(v, "offline", { offlineLimit: lim.vendsPerDay > 0 ? "reached" : "off" });
+      return;
+    }
+    v.offline = true;
+    v.inTx = (tx) => addOfflineUsage(tx.db, this.device, day, v.price);
+    void this.approve(v);
+  }
+
+  /** Write the approval once; record vend.approved when the bridge took it. Never re-sent. */
+  private async approve(v: Vend, answerMono?: number): Promise<void> {
+    v.state = "approving";
+    const sent = this.o.bridge.send({ kind: "approve", amount: v.busPrice });
+    const outMono = this.o.clock.mono();
+    if (answerMono !== undefined && v.publishedMono !== undefined) {
+      v.gatewayMs = v.publishedMono - v.requestedMono + (outMono - answerMono);
+      this.o.onGatewayShare?.(v.gatewayMs);
+    }
+    let reply: Awaited<ReturnType<BridgePort["send"]>> | undefined;
+    try {
+      reply = await sent;
+    } catch (err) {
+      // no answer: the machine may still dispense and report; the vend stays "approving"
+      this.o.log.warn({ err: (err as Error).message, slot: v.slot }, "no answer to the approval");
+    }
+    const s = this.session;
+    if (v.approvedRecorded) return; // the outcome line came first and recorded it
+    if (!s || s.vend !== v) return;
+    if (reply && reply.kind !== "ok") {
+      this.o.log.warn({ reply }, "the bridge refused the approval");
+      this.out.denied(s, v, "bridge_refused");
+      s.vend = undefined;
+      return;
+    }
+    if (v.state === "approving") v.state = "approved";
+    this.out.approved(s, v);
+  }
+
+  private async deny(v: Vend, reason: string, extra: JsonObject = {}): Promise<void> {
+    v.state = "authorizing";
+    const s = this.session;
+    if (s) s.vend = undefined;
+    if (s) this.out.denied(s, v, reason, extra);
+    try {
+      const r = await this.o.bridge.send({ kind: "deny" });
+      if (r.kind !== "ok") this.o.log.info({ reply: r }, "deny not taken (the machine moved on)");
+    } catch (err) {
+      this.o.log.warn({ err: (err as Error).message }, "deny not sent; the machine times out by itself");
+    }
+  }
+
+  private onVendCancel(): void {
+    const s = this.session;
+    const v = s?.vend;
+    if (!s || !v) return;
+    this.timers.clearTimeout(this.authTimer);
+    s.vend = undefined;
+    if (v.state === "authorizing") this.out.denied(s, v, "machine_cancelled");
+    else this.out.failed(s, v, "machine_cancelled", "no");
+  }
+
+  private onVendResult(ok: boolean, item?: number): void {
+    const s = this.session;
+    const v = s?.vend;
+    if (!s || !v || v.state === "authorizing") {
+      this.o.log.warn({ ok, item }, "vend result with no approved vend: not recorded as a sale");
+      return;
+    }
+    this.out.approved(s, v);
+    s.vend = undefined;
+    if (!ok) {
+      this.out.failed(s, v, "machine_failure", "no");
+      return;
+    }
+    s.spent += v.price;
+    this.out.completed(s, v);
+  }
+
+  private onSessionComplete(): void {
+    this.state = "ENABLED";
+    const s = this.session;
+    if (!s) return;
+    const v = s.vend;
+    if (v) {
+      s.vend = undefined;
+      if (v.state === "authorizing") this.out.denied(s, v, "session_completed");
+      else this.out.failed(s, v, "session_completed", "unknown");
+    }
+    this.end(s, s.endReason ?? "completed");
+  }
+
+  private onCashSale(busPrice: number, slot: number): void {
+    const price = busPrice * this.scale;
+    const product = this.o.productOf?.(this.device, slot) ?? null;
+    this.out.cashSale(slot, price, product);
+  }
+
+  private end(s: Session, reason: string): void {
+    this.timers.clearTimeout(this.sessionTimer);
+    this.session = undefined;
+    this.out.ended(s, reason);
+  }
+
+  /** End the session without the machine's word: an approved vend is failed (dispensed unknown). */
+  private abort(reason: AbortReason): void {
+    const s = this.session;
+    if (!s) return;
+    this.timers.clearTimeout(this.authTimer);
+    const v = s.vend;
+    s.vend = undefined;
+    if (v?.state === "authorizing") this.out.denied(s, v, reason);
+    else if (v) this.out.failed(s, v, reason, "unknown");
+    this.end(s, reason);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Session rows (`vending_sessions`) and offline usage (`vending_offline_usage`): written inside a
+ * recorder transaction, read at start to end what a crash left open.
+ */
+import type Database from "better-sqlite3";
+import type { Session } from "./types.js";
+
+interface SessionRow {
+  device: string;
+  session_id: string;
+  flow: Session["flow"];
+  payment_ref: string | null;
+  credit: number | null;
+  spent: number;
+  vend_slot: number | null;
+  vend_price: number | null;
+  vend_state: "requested" | "approved" | null;
+  vend_ref: string | null;
+  vend_offline: number;
+  started_at: number;
+}
+
+/** Upsert the machine's open session (only approved vends are kept: a pending request dies with us). */
+export function saveSession(db: Database.Database, device: string, s: Session): void {
+  const v = s.vend && s.vend.state !== "authorizing" ? s.vend : undefined;
+  db.prepare(
+    `INSERT INTO vending_sessions (device, session_id, flow, payment_ref, credit, spent, vend_slot, vend_price,
+       vend_state, vend_ref, vend_offline, started_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+     ON CONFLICT(device) DO UPDATE SET session_id=excluded.session_id, flow=excluded.flow,
+       payment_ref=excluded.payment_ref, credit=excluded.credit, spent=excluded.spent, vend_slot=excluded.vend_slot,
+       vend_price=excluded.vend_price, vend_state=excluded.vend_state, vend_ref=excluded.vend_ref,
+       vend_offline=excluded.vend_offline, started_at=excluded.started_at`,
+  ).run(
+    device,
+    s.id,
+    s.flow,
+    s.paymentRef,
+    s.credit,
+    s.spent,
+    v?.slot ?? null,
+    v?.price ?? null,
+    v ? "approved" : null,
+    v?.paymentRef ?? null,
+    v?.offline ? 1 : 0,
+    s.startedAt,
+  );
+}
+
+export function deleteSession(db: Database.Database, device: string): void {
+  db.prepare("DELETE FROM vending_sessions WHERE device = ?").run(device);
+}
+
+/** The session a previous run left open on this machine, if any. */
+export function loadSession(db: Database.Database, device: string): Session | undefined {
+  const r = db.prepare("SELECT * FROM vending_sessions WHERE device = ?").get(device) as
+    | SessionRow
+    | undefined;
+  if (!r) return undefined;
+  return {
+    id: r.session_id,
+    flow: r.flow,
+    paymentRef: r.payment_ref,
+    credit: r.credit,
+    spent: r.spent,
+    startedAt: r.started_at,
+    ...(r.vend_state === "approved" && r.vend_slot !== null && r.vend_price !== null
+      ? {
+          vend: {
+            slot: r.vend_slot,
+            busPrice: 0,
+            price: r.vend_price,
+            product: null,
+            state: "approved" as const,
+            requestId: "",
+            paymentRef: r.vend_ref,
+            offline: r.vend_offline === 1,
+            requestedMono: 0,
+          },
+        }
+      : {}),
+  };
+}
+
+/** Local calendar day of an epoch ms, YYYY-MM-DD (the offline limit's day). */
+export function localDay(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+export function offlineUsage(
+  db: Database.Database,
+  device: string,
+  day: string,
+): { vends: number; amount: number } {
+  const r = db
+    .prepare("SELECT vends, amount FROM vending_offline_usage WHERE device = ? AND day = ?")
+    .get(device, day) as { vends: number; amount: number } | undefined;
+  return r ?? { vends: 0, amount: 0 };
+}
+
+export function addOfflineUsage(db: Database.Database, device: string, day: string, amount: number): void {
+  db.prepare(
+    `INSERT INTO vending_offline_usage (device, day, vends, amount) VALUES (?, ?, 1, ?)
+     ON CONFLICT(device, day) DO UPDATE SET vends = vends + 1, amount = amount + excluded.amount`,
+  ).run(device, day, amount);
+}
