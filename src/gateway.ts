@@ -64,6 +64,8 @@ export interface ExtensionContext {
   log: Logger;
   registry: Registry;
   dataDir: string;
+  /** whether the platform broker is connected now (vending: select-first is denied offline) */
+  uplinkConnected?: () => boolean;
 }
 
 export interface Extension {
@@ -317,6 +319,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     log,
     registry,
     dataDir: config.dataDir,
+    uplinkConnected: () => conn.connected,
   };
   const extensions: Extension[] = [];
   try {

@@ -34,6 +34,7 @@ import {
   UNADDRESSED_PROTOCOLS,
 } from "./schema.js";
 import { terminalProblems } from "./terminals.js";
+import { vendingProblems } from "./vending.js";
 import { parseYaml, type YamlSource } from "./yaml.js";
 
 export interface LoadOptions {
@@ -106,6 +107,7 @@ function check(data: unknown, source: YamlSource | undefined, what: string, opti
   const config = data as Config;
   const problems = applyDerivedDefaults(config);
   problems.push(...crossKeyProblems(config));
+  problems.push(...vendingProblems(config));
   if (options.models) problems.push(...modelProblems(config, options.models));
   if (problems.length > 0) throw fail(problems);
   config.dataDir = resolve(options.dataDir ?? config.dataDir);

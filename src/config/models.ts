@@ -28,7 +28,7 @@ export const MODEL_SCHEMA_FILE = join(DEFAULT_MODELS_DIR, "schema.json");
 /** The model any MQTT device may use without a model file of its own. */
 export const GENERIC_MQTT_MODEL = "generic-mqtt";
 
-export const MODEL_KINDS = ["locker-bank", "scanner", "mqtt-device"] as const;
+export const MODEL_KINDS = ["locker-bank", "scanner", "mqtt-device", "vending-machine"] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
 export const COMPARTMENT_SIZES = ["XS", "S", "M", "L", "XL"] as const;
@@ -86,6 +86,13 @@ export interface ScannerModel extends ModelBase {
   protocolOptions: ScannerLineOptions;
 }
 
+/** A vending machine reached through an MDB bridge (the gateway is its cashless reader). */
+export interface VendingMachineModel extends ModelBase {
+  kind: "vending-machine";
+  protocol: "mdb-bridge-text";
+  protocolOptions: Record<string, unknown>;
+}
+
 export interface MqttDeviceModel extends ModelBase {
   kind: "mqtt-device";
   /** Event types the device sends; `*` = any. Omitted in the file: `["*"]`. */
@@ -96,7 +103,7 @@ export interface MqttDeviceModel extends ModelBase {
   commands: string[];
 }
 
-export type SerialDeviceModel = LockerBankModel | ScannerModel;
+export type SerialDeviceModel = LockerBankModel | ScannerModel | VendingMachineModel;
 export type DeviceModel = SerialDeviceModel | MqttDeviceModel;
 
 export function isSerialModel(m: DeviceModel): m is SerialDeviceModel {

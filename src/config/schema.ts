@@ -126,6 +126,7 @@ export interface Config {
   locker: LockerConfig;
   /** vending stock: slots, prices, capacities per machine (src/config/planogram.ts) */
   planogram: PlanogramConfig;
+  vending: VendingConfig;
   clock: ClockConfig;
   /** true: every serial device is played by its simulator, no hardware needed. */
   simulate: boolean;
@@ -245,6 +246,39 @@ export interface MqttDeviceConfig {
   options?: Record<string, unknown>;
 }
 
+/** The reader settings of a vending machine (config `vending:`; per machine in `vending.machines[]`). */
+export interface VendingReaderSettings {
+  /** MDB country/currency code declared to the machine, 4 digits (1156 = CNY) */
+  countryCode: string;
+  /** money (minor units) = MDB bus value × scaleFactor */
+  scaleFactor: number;
+  decimalPlaces: number;
+  /** the reader's maximum response time declared to the machine, s (the machine's own timer) */
+  maxResponseSeconds: number;
+  /** select first: how long the platform has to answer vend.authorize, ms (inside maxResponseSeconds) */
+  authorizeWindowMs: number;
+  /** pay first: a session without a vend ends after this long, s */
+  sessionTimeoutSeconds: number;
+  /** offline select-first approvals per machine per local day (0 = off: deny while offline) */
+  offlineLimit: { vendsPerDay: number; amountPerDay: number };
+}
+
+export interface VendingMachineConfig extends Partial<VendingReaderSettings> {
+  /** a device id on an mdb-bridge-text bus */
+  device: string;
+  /** simulated lines only: the demo machine's prices (item number → MDB price) and quirks */
+  simulator?: {
+    prices?: Record<string, number>;
+    names?: Record<string, string>;
+    setupRepeats?: number;
+    dispenseMs?: number;
+  };
+}
+
+export interface VendingConfig extends VendingReaderSettings {
+  machines: VendingMachineConfig[];
+}
+
 export interface LockerConfig {
   pickupWindowHours: number;
   codeLength: number;
@@ -342,6 +376,28 @@ const bus: SchemaObject = {
     then: { properties: { protocolOptions: PROTOCOL_OPTIONS_SCHEMAS[p] } },
   })),
 };
+
+/** The `vending:` reader keys; with defaults at the top level, without them per machine (they inherit). */
+function vendingReaderSchema(defaults: boolean): Record<string, SchemaObject> {
+  const d = <T>(v: T): T | undefined => (defaults ? v : undefined);
+  return {
+    countryCode: {
+      type: "string",
+      pattern: "^[0-9]{4}$",
+      [MESSAGE_KEYWORD]: "must be the MDB country code, 4 digits (1156 = CNY, 1978 = EUR)",
+      ...(defaults ? { default: "1156" } : {}),
+    },
+    scaleFactor: int(1, 255, d(1)),
+    decimalPlaces: int(0, 4, d(2)),
+    maxResponseSeconds: int(1, 255, d(5)),
+    authorizeWindowMs: int(50, 254_000, d(3000)),
+    sessionTimeoutSeconds: int(5, 3600, d(60)),
+    offlineLimit: obj(
+      { vendsPerDay: int(0, 10_000, d(0)), amountPerDay: int(0, 100_000_000, d(0)) },
+      defaults ? { default: {} } : {},
+    ),
+  };
+}
 
 const mqttDevice = obj(
   {
@@ -461,6 +517,37 @@ export const configSchema: SchemaObject = {
         { default: {} },
       ),
       planogram: planogramSchema(id("vending machine")),
+      vending: obj(
+        {
+          ...vendingReaderSchema(true),
+          machines: {
+            type: "array",
+            default: [],
+            items: obj(
+              {
+                device: id("vending machine"),
+                ...vendingReaderSchema(false),
+                simulator: obj({
+                  prices: {
+                    type: "object",
+                    additionalProperties: int(0, 65535),
+                    propertyNames: { pattern: "^[0-9]{1,5}$" },
+                  },
+                  names: {
+                    type: "object",
+                    additionalProperties: { type: "string", maxLength: 64 },
+                    propertyNames: { pattern: "^[0-9]{1,5}$" },
+                  },
+                  setupRepeats: int(1, 3),
+                  dispenseMs: int(0, 60_000),
+                }),
+              },
+              { required: ["device"] },
+            ),
+          },
+        },
+        { default: {} },
+      ),
       clock: obj(
         {
           synchronized: { type: "string", enum: ["auto", "yes", "no"], default: "auto" },

@@ -9,6 +9,7 @@ import { QhError } from "../core/errors.js";
 import type { ExtensionFactory } from "../gateway.js";
 import { LOCKER_BUS_PROTOCOLS, lockerExtension } from "./locker.js";
 import type { SerialLineHooks } from "./serial-line.js";
+import { VENDING_BUS_PROTOCOLS, vendingExtension } from "./vending.js";
 
 /** One vertical: the bus protocols it drives and how to build it. */
 export interface Vertical {
@@ -24,6 +25,11 @@ export const VERTICALS: readonly Vertical[] = [
     name: "locker",
     busProtocols: LOCKER_BUS_PROTOCOLS,
     factory: (models, hooks) => lockerExtension(models, hooks),
+  },
+  {
+    name: "vending",
+    busProtocols: VENDING_BUS_PROTOCOLS,
+    factory: (models, hooks) => vendingExtension(models, hooks),
   },
 ];
 

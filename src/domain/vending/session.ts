@@ -111,14 +111,16 @@ export class CashlessReader {
     return this.state;
   }
 
-  /** End what a previous run left open, then configure and enable the reader. */
+  /**
+   * End what a previous run left open (vend.failed / vend.session_ended, reason gateway_restart).
+   * The reader is configured when the line comes up (`onLink`) and after every bridge boot.
+   */
   async start(): Promise<void> {
     const left = loadSession(this.o.recorder.database, this.device);
     if (left) {
       this.session = left;
       this.abort("gateway_restart");
     }
-    await this.configure();
   }
 
   stop(): void {

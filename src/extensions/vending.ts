@@ -1,0 +1,234 @@
+/**
+ * The vending vertical: for each mdb-bridge-text bus (one vending machine behind its MDB bridge),
+ * the serial line (real port, or the VMC+bridge simulator on an in-process pair), the bridge
+ * driver and the cashless reader; one recorder (vending_sales, the outbox) for the site; the
+ * platform's vend commands; the vending API.
+ *
+ *   bus (config) ─► SerialLink ─► MdbBridgeDriver ─► CashlessReader ─► VendingRecorder ─► EventSink
+ *   platform command (vend.session, vend.authorize.result) ─► CashlessReader ─► C,START / C,VEND
+ *
+ * The audit, planogram and stock half (the `dex` helper) plugs in through VENDING_ADDONS below:
+ * a sale hook run inside each sale's transaction (stock), the planogram's product for a slot, and
+ * its own commands and routes built over the site (`fetchDex` reads a machine's DEX file).
+ */
+import type { FastifyPluginAsync } from "fastify";
+import { vendingPlugin } from "../api/vending.js";
+import type { DeviceModel } from "../config/models.js";
+import { machineSettings } from "../config/vending.js";
+import type { CommandHandler } from "../core/command.js";
+import { QhError } from "../core/errors.js";
+import { histogram } from "../core/metrics.js";
+import { createVendingCommands } from "../domain/vending/commands.js";
+import { type SaleHook, VendingRecorder } from "../domain/vending/recorder.js";
+import { migrateVending } from "../domain/vending/schema.js";
+import { CashlessReader } from "../domain/vending/session.js";
+import { MdbBridgeDriver } from "../drivers/mdb-bridge.js";
+import type { Extension, ExtensionContext, ExtensionFactory } from "../gateway.js";
+import { createVendingSim, type VendingMachineSim } from "../sim/vending-machine.js";
+import type { SerialLink } from "../southbound/serial/link.js";
+import { type SerialLineHooks, serialLine } from "./serial-line.js";
+
+/** Bus protocols this vertical drives. */
+export const VENDING_BUS_PROTOCOLS: ReadonlySet<string> = new Set(["mdb-bridge-text"]);
+
+/** One machine of the site, as an add-on sees it. */
+export interface VendingMachinePart {
+  device: string;
+  bus: string;
+  reader: CashlessReader;
+  link: SerialLink;
+  sim?: VendingMachineSim;
+}
+
+/** What add-ons get: the machines, the recorder, and the DEX file of a machine. */
+export interface VendingSite {
+  ctx: ExtensionContext;
+  machines: ReadonlyMap<string, VendingMachinePart>;
+  recorder: VendingRecorder;
+  /** The machine's DEX file as lines (C,DEX). QH_VEND_MACHINE_UNKNOWN; QH_VEND_REFUSED when the machine did not hand it over. */
+  fetchDex(device: string): Promise<string[]>;
+}
+
+/** A part of the vending vertical built by another module (the DEX audit, stock, prices). */
+export interface VendingAddOn {
+  name: string;
+  /** runs inside every sale's transaction (cash and cashless): the stock decrement */
+  onSale?: SaleHook;
+  /** the planogram's product id for a slot, or null */
+  productOf?: (device: string, slot: number) => string | null;
+  build?: (site: VendingSite) => {
+    commands?: Record<string, CommandHandler>;
+    apiPlugins?: FastifyPluginAsync[];
+    start?: () => Promise<void>;
+    stop?: () => Promise<void>;
+  };
+}
+
+/**
+ * Add-ons composed into every vending site. The `dex` helper adds its audit/stock/prices part here
+ * (one entry); nothing else in this file needs to change for it.
+ */
+export const VENDING_ADDONS: VendingAddOn[] = [];
+
+/** Items and prices of a simulated machine when the config gives none (demo). */
+const DEMO_PRICES: Record<string, number> = { 1: 300, 2: 350, 3: 500, 4: 250, 5: 400, 6: 600 };
+const DEMO_NAMES: Record<string, string> = {
+  1: "Water 550ml",
+  2: "Green tea",
+  3: "Cola can",
+  4: "Biscuits",
+  5: "Instant noodles",
+  6: "Milk 1L",
+};
+
+export function vendingExtension(
+  _models: ReadonlyMap<string, DeviceModel>,
+  hooks: SerialLineHooks = {},
+  addOns: readonly VendingAddOn[] = VENDING_ADDONS,
+): ExtensionFactory {
+  return (ctx) => buildVending(ctx, hooks, addOns);
+}
+
+function buildVending(
+  ctx: ExtensionContext,
+  hooks: SerialLineHooks,
+  addOns: readonly VendingAddOn[],
+): Extension {
+  const { config, log, registry } = ctx;
+  migrateVending(ctx.db);
+  const recorder = new VendingRecorder(ctx.db, ctx.events, ctx.clock, log.child({ component: "vending" }));
+  for (const a of addOns) if (a.onSale) recorder.onSale(a.onSale);
+  const productOf = (device: string, slot: number): string | null => {
+    for (const a of addOns) {
+      const p = a.productOf?.(device, slot);
+      if (p) return p;
+    }
+    return null;
+  };
+  const share = histogram(
+    registry,
+    "qh_vend_authorize_gateway_seconds",
+    "The gateway's share of a select-first authorisation: vend request line in to vend.authorize committed, plus the platform's answer in to the approve line out",
+    [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1],
+  );
+  const machines = new Map<string, VendingMachinePart & { driver: MdbBridgeDriver }>();
+
+  for (const bus of config.buses) {
+    if (!VENDING_BUS_PROTOCOLS.has(bus.protocol)) continue;
+    const dev = bus.devices[0];
+    if (!dev) continue;
+    const s = machineSettings(config, dev.id);
+    const simCfg = config.vending.machines.find((m) => m.device === dev.id)?.simulator;
+    const mlog = log.child({ bus: bus.id, device: dev.id });
+    const { link, sim } = serialLine(config, bus, { log, registry, hooks }, () =>
+      createVendingSim({
+        prices: simCfg?.prices ?? DEMO_PRICES,
+        names: simCfg?.names ?? (simCfg?.prices ? undefined : DEMO_NAMES),
+        setupRepeats: simCfg?.setupRepeats ?? 2, // as real machines do
+        dispenseMs: simCfg?.dispenseMs ?? 800,
+      }),
+    );
+    let reader!: CashlessReader;
+    const driver = new MdbBridgeDriver({
+      device: dev.id,
+      bus: bus.id,
+      line: link,
+      onEvent: (e) => reader.onEvent(e),
+      onLink: (up) => reader.onLink(up),
+      log: mlog,
+      registry,
+    });
+    reader = new CashlessReader({
+      settings: {
+        device: dev.id,
+        reader: {
+          featureLevel: 1,
+          countryCode: s.countryCode,
+          scaleFactor: s.scaleFactor,
+          decimalPlaces: s.decimalPlaces,
+          maxResponseSeconds: s.maxResponseSeconds,
+          options: 0,
+        },
+        authorizeWindowMs: s.authorizeWindowMs,
+        sessionTimeoutSeconds: s.sessionTimeoutSeconds,
+        offlineLimit: s.offlineLimit,
+      },
+      bridge: driver,
+      recorder,
+      events: ctx.events,
+      clock: ctx.clock,
+      uplinkOnline: () => ctx.uplinkConnected?.() ?? false,
+      productOf,
+      onGatewayShare: (ms) => share.observe(ms / 1000),
+      log: mlog,
+    });
+    machines.set(dev.id, {
+      device: dev.id,
+      bus: bus.id,
+      reader,
+      link,
+      driver,
+      sim: sim as VendingMachineSim | undefined,
+    });
+  }
+
+  const readers = new Map([...machines].map(([d, m]) => [d, m.reader]));
+  const site: VendingSite = {
+    ctx,
+    machines,
+    recorder,
+    fetchDex: async (device) => {
+      const m = machines.get(device);
+      if (!m) throw new QhError("QH_VEND_MACHINE_UNKNOWN", `no vending machine ${device} at this site`);
+      const r = await m.driver.send({ kind: "dex" });
+      if (r.kind !== "dex")
+        throw new QhError(
+          "QH_VEND_REFUSED",
+          `machine ${device} did not hand over its DEX file (${"reason" in r ? r.reason : r.kind})`,
+        );
+      return r.lines;
+    },
+  };
+  const built = addOns.map((a) => a.build?.(site) ?? {});
+  const sims = new Map([...machines].flatMap(([d, m]) => (m.sim ? [[d, m.sim] as const] : [])));
+
+  return {
+    name: "vending",
+    commands: {
+      ...(machines.size > 0 ? createVendingCommands(readers) : {}),
+      ...Object.assign({}, ...built.map((b) => b.commands ?? {})),
+    },
+    apiPlugins: [
+      vendingPlugin(() => [...readers.values()].map((r) => r.view()), sims),
+      ...built.flatMap((b) => b.apiPlugins ?? []),
+    ],
+    problems: () => {
+      const out: string[] = [];
+      for (const m of machines.values()) {
+        if (!m.link.connected) out.push(`bus ${m.bus} down`);
+        else if (m.reader.readerState === "INACTIVE" || m.reader.readerState === "DISABLED")
+          out.push(`vending machine ${m.device}: reader ${m.reader.readerState.toLowerCase()}`);
+      }
+      return out;
+    },
+    start: async () => {
+      await recorder.flush();
+      for (const m of machines.values()) {
+        await m.reader.start();
+        m.sim?.powerUp(); // the simulated machine is on before its line opens
+        m.driver.start();
+        m.link.start(); // once up, the reader declares itself (C,CONFIG, C,1)
+      }
+      for (const b of built) await b.start?.();
+    },
+    stop: async () => {
+      for (const b of [...built].reverse()) await b.stop?.();
+      for (const m of machines.values()) {
+        m.reader.stop();
+        m.driver.stop();
+        await m.link.stop();
+        m.sim?.stop();
+      }
+    },
+  };
+}
