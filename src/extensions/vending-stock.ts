@@ -23,6 +23,7 @@ import {
 } from "../domain/vending/planogram.js";
 import { createStockCommands } from "../domain/vending/stock-commands.js";
 import type { ExtensionContext } from "../gateway.js";
+import type { VendingAddOn, VendingSite } from "./vending.js";
 
 /** The recorder as the stock part uses it: commits, and runs hooks inside each sale's transaction. */
 export interface StockHost extends StockRecorder {
@@ -76,3 +77,48 @@ export function stockPart(ctx: ExtensionContext, recorder: StockHost): StockPart
     stop: unhook,
   };
 }
+
+/** The stock parts of the sites running in this process (one per gateway), for `productOf`. */
+const parts = new Set<StockPart>();
+
+/**
+ * The vending extension's add-on (its VENDING_ADDONS entry): built over each vending site, it
+ * hooks the planogram to the site's recorder, reads DEX files through the site's bridges and sets
+ * the readers' price range.
+ *
+ * For the session layer (mdb helper): `vend.prices` calls `reader.setPriceRange({ min, max })` on
+ * the machine's CashlessReader when it has that method (the reader's max/min price, MDB SETUP
+ * max/min price); until it does, the prices are stored and the result says `readerUpdated: false`.
+ */
+export const STOCK_ADDON: VendingAddOn = {
+  name: "stock",
+  productOf: (device, slot) => {
+    for (const p of parts) {
+      const product = p.productOf(device, slot);
+      if (product) return product;
+    }
+    return null;
+  },
+  build: (site: VendingSite) => {
+    const part = stockPart(site.ctx, site.recorder);
+    parts.add(part);
+    part.setDexFetch((device) => site.fetchDex(device));
+    part.setPriceRange(async (device, range) => {
+      const reader = site.machines.get(device)?.reader as
+        | { setPriceRange?: (r: { min: number; max: number }) => void | Promise<void> }
+        | undefined;
+      if (!reader) throw new Error(`no vending machine ${device} on this site's buses`);
+      if (typeof reader.setPriceRange !== "function")
+        throw new Error("this reader does not take a price range from the gateway yet");
+      await reader.setPriceRange(range);
+    });
+    return {
+      commands: part.commands,
+      apiPlugins: [part.apiPlugin],
+      stop: async () => {
+        part.stop();
+        parts.delete(part);
+      },
+    };
+  },
+};
