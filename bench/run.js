@@ -9,7 +9,7 @@
 //
 // Environment: BENCH_RUNS (3), BENCH_QUICK=1 (small counts), BENCH_DEVICES (4), BENCH_EVENTS
 // (100000), BENCH_BACKLOG (200000), BENCH_INFLIGHT (100 per device), BENCH_WINDOW (64),
-// BENCH_SCENARIOS (gateway,bridge,backlog,trickle,locker; opt-in: dex), BENCH_TRICKLE_S (60), BENCH_PROFILE=1 (--cpu-prof of the first gateway run,
+// BENCH_SCENARIOS (gateway,bridge,backlog,trickle,locker; opt-in: dex, vend), BENCH_TRICKLE_S (60), BENCH_PROFILE=1 (--cpu-prof of the first gateway run,
 // written to bench/results/profile/).
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, statSync, writeFileSync } from "node:fs";
@@ -37,6 +37,7 @@ import {
   waitMessage,
   worker,
 } from "./procs.js";
+import { vendAuthorizeBench } from "./vend.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(HERE);
@@ -403,6 +404,26 @@ async function lockerScenario() {
   };
 }
 
+// ---- vend (opt-in): the gateway's share of a select-first authorisation (bench/vend.js) -------
+
+async function vendScenario() {
+  const vends = QUICK ? 60 : 200;
+  const full = await vendAuthorizeBench({ vends, synchronous: "FULL" });
+  const normal = await vendAuthorizeBench({ vends, synchronous: "NORMAL" });
+  return {
+    complete: true,
+    vends,
+    fullInP50Ms: full.inP50Ms,
+    fullOutP50Ms: full.outP50Ms,
+    fullShareP50Ms: full.shareP50Ms,
+    fullShareP99Ms: full.shareP99Ms,
+    normalInP50Ms: normal.inP50Ms,
+    normalOutP50Ms: normal.outP50Ms,
+    normalShareP50Ms: normal.shareP50Ms,
+    normalShareP99Ms: normal.shareP99Ms,
+  };
+}
+
 // ---- report ----------------------------------------------------------------------------------
 
 function summary(values) {
@@ -549,6 +570,30 @@ function report(results, machine) {
     );
     lines.push("");
   }
+  const V = results.vend && summarise(results.vend);
+  if (V) {
+    lines.push(
+      "Vending, select first: the gateway's share (request line in → vend.authorize at the platform, + answer in → approve line out)",
+    );
+    lines.push(
+      table([
+        ["store.synchronous FULL: in p50, ms (one fsync: the event commit)", cell(V.fullInP50Ms, 2)],
+        ["store.synchronous FULL: out p50, ms (one fsync: the command ledger)", cell(V.fullOutP50Ms, 2)],
+        [
+          "store.synchronous FULL: share p50 / p99, ms",
+          `${cell(V.fullShareP50Ms, 2)} / ${cell(V.fullShareP99Ms, 2)}`,
+        ],
+        ["store.synchronous NORMAL: in p50, ms", cell(V.normalInP50Ms, 2)],
+        ["store.synchronous NORMAL: out p50, ms", cell(V.normalOutP50Ms, 2)],
+        [
+          "store.synchronous NORMAL: share p50 / p99, ms",
+          `${cell(V.normalShareP50Ms, 2)} / ${cell(V.normalShareP99Ms, 2)}`,
+        ],
+        ["vends measured per run", cell(V.vends)],
+      ]),
+    );
+    lines.push("");
+  }
   const incomplete = Object.entries(results).flatMap(([s, runs]) =>
     runs
       .filter((r) => !r.complete)
@@ -557,7 +602,7 @@ function report(results, machine) {
   if (incomplete.length) lines.push("INCOMPLETE RUNS (figures above include them):", ...incomplete, "");
   return {
     text: lines.join("\n"),
-    summary: { gateway: g, bridge: b, backlog: k, trickle: t, locker: L, dex: D },
+    summary: { gateway: g, bridge: b, backlog: k, trickle: t, locker: L, vend: V, dex: D },
   };
 }
 
@@ -583,6 +628,7 @@ async function main() {
     trickle: () => trickle(),
     locker: () => lockerScenario(),
     dex: () => dexParseBench(), // opt-in: DEX audit parse time of the 400-segment sample
+    vend: () => vendScenario(),
   };
   // Interleaved (gateway, bridge, backlog, gateway, …) so that a noisy neighbour hits all alike.
   for (let r = 0; r < RUNS; r++) {
@@ -595,11 +641,13 @@ async function main() {
         ? `DEX parse p50 ${fmt(res.parseP50Us, 0)} µs, p99 ${fmt(res.parseP99Us, 0)} µs`
         : res.pagesPerEvent
           ? `${fmt(res.writeBytesPerEvent, 0)} bytes written/event (${fmt(res.pagesPerEvent, 2)} pages)`
-          : res.pollCycleMs
-            ? `poll cycle ${fmt(res.pollCycleMs, 1)} ms (floor ${res.floorMs}), door p99 ${fmt(res.doorP99Ms, 1)} ms`
-            : res.eventsPerS
-              ? `${fmt(res.eventsPerS, 0)} events/s, p99 ${res.p99Ms} ms`
-              : `accept ${fmt(res.acceptPerS, 0)}/s, drain ${fmt(res.drainPerS, 0)}/s, live p99 ${res.liveP99Ms} ms`;
+          : res.fullShareP50Ms
+            ? `share p50 ${fmt(res.fullShareP50Ms, 2)} ms (FULL), ${fmt(res.normalShareP50Ms, 2)} ms (NORMAL)`
+            : res.pollCycleMs
+              ? `poll cycle ${fmt(res.pollCycleMs, 1)} ms (floor ${res.floorMs}), door p99 ${fmt(res.doorP99Ms, 1)} ms`
+              : res.eventsPerS
+                ? `${fmt(res.eventsPerS, 0)} events/s, p99 ${res.p99Ms} ms`
+                : `accept ${fmt(res.acceptPerS, 0)}/s, drain ${fmt(res.drainPerS, 0)}/s, live p99 ${res.liveP99Ms} ms`;
       log(
         `  run ${r + 1}/${RUNS} ${name}: ${brief}${res.complete ? "" : " (INCOMPLETE)"} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
       );

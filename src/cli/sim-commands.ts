@@ -5,6 +5,7 @@
 import { type Command, Option } from "commander";
 import { type GatewayOpts, gatewayOptions } from "./common.js";
 import type { DepositOpts } from "./sim.js";
+import type { VendOpts } from "./sim-vend.js";
 
 /** The compartment sizes `--size` accepts (the locker's own list, src/domain/locker/ports.ts). */
 const SIZES = ["XS", "S", "M", "L", "XL"] as const;
@@ -32,4 +33,23 @@ export function registerSim(program: Command): void {
   gatewayOptions(pick).action(async (code: string, o: GatewayOpts & { terminal?: string }) => {
     await (await import("./sim.js")).pickup(code, o);
   });
+  const vend = sim
+    .command("vend")
+    .description("the vending machine's customers: phone (pay first), select (select first), cash");
+  for (const [kind, what] of [
+    ["phone", "pays on the phone (vend.session with --credit), then selects --item"],
+    ["select", "selects --item first; the CLI, as the platform, answers vend.authorize (--deny to refuse)"],
+    ["cash", "pays cash for --item: a cash sale, recorded and reported"],
+  ] as const) {
+    const c = vend
+      .command(kind)
+      .description(`a customer ${what}`)
+      .option("--device <id>", "vending machine (default: the config's first)")
+      .option("--item <n>", "the machine's item number (default 3)");
+    if (kind === "phone") c.option("--credit <minor>", "credit granted, minor units (default 1000)");
+    if (kind === "select") c.option("--deny", "the platform refuses the payment");
+    gatewayOptions(c).action(async (o: VendOpts) => {
+      await (await import("./sim-vend.js")).simVend(kind, o);
+    });
+  }
 }

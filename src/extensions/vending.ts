@@ -48,6 +48,8 @@ export interface VendingSite {
   recorder: VendingRecorder;
   /** The machine's DEX file as lines (C,DEX). QH_VEND_MACHINE_UNKNOWN; QH_VEND_REFUSED when the machine did not hand it over. */
   fetchDex(device: string): Promise<string[]>;
+  /** The prices (minor units) a machine's reader accepts (vend.prices); QH_VEND_MACHINE_UNKNOWN. */
+  setPriceRange(device: string, range: { min: number; max: number }): void;
 }
 
 /** A part of the vending vertical built by another module (the DEX audit, stock, prices). */
@@ -67,7 +69,20 @@ export interface VendingAddOn {
 
 /**
  * Add-ons composed into every vending site. The `dex` helper adds its audit/stock/prices part here
- * (one entry); nothing else in this file needs to change for it.
+ * (one entry); nothing else in this file needs to change for it. With its stockPart
+ * (src/extensions/vending-stock.ts on the dex branch), for example:
+ *
+ *   let part: StockPart | undefined;
+ *   VENDING_ADDONS.push({
+ *     name: "stock",
+ *     productOf: (device, slot) => part?.productOf(device, slot) ?? null,
+ *     build: (site) => {
+ *       part = stockPart(site.ctx, site.recorder);          // hooks itself: recorder.onSale
+ *       part.setDexFetch((device) => site.fetchDex(device));
+ *       part.setPriceRange((device, range) => site.setPriceRange(device, range));
+ *       return { commands: part.commands, apiPlugins: [part.apiPlugin], stop: async () => part?.stop() };
+ *     },
+ *   });
  */
 export const VENDING_ADDONS: VendingAddOn[] = [STOCK_ADDON];
 
@@ -188,6 +203,11 @@ function buildVending(
           `machine ${device} did not hand over its DEX file (${"reason" in r ? r.reason : r.kind})`,
         );
       return r.lines;
+    },
+    setPriceRange: (device, range) => {
+      const m = machines.get(device);
+      if (!m) throw new QhError("QH_VEND_MACHINE_UNKNOWN", `no vending machine ${device} at this site`);
+      m.reader.setPriceRange(range);
     },
   };
   const built = addOns.map((a) => a.build?.(site) ?? {});

@@ -126,6 +126,8 @@ export class UplinkConnection extends EventEmitter<UplinkEvents> {
       this._connected = true;
       this.generation++;
       this.o.log.info({ url: this.o.url }, "uplink connected");
+      // small publishes (a vend.authorize with a deadline, PUBACKs) go out at once, not held by Nagle
+      (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
       client.publish(this.o.topics.status, this.statusPayload(true), { qos: 1, retain: true });
       client.subscribe(this.o.topics.cmdFilter, { qos: 1 });
       this.emit("connected");

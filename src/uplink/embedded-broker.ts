@@ -27,7 +27,8 @@ export class EmbeddedUplinkBroker {
 
   async start(): Promise<void> {
     this.aedes = await Aedes.createBroker({ heartbeatInterval: 60_000, maxClientsIdLength: 128 });
-    this.server = createServer(this.aedes.handle);
+    // as a platform broker tuned for commands would: no Nagle delay on small packets
+    this.server = createServer({ noDelay: true }, this.aedes.handle);
     await new Promise<void>((resolve, reject) => {
       this.server!.once("error", reject);
       this.server!.listen(this.port, this.host, () => resolve());

@@ -11,66 +11,31 @@
  *   hot path) → `authorizeResult` (the platform's vend.authorize.result) approves or denies; no
  *   answer within `authorizeWindowMs` denies. Offline: denied, or approved under the per-day limit.
  *
+ * Options and timers: options.ts; select first's stateless parts: select-first.ts; what is
+ * recorded: outcomes.ts.
+ *
  * Rules kept here: a vend is completed only on the machine's VEND SUCCESS; a failure after an
  * approval is always recorded (with refundNeeded); a bridge boot, a VMC reset, a lost line or a
  * restart ends an open session with a clear outcome (an approved vend whose result never came is
  * `vend.failed` with `dispensed: "unknown"`); repeated SETUP / READER ENABLE only update the state;
  * an approval is never re-sent. Cash sales are recorded; nothing here can disable cash.
  */
-import type { Clock } from "../../core/clock.js";
-import type { EventSink, JsonObject } from "../../core/envelope.js";
+import type { JsonObject } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
 import { newId } from "../../core/ids.js";
-import type { Logger } from "../../core/logger.js";
 import type { BridgeEvent, ReaderState } from "../../protocols/mdb-bridge-text/index.js";
+import { type AuthorizeAnswer, type CashlessReaderOptions, realTimers, type Timers } from "./options.js";
 import { Outcomes } from "./outcomes.js";
-import type { VendingRecorder } from "./recorder.js";
-import { addOfflineUsage, loadSession, localDay, offlineUsage } from "./store.js";
-import type { AbortReason, BridgePort, MachineSettings, Session, Vend } from "./types.js";
-
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(h: unknown): void;
-}
-
-const realTimers: Timers = {
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
-
-export interface CashlessReaderOptions {
-  settings: MachineSettings;
-  bridge: BridgePort;
-  recorder: VendingRecorder;
-  /** the event store, for vend.authorize (a request with a deadline: no outbox round trip) */
-  events: EventSink;
-  clock: Clock;
-  /** whether the platform can answer now (the uplink is connected) */
-  uplinkOnline: () => boolean;
-  /** the planogram's product id for a slot (the dex helper's), or null */
-  productOf?: (device: string, slot: number) => string | null;
-  /** the gateway's share of a select-first authorisation, ms (in: line → committed; out: answer → line written) */
-  onGatewayShare?: (ms: number) => void;
-  log: Logger;
-  timers?: Timers;
-}
-
-/** Answer to the platform's vend.authorize.result. */
-export interface AuthorizeAnswer {
-  requestId: string;
-  approved: boolean;
-  paymentRef?: string;
-  reason?: string;
-}
+import { authorizeData, offlineCheck } from "./select-first.js";
+import { addOfflineUsage, loadSession } from "./store.js";
+import type { AbortReason, BridgePort, Session, Vend } from "./types.js";
 
 export class CashlessReader {
   private state: ReaderState = "INACTIVE";
   private session: Session | undefined;
   private prices: { max: number; min: number } | undefined;
+  /** the range of prices (minor units) this reader accepts (vend.prices); outside: denied */
+  private range: { min: number; max: number } | undefined;
   private authTimer: unknown;
   private sessionTimer: unknown;
   private readonly timers: Timers;
@@ -105,6 +70,15 @@ export class CashlessReader {
           }
         : null,
     };
+  }
+
+  /**
+   * The prices (minor units) this reader accepts, from the planogram's `vend.prices`: a vend request
+   * outside is denied (`price_out_of_range`). MDB has no reader-to-machine price command (the VMC
+   * sends its own max/min in SETUP), so the range is enforced here, on every request.
+   */
+  setPriceRange(range: { min: number; max: number } | undefined): void {
+    this.range = range;
   }
 
   get readerState(): ReaderState {
@@ -341,6 +315,11 @@ export class CashlessReader {
       requestedMono,
     };
     s.vend = v;
+    const r = this.range;
+    if (r && (v.price < r.min || v.price > r.max)) {
+      void this.deny(v, "price_out_of_range", { priceRange: r });
+      return;
+    }
     if (s.flow === "pay_first") {
       const left = (s.credit ?? 0) - s.spent;
       if (v.price <= left) void this.approve(v);
@@ -359,15 +338,7 @@ export class CashlessReader {
       .emit({
         device: this.device,
         type: "vend.authorize",
-        data: {
-          requestId: v.requestId,
-          sessionId: s.id,
-          slot,
-          product: v.product,
-          price: v.price,
-          windowMs,
-          deadline: new Date(this.o.clock.now() + windowMs).toISOString(),
-        },
+        data: authorizeData(s, v, windowMs, this.o.clock.now()),
       })
       .then(
         () => {
@@ -381,19 +352,19 @@ export class CashlessReader {
   }
 
   private offlineDecision(v: Vend): void {
-    const lim = this.o.settings.offlineLimit;
-    const day = localDay(this.o.clock.now());
-    const used = offlineUsage(this.o.recorder.database, this.device, day);
-    const fits =
-      lim.vendsPerDay > 0 &&
-      used.vends + 1 <= lim.vendsPerDay &&
-      (lim.amountPerDay === 0 || used.amount + v.price <= lim.amountPerDay);
-    if (!fits) {
-      void this.deny(v, "offline", { offlineLimit: lim.vendsPerDay > 0 ? "reached" : "off" });
+    const c = offlineCheck(
+      this.o.recorder.database,
+      this.device,
+      this.o.settings.offlineLimit,
+      v.price,
+      this.o.clock.now(),
+    );
+    if (!c.fits) {
+      void this.deny(v, "offline", { offlineLimit: c.limit });
       return;
     }
     v.offline = true;
-    v.inTx = (tx) => addOfflineUsage(tx.db, this.device, day, v.price);
+    v.inTx = (tx) => addOfflineUsage(tx.db, this.device, c.day, v.price);
     void this.approve(v);
   }
 

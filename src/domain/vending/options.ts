@@ -1,0 +1,45 @@
+/** The cashless reader's options and the answer shape of select first (session.ts). */
+import type { Clock } from "../../core/clock.js";
+import type { EventSink } from "../../core/envelope.js";
+import type { Logger } from "../../core/logger.js";
+import type { VendingRecorder } from "./recorder.js";
+import type { BridgePort, MachineSettings } from "./types.js";
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(h: unknown): void;
+}
+
+export const realTimers: Timers = {
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref?.();
+    return t;
+  },
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export interface CashlessReaderOptions {
+  settings: MachineSettings;
+  bridge: BridgePort;
+  recorder: VendingRecorder;
+  /** the event store, for vend.authorize (a request with a deadline: no outbox round trip) */
+  events: EventSink;
+  clock: Clock;
+  /** whether the platform can answer now (the uplink is connected) */
+  uplinkOnline: () => boolean;
+  /** the planogram's product id for a slot (the dex helper's), or null */
+  productOf?: (device: string, slot: number) => string | null;
+  /** the gateway's share of a select-first authorisation, ms (in: line → committed; out: answer → line written) */
+  onGatewayShare?: (ms: number) => void;
+  log: Logger;
+  timers?: Timers;
+}
+
+/** Answer to the platform's vend.authorize.result. */
+export interface AuthorizeAnswer {
+  requestId: string;
+  approved: boolean;
+  paymentRef?: string;
+  reason?: string;
+}
