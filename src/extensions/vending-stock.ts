@@ -86,9 +86,9 @@ const parts = new Set<StockPart>();
  * hooks the planogram to the site's recorder, reads DEX files through the site's bridges and sets
  * the readers' price range.
  *
- * For the session layer (mdb helper): `vend.prices` calls `reader.setPriceRange({ min, max })` on
- * the machine's CashlessReader when it has that method (the reader's max/min price, MDB SETUP
- * max/min price); until it does, the prices are stored and the result says `readerUpdated: false`.
+ * `vend.prices` hands the machine's new lowest/highest price to the site (`setPriceRange`: the
+ * reader's max/min price); when that fails the prices are stored and the result says
+ * `readerUpdated: false` with the reason.
  */
 export const STOCK_ADDON: VendingAddOn = {
   name: "stock",
@@ -103,15 +103,8 @@ export const STOCK_ADDON: VendingAddOn = {
     const part = stockPart(site.ctx, site.recorder);
     parts.add(part);
     part.setDexFetch((device) => site.fetchDex(device));
-    part.setPriceRange(async (device, range) => {
-      const reader = site.machines.get(device)?.reader as
-        | { setPriceRange?: (r: { min: number; max: number }) => void | Promise<void> }
-        | undefined;
-      if (!reader) throw new Error(`no vending machine ${device} on this site's buses`);
-      if (typeof reader.setPriceRange !== "function")
-        throw new Error("this reader does not take a price range from the gateway yet");
-      await reader.setPriceRange(range);
-    });
+    // the reader then accepts vends within the machine's new price range (VendingSite.setPriceRange)
+    part.setPriceRange((device, range) => site.setPriceRange(device, range));
     return {
       commands: part.commands,
       apiPlugins: [part.apiPlugin],

@@ -134,7 +134,10 @@ describe("vending stock and DEX audit through the whole gateway", () => {
 
   it("vend.prices over the uplink stores the prices and reports the reader's price range", async () => {
     const r = await command("vend.prices", { device: "vm-a", prices: [{ slot: 4, price: 300 }] });
-    expect(r).toMatchObject({ status: "ok", result: { priceRange: { min: 300, max: 500 } } });
+    expect(r).toMatchObject({
+      status: "ok",
+      result: { priceRange: { min: 300, max: 500 }, readerUpdated: true },
+    });
     const [ev] = await event("vend.prices_updated");
     expect(ev?.data).toMatchObject({ slots: [{ slot: 4, before: 250, after: 300 }] });
     const bad = await command("vend.prices", { device: "vm-a", prices: [{ slot: 4, price: "3" }] });
