@@ -9,7 +9,7 @@
 //
 // Environment: BENCH_RUNS (3), BENCH_QUICK=1 (small counts), BENCH_DEVICES (4), BENCH_EVENTS
 // (100000), BENCH_BACKLOG (200000), BENCH_INFLIGHT (100 per device), BENCH_WINDOW (64),
-// BENCH_SCENARIOS (gateway,bridge,backlog,trickle,locker; opt-in: cold-poll, cold (see bench/cold.js), vend), BENCH_TRICKLE_S (60), BENCH_PROFILE=1 (--cpu-prof of the first gateway run,
+// BENCH_SCENARIOS (gateway,bridge,backlog,trickle,locker; opt-in: cold-poll, cold (see bench/cold.js), vend, dex), BENCH_TRICKLE_S (60), BENCH_PROFILE=1 (--cpu-prof of the first gateway run,
 // written to bench/results/profile/).
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, statSync, writeFileSync } from "node:fs";
@@ -18,6 +18,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { coldBench } from "./cold.js";
 import { coldPollBench, coldRawLineBench } from "./cold-poll.js";
+import { dexParseBench } from "./dex.js";
 import { doorLatencyBench, pollCycleBench, rawLineBench } from "./locker.js";
 import { bridgeConf, mosquittoVersion, startMosquitto, upstreamConf } from "./mosquitto.js";
 import {
@@ -617,6 +618,21 @@ function report(results, machine) {
     );
     lines.push("");
   }
+  const D = results.dex && summarise(results.dex);
+  if (D) {
+    lines.push(
+      `DEX audit parse: ${D.segments?.median ?? 400}-segment sample, one parse at a time after a warm-up`,
+    );
+    lines.push(
+      table([
+        ["parse p50, µs", cell(D.parseP50Us)],
+        ["parse p99, µs", cell(D.parseP99Us)],
+        ["parse mean, µs", cell(D.parseMeanUs)],
+        ["per segment (mean), µs", cell(D.perSegmentUs, 2)],
+      ]),
+    );
+    lines.push("");
+  }
   const V = results.vend && summarise(results.vend);
   if (V) {
     lines.push(
@@ -649,7 +665,17 @@ function report(results, machine) {
   if (incomplete.length) lines.push("INCOMPLETE RUNS (figures above include them):", ...incomplete, "");
   return {
     text: lines.join("\n"),
-    summary: { gateway: g, bridge: b, backlog: k, trickle: t, locker: L, cold: C, coldRecord: CR, vend: V },
+    summary: {
+      gateway: g,
+      bridge: b,
+      backlog: k,
+      trickle: t,
+      locker: L,
+      cold: C,
+      coldRecord: CR,
+      vend: V,
+      dex: D,
+    },
   };
 }
 
@@ -665,7 +691,8 @@ async function main() {
     loadavg: loadavg(),
   };
   log(`bench: ${RUNS} run(s), ${QUICK ? "quick" : "full"} counts; scenarios ${SCENARIOS.join(", ")}`);
-  template = provisionTemplate();
+  // the dex scenario needs no gateway: skip provisioning when it runs alone
+  if (SCENARIOS.some((n) => n !== "dex")) template = provisionTemplate();
   const results = {};
   const scenarios = {
     gateway: (r) => endToEnd("gateway", r),
@@ -675,6 +702,7 @@ async function main() {
     locker: () => lockerScenario(),
     cold: () => coldBench(),
     "cold-poll": () => coldPollScenario(),
+    dex: () => dexParseBench(), // opt-in: DEX audit parse time of the 400-segment sample
     vend: () => vendScenario(),
   };
   // Interleaved (gateway, bridge, backlog, gateway, …) so that a noisy neighbour hits all alike.
@@ -684,19 +712,21 @@ async function main() {
       const res = await scenarios[name](r);
       results[name] ??= [];
       results[name].push(res);
-      const brief = res.bytesPerReading
-        ? `record ${fmt(res.bytesPerReading, 2)} bytes/reading, zone-year CSV export ${fmt(res.exportS, 2)} s, RSS added ${fmt(res.rssAddedMB, 1)} MB`
-        : res.pagesPerEvent
-          ? `${fmt(res.writeBytesPerEvent, 0)} bytes written/event (${fmt(res.pagesPerEvent, 2)} pages)`
-          : res.fullShareP50Ms
-            ? `share p50 ${fmt(res.fullShareP50Ms, 2)} ms (FULL), ${fmt(res.normalShareP50Ms, 2)} ms (NORMAL)`
-            : res.coldCycleMs
-              ? `cold poll cycle ${fmt(res.coldCycleMs, 1)} ms = ${fmt(res.ratio, 3)} × the wire floor (${fmt(res.floorMs, 1)})`
-              : res.pollCycleMs
-                ? `poll cycle ${fmt(res.pollCycleMs, 1)} ms (floor ${res.floorMs}), door p99 ${fmt(res.doorP99Ms, 1)} ms`
-                : res.eventsPerS
-                  ? `${fmt(res.eventsPerS, 0)} events/s, p99 ${res.p99Ms} ms`
-                  : `accept ${fmt(res.acceptPerS, 0)}/s, drain ${fmt(res.drainPerS, 0)}/s, live p99 ${res.liveP99Ms} ms`;
+      const brief = res.parseP50Us
+        ? `DEX parse p50 ${fmt(res.parseP50Us, 0)} µs, p99 ${fmt(res.parseP99Us, 0)} µs`
+        : res.bytesPerReading
+          ? `record ${fmt(res.bytesPerReading, 2)} bytes/reading, zone-year CSV export ${fmt(res.exportS, 2)} s, RSS added ${fmt(res.rssAddedMB, 1)} MB`
+          : res.pagesPerEvent
+            ? `${fmt(res.writeBytesPerEvent, 0)} bytes written/event (${fmt(res.pagesPerEvent, 2)} pages)`
+            : res.fullShareP50Ms
+              ? `share p50 ${fmt(res.fullShareP50Ms, 2)} ms (FULL), ${fmt(res.normalShareP50Ms, 2)} ms (NORMAL)`
+              : res.coldCycleMs
+                ? `cold poll cycle ${fmt(res.coldCycleMs, 1)} ms = ${fmt(res.ratio, 3)} × the wire floor (${fmt(res.floorMs, 1)})`
+                : res.pollCycleMs
+                  ? `poll cycle ${fmt(res.pollCycleMs, 1)} ms (floor ${res.floorMs}), door p99 ${fmt(res.doorP99Ms, 1)} ms`
+                  : res.eventsPerS
+                    ? `${fmt(res.eventsPerS, 0)} events/s, p99 ${res.p99Ms} ms`
+                    : `accept ${fmt(res.acceptPerS, 0)}/s, drain ${fmt(res.drainPerS, 0)}/s, live p99 ${res.liveP99Ms} ms`;
       log(
         `  run ${r + 1}/${RUNS} ${name}: ${brief}${res.complete ? "" : " (INCOMPLETE)"} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
       );

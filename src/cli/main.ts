@@ -8,9 +8,11 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "../core/logger.js";
 import { type GatewayOpts, gatewayFlags, gatewayOptions } from "./common.js";
+import { registerDex } from "./dex-commands.js";
 import { report } from "./report.js";
 import { registerSim } from "./sim-commands.js";
 import { registerStore } from "./store.js";
+import { registerVend } from "./vend-commands.js";
 
 // Each command's module is imported when it runs: `config check` or `sim` need not load the
 // gateway (fastify, aedes, the locker) first.
@@ -116,6 +118,8 @@ gatewayOptions(
 
 registerStore(program, gatewayOptions);
 registerSim(program);
+registerDex(program);
+registerVend(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -24,6 +24,7 @@ import {
   isSerialModel,
   type SerialDeviceModel,
 } from "./models.js";
+import { planogramProblems } from "./planogram.js";
 import {
   ADDRESS_RANGES,
   type BusProtocol,
@@ -219,6 +220,7 @@ function crossKeyProblems(config: Config): Problem[] {
   });
 
   out.push(...terminalProblems(config, deviceIds));
+  out.push(...planogramProblems(config));
 
   // uplink
   const up = config.uplink;

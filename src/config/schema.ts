@@ -9,6 +9,7 @@
 import type { SchemaObject } from "ajv";
 import { LOG_LEVELS, type LogLevel } from "../core/logger.js";
 import { MESSAGE_KEYWORD } from "./issues.js";
+import { type PlanogramConfig, planogramSchema } from "./planogram.js";
 
 // ---------------------------------------------------------------------------------------------
 // Protocols
@@ -125,6 +126,8 @@ export interface Config {
   locker: LockerConfig;
   /** the cold chain (issue 9): zones of chilled/frozen compartments on Modbus controllers */
   cold: ColdConfig;
+  /** vending stock: slots, prices, capacities per machine (src/config/planogram.ts) */
+  planogram: PlanogramConfig;
   vending: VendingConfig;
   clock: ClockConfig;
   /** true: every serial device is played by its simulator, no hardware needed. */
@@ -591,6 +594,7 @@ export const configSchema: SchemaObject = {
         },
         { default: {} },
       ),
+      planogram: planogramSchema(id("vending machine")),
       vending: obj(
         {
           ...vendingReaderSchema(true),

@@ -97,6 +97,18 @@ export const ERRORS = {
     "The controller refused the request (a Modbus exception reply): check the device model's register map (register, function, range) against the controller's manual.",
   QH_MODBUS_VALUE:
     "The value does not fit the register the device model maps it to (type, scale, sensor-fault values): send a value in range, or fix the model.",
+  // ---- vending audit and stock (dex-ucs, planogram): one block ----
+  QH_DEX_INVALID:
+    "Pass the machine's DEX/EVA-DTS audit file (text from DXS to DXE); this one has no DXS line.",
+  QH_DEX_INTEGRITY:
+    "The audit file failed its integrity check (G85 wrong, cut short, or no G85): read it from the machine again; do not book its figures.",
+  QH_DEX_FETCH_FAILED:
+    "The machine did not hand over its DEX file through the bridge: check the bridge's DEX cable and that the machine is idle, then run the audit again.",
+  QH_DEX_AUDIT_BUSY: "An audit of this machine is running: wait for its audit.dex event, then retry.",
+  QH_PLANOGRAM_MACHINE_UNKNOWN: "Use a vending machine id from the config's planogram.machines.",
+  QH_PLANOGRAM_SLOT_UNKNOWN: "Use a slot number from the machine's planogram (`quarterhour vend stock`).",
+  QH_PLANOGRAM_INPUT_INVALID:
+    "Fix the entries the message names: counts from 0 to the slot's capacity, prices in whole minor units, each slot once.",
   // ---- vending (issue 10, mdb helper) ----
   QH_VEND_MACHINE_UNKNOWN:
     "Use a vending machine's device id from the config (a device on an mdb-bridge-text bus).",

@@ -27,6 +27,7 @@ import type { Extension, ExtensionContext, ExtensionFactory } from "../gateway.j
 import { createVendingSim, type VendingMachineSim } from "../sim/vending-machine.js";
 import type { SerialLink } from "../southbound/serial/link.js";
 import { type SerialLineHooks, serialLine } from "./serial-line.js";
+import { STOCK_ADDON } from "./vending-stock.js";
 
 /** Bus protocols this vertical drives. */
 export const VENDING_BUS_PROTOCOLS: ReadonlySet<string> = new Set(["mdb-bridge-text"]);
@@ -83,7 +84,7 @@ export interface VendingAddOn {
  *     },
  *   });
  */
-export const VENDING_ADDONS: VendingAddOn[] = [];
+export const VENDING_ADDONS: VendingAddOn[] = [STOCK_ADDON];
 
 /** Items and prices of a simulated machine when the config gives none (demo). */
 const DEMO_PRICES: Record<string, number> = { 1: 300, 2: 350, 3: 500, 4: 250, 5: 400, 6: 600 };

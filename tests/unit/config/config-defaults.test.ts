@@ -73,6 +73,7 @@ describe("config defaults", () => {
         doorOpenTimeoutSeconds: 10,
       } satisfies Config["locker"],
       cold: { pollSeconds: 30, telemetrySeconds: 60, retentionDays: 366, zones: [] },
+      planogram: { lowStockAt: 2, machines: [] },
       vending: {
         countryCode: "1156",
         scaleFactor: 1,

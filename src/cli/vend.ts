@@ -1,0 +1,144 @@
+/**
+ * `quarterhour vend stock|restock|audit`: the vending machines' planogram, refills and DEX audits,
+ * through the running gateway's API (it owns the database and the bridge): QH_GATEWAY_UNREACHABLE
+ * (exit 1) when none answers.
+ *
+ * `vend audit` exits 0 when the audit was reconciled (mismatches are findings, printed and in the
+ * `audit.dex` event), 1 when the machine's file could not be trusted (QH_DEX_INTEGRITY: stored and
+ * reported, not reconciled) or the fetch failed (QH_DEX_FETCH_FAILED).
+ */
+import { QhError } from "../core/errors.js";
+import { type GatewayOpts, readConfig } from "./common.js";
+import { money } from "./dex-format.js";
+import { connectGateway } from "./gateway-client.js";
+
+interface SlotRow {
+  slot: number;
+  product: string;
+  name: string | null;
+  price: number;
+  capacity: number;
+  count: number;
+  state: string;
+}
+
+const out = (s: string): void => {
+  process.stdout.write(`${s}\n`);
+};
+
+function table(head: string[], rows: string[][]): string {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return [head, ...rows]
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(w[i]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+const path = (d: string) => `/vending/${encodeURIComponent(d)}`;
+
+export async function vendStock(o: GatewayOpts & { device: string; json?: boolean }): Promise<void> {
+  const api = await connectGateway(readConfig(o));
+  const r = await api.call<{ slots: SlotRow[] }>("GET", `${path(o.device)}/stock`);
+  if (o.json) return out(JSON.stringify(r.slots));
+  out(
+    table(
+      ["SLOT", "PRODUCT", "NAME", "PRICE", "COUNT", "CAPACITY", "STATE"],
+      r.slots.map((s) => [
+        String(s.slot),
+        s.product,
+        s.name ?? "-",
+        money(s.price, 2),
+        String(s.count),
+        String(s.capacity),
+        s.state,
+      ]),
+    ),
+  );
+}
+
+export async function vendRestock(
+  o: GatewayOpts & {
+    device: string;
+    slot?: { slot: number; count: number }[];
+    full?: boolean;
+    by?: string;
+    json?: boolean;
+  },
+): Promise<void> {
+  if (!o.full === !o.slot?.length)
+    throw new QhError("QH_USAGE", "give --slot SLOT=COUNT (repeatable) or --full, not both");
+  const api = await connectGateway(readConfig(o));
+  const r = await api.call<{ slots: { slot: number; product: string; before: number; after: number }[] }>(
+    "POST",
+    `${path(o.device)}/restock`,
+    { ...(o.full ? { full: true } : { slots: o.slot }), by: o.by ?? "cli" },
+  );
+  if (o.json) return out(JSON.stringify(r));
+  for (const s of r.slots) out(`slot ${s.slot} (${s.product}): ${s.before} → ${s.after}`);
+}
+
+interface AuditData {
+  auditId: string;
+  verdict: string;
+  reconciled: boolean;
+  mode?: string;
+  machine: { serial: string | null; readDate: string | null; readTime: string | null };
+  totals?: {
+    dex: Record<string, { vends: number | null; value: number | null } | null>;
+    gateway: Record<string, { vends: number; value: number }>;
+  };
+  mismatches?: {
+    scope: string;
+    product?: string;
+    slot?: number;
+    field: string;
+    dex: number | null;
+    gateway: number | null;
+    difference: number | null;
+  }[];
+  warnings: string[];
+}
+
+export async function vendAudit(o: GatewayOpts & { device: string; json?: boolean }): Promise<void> {
+  const api = await connectGateway(readConfig(o));
+  const r = await api.call<AuditData>("POST", `${path(o.device)}/audit`);
+  if (o.json) out(JSON.stringify(r));
+  else {
+    out(
+      `audit ${r.auditId}: ${o.device} (DEX serial ${r.machine.serial ?? "-"}, read ${r.machine.readDate ?? "-"} ${r.machine.readTime ?? ""})`,
+    );
+    out(`file: ${r.verdict}${r.reconciled ? `; reconciled (${r.mode})` : "; NOT reconciled"}`);
+    if (r.totals) {
+      const f = (x: { vends: number | null; value: number | null } | null | undefined) =>
+        x ? `${x.vends ?? "-"} / ${money(x.value, 2)}` : "-";
+      out(
+        table(
+          ["SINCE LAST AUDIT", "MACHINE (DEX)", "GATEWAY"],
+          (["all", "cash", "cashless"] as const).map((k) => [
+            k,
+            f(r.totals!.dex[k]),
+            f(r.totals!.gateway[k]),
+          ]),
+        ),
+      );
+    }
+    if (r.mismatches?.length) {
+      out(`${r.mismatches.length} mismatch(es):`);
+      for (const m of r.mismatches)
+        out(
+          `  ${m.scope === "machine" ? "machine" : `product ${m.product}${m.slot !== undefined ? ` (slot ${m.slot})` : ""}`} ${m.field}: DEX ${m.dex ?? "-"}, gateway ${m.gateway ?? "-"} (${m.difference !== null && m.difference > 0 ? "+" : ""}${m.difference ?? "-"})`,
+        );
+    } else if (r.reconciled)
+      out(r.mode === "baseline" ? "first audit: the baseline for the next one" : "no mismatch");
+    for (const w of r.warnings) out(`  warning: ${w}`);
+  }
+  if (!r.reconciled)
+    throw new QhError(
+      "QH_DEX_INTEGRITY",
+      `${o.device}: the machine's DEX file is ${r.verdict}: stored, not reconciled`,
+    );
+}

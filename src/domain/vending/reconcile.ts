@@ -1,0 +1,231 @@
+/**
+ * The DEX reconciliation, pure: the machine's own counters (this audit minus the previous one's
+ * counters since initialisation) against the gateway's own sales record (`vending_sales` rows
+ * recorded between the two audits), per product and for the machine, cash and cashless.
+ *
+ * - Products: DEX `PA2` (all paid vends) and, when present, `PA7` split per payment class (CA cash;
+ *   DA/DB cashless). The gateway's sales are matched to DEX products through the planogram
+ *   (`dexProduct` of the sale's slot; the slot number itself when the slot is not in the planogram).
+ * - Machine: `VA1` (all paid vends), `CA2` (cash), `DA2` + `DB2` (cashless).
+ * - The first audit of a machine is a baseline: nothing to compare with yet.
+ * - A counter lower than at the previous audit (the machine was re-initialised) is itself a
+ *   mismatch (`counter_went_back`) and that figure is not compared.
+ */
+import { type DexAudit, type InitReset, salesByProduct, type Tally } from "../../protocols/dex-ucs/index.js";
+
+/** Count and value; null = the file does not say. */
+export interface Figure {
+  vends: number | null;
+  value: number | null;
+}
+
+/** One product's (or the machine's) counters since initialisation. */
+export interface CounterSet {
+  all: Figure;
+  cash: Figure | null;
+  cashless: Figure | null;
+}
+
+/** What the next audit compares against: this audit's counters since initialisation. */
+export interface Counters {
+  machine: CounterSet;
+  products: Record<string, CounterSet>;
+}
+
+/** The gateway's sales per slot and payment since the previous audit. */
+export interface SalesTotal {
+  slot: number;
+  payment: "cash" | "cashless";
+  vends: number;
+  value: number;
+}
+
+export interface Mismatch {
+  scope: "machine" | "product";
+  product?: string;
+  slot?: number;
+  /** vends | value | cash_vends | cash_value | cashless_vends | cashless_value | counter_went_back */
+  field: string;
+  dex: number | null;
+  gateway: number | null;
+  /** dex − gateway */
+  difference: number | null;
+}
+
+export interface Reconciliation {
+  mode: "baseline" | "delta";
+  machine: { dex: CounterSet; gateway: CounterSet };
+  products: {
+    product: string;
+    slot: number | null;
+    name: string | null;
+    dex: CounterSet;
+    gateway: CounterSet;
+  }[];
+  mismatches: Mismatch[];
+  /** the counters to store as the next audit's baseline */
+  counters: Counters;
+}
+
+const fig = (t: Tally | null | undefined): Figure => ({ vends: t?.count ?? null, value: t?.value ?? null });
+const sumTally = (ts: (InitReset | null | undefined)[]): Figure | null => {
+  const present = ts.filter((t): t is InitReset => !!t);
+  if (present.length === 0) return null;
+  const add = (k: "count" | "value") =>
+    present.some((t) => t.init[k] !== null) ? present.reduce((a, t) => a + (t.init[k] ?? 0), 0) : null;
+  return { vends: add("count"), value: add("value") };
+};
+
+/** The counters since initialisation an audit states, per product (DEX number) and for the machine. */
+export function countersOf(audit: DexAudit): Counters {
+  const products: Record<string, CounterSet> = {};
+  for (const s of salesByProduct(audit)) {
+    products[s.number] = {
+      all: fig(s.init),
+      cash: s.byClass ? fig(s.byClass.cash.init) : null,
+      cashless: s.byClass ? fig(s.byClass.cashless.init) : null,
+    };
+  }
+  return {
+    machine: {
+      all: fig(audit.paidVends?.init),
+      cash: audit.cash ? fig(audit.cash.init) : null,
+      cashless: sumTally(audit.paymentDevices.map((d) => d.sales)),
+    },
+    products,
+  };
+}
+
+const zero = (): CounterSet => ({
+  all: { vends: 0, value: 0 },
+  cash: { vends: 0, value: 0 },
+  cashless: { vends: 0, value: 0 },
+});
+
+function addSale(c: CounterSet, s: SalesTotal): void {
+  c.all.vends! += s.vends;
+  c.all.value! += s.value;
+  const k = c[s.payment]!;
+  k.vends! += s.vends;
+  k.value! += s.value;
+}
+
+/**
+ * Reconcile one audit.
+ * @param audit the parsed file (its verdict is the caller's business: only reconcile trusted files)
+ * @param previous the counters stored with the previous reconciled audit, or null (baseline)
+ * @param sales the gateway's sales since that audit, per slot and payment
+ * @param slotToDex the planogram: slot number → DEX product number (and name)
+ */
+export function reconcile(
+  audit: DexAudit,
+  previous: Counters | null,
+  sales: SalesTotal[],
+  slotToDex: ReadonlyMap<number, { dexProduct: string; name: string | null }>,
+): Reconciliation {
+  const counters = countersOf(audit);
+  const dexToSlot = new Map<string, { slot: number; name: string | null }>();
+  for (const [slot, v] of slotToDex) dexToSlot.set(v.dexProduct, { slot, name: v.name });
+  const gw = new Map<string, CounterSet>();
+  const gwMachine = zero();
+  for (const s of sales) {
+    const d = slotToDex.get(s.slot)?.dexProduct ?? String(s.slot);
+    if (!gw.has(d)) gw.set(d, zero());
+    addSale(gw.get(d)!, s);
+    addSale(gwMachine, s);
+  }
+  const mismatches: Mismatch[] = [];
+  const diff = (
+    now: CounterSet,
+    before: CounterSet | undefined,
+    where: Omit<Mismatch, "field" | "dex" | "gateway" | "difference">,
+  ): CounterSet => {
+    const out: CounterSet = { all: { vends: null, value: null }, cash: null, cashless: null };
+    for (const cls of ["all", "cash", "cashless"] as const) {
+      const n = now[cls];
+      if (!n) continue;
+      const b = before?.[cls];
+      const f: Figure = { vends: null, value: null };
+      for (const k of ["vends", "value"] as const) {
+        const cur = n[k];
+        const old = before ? (b?.[k] ?? null) : 0;
+        if (cur === null || old === null) continue;
+        if (cur < old) {
+          mismatches.push({
+            ...where,
+            field: "counter_went_back",
+            dex: cur,
+            gateway: old,
+            difference: cur - old,
+          });
+          continue;
+        }
+        f[k] = cur - old;
+      }
+      out[cls] = f;
+    }
+    return out;
+  };
+  const compare = (
+    dex: CounterSet,
+    g: CounterSet,
+    where: Omit<Mismatch, "field" | "dex" | "gateway" | "difference">,
+  ) => {
+    for (const cls of ["all", "cash", "cashless"] as const) {
+      const d = dex[cls];
+      const gv = g[cls];
+      if (!d || !gv) continue;
+      for (const k of ["vends", "value"] as const) {
+        if (d[k] === null || gv[k] === null || d[k] === gv[k]) continue;
+        mismatches.push({
+          ...where,
+          field: cls === "all" ? k : `${cls}_${k}`,
+          dex: d[k],
+          gateway: gv[k],
+          difference: d[k]! - gv[k]!,
+        });
+      }
+    }
+  };
+
+  if (!previous) {
+    return {
+      mode: "baseline",
+      machine: { dex: counters.machine, gateway: gwMachine },
+      products: Object.entries(counters.products).map(([product, dex]) => ({
+        product,
+        slot: dexToSlot.get(product)?.slot ?? null,
+        name: dexToSlot.get(product)?.name ?? null,
+        dex,
+        gateway: gw.get(product) ?? zero(),
+      })),
+      mismatches: [],
+      counters,
+    };
+  }
+  const machineDex = diff(counters.machine, previous.machine, { scope: "machine" });
+  compare(machineDex, gwMachine, { scope: "machine" });
+  const names = new Set([...Object.keys(counters.products), ...gw.keys()]);
+  const products: Reconciliation["products"] = [];
+  for (const product of [...names].sort((a, b) => a.localeCompare(b, "en", { numeric: true }))) {
+    const where = {
+      scope: "product" as const,
+      product,
+      ...(dexToSlot.has(product) ? { slot: dexToSlot.get(product)!.slot } : {}),
+    };
+    const now = counters.products[product];
+    const g = gw.get(product) ?? zero();
+    const dex = now
+      ? diff(now, previous.products[product], where)
+      : { all: { vends: 0, value: 0 }, cash: null, cashless: null };
+    compare(dex, g, where);
+    products.push({
+      product,
+      slot: dexToSlot.get(product)?.slot ?? null,
+      name: dexToSlot.get(product)?.name ?? null,
+      dex,
+      gateway: g,
+    });
+  }
+  return { mode: "delta", machine: { dex: machineDex, gateway: gwMachine }, products, mismatches, counters };
+}

@@ -1,0 +1,178 @@
+/**
+ * Stock and the DEX audit through the whole gateway with a simulated vending machine: each
+ * completed vend (cashless and cash) takes one off its planogram slot (stock.low, slot.sold_out),
+ * the sale carries the planogram's product, restock through the API, `vend.prices` over the
+ * uplink, and `vend.audit` fetching the machine's DEX file through the bridge: a baseline, then a
+ * reconciliation without mismatch, then one with the cash sale the machine made while its bridge
+ * was down (counted by the machine, never reported to the gateway).
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { extensionsFor } from "../../../src/extensions/index.js";
+import { startTestGateway, testConfig } from "../../helpers/gateway.js";
+import { Platform, startAedes, type Upstream } from "../../helpers/upstream.js";
+
+const R = "qh/v1/gw-test";
+const TOKEN = "test-token-0123456789";
+
+describe("vending stock and DEX audit through the whole gateway", () => {
+  let up: Upstream;
+  let gw: Awaited<ReturnType<typeof startTestGateway>>;
+  let platform: Platform;
+
+  beforeEach(async () => {
+    up = await startAedes();
+    const config = testConfig(up.url, {
+      buses: [
+        {
+          id: "vend-a",
+          path: "sim://vend-a",
+          protocol: "mdb-bridge-text",
+          devices: [{ id: "vm-a", model: "mdb-vending-machine" }],
+        },
+      ],
+      vending: {
+        maxResponseSeconds: 3,
+        authorizeWindowMs: 2000,
+        machines: [
+          { device: "vm-a", simulator: { prices: { "3": 500, "4": 250, "5": 400 }, dispenseMs: 20 } },
+        ],
+      },
+      planogram: {
+        lowStockAt: 2,
+        machines: [
+          {
+            device: "vm-a",
+            slots: [
+              { slot: 3, product: "cola-330", name: "Cola can", price: 500, capacity: 6, count: 3 },
+              { slot: 4, product: "biscuits", price: 250, capacity: 6 },
+              { slot: 5, product: "noodles", price: 400, capacity: 4 },
+            ],
+          },
+        ],
+      },
+    });
+    gw = await startTestGateway(config, { extensions: extensionsFor(config) });
+    platform = await Platform.connect(up.url);
+    await waitMachine("ENABLED");
+  });
+  afterEach(async () => {
+    await platform.close();
+    await gw.cleanup();
+    await up.stop();
+  });
+
+  async function api(method: "GET" | "POST", url: string, body?: unknown) {
+    const r = await gw.api.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: { authorization: `Bearer ${TOKEN}` },
+      payload: body as object,
+    });
+    return { status: r.statusCode, body: r.json() as Record<string, unknown> };
+  }
+  async function waitMachine(state: string) {
+    const end = Date.now() + 10_000;
+    for (;;) {
+      const r = (await api("GET", "/vending/machines")).body as { machines: { readerState: string }[] };
+      if (r.machines[0]?.readerState === state) return;
+      if (Date.now() > end) throw new Error(`machine not ${state}: ${JSON.stringify(r)}`);
+      await new Promise((res) => setTimeout(res, 20));
+    }
+  }
+  let n = 0;
+  async function command(name: string, args: Record<string, unknown>) {
+    const id = `cmd-${name}-${++n}-${Date.now()}`;
+    const topic = `${R}/cmd-result/${id}`;
+    await platform.client.publishAsync(
+      `${R}/cmd/${name}`,
+      JSON.stringify({ id, args, expiresAt: new Date(Date.now() + 60_000).toISOString() }),
+      { qos: 1 },
+    );
+    await platform.waitFor(() => platform.topic(topic).length > 0, 20_000, `result of ${id}`);
+    return JSON.parse(platform.topic(topic)[0]!.payload) as {
+      status: string;
+      result?: Record<string, unknown>;
+      error?: { code: string; message: string };
+    };
+  }
+  const event = async (type: string, count = 1) => {
+    await platform.waitFor(
+      () => platform.events.filter((e) => e.type === type).length >= count,
+      10_000,
+      type,
+    );
+    return platform.events.filter((e) => e.type === type);
+  };
+  const sim = (body: Record<string, unknown>) => api("POST", "/sim/vending/vm-a", body);
+  const count = async (slot: number) =>
+    ((await api("GET", "/vending/vm-a/stock")).body.slots as { slot: number; count: number }[]).find(
+      (s) => s.slot === slot,
+    )?.count;
+
+  it("a cashless vend and cash sales take stock off their slots: stock.low, then slot.sold_out", async () => {
+    const s = await command("vend.session", { device: "vm-a", credit: 500, paymentRef: "pay-stock" });
+    expect(s.status).toBe("ok");
+    await waitMachine("IDLE");
+    await sim({ action: "select", item: 3 });
+    const [done] = await event("vend.completed");
+    expect(done?.data).toMatchObject({ slot: 3, product: "cola-330" });
+    const [low] = await event("stock.low");
+    expect(low).toMatchObject({ device: "vm-a", data: { slot: 3, product: "cola-330", count: 2, lowAt: 2 } });
+    await waitMachine("ENABLED");
+    await sim({ action: "cash", item: 3 });
+    await sim({ action: "cash", item: 3 });
+    const [out] = await event("slot.sold_out");
+    expect(out?.data).toMatchObject({ slot: 3, product: "cola-330", count: 0 });
+    expect(await count(3)).toBe(0);
+
+    const r = await api("POST", "/vending/vm-a/restock", { slots: [{ slot: 3, count: 6 }], by: "ops" });
+    expect(r.status).toBe(200);
+    const [re] = await event("stock.restocked");
+    expect(re?.data).toMatchObject({ by: "ops", slots: [{ slot: 3, before: 0, after: 6 }] });
+    expect(await count(3)).toBe(6);
+  });
+
+  it("vend.prices over the uplink stores the prices and reports the reader's price range", async () => {
+    const r = await command("vend.prices", { device: "vm-a", prices: [{ slot: 4, price: 300 }] });
+    expect(r).toMatchObject({
+      status: "ok",
+      result: { priceRange: { min: 300, max: 500 }, readerUpdated: true },
+    });
+    const [ev] = await event("vend.prices_updated");
+    expect(ev?.data).toMatchObject({ slots: [{ slot: 4, before: 250, after: 300 }] });
+    const bad = await command("vend.prices", { device: "vm-a", prices: [{ slot: 4, price: "3" }] });
+    expect(bad).toMatchObject({ status: "rejected", error: { code: "QH_COMMAND_INVALID" } });
+  });
+
+  it("vend.audit reads the DEX file through the bridge and reconciles it with the gateway's sales", async () => {
+    const first = await command("vend.audit", { device: "vm-a" });
+    expect(first).toMatchObject({
+      status: "ok",
+      result: { verdict: "verified", reconciled: true, mode: "baseline" },
+    });
+
+    await sim({ action: "cash", item: 4 });
+    await event("vend.cash_sale");
+    const second = await command("vend.audit", { device: "vm-a" });
+    expect(second).toMatchObject({ status: "ok", result: { mode: "delta", mismatches: [] } });
+    expect((second.result!.totals as { dex: { cash: unknown } }).dex.cash).toEqual({ vends: 1, value: 250 });
+
+    // the bridge is down: the machine takes cash for item 5 and cannot tell the gateway
+    await sim({ action: "power-cycle", downMs: 60_000 });
+    expect((await sim({ action: "cash", item: 5 })).body).toMatchObject({ reported: false });
+    await sim({ action: "power-cycle", downMs: 0 });
+    await waitMachine("ENABLED");
+    const third = await command("vend.audit", { device: "vm-a" });
+    expect(third.status).toBe("ok");
+    expect(third.result?.mismatches).toEqual(
+      expect.arrayContaining([
+        { scope: "product", product: "5", slot: 5, field: "cash_vends", dex: 1, gateway: 0, difference: 1 },
+        { scope: "machine", field: "cash_value", dex: 400, gateway: 0, difference: 400 },
+      ]),
+    );
+    const audits = await event("audit.dex", 3);
+    expect(audits[2]?.data.mismatches).toEqual(third.result?.mismatches);
+    const stored = (await api("GET", "/vending/vm-a/audits")).body.audits as unknown[];
+    expect(stored).toHaveLength(3);
+  });
+});
