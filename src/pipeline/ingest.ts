@@ -6,7 +6,12 @@
  *                 ─► hand the committed rows to the forwarder (no re-read from SQLite on the live path)
  *
  * Group commit: whatever arrives while a commit runs (better-sqlite3 is synchronous, so the loop is
- * busy) joins the next batch, so batches grow by themselves when the disk is slow.
+ * busy) joins the next batch, so batches grow by themselves when the disk is slow. At low rates a
+ * device event may wait for the commit window (store.commitWindowMs, commit-window.ts) so that a
+ * few share one commit; the gateway's own events never wait.
+ *
+ * The row stored is compact (the payload and metadata: store/event-row.ts); the envelope built
+ * here for the live lane is the one the outbox builds from the row for the backlog and replay.
  */
 import type { Registry } from "prom-client";
 import type { Clock } from "../core/clock.js";
