@@ -12,7 +12,7 @@ export const CONVERT_MAX_BYTES = 256 * 1048576;
  * WAL database only by leaving WAL, VACUUM (a rewrite of the whole file, atomic through the
  * rollback journal) and going back to WAL.
  *
- * Done at most once, and only when it is cheap and safe: the file at most CONVERT_MAX_BYTES (a
+ * Done at most once, and only when it is cheap and safe: the file at most `maxBytes` (a
  * minute or less on an SD card) and at least twice its size free on the volume (VACUUM's copy and
  * its journal). Anything that stands in the way (another connection holding the file, a disk
  * that refuses) leaves the store as it was, in WAL mode, for the next open to try again.
@@ -23,6 +23,7 @@ export function adoptPageSize(
   file: string,
   dataDir: string,
   pageSize: number,
+  maxBytes = CONVERT_MAX_BYTES,
 ): number {
   const current = db.pragma("page_size", { simple: true }) as number;
   if (current === pageSize || db.inTransaction) return current;
@@ -32,7 +33,7 @@ export function adoptPageSize(
   } catch {
     return current;
   }
-  if (size > CONVERT_MAX_BYTES || freeBytes(dataDir) < 2 * size) return current;
+  if (size > maxBytes || freeBytes(dataDir) < 2 * size) return current;
   try {
     db.pragma("journal_mode = DELETE");
     db.pragma(`page_size = ${pageSize}`);
