@@ -240,16 +240,16 @@ export async function doorLatencyBench({ pickups = 72, loadRate = 2000, flood = 
         await inject("DELETE", `/kiosk/${t}/deposit`);
         // this parcel's event (committed in the ingest's next group commit, maybe not yet)
         const barcode = `B${round}-${codes.length}`;
-        const body = await until(() =>
+        const data = await until(() =>
           gw.db
             .prepare(
-              "SELECT body FROM events WHERE type = 'parcel.deposited' AND json_extract(body, '$.data.barcode') = ?",
+              "SELECT data FROM events_view WHERE type = 'parcel.deposited' AND json_extract(data, '$.barcode') = ?",
             )
             .pluck()
             .get(barcode),
         );
         codes.push({
-          code: JSON.parse(body).data.pickupCode,
+          code: JSON.parse(data).pickupCode,
           device: s.device,
           compartment: done.compartment,
         });

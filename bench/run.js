@@ -10,7 +10,7 @@
 // Environment: BENCH_RUNS (3), BENCH_QUICK=1 (small counts), BENCH_DEVICES (4), BENCH_EVENTS
 // (100000), BENCH_BACKLOG (200000), BENCH_INFLIGHT (100 per device), BENCH_WINDOW (64),
 // BENCH_SCENARIOS (gateway,bridge,backlog,trickle,locker; opt-in: cold-poll, cold (see bench/cold.js), vend, dex), BENCH_TRICKLE_S (60), BENCH_PROFILE=1 (--cpu-prof of the first gateway run,
-// written to bench/results/profile/).
+// written to bench/results/profile/), BENCH_COMMIT_WINDOW_MS (the gateway's store.commitWindowMs; unset: its default).
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -62,6 +62,10 @@ const TRICKLE_S = env("BENCH_TRICKLE_S", QUICK ? 15 : 60);
 const STALL_MS = 30_000;
 const SCENARIOS = (process.env.BENCH_SCENARIOS ?? "gateway,bridge,backlog,trickle,locker").split(",");
 const PROFILE = process.env.BENCH_PROFILE === "1";
+// store.commitWindowMs for the gateway (its default, 200, when unset): 0 shows the cost without it
+const COMMIT_WINDOW_MS = process.env.BENCH_COMMIT_WINDOW_MS
+  ? Number(process.env.BENCH_COMMIT_WINDOW_MS)
+  : undefined;
 // Extra Node flags for the gateway process (none by default, as `npm start` and the systemd unit).
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean);
 
@@ -94,7 +98,9 @@ function gatewayConfig(dir, { devicePort, uplinkPort, apiPort = 0 }) {
       // only declared MQTT devices may hold a credential and connect
       "devices:",
       ...[...BULK_IDS, LIVE_ID].map((id) => `  - { id: ${id}, model: generic-mqtt }`),
-      "", // store.synchronous: the default, FULL
+      // store.synchronous: the default, FULL; store.commitWindowMs: the default unless BENCH_COMMIT_WINDOW_MS
+      ...(COMMIT_WINDOW_MS === undefined ? [] : [`store: { commitWindowMs: ${COMMIT_WINDOW_MS} }`]),
+      "",
     ].join("\n"),
   );
   return file;

@@ -230,6 +230,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
       forwarder?.onCommitted(rows);
     },
     refuse: (pendingBytes) => keeper.refusal(pendingBytes),
+    commitWindowMs: config.store.commitWindowMs,
   });
   const fwd = new Forwarder({
     db,

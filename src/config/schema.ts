@@ -212,6 +212,11 @@ export interface StoreConfig {
   telemetryMaxRows: number;
   /** WAL size (MB) past which the gateway checkpoints and truncates it (TRUNCATE, without waiting). */
   walMaxMb: number;
+  /**
+   * Minimum spacing (ms) of group commits of device events at low rates, so that several share one
+   * commit (SD-card wear); 0: every loop turn commits. See src/pipeline/commit-window.ts.
+   */
+  commitWindowMs: number;
 }
 
 export interface BusConfig {
@@ -522,6 +527,7 @@ export const configSchema: SchemaObject = {
           lowDiskMb: int(0, 16_777_216, 200),
           telemetryMaxRows: int(1, 1_000_000_000, 100_000),
           walMaxMb: int(1, 1_048_576, 64),
+          commitWindowMs: int(0, 1000, 200),
         },
         { default: {} },
       ),

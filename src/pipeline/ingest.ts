@@ -6,7 +6,12 @@
  *                 ─► hand the committed rows to the forwarder (no re-read from SQLite on the live path)
  *
  * Group commit: whatever arrives while a commit runs (better-sqlite3 is synchronous, so the loop is
- * busy) joins the next batch, so batches grow by themselves when the disk is slow.
+ * busy) joins the next batch, so batches grow by themselves when the disk is slow. At low rates a
+ * device event may wait for the commit window (store.commitWindowMs, commit-window.ts) so that a
+ * few share one commit; the gateway's own events never wait.
+ *
+ * The row stored is compact (the payload and metadata: store/event-row.ts); the envelope built
+ * here for the live lane is the one the outbox builds from the row for the backlog and replay.
  */
 import type { Registry } from "prom-client";
 import type { Clock } from "../core/clock.js";
@@ -22,7 +27,9 @@ import { newId } from "../core/ids.js";
 import { counter, histogram } from "../core/metrics.js";
 import type { Db } from "../store/db.js";
 import { storeFaultOf } from "../store/disk.js";
+import { envelopeText } from "../store/event-row.js";
 import type { Outbox } from "../store/outbox.js";
+import { CommitWindow } from "./commit-window.js";
 
 export interface CommittedRow {
   seq: number;
@@ -50,6 +57,8 @@ export interface IngestOptions {
    * (estimated: see PENDING_OVERHEAD), so the quota holds at write time.
    */
   refuse?: (pendingBytes: number) => QhError | undefined;
+  /** `store.commitWindowMs`: minimum spacing of commits of device events, ms (commit-window.ts; 0: none) */
+  commitWindowMs?: number;
 }
 
 /**
@@ -78,11 +87,25 @@ export class Ingest implements EventSink {
   private readonly mCommit;
   private readonly mAccepted;
   private readonly mFailed;
+  private readonly window: CommitWindow;
 
   constructor(private readonly o: IngestOptions) {
     this.nextSeq = o.outbox.lastSeq() + 1;
-    this.tx = o.db.transaction((n: number, firstSeq: number, bodies: string[]) => {
-      this.o.outbox.insertMany(firstSeq, n, this.ids, this.tss, this.devices, this.types, bodies);
+    this.window = new CommitWindow(o.commitWindowMs ?? 0, () => o.clock.mono());
+    this.tx = o.db.transaction((n: number, firstSeq: number, _bodies: string[]) => {
+      // the row keeps the payload and compact metadata; the envelope (bodies) goes to the live lane
+      const o = this.o;
+      o.outbox.insertMany(
+        o.gatewayId,
+        firstSeq,
+        n,
+        this.ids,
+        this.tss,
+        this.devices,
+        this.types,
+        this.datas,
+        this.unsynced,
+      );
     });
     this.mBatch = histogram(
       o.registry,
@@ -122,8 +145,13 @@ export class Ingest implements EventSink {
         reject(new QhError("QH_EVENT_INVALID", "event data must be a JSON object"));
         return;
       }
-      this.acceptRaw(input.device, input.type, JSON.stringify(input.data), input.ts, (err, acc) =>
-        err ? reject(err) : resolve(acc!),
+      this.acceptRaw(
+        input.device,
+        input.type,
+        JSON.stringify(input.data),
+        input.ts,
+        (err, acc) => (err ? reject(err) : resolve(acc!)),
+        false, // the gateway's own events (kiosk, lockers) never wait for the commit window
       );
     });
   }
@@ -131,8 +159,16 @@ export class Ingest implements EventSink {
   /**
    * The device broker's path: `dataJson` is the device's payload text, already checked to be a JSON
    * object; `device` and `type` already checked against their patterns (no escaping needed).
+   * `windowed`: the event may wait for the commit window (commit-window.ts); device events do.
    */
-  acceptRaw(device: string, type: string, dataJson: string, ts: number | undefined, ack: Ack): void {
+  acceptRaw(
+    device: string,
+    type: string,
+    dataJson: string,
+    ts: number | undefined,
+    ack: Ack,
+    windowed = true,
+  ): void {
     const cost = Buffer.byteLength(dataJson) * PENDING_OVERHEAD.factor + PENDING_OVERHEAD.perRow;
     const refusal = this.closed
       ? new QhError("QH_STORE_CLOSED", "ingest is closed")
@@ -142,6 +178,13 @@ export class Ingest implements EventSink {
       return;
     }
     this.pendingBytes += cost;
+    if (windowed && this.window.enabled) {
+      const answer = ack;
+      ack = (err, acc) => {
+        this.window.acked(device);
+        answer(err, acc);
+      };
+    }
     const now = this.o.clock.now();
     this.ids.push(newId(now));
     this.tss.push(ts ?? now);
@@ -151,13 +194,24 @@ export class Ingest implements EventSink {
     this.datas.push(dataJson);
     this.acks.push(ack);
     if (!this.scheduled) {
+      if (windowed && this.window.hold(device, this.ids.length, () => this.flush())) return;
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
   }
 
   private body(i: number, seq: number): string {
-    return `{"id":"${this.ids[i]}","seq":${seq},"ts":"${new Date(this.tss[i]!).toISOString()}","gw":"${this.o.gatewayId}","device":"${this.devices[i]}","type":"${this.types[i]}","data":${this.datas[i]}${this.unsynced[i] ? ',"clock":"unsynced"' : ""}}`;
+    // the same bytes the outbox builds from the stored row (backlog, replay)
+    return envelopeText(
+      this.ids[i]!,
+      seq,
+      this.tss[i]!,
+      this.o.gatewayId,
+      this.devices[i]!,
+      this.types[i]!,
+      this.datas[i]!,
+      this.unsynced[i]!,
+    );
   }
 
   /** Commit the current batch now. Called once per loop turn, and on shutdown. */
@@ -167,6 +221,7 @@ export class Ingest implements EventSink {
     this.pendingBytes = 0;
     const n = this.ids.length;
     if (n === 0) return;
+    this.window.committing();
     const ids = this.ids;
     const devices = this.devices;
     const types = this.types;

@@ -14,6 +14,7 @@ import {
   writeStoreMarker,
 } from "./integrity.js";
 import { migrate } from "./migrate.js";
+import { adoptPageSize } from "./page-size.js";
 import { CORE_MIGRATIONS } from "./schema.js";
 
 export type Db = Database.Database;
@@ -36,6 +37,15 @@ export interface OpenOptions {
 }
 
 export const DB_FILE = "quarterhour.db";
+
+/**
+ * SQLite page size of a new store, bytes. A commit writes each page it changed as one WAL frame
+ * (page + 24 bytes): with 1 KiB pages a quiet site's commit of one or two events writes about
+ * 1 KiB instead of 4 KiB, and the kernel counts the 4 KiB page-cache pages that write dirties
+ * (one, sometimes two, instead of always two). A store made with 4 KiB pages is rewritten with
+ * this size once, when that is cheap (page-size.ts). See docs/performance.md "SD-card wear".
+ */
+export const PAGE_SIZE = 1024;
 
 /** Bytes the WAL keeps after a checkpoint reset: the autocheckpoint's 4,000 pages of 4 KiB. */
 export const JOURNAL_SIZE_LIMIT = 4000 * 4096;
@@ -83,6 +93,8 @@ export function openDatabase(opts: OpenOptions): Db {
       if (typeof opts.check === "function") opts.check(r);
     }
     if (!readonly) {
+      // a new store only (SQLite changes the page size of an empty file alone): see PAGE_SIZE
+      if ((db.pragma("page_count", { simple: true }) as number) === 0) db.pragma(`page_size = ${PAGE_SIZE}`);
       db.pragma("journal_mode = WAL");
       db.pragma(`synchronous = ${opts.synchronous ?? "FULL"}`);
       db.pragma("foreign_keys = ON");
@@ -92,6 +104,7 @@ export function openDatabase(opts: OpenOptions): Db {
       // outside reader held a snapshot shrinks again once the reader lets go).
       db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
       migrate(db, "core", CORE_MIGRATIONS);
+      adoptPageSize(db, file, opts.dataDir, PAGE_SIZE); // a store made before 1 KiB pages, once
       writeStoreMarker(opts.dataDir, newId());
     }
   } catch (err) {

@@ -120,7 +120,7 @@ function rebuild(work: string, out: string, minSeq: number): Omit<RecoverResult,
   let check = quickCheck(src);
   if (!check.ok && check.problems.some((p) => p.startsWith("SQLITE_NOTADB"))) {
     src.close();
-    repairHeader(work);
+    repairHeaderFindingPageSize(work);
     headerRepaired = true;
     src = new Database(work);
     check = quickCheck(src);
@@ -282,21 +282,63 @@ function padTruncated(file: string): boolean {
   }
 }
 
-/**
- * Rewrite the 100-byte database header of `file` with plausible values (the stored page size when
- * it is a valid one, else 4096; UTF-8, schema format 4, no freelist), keeping every page as it is:
- * the header is all SQLite needs to find sqlite_master on page 1 and every table from there.
- * A -wal next to it is used when it matches (format bytes 2, WAL).
- */
-export function repairHeader(file: string): void {
-  const size = statSync(file).size;
-  const fd = openSync(file, "r+");
+/** The page size a database header states, if it is a valid one (a power of two, 512-65536). */
+function statedPageSize(file: string): number | undefined {
+  const fd = openSync(file, "r");
   try {
     const h = Buffer.alloc(100);
     readSync(fd, h, 0, 100, 0);
-    let pageSize = h.readUInt16BE(16);
-    if (pageSize === 1) pageSize = 65536;
-    if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) pageSize = 4096;
+    const raw = h.readUInt16BE(16);
+    const size = raw === 1 ? 65536 : raw;
+    return size >= 512 && (size & (size - 1)) === 0 ? size : undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Repair the header of `file` (repairHeader) with the page size its pages really have. A garbage
+ * header no longer says it: the stated one (if valid) is tried first, then the sizes stores are
+ * made with (4096 before core schema 3, 1024 since: db.ts PAGE_SIZE) and the other valid sizes;
+ * the first size under which the file passes quick_check wins, else the one under which the most
+ * of the schema reads (salvage takes it from there).
+ */
+function repairHeaderFindingPageSize(file: string): void {
+  const stated = statedPageSize(file);
+  const sizes = [...new Set([stated, 4096, 1024, 2048, 8192, 16384, 32768, 65536, 512])].filter(
+    (x): x is number => x !== undefined,
+  );
+  let best: { size: number; objects: number } | undefined;
+  for (const size of sizes) {
+    repairHeader(file, size);
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(file);
+      if (quickCheck(db).ok) return;
+      const objects = db.prepare("SELECT count(*) FROM sqlite_master").pluck().get() as number;
+      if (!best || objects > best.objects) best = { size, objects };
+    } catch {
+      // not this size
+    } finally {
+      db?.close();
+      for (const f of [`${file}-shm`]) rmSync(f, { force: true });
+    }
+  }
+  repairHeader(file, best?.size ?? stated ?? 4096);
+}
+
+/**
+ * Rewrite the 100-byte database header of `file` with plausible values (`pageSize`, by default
+ * the stored page size when it is a valid one, else 4096; UTF-8, schema format 4, no freelist),
+ * keeping every page as it is: the header is all SQLite needs to find sqlite_master on page 1 and
+ * every table from there. A -wal next to it is used when it matches (format bytes 2, WAL).
+ */
+export function repairHeader(file: string, pageSize?: number): void {
+  const size = statSync(file).size;
+  if (pageSize === undefined) pageSize = statedPageSize(file) ?? 4096;
+  const fd = openSync(file, "r+");
+  try {
+    const h = Buffer.alloc(100);
     h.fill(0);
     h.write("SQLite format 3\0", 0, "latin1");
     h.writeUInt16BE(pageSize === 65536 ? 1 : pageSize, 16);

@@ -70,6 +70,8 @@ export class StoreKeeper {
   private shown: DiskLevel = "ok";
   /** the last event was refused by the quota (logged once per episode) */
   private quotaRefusing = false;
+  /** what the last event refused by the quota would have added (it fits again below quota − this) */
+  private refusedBytes = 0;
   private probeTimer: NodeJS.Timeout | undefined;
   private readonly mDisk;
   private readonly mCheckpoints;
@@ -112,9 +114,13 @@ export class StoreKeeper {
     return this.fault.active ? "full" : this.space;
   }
 
-  /** The space's level without the fault: the worse of free space and the quota. */
+  /**
+   * The space's level without the fault: the worse of free space and the quota. Full while events
+   * are refused by the quota, even when the store is a few hundred bytes under it (the refused
+   * event would not fit): /health says what the devices are told.
+   */
   private get space(): DiskLevel {
-    return worse(this.watermark, quotaLevel(this.used, this.o.quotaMb));
+    return worse(this.watermark, this.quotaRefusing ? "full" : quotaLevel(this.used, this.o.quotaMb));
   }
 
   /** Bytes the store uses as the quota counts them (live pages + WAL), as of the last commit. */
@@ -141,6 +147,7 @@ export class StoreKeeper {
             "disk quota reached and nothing delivered left to evict: refusing business events",
           );
         this.quotaRefusing = true;
+        this.refusedBytes = pendingBytes;
         return this.fullError("disk quota reached");
       }
     }
@@ -169,6 +176,7 @@ export class StoreKeeper {
   noteWrite(): void {
     try {
       this.used = usedBytes(this.o.db, this.o.dbFile);
+      if (this.quotaRefusing && this.used + this.refusedBytes < this.quotaBytes) this.quotaRefusing = false;
     } catch (err) {
       if (this.fault.record(err, "quota measure") === err) throw err;
     }

@@ -12,7 +12,7 @@ import { silentLogger } from "../../src/core/logger.js";
 import { startGateway } from "../../src/gateway.js";
 import { runCli, writeConfig } from "../helpers/cli.js";
 import { tempDir, testConfig } from "../helpers/gateway.js";
-import { DAMAGES, makeStore, PAGE, writeBytes } from "../helpers/store-files.js";
+import { DAMAGES, makeStore, writeBytes } from "../helpers/store-files.js";
 
 const N = 3000;
 const root = tempDir("qh-store-damaged-");
@@ -90,7 +90,7 @@ describe.each(Object.keys(DAMAGES))("a database with a %s", (damage) => {
     if (damage === "garbage header") expect(s.pending).toBe(N); // every page was intact
     if (damage === "one damaged page") {
       expect(s.pending).toBeLessThan(N); // the rows on that page are gone…
-      expect(s.pending).toBeGreaterThan(N - 40); // …and only those (about 20 rows to a 4 KB page)
+      expect(s.pending).toBeGreaterThan(N - 40); // …and only those (a few rows to a 1 KiB page)
     }
     if (damage === "truncated file") {
       expect(s.pending).toBeGreaterThan(N * 0.4);
@@ -115,8 +115,8 @@ describe("store recover: seq", () => {
     const { dataDir, config } = site("sequence-lost");
     const store = makeStore(dataDir, 500);
     // damage the page of sqlite_sequence (a one-page table): events stay readable
-    const seqPage = 5; // migration order: schema_version 2, its index 3, events 4, sqlite_sequence 5
-    writeBytes(store.file, (seqPage - 1) * PAGE, Buffer.alloc(PAGE, 0x33));
+    const seqPage = store.rootPages.sqlite_sequence!;
+    writeBytes(store.file, (seqPage - 1) * store.pageSize, Buffer.alloc(store.pageSize, 0x33));
     expect(cli(config, dataDir, "start").status).toBe(3);
     const r = cli(config, dataDir, "store", "recover", "--json");
     expect(r.status, r.stderr).toBe(0);

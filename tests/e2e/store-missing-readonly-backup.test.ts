@@ -19,6 +19,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { newId } from "../../src/core/ids.js";
 import { openDatabase } from "../../src/store/db.js";
 import { Outbox } from "../../src/store/outbox.js";
 import { BIN, exited, runCli, startGatewayProcess, writeConfig } from "../helpers/cli.js";
@@ -172,7 +173,7 @@ describe("store backup while the gateway runs", () => {
     const outbox = new Outbox(db);
     let seq = 100_000;
     const writer = setInterval(() => {
-      for (let i = 0; i < 20; i++) outbox.insert(++seq, `w-${seq}`, Date.now(), "dev-1", "t.x", "{}");
+      for (let i = 0; i < 20; i++) outbox.insert("gw-x", ++seq, newId(), Date.now(), "dev-1", "t.x", "{}");
     }, 5);
     const dest = join(root, "backup", "qh-backup.db");
     try {

@@ -118,7 +118,7 @@ describe("the cold extension over the simulated controller", () => {
       headers: { authorization: "Bearer test-token-0123456789" },
     });
     expect(sim.json()).toMatchObject({ zone: "frozen", defrosting: true });
-    const types = g.db.prepare("SELECT type FROM events ORDER BY seq").pluck().all() as string[];
+    const types = g.db.prepare("SELECT type FROM events_view ORDER BY seq").pluck().all() as string[];
     expect(types).toEqual(expect.arrayContaining(["cold.setpoint.changed", "cold.defrost.started"]));
   });
 

@@ -34,7 +34,7 @@ describe("per-device event rate (deviceBroker.maxEventsPerSecond, eventBurst)", 
       await closed;
       expect(acked).toBe(false);
       const count = (dev: string) =>
-        gw.db.prepare("SELECT count(*) FROM events WHERE device = ?").pluck().get(dev) as number;
+        gw.db.prepare("SELECT count(*) FROM events_view WHERE device = ?").pluck().get(dev) as number;
       expect(count("d1")).toBe(5);
       expect(await gw.registry.getSingleMetricAsString("qh_device_events_rate_limited_total")).toContain(
         'device="d1"} 1',

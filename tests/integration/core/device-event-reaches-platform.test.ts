@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mqttDevices, startTestGateway, testConfig } from "../../helpers/gateway.js";
+import { storedEvents } from "../../helpers/outbox-rows.js";
 import { connectClient, Platform, startAedes, type Upstream, waitUntil } from "../../helpers/upstream.js";
 
 describe("a device event reaches the platform", () => {
@@ -26,10 +27,7 @@ describe("a device event reaches the platform", () => {
     });
     await dev.publishAsync("dev/meter-1/evt/meter.reading", JSON.stringify({ kwh: 12.5 }), { qos: 1 });
     // PUBACK received: the row must already be in SQLite
-    const row = gw.db.prepare("SELECT seq, device, type, body FROM events").get() as {
-      seq: number;
-      body: string;
-    };
+    const row = storedEvents(gw.db)[0]!;
     expect(row).toBeDefined();
     expect(JSON.parse(row.body).data).toEqual({ kwh: 12.5 });
 

@@ -28,9 +28,9 @@ describe("disk watermarks", () => {
       up = await startAedes();
       await dev.publishAsync("dev/d1/tele", JSON.stringify({ t: 1 }), { qos: 1 });
       await dev.publishAsync("dev/d1/evt/still.accepted", "{}", { qos: 1 });
-      expect(gw.db.prepare("SELECT count(*) FROM events WHERE type = 'still.accepted'").pluck().get()).toBe(
-        1,
-      );
+      expect(
+        gw.db.prepare("SELECT count(*) FROM events_view WHERE type = 'still.accepted'").pluck().get(),
+      ).toBe(1);
       expect(gw.db.prepare("SELECT count(*) FROM telemetry").pluck().get()).toBe(0);
       expect(await gw.registry.getSingleMetricAsString("qh_telemetry_dropped_total")).toContain(
         'reason="disk_low"} 1',

@@ -12,6 +12,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../../src/core/clock.js";
+import { storedEnvelopes } from "../../helpers/outbox-rows.js";
 import { waitUntil } from "../../helpers/upstream.js";
 import { LOCKER, type LockerSite, startLockerSite } from "./support.js";
 
@@ -19,9 +20,7 @@ const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
 function bodies(site: LockerSite, type: string): Record<string, unknown>[] {
-  return (
-    site.gw.db.prepare("SELECT body FROM events WHERE type = ? ORDER BY seq").all(type) as { body: string }[]
-  ).map((r) => JSON.parse(r.body) as Record<string, unknown>);
+  return storedEnvelopes(site.gw.db, type);
 }
 
 async function deadlineOf(site: LockerSite, parcelId: string): Promise<number> {

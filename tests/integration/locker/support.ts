@@ -309,7 +309,7 @@ export async function startLockerSite(o: SiteOptions = {}) {
     /** Types of the events accepted and not yet delivered upstream, in seq order (local truth). */
     pendingTypes: (): string[] =>
       (
-        gw.db.prepare(`SELECT type FROM events WHERE ${PENDING} ORDER BY seq`).all() as {
+        gw.db.prepare(`SELECT type FROM events_view WHERE ${PENDING} ORDER BY seq`).all() as {
           type: string;
         }[]
       ).map((r) => r.type),

@@ -58,6 +58,7 @@ describe("config defaults", () => {
         lowDiskMb: 200,
         telemetryMaxRows: 100000,
         walMaxMb: 64,
+        commitWindowMs: 200,
       },
       buses: [],
       devices: [],

@@ -4,6 +4,7 @@ import { ManualClock } from "../../../src/core/clock.js";
 import { QhError } from "../../../src/core/errors.js";
 import { type CommittedRow, Ingest } from "../../../src/pipeline/ingest.js";
 import { Outbox } from "../../../src/store/outbox.js";
+import { storedEvents } from "../../helpers/outbox-rows.js";
 import { useTempDb } from "../../helpers/temp-db.js";
 
 const store = useTempDb();
@@ -53,15 +54,10 @@ describe("ingest group commit", () => {
     const acc = await Promise.all(
       Array.from({ length: 103 }, (_, i) => ing.emit({ device: `d${i % 3}`, type: "t.y", data: { i } })),
     );
-    const rows = store.db.prepare("SELECT seq, id, device, body FROM events ORDER BY seq").all() as {
-      seq: number;
-      id: string;
-      device: string;
-      body: string;
-    }[];
+    const rows = storedEvents(store.db).map((r) => ({ ...r, e: JSON.parse(r.body) }));
     expect(rows.map((r) => r.seq)).toEqual(acc.map((a) => a.seq));
-    expect(rows.map((r) => r.id)).toEqual(acc.map((a) => a.id));
-    expect(rows.map((r) => JSON.parse(r.body).data.i)).toEqual(Array.from({ length: 103 }, (_, i) => i));
+    expect(rows.map((r) => r.e.id)).toEqual(acc.map((a) => a.id));
+    expect(rows.map((r) => r.e.data.i)).toEqual(Array.from({ length: 103 }, (_, i) => i));
     expect(rows.map((r) => r.device)).toEqual(Array.from({ length: 103 }, (_, i) => `d${i % 3}`));
   });
 

@@ -2,6 +2,7 @@ import { rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import { newId } from "../../../src/core/ids.js";
 import { checkpoint } from "../../../src/store/db.js";
 import { migrate } from "../../../src/store/migrate.js";
 import { Outbox } from "../../../src/store/outbox.js";
@@ -10,7 +11,7 @@ import { tempDir } from "../../helpers/gateway.js";
 import { useTempDb } from "../../helpers/temp-db.js";
 
 const insert = (o: Outbox, from: number, to: number, pad = "") => {
-  for (let s = from; s <= to; s++) o.insert(s, `id-${s}`, s, "d", "t", `{"seq":${s},"p":"${pad}"}`);
+  for (let s = from; s <= to; s++) o.insert("g", s, newId(), s, "d", "t", `{"seq":${s},"p":"${pad}"}`);
 };
 
 /** Delivery as a watermark: one small row per advance instead of rewriting every delivered row. */

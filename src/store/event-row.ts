@@ -1,0 +1,122 @@
+/**
+ * The outbox row (core schema 3) and the envelope built from it at send time.
+ *
+ * A row keeps what the envelope cannot be rebuilt without, compactly: the 16 bytes of the UUIDv7
+ * id, `ts` as an integer (epoch ms), the (gateway, device, type) triple as a small integer through
+ * `event_kinds`, flags, and the device's payload text exactly as accepted. The envelope
+ * (docs/contract.md "Event envelope") is put together when the event is sent: `envelopeText`
+ * builds it, for the live lane in ingest and for the backlog, replay and CLI paths from the row,
+ * the same bytes both ways.
+ */
+
+/** The event was accepted while the gateway's clock was not synchronised: `"clock":"unsynced"`. */
+export const FLAG_UNSYNCED = 1;
+/**
+ * `data` holds the whole envelope as it was stored before schema 3 (a row the v3 migration could
+ * not rebuild byte for byte); it is sent as it is.
+ */
+export const FLAG_VERBATIM = 2;
+
+/**
+ * The envelope as sent upstream (the exact bytes): `data` is the payload's JSON text as accepted
+ * (never re-serialised), `ts` epoch ms (ISO 8601 UTC with milliseconds in the envelope). `id`,
+ * `gw`, `device` and `type` are inserted as they are: they match their patterns (no escaping).
+ */
+export function envelopeText(
+  id: string,
+  seq: number,
+  ts: number,
+  gw: string,
+  device: string,
+  type: string,
+  data: string,
+  unsynced: boolean,
+): string {
+  return `{"id":"${id}","seq":${seq},"ts":"${new Date(ts).toISOString()}","gw":"${gw}","device":"${device}","type":"${type}","data":${data}${unsynced ? ',"clock":"unsynced"' : ""}}`;
+}
+
+const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Whether `id` is a UUID in the canonical lower-case form that `idToBytes` stores. */
+export function isCanonicalUuid(id: string): boolean {
+  return UUID_RE.test(id);
+}
+
+/**
+ * The 16 bytes of a canonical (lower-case, hyphenated) UUID. Throws a TypeError for anything else
+ * (ingest's ids always are: src/core/ids.ts).
+ */
+export function idToBytes(id: string): Buffer {
+  if (id.length !== 36 || !UUID_RE.test(id)) throw new TypeError(`not a canonical UUID: ${id}`);
+  const b = Buffer.allocUnsafe(16);
+  b.write(id.slice(0, 8), 0, "hex");
+  b.write(id.slice(9, 13), 4, "hex");
+  b.write(id.slice(14, 18), 6, "hex");
+  b.write(id.slice(19, 23), 8, "hex");
+  b.write(id.slice(24, 36), 10, "hex");
+  return b;
+}
+
+/** The canonical text of a 16-byte UUID (the inverse of idToBytes). */
+export function idFromBytes(b: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) s += "-";
+    s += HEX[b[i]!]!;
+  }
+  return s;
+}
+
+/** A row of core schema 2, as the v3 migration reads it. */
+export interface V2Row {
+  seq: number;
+  id: string;
+  ts: number;
+  device: string;
+  type: string;
+  body: string;
+}
+
+/** What a v2 row becomes: compact when its envelope can be rebuilt byte for byte, else verbatim. */
+export interface V3Fields {
+  id: Buffer | string;
+  gw: string;
+  flags: number;
+  data: string;
+}
+
+const UNSYNCED_TAIL = ',"clock":"unsynced"}';
+
+/**
+ * Split a v2 envelope into the compact fields, and check that `envelopeText` gives back exactly
+ * the stored bytes (so a migrated event is sent as it would have been). Anything else (an id that
+ * is not a canonical UUID, a body in another shape: a test's row, a hand edit) is kept verbatim.
+ */
+export function fromV2(r: V2Row): V3Fields {
+  const verbatim: V3Fields = { id: r.id, gw: "", flags: FLAG_VERBATIM, data: r.body };
+  if (!isCanonicalUuid(r.id) || !Number.isFinite(r.ts)) return verbatim;
+  let iso: string;
+  try {
+    iso = new Date(r.ts).toISOString();
+  } catch {
+    return verbatim;
+  }
+  const head = `{"id":"${r.id}","seq":${r.seq},"ts":"${iso}","gw":"`;
+  if (!r.body.startsWith(head)) return verbatim;
+  const gwEnd = r.body.indexOf('"', head.length);
+  if (gwEnd < 0) return verbatim;
+  const gw = r.body.slice(head.length, gwEnd);
+  const mid = `","device":"${r.device}","type":"${r.type}","data":`;
+  if (!r.body.startsWith(mid, gwEnd)) return verbatim;
+  const unsynced = r.body.endsWith(UNSYNCED_TAIL);
+  const data = r.body.slice(gwEnd + mid.length, r.body.length - (unsynced ? UNSYNCED_TAIL.length : 1));
+  if (envelopeText(r.id, r.seq, r.ts, gw, r.device, r.type, data, unsynced) !== r.body) return verbatim;
+  try {
+    const v = JSON.parse(data) as unknown;
+    if (typeof v !== "object" || v === null || Array.isArray(v)) return verbatim;
+  } catch {
+    return verbatim;
+  }
+  return { id: idToBytes(r.id), gw, flags: unsynced ? FLAG_UNSYNCED : 0, data };
+}
