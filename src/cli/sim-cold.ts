@@ -12,7 +12,7 @@
 import type { Command } from "commander";
 import { isQhError, QhError } from "../core/errors.js";
 import { DEMO_COURIER } from "../extensions/locker.js";
-import { type GatewayOpts, readConfig } from "./common.js";
+import { type GatewayOpts, gatewayFlags, readConfig } from "./common.js";
 import { courierDeposit, reach, say, terminalOf, until } from "./sim.js";
 
 export const COLD_FAULTS = ["door-open", "compressor", "power", "probe"] as const;
@@ -57,41 +57,58 @@ export async function coldFault(
 
   await api.call("POST", `/sim/cold/zones/${z}/fault`, { fault: f, on: true });
   say(`fault made on the simulated controller: ${f}`);
-  // a warming fault ends in a temperature excursion (the one that names parcels); a probe fault
-  // in a sensor_fault alarm. Every alarm is told as it comes.
-  const wanted = f === "probe" ? "sensor_fault" : "temperature";
-  const told = new Set<string>();
-  await until(
-    async () => {
-      const v = await view();
-      for (const a of v.alarms) {
-        if (told.has(a.alarmId)) continue;
-        told.add(a.alarmId);
-        say(
-          `ALARM raised: zone ${zone} ${a.kind}${a.rule ? ` (${a.rule})` : ""} since ${a.since}; now ${temp(v)}`,
-        );
-      }
-      return v.alarms.some((a) => a.kind === wanted) ? v : undefined;
-    },
-    `the zone's ${wanted} alarm`,
-    240_000,
-  );
-
-  // a courier tries to put a chilled/frozen parcel into the zone in alarm
-  const t = encodeURIComponent(terminal);
+  // Ctrl-C, or a step that fails, before the repair must not leave the demo zone broken for good
+  const repair = () => api.call("POST", `/sim/cold/zones/${z}/fault`, { fault: f, on: false });
+  const onSignal = () => {
+    say(`interrupted: repairing the fault (${f}) on the simulated controller`);
+    repair()
+      .catch(() => undefined)
+      .finally(() => process.exit(130));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   try {
-    await api.call("POST", `/kiosk/${t}/deposit`, { courierCode: DEMO_COURIER.code });
-    await api.call("POST", `/kiosk/${t}/deposit/barcode`, { barcode: `QHCOLD${Date.now() % 1e8}` });
-    await api.call("POST", `/kiosk/${t}/deposit/size`, { zone });
-    throw new QhError("QH_SIM_FAILED", `a deposit into zone ${zone} in alarm was accepted`);
-  } catch (err) {
-    if (!isQhError(err, "QH_COLD_ZONE_ALARM")) throw err;
-    say(`deposit refused, the kiosk shows: ${err.code}: ${err.message}`);
-  } finally {
-    await api.call("DELETE", `/kiosk/${t}/deposit`).catch(() => undefined);
-  }
+    // a warming fault ends in a temperature excursion (the one that names parcels); a probe fault
+    // in a sensor_fault alarm. Every alarm is told as it comes.
+    const wanted = f === "probe" ? "sensor_fault" : "temperature";
+    const told = new Set<string>();
+    await until(
+      async () => {
+        const v = await view();
+        for (const a of v.alarms) {
+          if (told.has(a.alarmId)) continue;
+          told.add(a.alarmId);
+          say(
+            `ALARM raised: zone ${zone} ${a.kind}${a.rule ? ` (${a.rule})` : ""} since ${a.since}; now ${temp(v)}`,
+          );
+        }
+        return v.alarms.some((a) => a.kind === wanted) ? v : undefined;
+      },
+      `the zone's ${wanted} alarm`,
+      240_000,
+    );
 
-  await api.call("POST", `/sim/cold/zones/${z}/fault`, { fault: f, on: false });
+    // a courier tries to put a chilled/frozen parcel into the zone in alarm
+    const t = encodeURIComponent(terminal);
+    try {
+      await api.call("POST", `/kiosk/${t}/deposit`, { courierCode: DEMO_COURIER.code });
+      await api.call("POST", `/kiosk/${t}/deposit/barcode`, { barcode: `QHCOLD${Date.now() % 1e8}` });
+      await api.call("POST", `/kiosk/${t}/deposit/size`, { zone });
+      throw new QhError("QH_SIM_FAILED", `a deposit into zone ${zone} in alarm was accepted`);
+    } catch (err) {
+      if (!isQhError(err, "QH_COLD_ZONE_ALARM")) throw err;
+      say(`deposit refused, the kiosk shows: ${err.code}: ${err.message}`);
+    } finally {
+      await api.call("DELETE", `/kiosk/${t}/deposit`).catch(() => undefined);
+    }
+  } catch (err) {
+    await repair().catch(() => undefined);
+    throw err;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  await repair();
   say(`fault repaired: ${f}; waiting for the zone to recover`);
   const cleared = await until(
     async () => {
@@ -115,6 +132,10 @@ export async function coldFault(
     say(
       `BREACH parcel.cold_chain_breach: parcel ${parcel.parcelId} in ${parcel.compartment}, excursion ${b.excursionStart} to ${b.excursionEnd}, peak ${b.peakC} °C, ${b.minutesOutOfRange} min out of range`,
     );
-  if (parcel.code)
-    say(`the resident's kiosk will say so at pickup: npx quarterhour sim pickup ${parcel.code}`);
+  if (parcel.code) {
+    const flags = gatewayFlags(cmd);
+    say(
+      `the resident's kiosk will say so at pickup: npx quarterhour sim pickup ${parcel.code}${flags.length ? ` ${flags.join(" ")}` : ""}`,
+    );
+  }
 }

@@ -176,6 +176,25 @@ export async function courierDeposit(o: DepositOpts, cmd: Command): Promise<Depo
 }
 
 /** `sim pickup CODE`: enter the code, wait for the door, take the parcel, close the door. */
+/** One `coldChainBreach` entry of a pickup answer (docs/contract.md, cold chain). */
+export interface ColdChainBreachNotice {
+  zone: string;
+  excursionStart: string;
+  excursionEnd: string | null;
+  peakC: number | null;
+  minutesOutOfRange: number;
+  ongoing?: boolean;
+}
+
+/** The line the demo prints for a breach, as the kiosk would say it. */
+export function coldChainBreachLine(b: ColdChainBreachNotice): string {
+  const peak = b.peakC === null ? "" : `, peak ${b.peakC} °C`;
+  const when = b.ongoing
+    ? `since ${b.excursionStart} (still out of range)`
+    : `${b.excursionStart} to ${b.excursionEnd}`;
+  return `cold chain breach: zone ${b.zone} was out of range ${when}, ${b.minutesOutOfRange} min${peak}; tell the resident`;
+}
+
 export async function pickup(code: string, o: GatewayOpts & { terminal?: string }): Promise<void> {
   if (!CODE_RE.test(code)) {
     throw new QhError("QH_USAGE", `pickup code "${code}": 4-64 characters of A-Z a-z 0-9 : _ -`);
@@ -183,12 +202,15 @@ export async function pickup(code: string, o: GatewayOpts & { terminal?: string 
   const config = readConfig(o);
   const { api } = await reach(config, false);
   const terminal = terminalOf(config, o.terminal);
-  const r = await api.call<{ device: string; compartment: string; parcelId: string }>(
-    "POST",
-    `/kiosk/${encodeURIComponent(terminal)}/pickup`,
-    { code },
-  );
+  const r = await api.call<{
+    device: string;
+    compartment: string;
+    parcelId: string;
+    coldChainBreach?: ColdChainBreachNotice[];
+  }>("POST", `/kiosk/${encodeURIComponent(terminal)}/pickup`, { code });
   say(`code accepted: door ${r.device}/${r.compartment} pulsed`);
+  // what the kiosk tells the resident about a parcel that was in a cold zone out of range
+  for (const b of r.coldChainBreach ?? []) say(coldChainBreachLine(b));
   const path = `/sim/lockers/${r.device}/${r.compartment}`;
   // wait until the gateway's sensors have seen the door open, as a resident would
   await until(async () => {

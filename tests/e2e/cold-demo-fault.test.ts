@@ -83,6 +83,15 @@ describe("quarterhour sim cold-fault, on the demo site", () => {
     expect(breach).toMatchObject({ device: "cold-a", data: { parcelId, zone: "chilled" } });
     expect(breach.data.peakC as number).toBeGreaterThan(6);
 
+    // the hint carries the flags that reach this gateway, and the pickup tells the resident
+    const hint = /kiosk will say so at pickup: npx quarterhour (sim pickup \S+ .*)$/m.exec(out)?.[1];
+    expect(hint).toBeDefined();
+    for (const f of flags) expect(hint!.split(" ")).toContain(f);
+    const pick = await runCliAsync(hint!.split(" "), { cwd: ROOT, timeoutMs: 60_000 });
+    expect(pick.status, pick.stderr + pick.stdout).toBe(0);
+    expect(pick.stdout).toMatch(/cold chain breach: zone chilled was out of range .* min, peak \d/);
+    expect(pick.stdout).toMatch(/picked up/);
+
     // the record: the CLI export (read-only, beside the running gateway), JSON
     const exp = await runCliAsync(
       [
