@@ -198,6 +198,12 @@ export interface ApiConfig {
 
 export interface StoreConfig {
   synchronous: "FULL" | "NORMAL";
+  /**
+   * With synchronous FULL: where the fsync that makes a commit durable runs. `background`
+   * (default): a group fdatasync of the WAL in libuv's pool and checkpoints in a worker thread, the
+   * acks waiting for it (issue 13); `inline`: SQLite's own fsync inside each commit, on the event loop.
+   */
+  fsync: "background" | "inline";
   /** Days delivered events are kept for replay. */
   retentionDays: number;
   diskQuotaMb: number;
@@ -422,6 +428,7 @@ export const configSchema: SchemaObject = {
       store: obj(
         {
           synchronous: { type: "string", enum: ["FULL", "NORMAL"], default: "FULL" },
+          fsync: { type: "string", enum: ["background", "inline"], default: "background" },
           retentionDays: int(0, 3650, 7),
           diskQuotaMb: int(1, 16_777_216, 1024),
           lowDiskMb: int(0, 16_777_216, 200),

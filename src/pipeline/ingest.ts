@@ -7,6 +7,22 @@
  *
  * Group commit: whatever arrives while a commit runs (better-sqlite3 is synchronous, so the loop is
  * busy) joins the next batch, so batches grow by themselves when the disk is slow.
+ *
+ * With a WalSync (store.fsync: background, issue 13) the commit does not fsync (synchronous=NORMAL)
+ * and the acks wait for the WAL's fdatasync in libuv's pool instead:
+ *
+ *   commit batch k ─► sync.whenDurable ─► (fdatasync in flight; the loop keeps accepting into k+1)
+ *                 ─► durable: release k's acks, hand k's rows to the forwarder ─► commit k+1 ─► …
+ *
+ * One batch waits for its sync at a time, so a batch holds what arrived while the card wrote. An
+ * fdatasync that fails releases nothing: the acks get the coded error (the device keeps its event
+ * and sends it again), and the batch's rows, committed but of unknown durability, are held back
+ * from the forwarder and from `lastSeq` until the store keeper has made them durable again with a
+ * full checkpoint (`onRecovered`); they then go to the platform too (at-least-once: the device's
+ * resend is a second event with its own id).
+ *
+ * Seam with the outbox's row format (src/store/outbox.ts): `flush()` builds rows and commits them
+ * through `tx`; everything after the commit (`settle`) only sees `CommittedRow`s and acks.
  */
 import type { Registry } from "prom-client";
 import type { Clock } from "../core/clock.js";
@@ -23,6 +39,7 @@ import { counter, histogram } from "../core/metrics.js";
 import type { Db } from "../store/db.js";
 import { storeFaultOf } from "../store/disk.js";
 import type { Outbox } from "../store/outbox.js";
+import type { WalSync } from "../store/wal-sync.js";
 
 export interface CommittedRow {
   seq: number;
@@ -50,6 +67,12 @@ export interface IngestOptions {
    * (estimated: see PENDING_OVERHEAD), so the quota holds at write time.
    */
   refuse?: (pendingBytes: number) => QhError | undefined;
+  /**
+   * Durability off the event loop (src/store/wal-sync.ts): acks wait for an fdatasync of the WAL
+   * that started after their commit. Without it a commit is durable when it returns
+   * (synchronous=FULL, the fsync on the event loop) and acks are released at once.
+   */
+  sync?: Pick<WalSync, "whenDurable" | "onRecovered">;
 }
 
 /**
@@ -71,7 +94,14 @@ export class Ingest implements EventSink {
   private datas: string[] = [];
   private acks: Ack[] = [];
   private scheduled = false;
+  /** a committed batch waits for its fdatasync: the next batch waits for it */
+  private syncing = false;
+  /** committed rows whose fdatasync failed, held back until the store is durable again */
+  private limbo: CommittedRow[] = [];
+  private limboBytes = 0;
   private nextSeq: number;
+  /** the highest seq known to be durable */
+  private durableSeq: number;
   private closed = false;
   private readonly tx: (n: number, firstSeq: number, bodies: string[]) => void;
   private readonly mBatch;
@@ -81,6 +111,8 @@ export class Ingest implements EventSink {
 
   constructor(private readonly o: IngestOptions) {
     this.nextSeq = o.outbox.lastSeq() + 1;
+    this.durableSeq = this.nextSeq - 1;
+    o.sync?.onRecovered(() => this.releaseLimbo());
     this.tx = o.db.transaction((n: number, firstSeq: number, bodies: string[]) => {
       this.o.outbox.insertMany(firstSeq, n, this.ids, this.tss, this.devices, this.types, bodies);
     });
@@ -107,9 +139,13 @@ export class Ingest implements EventSink {
   /** The last group commit failed with this message (cleared by the next one that succeeds): /health. */
   commitFailure: string | undefined;
 
-  /** The seq the next accepted event will get. */
+  /**
+   * The last seq that is durable (acknowledged or acknowledgeable): what the forwarder may read
+   * from the outbox and what `replay` and /info report. Rows committed and still waiting for their
+   * fdatasync are above it.
+   */
   get lastSeq(): number {
-    return this.nextSeq - 1;
+    return this.durableSeq;
   }
 
   emit(input: EventInput): Promise<AcceptedEvent> {
@@ -160,13 +196,20 @@ export class Ingest implements EventSink {
     return `{"id":"${this.ids[i]}","seq":${seq},"ts":"${new Date(this.tss[i]!).toISOString()}","gw":"${this.o.gatewayId}","device":"${this.devices[i]}","type":"${this.types[i]}","data":${this.datas[i]}${this.unsynced[i] ? ',"clock":"unsynced"' : ""}}`;
   }
 
-  /** Commit the current batch now. Called once per loop turn, and on shutdown. */
+  /**
+   * Commit the current batch now. Called once per loop turn, on shutdown, and (background sync)
+   * when the previous batch's fdatasync completed; while that one is in flight the batch waits.
+   */
   flush(): void {
     this.scheduled = false;
+    if (this.syncing) return;
+    const n = this.ids.length;
+    if (n === 0) {
+      this.pendingBytes = 0;
+      return;
+    }
     const bytes = this.pendingBytes;
     this.pendingBytes = 0;
-    const n = this.ids.length;
-    if (n === 0) return;
     const ids = this.ids;
     const devices = this.devices;
     const types = this.types;
@@ -175,7 +218,7 @@ export class Ingest implements EventSink {
     const t0 = performance.now();
     const bodies: string[] = new Array(n);
     for (let i = 0; i < n; i++) bodies[i] = this.body(i, firstSeq + i);
-    let error: Error | null = null;
+    let error: QhError | null = null;
     try {
       this.tx(n, firstSeq, bodies);
       this.nextSeq += n;
@@ -187,8 +230,6 @@ export class Ingest implements EventSink {
         recorded instanceof QhError
           ? recorded
           : new QhError("QH_STORE_FULL", `commit failed: ${(err as Error).message}`);
-      this.mFailed.inc();
-      this.commitFailure = error.message;
     }
     const rows: CommittedRow[] = [];
     if (!error) {
@@ -206,18 +247,73 @@ export class Ingest implements EventSink {
     this.acks = [];
     this.mCommit.observe((performance.now() - t0) / 1000);
     this.mBatch.observe(n);
+    if (error || !this.o.sync) {
+      this.settle(error, rows, bytes, acks, ids, firstSeq);
+      return;
+    }
+    this.syncing = true;
+    this.o.sync.whenDurable((err) => {
+      this.syncing = false;
+      this.settle(err, rows, bytes, acks, ids, firstSeq);
+      // what arrived while the card wrote: the next batch, committed now (its sync starts at once)
+      if (this.ids.length > 0) this.flush();
+    });
+  }
+
+  /**
+   * A batch's outcome. Durable: release its acks (the devices' PUBACKs), then feed the forwarder.
+   * Failed: the acks get the coded error; rows that were committed (the fdatasync failed) wait in
+   * `limbo` for the store to be durable again.
+   */
+  private settle(
+    error: QhError | null,
+    rows: CommittedRow[],
+    bytes: number,
+    acks: Ack[],
+    ids: string[],
+    firstSeq: number,
+  ): void {
+    const n = acks.length;
     if (error) {
+      this.mFailed.inc();
+      this.commitFailure = error.message;
+      if (rows.length > 0) {
+        for (const r of rows) this.limbo.push(r);
+        this.limboBytes += bytes;
+      }
       for (const ack of acks) ack(error);
       return;
     }
     this.mAccepted.inc(n);
-    // Durable now: release the acks (the devices' PUBACKs), then feed the forwarder.
+    this.durableSeq = firstSeq + n - 1;
     for (let i = 0; i < n; i++) acks[i]!(null, { id: ids[i]!, seq: firstSeq + i });
     this.o.onCommitted(rows, bytes);
   }
 
-  close(): void {
+  /** The store is durable again (a full checkpoint and a sync succeeded): rows held back go on. */
+  private releaseLimbo(): void {
+    if (this.limbo.length === 0) return;
+    const rows = this.limbo;
+    const bytes = this.limboBytes;
+    this.limbo = [];
+    this.limboBytes = 0;
+    this.commitFailure = undefined;
+    this.durableSeq = Math.max(this.durableSeq, rows[rows.length - 1]!.seq);
+    this.o.onCommitted(rows, bytes);
+  }
+
+  /** Events committed whose fdatasync failed, held back until the store is durable again. */
+  get heldBack(): number {
+    return this.limbo.length;
+  }
+
+  /** Stop accepting; resolves once the last batch is committed and settled (acks released). */
+  async close(): Promise<void> {
     this.flush();
     this.closed = true;
+    while (this.syncing || this.ids.length > 0) {
+      await new Promise((r) => setTimeout(r, 2));
+      this.flush();
+    }
   }
 }

@@ -111,11 +111,15 @@ describe.skipIf(!hasScript)("log format", () => {
     // back on our pipe. `exec` makes the gateway the terminal's foreground process whatever the
     // shell: dash (/bin/sh, what script uses when SHELL is unset, as on CI) would otherwise stay
     // as the parent, die of the Ctrl-C itself and report 130 for a gateway that stopped cleanly.
-    const proc: ChildProcess = spawn("script", ["-qefc", `exec ${process.execPath} ${bin} start`, "/dev/null"], {
-      cwd: ROOT,
-      env: { ...process.env, ...env, NO_COLOR: "1", SHELL: "/bin/sh" },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    const proc: ChildProcess = spawn(
+      "script",
+      ["-qefc", `exec ${process.execPath} ${bin} start`, "/dev/null"],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...env, NO_COLOR: "1", SHELL: "/bin/sh" },
+        stdio: ["pipe", "pipe", "pipe"],
+      },
+    );
     started.push(proc.pid!);
     let out = "";
     proc.stdout!.on("data", (d: Buffer) => {
