@@ -136,7 +136,10 @@ export class Ingest implements EventSink {
     this.mFailed = counter(o.registry, "qh_ingest_commit_failures_total", "Group commits that failed");
   }
 
-  /** The last group commit failed with this message (cleared by the next one that succeeds): /health. */
+  /**
+   * The last group commit (or its fdatasync) failed: its code and message, cleared by the next one
+   * that succeeds (or once held-back rows are durable again): /health.
+   */
   commitFailure: string | undefined;
 
   /**
@@ -222,7 +225,6 @@ export class Ingest implements EventSink {
     try {
       this.tx(n, firstSeq, bodies);
       this.nextSeq += n;
-      this.commitFailure = undefined;
     } catch (err) {
       // a disk failure puts the store in its fault state (refusing until the disk takes writes)
       const recorded = storeFaultOf(this.o.db).record(err, "event commit");
@@ -276,7 +278,7 @@ export class Ingest implements EventSink {
     const n = acks.length;
     if (error) {
       this.mFailed.inc();
-      this.commitFailure = error.message;
+      this.commitFailure = `${error.code}: ${error.message}`;
       if (rows.length > 0) {
         for (const r of rows) this.limbo.push(r);
         this.limboBytes += bytes;
@@ -285,6 +287,7 @@ export class Ingest implements EventSink {
       return;
     }
     this.mAccepted.inc(n);
+    if (this.limbo.length === 0) this.commitFailure = undefined;
     this.durableSeq = firstSeq + n - 1;
     for (let i = 0; i < n; i++) acks[i]!(null, { id: ids[i]!, seq: firstSeq + i });
     this.o.onCommitted(rows, bytes);
@@ -300,6 +303,11 @@ export class Ingest implements EventSink {
     this.commitFailure = undefined;
     this.durableSeq = Math.max(this.durableSeq, rows[rows.length - 1]!.seq);
     this.o.onCommitted(rows, bytes);
+  }
+
+  /** Events accepted and not yet committed (the batch being gathered). */
+  get uncommitted(): number {
+    return this.ids.length;
   }
 
   /** Events committed whose fdatasync failed, held back until the store is durable again. */
