@@ -19,11 +19,15 @@ import { Worker } from "node:worker_threads";
 
 /** What one checkpoint did, or the SQLite error it met (code as better-sqlite3's SqliteError.code). */
 export interface CheckpointReply {
+  /** not every frame was copied (a reader's snapshot, or a writer, held it back) */
   busy?: boolean;
   walFrames?: number;
   checkpointed?: number;
   error?: { code: string; message: string };
 }
+
+/** After a checkpoint a reader held back, the next one is asked no sooner than this (ms). */
+const RETRY_MS = 1000;
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
@@ -37,7 +41,9 @@ parentPort.on("message", (m) => {
   if (m === "close") { db.close(); parentPort.close(); return; }
   try {
     const r = db.pragma("wal_checkpoint(PASSIVE)")[0] || {};
-    parentPort.postMessage({ busy: r.busy === 1, walFrames: r.log, checkpointed: r.checkpointed });
+    // PASSIVE does not wait and does not say busy for a reader: short of the WAL's end is "busy"
+    const busy = r.busy === 1 || r.checkpointed < r.log;
+    parentPort.postMessage({ busy, walFrames: r.log, checkpointed: r.checkpointed });
   } catch (err) {
     parentPort.postMessage({ error: { code: String(err.code || "SQLITE_ERROR"), message: String(err.message) } });
   }
@@ -49,6 +55,8 @@ export class Checkpointer {
   private running = false;
   private again = false;
   private closed = false;
+  /** when the last checkpoint came back incomplete (a reader): ask again a second later at most */
+  private heldAt = 0;
   /** the worker died (reported through onReply): the caller checkpoints inline instead */
   dead = false;
 
@@ -65,6 +73,7 @@ export class Checkpointer {
     this.worker.unref();
     this.worker.on("message", (r: CheckpointReply) => {
       this.running = false;
+      this.heldAt = r.busy ? performance.now() : 0;
       this.onReply(r);
       if (this.again && !this.closed) {
         this.again = false;
@@ -78,9 +87,14 @@ export class Checkpointer {
     });
   }
 
-  /** Ask for a PASSIVE checkpoint; one already running is followed by one more. Never blocks. */
+  /**
+   * Ask for a PASSIVE checkpoint; one already running is followed by one more. Never blocks. After
+   * one that a reader held back, requests within RETRY_MS are ignored (the WAL is past its size
+   * after every sync meanwhile).
+   */
   request(): void {
     if (this.closed || this.dead) return;
+    if (this.heldAt > 0 && performance.now() - this.heldAt < RETRY_MS) return;
     if (this.running) {
       this.again = true;
       return;

@@ -80,6 +80,8 @@ export class StoreKeeper {
   /** the last event was refused by the quota (logged once per episode) */
   private quotaRefusing = false;
   private probeTimer: NodeJS.Timeout | undefined;
+  /** the worker's last checkpoint was held back by a reader (warned once per episode) */
+  private held = false;
   /** a failed fdatasync's recovery sync is running */
   private recovering = false;
   private readonly mDisk;
@@ -299,7 +301,9 @@ export class StoreKeeper {
       return;
     }
     this.mCheckpoints.inc({ outcome: r.busy ? "busy" : "done" });
-    if (r.busy)
+    const first = r.busy && !this.held;
+    this.held = r.busy === true;
+    if (first)
       this.o.log.warn(
         { frames: r.walFrames, copied: r.checkpointed },
         "WAL checkpoint held back by a reader's snapshot (a backup or a sqlite3 shell?): it is retried",
