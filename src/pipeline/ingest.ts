@@ -72,8 +72,16 @@ export interface IngestOptions {
    * that started after their commit. Without it a commit is durable when it returns
    * (synchronous=FULL, the fsync on the event loop) and acks are released at once.
    */
-  sync?: Pick<WalSync, "whenDurable" | "onRecovered">;
+  sync?: Pick<WalSync, "whenDurable" | "onRecovered" | "lastSyncMs">;
 }
+
+/**
+ * After a batch of several events is released, the next commit waits for the devices' answers to
+ * those acks (their next events) at most this share of the last fdatasync's time, and never more
+ * than GATHER_MAX_MS; it goes as soon as as many events as were released have arrived.
+ */
+const GATHER_SHARE = 0.5;
+const GATHER_MAX_MS = 20;
 
 /**
  * An event's cost on disk before it is committed, as the quota counts it: its page and its WAL
@@ -96,6 +104,9 @@ export class Ingest implements EventSink {
   private scheduled = false;
   /** a committed batch waits for its fdatasync: the next batch waits for it */
   private syncing = false;
+  /** after a release: gathering the devices' next events until this many arrived (or the timer) */
+  private gatherFor = 0;
+  private gatherTimer: NodeJS.Timeout | undefined;
   /** committed rows whose fdatasync failed, held back until the store is durable again */
   private limbo: CommittedRow[] = [];
   private limboBytes = 0;
@@ -189,6 +200,10 @@ export class Ingest implements EventSink {
     this.types.push(type);
     this.datas.push(dataJson);
     this.acks.push(ack);
+    if (this.gatherTimer) {
+      if (this.ids.length >= this.gatherFor) this.endGather();
+      return;
+    }
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
@@ -254,12 +269,30 @@ export class Ingest implements EventSink {
       return;
     }
     this.syncing = true;
-    this.o.sync.whenDurable((err) => {
+    const sync = this.o.sync;
+    sync.whenDurable((err) => {
       this.syncing = false;
       this.settle(err, rows, bytes, acks, ids, firstSeq);
-      // what arrived while the card wrote: the next batch, committed now (its sync starts at once)
-      if (this.ids.length > 0) this.flush();
+      // The devices answer a released ack with their next event within a few ms. A commit right
+      // now would leave those to the sync after next (every event would wait for two syncs): so
+      // gather them first, briefly, when the batch says devices are waiting on us (several acks).
+      const gather = Math.min(GATHER_MAX_MS, sync.lastSyncMs * GATHER_SHARE);
+      if (!err && n >= 2 && gather >= 1 && this.ids.length < n) {
+        this.gatherFor = n;
+        this.gatherTimer = setTimeout(() => this.endGather(), gather);
+      } else if (this.ids.length > 0) this.flush();
     });
+  }
+
+  /** End of the gathering after a release: commit what arrived (its fdatasync starts at once). */
+  private endGather(): void {
+    if (!this.gatherTimer) return;
+    clearTimeout(this.gatherTimer);
+    this.gatherTimer = undefined;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
   }
 
   /**
@@ -317,6 +350,7 @@ export class Ingest implements EventSink {
 
   /** Stop accepting; resolves once the last batch is committed and settled (acks released). */
   async close(): Promise<void> {
+    this.endGather();
     this.flush();
     this.closed = true;
     while (this.syncing || this.ids.length > 0) {

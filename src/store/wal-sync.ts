@@ -76,6 +76,9 @@ export class WalSync {
   private lastSeen = "";
   private readonly idleTimer: NodeJS.Timeout | undefined;
   readonly stats: WalSyncStats = { syncs: 0, released: 0 };
+  /** how long the last sync took, ms (the card's latency as we see it) */
+  lastSyncMs = 0;
+  private startedAt = 0;
 
   /**
    * Opens the -wal file (it exists once the database is open for writing in WAL mode) and syncs it
@@ -167,6 +170,7 @@ export class WalSync {
     }
     const fd = this.fd;
     this.lastSeen = this.seen();
+    this.startedAt = performance.now();
     this.sync(fd, (err) => {
       let size = 0;
       if (!err) {
@@ -182,6 +186,8 @@ export class WalSync {
 
   private finish(err: NodeJS.ErrnoException | null, walBytes: number): void {
     this.stats.syncs++;
+    if (this.startedAt > 0) this.lastSyncMs = performance.now() - this.startedAt;
+    this.startedAt = 0;
     const cbs = this.current;
     this.current = [];
     let coded: QhError | null = null;
