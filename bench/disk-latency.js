@@ -190,7 +190,12 @@ async function stopGateway(child) {
 async function metrics(apiPort) {
   const text = await (await fetch(`http://127.0.0.1:${apiPort}/metrics`)).text();
   const get = (name) => Number(text.match(new RegExp(`^${name}(?:{[^}]*})? (\\S+)$`, "m"))?.[1]);
-  return { commits: get("qh_ingest_batch_size_count"), events: get("qh_ingest_batch_size_sum") };
+  return {
+    commits: get("qh_ingest_batch_size_count"),
+    events: get("qh_ingest_batch_size_sum"),
+    syncs: get("qh_wal_fsync_seconds_count"),
+    syncS: get("qh_wal_fsync_seconds_sum"),
+  };
 }
 
 /** 4 devices × 100 in flight: durable (PUBACKed) events/s and events per group commit. */
@@ -225,6 +230,7 @@ async function durable(mode, delay) {
       mainSyncsPerS:
         (mainThreadSyncs(gw, ran.first, ran.last) ?? Number.NaN) / ((ran.last - ran.first) / 1000),
       cpuUsPerEvent,
+      fsyncMs: (1000 * (m1.syncS - m0.syncS)) / (m1.syncs - m0.syncs),
       errors: ran.errors,
     };
   } finally {

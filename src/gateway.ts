@@ -174,6 +174,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
       db,
       dbFile: file,
       sync: o.walSync,
+      registry,
       onSynced: (walBytes) => {
         if (walBytes > JOURNAL_SIZE_LIMIT) checkpointer?.request();
       },

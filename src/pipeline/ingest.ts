@@ -77,8 +77,12 @@ export interface IngestOptions {
 
 /**
  * After a batch of several events is released, the next commit waits for the devices' answers to
- * those acks (their next events) at most this share of the last fdatasync's time, and never more
- * than GATHER_MAX_MS; it goes as soon as as many events as were released have arrived.
+ * those acks (their next events): it goes at once when as many events as were released have
+ * arrived (on top of those already waiting), else after this share of the last fdatasync's time,
+ * never more than GATHER_MAX_MS. Devices whose QoS 1 window is full answer within a few ms; without
+ * this their events split into two cohorts, one syncing while the other gathers, and every event
+ * waits for two fdatasyncs instead of one (measured: half the throughput). The price, at a steady
+ * rate that is not window-bound: up to the cap of PUBACK latency per commit.
  */
 const GATHER_SHARE = 0.5;
 const GATHER_MAX_MS = 20;
@@ -275,13 +279,22 @@ export class Ingest implements EventSink {
       this.settle(err, rows, bytes, acks, ids, firstSeq);
       // The devices answer a released ack with their next event within a few ms. A commit right
       // now would leave those to the sync after next (every event would wait for two syncs): so
-      // gather them first, briefly, when the batch says devices are waiting on us (several acks).
-      const gather = Math.min(GATHER_MAX_MS, sync.lastSyncMs * GATHER_SHARE);
-      if (!err && n >= 2 && gather >= 1 && this.ids.length < n) {
-        this.gatherFor = n;
-        this.gatherTimer = setTimeout(() => this.endGather(), gather);
-      } else if (this.ids.length > 0) this.flush();
+      // gather them first, briefly, when the batch says devices may be waiting on us (several acks).
+      const cap = Math.min(GATHER_MAX_MS, sync.lastSyncMs * GATHER_SHARE);
+      // Expect the answers to all n on top of what already waits: two cohorts of events (one
+      // syncing while the other gathers) merge into one instead of alternating for ever.
+      if (!err && n >= 2 && cap >= 1) this.gather(this.ids.length + n, performance.now() + cap);
+      else if (this.ids.length > 0) this.flush();
     });
+  }
+
+  /**
+   * Gather after a release: commit once `expected` events wait (the answers to every released
+   * ack on top of what already waited), or at `until` (performance.now() ms), whichever is first.
+   */
+  private gather(expected: number, until: number): void {
+    this.gatherFor = expected;
+    this.gatherTimer = setTimeout(() => this.endGather(), Math.max(1, until - performance.now()));
   }
 
   /** End of the gathering after a release: commit what arrived (its fdatasync starts at once). */
