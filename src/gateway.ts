@@ -6,7 +6,8 @@
  *  kiosk / API action ─► domain service (locker) ───────────────────┤
  *                                                                   ▼
  *                      ingest: one SQLite transaction per loop turn
- *                      (assign seq, insert events) ─► release acks
+ *                      (assign seq, insert events) ─► fdatasync of the WAL (libuv pool,
+ *                      src/store/wal-sync.ts; checkpoints in a worker) ─► release acks
  *                                                                   ▼
  *                      forwarder: window of QoS 1 publishes ─► upstream broker
  *                      PUBACK ─► mark delivered (batched) ─► retention/replay
@@ -427,7 +428,13 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
   await broker.start();
   const control = await startControlServer(
     config.dataDir,
-    deviceControlHandlers({ config, credentials, broker, log: log.child({ component: "control" }) }),
+    deviceControlHandlers({
+      config,
+      credentials,
+      broker,
+      log: log.child({ component: "control" }),
+      durable,
+    }),
     log,
   );
   for (const e of extensions) await e.start?.();
