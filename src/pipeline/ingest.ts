@@ -96,6 +96,8 @@ export const PENDING_OVERHEAD = { factor: 2, perRow: 512 };
 export class Ingest implements EventSink {
   /** estimated bytes of the batch not yet committed */
   private pendingBytes = 0;
+  /** estimated bytes of the batch committed and waiting for its fdatasync (not yet counted by the keeper) */
+  private syncingBytes = 0;
   private ids: string[] = [];
   private tss: number[] = [];
   /** per event: accepted while the gateway's clock was not synchronised */
@@ -190,7 +192,7 @@ export class Ingest implements EventSink {
     const cost = Buffer.byteLength(dataJson) * PENDING_OVERHEAD.factor + PENDING_OVERHEAD.perRow;
     const refusal = this.closed
       ? new QhError("QH_STORE_CLOSED", "ingest is closed")
-      : this.o.refuse?.(this.pendingBytes + cost);
+      : this.o.refuse?.(this.pendingBytes + this.syncingBytes + cost);
     if (refusal) {
       ack(refusal);
       return;
@@ -273,9 +275,11 @@ export class Ingest implements EventSink {
       return;
     }
     this.syncing = true;
+    this.syncingBytes = bytes;
     const sync = this.o.sync;
     sync.whenDurable((err) => {
       this.syncing = false;
+      this.syncingBytes = 0;
       this.settle(err, rows, bytes, acks, ids, firstSeq);
       // The devices answer a released ack with their next event within a few ms. A commit right
       // now would leave those to the sync after next (every event would wait for two syncs): so
