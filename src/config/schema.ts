@@ -428,12 +428,12 @@ export const configSchema: SchemaObject = {
       store: obj(
         {
           synchronous: { type: "string", enum: ["FULL", "NORMAL"], default: "FULL" },
-          fsync: { type: "string", enum: ["background", "inline"], default: "background" },
           retentionDays: int(0, 3650, 7),
           diskQuotaMb: int(1, 16_777_216, 1024),
           lowDiskMb: int(0, 16_777_216, 200),
           telemetryMaxRows: int(1, 1_000_000_000, 100_000),
           walMaxMb: int(1, 1_048_576, 64),
+          fsync: { type: "string", enum: ["background", "inline"], default: "background" },
         },
         { default: {} },
       ),
