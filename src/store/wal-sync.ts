@@ -31,7 +31,7 @@
  */
 import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync, statSync } from "node:fs";
 import type { Registry } from "prom-client";
-import type { QhError } from "../core/errors.js";
+import { QhError } from "../core/errors.js";
 import { counter, histogram } from "../core/metrics.js";
 import type { Db } from "./db.js";
 import { isDiskWriteFailure, storeFaultOf } from "./disk.js";
@@ -156,8 +156,12 @@ export class WalSync {
    * started after this call has completed (`null`), or with the coded error of that sync.
    */
   whenDurable(cb: DurableCallback): void {
-    if (this.failed || this.closed) {
-      cb(this.failed ?? storeFaultOf(this.o.db).active ?? null);
+    if (this.failed) {
+      cb(this.failed);
+      return;
+    }
+    if (this.closed) {
+      cb(new QhError("QH_STORE_CLOSED", "the store is closed: nothing more is synced"));
       return;
     }
     this.next.push(cb);
