@@ -1,6 +1,6 @@
 // Issue 13: the gateway on a slow disk (an SD card's fsync), with and without the background fsync.
-// `node bench/disk-latency.js` (after `npm run build`), or `npm run bench` with
-// BENCH_SCENARIOS=fsync. Prints figures; asserts nothing. Method and figures: docs/performance.md.
+// `node bench/disk-latency.js` (after `npm run build`; standalone, not part of `npm run bench`: it
+// needs strace and takes long). Prints figures; asserts nothing. Method and figures: docs/performance.md.
 //
 // The disk's latency is injected with strace: every fsync/fdatasync of the gateway process (any
 // thread) returns `delay` ms late (`strace -f --seccomp-bpf -e trace=fsync,fdatasync
