@@ -114,6 +114,9 @@ export class Checkpointer {
     this.closed = true;
     if (this.dead) return;
     const exited = new Promise<void>((r) => this.worker.once("exit", () => r()));
+    // referenced again while it closes: else a process with nothing else left to do exits here,
+    // in the middle of the gateway's stop (the lock not released, "gateway stopped" never logged)
+    this.worker.ref();
     this.worker.postMessage("close");
     await exited;
   }
