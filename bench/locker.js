@@ -121,7 +121,13 @@ export async function rawLineBench({ boards = 32, baud = 9600, cycles = 12 } = {
  * that many CONNECTs per second with a wrong password (username and client id of a declared,
  * provisioned device) to the device broker, from the start of the pickups to the end.
  */
-export async function doorLatencyBench({ pickups = 72, loadRate = 2000, flood = 0, otherLines = 3 } = {}) {
+export async function doorLatencyBench({
+  pickups = 72,
+  loadRate = 2000,
+  flood = 0,
+  otherLines = 3,
+  store = {},
+} = {}) {
   const { validateConfig } = await imp("config/load.js");
   const { startGateway } = await imp("gateway.js");
   const { lockerExtension } = await imp("extensions/locker.js");
@@ -146,6 +152,7 @@ export async function doorLatencyBench({ pickups = 72, loadRate = 2000, flood = 
     deviceBroker: { host: "127.0.0.1", port: 0, maxEventsPerSecond: 1_000_000, eventBurst: 10_000_000 },
     uplink: { url: "embedded", embeddedPort: 0 },
     api: { host: "127.0.0.1", port: 0 },
+    store, // e.g. { fsync: "inline" } (bench/disk-latency.js)
     buses: [
       {
         id: "bus-a",

@@ -6,6 +6,7 @@
 //   2. bridge    devices ─QoS 1─► Mosquitto A (persistence on) ─bridge QoS 1─► Mosquitto B ─► consumer
 //   3. backlog   devices ─► gateway while B is down; then B up: drain rate, live events' latency
 //   4. trickle   one device at 10 events/s for a minute: disk bytes written per event (SD-card wear)
+//   (slow disks, injected fsync latency: bench/disk-latency.js, standalone, needs strace)
 //
 // Environment: BENCH_RUNS (3), BENCH_QUICK=1 (small counts), BENCH_DEVICES (4), BENCH_EVENTS
 // (100000), BENCH_BACKLOG (200000), BENCH_INFLIGHT (100 per device), BENCH_WINDOW (64),

@@ -6,7 +6,8 @@
  *  kiosk / API action ─► domain service (locker) ───────────────────┤
  *                                                                   ▼
  *                      ingest: one SQLite transaction per loop turn
- *                      (assign seq, insert events) ─► release acks
+ *                      (assign seq, insert events) ─► fdatasync of the WAL (libuv pool,
+ *                      src/store/wal-sync.ts; checkpoints in a worker) ─► release acks
  *                                                                   ▼
  *                      forwarder: window of QoS 1 publishes ─► upstream broker
  *                      PUBACK ─► mark delivered (batched) ─► retention/replay
@@ -32,9 +33,10 @@ import { Forwarder } from "./pipeline/forwarder.js";
 import { Ingest } from "./pipeline/ingest.js";
 import { identityRules } from "./southbound/mqtt/admission.js";
 import { DeviceBroker, DROP_REASON_TEXT } from "./southbound/mqtt/device-broker.js";
+import { Checkpointer } from "./store/checkpointer.js";
 import { ClockStateTable } from "./store/clock-state.js";
 import { Credentials } from "./store/credentials.js";
-import { type Db, dbFile, openDatabase } from "./store/db.js";
+import { type Db, dbFile, JOURNAL_SIZE_LIMIT, openDatabase } from "./store/db.js";
 import { DeviceStateTable } from "./store/device-state.js";
 import { assertWritable } from "./store/integrity.js";
 import { Ledger } from "./store/ledger.js";
@@ -42,6 +44,7 @@ import { acquireDataDirLockWaiting, type DataDirLock } from "./store/lock.js";
 import { Outbox } from "./store/outbox.js";
 import { StoreKeeper } from "./store/store-keeper.js";
 import { TelemetryBuffer } from "./store/telemetry-buffer.js";
+import { type SyncFn, WalSync } from "./store/wal-sync.js";
 import { builtinCommands, DeviceCommandRelay } from "./uplink/builtin-commands.js";
 import { CommandRouter } from "./uplink/command-router.js";
 import { UplinkConnection } from "./uplink/connection.js";
@@ -66,6 +69,12 @@ export interface ExtensionContext {
   dataDir: string;
   /** whether the platform broker is connected now (vending: select-first is denied offline) */
   uplinkConnected?: () => boolean;
+  /**
+   * Resolves once every write committed before the call is on the disk (an fdatasync of the WAL
+   * that started after it completed; at once where commits fsync themselves). Anything that answers
+   * "done" about a state it wrote without an event waits for it. Rejects with a coded store error.
+   */
+  durable: () => Promise<void>;
 }
 
 export interface Extension {
@@ -95,6 +104,8 @@ export interface GatewayOptions {
   freeBytesOverride?: () => number | undefined;
   /** test hook: housekeeping (disk level, WAL size, scrubs) period, ms (default 10,000) */
   housekeepingMs?: number;
+  /** test hook: the WAL's fdatasync (store.fsync background; default fs.fdatasync) */
+  walSync?: SyncFn;
 }
 
 export interface Gateway {
@@ -150,11 +161,36 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
 
   const file = dbFile(config.dataDir);
   // refuses a missing, damaged or unwritable store with a coded error (the CLI exits 3)
+  // store.fsync background (issue 13): commits on the event loop without fsync, made durable by a
+  // group fdatasync in libuv's pool (walSync) before anything is acknowledged; checkpoints in a worker
+  const background = config.store.synchronous === "FULL" && config.store.fsync === "background";
   const db = openDatabase({
     dataDir: config.dataDir,
     synchronous: config.store.synchronous,
+    background,
     check: (r) => log.info({ file, ms: Math.round(r.ms) }, "store checked (quick_check ok)"),
   });
+  let checkpointer: Checkpointer | undefined;
+  let walSync: WalSync | undefined;
+  if (background) {
+    walSync = new WalSync({
+      db,
+      dbFile: file,
+      sync: o.walSync,
+      registry,
+      onSynced: (walBytes) => {
+        if (walBytes > JOURNAL_SIZE_LIMIT) checkpointer?.request();
+      },
+    });
+    checkpointer = new Checkpointer(file, (r) => keeperRef?.noteCheckpoint(r));
+  }
+  const durable = (): Promise<void> => (walSync ? walSync.durable() : Promise.resolve());
+  /** Last syncs done, the worker's connection closed: before the main connection closes. */
+  const closeBackground = async () => {
+    await walSync?.drained();
+    walSync?.close();
+    await checkpointer?.close();
+  };
   // The gateway's clock: step-free, knows whether it is synchronised, never before the high-water
   // mark (started below, once the holders of stored deadlines have subscribed).
   const clock = new TimeKeeper({
@@ -175,6 +211,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
 
   // ---- disk watermark, write failures, WAL size (src/store/store-keeper.ts) ----------------------
   let fwdRef: Forwarder | undefined;
+  let keeperRef: StoreKeeper | undefined;
   const keeper = new StoreKeeper({
     db,
     dataDir: config.dataDir,
@@ -190,7 +227,10 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     },
     onRecovered: () => fwdRef?.flushMarks(),
     evictDelivered: (n) => outbox.evictDelivered(n),
+    checkpointer,
+    walSync,
   });
+  keeperRef = keeper;
   keeper.start();
 
   // ---- uplink ----------------------------------------------------------------------------------
@@ -231,6 +271,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     },
     refuse: (pendingBytes) => keeper.refusal(pendingBytes),
     commitWindowMs: config.store.commitWindowMs,
+    sync: walSync,
   });
   const fwd = new Forwarder({
     db,
@@ -258,7 +299,13 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     log: log.child({ component: "commands" }),
     registry,
     commandKey: config.uplink.commandKey ? parseCommandKey(config.uplink.commandKey) : undefined,
-    publishResult: (r) => conn.publish(topics.cmdResult(r.id), JSON.stringify(r), 1, false),
+    // a result reports what the command wrote (the ledger, a state): on the disk first
+    publishResult: (r) =>
+      durable().then(
+        () => conn.publish(topics.cmdResult(r.id), JSON.stringify(r), 1, false),
+        (err: Error) =>
+          log.error({ err: err.message, id: r.id }, "command result held back: the store is not durable"),
+      ),
   });
   conn.on("message", (topic, payload) => {
     const name = topics.commandName(topic);
@@ -321,6 +368,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     registry,
     dataDir: config.dataDir,
     uplinkConnected: () => conn.connected,
+    durable,
   };
   const extensions: Extension[] = [];
   try {
@@ -333,6 +381,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     // nothing was started yet but the stand-in broker: leave no open database behind
     if (embedded) await embedded.stop();
     keeper.stop();
+    await closeBackground();
     db.close();
     throw err;
   }
@@ -383,7 +432,13 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
   await broker.start();
   const control = await startControlServer(
     config.dataDir,
-    deviceControlHandlers({ config, credentials, broker, log: log.child({ component: "control" }) }),
+    deviceControlHandlers({
+      config,
+      credentials,
+      broker,
+      log: log.child({ component: "control" }),
+      durable,
+    }),
     log,
   );
   for (const e of extensions) await e.start?.();
@@ -446,7 +501,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
       await control?.close();
       await broker.stop(); // stop accepting
       for (const e of [...extensions].reverse()) await e.stop?.();
-      ingest.close(); // flush the last batch: acks released, rows handed to the forwarder
+      await ingest.close(); // flush the last batch: acks released, rows handed to the forwarder
       // give in-flight uplink publishes a moment to be acknowledged
       const deadline = Date.now() + 1500;
       while (conn.connected && fwd.pendingCount > 0 && Date.now() < deadline) {
@@ -459,6 +514,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
       guarded("telemetry buffer", () => teleBuf.flush())();
       fwd.close();
       clock.stop(); // the high-water mark, one last time
+      await closeBackground();
       db.close();
       lock.release();
       log.info("gateway stopped");

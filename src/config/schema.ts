@@ -204,6 +204,12 @@ export interface ApiConfig {
 
 export interface StoreConfig {
   synchronous: "FULL" | "NORMAL";
+  /**
+   * With synchronous FULL: where the fsync that makes a commit durable runs. `background`
+   * (default): a group fdatasync of the WAL in libuv's pool and checkpoints in a worker thread, the
+   * acks waiting for it (issue 13); `inline`: SQLite's own fsync inside each commit, on the event loop.
+   */
+  fsync: "background" | "inline";
   /** Days delivered events are kept for replay. */
   retentionDays: number;
   diskQuotaMb: number;
@@ -528,6 +534,7 @@ export const configSchema: SchemaObject = {
           telemetryMaxRows: int(1, 1_000_000_000, 100_000),
           walMaxMb: int(1, 1_048_576, 64),
           commitWindowMs: int(0, 1000, 200),
+          fsync: { type: "string", enum: ["background", "inline"], default: "background" },
         },
         { default: {} },
       ),

@@ -25,6 +25,8 @@ export function deviceControlHandlers(o: {
   credentials: Credentials;
   broker: Pick<DeviceBroker, "disconnectDevice">;
   log: Logger;
+  /** on the disk before the answer (store.fsync background); default: at once */
+  durable?: () => Promise<void>;
 }): Record<string, ControlHandler> {
   return {
     "device.add": async (req) => {
@@ -33,12 +35,14 @@ export function deviceControlHandlers(o: {
         model: str(req, "model", true),
         secret: str(req, "secret") as string,
       });
+      await o.durable?.();
       o.log.info(out, "device credential added");
       return out;
     },
     "device.remove": async (req) => {
       const id = str(req, "id") as string;
       o.credentials.remove(id);
+      await o.durable?.();
       const disconnected = await o.broker.disconnectDevice(id);
       o.log.info({ id, disconnected }, "device credential removed");
       return { id, disconnected };

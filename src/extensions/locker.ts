@@ -248,6 +248,7 @@ function buildLocker(
     terminals: Object.fromEntries(terminals.map((t) => [t.id, t.banks])),
     db: ctx.db,
     events: ctx.events,
+    durable: ctx.durable,
     state: { state: ctx.state },
     lock: lockPort,
     layout: layouts,

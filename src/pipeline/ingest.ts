@@ -12,6 +12,22 @@
  *
  * The row stored is compact (the payload and metadata: store/event-row.ts); the envelope built
  * here for the live lane is the one the outbox builds from the row for the backlog and replay.
+ *
+ * With a WalSync (store.fsync: background, issue 13) the commit does not fsync (synchronous=NORMAL)
+ * and the acks wait for the WAL's fdatasync in libuv's pool instead:
+ *
+ *   commit batch k ─► sync.whenDurable ─► (fdatasync in flight; the loop keeps accepting into k+1)
+ *                 ─► durable: release k's acks, hand k's rows to the forwarder ─► commit k+1 ─► …
+ *
+ * One batch waits for its sync at a time, so a batch holds what arrived while the card wrote. An
+ * fdatasync that fails releases nothing: the acks get the coded error (the device keeps its event
+ * and sends it again), and the batch's rows, committed but of unknown durability, are held back
+ * from the forwarder and from `lastSeq` until the store keeper has made them durable again with a
+ * full checkpoint (`onRecovered`); they then go to the platform too (at-least-once: the device's
+ * resend is a second event with its own id).
+ *
+ * Seam with the outbox's row format (src/store/outbox.ts): `flush()` builds rows and commits them
+ * through `tx`; everything after the commit (`settle`) only sees `CommittedRow`s and acks.
  */
 import type { Registry } from "prom-client";
 import type { Clock } from "../core/clock.js";
@@ -30,6 +46,7 @@ import { storeFaultOf } from "../store/disk.js";
 import { envelopeText } from "../store/event-row.js";
 import type { Outbox } from "../store/outbox.js";
 import { CommitWindow } from "./commit-window.js";
+import type { WalSync } from "../store/wal-sync.js";
 
 export interface CommittedRow {
   seq: number;
@@ -59,7 +76,25 @@ export interface IngestOptions {
   refuse?: (pendingBytes: number) => QhError | undefined;
   /** `store.commitWindowMs`: minimum spacing of commits of device events, ms (commit-window.ts; 0: none) */
   commitWindowMs?: number;
+  /**
+   * Durability off the event loop (src/store/wal-sync.ts): acks wait for an fdatasync of the WAL
+   * that started after their commit. Without it a commit is durable when it returns
+   * (synchronous=FULL, the fsync on the event loop) and acks are released at once.
+   */
+  sync?: Pick<WalSync, "whenDurable" | "onRecovered" | "lastSyncMs">;
 }
+
+/**
+ * After a batch of several events is released, the next commit waits for the devices' answers to
+ * those acks (their next events): it goes at once when as many events as were released have
+ * arrived (on top of those already waiting), else after this share of the last fdatasync's time,
+ * never more than GATHER_MAX_MS. Devices whose QoS 1 window is full answer within a few ms; without
+ * this their events split into two cohorts, one syncing while the other gathers, and every event
+ * waits for two fdatasyncs instead of one (measured: half the throughput). The price, at a steady
+ * rate that is not window-bound: up to the cap of PUBACK latency per commit.
+ */
+const GATHER_SHARE = 0.5;
+const GATHER_MAX_MS = 20;
 
 /**
  * An event's cost on disk before it is committed, as the quota counts it: its page and its WAL
@@ -70,6 +105,8 @@ export const PENDING_OVERHEAD = { factor: 2, perRow: 512 };
 export class Ingest implements EventSink {
   /** estimated bytes of the batch not yet committed */
   private pendingBytes = 0;
+  /** estimated bytes of the batch committed and waiting for its fdatasync (not yet counted by the keeper) */
+  private syncingBytes = 0;
   private ids: string[] = [];
   private tss: number[] = [];
   /** per event: accepted while the gateway's clock was not synchronised */
@@ -80,7 +117,17 @@ export class Ingest implements EventSink {
   private datas: string[] = [];
   private acks: Ack[] = [];
   private scheduled = false;
+  /** a committed batch waits for its fdatasync: the next batch waits for it */
+  private syncing = false;
+  /** after a release: gathering the devices' next events until this many arrived (or the timer) */
+  private gatherFor = 0;
+  private gatherTimer: NodeJS.Timeout | undefined;
+  /** committed rows whose fdatasync failed, held back until the store is durable again */
+  private limbo: CommittedRow[] = [];
+  private limboBytes = 0;
   private nextSeq: number;
+  /** the highest seq known to be durable */
+  private durableSeq: number;
   private closed = false;
   private readonly tx: (n: number, firstSeq: number, bodies: string[]) => void;
   private readonly mBatch;
@@ -92,6 +139,8 @@ export class Ingest implements EventSink {
   constructor(private readonly o: IngestOptions) {
     this.nextSeq = o.outbox.lastSeq() + 1;
     this.window = new CommitWindow(o.commitWindowMs ?? 0, () => o.clock.mono());
+    this.durableSeq = this.nextSeq - 1;
+    o.sync?.onRecovered(() => this.releaseLimbo());
     this.tx = o.db.transaction((n: number, firstSeq: number, _bodies: string[]) => {
       // the row keeps the payload and compact metadata; the envelope (bodies) goes to the live lane
       const o = this.o;
@@ -127,12 +176,19 @@ export class Ingest implements EventSink {
     this.mFailed = counter(o.registry, "qh_ingest_commit_failures_total", "Group commits that failed");
   }
 
-  /** The last group commit failed with this message (cleared by the next one that succeeds): /health. */
+  /**
+   * The last group commit (or its fdatasync) failed: its code and message, cleared by the next one
+   * that succeeds (or once held-back rows are durable again): /health.
+   */
   commitFailure: string | undefined;
 
-  /** The seq the next accepted event will get. */
+  /**
+   * The last seq that is durable (acknowledged or acknowledgeable): what the forwarder may read
+   * from the outbox and what `replay` and /info report. Rows committed and still waiting for their
+   * fdatasync are above it.
+   */
   get lastSeq(): number {
-    return this.nextSeq - 1;
+    return this.durableSeq;
   }
 
   emit(input: EventInput): Promise<AcceptedEvent> {
@@ -172,7 +228,7 @@ export class Ingest implements EventSink {
     const cost = Buffer.byteLength(dataJson) * PENDING_OVERHEAD.factor + PENDING_OVERHEAD.perRow;
     const refusal = this.closed
       ? new QhError("QH_STORE_CLOSED", "ingest is closed")
-      : this.o.refuse?.(this.pendingBytes + cost);
+      : this.o.refuse?.(this.pendingBytes + this.syncingBytes + cost);
     if (refusal) {
       ack(refusal);
       return;
@@ -193,6 +249,10 @@ export class Ingest implements EventSink {
     this.types.push(type);
     this.datas.push(dataJson);
     this.acks.push(ack);
+    if (this.gatherTimer) {
+      if (this.ids.length >= this.gatherFor) this.endGather();
+      return;
+    }
     if (!this.scheduled) {
       if (windowed && this.window.hold(device, this.ids.length, () => this.flush())) return;
       this.scheduled = true;
@@ -214,13 +274,20 @@ export class Ingest implements EventSink {
     );
   }
 
-  /** Commit the current batch now. Called once per loop turn, and on shutdown. */
+  /**
+   * Commit the current batch now. Called once per loop turn, on shutdown, and (background sync)
+   * when the previous batch's fdatasync completed; while that one is in flight the batch waits.
+   */
   flush(): void {
     this.scheduled = false;
+    if (this.syncing) return;
+    const n = this.ids.length;
+    if (n === 0) {
+      this.pendingBytes = 0;
+      return;
+    }
     const bytes = this.pendingBytes;
     this.pendingBytes = 0;
-    const n = this.ids.length;
-    if (n === 0) return;
     this.window.committing();
     const ids = this.ids;
     const devices = this.devices;
@@ -230,11 +297,10 @@ export class Ingest implements EventSink {
     const t0 = performance.now();
     const bodies: string[] = new Array(n);
     for (let i = 0; i < n; i++) bodies[i] = this.body(i, firstSeq + i);
-    let error: Error | null = null;
+    let error: QhError | null = null;
     try {
       this.tx(n, firstSeq, bodies);
       this.nextSeq += n;
-      this.commitFailure = undefined;
     } catch (err) {
       // a disk failure puts the store in its fault state (refusing until the disk takes writes)
       const recorded = storeFaultOf(this.o.db).record(err, "event commit");
@@ -242,8 +308,6 @@ export class Ingest implements EventSink {
         recorded instanceof QhError
           ? recorded
           : new QhError("QH_STORE_FULL", `commit failed: ${(err as Error).message}`);
-      this.mFailed.inc();
-      this.commitFailure = error.message;
     }
     const rows: CommittedRow[] = [];
     if (!error) {
@@ -261,18 +325,109 @@ export class Ingest implements EventSink {
     this.acks = [];
     this.mCommit.observe((performance.now() - t0) / 1000);
     this.mBatch.observe(n);
+    if (error || !this.o.sync) {
+      this.settle(error, rows, bytes, acks, ids, firstSeq);
+      return;
+    }
+    this.syncing = true;
+    this.syncingBytes = bytes;
+    const sync = this.o.sync;
+    sync.whenDurable((err) => {
+      this.syncing = false;
+      this.syncingBytes = 0;
+      this.settle(err, rows, bytes, acks, ids, firstSeq);
+      // The devices answer a released ack with their next event within a few ms. A commit right
+      // now would leave those to the sync after next (every event would wait for two syncs): so
+      // gather them first, briefly, when the batch says devices may be waiting on us (several acks).
+      const cap = Math.min(GATHER_MAX_MS, sync.lastSyncMs * GATHER_SHARE);
+      // Expect the answers to all n on top of what already waits: two cohorts of events (one
+      // syncing while the other gathers) merge into one instead of alternating for ever.
+      if (!err && n >= 2 && cap >= 1) this.gather(this.ids.length + n, performance.now() + cap);
+      else if (this.ids.length > 0) this.flush();
+    });
+  }
+
+  /**
+   * Gather after a release: commit once `expected` events wait (the answers to every released
+   * ack on top of what already waited), or at `until` (performance.now() ms), whichever is first.
+   */
+  private gather(expected: number, until: number): void {
+    this.gatherFor = expected;
+    this.gatherTimer = setTimeout(() => this.endGather(), Math.max(1, until - performance.now()));
+  }
+
+  /** End of the gathering after a release: commit what arrived (its fdatasync starts at once). */
+  private endGather(): void {
+    if (!this.gatherTimer) return;
+    clearTimeout(this.gatherTimer);
+    this.gatherTimer = undefined;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /**
+   * A batch's outcome. Durable: release its acks (the devices' PUBACKs), then feed the forwarder.
+   * Failed: the acks get the coded error; rows that were committed (the fdatasync failed) wait in
+   * `limbo` for the store to be durable again.
+   */
+  private settle(
+    error: QhError | null,
+    rows: CommittedRow[],
+    bytes: number,
+    acks: Ack[],
+    ids: string[],
+    firstSeq: number,
+  ): void {
+    const n = acks.length;
     if (error) {
+      this.mFailed.inc();
+      this.commitFailure = `${error.code}: ${error.message}`;
+      if (rows.length > 0) {
+        for (const r of rows) this.limbo.push(r);
+        this.limboBytes += bytes;
+      }
       for (const ack of acks) ack(error);
       return;
     }
     this.mAccepted.inc(n);
-    // Durable now: release the acks (the devices' PUBACKs), then feed the forwarder.
+    if (this.limbo.length === 0) this.commitFailure = undefined;
+    this.durableSeq = firstSeq + n - 1;
     for (let i = 0; i < n; i++) acks[i]!(null, { id: ids[i]!, seq: firstSeq + i });
     this.o.onCommitted(rows, bytes);
   }
 
-  close(): void {
+  /** The store is durable again (a full checkpoint and a sync succeeded): rows held back go on. */
+  private releaseLimbo(): void {
+    if (this.limbo.length === 0) return;
+    const rows = this.limbo;
+    const bytes = this.limboBytes;
+    this.limbo = [];
+    this.limboBytes = 0;
+    this.commitFailure = undefined;
+    this.durableSeq = Math.max(this.durableSeq, rows[rows.length - 1]!.seq);
+    this.o.onCommitted(rows, bytes);
+  }
+
+  /** Events accepted and not yet committed (the batch being gathered). */
+  get uncommitted(): number {
+    return this.ids.length;
+  }
+
+  /** Events committed whose fdatasync failed, held back until the store is durable again. */
+  get heldBack(): number {
+    return this.limbo.length;
+  }
+
+  /** Stop accepting; resolves once the last batch is committed and settled (acks released). */
+  async close(): Promise<void> {
+    this.endGather();
     this.flush();
     this.closed = true;
+    while (this.syncing || this.ids.length > 0) {
+      await new Promise((r) => setTimeout(r, 2));
+      this.flush();
+    }
   }
 }

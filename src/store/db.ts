@@ -23,6 +23,13 @@ export interface OpenOptions {
   dataDir: string;
   /** FULL (default) survives power loss at commit; NORMAL survives a process crash only. */
   synchronous?: "FULL" | "NORMAL";
+  /**
+   * The caller makes commits durable itself, off the event loop (issue 13): SQLite runs with
+   * synchronous=NORMAL (a commit writes the WAL without fsync) and without autocheckpoint; the
+   * caller syncs the WAL with a WalSync (src/store/wal-sync.ts) before it acknowledges anything and
+   * checkpoints with a Checkpointer (src/store/checkpointer.ts). Default false.
+   */
+  background?: boolean;
   readonly?: boolean;
   /**
    * Run `PRAGMA quick_check` before anything else touches the file (the gateway at start); the
@@ -46,9 +53,11 @@ export const DB_FILE = "quarterhour.db";
  * this size once, when that is cheap (page-size.ts). See docs/performance.md "SD-card wear".
  */
 export const PAGE_SIZE = 1024;
+/** WAL pages after which a checkpoint runs (SQLite's autocheckpoint, or the checkpointer worker). */
+export const WAL_CHECKPOINT_PAGES = 4000;
 
 /** Bytes the WAL keeps after a checkpoint reset: the autocheckpoint's 4,000 pages of 4 KiB. */
-export const JOURNAL_SIZE_LIMIT = 4000 * 4096;
+export const JOURNAL_SIZE_LIMIT = WAL_CHECKPOINT_PAGES * 4096;
 
 /**
  * Open (and migrate) the gateway database: WAL, synchronous=FULL by default so that a committed
@@ -96,10 +105,11 @@ export function openDatabase(opts: OpenOptions): Db {
       // a new store only (SQLite changes the page size of an empty file alone): see PAGE_SIZE
       if ((db.pragma("page_count", { simple: true }) as number) === 0) db.pragma(`page_size = ${PAGE_SIZE}`);
       db.pragma("journal_mode = WAL");
-      db.pragma(`synchronous = ${opts.synchronous ?? "FULL"}`);
+      db.pragma(`synchronous = ${opts.background ? "NORMAL" : (opts.synchronous ?? "FULL")}`);
       db.pragma("foreign_keys = ON");
-      // Checkpoint in bigger steps: fewer small writes to an SD card.
-      db.pragma("wal_autocheckpoint = 4000");
+      // Checkpoint in bigger steps: fewer small writes to an SD card. In the background mode the
+      // checkpointer worker does it, never a commit on the event loop.
+      db.pragma(`wal_autocheckpoint = ${opts.background ? 0 : WAL_CHECKPOINT_PAGES}`);
       // After a checkpoint resets the WAL, cut the file back to this size (a WAL grown while an
       // outside reader held a snapshot shrinks again once the reader lets go).
       db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);

@@ -18,6 +18,7 @@ import type { Registry } from "prom-client";
 import { QhError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { counter, gauge } from "../core/metrics.js";
+import type { Checkpointer, CheckpointReply } from "./checkpointer.js";
 import { checkpoint, type Db } from "./db.js";
 import {
   type DiskLevel,
@@ -29,6 +30,7 @@ import {
   worse,
 } from "./disk.js";
 import { usedBytes } from "./outbox.js";
+import type { WalSync } from "./wal-sync.js";
 
 /** Share of the quota from which every commit is measured exactly rather than estimated. */
 const MEASURE_FROM = 0.8;
@@ -59,6 +61,13 @@ export interface StoreKeeperOptions {
    * it the quota refuses events once reached (the tests of the refusal itself).
    */
   evictDelivered?: (n: number) => number;
+  /**
+   * Background durability (issue 13): checkpoints of a healthy store go to this worker instead of
+   * the event loop (a full or failing store still checkpoints inline: it must know at once).
+   */
+  checkpointer?: Checkpointer;
+  /** Background durability: after a failed fdatasync the fault ends only once this syncs again. */
+  walSync?: WalSync;
 }
 
 export class StoreKeeper {
@@ -73,6 +82,10 @@ export class StoreKeeper {
   /** what the last event refused by the quota would have added (it fits again below quota − this) */
   private refusedBytes = 0;
   private probeTimer: NodeJS.Timeout | undefined;
+  /** the worker's last checkpoint was held back by a reader (warned once per episode) */
+  private held = false;
+  /** a failed fdatasync's recovery sync is running */
+  private recovering = false;
   private readonly mDisk;
   private readonly mCheckpoints;
   private readonly mEvicted;
@@ -276,7 +289,33 @@ export class StoreKeeper {
       return;
     }
     if (wal <= this.walMaxBytes && this.level === "ok") return;
+    const worker = this.o.checkpointer;
+    if (worker && !worker.dead && this.level === "ok") {
+      // PASSIVE in the worker; once it backfilled every frame the next commit restarts the WAL
+      // and journal_size_limit cuts it back
+      worker.request();
+      return;
+    }
     this.runCheckpoint(this.fault.active ? "RESTART" : "TRUNCATE", wal);
+  }
+
+  /** The checkpointer worker's outcome: metrics, a warning when a reader held it back, a fault. */
+  noteCheckpoint(r: CheckpointReply): void {
+    if (r.error) {
+      this.mCheckpoints.inc({ outcome: "failed" });
+      const err = Object.assign(new Error(r.error.message), { code: r.error.code });
+      if (this.fault.record(err, "WAL checkpoint") === err)
+        this.o.log.error({ err: r.error }, "WAL checkpoint failed");
+      return;
+    }
+    this.mCheckpoints.inc({ outcome: r.busy ? "busy" : "done" });
+    const first = r.busy && !this.held;
+    this.held = r.busy === true;
+    if (first)
+      this.o.log.warn(
+        { frames: r.walFrames, copied: r.checkpointed },
+        "WAL checkpoint held back by a reader's snapshot (a backup or a sqlite3 shell?): it is retried",
+      );
   }
 
   private runCheckpoint(mode: "TRUNCATE" | "RESTART", walBytes: number): boolean {
@@ -322,11 +361,26 @@ export class StoreKeeper {
   /** While faulty: make room in the WAL if a reader no longer holds it, then try a small write. */
   probe(): boolean {
     if (!this.fault.active) return true;
-    this.runCheckpoint("RESTART", 0);
+    const complete = this.runCheckpoint("RESTART", 0);
     try {
       this.writeProbe();
     } catch (err) {
       if (!isDiskWriteFailure(err)) throw err;
+      return false;
+    }
+    const sync = this.o.walSync;
+    if (sync?.failure) {
+      // After a failed fdatasync nothing since is known to be on the disk: the checkpoint above
+      // rewrote every committed page into the database file and synced it (it must have been
+      // complete), and the WAL must sync again. Then the fault ends (and ingest's held rows go on).
+      if (!complete || this.recovering) return false;
+      this.recovering = true;
+      sync.recover((ok) => {
+        this.recovering = false;
+        if (!ok) return;
+        this.fault.clear();
+        this.check();
+      });
       return false;
     }
     this.fault.clear();

@@ -74,6 +74,8 @@ export class Announcer {
     private readonly log: Logger,
     /** the outbox table (same columns as locker_outbox): the cold chain keeps its own, cold_outbox */
     private readonly table = "locker_outbox",
+    /** on the disk: what was committed before the call (default: at once, FULL commits) */
+    private readonly durable?: () => Promise<void>,
   ) {
     this.insert = db.prepare(
       `INSERT INTO ${table} (device, type, data, ts, has_secret) VALUES (?, ?, ?, ?, ?)`,
@@ -91,7 +93,8 @@ export class Announcer {
    * the EventSink and the follow-up work has run. The transaction and the emit calls happen
    * synchronously, before this returns its promise, so events leave in commit order. If an emit
    * is refused, the follow-up still runs (the state is committed, the row will be sent again) and
-   * the promise rejects with the sink's error.
+   * the promise rejects with the sink's error. With a `durable` barrier (background fsync) the
+   * transaction itself is waited for too, events or none: an answer reports a state on the disk.
    */
   async commit<T>(fn: (out: Outcome) => T): Promise<T> {
     const out = new Outcome(this.clock.now());
@@ -112,6 +115,7 @@ export class Announcer {
       if (r.event.secret) this.secrets.set(r.id, r.event.secret);
       return this.send(r.id, r.event);
     });
+    if (this.durable) sends.push(this.durable());
     const settled = await Promise.allSettled(sends);
     for (const f of out.later) {
       try {

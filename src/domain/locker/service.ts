@@ -66,6 +66,11 @@ export interface LockerServiceOptions {
   /** The gateway database (its pragmas, WAL and synchronous=FULL, are the opener's). */
   db: Database.Database;
   events: EventSink;
+  /**
+   * Resolves once what was committed before the call is on the disk (the gateway's WAL sync,
+   * issue 13). Left out: a commit is durable when it returns (synchronous=FULL).
+   */
+  durable?: () => Promise<void>;
   state: StateSink;
   lock: LockPort;
   /** The locker banks: device id and compartments (from the device models and the config). */
@@ -124,7 +129,7 @@ export class LockerService implements DoorInput, LockerCommandTarget {
       terminals.set(t, [...list]);
     }
     const hasher = new CodeHasher(opts.secretKey);
-    const announcer = new Announcer(db, opts.events, clock, log);
+    const announcer = new Announcer(db, opts.events, clock, log, "locker_outbox", opts.durable);
     const ctx: LockerContext = {
       db,
       clock,

@@ -53,6 +53,7 @@ describe("config defaults", () => {
       api: { host: "127.0.0.1", port: 8080 },
       store: {
         synchronous: "FULL",
+        fsync: "background",
         retentionDays: 7,
         diskQuotaMb: 1024,
         lowDiskMb: 200,

@@ -1,0 +1,285 @@
+/**
+ * Durability off the event loop: the group fdatasync of the WAL (issue 13).
+ *
+ *   main thread: commit (WAL, synchronous=NORMAL: frames written to the page cache, no fsync)
+ *              ─► whenDurable(cb) ─► joins the NEXT fdatasync (one that starts after the commit)
+ *   libuv pool:  fs.fdatasync(fd of the -wal file) ─► main thread: callbacks, in order ─► next one
+ *
+ * SQLite's own guarantees this builds on (https://www.sqlite.org/pragma.html#pragma_synchronous,
+ * https://www.sqlite.org/wal.html#performance_considerations): "WAL mode is always consistent with
+ * synchronous=NORMAL, but WAL mode does lose durability. A transaction committed in WAL mode with
+ * synchronous=NORMAL might roll back following a power loss or system crash." With NORMAL "the WAL
+ * file is synced before each checkpoint and the database file is synced after each completed
+ * checkpoint and the WAL file header is synced when a WAL file begins to be reused after a
+ * checkpoint, but no sync operations occur during most transactions". So the only thing NORMAL
+ * leaves out against FULL is the sync of the WAL at each commit's end: that is exactly this
+ * fdatasync, run later, in the pool, for a whole group of commits. Linux keeps one page cache per
+ * inode, so an fdatasync on our own descriptor flushes what SQLite wrote through its own.
+ *
+ * The -wal file keeps its inode while the gateway's connection is open: a checkpoint resets it in
+ * place (the next writer overwrites from the start) and `journal_size_limit` or TRUNCATE shorten it
+ * with ftruncate. SQLite deletes it only when the last connection closes; should it be recreated
+ * anyway, every sync first compares the path's inode with ours and reopens (the new file is the
+ * one SQLite writes to).
+ *
+ * A failed fdatasync (EIO, ENOSPC) is never retried into a success: on Linux the failed pages may be
+ * marked clean, so a later fdatasync can succeed without them. The waiters get the coded error
+ * (QH_STORE_IO / QH_STORE_FULL), the store's fault is recorded (/health degraded, events refused)
+ * and every later wait fails too until `recover()`: the store keeper calls it once a full
+ * checkpoint (which rewrites every committed page into the database file and syncs it) and a
+ * fresh fdatasync have both succeeded.
+ */
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync, statSync } from "node:fs";
+import type { Registry } from "prom-client";
+import { QhError } from "../core/errors.js";
+import { counter, histogram } from "../core/metrics.js";
+import type { Db } from "./db.js";
+import { isDiskWriteFailure, storeFaultOf } from "./disk.js";
+
+/** Syncs a file descriptor's data (fs.fdatasync by default; a test holds it back). */
+export type SyncFn = (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void;
+
+export type DurableCallback = (err: QhError | null) => void;
+
+export interface WalSyncOptions {
+  db: Db;
+  /** the database file; its WAL is `${dbFile}-wal` */
+  dbFile: string;
+  /** test seam: the sync itself (default fs.fdatasync, in libuv's thread pool) */
+  sync?: SyncFn;
+  /** after each successful sync: the WAL's size in bytes (the checkpointer's trigger) */
+  onSynced?: (walBytes: number) => void;
+  /**
+   * How often (ms) writes nobody waits for (delivery marks, a pulse's record, the clock's mark)
+   * are synced when the WAL changed since the last sync (default 1000; 0: never).
+   */
+  idleMs?: number;
+  /** qh_wal_fsync_seconds (the card's latency as the gateway sees it), qh_wal_fsync_failures_total */
+  registry?: Registry;
+}
+
+/** Statistics for the bench and /metrics: syncs run, and callbacks they released. */
+export interface WalSyncStats {
+  syncs: number;
+  released: number;
+}
+
+export class WalSync {
+  private fd = -1;
+  private ino = -1;
+  /** callbacks of the sync in flight (it started after each of them registered) */
+  private current: DurableCallback[] = [];
+  /** callbacks waiting for the next sync */
+  private next: DurableCallback[] = [];
+  private inFlight = false;
+  private failed: QhError | undefined;
+  private readonly sync: SyncFn;
+  private readonly recoveredListeners: Array<() => void> = [];
+  private closed = false;
+  /** the WAL's size and mtime at the start of the last sync: changed since? */
+  private lastSeen = "";
+  private readonly idleTimer: NodeJS.Timeout | undefined;
+  readonly stats: WalSyncStats = { syncs: 0, released: 0 };
+  /** how long the last sync took, ms (the card's latency as we see it) */
+  lastSyncMs = 0;
+  private startedAt = 0;
+  private readonly mSync;
+  private readonly mFailed;
+
+  /**
+   * Opens the -wal file (it exists once the database is open for writing in WAL mode) and syncs it
+   * once, synchronously: rows a crashed predecessor committed but never synced are durable before
+   * anything reads them for the platform.
+   */
+  constructor(private readonly o: WalSyncOptions) {
+    this.sync = o.sync ?? ((fd, done) => fdatasync(fd, done));
+    this.mSync = o.registry
+      ? histogram(
+          o.registry,
+          "qh_wal_fsync_seconds",
+          "Duration of one group fdatasync of the WAL (off the event loop)",
+          [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 5],
+        )
+      : undefined;
+    this.mFailed = o.registry
+      ? counter(o.registry, "qh_wal_fsync_failures_total", "Group fdatasyncs of the WAL that failed")
+      : undefined;
+    this.reopen();
+    if (this.fd >= 0) fdatasyncSync(this.fd);
+    const idle = o.idleMs ?? 1000;
+    if (idle > 0) {
+      this.idleTimer = setInterval(() => this.syncIfChanged(), idle);
+      this.idleTimer.unref();
+    }
+  }
+
+  /** The WAL's size and mtime (from the inode in memory: no disk access). */
+  private seen(): string {
+    try {
+      const st = fstatSync(this.fd);
+      return `${st.ino}:${st.size}:${st.mtimeMs}`;
+    } catch {
+      return "";
+    }
+  }
+
+  /** Sync when the WAL was written since the last sync and nobody asked (see `idleMs`). */
+  syncIfChanged(): void {
+    if (this.inFlight || this.failed || this.closed || this.fd < 0) return;
+    if (this.seen() !== this.lastSeen) this.whenDurable(() => {});
+  }
+
+  private get walFile(): string {
+    return `${this.o.dbFile}-wal`;
+  }
+
+  /** (Re)open our descriptor on the WAL file the path names now; -1 while there is none. */
+  private reopen(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+    this.ino = -1;
+    try {
+      this.fd = openSync(this.walFile, "r");
+      this.ino = fstatSync(this.fd).ino;
+    } catch {
+      // no WAL yet: nothing written since the last connection closed, nothing to sync
+    }
+  }
+
+  /** The coded error every wait fails with since a sync failed, until `recover()`. */
+  get failure(): QhError | undefined {
+    return this.failed;
+  }
+
+  /**
+   * Call `cb` once everything committed before this call is on the disk: after an fdatasync that
+   * started after this call has completed (`null`), or with the coded error of that sync.
+   */
+  whenDurable(cb: DurableCallback): void {
+    if (this.failed) {
+      cb(this.failed);
+      return;
+    }
+    if (this.closed) {
+      cb(new QhError("QH_STORE_CLOSED", "the store is closed: nothing more is synced"));
+      return;
+    }
+    this.next.push(cb);
+    if (!this.inFlight) this.start();
+  }
+
+  /** Promise form of `whenDurable`. */
+  durable(): Promise<void> {
+    return new Promise((resolve, reject) => this.whenDurable((err) => (err ? reject(err) : resolve())));
+  }
+
+  private start(): void {
+    this.inFlight = true;
+    this.current = this.next;
+    this.next = [];
+    // the path's inode, from the dentry cache: the file SQLite writes to now
+    let ino = -1;
+    try {
+      ino = statSync(this.walFile).ino;
+    } catch {
+      // gone: reopened below (none means nothing to sync)
+    }
+    if (ino !== this.ino) this.reopen();
+    if (this.fd < 0) {
+      setImmediate(() => this.finish(null, 0));
+      return;
+    }
+    const fd = this.fd;
+    this.lastSeen = this.seen();
+    this.startedAt = performance.now();
+    this.sync(fd, (err) => {
+      let size = 0;
+      if (!err) {
+        try {
+          size = fstatSync(fd).size;
+        } catch {
+          // closed meanwhile (shutdown): the sync itself succeeded
+        }
+      }
+      this.finish(err, size);
+    });
+  }
+
+  private finish(err: NodeJS.ErrnoException | null, walBytes: number): void {
+    this.stats.syncs++;
+    if (this.startedAt > 0) {
+      this.lastSyncMs = performance.now() - this.startedAt;
+      this.mSync?.observe(this.lastSyncMs / 1000);
+    }
+    this.startedAt = 0;
+    const cbs = this.current;
+    this.current = [];
+    let coded: QhError | null = null;
+    if (err) {
+      this.mFailed?.inc();
+      // any failure of the sync is the disk's (EBADF, EINVAL too): recorded as an I/O error
+      const diskErr = isDiskWriteFailure(err) ? err : Object.assign(new Error(err.message), { code: "EIO" });
+      coded = storeFaultOf(this.o.db).record(diskErr, "WAL fdatasync") as QhError;
+      this.failed = coded;
+    } else this.stats.released += cbs.length;
+    for (const cb of cbs) cb(coded);
+    if (!err) this.o.onSynced?.(walBytes);
+    this.inFlight = false;
+    // callbacks may have committed and registered again: they join this next sync
+    if (this.failed) {
+      const rest = this.next;
+      this.next = [];
+      for (const cb of rest) cb(this.failed);
+    } else if (this.next.length > 0) this.start();
+  }
+
+  /**
+   * After a failed sync: a full checkpoint has rewritten every committed page into the database
+   * file and synced it (the caller checked). Sync the WAL once more; on success later waits work
+   * again and the listeners (ingest: rows held since the failure) hear it.
+   */
+  recover(done: (ok: boolean) => void): void {
+    if (!this.failed) {
+      done(true);
+      return;
+    }
+    this.reopen();
+    if (this.fd < 0) {
+      this.failed = undefined;
+      for (const l of this.recoveredListeners) l();
+      done(true);
+      return;
+    }
+    this.sync(this.fd, (err) => {
+      if (err) {
+        done(false);
+        return;
+      }
+      this.failed = undefined;
+      for (const l of this.recoveredListeners) l();
+      done(true);
+    });
+  }
+
+  /** Called when a failed store is durable again (see `recover`). */
+  onRecovered(fn: () => void): void {
+    this.recoveredListeners.push(fn);
+  }
+
+  /** Whether a sync is running or waited for (shutdown waits for it). */
+  get busy(): boolean {
+    return this.inFlight || this.next.length > 0;
+  }
+
+  /** Resolves once no sync is running or waited for. */
+  async drained(): Promise<void> {
+    while (this.busy) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.idleTimer) clearInterval(this.idleTimer);
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+  }
+}
