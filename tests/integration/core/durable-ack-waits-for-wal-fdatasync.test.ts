@@ -16,7 +16,7 @@ import { HeldSync } from "../../helpers/held-sync.js";
 import { connectClient, Platform, startAedes, type Upstream, waitUntil } from "../../helpers/upstream.js";
 
 const count = (gw: { db: { prepare(s: string): { pluck(): { get(): unknown } } } }, type: string) =>
-  gw.db.prepare(`SELECT count(*) FROM events WHERE type = '${type}'`).pluck().get() as number;
+  gw.db.prepare(`SELECT count(*) FROM events_view WHERE type = '${type}'`).pluck().get() as number;
 
 /** A few turns of the event loop and the pool: long enough for an ack that was not held back. */
 const settle = () => new Promise((r) => setTimeout(r, 100));
@@ -209,8 +209,8 @@ describe("power cut: the disk as of the last completed fdatasync", () => {
         copyFileSync(join(image, `start-${durable}-wal`), join(restored, "quarterhour.db-wal"));
       const disk = new Database(join(restored, "quarterhour.db"));
       const keys = new Set(
-        (disk.prepare("SELECT body FROM events").pluck().all() as string[]).map(
-          (b) => (JSON.parse(b) as { data: { key: string } }).data.key,
+        (disk.prepare("SELECT data FROM events_view").pluck().all() as string[]).map(
+          (d) => (JSON.parse(d) as { key: string }).key,
         ),
       );
       disk.close();
