@@ -45,8 +45,8 @@ import type { Db } from "../store/db.js";
 import { storeFaultOf } from "../store/disk.js";
 import { envelopeText } from "../store/event-row.js";
 import type { Outbox } from "../store/outbox.js";
-import { CommitWindow } from "./commit-window.js";
 import type { WalSync } from "../store/wal-sync.js";
+import { CommitWindow } from "./commit-window.js";
 
 export interface CommittedRow {
   seq: number;

@@ -3,22 +3,11 @@
  * XOR; sent low byte first (PROTOCOLS.md §3; Modbus over Serial Line V1.02, §6.2.2). Checked:
  * `01 03 00 00 00 01` → `84 0A`.
  */
-
-const TABLE: Uint16Array = (() => {
-  const t = new Uint16Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xa001 : c >>> 1;
-    t[n] = c;
-  }
-  return t;
-})();
+import { crc16A001 } from "../crc16.js";
 
 /** CRC-16/MODBUS of bytes [start, end), as a number (low byte goes first on the wire). */
 export function crc16(buf: Uint8Array, start = 0, end = buf.length): number {
-  let crc = 0xffff;
-  for (let i = start; i < end; i++) crc = (crc >>> 8) ^ TABLE[(crc ^ buf[i]!) & 0xff]!;
-  return crc;
+  return crc16A001(buf, 0xffff, start, end);
 }
 
 /** `body` with its CRC appended (low byte, then high byte). */
