@@ -7,7 +7,12 @@
  *
  * Rules (PROTOCOLS.md §4, §9):
  * - temperature, single-event: out of range continuously for `alarmDelaySeconds`; a reading back
- *   in range before that resets the count. A gap (no value) neither counts nor resets.
+ *   in range before that resets the count. A gap (controller unreachable, or no value from the
+ *   probe) does not reset: when readings resume out of range after one, the excursion is dated
+ *   from the last good reading before the gap and the gap's time counts as out of range (a power
+ *   cut that stops the controller and the compressor together is an excursion, not a blank), so a
+ *   gap longer than the delay followed by a reading out of range raises at once. The first
+ *   reading after a gap is not held to the implausible-jump rule (the zone may well have moved).
  * - temperature, cumulative: out-of-range time within the rolling `cumulativeWindowSeconds`
  *   reaches `cumulativeLimitSeconds` (WHO practice). One temperature alarm is open at a time.
  * - a temperature alarm clears only back inside [min + hysteresis, max − hysteresis] (no flapping
@@ -40,6 +45,10 @@ export interface ZoneAlarmState {
   spans: [number, number, number][];
   /** whether the last accepted value was out of range (time counts only between two such) */
   prevOut?: boolean;
+  /** the last accepted reading: [elapsed, wall ms] (a gap after it is dated from it) */
+  last?: [number, number];
+  /** whether a gap (unreachable, sensor fault) came after the last accepted reading */
+  gap?: boolean;
   doorSeconds?: number;
   faultSeconds?: number;
   unreachableSeconds?: number;
@@ -105,6 +114,7 @@ export class ZoneAlarms {
       st.unreachableSeconds = st.unreachableSeconds === undefined ? 0 : st.unreachableSeconds + dt;
       if (!st.open.unreachable && st.unreachableSeconds >= L.unreachableSeconds)
         out.push(this.raise("unreachable", s.wall, st.unreachableSeconds));
+      st.gap = true;
       return out; // nothing else is known
     }
     st.unreachableSeconds = undefined;
@@ -112,7 +122,10 @@ export class ZoneAlarms {
 
     // sensor fault: sentinel / no value, or an implausible jump
     let t = s.quality === "ok" ? s.temperatureC : null;
-    if (t !== null && st.lastValueC !== undefined && Math.abs(t - st.lastValueC) > L.maxJumpC) {
+    if (t === null) st.gap = true;
+    else if (st.gap)
+      st.suspect = []; // the first reading after a gap is believed
+    else if (st.lastValueC !== undefined && Math.abs(t - st.lastValueC) > L.maxJumpC) {
       st.suspect.push(t);
       const lo = Math.min(...st.suspect);
       const hi = Math.max(...st.suspect);
@@ -163,13 +176,18 @@ export class ZoneAlarms {
     const st = this.state;
     const L = this.limits;
     const outOfRange = t < L.min || t > L.max;
-    const dt = st.prevOut ? step : 0;
+    // after a gap, the time since the last accepted reading counts (the gap is dated from it)
+    const gapFrom = st.gap && st.last ? st.last : undefined;
+    st.gap = false;
+    st.last = [st.elapsed, wall];
+    const dt = gapFrom ? st.elapsed - gapFrom[0] : st.prevOut ? step : 0;
     st.prevOut = outOfRange;
     const alarm = st.open.temperature;
     if (outOfRange) {
       if (!st.run) {
-        st.run = { startAt: wall, outSeconds: 0, peakC: t, readings: [] };
-        st.spans.push([st.elapsed, st.elapsed, wall]);
+        const [e0, w0] = gapFrom ?? [st.elapsed, wall];
+        st.run = { startAt: w0, outSeconds: st.elapsed - e0, peakC: t, readings: [] };
+        st.spans.push([e0, st.elapsed, w0]);
       } else {
         st.run.outSeconds += dt;
         const last = st.spans[st.spans.length - 1];

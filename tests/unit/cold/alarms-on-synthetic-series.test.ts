@@ -67,15 +67,15 @@ describe("single-event alarm with hysteresis", () => {
 });
 
 describe("gaps, sensor faults and an unreachable controller", () => {
-  it("a gap neither counts towards the delay nor resets it, and is recorded as a gap", async () => {
+  it("a gap out of range on both sides counts towards the delay, does not reset it, and is recorded as a gap", async () => {
     f = await coldFixture([chilledZone()]);
     await series([7, 7, 7, 7, 7, 7]); // 150 s
     f.ctrl.dead = true;
     for (let i = 0; i < 2; i++) await f.step(30); // 60 s unknown: < unreachableSeconds 90
     f.ctrl.dead = false;
-    await series([7, 7, 7]); // 150 + 30 (the step after the gap) + 60 = 240 s
+    await series([7, 7]); // 150 + 90 (the gap and the step after it) + 30 = 270 s
     expect(types()).toEqual([]);
-    await series([7, 7]);
+    await series([7, 7, 7]); // 300 s at the 3rd reading after the gap
     expect(types()).toEqual(["cold.alarm.raised"]);
     const rows: Array<{ temperatureC: number | null; quality: string }> = [];
     await f.svc.record.forEach("chilled", 0, Number.MAX_SAFE_INTEGER, (r) => rows.push(r));
