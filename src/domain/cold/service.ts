@@ -235,7 +235,7 @@ export class ColdService {
       });
       if (before || run.alarms.exposed())
         this.exposure.track(zone, run.cfg.compartments, before ? (run.prevWall ?? wall) : wall);
-      for (const a of acts) this.exposure.announce(run.cfg, a, run.prevWall, out);
+      for (const a of acts) this.exposure.announce(run.cfg, a, out);
       if (!run.alarms.exposed()) this.exposure.forget(zone);
       this.st.save!.run(zone, JSON.stringify(run.alarms.state), wall);
       return acts;
