@@ -139,7 +139,7 @@ function buildCold(
     commands: zones.length > 0 ? createColdCommands(service) : undefined,
     apiPlugins: [coldApiPlugin(service), ...(simZones.size > 0 ? [coldSimPlugin(simZones)] : [])],
     problems: () => {
-      const out: string[] = [];
+      const out: string[] = [...service.problems()];
       for (const l of lines) {
         if (!l.link.connected) out.push(`bus ${l.busId} down`);
         for (const t of l.master.targets())

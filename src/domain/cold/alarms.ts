@@ -78,6 +78,19 @@ export class ZoneAlarms {
     private readonly newId: () => string,
   ) {}
 
+  /** A copy of the state and the monotonic anchor (to put back if the reading is not committed). */
+  snapshot(): { state: ZoneAlarmState; lastMono: number | undefined } {
+    return { state: structuredClone(this.state), lastMono: this.lastMono };
+  }
+
+  /** Puts back a snapshot: the reading fed since was not committed, so it never happened. */
+  restore(snap: { state: ZoneAlarmState; lastMono: number | undefined }): void {
+    const st = this.state as unknown as Record<string, unknown>;
+    for (const k of Object.keys(st)) delete st[k];
+    Object.assign(st, structuredClone(snap.state));
+    this.lastMono = snap.lastMono;
+  }
+
   setLimits(limits: ZoneLimits): void {
     this.limits = limits;
   }

@@ -24,6 +24,9 @@ import type { ColdControllerPort, ControllerReading } from "./ports.js";
 import { TemperatureRecord } from "./record.js";
 import type { Alarm, AlarmAction, ZoneConfig } from "./types.js";
 
+/** Readings kept in memory while the store refuses them (an hour at 30 s per zone). */
+const MAX_PENDING = 120;
+
 export interface ColdServiceOptions {
   db: Database.Database;
   events: EventSink;
@@ -56,6 +59,10 @@ interface ZoneRun {
   /** highest wall time recorded (a reading dated before it is flagged clock-unsynced) */
   high: number;
   lastTelemetryMono?: number;
+  /** readings taken but not yet committed (the store refused the write): retried first */
+  pending: Array<{ r: ControllerReading; wall: number }>;
+  /** the store's coded error while readings of this zone cannot be written */
+  writeError?: QhError;
   timer?: NodeJS.Timeout;
   polling?: Promise<void>;
 }
@@ -101,7 +108,7 @@ export class ColdService {
       );
       const z = this.record.zoneId(cfg.id);
       const high = ((this.st.high!.get({ z }) as number | null) ?? 0) * 1000;
-      this.runs.set(cfg.id, { cfg, alarms, high });
+      this.runs.set(cfg.id, { cfg, alarms, high, pending: [] });
       for (const c of cfg.compartments) this.byCompartment.set(`${c.device}/${c.compartment}`, cfg.id);
     }
   }
@@ -214,32 +221,88 @@ export class ColdService {
    */
   async ingest(zone: string, r: ControllerReading): Promise<AlarmAction[]> {
     const run = this.require(zone);
+    run.pending.push({ r, wall: this.o.clock.now() });
+    if (run.pending.length > MAX_PENDING) {
+      run.pending.shift();
+      this.o.log.error({ zone }, "cold: a reading the store could not take was dropped (a gap)");
+    }
+    const actions: AlarmAction[] = [];
+    while (run.pending.length > 0) {
+      const p = run.pending[0]!;
+      actions.push(...(await this.commitReading(run, p.r, p.wall)));
+    }
+    return actions;
+  }
+
+  /**
+   * Problems for /health: zones whose readings the store refuses (they are kept and retried).
+   * @returns one line per zone, with the store's code
+   */
+  problems(): string[] {
+    const out: string[] = [];
+    for (const run of this.runs.values())
+      if (run.writeError)
+        out.push(
+          `cold zone ${run.cfg.id}: ${run.pending.length} reading(s) not recorded (${run.writeError.code}), retried at each poll`,
+        );
+    return out;
+  }
+
+  /**
+   * Commits the oldest pending reading of a zone. The alarm logic runs on the state in memory; if
+   * the transaction fails, the state is put back (nothing decided happened: the alarm raised in
+   * it will be raised again when the reading is retried), the reading stays pending and the
+   * store's coded error is kept for /health and thrown.
+   */
+  private async commitReading(run: ZoneRun, r: ControllerReading, wall: number): Promise<AlarmAction[]> {
+    const zone = run.cfg.id;
     const { clock } = this.o;
-    const wall = clock.now();
     const unsynced = !clock.synced() || wall < run.high - 1000;
-    run.high = Math.max(run.high, wall);
     const value = r.quality === "unreachable" ? null : r.temperatureC;
-    const actions = await this.announcer.commit((out) => {
-      this.record.append(
-        zone,
-        { ts: wall, temperatureC: value, quality: r.quality, clockUnsynced: unsynced },
-        run.cfg.pollSeconds,
-      );
-      const before = run.alarms.exposed();
-      const acts = run.alarms.feed({
-        mono: r.atMono,
-        wall,
-        temperatureC: value,
-        quality: r.quality,
-        doorOpen: r.doorOpen,
+    const snap = run.alarms.snapshot();
+    let committed = false;
+    let actions: AlarmAction[];
+    try {
+      actions = await this.announcer.commit((out) => {
+        out.later.push(() => {
+          committed = true;
+        });
+        this.record.append(
+          zone,
+          { ts: wall, temperatureC: value, quality: r.quality, clockUnsynced: unsynced },
+          run.cfg.pollSeconds,
+        );
+        const before = run.alarms.exposed();
+        const acts = run.alarms.feed({
+          mono: r.atMono,
+          wall,
+          temperatureC: value,
+          quality: r.quality,
+          doorOpen: r.doorOpen,
+        });
+        if (before || run.alarms.exposed())
+          this.exposure.track(zone, run.cfg.compartments, before ? (run.prevWall ?? wall) : wall);
+        for (const a of acts) this.exposure.announce(run.cfg, a, out);
+        if (!run.alarms.exposed()) this.exposure.forget(zone);
+        this.st.save!.run(zone, JSON.stringify(run.alarms.state), wall);
+        return acts;
       });
-      if (before || run.alarms.exposed())
-        this.exposure.track(zone, run.cfg.compartments, before ? (run.prevWall ?? wall) : wall);
-      for (const a of acts) this.exposure.announce(run.cfg, a, out);
-      if (!run.alarms.exposed()) this.exposure.forget(zone);
-      this.st.save!.run(zone, JSON.stringify(run.alarms.state), wall);
-      return acts;
-    });
+    } catch (err) {
+      if (committed) {
+        run.pending.shift(); // committed; an emit was refused (the outbox sends it again)
+        throw err;
+      }
+      run.alarms.restore(snap);
+      this.record.reload(zone);
+      run.writeError =
+        err instanceof QhError
+          ? err
+          : new QhError("QH_STORE_IO", `cold zone ${zone}: ${(err as Error).message}`);
+      throw run.writeError;
+    }
+    run.pending.shift();
+    run.writeError = undefined;
+    run.high = Math.max(run.high, wall);
     run.prevWall = wall;
     run.last = { ...r, temperatureC: value, wall };
     this.telemetry(run, r);
