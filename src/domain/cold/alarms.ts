@@ -14,7 +14,9 @@
  *   gap longer than the delay followed by a reading out of range raises at once. The first
  *   reading after a gap is not held to the implausible-jump rule (the zone may well have moved).
  * - temperature, cumulative: out-of-range time within the rolling `cumulativeWindowSeconds`
- *   reaches `cumulativeLimitSeconds` (WHO practice). One temperature alarm is open at a time.
+ *   reaches `cumulativeLimitSeconds` (WHO practice); a reading out of range counts the step since
+ *   the reading before it even when that one was in range (readings flipping across the limit add
+ *   up). One temperature alarm is open at a time.
  * - a temperature alarm clears only back inside [min + hysteresis, max − hysteresis] (no flapping
  *   at the limit); the cumulative count starts afresh after it clears.
  * - door_open: the door reported open for `doorOpenSeconds`; clears when it closes.
@@ -200,7 +202,9 @@ export class ZoneAlarms {
       if (!st.run) {
         const [e0, w0] = gapFrom ?? [st.elapsed, wall];
         st.run = { startAt: w0, outSeconds: st.elapsed - e0, peakC: t, readings: [] };
-        st.spans.push([e0, st.elapsed, w0]);
+        // cumulative: a reading out of range after one in range counts the step to it (readings
+        // flipping across the limit add up instead of counting nothing)
+        st.spans.push([gapFrom ? e0 : st.elapsed - step, st.elapsed, w0]);
       } else {
         st.run.outSeconds += dt;
         const last = st.spans[st.spans.length - 1];
