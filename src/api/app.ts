@@ -30,6 +30,8 @@ export interface HealthSource {
   outboxPending(): number;
   /** extra reasons to report degraded (disk low, a bus down, the store failing writes) */
   problems(): string[];
+  /** extra lines worth a look that leave status "ok" (a cold zone in temperature alarm) */
+  warnings?(): string[];
   /** the uplink's details (keepalive, why the last connection ended) */
   uplink?(): UplinkHealth;
   /** the clock: synchronised or not, and why */
@@ -82,7 +84,7 @@ export function healthReport(src: HealthSource) {
     );
   }
   const clock = src.clock?.();
-  const warnings: string[] = [];
+  const warnings: string[] = [...(src.warnings?.() ?? [])];
   if (clock && !clock.synced) {
     warnings.push(
       clock.behindHighWater

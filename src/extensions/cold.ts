@@ -138,6 +138,7 @@ function buildCold(
     name: "cold",
     commands: zones.length > 0 ? createColdCommands(service) : undefined,
     apiPlugins: [coldApiPlugin(service), ...(simZones.size > 0 ? [coldSimPlugin(simZones)] : [])],
+    warnings: () => service.warnings(),
     problems: () => {
       const out: string[] = [...service.problems()];
       for (const l of lines) {

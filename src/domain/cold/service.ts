@@ -235,16 +235,34 @@ export class ColdService {
   }
 
   /**
-   * Problems for /health: zones whose readings the store refuses (they are kept and retried).
+   * Problems for /health: zones whose temperature cannot be known (sensor fault, controller
+   * unreachable) and zones whose readings the store refuses (they are kept and retried).
    * @returns one line per zone, with the store's code
    */
   problems(): string[] {
     const out: string[] = [];
-    for (const run of this.runs.values())
+    for (const run of this.runs.values()) {
+      // a zone whose temperature cannot be known cannot be kept cold-chain safe
+      for (const a of run.alarms.openAlarms())
+        if (a.kind === "sensor_fault" || a.kind === "unreachable")
+          out.push(`cold zone ${run.cfg.id}: ${a.kind.replace("_", " ")} since ${iso(a.startAt)}`);
       if (run.writeError)
         out.push(
           `cold zone ${run.cfg.id}: ${run.pending.length} reading(s) not recorded (${run.writeError.code}), retried at each poll`,
         );
+    }
+    return out;
+  }
+
+  /** Warnings for /health: zones in temperature or door alarm (the chain is watched, but broken). */
+  warnings(): string[] {
+    const out: string[] = [];
+    for (const run of this.runs.values())
+      for (const a of run.alarms.openAlarms())
+        if (a.kind === "temperature" || a.kind === "door_open")
+          out.push(
+            `cold zone ${run.cfg.id} in alarm: ${a.kind === "door_open" ? "door open" : `temperature (${a.rule})`} since ${iso(a.startAt)}`,
+          );
     return out;
   }
 
