@@ -111,6 +111,13 @@ export class ColdService {
       this.runs.set(cfg.id, { cfg, alarms, high, pending: [] });
       for (const c of cfg.compartments) this.byCompartment.set(`${c.device}/${c.compartment}`, cfg.id);
     }
+    this.subscribeCorrections();
+  }
+
+  /** Follows the TimeKeeper's corrections (from construction: readings may be ingested before start). */
+  private subscribeCorrections(): void {
+    this.offCorrection();
+    this.offCorrection = this.o.clock.onCorrection((delta, since) => this.reanchor(delta, since));
   }
 
   // --- lifecycle --------------------------------------------------------------------------------
@@ -119,7 +126,7 @@ export class ColdService {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    this.offCorrection = this.o.clock.onCorrection((delta, since) => this.reanchor(delta, since));
+    this.subscribeCorrections();
     await this.announcer.flush();
     for (const run of this.runs.values()) {
       const open = run.alarms.openAlarms();
@@ -150,7 +157,8 @@ export class ColdService {
   /**
    * The wall clock was corrected by `delta` (TimeKeeper): the times of open excursions and alarms
    * taken at or after `since` were read on the clock that was off and move with it, so the breach
-   * events name the excursion in the corrected time. Recorded readings are not rewritten: they
+   * events name the excursion in the corrected time; so does the zone's high-water time (a reading
+   * dated before it is flagged clock-unsynced). Recorded readings are not rewritten: they
    * carry the clock flag they were taken with.
    */
   reanchor(delta: number, since: number): void {
@@ -164,6 +172,9 @@ export class ColdService {
       if (st.run) st.run.startAt = move(st.run.startAt);
       for (const sp of st.spans) sp[2] = move(sp[2]);
       if (run.prevWall !== undefined) run.prevWall = move(run.prevWall);
+      // the high-water time was read on the clock that was off: a year-ahead step corrected back
+      // must not flag every later reading "clock unsynced" until the clock catches it up
+      run.high = move(run.high);
       this.st.save!.run(run.cfg.id, JSON.stringify(st), this.o.clock.now());
     }
     this.o.log.warn({ deltaMs: Math.round(delta) }, "cold: clock corrected; open excursions re-anchored");
