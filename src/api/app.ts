@@ -197,13 +197,26 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
         },
       });
     }
-    const e = err as { validation?: unknown; statusCode?: number; message: string };
+    const e = err as {
+      validation?: unknown;
+      validationContext?: string;
+      statusCode?: number;
+      message: string;
+    };
     if (e.validation) {
+      const part =
+        e.validationContext === "querystring"
+          ? "query"
+          : e.validationContext === "params"
+            ? "path"
+            : e.validationContext === "headers"
+              ? "headers"
+              : "body";
       return reply.status(400).send({
         error: {
           code: "QH_API_INVALID",
           message: e.message,
-          hint: "Fix the request body as the details say.",
+          hint: `Fix the request ${part} as the details say.`,
           details: e.validation,
         },
       });
