@@ -7,7 +7,9 @@
  *   writes the set-point, reads it back; the result carries the
  *   value read back; a read-back that differs fails with QH_COLD_SETPOINT_MISMATCH (status failed,
  *   details.readBackC)
- * - cold.defrost  { zone }           starts a defrost cycle
+ * - cold.defrost  { zone }           starts a defrost cycle: { defrost: "started" } or
+ *   "already_running" (nothing written); a timeout fails with details.defrost "not_started" or
+ *   "unknown"
  */
 import type { CommandContext, CommandHandler } from "../../core/command.js";
 import type { JsonObject } from "../../core/envelope.js";
@@ -89,16 +91,18 @@ export function createColdCommands(cold: ColdService): Record<string, CommandHan
     "cold.defrost": async (args, ctx) => {
       const zone = zoneArg(args, ctx);
       const { port, channel } = cold.controllerOf(zone);
+      let outcome: "started" | "already_running";
       try {
-        await port.defrost(channel);
+        outcome = await port.defrost(channel);
       } catch (err) {
         throw controllerError(err, zone);
       }
-      await cold.emit(cold.zoneConfig(zone).controller.device, "cold.defrost.started", {
-        zone,
-        commandId: ctx.id,
-      });
-      return { zone, defrost: "started" };
+      if (outcome === "started")
+        await cold.emit(cold.zoneConfig(zone).controller.device, "cold.defrost.started", {
+          zone,
+          commandId: ctx.id,
+        });
+      return { zone, defrost: outcome };
     },
   };
 }
