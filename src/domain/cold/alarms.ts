@@ -97,6 +97,30 @@ export class ZoneAlarms {
     this.limits = limits;
   }
 
+  /**
+   * Whether nothing is being counted: no run out of range, no alarm open, no door / fault /
+   * unreachable time, no suspect value. In this state a reading changes only the observation time
+   * and the last value, which a restart may lose a few of (the service saves it less often).
+   */
+  quiet(): boolean {
+    const st = this.state;
+    return (
+      st.run === undefined &&
+      Object.keys(st.open).length === 0 &&
+      st.doorSeconds === undefined &&
+      st.faultSeconds === undefined &&
+      st.unreachableSeconds === undefined &&
+      st.suspect.length === 0 &&
+      !st.gap
+    );
+  }
+
+  /** What of a quiet state matters to a restart (a change of it is saved at once). */
+  saveKey(): string {
+    const st = this.state;
+    return JSON.stringify([st.spans.length, st.spans[0]?.[0] ?? null, !!st.prevOut, Object.keys(st.open)]);
+  }
+
   /** Whether a temperature alarm or any other alarm is open (deposits are refused). */
   inAlarm(): boolean {
     return Object.keys(this.state.open).length > 0;

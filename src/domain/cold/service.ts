@@ -24,6 +24,9 @@ import type { ColdControllerPort, ControllerReading } from "./ports.js";
 import { TemperatureRecord } from "./record.js";
 import type { Alarm, AlarmAction, ZoneConfig } from "./types.js";
 
+/** A quiet zone's alarm state is saved every this many readings (else on every change that matters). */
+const SAVE_QUIET_EVERY = 20;
+
 /** Readings kept in memory while the store refuses them (an hour at 30 s per zone). */
 const MAX_PENDING = 120;
 
@@ -63,6 +66,9 @@ interface ZoneRun {
   pending: Array<{ r: ControllerReading; wall: number }>;
   /** the store's coded error while readings of this zone cannot be written */
   writeError?: QhError;
+  /** the alarm state's saveKey() when last saved, and quiet readings since */
+  savedKey?: string;
+  sinceSave: number;
   timer?: NodeJS.Timeout;
   polling?: Promise<void>;
 }
@@ -108,7 +114,7 @@ export class ColdService {
       );
       const z = this.record.zoneId(cfg.id);
       const high = ((this.st.high!.get({ z }) as number | null) ?? 0) * 1000;
-      this.runs.set(cfg.id, { cfg, alarms, high, pending: [] });
+      this.runs.set(cfg.id, { cfg, alarms, high, pending: [], sinceSave: 0 });
       for (const c of cfg.compartments) this.byCompartment.set(`${c.device}/${c.compartment}`, cfg.id);
     }
     this.subscribeCorrections();
@@ -151,6 +157,14 @@ export class ColdService {
       if (run.timer) clearTimeout(run.timer);
       run.timer = undefined;
       await run.polling;
+      if (run.sinceSave > 0) {
+        try {
+          this.st.save!.run(run.cfg.id, JSON.stringify(run.alarms.state), this.o.clock.now());
+          run.sinceSave = 0;
+        } catch (err) {
+          this.o.log.error({ err, zone: run.cfg.id }, "cold: the zone's state could not be saved at stop");
+        }
+      }
     }
   }
 
@@ -290,6 +304,7 @@ export class ColdService {
     const value = r.quality === "unreachable" ? null : r.temperatureC;
     const snap = run.alarms.snapshot();
     let committed = false;
+    let saved: string | undefined;
     let actions: AlarmAction[];
     try {
       actions = await this.announcer.commit((out) => {
@@ -313,7 +328,18 @@ export class ColdService {
           this.exposure.track(zone, run.cfg.compartments, before ? (run.prevWall ?? wall) : wall);
         for (const a of acts) this.exposure.announce(run.cfg, a, out);
         if (!run.alarms.exposed()) this.exposure.forget(zone);
-        this.st.save!.run(zone, JSON.stringify(run.alarms.state), wall);
+        // The state is rewritten when it matters to a restart (something counted, opened or
+        // closed); a quiet zone's state (observation time, last value) every SAVE_QUIET_EVERY.
+        const key = run.alarms.saveKey();
+        if (
+          acts.length > 0 ||
+          !run.alarms.quiet() ||
+          key !== run.savedKey ||
+          run.sinceSave + 1 >= SAVE_QUIET_EVERY
+        ) {
+          this.st.save!.run(zone, JSON.stringify(run.alarms.state), wall);
+          saved = key;
+        }
         return acts;
       });
     } catch (err) {
@@ -331,6 +357,10 @@ export class ColdService {
     }
     run.pending.shift();
     run.writeError = undefined;
+    if (saved !== undefined) {
+      run.savedKey = saved;
+      run.sinceSave = 0;
+    } else run.sinceSave++;
     run.high = Math.max(run.high, wall);
     run.prevWall = wall;
     run.last = { ...r, temperatureC: value, wall };
