@@ -22,6 +22,8 @@
  * - door_open: the door reported open for `doorOpenSeconds`; clears when it closes.
  * - sensor_fault: a sentinel or missing value, or an implausible jump (more than `maxJumpC` from
  *   the last accepted value; three agreeing readings are believed), for `sensorFaultSeconds`.
+ *   The very first reading (no baseline yet) is not believed unconditionally: one further than
+ *   `maxJumpC` outside the zone's range waits for three agreeing readings too.
  * - unreachable: no answer from the controller for `unreachableSeconds`.
  */
 import type {
@@ -164,7 +166,11 @@ export class ZoneAlarms {
     if (t === null) st.gap = true;
     else if (st.gap)
       st.suspect = []; // the first reading after a gap is believed
-    else if (st.lastValueC !== undefined && Math.abs(t - st.lastValueC) > L.maxJumpC) {
+    else if (
+      st.lastValueC === undefined
+        ? t < L.min - L.maxJumpC || t > L.max + L.maxJumpC // no baseline yet: a wild first value waits
+        : Math.abs(t - st.lastValueC) > L.maxJumpC
+    ) {
       st.suspect.push(t);
       const lo = Math.min(...st.suspect);
       const hi = Math.max(...st.suspect);
