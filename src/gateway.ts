@@ -82,6 +82,8 @@ export interface Extension {
   commands?: Record<string, CommandHandler>;
   apiPlugins?: FastifyPluginAsync[];
   problems?: () => string[];
+  /** lines for /health `warnings` (true, worth a look, the job goes on) */
+  warnings?: () => string[];
   /** secrets the platform needs once: removed from the outbox once the event is delivered */
   scrubAfterDelivery?: { type: string; path: string }[];
   start?: () => Promise<void>;
@@ -412,6 +414,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
         ...(ingest.commitFailure ? [`store failing writes: ${ingest.commitFailure}`] : []),
         ...extensions.flatMap((e) => e.problems?.() ?? []),
       ],
+      warnings: () => extensions.flatMap((e) => e.warnings?.() ?? []),
       clock: () => clock.status(),
     },
   });

@@ -30,6 +30,8 @@ export interface HealthSource {
   outboxPending(): number;
   /** extra reasons to report degraded (disk low, a bus down, the store failing writes) */
   problems(): string[];
+  /** extra lines worth a look that leave status "ok" (a cold zone in temperature alarm) */
+  warnings?(): string[];
   /** the uplink's details (keepalive, why the last connection ended) */
   uplink?(): UplinkHealth;
   /** the clock: synchronised or not, and why */
@@ -82,7 +84,7 @@ export function healthReport(src: HealthSource) {
     );
   }
   const clock = src.clock?.();
-  const warnings: string[] = [];
+  const warnings: string[] = [...(src.warnings?.() ?? [])];
   if (clock && !clock.synced) {
     warnings.push(
       clock.behindHighWater
@@ -195,13 +197,26 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
         },
       });
     }
-    const e = err as { validation?: unknown; statusCode?: number; message: string };
+    const e = err as {
+      validation?: unknown;
+      validationContext?: string;
+      statusCode?: number;
+      message: string;
+    };
     if (e.validation) {
+      const part =
+        e.validationContext === "querystring"
+          ? "query"
+          : e.validationContext === "params"
+            ? "path"
+            : e.validationContext === "headers"
+              ? "headers"
+              : "body";
       return reply.status(400).send({
         error: {
           code: "QH_API_INVALID",
           message: e.message,
-          hint: "Fix the request body as the details say.",
+          hint: `Fix the request ${part} as the details say.`,
           details: e.validation,
         },
       });

@@ -2,7 +2,8 @@
  * `quarterhour cold export --zone Z --from ISO --to ISO [--format csv|json]`: the temperature
  * record of one zone, streamed to stdout (a zone-year is never held in memory). Read-only: it opens
  * the database beside a running gateway (WAL readers do not block it) or without one; it never
- * creates or migrates a store. A data dir where the cold chain never ran exports no reading.
+ * creates or migrates a store. A data dir with no database is QH_STORE_MISSING (exit 3); a store
+ * where the cold chain never ran exports no reading.
  */
 import { existsSync } from "node:fs";
 import { pipeline } from "node:stream/promises";
@@ -31,17 +32,21 @@ export async function coldExport(o: ExportOpts): Promise<void> {
     throw new QhError(e.code, `--${e.message}`);
   }
   const file = dbFile(config.dataDir);
-  const db = existsSync(file) ? openDatabase({ dataDir: config.dataDir, readonly: true }) : undefined;
+  if (!existsSync(file))
+    throw new QhError("QH_STORE_MISSING", `there is no database at ${file}: check --data-dir (or dataDir)`, {
+      file,
+    });
+  const db = openDatabase({ dataDir: config.dataDir, readonly: true });
   try {
     const hasRecord =
-      db?.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cold_blocks'").get() !==
+      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cold_blocks'").get() !==
       undefined;
     // an empty in-memory record stands in for a store the cold chain never wrote to
     const rec = hasRecord && db ? new TemperatureRecord(db, { readonly: true }) : undefined;
     const stream = rec ? exportStream(rec, o.zone, range) : exportStream(await emptyRecord(), o.zone, range);
     await pipeline(stream, process.stdout, { end: false });
   } finally {
-    db?.close();
+    db.close();
   }
 }
 

@@ -226,18 +226,32 @@ export class ColdControllerDriver implements ColdControllerPort {
   }
 
   /**
-   * Starts a defrost on `channel`: the model's defrost command, written once.
+   * Starts a defrost on `channel`: the model's defrost command, written once. When the model maps
+   * the defrost state, it is read first: a defrost already running (a scheduled one) is reported
+   * `already_running` and nothing is written; after a write whose answer timed out it is read
+   * again, and only a defrost that was not running before and is now counts as `started`.
+   * @returns "started" | "already_running"
    * @throws QhError QH_MODBUS_VALUE (the model has no defrost command), QH_MODBUS_EXCEPTION,
-   *   QH_SERIAL_TIMEOUT (no answer and the defrost state, when mapped, does not show one),
-   *   QH_SERIAL_CLOSED
+   *   QH_SERIAL_TIMEOUT with `details.defrost`: "not_started" (read back: no defrost) or "unknown"
+   *   (no answer and the state cannot be read, or the model maps no defrost state)
    */
-  async defrost(channel: number): Promise<void> {
+  async defrost(channel: number): Promise<"started" | "already_running"> {
     this.checkChannel(channel);
     const cmd = this.o.model.defrostCommand;
     if (!cmd) {
       throw new QhError("QH_MODBUS_VALUE", `model ${this.o.model.id} has no defrost command`, {
         device: this.device,
       });
+    }
+    const mapped = this.o.model.registers.defrost !== undefined;
+    if (mapped) {
+      const before = await this.read(channel);
+      if (before.quality === "unreachable")
+        throw new QhError("QH_SERIAL_TIMEOUT", `controller ${this.device} did not answer; nothing written`, {
+          device: this.device,
+          defrost: "not_started",
+        });
+      if (before.defrosting === true) return "already_running";
     }
     const address = cmd.register + channel * this.o.model.channelStride;
     try {
@@ -249,10 +263,19 @@ export class ColdControllerDriver implements ColdControllerPort {
         ),
       );
       if (reply.kind === "exception") throw this.refused(reply, "start a defrost");
+      return "started";
     } catch (err) {
-      if (!isQhError(err, "QH_SERIAL_TIMEOUT") || !this.o.model.registers.defrost) throw err;
-      const r = await this.read(channel);
-      if (r.defrosting !== true) throw err;
+      if (!isQhError(err, "QH_SERIAL_TIMEOUT")) throw err;
+      const after = mapped ? await this.read(channel).catch(() => undefined) : undefined;
+      if (after?.defrosting === true) return "started";
+      const known = after !== undefined && after.quality !== "unreachable" && after.defrosting === false;
+      throw new QhError(
+        "QH_SERIAL_TIMEOUT",
+        known
+          ? `controller ${this.device} did not answer the defrost command, and reads no defrost`
+          : `controller ${this.device} did not answer the defrost command; whether it started is unknown`,
+        { ...(err.details ?? {}), device: this.device, defrost: known ? "not_started" : "unknown" },
+      );
     }
   }
 

@@ -62,6 +62,13 @@ export interface ModbusRtuAdapter {
 /** Bits per character of the lines quarterhour opens (SerialPortTransport: 8 data bits, no parity, 1 stop). */
 export const LINE_CHAR_BITS = 10;
 
+/**
+ * How long after a timeout a late reply is still waited out before the next request (ms): replies
+ * carry no register address, so one arriving after the next request was written would be taken
+ * as its answer (a reply for channel 0 read as channel 1).
+ */
+export const LATE_REPLY_GUARD_MS = 20;
+
 /** The one Modbus RTU adapter (stateless). */
 export const modbusRtuAdapter: ModbusRtuAdapter = {
   protocol: "modbus-rtu",
@@ -117,6 +124,8 @@ export function createModbusBusMaster(o: ModbusBusOptions): BusMaster<ModbusMess
       timeoutMs: o.timeoutMs ?? 200,
       retries: o.retries ?? 2,
       interFrameGapMs: a.lineTiming(o.baudRate).interFrameGapMs,
+      // after a timeout: t3.5 plus a guard for a controller's late reply still on its way
+      flushAfterTimeoutMs: a.lineTiming(o.baudRate).interFrameGapMs + LATE_REPLY_GUARD_MS,
     },
     ...(o.pollCycleMs !== undefined ? { pollCycleMs: o.pollCycleMs } : {}),
     ...(o.backoff ? { backoff: o.backoff } : {}),

@@ -138,8 +138,9 @@ function buildCold(
     name: "cold",
     commands: zones.length > 0 ? createColdCommands(service) : undefined,
     apiPlugins: [coldApiPlugin(service), ...(simZones.size > 0 ? [coldSimPlugin(simZones)] : [])],
+    warnings: () => service.warnings(),
     problems: () => {
-      const out: string[] = [];
+      const out: string[] = [...service.problems()];
       for (const l of lines) {
         if (!l.link.connected) out.push(`bus ${l.busId} down`);
         for (const t of l.master.targets())
@@ -207,6 +208,7 @@ export function coldZones(
     }
   const seenZones = new Set<string>();
   const seenCompartments = new Map<string, string>();
+  const seenChannels = new Map<string, string>();
   return config.cold.zones.map((z, i) => {
     const at = `cold.zones[${i}]`;
     const bad = (key: string, msg: string) => new QhError("QH_CONFIG_INVALID", `${at}.${key}: ${msg}`);
@@ -216,6 +218,11 @@ export function coldZones(
     if (!model) throw bad("controller", `no cold-controller device ${z.controller} on a modbus-rtu bus`);
     if (z.channel >= model.channels)
       throw bad("channel", `${z.controller} (${model.id}) has channels 0-${model.channels - 1}`);
+    const channelKey = `${z.controller}#${z.channel}`;
+    const sharing = seenChannels.get(channelKey);
+    if (sharing !== undefined)
+      throw bad("channel", `${z.controller} channel ${z.channel} already measures zone ${sharing}`);
+    seenChannels.set(channelKey, z.id);
     if (z.kind === "custom" && (z.minC === undefined || z.maxC === undefined))
       throw bad(z.minC === undefined ? "minC" : "maxC", "a custom zone needs both minC and maxC");
     const limits = zoneLimits(z.kind, {

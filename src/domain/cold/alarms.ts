@@ -7,14 +7,23 @@
  *
  * Rules (PROTOCOLS.md §4, §9):
  * - temperature, single-event: out of range continuously for `alarmDelaySeconds`; a reading back
- *   in range before that resets the count. A gap (no value) neither counts nor resets.
+ *   in range before that resets the count. A gap (controller unreachable, or no value from the
+ *   probe) does not reset: when readings resume out of range after one, the excursion is dated
+ *   from the last good reading before the gap and the gap's time counts as out of range (a power
+ *   cut that stops the controller and the compressor together is an excursion, not a blank), so a
+ *   gap longer than the delay followed by a reading out of range raises at once. The first
+ *   reading after a gap is not held to the implausible-jump rule (the zone may well have moved).
  * - temperature, cumulative: out-of-range time within the rolling `cumulativeWindowSeconds`
- *   reaches `cumulativeLimitSeconds` (WHO practice). One temperature alarm is open at a time.
+ *   reaches `cumulativeLimitSeconds` (WHO practice); a reading out of range counts the step since
+ *   the reading before it even when that one was in range (readings flipping across the limit add
+ *   up). One temperature alarm is open at a time.
  * - a temperature alarm clears only back inside [min + hysteresis, max − hysteresis] (no flapping
  *   at the limit); the cumulative count starts afresh after it clears.
  * - door_open: the door reported open for `doorOpenSeconds`; clears when it closes.
  * - sensor_fault: a sentinel or missing value, or an implausible jump (more than `maxJumpC` from
  *   the last accepted value; three agreeing readings are believed), for `sensorFaultSeconds`.
+ *   The very first reading (no baseline yet) is not believed unconditionally: one further than
+ *   `maxJumpC` outside the zone's range waits for three agreeing readings too.
  * - unreachable: no answer from the controller for `unreachableSeconds`.
  */
 import type {
@@ -40,6 +49,10 @@ export interface ZoneAlarmState {
   spans: [number, number, number][];
   /** whether the last accepted value was out of range (time counts only between two such) */
   prevOut?: boolean;
+  /** the last accepted reading: [elapsed, wall ms] (a gap after it is dated from it) */
+  last?: [number, number];
+  /** whether a gap (unreachable, sensor fault) came after the last accepted reading */
+  gap?: boolean;
   doorSeconds?: number;
   faultSeconds?: number;
   unreachableSeconds?: number;
@@ -69,8 +82,45 @@ export class ZoneAlarms {
     private readonly newId: () => string,
   ) {}
 
+  /** A copy of the state and the monotonic anchor (to put back if the reading is not committed). */
+  snapshot(): { state: ZoneAlarmState; lastMono: number | undefined } {
+    return { state: structuredClone(this.state), lastMono: this.lastMono };
+  }
+
+  /** Puts back a snapshot: the reading fed since was not committed, so it never happened. */
+  restore(snap: { state: ZoneAlarmState; lastMono: number | undefined }): void {
+    const st = this.state as unknown as Record<string, unknown>;
+    for (const k of Object.keys(st)) delete st[k];
+    Object.assign(st, structuredClone(snap.state));
+    this.lastMono = snap.lastMono;
+  }
+
   setLimits(limits: ZoneLimits): void {
     this.limits = limits;
+  }
+
+  /**
+   * Whether nothing is being counted: no run out of range, no alarm open, no door / fault /
+   * unreachable time, no suspect value. In this state a reading changes only the observation time
+   * and the last value, which a restart may lose a few of (the service saves it less often).
+   */
+  quiet(): boolean {
+    const st = this.state;
+    return (
+      st.run === undefined &&
+      Object.keys(st.open).length === 0 &&
+      st.doorSeconds === undefined &&
+      st.faultSeconds === undefined &&
+      st.unreachableSeconds === undefined &&
+      st.suspect.length === 0 &&
+      !st.gap
+    );
+  }
+
+  /** What of a quiet state matters to a restart (a change of it is saved at once). */
+  saveKey(): string {
+    const st = this.state;
+    return JSON.stringify([st.spans.length, st.spans[0]?.[0] ?? null, !!st.prevOut, Object.keys(st.open)]);
   }
 
   /** Whether a temperature alarm or any other alarm is open (deposits are refused). */
@@ -105,6 +155,7 @@ export class ZoneAlarms {
       st.unreachableSeconds = st.unreachableSeconds === undefined ? 0 : st.unreachableSeconds + dt;
       if (!st.open.unreachable && st.unreachableSeconds >= L.unreachableSeconds)
         out.push(this.raise("unreachable", s.wall, st.unreachableSeconds));
+      st.gap = true;
       return out; // nothing else is known
     }
     st.unreachableSeconds = undefined;
@@ -112,7 +163,14 @@ export class ZoneAlarms {
 
     // sensor fault: sentinel / no value, or an implausible jump
     let t = s.quality === "ok" ? s.temperatureC : null;
-    if (t !== null && st.lastValueC !== undefined && Math.abs(t - st.lastValueC) > L.maxJumpC) {
+    if (t === null) st.gap = true;
+    else if (st.gap)
+      st.suspect = []; // the first reading after a gap is believed
+    else if (
+      st.lastValueC === undefined
+        ? t < L.min - L.maxJumpC || t > L.max + L.maxJumpC // no baseline yet: a wild first value waits
+        : Math.abs(t - st.lastValueC) > L.maxJumpC
+    ) {
       st.suspect.push(t);
       const lo = Math.min(...st.suspect);
       const hi = Math.max(...st.suspect);
@@ -163,13 +221,20 @@ export class ZoneAlarms {
     const st = this.state;
     const L = this.limits;
     const outOfRange = t < L.min || t > L.max;
-    const dt = st.prevOut ? step : 0;
+    // after a gap, the time since the last accepted reading counts (the gap is dated from it)
+    const gapFrom = st.gap && st.last ? st.last : undefined;
+    st.gap = false;
+    st.last = [st.elapsed, wall];
+    const dt = gapFrom ? st.elapsed - gapFrom[0] : st.prevOut ? step : 0;
     st.prevOut = outOfRange;
     const alarm = st.open.temperature;
     if (outOfRange) {
       if (!st.run) {
-        st.run = { startAt: wall, outSeconds: 0, peakC: t, readings: [] };
-        st.spans.push([st.elapsed, st.elapsed, wall]);
+        const [e0, w0] = gapFrom ?? [st.elapsed, wall];
+        st.run = { startAt: w0, outSeconds: st.elapsed - e0, peakC: t, readings: [] };
+        // cumulative: a reading out of range after one in range counts the step to it (readings
+        // flipping across the limit add up instead of counting nothing)
+        st.spans.push([gapFrom ? e0 : st.elapsed - step, st.elapsed, w0]);
       } else {
         st.run.outSeconds += dt;
         const last = st.spans[st.spans.length - 1];

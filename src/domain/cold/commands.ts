@@ -3,12 +3,15 @@
  * router's; these validate their args (QH_COMMAND_INVALID), act, emit the outcome as an event and
  * answer with a result object.
  *
- * - cold.setpoint { zone, celsius }  writes the set-point, reads it back; the result carries the
+ * - cold.setpoint { zone, celsius }  (celsius within the zone's own [minC, maxC] and −60..30)
+ *   writes the set-point, reads it back; the result carries the
  *   value read back; a read-back that differs fails with QH_COLD_SETPOINT_MISMATCH (status failed,
  *   details.readBackC)
- * - cold.defrost  { zone }           starts a defrost cycle
+ * - cold.defrost  { zone }           starts a defrost cycle: { defrost: "started" } or
+ *   "already_running" (nothing written); a timeout fails with details.defrost "not_started" or
+ *   "unknown"
  */
-import type { CommandHandler } from "../../core/command.js";
+import type { CommandContext, CommandHandler } from "../../core/command.js";
 import type { JsonObject } from "../../core/envelope.js";
 import { isQhError, QhError } from "../../core/errors.js";
 import type { ColdService } from "./service.js";
@@ -19,10 +22,26 @@ const SAME_C = 0.05;
 export const COLD_COMMANDS = ["cold.setpoint", "cold.defrost"] as const;
 
 export function createColdCommands(cold: ColdService): Record<string, CommandHandler> {
-  const zoneArg = (args: JsonObject): string => {
+  /**
+   * The zone named in args; a command addressed to a device (ctx.device) or naming one in
+   * args.device/args.controller must name the zone's own controller (nothing runs elsewhere).
+   */
+  const zoneArg = (args: JsonObject, ctx: CommandContext): string => {
     const z = args.zone;
     if (typeof z !== "string" || !cold.zoneIds().includes(z)) {
       throw new QhError("QH_COMMAND_INVALID", `zone: must be one of ${cold.zoneIds().join(", ")}`);
+    }
+    const own = cold.zoneConfig(z).controller.device;
+    for (const [key, named] of [
+      ["device", ctx.device ?? args.device],
+      ["controller", args.controller],
+    ] as const) {
+      if (named !== undefined && named !== own)
+        throw new QhError(
+          "QH_COMMAND_INVALID",
+          `${key}: zone ${z} is measured by controller ${own}, not ${String(named)}`,
+          { zone: z, controller: own },
+        );
     }
     return z;
   };
@@ -32,10 +51,17 @@ export function createColdCommands(cold: ColdService): Record<string, CommandHan
       : new QhError("QH_COLD_CONTROLLER", `zone ${zone}: ${(err as Error).message ?? String(err)}`);
   return {
     "cold.setpoint": async (args, ctx) => {
-      const zone = zoneArg(args);
+      const zone = zoneArg(args, ctx);
       const c = args.celsius;
-      if (typeof c !== "number" || !Number.isFinite(c) || c < -60 || c > 30) {
-        throw new QhError("QH_COMMAND_INVALID", "celsius: must be a number from -60 to 30");
+      const { min, max } = cold.zoneConfig(zone).limits;
+      const lo = Math.max(-60, min);
+      const hi = Math.min(30, max);
+      if (typeof c !== "number" || !Number.isFinite(c) || c < lo || c > hi) {
+        throw new QhError(
+          "QH_COMMAND_INVALID",
+          `celsius: must be a number within zone ${zone}'s range, from ${lo} to ${hi}`,
+          { zone, minC: lo, maxC: hi },
+        );
       }
       const { port, channel } = cold.controllerOf(zone);
       let readBack: number;
@@ -63,18 +89,20 @@ export function createColdCommands(cold: ColdService): Record<string, CommandHan
       return { zone, requestedC: c, readBackC: readBack };
     },
     "cold.defrost": async (args, ctx) => {
-      const zone = zoneArg(args);
+      const zone = zoneArg(args, ctx);
       const { port, channel } = cold.controllerOf(zone);
+      let outcome: "started" | "already_running";
       try {
-        await port.defrost(channel);
+        outcome = await port.defrost(channel);
       } catch (err) {
         throw controllerError(err, zone);
       }
-      await cold.emit(cold.zoneConfig(zone).controller.device, "cold.defrost.started", {
-        zone,
-        commandId: ctx.id,
-      });
-      return { zone, defrost: "started" };
+      if (outcome === "started")
+        await cold.emit(cold.zoneConfig(zone).controller.device, "cold.defrost.started", {
+          zone,
+          commandId: ctx.id,
+        });
+      return { zone, defrost: outcome };
     },
   };
 }

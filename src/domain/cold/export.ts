@@ -16,7 +16,18 @@ import { FLAG_CLOCK_UNSYNCED } from "./record-codec.js";
 export type ExportFormat = "csv" | "json";
 export const EXPORT_FORMATS: readonly ExportFormat[] = ["csv", "json"];
 
-const ISO_RE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+/** A date (read as UTC midnight), or a date-time with its offset (Z or ±hh:mm): never local time. */
+const ISO_RE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/;
+
+/** Whether the date and time fields name a real instant (2026-02-31 and 24:61 do not). */
+function calendarValid(m: RegExpExecArray): boolean {
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const dt = new Date(Date.UTC(y, mo - 1, d));
+  if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== mo - 1 || dt.getUTCDate() !== d) return false;
+  if (m[4] === undefined) return true;
+  return Number(m[4]) <= 23 && Number(m[5]) <= 59 && (m[6] === undefined || Number(m[6]) <= 59);
+}
 
 export interface ExportRange {
   fromMs: number;
@@ -30,11 +41,12 @@ export interface ExportRange {
  */
 export function parseExportRange(from: unknown, to: unknown, format: unknown = "csv"): ExportRange {
   const when = (name: string, v: unknown): number => {
-    const t = typeof v === "string" && ISO_RE.test(v) ? Date.parse(v) : Number.NaN;
+    const m = typeof v === "string" ? ISO_RE.exec(v) : null;
+    const t = m && calendarValid(m) ? Date.parse(v as string) : Number.NaN;
     if (Number.isNaN(t))
       throw new QhError(
         "QH_COLD_INPUT_INVALID",
-        `${name}: must be an ISO 8601 time, e.g. 2026-01-31T00:00:00Z`,
+        `${name}: must be an ISO 8601 date (UTC) or a date-time with its offset, e.g. 2026-01-31 or 2026-01-31T00:00:00Z (a real calendar date; no local time)`,
       );
     return t;
   };
@@ -73,14 +85,29 @@ function quality(flags: number): string {
   return QUALITY[flags & 3]!;
 }
 
-/** A stream of the zone's readings in [fromMs, toMs], in sequence order. */
+/** The reader went away (a client disconnect): the export's task ends. */
+class Cancelled extends Error {}
+
+/**
+ * A stream of the zone's readings in [fromMs, toMs], in sequence order. A reader that goes away
+ * (the stream destroyed: a client disconnect) ends the task reading the record. An error after the
+ * first bytes (the HTTP status already sent) ends the body with a visible marker instead of a
+ * silently short file: CSV `# error CODE: message` as the last line; JSON the readings array closed
+ * and `"error": {"code", "message"}` as the object's last member.
+ */
 export function exportStream(record: TemperatureRecord, zone: string, range: ExportRange): Readable {
-  let resume: (() => void) | undefined;
+  let resume: ((cancelled?: boolean) => void) | undefined;
   const rs = new Readable({
     read() {
       const r = resume;
       resume = undefined;
       r?.();
+    },
+    destroy(err, cb) {
+      const r = resume;
+      resume = undefined;
+      r?.(true);
+      cb(err);
     },
   });
   const json = range.format === "json";
@@ -89,10 +116,15 @@ export function exportStream(record: TemperatureRecord, zone: string, range: Exp
     : "seq,time,temperatureC,quality,clock\n";
   let n = 0;
   const flush = (): Promise<void> | undefined => {
+    if (rs.destroyed) return Promise.reject(new Cancelled());
     if (buf.length === 0) return undefined;
     const more = rs.push(buf);
     buf = "";
-    return more ? undefined : new Promise<void>((r) => (resume = r));
+    return more
+      ? undefined
+      : new Promise<void>((ok, no) => {
+          resume = (cancelled) => (cancelled ? no(new Cancelled()) : ok());
+        });
   };
   const iso = new IsoSeconds();
   const run = async () => {
@@ -116,6 +148,17 @@ export function exportStream(record: TemperatureRecord, zone: string, range: Exp
     await flush();
     rs.push(null);
   };
-  run().catch((err: unknown) => rs.destroy(err as Error));
+  run().catch((err: unknown) => {
+    if (err instanceof Cancelled || rs.destroyed) return;
+    const code = (err as { code?: unknown }).code;
+    const c = typeof code === "string" && code.startsWith("QH_") ? code : "QH_INTERNAL";
+    const msg = (err as Error).message ?? String(err);
+    const tail = json
+      ? `${"]"},"error":${JSON.stringify({ code: c, message: msg })}}\n`
+      : `# error ${c}: ${msg.replace(/[\r\n]+/g, " ")}\n`;
+    rs.push(buf + tail);
+    buf = "";
+    rs.push(null);
+  });
   return rs;
 }

@@ -60,9 +60,8 @@ export class Exposure {
    * Emits an alarm action's events into `out` (in the caller's transaction): cold.alarm.raised, or
    * for a cleared temperature alarm one parcel.cold_chain_breach per parcel tracked, then
    * cold.alarm.cleared.
-   * @param prevWall wall ms of the zone's previous reading (the parcels since then were inside too)
    */
-  announce(cfg: ZoneConfig, a: AlarmAction, prevWall: number | undefined, out: Outcome): void {
+  announce(cfg: ZoneConfig, a: AlarmAction, out: Outcome): void {
     const al = a.alarm;
     const base: JsonObject = {
       alarmId: al.id,
@@ -85,7 +84,7 @@ export class Exposure {
       this.log.warn({ zone: cfg.id, kind: al.kind, rule: al.rule }, "cold: alarm raised");
       return;
     }
-    const named = temp ? this.breaches(cfg, al, a.endAt, prevWall, out) : 0;
+    const named = temp ? this.breaches(cfg, al, a.endAt, out) : 0;
     out.emit(cfg.controller.device, "cold.alarm.cleared", {
       ...base,
       raisedAt: iso(al.raisedAt),
@@ -99,17 +98,15 @@ export class Exposure {
   }
 
   /** Names every parcel that was in the zone during the excursion (parcel.cold_chain_breach). */
-  private breaches(
-    cfg: ZoneConfig,
-    al: Alarm,
-    endAt: number,
-    prevWall: number | undefined,
-    out: Outcome,
-  ): number {
+  private breaches(cfg: ZoneConfig, al: Alarm, endAt: number, out: Outcome): number {
     const zone = cfg.id;
-    // the parcels present since the previous reading were inside at the excursion's last moments
-    this.track(zone, cfg.compartments, prevWall ?? endAt);
-    const rows = this.st.exposed!.all(zone) as ParcelInZone[];
+    // Exactly the parcels whose stay overlaps the excursion reported (startAt..endAt): those still
+    // inside at or after its start (deposits during an alarm are refused; a parcel picked up
+    // before the start was not exposed even if it was tracked while earlier spans were counted).
+    const seen = new Map<string, ParcelInZone>();
+    for (const p of this.parcels?.presentSince(cfg.compartments, al.startAt) ?? [])
+      if (!seen.has(p.parcelId)) seen.set(p.parcelId, p);
+    const rows = [...seen.values()];
     const mins = minutes(al.outSeconds);
     for (const p of rows) {
       this.st.breach!.run(

@@ -12,6 +12,7 @@ import type { ColdService } from "./service.js";
 export function coldGate(cold: ColdService): CompartmentGate {
   return {
     zoneOf: (ref: CompartmentRef) => cold.zoneOfCompartment(ref.device, ref.compartment),
+    zones: () => cold.zoneIds(),
     refusal(ref: CompartmentRef) {
       const zone = cold.zoneOfCompartment(ref.device, ref.compartment);
       if (zone === undefined) return undefined;

@@ -42,6 +42,10 @@ export interface ColdControllerPort {
    *   (a Modbus exception reply); a set-point is never written twice blindly: read it first.
    */
   writeSetpoint(channel: number, celsius: number): Promise<number>;
-  /** Starts a defrost cycle on `channel` (a coil or register write, per the model). */
-  defrost(channel: number): Promise<void>;
+  /**
+   * Starts a defrost cycle on `channel` (a register write, per the model), unless one is already
+   * running (read first when the model maps the state). A timeout carries `details.defrost`
+   * "not_started" or "unknown" (never reported started without reading it).
+   */
+  defrost(channel: number): Promise<"started" | "already_running">;
 }

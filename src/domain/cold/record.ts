@@ -111,6 +111,11 @@ export class TemperatureRecord {
     };
   }
 
+  /** Forgets what is cached of a zone (its next seq, its open count): a transaction rolled back. */
+  reload(zone: string): void {
+    this.ids.delete(zone);
+  }
+
   /** The zone's small integer id (created on first use). */
   zoneId(zone: string): number {
     let id = this.ids.get(zone);

@@ -24,6 +24,12 @@ import type { ColdControllerPort, ControllerReading } from "./ports.js";
 import { TemperatureRecord } from "./record.js";
 import type { Alarm, AlarmAction, ZoneConfig } from "./types.js";
 
+/** A quiet zone's alarm state is saved every this many readings (else on every change that matters). */
+const SAVE_QUIET_EVERY = 20;
+
+/** Readings kept in memory while the store refuses them (an hour at 30 s per zone). */
+const MAX_PENDING = 120;
+
 export interface ColdServiceOptions {
   db: Database.Database;
   events: EventSink;
@@ -56,6 +62,13 @@ interface ZoneRun {
   /** highest wall time recorded (a reading dated before it is flagged clock-unsynced) */
   high: number;
   lastTelemetryMono?: number;
+  /** readings taken but not yet committed (the store refused the write): retried first */
+  pending: Array<{ r: ControllerReading; wall: number }>;
+  /** the store's coded error while readings of this zone cannot be written */
+  writeError?: QhError;
+  /** the alarm state's saveKey() when last saved, and quiet readings since */
+  savedKey?: string;
+  sinceSave: number;
   timer?: NodeJS.Timeout;
   polling?: Promise<void>;
 }
@@ -101,9 +114,16 @@ export class ColdService {
       );
       const z = this.record.zoneId(cfg.id);
       const high = ((this.st.high!.get({ z }) as number | null) ?? 0) * 1000;
-      this.runs.set(cfg.id, { cfg, alarms, high });
+      this.runs.set(cfg.id, { cfg, alarms, high, pending: [], sinceSave: 0 });
       for (const c of cfg.compartments) this.byCompartment.set(`${c.device}/${c.compartment}`, cfg.id);
     }
+    this.subscribeCorrections();
+  }
+
+  /** Follows the TimeKeeper's corrections (from construction: readings may be ingested before start). */
+  private subscribeCorrections(): void {
+    this.offCorrection();
+    this.offCorrection = this.o.clock.onCorrection((delta, since) => this.reanchor(delta, since));
   }
 
   // --- lifecycle --------------------------------------------------------------------------------
@@ -112,7 +132,7 @@ export class ColdService {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    this.offCorrection = this.o.clock.onCorrection((delta, since) => this.reanchor(delta, since));
+    this.subscribeCorrections();
     await this.announcer.flush();
     for (const run of this.runs.values()) {
       const open = run.alarms.openAlarms();
@@ -137,13 +157,22 @@ export class ColdService {
       if (run.timer) clearTimeout(run.timer);
       run.timer = undefined;
       await run.polling;
+      if (run.sinceSave > 0) {
+        try {
+          this.st.save!.run(run.cfg.id, JSON.stringify(run.alarms.state), this.o.clock.now());
+          run.sinceSave = 0;
+        } catch (err) {
+          this.o.log.error({ err, zone: run.cfg.id }, "cold: the zone's state could not be saved at stop");
+        }
+      }
     }
   }
 
   /**
    * The wall clock was corrected by `delta` (TimeKeeper): the times of open excursions and alarms
    * taken at or after `since` were read on the clock that was off and move with it, so the breach
-   * events name the excursion in the corrected time. Recorded readings are not rewritten: they
+   * events name the excursion in the corrected time; so does the zone's high-water time (a reading
+   * dated before it is flagged clock-unsynced). Recorded readings are not rewritten: they
    * carry the clock flag they were taken with.
    */
   reanchor(delta: number, since: number): void {
@@ -157,6 +186,9 @@ export class ColdService {
       if (st.run) st.run.startAt = move(st.run.startAt);
       for (const sp of st.spans) sp[2] = move(sp[2]);
       if (run.prevWall !== undefined) run.prevWall = move(run.prevWall);
+      // the high-water time was read on the clock that was off: a year-ahead step corrected back
+      // must not flag every later reading "clock unsynced" until the clock catches it up
+      run.high = move(run.high);
       this.st.save!.run(run.cfg.id, JSON.stringify(st), this.o.clock.now());
     }
     this.o.log.warn({ deltaMs: Math.round(delta) }, "cold: clock corrected; open excursions re-anchored");
@@ -214,32 +246,122 @@ export class ColdService {
    */
   async ingest(zone: string, r: ControllerReading): Promise<AlarmAction[]> {
     const run = this.require(zone);
+    run.pending.push({ r, wall: this.o.clock.now() });
+    if (run.pending.length > MAX_PENDING) {
+      run.pending.shift();
+      this.o.log.error({ zone }, "cold: a reading the store could not take was dropped (a gap)");
+    }
+    const actions: AlarmAction[] = [];
+    while (run.pending.length > 0) {
+      const p = run.pending[0]!;
+      actions.push(...(await this.commitReading(run, p.r, p.wall)));
+    }
+    return actions;
+  }
+
+  /**
+   * Problems for /health: zones whose temperature cannot be known (sensor fault, controller
+   * unreachable) and zones whose readings the store refuses (they are kept and retried).
+   * @returns one line per zone, with the store's code
+   */
+  problems(): string[] {
+    const out: string[] = [];
+    for (const run of this.runs.values()) {
+      // a zone whose temperature cannot be known cannot be kept cold-chain safe
+      for (const a of run.alarms.openAlarms())
+        if (a.kind === "sensor_fault" || a.kind === "unreachable")
+          out.push(`cold zone ${run.cfg.id}: ${a.kind.replace("_", " ")} since ${iso(a.startAt)}`);
+      if (run.writeError)
+        out.push(
+          `cold zone ${run.cfg.id}: ${run.pending.length} reading(s) not recorded (${run.writeError.code}), retried at each poll`,
+        );
+    }
+    return out;
+  }
+
+  /** Warnings for /health: zones in temperature or door alarm (the chain is watched, but broken). */
+  warnings(): string[] {
+    const out: string[] = [];
+    for (const run of this.runs.values())
+      for (const a of run.alarms.openAlarms())
+        if (a.kind === "temperature" || a.kind === "door_open")
+          out.push(
+            `cold zone ${run.cfg.id} in alarm: ${a.kind === "door_open" ? "door open" : `temperature (${a.rule})`} since ${iso(a.startAt)}`,
+          );
+    return out;
+  }
+
+  /**
+   * Commits the oldest pending reading of a zone. The alarm logic runs on the state in memory; if
+   * the transaction fails, the state is put back (nothing decided happened: the alarm raised in
+   * it will be raised again when the reading is retried), the reading stays pending and the
+   * store's coded error is kept for /health and thrown.
+   */
+  private async commitReading(run: ZoneRun, r: ControllerReading, wall: number): Promise<AlarmAction[]> {
+    const zone = run.cfg.id;
     const { clock } = this.o;
-    const wall = clock.now();
     const unsynced = !clock.synced() || wall < run.high - 1000;
-    run.high = Math.max(run.high, wall);
     const value = r.quality === "unreachable" ? null : r.temperatureC;
-    const actions = await this.announcer.commit((out) => {
-      this.record.append(
-        zone,
-        { ts: wall, temperatureC: value, quality: r.quality, clockUnsynced: unsynced },
-        run.cfg.pollSeconds,
-      );
-      const before = run.alarms.exposed();
-      const acts = run.alarms.feed({
-        mono: r.atMono,
-        wall,
-        temperatureC: value,
-        quality: r.quality,
-        doorOpen: r.doorOpen,
+    const snap = run.alarms.snapshot();
+    let committed = false;
+    let saved: string | undefined;
+    let actions: AlarmAction[];
+    try {
+      actions = await this.announcer.commit((out) => {
+        out.later.push(() => {
+          committed = true;
+        });
+        this.record.append(
+          zone,
+          { ts: wall, temperatureC: value, quality: r.quality, clockUnsynced: unsynced },
+          run.cfg.pollSeconds,
+        );
+        const before = run.alarms.exposed();
+        const acts = run.alarms.feed({
+          mono: r.atMono,
+          wall,
+          temperatureC: value,
+          quality: r.quality,
+          doorOpen: r.doorOpen,
+        });
+        if (before || run.alarms.exposed())
+          this.exposure.track(zone, run.cfg.compartments, before ? (run.prevWall ?? wall) : wall);
+        for (const a of acts) this.exposure.announce(run.cfg, a, out);
+        if (!run.alarms.exposed()) this.exposure.forget(zone);
+        // The state is rewritten when it matters to a restart (something counted, opened or
+        // closed); a quiet zone's state (observation time, last value) every SAVE_QUIET_EVERY.
+        const key = run.alarms.saveKey();
+        if (
+          acts.length > 0 ||
+          !run.alarms.quiet() ||
+          key !== run.savedKey ||
+          run.sinceSave + 1 >= SAVE_QUIET_EVERY
+        ) {
+          this.st.save!.run(zone, JSON.stringify(run.alarms.state), wall);
+          saved = key;
+        }
+        return acts;
       });
-      if (before || run.alarms.exposed())
-        this.exposure.track(zone, run.cfg.compartments, before ? (run.prevWall ?? wall) : wall);
-      for (const a of acts) this.exposure.announce(run.cfg, a, run.prevWall, out);
-      if (!run.alarms.exposed()) this.exposure.forget(zone);
-      this.st.save!.run(zone, JSON.stringify(run.alarms.state), wall);
-      return acts;
-    });
+    } catch (err) {
+      if (committed) {
+        run.pending.shift(); // committed; an emit was refused (the outbox sends it again)
+        throw err;
+      }
+      run.alarms.restore(snap);
+      this.record.reload(zone);
+      run.writeError =
+        err instanceof QhError
+          ? err
+          : new QhError("QH_STORE_IO", `cold zone ${zone}: ${(err as Error).message}`);
+      throw run.writeError;
+    }
+    run.pending.shift();
+    run.writeError = undefined;
+    if (saved !== undefined) {
+      run.savedKey = saved;
+      run.sinceSave = 0;
+    } else run.sinceSave++;
+    run.high = Math.max(run.high, wall);
     run.prevWall = wall;
     run.last = { ...r, temperatureC: value, wall };
     this.telemetry(run, r);

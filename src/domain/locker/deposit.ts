@@ -114,6 +114,15 @@ export class DepositDesk implements DoorReactor {
     if (zone !== undefined && (typeof zone !== "string" || zone.length === 0 || zone.length > 64)) {
       throw new QhError("QH_LOCKER_INPUT_INVALID", "zone: must be a zone id of 1-64 characters");
     }
+    if (zone !== undefined) {
+      const known = this.ctx.gate?.zones?.() ?? [];
+      if (!known.includes(zone))
+        throw new QhError(
+          "QH_COLD_ZONE_UNKNOWN",
+          `zone: no cold zone ${zone} at this locker (${known.length ? known.join(", ") : "none"})`,
+          { zone, zones: [...known] },
+        );
+    }
     s.zone = zone;
     const chosen = size ?? this.offer(terminal);
     if (chosen === undefined)

@@ -79,6 +79,8 @@ export interface LockerBankLayout {
 export interface CompartmentGate {
   /** The compartment's temperature zone id (a cold zone), or undefined (ambient, not managed). */
   zoneOf(ref: CompartmentRef): string | undefined;
+  /** The zone ids a deposit may ask for (a zone not among them is refused: QH_COLD_ZONE_UNKNOWN). */
+  zones?(): readonly string[];
   /** Why no deposit may go into `ref` now (a coded error the kiosk shows), or undefined. */
   refusal(ref: CompartmentRef): QhError | undefined;
   /** Fields added to a pickup answer for this parcel (e.g. `coldChainBreach`), or undefined. */

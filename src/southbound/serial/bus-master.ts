@@ -94,7 +94,12 @@ export interface BusMasterOptions<M> {
   isUnsolicited?(msg: M): boolean;
   log: Logger;
   registry: Registry;
-  defaults?: { timeoutMs?: number; retries?: number; interFrameGapMs?: number };
+  /**
+   * `flushAfterTimeoutMs`: after a request times out, how long the line is left to settle before
+   * the next frame (a late reply still arriving is dropped as a stray, not matched to the next
+   * request); the decoder is reset just before that frame is written. Default: the inter-frame gap.
+   */
+  defaults?: { timeoutMs?: number; retries?: number; interFrameGapMs?: number; flushAfterTimeoutMs?: number };
   /** Target of one poll cycle: each reachable target is visited once per cycle. Default 500 ms. */
   pollCycleMs?: number;
   /** Probing interval of an unreachable target: starts at initialMs, ×factor per failed probe. */
@@ -164,6 +169,9 @@ export class BusMaster<M> {
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly gapMs: number;
+  private readonly flushMs: number;
+  /** a request timed out since the last frame written: bytes may be a late reply (flush them) */
+  private lineDirty = false;
   private readonly cycleMs: number;
   private readonly backoffInitialMs: number;
   private readonly backoffMaxMs: number;
@@ -203,6 +211,7 @@ export class BusMaster<M> {
     this.timeoutMs = opts.defaults?.timeoutMs ?? 200;
     this.retries = opts.defaults?.retries ?? 2;
     this.gapMs = opts.defaults?.interFrameGapMs ?? 0;
+    this.flushMs = Math.max(this.gapMs, opts.defaults?.flushAfterTimeoutMs ?? 0);
     this.cycleMs = opts.pollCycleMs ?? 500;
     this.backoffInitialMs = opts.backoff?.initialMs ?? 2000;
     this.backoffMaxMs = Math.max(this.backoffInitialMs, opts.backoff?.maxMs ?? 60_000);
@@ -348,6 +357,11 @@ export class BusMaster<M> {
     this.current = job;
     job.attemptsLeft--;
     if (job.startedAt === 0) job.startedAt = performance.now();
+    if (this.lineDirty) {
+      // whatever arrived since the timeout (half a late reply) is not this request's answer
+      this.decoder.reset();
+      this.lineDirty = false;
+    }
     this.timer = setTimeout(this.onTimeout, job.timeoutMs);
     this.decoder.expect?.(job.message);
     this.mSent.inc();
@@ -419,6 +433,7 @@ export class BusMaster<M> {
     this.current = undefined;
     this.mRejected.inc({ bus: this.id, reason: "timeout" });
     this.decoder.reset();
+    this.lineDirty = true;
     if (job.attemptsLeft > 0) {
       this.log.debug({ target: job.target, req: job.label, left: job.attemptsLeft }, "no answer; retrying");
       // Requeue behind what waits for other targets (a silent board must not hold up the others),
@@ -455,8 +470,9 @@ export class BusMaster<M> {
 
   /** The wire is free: wait the inter-frame gap, then send the next frame. */
   private next(): void {
-    if (this.gapMs > 0 && this.running) {
-      this.gapTimer = setTimeout(this.afterGap, this.gapMs);
+    const gap = this.lineDirty ? this.flushMs : this.gapMs;
+    if (gap > 0 && this.running) {
+      this.gapTimer = setTimeout(this.afterGap, gap);
     } else {
       this.pump();
     }

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { loadModels } from "../../../src/config/models.js";
 import type { JsonObject } from "../../../src/core/envelope.js";
 import { extensionsFor } from "../../../src/extensions/index.js";
+import { DEMO_COURIER } from "../../../src/extensions/locker.js";
 import { startTestGateway, testConfig } from "../../helpers/gateway.js";
 import { waitUntil } from "../../helpers/upstream.js";
 
@@ -105,9 +106,9 @@ describe("the cold extension over the simulated controller", () => {
 
     const ok = await command(g, "cold.setpoint", { zone: "chilled", celsius: 3.5 });
     expect(ok).toMatchObject({ status: "ok", result: { zone: "chilled", requestedC: 3.5, readBackC: 3.5 } });
-    // the model allows -30..12 °C, the controller itself -40..30: 20 °C is refused by the driver
+    // outside the chilled zone's own 2..6 °C: refused before anything is written
     const refused = await command(g, "cold.setpoint", { zone: "chilled", celsius: 20 });
-    expect(refused).toMatchObject({ status: "failed", error: { code: expect.stringMatching(/^QH_/) } });
+    expect(refused).toMatchObject({ error: { code: "QH_COMMAND_INVALID" } });
     const bad = await command(g, "cold.setpoint", { zone: "nowhere", celsius: 3 });
     expect(bad).toMatchObject({ status: "rejected", error: { code: "QH_COMMAND_INVALID" } });
     const defrost = await command(g, "cold.defrost", { zone: "frozen" });
@@ -120,6 +121,25 @@ describe("the cold extension over the simulated controller", () => {
     expect(sim.json()).toMatchObject({ zone: "frozen", defrosting: true });
     const types = g.db.prepare("SELECT type FROM events_view ORDER BY seq").pluck().all() as string[];
     expect(types).toEqual(expect.arrayContaining(["cold.setpoint.changed", "cold.defrost.started"]));
+  });
+
+  it("a kiosk deposit asking for a zone the site does not have is QH_COLD_ZONE_UNKNOWN, not 'no compartment'", async () => {
+    const config = site([CHILLED, FROZEN]);
+    gw = await startTestGateway(config, { extensions: extensionsFor(config, models) });
+    const post = (path: string, body: JsonObject) =>
+      gw!.api.inject({
+        method: "POST",
+        url: `/api/v1/kiosk/kiosk-a/${path}`,
+        headers: { authorization: "Bearer test-token-0123456789" },
+        payload: body,
+      });
+    expect((await post("deposit", { courierCode: DEMO_COURIER.code })).statusCode).toBe(200);
+    expect((await post("deposit/barcode", { barcode: "COLD-1" })).statusCode).toBe(200);
+    const r = await post("deposit/size", { size: "M", zone: "nosuchzone" });
+    expect(r.statusCode).toBe(404);
+    expect(r.json()).toMatchObject({
+      error: { code: "QH_COLD_ZONE_UNKNOWN", details: { zone: "nosuchzone", zones: ["chilled", "frozen"] } },
+    });
   });
 
   it("refuses zones that do not fit the site, naming the key", async () => {
@@ -142,6 +162,10 @@ describe("the cold extension over the simulated controller", () => {
       ],
       [[{ ...CHILLED, kind: "custom" }], /cold\.zones\[0\]\.minC: a custom zone needs both/],
       [[CHILLED, { ...FROZEN, id: "chilled" }], /cold\.zones\[1\]\.id: zone chilled is declared twice/],
+      [
+        [CHILLED, { ...FROZEN, channel: 0 }],
+        /cold\.zones\[1\]\.channel: cold-ctrl channel 0 already measures zone chilled/,
+      ],
     ];
     for (const [zones, msg] of cases) {
       const config = site(zones);

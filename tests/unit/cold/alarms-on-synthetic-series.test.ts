@@ -67,15 +67,15 @@ describe("single-event alarm with hysteresis", () => {
 });
 
 describe("gaps, sensor faults and an unreachable controller", () => {
-  it("a gap neither counts towards the delay nor resets it, and is recorded as a gap", async () => {
+  it("a gap out of range on both sides counts towards the delay, does not reset it, and is recorded as a gap", async () => {
     f = await coldFixture([chilledZone()]);
     await series([7, 7, 7, 7, 7, 7]); // 150 s
     f.ctrl.dead = true;
     for (let i = 0; i < 2; i++) await f.step(30); // 60 s unknown: < unreachableSeconds 90
     f.ctrl.dead = false;
-    await series([7, 7, 7]); // 150 + 30 (the step after the gap) + 60 = 240 s
+    await series([7, 7]); // 150 + 90 (the gap and the step after it) + 30 = 270 s
     expect(types()).toEqual([]);
-    await series([7, 7]);
+    await series([7, 7, 7]); // 300 s at the 3rd reading after the gap
     expect(types()).toEqual(["cold.alarm.raised"]);
     const rows: Array<{ temperatureC: number | null; quality: string }> = [];
     await f.svc.record.forEach("chilled", 0, Number.MAX_SAFE_INTEGER, (r) => rows.push(r));
@@ -130,10 +130,14 @@ describe("gaps, sensor faults and an unreachable controller", () => {
 describe("cumulative alarm", () => {
   it("adds up time out of range within the rolling window", async () => {
     f = await coldFixture([chilledZone({}, { cumulativeLimitSeconds: 600, cumulativeWindowSeconds: 3600 })]);
-    // bursts of 4 readings out of range (90 s each) with one in range between: never 300 s in a row
-    for (let i = 0; i < 6; i++) await series([7, 7, 7, 7, 4]);
-    expect(types()).toEqual([]); // 6 × 90 = 540 s
+    // bursts of 4 readings out of range (120 s each: the step to the first counts) with one in
+    // range between: never 300 s in a row
+    await series([4]);
+    for (let i = 0; i < 4; i++) await series([7, 7, 7, 7, 4]);
+    expect(types()).toEqual([]); // 4 × 120 = 480 s
     await series([7, 7, 7]);
+    expect(types()).toEqual([]); // 570 s
+    await series([7]);
     expect(types()).toEqual(["cold.alarm.raised"]);
     expect(f.sink.events()[0]?.data).toMatchObject({ kind: "temperature", rule: "cumulative" });
     await series([4]);

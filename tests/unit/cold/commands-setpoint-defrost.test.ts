@@ -21,21 +21,21 @@ describe("cold chain commands", () => {
       requestedC: 3,
       readBackC: 3,
     });
-    f.ctrl.set(0, { setpointLimits: [0, 8] }); // the controller clamps what it stores
-    const err = await cmds["cold.setpoint"]!({ zone: "chilled", celsius: -2 }, { id: "c2" }).catch(
+    f.ctrl.set(0, { setpointLimits: [3, 8] }); // the controller clamps what it stores
+    const err = await cmds["cold.setpoint"]!({ zone: "chilled", celsius: 2 }, { id: "c2" }).catch(
       (e: unknown) => e,
     );
     expect(err).toMatchObject({
       code: "QH_COLD_SETPOINT_MISMATCH",
-      details: { requestedC: -2, readBackC: 0 },
+      details: { requestedC: 2, readBackC: 3 },
     });
     expect(f.ctrl.writes).toEqual([
       { channel: 0, celsius: 3 },
-      { channel: 0, celsius: -2 },
+      { channel: 0, celsius: 2 },
     ]); // written once each, never again blindly
     expect(f.sink.events("cold.setpoint.changed").map((e) => e.data)).toEqual([
       { zone: "chilled", requestedC: 3, readBackC: 3, ok: true, commandId: "c1" },
-      { zone: "chilled", requestedC: -2, readBackC: 0, ok: false, commandId: "c2" },
+      { zone: "chilled", requestedC: 2, readBackC: 3, ok: false, commandId: "c2" },
     ]);
     f.ctrl.dead = true;
     await expect(cmds["cold.setpoint"]!({ zone: "chilled", celsius: 4 }, { id: "c3" })).rejects.toMatchObject(

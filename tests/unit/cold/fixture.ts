@@ -83,9 +83,12 @@ export class MemoryController implements ColdControllerPort {
     return c.setpointC;
   }
 
-  async defrost(channel: number): Promise<void> {
+  async defrost(channel: number): Promise<"started" | "already_running"> {
     if (this.dead) throw new QhError("QH_SERIAL_TIMEOUT", `${this.device} did not answer`);
-    this.channels.get(channel)!.defrosting = true;
+    const c = this.channels.get(channel)!;
+    if (c.defrosting) return "already_running";
+    c.defrosting = true;
+    return "started";
   }
 }
 
