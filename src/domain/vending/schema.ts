@@ -23,7 +23,9 @@
  *
  * `vending_outbox`: events decided with a state change, until the EventSink made them durable.
  * `vending_sessions`: the one open cashless session per machine, so a restart ends it with a clear
- * outcome. `vending_offline_usage`: offline approvals per machine per local day (the limit).
+ * outcome. `vending_payment_refs` (v2): every paymentRef a pay-first session was begun with, kept
+ * for good, so a reused reference (a new command id, same payment) is refused, never credited twice.
+ * `vending_offline_usage`: offline approvals per machine per local day (the limit).
  */
 import type Database from "better-sqlite3";
 import { type Migration, migrate } from "../../store/migrate.js";
@@ -79,6 +81,18 @@ CREATE TABLE vending_offline_usage (
   vends INTEGER NOT NULL,
   amount INTEGER NOT NULL,
   PRIMARY KEY (device, day)
+) WITHOUT ROWID;
+`,
+  },
+  {
+    version: 2,
+    name: "vending payment references used by pay-first sessions",
+    up: `
+CREATE TABLE vending_payment_refs (
+  payment_ref TEXT PRIMARY KEY,
+  device TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  used_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 `,
   },

@@ -27,7 +27,7 @@ import type { BridgeEvent, ReaderState } from "../../protocols/mdb-bridge-text/i
 import { type AuthorizeAnswer, type CashlessReaderOptions, realTimers, type Timers } from "./options.js";
 import { Outcomes } from "./outcomes.js";
 import { authorizeData, offlineCheck } from "./select-first.js";
-import { addOfflineUsage, loadSession } from "./store.js";
+import { addOfflineUsage, claimPaymentRef, loadSession, releasePaymentRef } from "./store.js";
 import type { AbortReason, BridgePort, Session, Vend } from "./types.js";
 
 export class CashlessReader {
@@ -177,7 +177,10 @@ export class CashlessReader {
   /**
    * The platform's vend.session: begin a session with `credit` (minor units). Resolves once the
    * bridge took it. Throws QH_VEND_NOT_READY (reader not enabled, or a session open) or
-   * QH_VEND_REFUSED (the bridge said no); QH_COMMAND_INVALID for credit the bus cannot carry.
+   * QH_VEND_REFUSED (the bridge said no); QH_COMMAND_INVALID for credit the bus cannot carry;
+   * QH_VEND_PAYMENT_REUSED when `paymentRef` already bought a session (kept in
+   * vending_payment_refs; given back only when the bridge refuses C,START; a C,START with no
+   * answer keeps it spent: the machine may have taken the credit).
    */
   async beginSession(input: {
     credit: number;
@@ -203,6 +206,8 @@ export class CashlessReader {
       spent: 0,
       startedAt: this.o.clock.now(),
     };
+    const db = this.o.recorder.database;
+    claimPaymentRef(db, input.paymentRef, this.device, session.id, session.startedAt);
     this.session = session; // held before the line goes out: a vend request may follow at once
     let reply: Awaited<ReturnType<BridgePort["send"]>>;
     try {
@@ -213,6 +218,7 @@ export class CashlessReader {
     }
     if (reply.kind !== "ok") {
       if (this.session === session) this.session = undefined;
+      releasePaymentRef(db, input.paymentRef, session.id); // refused: no credit was given
       throw new QhError(
         "QH_VEND_REFUSED",
         `the bridge refused the session: ${"reason" in reply ? reply.reason : reply.kind}`,

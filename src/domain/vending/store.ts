@@ -3,6 +3,7 @@
  * recorder transaction, read at start to end what a crash left open.
  */
 import type Database from "better-sqlite3";
+import { QhError } from "../../core/errors.js";
 import type { Session } from "./types.js";
 
 interface SessionRow {
@@ -104,4 +105,29 @@ export function addOfflineUsage(db: Database.Database, device: string, day: stri
     `INSERT INTO vending_offline_usage (device, day, vends, amount) VALUES (?, ?, 1, ?)
      ON CONFLICT(device, day) DO UPDATE SET vends = vends + 1, amount = amount + excluded.amount`,
   ).run(device, day, amount);
+}
+
+/**
+ * Claim a pay-first paymentRef for a session, durably (`vending_payment_refs`). Throws
+ * QH_VEND_PAYMENT_REUSED when any earlier session (on any machine) was begun with it.
+ */
+export function claimPaymentRef(
+  db: Database.Database,
+  ref: string,
+  device: string,
+  sessionId: string,
+  now: number,
+): void {
+  const r = db
+    .prepare(
+      "INSERT INTO vending_payment_refs (payment_ref, device, session_id, used_at) VALUES (?, ?, ?, ?) ON CONFLICT(payment_ref) DO NOTHING",
+    )
+    .run(ref, device, sessionId, now);
+  if (r.changes === 0)
+    throw new QhError("QH_VEND_PAYMENT_REUSED", `payment reference ${ref} already bought a session`);
+}
+
+/** Give a claimed paymentRef back (the bridge refused the session: no credit was given). */
+export function releasePaymentRef(db: Database.Database, ref: string, sessionId: string): void {
+  db.prepare("DELETE FROM vending_payment_refs WHERE payment_ref = ? AND session_id = ?").run(ref, sessionId);
 }
