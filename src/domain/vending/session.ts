@@ -287,8 +287,10 @@ export class CashlessReader {
       return { device: this.device, requestId: a.requestId, approved: false };
     }
     v.paymentRef = a.paymentRef ?? null;
-    await this.approve(v, inMono);
-    return { device: this.device, requestId: a.requestId, approved: v.state !== "authorizing" };
+    const refused = await this.approve(v, inMono);
+    if (refused !== undefined)
+      return { device: this.device, requestId: a.requestId, approved: false, reason: refused };
+    return { device: this.device, requestId: a.requestId, approved: true };
   }
 
   private onVendRequest(busPrice: number, slot: number): void {
@@ -374,8 +376,13 @@ export class CashlessReader {
     void this.approve(v);
   }
 
-  /** Write the approval once; record vend.approved when the bridge took it. Never re-sent. */
-  private async approve(v: Vend, answerMono?: number): Promise<void> {
+  /**
+   * Write the approval once; record vend.approved when the bridge took it. Never re-sent.
+   * Resolves with the reason when the approval did not go through (the bridge refused it:
+   * `bridge_refused`), else undefined. A refused approval is vend.denied with `bridgeReason`
+   * and, when the platform had approved (and so charged) a select-first vend, `refundNeeded`.
+   */
+  private async approve(v: Vend, answerMono?: number): Promise<string | undefined> {
     v.state = "approving";
     const sent = this.o.bridge.send({ kind: "approve", amount: v.busPrice });
     const outMono = this.o.clock.mono();
@@ -391,16 +398,23 @@ export class CashlessReader {
       this.o.log.warn({ err: (err as Error).message, slot: v.slot }, "no answer to the approval");
     }
     const s = this.session;
-    if (v.approvedRecorded) return; // the outcome line came first and recorded it
-    if (!s || s.vend !== v) return;
+    if (v.approvedRecorded) return undefined; // the outcome line came first and recorded it
+    if (!s || s.vend !== v) return undefined;
     if (reply && reply.kind !== "ok") {
-      this.o.log.warn({ reply }, "the bridge refused the approval");
-      this.out.denied(s, v, "bridge_refused");
+      const bridgeReason = "reason" in reply ? String(reply.reason) : reply.kind;
+      this.o.log.warn({ reply, slot: v.slot }, "the bridge refused the approval");
+      const charged = s.flow === "select_first" && !v.offline && answerMono !== undefined;
+      this.out.denied(s, v, "bridge_refused", {
+        bridgeReason,
+        refundNeeded: charged,
+        ...(charged ? { refundAmount: v.price } : {}),
+      });
       s.vend = undefined;
-      return;
+      return "bridge_refused";
     }
     if (v.state === "approving") v.state = "approved";
     this.out.approved(s, v);
+    return undefined;
   }
 
   private async deny(v: Vend, reason: string, extra: JsonObject = {}): Promise<void> {
