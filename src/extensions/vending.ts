@@ -196,6 +196,12 @@ function buildVending(
     fetchDex: async (device) => {
       const m = machines.get(device);
       if (!m) throw new QhError("QH_VEND_MACHINE_UNKNOWN", `no vending machine ${device} at this site`);
+      // a DEX transfer holds the line for seconds: an approval behind it would come too late
+      if (m.reader.busy)
+        throw new QhError(
+          "QH_DEX_AUDIT_BUSY",
+          `machine ${device} has a cashless session or vend in flight: audit it once it is idle`,
+        );
       const r = await m.driver.send({ kind: "dex" });
       if (r.kind !== "dex")
         throw new QhError(

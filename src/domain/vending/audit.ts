@@ -57,7 +57,8 @@ export class VendingAudit {
 
   /**
    * Fetch, store, reconcile and report one machine's audit; resolves with the `audit.dex` data.
-   * @throws QH_PLANOGRAM_MACHINE_UNKNOWN, QH_DEX_AUDIT_BUSY (one audit per machine at a time),
+   * @throws QH_PLANOGRAM_MACHINE_UNKNOWN, QH_DEX_AUDIT_BUSY (one audit per machine at a time, or
+   *   a cashless session/vend in flight on it),
    *   QH_DEX_FETCH_FAILED (no fetcher, or the bridge failed: nothing stored)
    */
   async run(device: string, by: string, commandId?: string): Promise<JsonObject> {
@@ -72,6 +73,7 @@ export class VendingAudit {
       try {
         content = await f.fetchDex(device);
       } catch (err) {
+        if (isQhError(err) && err.code === "QH_DEX_AUDIT_BUSY") throw err; // a vend in flight
         const why = isQhError(err) ? `${err.code}: ${err.message}` : (err as Error).message;
         throw new QhError("QH_DEX_FETCH_FAILED", `${device}: the DEX fetch failed (${why})`);
       }

@@ -85,6 +85,11 @@ export class CashlessReader {
     return this.state;
   }
 
+  /** Whether a session or a vend is open (a DEX fetch would hold the line an approval needs). */
+  get busy(): boolean {
+    return this.session !== undefined;
+  }
+
   /**
    * End what a previous run left open (vend.failed / vend.session_ended, reason gateway_restart).
    * The reader is configured when the line comes up (`onLink`) and after every bridge boot.
@@ -379,17 +384,33 @@ export class CashlessReader {
   /**
    * Write the approval once; record vend.approved when the bridge took it. Never re-sent.
    * Resolves with the reason when the approval did not go through (the bridge refused it:
-   * `bridge_refused`), else undefined. A refused approval is vend.denied with `bridgeReason`
+   * `bridge_refused`; dropped unwritten after waiting behind another command: `vend_gone` when
+   * the vend is over, `approval_late` past the machine's maximum response time), else undefined. A refused approval is vend.denied with `bridgeReason`
    * and, when the platform had approved (and so charged) a select-first vend, `refundNeeded`.
    */
   private async approve(v: Vend, answerMono?: number): Promise<string | undefined> {
     v.state = "approving";
-    const sent = this.o.bridge.send({ kind: "approve", amount: v.busPrice });
-    const outMono = this.o.clock.mono();
-    if (answerMono !== undefined && v.publishedMono !== undefined) {
-      v.gatewayMs = v.publishedMono - v.requestedMono + (outMono - answerMono);
-      this.o.onGatewayShare?.(v.gatewayMs);
-    }
+    // the VMC waits for an answer at most its maximum response time from its vend request
+    const deadlineMono = v.requestedMono + this.o.settings.reader.maxResponseSeconds * 1000;
+    const sent = this.o.bridge.send(
+      { kind: "approve", amount: v.busPrice },
+      {
+        // the approval may have waited behind another command (a DEX fetch): never write it for
+        // a vend that is over, or after the machine stopped waiting (it would approve the next one)
+        stillWanted: () =>
+          this.session?.vend !== v
+            ? "vend_gone"
+            : this.o.clock.mono() > deadlineMono
+              ? "approval_late"
+              : undefined,
+        onWrite: () => {
+          if (answerMono !== undefined && v.publishedMono !== undefined) {
+            v.gatewayMs = v.publishedMono - v.requestedMono + (this.o.clock.mono() - answerMono);
+            this.o.onGatewayShare?.(v.gatewayMs);
+          }
+        },
+      },
+    );
     let reply: Awaited<ReturnType<BridgePort["send"]>> | undefined;
     try {
       reply = await sent;
@@ -398,8 +419,20 @@ export class CashlessReader {
       this.o.log.warn({ err: (err as Error).message, slot: v.slot }, "no answer to the approval");
     }
     const s = this.session;
+    if (reply?.kind === "dropped" && reply.reason === "vend_gone") return "vend_gone";
     if (v.approvedRecorded) return undefined; // the outcome line came first and recorded it
     if (!s || s.vend !== v) return undefined;
+    if (reply?.kind === "dropped") {
+      // not written: the machine stopped waiting; deny in case it still does
+      const charged = s.flow === "select_first" && !v.offline && answerMono !== undefined;
+      s.vend = undefined;
+      this.out.denied(s, v, reply.reason, {
+        refundNeeded: charged,
+        ...(charged ? { refundAmount: v.price } : {}),
+      });
+      this.o.bridge.send({ kind: "deny" }).catch(() => undefined);
+      return reply.reason;
+    }
     if (reply && reply.kind !== "ok") {
       const bridgeReason = "reason" in reply ? String(reply.reason) : reply.kind;
       this.o.log.warn({ reply, slot: v.slot }, "the bridge refused the approval");

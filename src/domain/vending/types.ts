@@ -11,11 +11,24 @@ export type BridgeReply =
   | { kind: "error"; reason: string }
   | { kind: "state"; event: unknown }
   | { kind: "dex"; lines: string[] }
-  | { kind: "dexError"; reason: string };
+  | { kind: "dexError"; reason: string }
+  | { kind: "dropped"; reason: string };
+
+/**
+ * Per-command hooks, run when the command's turn comes (it may wait behind others, e.g. a DEX
+ * fetch): `stillWanted` returns a reason to drop it unwritten (answer `dropped`), `onWrite` runs
+ * just before the line is written.
+ */
+export interface SendHooks {
+  stillWanted?: () => string | undefined;
+  onWrite?: () => void;
+}
 
 /** The bridge as the session sees it: commands, each answered once (never re-sent). */
 export interface BridgePort {
-  send(cmd: BridgeCommand): Promise<BridgeReply>;
+  send(cmd: BridgeCommand, hooks?: SendHooks): Promise<BridgeReply>;
+  /** whether a DEX fetch holds the line */
+  readonly dexInFlight?: boolean;
 }
 
 export interface OfflineLimit {
