@@ -117,7 +117,10 @@ export class MdbBridgeDriver {
     for (;;) {
       const drop = w?.hooks?.stillWanted?.();
       if (!w || drop === undefined) break;
-      this.o.log.warn({ command: describe(w.cmd), reason: drop }, "bridge command dropped before it was written");
+      this.o.log.warn(
+        { command: describe(w.cmd), reason: drop },
+        "bridge command dropped before it was written",
+      );
       w.resolve({ kind: "dropped", reason: drop });
       w = this.queue.shift();
     }

@@ -102,7 +102,8 @@ export async function scriptedRig(o: ScriptedOptions): Promise<ScriptedRig> {
   const until = async (check: () => boolean, what: string, timeoutMs = 3000): Promise<void> => {
     const end = Date.now() + timeoutMs;
     while (!check()) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what} (have: ${sink.types().join(", ")})`);
+      if (Date.now() > end)
+        throw new Error(`timed out waiting for ${what} (have: ${sink.types().join(", ")})`);
       await new Promise((r) => setTimeout(r, 5));
     }
   };
