@@ -192,16 +192,16 @@ export class CashlessReader {
     paymentRef: string;
     expiresAtMs?: number;
   }): Promise<JsonObject> {
+    const funds = this.fundsOf(input.credit);
+    if (input.expiresAtMs !== undefined && input.expiresAtMs <= this.o.clock.now())
+      throw new QhError(
+        "QH_COMMAND_INVALID",
+        `args.expiresAt: ${input.expiresAtMs} (epoch ms) has passed already`,
+      );
     if (this.state !== "ENABLED" || this.session)
       throw new QhError(
         "QH_VEND_NOT_READY",
         `machine ${this.device} cannot start a session now (reader ${this.state}${this.session ? ", a session is open" : ""})`,
-      );
-    const funds = Math.min(65534, Math.floor(input.credit / this.scale));
-    if (funds <= 0)
-      throw new QhError(
-        "QH_COMMAND_INVALID",
-        `credit ${input.credit} is below one price unit (${this.scale})`,
       );
     const session: Session = {
       id: newId(this.o.clock.now()),
@@ -244,6 +244,26 @@ export class CashlessReader {
       credit: session.credit ?? 0,
       timeoutMs,
     };
+  }
+
+  /**
+   * The credit (minor units) as MDB funds: a whole number of scale-factor units, at most 65534
+   * (0xFFFF is "unknown" on the bus; MDB cashless BEGIN SESSION funds are 16 bits). Anything else
+   * is QH_COMMAND_INVALID: never capped or rounded behind the platform's back.
+   */
+  private fundsOf(credit: number): number {
+    const max = 65534 * this.scale;
+    if (!Number.isInteger(credit) || credit <= 0 || credit > max)
+      throw new QhError(
+        "QH_COMMAND_INVALID",
+        `args.credit: ${credit} is outside what the reader can grant (1..${max} minor units: 65534 × scale factor ${this.scale})`,
+      );
+    if (credit % this.scale !== 0)
+      throw new QhError(
+        "QH_COMMAND_INVALID",
+        `args.credit: ${credit} is not a multiple of the reader's scale factor ${this.scale}`,
+      );
+    return credit / this.scale;
   }
 
   /** The platform's vend.session.cancel: ask the VMC to end the session (C,STOP). */
