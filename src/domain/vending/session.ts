@@ -148,6 +148,9 @@ export class CashlessReader {
         return;
       case "state":
         this.state = e.state;
+        // a state line between C,START and its answer is the state before the start took
+        // effect: the answer decides (an ENABLED echo must not end the session being begun)
+        if (this.session?.starting) return;
         if (this.session && e.state !== "IDLE") this.abort("reader_disabled");
         return;
       case "readerCancel":
@@ -214,12 +217,27 @@ export class CashlessReader {
     const db = this.o.recorder.database;
     claimPaymentRef(db, input.paymentRef, this.device, session.id, session.startedAt);
     this.session = session; // held before the line goes out: a vend request may follow at once
+    session.starting = true;
     let reply: Awaited<ReturnType<BridgePort["send"]>>;
     try {
       reply = await this.o.bridge.send({ kind: "beginSession", funds });
     } catch (err) {
+      session.starting = false;
       if (this.session === session) this.session = undefined;
+      // ended by a reset / boot / lost line meanwhile: the machine lost the funds
+      if (session.abortedDuringStart) releasePaymentRef(db, input.paymentRef, session.id);
       throw err;
+    }
+    session.starting = false;
+    if (session.abortedDuringStart || this.session !== session) {
+      // the machine reset (or the line went) between C,START and its answer: the session never
+      // began as far as anyone can tell; nothing was saved or reported, the reference is free
+      if (this.session === session) this.session = undefined;
+      if (session.abortedDuringStart) releasePaymentRef(db, input.paymentRef, session.id);
+      throw new QhError(
+        "QH_VEND_REFUSED",
+        `the session did not start: ${session.abortedDuringStart ?? "ended"} while the bridge answered C,START`,
+      );
     }
     if (reply.kind !== "ok") {
       if (this.session === session) this.session = undefined;
@@ -531,7 +549,9 @@ export class CashlessReader {
 
   private end(s: Session, reason: string): void {
     this.timers.clearTimeout(this.sessionTimer);
-    this.session = undefined;
+    if (this.session === s) this.session = undefined;
+    if (s.ended) return; // reported once, never again
+    s.ended = true;
     this.out.ended(s, reason);
   }
 
@@ -539,6 +559,12 @@ export class CashlessReader {
   private abort(reason: AbortReason): void {
     const s = this.session;
     if (!s) return;
+    if (s.starting && !s.vend) {
+      // not begun yet (C,START unanswered): nothing saved, nothing to report; beginSession fails
+      s.abortedDuringStart = reason;
+      this.session = undefined;
+      return;
+    }
     this.timers.clearTimeout(this.authTimer);
     const v = s.vend;
     s.vend = undefined;

@@ -88,6 +88,12 @@ export interface Session {
   spent: number;
   vend?: Vend;
   startedAt: number;
+  /** pay first: C,START is written and its answer not yet in */
+  starting?: boolean;
+  /** why the session was ended while C,START waited for its answer (never reported: never begun) */
+  abortedDuringStart?: string;
+  /** vend.session_ended (or the end) is recorded: never twice */
+  ended?: boolean;
   /** why the gateway asked the VMC to end it (C,STOP), for vend.session_ended */
   endReason?: "timeout" | "cancelled";
 }
