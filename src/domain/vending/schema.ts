@@ -25,6 +25,8 @@
  * `vending_sessions`: the one open cashless session per machine, so a restart ends it with a clear
  * outcome. `vending_payment_refs` (v2): every paymentRef a pay-first session was begun with, kept
  * for good, so a reused reference (a new command id, same payment) is refused, never credited twice.
+ * (v3: the approved vend's request id, product and whether its vend.approved is recorded, so a
+ * restart reports its outcome under the same request id and never records vend.approved twice.)
  * `vending_offline_usage`: offline approvals per machine per local day (the limit).
  */
 import type Database from "better-sqlite3";
@@ -94,6 +96,15 @@ CREATE TABLE vending_payment_refs (
   session_id TEXT NOT NULL,
   used_at INTEGER NOT NULL
 ) WITHOUT ROWID;
+`,
+  },
+  {
+    version: 3,
+    name: "vending session rows keep the vend's request id, product and whether vend.approved is recorded",
+    up: `
+ALTER TABLE vending_sessions ADD COLUMN vend_request_id TEXT;
+ALTER TABLE vending_sessions ADD COLUMN vend_product TEXT;
+ALTER TABLE vending_sessions ADD COLUMN vend_approved_recorded INTEGER NOT NULL DEFAULT 0;
 `,
   },
 ];

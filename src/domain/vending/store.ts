@@ -19,6 +19,9 @@ interface SessionRow {
   vend_ref: string | null;
   vend_offline: number;
   started_at: number;
+  vend_request_id: string | null;
+  vend_product: string | null;
+  vend_approved_recorded: number;
 }
 
 /** Upsert the machine's open session (only approved vends are kept: a pending request dies with us). */
@@ -26,11 +29,14 @@ export function saveSession(db: Database.Database, device: string, s: Session): 
   const v = s.vend && s.vend.state !== "authorizing" ? s.vend : undefined;
   db.prepare(
     `INSERT INTO vending_sessions (device, session_id, flow, payment_ref, credit, spent, vend_slot, vend_price,
-       vend_state, vend_ref, vend_offline, started_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+       vend_state, vend_ref, vend_offline, started_at, vend_request_id, vend_product, vend_approved_recorded)
+       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
      ON CONFLICT(device) DO UPDATE SET session_id=excluded.session_id, flow=excluded.flow,
        payment_ref=excluded.payment_ref, credit=excluded.credit, spent=excluded.spent, vend_slot=excluded.vend_slot,
        vend_price=excluded.vend_price, vend_state=excluded.vend_state, vend_ref=excluded.vend_ref,
-       vend_offline=excluded.vend_offline, started_at=excluded.started_at`,
+       vend_offline=excluded.vend_offline, started_at=excluded.started_at,
+       vend_request_id=excluded.vend_request_id, vend_product=excluded.vend_product,
+       vend_approved_recorded=excluded.vend_approved_recorded`,
   ).run(
     device,
     s.id,
@@ -44,6 +50,9 @@ export function saveSession(db: Database.Database, device: string, s: Session): 
     v?.paymentRef ?? null,
     v?.offline ? 1 : 0,
     s.startedAt,
+    v?.requestId ?? null,
+    v?.product ?? null,
+    v?.approvedRecorded ? 1 : 0,
   );
 }
 
@@ -70,9 +79,10 @@ export function loadSession(db: Database.Database, device: string): Session | un
             slot: r.vend_slot,
             busPrice: 0,
             price: r.vend_price,
-            product: null,
+            product: r.vend_product,
             state: "approved" as const,
-            requestId: "",
+            requestId: r.vend_request_id ?? "",
+            approvedRecorded: r.vend_approved_recorded === 1,
             paymentRef: r.vend_ref,
             offline: r.vend_offline === 1,
             requestedMono: 0,

@@ -39,6 +39,7 @@ export interface ScriptedOptions {
   answerTimeoutMs?: number;
   sink?: SqliteEventSink;
   db?: Db;
+  productOf?: (device: string, slot: number) => string | null;
 }
 
 export async function scriptedRig(o: ScriptedOptions): Promise<ScriptedRig> {
@@ -95,6 +96,7 @@ export async function scriptedRig(o: ScriptedOptions): Promise<ScriptedRig> {
     events: sink,
     clock,
     uplinkOnline: () => true,
+    ...(o.productOf ? { productOf: o.productOf } : {}),
     log,
   });
   driver.start();
