@@ -230,7 +230,7 @@ function buildVending(
       ...built.flatMap((b) => b.apiPlugins ?? []),
     ],
     problems: () => {
-      const out: string[] = [];
+      const out: string[] = [...recorder.problems()];
       for (const m of machines.values()) {
         if (!m.link.connected) out.push(`bus ${m.bus} down`);
         else if (m.reader.readerState === "INACTIVE" || m.reader.readerState === "DISABLED")
@@ -240,6 +240,7 @@ function buildVending(
     },
     start: async () => {
       await recorder.flush();
+      recorder.startFlushing(); // events the event store refused go out once it recovers
       for (const m of machines.values()) {
         await m.reader.start();
         m.sim?.powerUp(); // the simulated machine is on before its line opens
@@ -249,6 +250,7 @@ function buildVending(
       for (const b of built) await b.start?.();
     },
     stop: async () => {
+      await recorder.stopFlushing();
       for (const b of [...built].reverse()) await b.stop?.();
       for (const m of machines.values()) {
         m.reader.stop();
