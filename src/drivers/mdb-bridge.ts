@@ -189,6 +189,19 @@ export class MdbBridgeDriver {
         return true;
       }
       if (e.kind === "dexEnd" && w.dex) {
+        // the bridge counts the lines it sent: a line lost or rejected on the way (noise, a byte
+        // the line decoder refuses) would silently change the audit's figures
+        if (e.lines !== w.dex.length) {
+          this.o.log.warn(
+            { announced: e.lines, received: w.dex.length },
+            "DEX transfer lost lines: the file is not used",
+          );
+          this.finish({
+            kind: "dexError",
+            reason: `LINES_LOST: the bridge sent ${e.lines} lines, ${w.dex.length} arrived`,
+          });
+          return true;
+        }
         this.finish({ kind: "dex", lines: w.dex });
         return true;
       }

@@ -93,7 +93,9 @@ export class VendingAudit {
     const bytes = typeof content === "string" ? Buffer.from(content, "latin1") : Buffer.from(content);
     const audit = parseDex(bytes);
     const verdict = audit.dxs === null ? "invalid" : audit.integrity.verdict;
-    const trusted = verdict === "verified" || verdict === "unverified";
+    // only a file whose G85 checks out is reconciled: without one (`unverified`) nothing proves
+    // the figures arrived as the machine wrote them; it is stored and reported, never booked
+    const trusted = verdict === "verified";
     const db = this.o.db;
     const { result, durable } = this.o.recorder.commit((tx) => {
       const prev = db
