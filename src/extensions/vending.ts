@@ -232,6 +232,7 @@ function buildVending(
     problems: () => {
       const out: string[] = [...recorder.problems()];
       for (const m of machines.values()) {
+        out.push(...m.reader.problems());
         if (!m.link.connected) out.push(`bus ${m.bus} down`);
         else if (m.reader.readerState === "INACTIVE" || m.reader.readerState === "DISABLED")
           out.push(`vending machine ${m.device}: reader ${m.reader.readerState.toLowerCase()}`);

@@ -38,6 +38,8 @@ export class CashlessReader {
   private range: { min: number; max: number } | undefined;
   private authTimer: unknown;
   private sessionTimer: unknown;
+  /** a session ended without the machine's word (C,STOP unanswered), until it is heard from */
+  private stuck: string | undefined;
   private readonly timers: Timers;
   private readonly device: string;
   private readonly scale: number;
@@ -130,6 +132,16 @@ export class CashlessReader {
 
   /** A line from the bridge that is not an answer to a command. */
   onEvent(e: BridgeEvent): void {
+    // the machine is heard from out of any session: what was stuck is over
+    if (
+      this.stuck &&
+      (e.kind === "boot" ||
+        e.kind === "reset" ||
+        e.kind === "sessionComplete" ||
+        e.kind === "readerCancel" ||
+        (e.kind === "state" && e.state !== "IDLE"))
+    )
+      this.stuck = undefined;
     switch (e.kind) {
       case "boot":
         this.state = "INACTIVE";
@@ -304,13 +316,38 @@ export class CashlessReader {
       this.sessionTimer = this.timers.setTimeout(() => void this.endSessionAsked(reason), 1000);
       return;
     }
+    if (s.endReason) return; // asked already: the final deadline runs
     s.endReason = reason;
+    // the machine ends the session (c,VEND,COMPLETE); if it never does (the bridge refused C,STOP
+    // or lost the session without a word), the gateway ends it alone after a grace period
+    this.timers.clearTimeout(this.sessionTimer);
+    this.sessionTimer = this.timers.setTimeout(() => {
+      if (this.session !== s) return;
+      if (s.vend) {
+        this.sessionTimer = this.timers.setTimeout(() => this.stopUnanswered(s), 1000);
+        return;
+      }
+      this.stopUnanswered(s);
+    }, this.o.stopGraceMs ?? 10_000);
     try {
       const r = await this.o.bridge.send({ kind: "cancelSession" });
       if (r.kind !== "ok") this.o.log.warn({ reply: r }, "the bridge refused the session cancel request");
     } catch (err) {
       this.o.log.warn({ err: (err as Error).message }, "session cancel request not sent");
     }
+  }
+
+  /** The machine never ended a session the gateway asked it to end: end it here, say so. */
+  private stopUnanswered(s: Session): void {
+    if (this.session !== s) return;
+    this.stuck = `session ${s.id} ended by the gateway: the machine never answered its end (C,STOP); check the machine holds no credit`;
+    this.o.log.warn({ sessionId: s.id }, "the machine never ended the session: ended without it");
+    this.abort("stop_unanswered");
+  }
+
+  /** What /health should show for this machine (a session ended without the machine's word). */
+  problems(): string[] {
+    return this.stuck ? [`vending machine ${this.device}: ${this.stuck}`] : [];
   }
 
   // ---- select first --------------------------------------------------------------------------------
@@ -519,6 +556,17 @@ export class CashlessReader {
       return;
     }
     this.out.approved(s, v);
+    if (ok && item !== undefined && item !== v.slot) {
+      // the machine dispensed from another slot than the one approved: the sale and the stock
+      // go to the slot it reports (that is where the item left); the event says so
+      this.o.log.warn(
+        { approvedSlot: v.slot, reportedSlot: item },
+        "VEND SUCCESS names another slot than the one approved: charged to the machine's slot",
+      );
+      v.approvedSlot = v.slot;
+      v.slot = item;
+      v.product = this.o.productOf?.(this.device, item) ?? null;
+    }
     s.vend = undefined;
     if (!ok) {
       this.out.failed(s, v, "machine_failure", "no");

@@ -72,6 +72,8 @@ export interface Vend {
   publishedMono?: number;
   /** the gateway's share of the authorisation round trip, ms (select first, online) */
   gatewayMs?: number;
+  /** the slot approved, when the machine's VEND SUCCESS named another (then `slot` is the machine's) */
+  approvedSlot?: number;
   /** vend.approved is recorded (it precedes the vend's outcome, whichever line comes first) */
   approvedRecorded?: boolean;
   /** work to commit with vend.approved (the offline usage) */
@@ -104,4 +106,5 @@ export type AbortReason =
   | "machine_reset"
   | "link_lost"
   | "gateway_restart"
-  | "reader_disabled";
+  | "reader_disabled"
+  | "stop_unanswered";

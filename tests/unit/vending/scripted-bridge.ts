@@ -40,6 +40,7 @@ export interface ScriptedOptions {
   sink?: SqliteEventSink;
   db?: Db;
   productOf?: (device: string, slot: number) => string | null;
+  stopGraceMs?: number;
 }
 
 export async function scriptedRig(o: ScriptedOptions): Promise<ScriptedRig> {
@@ -97,6 +98,7 @@ export async function scriptedRig(o: ScriptedOptions): Promise<ScriptedRig> {
     clock,
     uplinkOnline: () => true,
     ...(o.productOf ? { productOf: o.productOf } : {}),
+    ...(o.stopGraceMs !== undefined ? { stopGraceMs: o.stopGraceMs } : {}),
     log,
   });
   driver.start();
