@@ -118,6 +118,8 @@ export const ERRORS = {
     "The MDB bridge refused the request (the machine moved on meanwhile): check the machine's state and start again with a new command id.",
   QH_VEND_NOT_PENDING:
     "No such vend request or session is waiting on that machine: it was answered, timed out (denied) or ended already; a late answer changes nothing.",
+  QH_VEND_PAYMENT_REUSED:
+    "That paymentRef already bought a session (each payment buys one): send the unspent credit of the first session for refund, or take a new payment with a new paymentRef.",
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -31,7 +31,14 @@ export type BridgeAnswer =
   | { kind: "error"; reason: string }
   | { kind: "state"; event: BridgeEvent }
   | { kind: "dex"; lines: string[] }
-  | { kind: "dexError"; reason: string };
+  | { kind: "dexError"; reason: string }
+  | { kind: "dropped"; reason: string };
+
+/** See SendHooks in src/domain/vending/types.ts. */
+export interface DriverSendHooks {
+  stillWanted?: () => string | undefined;
+  onWrite?: () => void;
+}
 
 export interface MdbBridgeDriverOptions {
   device: string;
@@ -50,6 +57,7 @@ interface Waiting {
   cmd: BridgeCommand;
   resolve: (a: BridgeAnswer) => void;
   reject: (e: Error) => void;
+  hooks?: DriverSendHooks;
   timer?: NodeJS.Timeout;
   dex?: string[];
 }
@@ -89,18 +97,36 @@ export class MdbBridgeDriver {
   /**
    * Send one command and resolve with its answer. Commands queue behind one another; each is
    * written once. Rejects with QH_SERIAL_CLOSED (line down) or QH_SERIAL_TIMEOUT (no answer).
+   * `hooks.stillWanted` is asked when the command's turn comes: a reason drops it unwritten
+   * (answer `{ kind: "dropped", reason }`); `hooks.onWrite` runs just before the write.
    */
-  send(cmd: BridgeCommand): Promise<BridgeAnswer> {
+  send(cmd: BridgeCommand, hooks?: DriverSendHooks): Promise<BridgeAnswer> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ cmd, resolve, reject });
+      this.queue.push({ cmd, resolve, reject, hooks });
       if (!this.current) this.next();
     });
   }
 
+  /** Whether a DEX fetch holds the line (every other command waits behind it). */
+  get dexInFlight(): boolean {
+    return this.current?.cmd.kind === "dex" || this.queue.some((w) => w.cmd.kind === "dex");
+  }
+
   private next(): void {
-    const w = this.queue.shift();
+    let w = this.queue.shift();
+    for (;;) {
+      const drop = w?.hooks?.stillWanted?.();
+      if (!w || drop === undefined) break;
+      this.o.log.warn(
+        { command: describe(w.cmd), reason: drop },
+        "bridge command dropped before it was written",
+      );
+      w.resolve({ kind: "dropped", reason: drop });
+      w = this.queue.shift();
+    }
     this.current = w;
     if (!w) return;
+    w.hooks?.onWrite?.();
     const text = `${commandText(w.cmd)}\n`;
     this.o.log.trace({ line: text.trim() }, "bridge command");
     const ms = w.cmd.kind === "dex" ? (this.o.dexTimeoutMs ?? 30_000) : (this.o.answerTimeoutMs ?? 1000);
@@ -163,6 +189,19 @@ export class MdbBridgeDriver {
         return true;
       }
       if (e.kind === "dexEnd" && w.dex) {
+        // the bridge counts the lines it sent: a line lost or rejected on the way (noise, a byte
+        // the line decoder refuses) would silently change the audit's figures
+        if (e.lines !== w.dex.length) {
+          this.o.log.warn(
+            { announced: e.lines, received: w.dex.length },
+            "DEX transfer lost lines: the file is not used",
+          );
+          this.finish({
+            kind: "dexError",
+            reason: `LINES_LOST: the bridge sent ${e.lines} lines, ${w.dex.length} arrived`,
+          });
+          return true;
+        }
         this.finish({ kind: "dex", lines: w.dex });
         return true;
       }

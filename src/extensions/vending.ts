@@ -196,6 +196,12 @@ function buildVending(
     fetchDex: async (device) => {
       const m = machines.get(device);
       if (!m) throw new QhError("QH_VEND_MACHINE_UNKNOWN", `no vending machine ${device} at this site`);
+      // a DEX transfer holds the line for seconds: an approval behind it would come too late
+      if (m.reader.busy)
+        throw new QhError(
+          "QH_DEX_AUDIT_BUSY",
+          `machine ${device} has a cashless session or vend in flight: audit it once it is idle`,
+        );
       const r = await m.driver.send({ kind: "dex" });
       if (r.kind !== "dex")
         throw new QhError(
@@ -224,8 +230,9 @@ function buildVending(
       ...built.flatMap((b) => b.apiPlugins ?? []),
     ],
     problems: () => {
-      const out: string[] = [];
+      const out: string[] = [...recorder.problems()];
       for (const m of machines.values()) {
+        out.push(...m.reader.problems());
         if (!m.link.connected) out.push(`bus ${m.bus} down`);
         else if (m.reader.readerState === "INACTIVE" || m.reader.readerState === "DISABLED")
           out.push(`vending machine ${m.device}: reader ${m.reader.readerState.toLowerCase()}`);
@@ -234,6 +241,7 @@ function buildVending(
     },
     start: async () => {
       await recorder.flush();
+      recorder.startFlushing(); // events the event store refused go out once it recovers
       for (const m of machines.values()) {
         await m.reader.start();
         m.sim?.powerUp(); // the simulated machine is on before its line opens
@@ -243,6 +251,7 @@ function buildVending(
       for (const b of built) await b.start?.();
     },
     stop: async () => {
+      await recorder.stopFlushing();
       for (const b of [...built].reverse()) await b.stop?.();
       for (const m of machines.values()) {
         m.reader.stop();

@@ -2,6 +2,7 @@
  * `quarterhour dex parse FILE [--json]` as a child process on the samples: the report, the verdict
  * and the exit codes (0 verified, 1 not to be trusted, 2 unreadable or not DEX).
  */
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -86,5 +87,23 @@ describe("quarterhour dex parse", () => {
     const r = runCli(["dex", "parse", other]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^error QH_DEX_INVALID: .*no DXS line/);
+  });
+
+  it("a FIFO, a device, a directory or a file over 4 MiB is QH_PATH_INVALID: exit 2, never a hang", () => {
+    const fifo = join(tmp, "pipe.dex");
+    execFileSync("mkfifo", [fifo]);
+    const big = join(tmp, "big.dex");
+    writeFileSync(big, Buffer.alloc(4 * 1024 * 1024 + 1, 0x41));
+    for (const [path, what] of [
+      [fifo, "a FIFO"],
+      ["/dev/zero", "a device"],
+      [tmp, "a directory"],
+      [big, "more than a DEX audit file can be"],
+    ] as const) {
+      const r = runCli(["dex", "parse", path]);
+      expect(r.status, path).toBe(2);
+      expect(r.stderr).toMatch(/^error QH_PATH_INVALID: /);
+      expect(r.stderr).toContain(what);
+    }
   });
 });

@@ -57,7 +57,8 @@ export class VendingAudit {
 
   /**
    * Fetch, store, reconcile and report one machine's audit; resolves with the `audit.dex` data.
-   * @throws QH_PLANOGRAM_MACHINE_UNKNOWN, QH_DEX_AUDIT_BUSY (one audit per machine at a time),
+   * @throws QH_PLANOGRAM_MACHINE_UNKNOWN, QH_DEX_AUDIT_BUSY (one audit per machine at a time, or
+   *   a cashless session/vend in flight on it),
    *   QH_DEX_FETCH_FAILED (no fetcher, or the bridge failed: nothing stored)
    */
   async run(device: string, by: string, commandId?: string): Promise<JsonObject> {
@@ -72,6 +73,7 @@ export class VendingAudit {
       try {
         content = await f.fetchDex(device);
       } catch (err) {
+        if (isQhError(err) && err.code === "QH_DEX_AUDIT_BUSY") throw err; // a vend in flight
         const why = isQhError(err) ? `${err.code}: ${err.message}` : (err as Error).message;
         throw new QhError("QH_DEX_FETCH_FAILED", `${device}: the DEX fetch failed (${why})`);
       }
@@ -91,7 +93,9 @@ export class VendingAudit {
     const bytes = typeof content === "string" ? Buffer.from(content, "latin1") : Buffer.from(content);
     const audit = parseDex(bytes);
     const verdict = audit.dxs === null ? "invalid" : audit.integrity.verdict;
-    const trusted = verdict === "verified" || verdict === "unverified";
+    // only a file whose G85 checks out is reconciled: without one (`unverified`) nothing proves
+    // the figures arrived as the machine wrote them; it is stored and reported, never booked
+    const trusted = verdict === "verified";
     const db = this.o.db;
     const { result, durable } = this.o.recorder.commit((tx) => {
       const prev = db

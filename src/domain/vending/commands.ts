@@ -45,6 +45,10 @@ export function createVendingCommands(
   readers: ReadonlyMap<string, CashlessReader>,
 ): Record<string, CommandHandler> {
   const reader = (p: Problems, args: JsonObject, ctx: CommandContext): CashlessReader | undefined => {
+    if (args.device !== undefined && typeof args.device !== "string") {
+      p.add("args.device: a vending machine's device id (a string)");
+      return undefined;
+    }
     const d = args.device ?? ctx.device;
     if (typeof d !== "string") {
       if (readers.size === 1) return [...readers.values()][0];

@@ -34,6 +34,12 @@ export interface CashlessReaderOptions {
   onGatewayShare?: (ms: number) => void;
   log: Logger;
   timers?: Timers;
+  /**
+   * ms the machine has to end a session after the gateway asked (C,STOP) before the gateway ends
+   * it alone (reason `stop_unanswered`, shown in problems() until the machine is heard from);
+   * default 10,000
+   */
+  stopGraceMs?: number;
 }
 
 /** Answer to the platform's vend.authorize.result. */

@@ -114,6 +114,7 @@ export class Outcomes {
       product: v.product,
       price: v.price,
       paymentRef: v.paymentRef,
+      ...(v.approvedSlot !== undefined ? { approvedSlot: v.approvedSlot, slotMismatch: true } : {}),
     };
   }
 

@@ -67,6 +67,10 @@ export interface Reconciliation {
   counters: Counters;
 }
 
+/** A product's counters by its DEX number, own keys only (never Object.prototype's). */
+const own = (r: Record<string, CounterSet>, k: string): CounterSet | undefined =>
+  Object.hasOwn(r, k) ? r[k] : undefined;
+
 const fig = (t: Tally | null | undefined): Figure => ({ vends: t?.count ?? null, value: t?.value ?? null });
 const sumTally = (ts: (InitReset | null | undefined)[]): Figure | null => {
   const present = ts.filter((t): t is InitReset => !!t);
@@ -78,7 +82,8 @@ const sumTally = (ts: (InitReset | null | undefined)[]): Figure | null => {
 
 /** The counters since initialisation an audit states, per product (DEX number) and for the machine. */
 export function countersOf(audit: DexAudit): Counters {
-  const products: Record<string, CounterSet> = {};
+  // no prototype: a DEX product number is machine data ("__proto__", "constructor" are keys too)
+  const products: Record<string, CounterSet> = Object.create(null);
   for (const s of salesByProduct(audit)) {
     products[s.number] = {
       all: fig(s.init),
@@ -213,10 +218,10 @@ export function reconcile(
       product,
       ...(dexToSlot.has(product) ? { slot: dexToSlot.get(product)!.slot } : {}),
     };
-    const now = counters.products[product];
+    const now = own(counters.products, product);
     const g = gw.get(product) ?? zero();
     const dex = now
-      ? diff(now, previous.products[product], where)
+      ? diff(now, own(previous.products, product), where)
       : { all: { vends: 0, value: 0 }, cash: null, cashless: null };
     compare(dex, g, where);
     products.push({

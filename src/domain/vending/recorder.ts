@@ -3,7 +3,8 @@
  * `vending_sales`, the offline usage) and the events describing it commit in ONE SQLite
  * transaction; then each event goes to the EventSink (ingest) in commit order, and its outbox row
  * is deleted once durable (a sale row gets its event's seq then). Rows a crash or a refused emit
- * left behind are sent again by `flush()` (on start): at-least-once, with business ids (saleId,
+ * left behind are sent again by `flush()` (on start, and every second while the vertical
+ * runs: `startFlushing`): at-least-once, with business ids (saleId,
  * sessionId, paymentRef) in every payload for the platform to recognise a repeat.
  *
  * The commit is synchronous and returns at once with a promise for durability, so the hot path
@@ -55,6 +56,10 @@ export class VendingRecorder {
   private readonly insertEvent: Database.Statement;
   private readonly removeEvent: Database.Statement;
   private readonly setSeq: Database.Statement;
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  /** the first outbox row the sink refused (set until the outbox is empty again) */
+  private refusedAt: number | undefined;
 
   constructor(
     private readonly db: Database.Database,
@@ -155,6 +160,47 @@ export class VendingRecorder {
     if (failures > 0) this.log.warn({ failures }, "vending events still waiting for the event store");
   }
 
+  /**
+   * Send the outbox again every `intervalMs` (as the locker's outbox is on its sweep), so an event
+   * the event store refused goes out once it recovers, not at the next restart. One flush at a time.
+   */
+  startFlushing(intervalMs = 1000): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      if (this.flushing || this.pendingCount() === 0) return;
+      this.flushing = this.flush().finally(() => {
+        this.flushing = undefined;
+      });
+    }, intervalMs);
+    this.timer.unref?.();
+  }
+
+  /** Stop the periodic flush and wait for one in progress. */
+  async stopFlushing(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flushing;
+  }
+
+  /**
+   * What /health should say about the outbox: one line while events the event store refused are
+   * still waiting (cleared once the outbox is empty again), else nothing.
+   */
+  problems(): string[] {
+    if (this.refusedAt === undefined) return [];
+    let n: number;
+    try {
+      n = this.pendingCount();
+    } catch {
+      return ["vending events: the outbox cannot be read"];
+    }
+    if (n === 0) {
+      this.refusedAt = undefined;
+      return [];
+    }
+    return [`vending events: ${n} waiting in the outbox (the event store refused them)`];
+  }
+
   pendingCount(): number {
     return this.db.prepare("SELECT count(*) FROM vending_outbox").pluck().get() as number;
   }
@@ -182,6 +228,7 @@ export class VendingRecorder {
       },
       (err: unknown) => {
         this.inFlight.delete(r.id);
+        this.refusedAt ??= r.id;
         this.log.warn({ err, type: r.type }, "event sink refused a vending event; kept in the outbox");
         throw err;
       },

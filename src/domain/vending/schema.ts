@@ -23,7 +23,11 @@
  *
  * `vending_outbox`: events decided with a state change, until the EventSink made them durable.
  * `vending_sessions`: the one open cashless session per machine, so a restart ends it with a clear
- * outcome. `vending_offline_usage`: offline approvals per machine per local day (the limit).
+ * outcome. `vending_payment_refs` (v2): every paymentRef a pay-first session was begun with, kept
+ * for good, so a reused reference (a new command id, same payment) is refused, never credited twice.
+ * (v3: the approved vend's request id, product and whether its vend.approved is recorded, so a
+ * restart reports its outcome under the same request id and never records vend.approved twice.)
+ * `vending_offline_usage`: offline approvals per machine per local day (the limit).
  */
 import type Database from "better-sqlite3";
 import { type Migration, migrate } from "../../store/migrate.js";
@@ -80,6 +84,27 @@ CREATE TABLE vending_offline_usage (
   amount INTEGER NOT NULL,
   PRIMARY KEY (device, day)
 ) WITHOUT ROWID;
+`,
+  },
+  {
+    version: 2,
+    name: "vending payment references used by pay-first sessions",
+    up: `
+CREATE TABLE vending_payment_refs (
+  payment_ref TEXT PRIMARY KEY,
+  device TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  used_at INTEGER NOT NULL
+) WITHOUT ROWID;
+`,
+  },
+  {
+    version: 3,
+    name: "vending session rows keep the vend's request id, product and whether vend.approved is recorded",
+    up: `
+ALTER TABLE vending_sessions ADD COLUMN vend_request_id TEXT;
+ALTER TABLE vending_sessions ADD COLUMN vend_product TEXT;
+ALTER TABLE vending_sessions ADD COLUMN vend_approved_recorded INTEGER NOT NULL DEFAULT 0;
 `,
   },
 ];

@@ -27,7 +27,7 @@ import type { BridgeEvent, ReaderState } from "../../protocols/mdb-bridge-text/i
 import { type AuthorizeAnswer, type CashlessReaderOptions, realTimers, type Timers } from "./options.js";
 import { Outcomes } from "./outcomes.js";
 import { authorizeData, offlineCheck } from "./select-first.js";
-import { addOfflineUsage, loadSession } from "./store.js";
+import { addOfflineUsage, claimPaymentRef, loadSession, releasePaymentRef } from "./store.js";
 import type { AbortReason, BridgePort, Session, Vend } from "./types.js";
 
 export class CashlessReader {
@@ -38,6 +38,8 @@ export class CashlessReader {
   private range: { min: number; max: number } | undefined;
   private authTimer: unknown;
   private sessionTimer: unknown;
+  /** a session ended without the machine's word (C,STOP unanswered), until it is heard from */
+  private stuck: string | undefined;
   private readonly timers: Timers;
   private readonly device: string;
   private readonly scale: number;
@@ -85,6 +87,11 @@ export class CashlessReader {
     return this.state;
   }
 
+  /** Whether a session or a vend is open (a DEX fetch would hold the line an approval needs). */
+  get busy(): boolean {
+    return this.session !== undefined;
+  }
+
   /**
    * End what a previous run left open (vend.failed / vend.session_ended, reason gateway_restart).
    * The reader is configured when the line comes up (`onLink`) and after every bridge boot.
@@ -125,6 +132,16 @@ export class CashlessReader {
 
   /** A line from the bridge that is not an answer to a command. */
   onEvent(e: BridgeEvent): void {
+    // the machine is heard from out of any session: what was stuck is over
+    if (
+      this.stuck &&
+      (e.kind === "boot" ||
+        e.kind === "reset" ||
+        e.kind === "sessionComplete" ||
+        e.kind === "readerCancel" ||
+        (e.kind === "state" && e.state !== "IDLE"))
+    )
+      this.stuck = undefined;
     switch (e.kind) {
       case "boot":
         this.state = "INACTIVE";
@@ -143,6 +160,9 @@ export class CashlessReader {
         return;
       case "state":
         this.state = e.state;
+        // a state line between C,START and its answer is the state before the start took
+        // effect: the answer decides (an ENABLED echo must not end the session being begun)
+        if (this.session?.starting) return;
         if (this.session && e.state !== "IDLE") this.abort("reader_disabled");
         return;
       case "readerCancel":
@@ -177,23 +197,26 @@ export class CashlessReader {
   /**
    * The platform's vend.session: begin a session with `credit` (minor units). Resolves once the
    * bridge took it. Throws QH_VEND_NOT_READY (reader not enabled, or a session open) or
-   * QH_VEND_REFUSED (the bridge said no); QH_COMMAND_INVALID for credit the bus cannot carry.
+   * QH_VEND_REFUSED (the bridge said no); QH_COMMAND_INVALID for credit the bus cannot carry;
+   * QH_VEND_PAYMENT_REUSED when `paymentRef` already bought a session (kept in
+   * vending_payment_refs; given back only when the bridge refuses C,START; a C,START with no
+   * answer keeps it spent: the machine may have taken the credit).
    */
   async beginSession(input: {
     credit: number;
     paymentRef: string;
     expiresAtMs?: number;
   }): Promise<JsonObject> {
+    const funds = this.fundsOf(input.credit);
+    if (input.expiresAtMs !== undefined && input.expiresAtMs <= this.o.clock.now())
+      throw new QhError(
+        "QH_COMMAND_INVALID",
+        `args.expiresAt: ${input.expiresAtMs} (epoch ms) has passed already`,
+      );
     if (this.state !== "ENABLED" || this.session)
       throw new QhError(
         "QH_VEND_NOT_READY",
         `machine ${this.device} cannot start a session now (reader ${this.state}${this.session ? ", a session is open" : ""})`,
-      );
-    const funds = Math.min(65534, Math.floor(input.credit / this.scale));
-    if (funds <= 0)
-      throw new QhError(
-        "QH_COMMAND_INVALID",
-        `credit ${input.credit} is below one price unit (${this.scale})`,
       );
     const session: Session = {
       id: newId(this.o.clock.now()),
@@ -203,16 +226,34 @@ export class CashlessReader {
       spent: 0,
       startedAt: this.o.clock.now(),
     };
+    const db = this.o.recorder.database;
+    claimPaymentRef(db, input.paymentRef, this.device, session.id, session.startedAt);
     this.session = session; // held before the line goes out: a vend request may follow at once
+    session.starting = true;
     let reply: Awaited<ReturnType<BridgePort["send"]>>;
     try {
       reply = await this.o.bridge.send({ kind: "beginSession", funds });
     } catch (err) {
+      session.starting = false;
       if (this.session === session) this.session = undefined;
+      // ended by a reset / boot / lost line meanwhile: the machine lost the funds
+      if (session.abortedDuringStart) releasePaymentRef(db, input.paymentRef, session.id);
       throw err;
+    }
+    session.starting = false;
+    if (session.abortedDuringStart || this.session !== session) {
+      // the machine reset (or the line went) between C,START and its answer: the session never
+      // began as far as anyone can tell; nothing was saved or reported, the reference is free
+      if (this.session === session) this.session = undefined;
+      if (session.abortedDuringStart) releasePaymentRef(db, input.paymentRef, session.id);
+      throw new QhError(
+        "QH_VEND_REFUSED",
+        `the session did not start: ${session.abortedDuringStart ?? "ended"} while the bridge answered C,START`,
+      );
     }
     if (reply.kind !== "ok") {
       if (this.session === session) this.session = undefined;
+      releasePaymentRef(db, input.paymentRef, session.id); // refused: no credit was given
       throw new QhError(
         "QH_VEND_REFUSED",
         `the bridge refused the session: ${"reason" in reply ? reply.reason : reply.kind}`,
@@ -235,6 +276,26 @@ export class CashlessReader {
     };
   }
 
+  /**
+   * The credit (minor units) as MDB funds: a whole number of scale-factor units, at most 65534
+   * (0xFFFF is "unknown" on the bus; MDB cashless BEGIN SESSION funds are 16 bits). Anything else
+   * is QH_COMMAND_INVALID: never capped or rounded behind the platform's back.
+   */
+  private fundsOf(credit: number): number {
+    const max = 65534 * this.scale;
+    if (!Number.isInteger(credit) || credit <= 0 || credit > max)
+      throw new QhError(
+        "QH_COMMAND_INVALID",
+        `args.credit: ${credit} is outside what the reader can grant (1..${max} minor units: 65534 × scale factor ${this.scale})`,
+      );
+    if (credit % this.scale !== 0)
+      throw new QhError(
+        "QH_COMMAND_INVALID",
+        `args.credit: ${credit} is not a multiple of the reader's scale factor ${this.scale}`,
+      );
+    return credit / this.scale;
+  }
+
   /** The platform's vend.session.cancel: ask the VMC to end the session (C,STOP). */
   async cancelSession(paymentRef?: string): Promise<JsonObject> {
     const s = this.session;
@@ -255,13 +316,38 @@ export class CashlessReader {
       this.sessionTimer = this.timers.setTimeout(() => void this.endSessionAsked(reason), 1000);
       return;
     }
+    if (s.endReason) return; // asked already: the final deadline runs
     s.endReason = reason;
+    // the machine ends the session (c,VEND,COMPLETE); if it never does (the bridge refused C,STOP
+    // or lost the session without a word), the gateway ends it alone after a grace period
+    this.timers.clearTimeout(this.sessionTimer);
+    this.sessionTimer = this.timers.setTimeout(() => {
+      if (this.session !== s) return;
+      if (s.vend) {
+        this.sessionTimer = this.timers.setTimeout(() => this.stopUnanswered(s), 1000);
+        return;
+      }
+      this.stopUnanswered(s);
+    }, this.o.stopGraceMs ?? 10_000);
     try {
       const r = await this.o.bridge.send({ kind: "cancelSession" });
       if (r.kind !== "ok") this.o.log.warn({ reply: r }, "the bridge refused the session cancel request");
     } catch (err) {
       this.o.log.warn({ err: (err as Error).message }, "session cancel request not sent");
     }
+  }
+
+  /** The machine never ended a session the gateway asked it to end: end it here, say so. */
+  private stopUnanswered(s: Session): void {
+    if (this.session !== s) return;
+    this.stuck = `session ${s.id} ended by the gateway: the machine never answered its end (C,STOP); check the machine holds no credit`;
+    this.o.log.warn({ sessionId: s.id }, "the machine never ended the session: ended without it");
+    this.abort("stop_unanswered");
+  }
+
+  /** What /health should show for this machine (a session ended without the machine's word). */
+  problems(): string[] {
+    return this.stuck ? [`vending machine ${this.device}: ${this.stuck}`] : [];
   }
 
   // ---- select first --------------------------------------------------------------------------------
@@ -281,8 +367,10 @@ export class CashlessReader {
       return { device: this.device, requestId: a.requestId, approved: false };
     }
     v.paymentRef = a.paymentRef ?? null;
-    await this.approve(v, inMono);
-    return { device: this.device, requestId: a.requestId, approved: v.state !== "authorizing" };
+    const refused = await this.approve(v, inMono);
+    if (refused !== undefined)
+      return { device: this.device, requestId: a.requestId, approved: false, reason: refused };
+    return { device: this.device, requestId: a.requestId, approved: true };
   }
 
   private onVendRequest(busPrice: number, slot: number): void {
@@ -368,15 +456,36 @@ export class CashlessReader {
     void this.approve(v);
   }
 
-  /** Write the approval once; record vend.approved when the bridge took it. Never re-sent. */
-  private async approve(v: Vend, answerMono?: number): Promise<void> {
+  /**
+   * Write the approval once; record vend.approved when the bridge took it. Never re-sent.
+   * Resolves with the reason when the approval did not go through (the bridge refused it:
+   * `bridge_refused`; dropped unwritten after waiting behind another command: `vend_gone` when
+   * the vend is over, `approval_late` past the machine's maximum response time), else undefined. A refused approval is vend.denied with `bridgeReason`
+   * and, when the platform had approved (and so charged) a select-first vend, `refundNeeded`.
+   */
+  private async approve(v: Vend, answerMono?: number): Promise<string | undefined> {
     v.state = "approving";
-    const sent = this.o.bridge.send({ kind: "approve", amount: v.busPrice });
-    const outMono = this.o.clock.mono();
-    if (answerMono !== undefined && v.publishedMono !== undefined) {
-      v.gatewayMs = v.publishedMono - v.requestedMono + (outMono - answerMono);
-      this.o.onGatewayShare?.(v.gatewayMs);
-    }
+    // the VMC waits for an answer at most its maximum response time from its vend request
+    const deadlineMono = v.requestedMono + this.o.settings.reader.maxResponseSeconds * 1000;
+    const sent = this.o.bridge.send(
+      { kind: "approve", amount: v.busPrice },
+      {
+        // the approval may have waited behind another command (a DEX fetch): never write it for
+        // a vend that is over, or after the machine stopped waiting (it would approve the next one)
+        stillWanted: () =>
+          this.session?.vend !== v
+            ? "vend_gone"
+            : this.o.clock.mono() > deadlineMono
+              ? "approval_late"
+              : undefined,
+        onWrite: () => {
+          if (answerMono !== undefined && v.publishedMono !== undefined) {
+            v.gatewayMs = v.publishedMono - v.requestedMono + (this.o.clock.mono() - answerMono);
+            this.o.onGatewayShare?.(v.gatewayMs);
+          }
+        },
+      },
+    );
     let reply: Awaited<ReturnType<BridgePort["send"]>> | undefined;
     try {
       reply = await sent;
@@ -385,16 +494,35 @@ export class CashlessReader {
       this.o.log.warn({ err: (err as Error).message, slot: v.slot }, "no answer to the approval");
     }
     const s = this.session;
-    if (v.approvedRecorded) return; // the outcome line came first and recorded it
-    if (!s || s.vend !== v) return;
-    if (reply && reply.kind !== "ok") {
-      this.o.log.warn({ reply }, "the bridge refused the approval");
-      this.out.denied(s, v, "bridge_refused");
+    if (reply?.kind === "dropped" && reply.reason === "vend_gone") return "vend_gone";
+    if (v.approvedRecorded) return undefined; // the outcome line came first and recorded it
+    if (!s || s.vend !== v) return undefined;
+    if (reply?.kind === "dropped") {
+      // not written: the machine stopped waiting; deny in case it still does
+      const charged = s.flow === "select_first" && !v.offline && answerMono !== undefined;
       s.vend = undefined;
-      return;
+      this.out.denied(s, v, reply.reason, {
+        refundNeeded: charged,
+        ...(charged ? { refundAmount: v.price } : {}),
+      });
+      this.o.bridge.send({ kind: "deny" }).catch(() => undefined);
+      return reply.reason;
+    }
+    if (reply && reply.kind !== "ok") {
+      const bridgeReason = "reason" in reply ? String(reply.reason) : reply.kind;
+      this.o.log.warn({ reply, slot: v.slot }, "the bridge refused the approval");
+      const charged = s.flow === "select_first" && !v.offline && answerMono !== undefined;
+      this.out.denied(s, v, "bridge_refused", {
+        bridgeReason,
+        refundNeeded: charged,
+        ...(charged ? { refundAmount: v.price } : {}),
+      });
+      s.vend = undefined;
+      return "bridge_refused";
     }
     if (v.state === "approving") v.state = "approved";
     this.out.approved(s, v);
+    return undefined;
   }
 
   private async deny(v: Vend, reason: string, extra: JsonObject = {}): Promise<void> {
@@ -428,6 +556,17 @@ export class CashlessReader {
       return;
     }
     this.out.approved(s, v);
+    if (ok && item !== undefined && item !== v.slot) {
+      // the machine dispensed from another slot than the one approved: the sale and the stock
+      // go to the slot it reports (that is where the item left); the event says so
+      this.o.log.warn(
+        { approvedSlot: v.slot, reportedSlot: item },
+        "VEND SUCCESS names another slot than the one approved: charged to the machine's slot",
+      );
+      v.approvedSlot = v.slot;
+      v.slot = item;
+      v.product = this.o.productOf?.(this.device, item) ?? null;
+    }
     s.vend = undefined;
     if (!ok) {
       this.out.failed(s, v, "machine_failure", "no");
@@ -458,7 +597,9 @@ export class CashlessReader {
 
   private end(s: Session, reason: string): void {
     this.timers.clearTimeout(this.sessionTimer);
-    this.session = undefined;
+    if (this.session === s) this.session = undefined;
+    if (s.ended) return; // reported once, never again
+    s.ended = true;
     this.out.ended(s, reason);
   }
 
@@ -466,6 +607,12 @@ export class CashlessReader {
   private abort(reason: AbortReason): void {
     const s = this.session;
     if (!s) return;
+    if (s.starting && !s.vend) {
+      // not begun yet (C,START unanswered): nothing saved, nothing to report; beginSession fails
+      s.abortedDuringStart = reason;
+      this.session = undefined;
+      return;
+    }
     this.timers.clearTimeout(this.authTimer);
     const v = s.vend;
     s.vend = undefined;

@@ -3,6 +3,7 @@
  * recorder transaction, read at start to end what a crash left open.
  */
 import type Database from "better-sqlite3";
+import { QhError } from "../../core/errors.js";
 import type { Session } from "./types.js";
 
 interface SessionRow {
@@ -18,6 +19,9 @@ interface SessionRow {
   vend_ref: string | null;
   vend_offline: number;
   started_at: number;
+  vend_request_id: string | null;
+  vend_product: string | null;
+  vend_approved_recorded: number;
 }
 
 /** Upsert the machine's open session (only approved vends are kept: a pending request dies with us). */
@@ -25,11 +29,14 @@ export function saveSession(db: Database.Database, device: string, s: Session): 
   const v = s.vend && s.vend.state !== "authorizing" ? s.vend : undefined;
   db.prepare(
     `INSERT INTO vending_sessions (device, session_id, flow, payment_ref, credit, spent, vend_slot, vend_price,
-       vend_state, vend_ref, vend_offline, started_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+       vend_state, vend_ref, vend_offline, started_at, vend_request_id, vend_product, vend_approved_recorded)
+       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
      ON CONFLICT(device) DO UPDATE SET session_id=excluded.session_id, flow=excluded.flow,
        payment_ref=excluded.payment_ref, credit=excluded.credit, spent=excluded.spent, vend_slot=excluded.vend_slot,
        vend_price=excluded.vend_price, vend_state=excluded.vend_state, vend_ref=excluded.vend_ref,
-       vend_offline=excluded.vend_offline, started_at=excluded.started_at`,
+       vend_offline=excluded.vend_offline, started_at=excluded.started_at,
+       vend_request_id=excluded.vend_request_id, vend_product=excluded.vend_product,
+       vend_approved_recorded=excluded.vend_approved_recorded`,
   ).run(
     device,
     s.id,
@@ -43,6 +50,9 @@ export function saveSession(db: Database.Database, device: string, s: Session): 
     v?.paymentRef ?? null,
     v?.offline ? 1 : 0,
     s.startedAt,
+    v?.requestId ?? null,
+    v?.product ?? null,
+    v?.approvedRecorded ? 1 : 0,
   );
 }
 
@@ -69,9 +79,10 @@ export function loadSession(db: Database.Database, device: string): Session | un
             slot: r.vend_slot,
             busPrice: 0,
             price: r.vend_price,
-            product: null,
+            product: r.vend_product,
             state: "approved" as const,
-            requestId: "",
+            requestId: r.vend_request_id ?? "",
+            approvedRecorded: r.vend_approved_recorded === 1,
             paymentRef: r.vend_ref,
             offline: r.vend_offline === 1,
             requestedMono: 0,
@@ -104,4 +115,29 @@ export function addOfflineUsage(db: Database.Database, device: string, day: stri
     `INSERT INTO vending_offline_usage (device, day, vends, amount) VALUES (?, ?, 1, ?)
      ON CONFLICT(device, day) DO UPDATE SET vends = vends + 1, amount = amount + excluded.amount`,
   ).run(device, day, amount);
+}
+
+/**
+ * Claim a pay-first paymentRef for a session, durably (`vending_payment_refs`). Throws
+ * QH_VEND_PAYMENT_REUSED when any earlier session (on any machine) was begun with it.
+ */
+export function claimPaymentRef(
+  db: Database.Database,
+  ref: string,
+  device: string,
+  sessionId: string,
+  now: number,
+): void {
+  const r = db
+    .prepare(
+      "INSERT INTO vending_payment_refs (payment_ref, device, session_id, used_at) VALUES (?, ?, ?, ?) ON CONFLICT(payment_ref) DO NOTHING",
+    )
+    .run(ref, device, sessionId, now);
+  if (r.changes === 0)
+    throw new QhError("QH_VEND_PAYMENT_REUSED", `payment reference ${ref} already bought a session`);
+}
+
+/** Give a claimed paymentRef back (the bridge refused the session: no credit was given). */
+export function releasePaymentRef(db: Database.Database, ref: string, sessionId: string): void {
+  db.prepare("DELETE FROM vending_payment_refs WHERE payment_ref = ? AND session_id = ?").run(ref, sessionId);
 }

@@ -11,11 +11,24 @@ export type BridgeReply =
   | { kind: "error"; reason: string }
   | { kind: "state"; event: unknown }
   | { kind: "dex"; lines: string[] }
-  | { kind: "dexError"; reason: string };
+  | { kind: "dexError"; reason: string }
+  | { kind: "dropped"; reason: string };
+
+/**
+ * Per-command hooks, run when the command's turn comes (it may wait behind others, e.g. a DEX
+ * fetch): `stillWanted` returns a reason to drop it unwritten (answer `dropped`), `onWrite` runs
+ * just before the line is written.
+ */
+export interface SendHooks {
+  stillWanted?: () => string | undefined;
+  onWrite?: () => void;
+}
 
 /** The bridge as the session sees it: commands, each answered once (never re-sent). */
 export interface BridgePort {
-  send(cmd: BridgeCommand): Promise<BridgeReply>;
+  send(cmd: BridgeCommand, hooks?: SendHooks): Promise<BridgeReply>;
+  /** whether a DEX fetch holds the line */
+  readonly dexInFlight?: boolean;
 }
 
 export interface OfflineLimit {
@@ -59,6 +72,8 @@ export interface Vend {
   publishedMono?: number;
   /** the gateway's share of the authorisation round trip, ms (select first, online) */
   gatewayMs?: number;
+  /** the slot approved, when the machine's VEND SUCCESS named another (then `slot` is the machine's) */
+  approvedSlot?: number;
   /** vend.approved is recorded (it precedes the vend's outcome, whichever line comes first) */
   approvedRecorded?: boolean;
   /** work to commit with vend.approved (the offline usage) */
@@ -75,6 +90,12 @@ export interface Session {
   spent: number;
   vend?: Vend;
   startedAt: number;
+  /** pay first: C,START is written and its answer not yet in */
+  starting?: boolean;
+  /** why the session was ended while C,START waited for its answer (never reported: never begun) */
+  abortedDuringStart?: string;
+  /** vend.session_ended (or the end) is recorded: never twice */
+  ended?: boolean;
   /** why the gateway asked the VMC to end it (C,STOP), for vend.session_ended */
   endReason?: "timeout" | "cancelled";
 }
@@ -85,4 +106,5 @@ export type AbortReason =
   | "machine_reset"
   | "link_lost"
   | "gateway_restart"
-  | "reader_disabled";
+  | "reader_disabled"
+  | "stop_unanswered";

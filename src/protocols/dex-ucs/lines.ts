@@ -88,7 +88,9 @@ export function splitFile(text: string): SplitFile {
  * The integrity of a split file: `G85` against CRC-16/ARC over every line from `ST` (or the first
  * line after `DXS` when there is no `ST`) up to the line before `G85`, each followed by CRLF; the
  * declared hex is compared case-insensitively, with or without leading zeros. `SE`'s count is
- * compared with the segments from `ST` to `SE` inclusive and only warned about.
+ * compared with the segments from `ST` to `SE` inclusive and only warned about. A segment after
+ * `G85` other than `SE` / `DXE` is not covered by the CRC: the verdict is then at best
+ * `unverified` (a `G85` placed early must not vouch for figures written after it).
  */
 export function checkIntegrity(f: SplitFile): DexIntegrity {
   const warnings = [...f.warnings];
@@ -128,10 +130,16 @@ export function checkIntegrity(f: SplitFile): DexIntegrity {
   }
   const truncated = !f.reachedDxe;
   if (truncated && f.segments.length > 0) warnings.push("the file ends before DXE (cut short?)");
+  // G85 covers only what precedes it: data after it (anything but SE / DXE) is not proven
+  const uncovered = g85 >= 0 ? segs.slice(g85 + 1).filter((s) => s.tag !== "SE" && s.tag !== "DXE") : [];
+  if (uncovered.length > 0)
+    warnings.push(
+      `line ${uncovered[0]!.line}: ${uncovered.length} segment(s) after G85 (from ${uncovered[0]!.tag}) are not covered by its CRC`,
+    );
   const verdict =
     status === "mismatch" || status === "malformed"
       ? "corrupt"
-      : status === "ok"
+      : status === "ok" && uncovered.length === 0
         ? "verified"
         : truncated
           ? "truncated"

@@ -84,10 +84,12 @@ export type G85Status = "ok" | "mismatch" | "malformed" | "absent";
 
 /**
  * The integrity verdict:
- * - `verified`: `G85` present and equal to the CRC computed over `ST` … the line before `G85`;
+ * - `verified`: `G85` present and equal to the CRC computed over `ST` … the line before `G85`,
+ *   and nothing but `SE` / `DXE` after it;
  * - `corrupt`: `G85` present and wrong (or not hex): the data cannot be trusted;
  * - `truncated`: the file ends before `G85` and `DXE` (cut short): what there is was parsed;
- * - `unverified`: complete (`DXE` reached) but without a `G85` to check.
+ * - `unverified`: complete (`DXE` reached) but without a `G85` to check, or with data after a
+ *   correct `G85` that it does not cover.
  */
 export type DexVerdict = "verified" | "corrupt" | "truncated" | "unverified";
 

@@ -144,6 +144,18 @@ describe("vending stock and DEX audit through the whole gateway", () => {
     expect(bad).toMatchObject({ status: "rejected", error: { code: "QH_COMMAND_INVALID" } });
   });
 
+  it("vend.audit is refused while a cashless session is open (the DEX transfer would hold the line)", async () => {
+    const s = await command("vend.session", { device: "vm-a", credit: 500, paymentRef: "pay-audit-busy" });
+    expect(s.status).toBe("ok");
+    const busy = await command("vend.audit", { device: "vm-a" });
+    expect(busy).toMatchObject({ error: { code: "QH_DEX_AUDIT_BUSY" } });
+    expect(busy.status).not.toBe("ok");
+    await command("vend.session.cancel", { device: "vm-a", paymentRef: "pay-audit-busy" });
+    await event("vend.session_ended");
+    await waitMachine("ENABLED");
+    expect(await command("vend.audit", { device: "vm-a" })).toMatchObject({ status: "ok" });
+  });
+
   it("vend.audit reads the DEX file through the bridge and reconciles it with the gateway's sales", async () => {
     const first = await command("vend.audit", { device: "vm-a" });
     expect(first).toMatchObject({

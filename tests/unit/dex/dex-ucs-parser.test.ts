@@ -48,6 +48,25 @@ describe("CRC-16/ARC (G85)", () => {
     expect(wrong.integrity.verdict).toBe("corrupt");
     expect(wrong.paidVends?.init.value).toBe(9000);
   });
+  it("covers only what precedes it: an early G85 does not vouch for segments after it", () => {
+    // G85 right after ST: its CRC (over ST alone) is right, the figures come after it
+    const early = `${[
+      "DXS*QHVM000001*VA*V1/1*1",
+      "ST*001*0001",
+      `G85*${crcHex("ST*001*0001\r\n")}`,
+      "ID1*EVIL*X",
+      "PA1*1*200*Water",
+      "PA2*999999*99999999*999999*99999999",
+      "SE*3*0001",
+      "DXE*1*1",
+    ].join("\r\n")}\r\n`;
+    const a = parseDex(early);
+    expect(a.integrity.g85.status).toBe("ok");
+    expect(a.integrity.verdict).toBe("unverified");
+    expect(a.integrity.warnings.join("\n")).toContain("not covered by its CRC");
+    // SE and DXE after G85 are normal: still verified
+    expect(parseDex(sealDex(BODY)).integrity.verdict).toBe("verified");
+  });
   it("does not start at DXS, and a changed byte of a padded name breaks it", () => {
     const text = sealDex(BODY);
     expect(parseDex(text.replace("Tea   ", "Tea  ")).integrity.verdict).toBe("corrupt");

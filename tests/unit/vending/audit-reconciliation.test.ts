@@ -13,7 +13,7 @@ type C = Record<string, { cash: number; cashless: number }>;
 const PRICES: Record<string, number> = { "1": 200, "2": 350, "3": 300, "6": 600 };
 
 /** A DEX file whose counters since init are `c` (products 1, 2, 3, 6 of the fixture's planogram). */
-function dex(c: C, o: { corrupt?: boolean; cut?: boolean } = {}): string {
+function dex(c: C, o: { corrupt?: boolean; cut?: boolean; noG85?: boolean } = {}): string {
   const products: AuditProduct[] = Object.entries(PRICES).map(([number, price]) => ({
     number,
     name: `P${number}`,
@@ -24,6 +24,7 @@ function dex(c: C, o: { corrupt?: boolean; cut?: boolean } = {}): string {
   let text = sealDex(auditLines({ serial: "QHVM000001", date: "20261130", time: "0900", products }));
   if (o.corrupt) text = text.replace(/^VA1\*/m, "VA1*9");
   if (o.cut) text = text.slice(0, text.indexOf("LA1*"));
+  if (o.noG85) text = text.replace(/^G85\*[^\r\n]*\r\n/m, "");
   return text;
 }
 
@@ -125,7 +126,7 @@ describe("DEX audit reconciliation", () => {
     expect(ev?.data.mismatches).toEqual(r.mismatches);
   });
 
-  it("a corrupt or cut file is stored and reported, never reconciled; the next good one covers both periods", async () => {
+  it("a corrupt, cut or unsealed (no G85) file is stored and reported, never reconciled; the next good one covers both periods", async () => {
     const a = audit();
     await a.ingest("vm-1", dex(START), "test");
     await f.sell(1, "cash");
@@ -142,6 +143,13 @@ describe("DEX audit reconciliation", () => {
       "t",
     );
     expect(cut).toMatchObject({ verdict: "truncated", reconciled: false });
+    const noSeal = await a.ingest(
+      "vm-1",
+      dex({ ...START, "1": { cash: 11, cashless: 20 } }, { noG85: true }),
+      "t",
+    );
+    expect(noSeal).toMatchObject({ verdict: "unverified", reconciled: false });
+    expect(noSeal).not.toHaveProperty("mismatches");
     await f.sell(2, "cashless");
     const good = await a.ingest(
       "vm-1",
@@ -150,7 +158,13 @@ describe("DEX audit reconciliation", () => {
     );
     expect(good).toMatchObject({ reconciled: true, mode: "delta", mismatches: [] });
     expect((good.totals as { gateway: { all: unknown } }).gateway.all).toEqual({ vends: 2, value: 550 });
-    expect(a.list("vm-1").map((x) => x.verdict)).toEqual(["verified", "truncated", "corrupt", "verified"]);
+    expect(a.list("vm-1").map((x) => x.verdict)).toEqual([
+      "verified",
+      "unverified",
+      "truncated",
+      "corrupt",
+      "verified",
+    ]);
   });
 
   it("counts sales by record, not by clock: a wall clock stepped back between audits loses none", async () => {
