@@ -11,7 +11,7 @@
 // Environment: BENCH_RUNS (3), BENCH_QUICK=1 (small counts), BENCH_DEVICES (4), BENCH_EVENTS
 // (100000), BENCH_BACKLOG (200000), BENCH_INFLIGHT (100 per device), BENCH_WINDOW (64),
 // BENCH_SCENARIOS (gateway,bridge,backlog,trickle,locker; opt-in: cold-poll, cold (see bench/cold.js), vend, dex), BENCH_TRICKLE_S (60), BENCH_PROFILE=1 (--cpu-prof of the first gateway run,
-// written to bench/results/profile/), BENCH_COMMIT_WINDOW_MS (the gateway's store.commitWindowMs; unset: its default).
+// written to bench/results/profile/), BENCH_COMMIT_WINDOW_MS (the gateway's store.commitWindowMs; unset: its default), BENCH_FSYNC (store.fsync: background | inline).
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -64,6 +64,8 @@ const STALL_MS = 30_000;
 const SCENARIOS = (process.env.BENCH_SCENARIOS ?? "gateway,bridge,backlog,trickle,locker").split(",");
 const PROFILE = process.env.BENCH_PROFILE === "1";
 // store.commitWindowMs for the gateway (its default, 200, when unset): 0 shows the cost without it
+// store.fsync for the gateway (its default, background, when unset): inline is the path before issue 13
+const FSYNC = process.env.BENCH_FSYNC;
 const COMMIT_WINDOW_MS = process.env.BENCH_COMMIT_WINDOW_MS
   ? Number(process.env.BENCH_COMMIT_WINDOW_MS)
   : undefined;
@@ -100,7 +102,16 @@ function gatewayConfig(dir, { devicePort, uplinkPort, apiPort = 0 }) {
       "devices:",
       ...[...BULK_IDS, LIVE_ID].map((id) => `  - { id: ${id}, model: generic-mqtt }`),
       // store.synchronous: the default, FULL; store.commitWindowMs: the default unless BENCH_COMMIT_WINDOW_MS
-      ...(COMMIT_WINDOW_MS === undefined ? [] : [`store: { commitWindowMs: ${COMMIT_WINDOW_MS} }`]),
+      ...(COMMIT_WINDOW_MS === undefined && !FSYNC
+        ? []
+        : [
+            `store: { ${[
+              COMMIT_WINDOW_MS === undefined ? "" : `commitWindowMs: ${COMMIT_WINDOW_MS}`,
+              FSYNC ? `fsync: ${FSYNC}` : "",
+            ]
+              .filter(Boolean)
+              .join(", ")} }`,
+          ]),
       "",
     ].join("\n"),
   );

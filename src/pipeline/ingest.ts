@@ -46,7 +46,7 @@ import { storeFaultOf } from "../store/disk.js";
 import { envelopeText } from "../store/event-row.js";
 import type { Outbox } from "../store/outbox.js";
 import type { WalSync } from "../store/wal-sync.js";
-import { CommitWindow } from "./commit-window.js";
+import { CommitWindow, HOLD_MAX } from "./commit-window.js";
 
 export interface CommittedRow {
   seq: number;
@@ -342,7 +342,10 @@ export class Ingest implements EventSink {
       const cap = Math.min(GATHER_MAX_MS, sync.lastSyncMs * GATHER_SHARE);
       // Expect the answers to all n on top of what already waits: two cohorts of events (one
       // syncing while the other gathers) merge into one instead of alternating for ever.
-      if (!err && n >= 2 && cap >= 1) this.gather(this.ids.length + n, performance.now() + cap);
+      // Batches the commit window spaces (fewer than HOLD_MAX events: a quiet site) are left to the
+      // window: gathering them would commit the one or two answers at once, a commit per event.
+      const windowed = this.window.enabled && n < HOLD_MAX;
+      if (!err && n >= 2 && !windowed && cap >= 1) this.gather(this.ids.length + n, performance.now() + cap);
       else if (this.ids.length > 0) this.flush();
     });
   }
