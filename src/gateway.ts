@@ -39,7 +39,7 @@ import { Credentials } from "./store/credentials.js";
 import { type Db, dbFile, JOURNAL_SIZE_LIMIT, openDatabase } from "./store/db.js";
 import { DeviceStateTable } from "./store/device-state.js";
 import { assertWritable } from "./store/integrity.js";
-import { Ledger } from "./store/ledger.js";
+import { Ledger, ledgerKeepMs } from "./store/ledger.js";
 import { acquireDataDirLockWaiting, type DataDirLock } from "./store/lock.js";
 import { Outbox } from "./store/outbox.js";
 import { StoreKeeper } from "./store/store-keeper.js";
@@ -470,7 +470,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
   });
   const prune = guarded("retention", () => {
     const n = outbox.prune(clock.now() - retentionMs);
-    ledger.prune(clock.now() - Math.max(retentionMs, 30 * 86_400_000));
+    ledger.prune(clock.now() - ledgerKeepMs(config.store.retentionDays), clock.now());
     if (n > 0) log.info({ removed: n }, "retention: delivered events pruned");
   });
   prune();

@@ -1,4 +1,5 @@
 import type { JsonObject } from "./envelope.js";
+import type { QhError } from "./errors.js";
 
 /** A command from the platform, as received on `R/cmd/{name}`. */
 export interface Command {
@@ -30,3 +31,21 @@ export interface CommandContext {
  * for "failed" (its code and message travel in the result).
  */
 export type CommandHandler = (args: JsonObject, ctx: CommandContext) => Promise<JsonObject>;
+
+const refusals = new WeakSet<object>();
+
+/**
+ * Mark a handler's error as a refusal of the command as given (it names a machine, zone or slot
+ * this gateway does not have, or args the domain cannot use), thrown before anything moved: the
+ * router answers it `rejected`, keeping its code (QH_PLANOGRAM_SLOT_UNKNOWN…), not `failed`.
+ * QH_COMMAND_INVALID is always a refusal. Returns the same error, for `throw refusal(err)`.
+ */
+export function refusal<E extends QhError>(err: E): E {
+  refusals.add(err);
+  return err;
+}
+
+/** Whether `err` was marked by refusal(). */
+export function isRefusal(err: unknown): boolean {
+  return typeof err === "object" && err !== null && refusals.has(err);
+}

@@ -16,7 +16,7 @@
 import type { KeyObject } from "node:crypto";
 import type { Registry } from "prom-client";
 import type { Clock } from "../core/clock.js";
-import type { Command, CommandHandler, CommandResult } from "../core/command.js";
+import { type Command, type CommandHandler, type CommandResult, isRefusal } from "../core/command.js";
 import { DEVICE_ID_RE, isJsonObject } from "../core/envelope.js";
 import { isQhError } from "../core/errors.js";
 import { jsonValueTooDeep, MAX_JSON_DEPTH } from "../core/json-depth.js";
@@ -165,6 +165,7 @@ export class CommandRouter {
       );
     }
     const problems: string[] = [];
+    const now = this.o.clock.now();
     if (!isIsoTime(body.expiresAt)) {
       problems.push("expiresAt: must be an ISO 8601 time with a zone, e.g. 2026-11-30T08:00:00.000Z");
     }
@@ -172,14 +173,22 @@ export class CommandRouter {
     if (body.device !== undefined && (typeof body.device !== "string" || !DEVICE_ID_RE.test(body.device))) {
       problems.push("device: must be a device id (1-64 of A-Z a-z 0-9 _ -)");
     }
+    const argsDevice = isJsonObject(body.args) ? body.args.device : undefined;
+    if (body.device !== undefined && argsDevice !== undefined && argsDevice !== body.device) {
+      // which one would move? neither: the platform must name one device
+      problems.push(
+        `args.device: ${JSON.stringify(argsDevice)} is not the command's device ${JSON.stringify(body.device)}; name the device once (or the same in both)`,
+      );
+    }
     if (problems.length > 0) return fail("QH_COMMAND_INVALID", problems.join("; "));
     const handler = this.handlers.get(name);
     if (!handler) return fail("QH_COMMAND_UNKNOWN", `unknown command "${name}"`);
     const expiresAt = body.expiresAt as string;
-    const now = this.o.clock.now();
     let begun: boolean;
     try {
-      begun = this.o.ledger.begin(id, name, now);
+      // with its expiry: the ledger keeps the id until then at least, so a replay of these bytes
+      // (signature and all) is a duplicate or expired, never run again
+      begun = this.o.ledger.begin(id, name, now, Date.parse(expiresAt));
     } catch (err) {
       // Not recorded, so not run: a command never acts without its ledger entry.
       const e = this.o.ledger.storeError(err);
@@ -208,10 +217,11 @@ export class CommandRouter {
           const out = await handler(cmd.args, { id, device: cmd.device });
           result = { id, status: "ok", result: out };
         } catch (err) {
-          // a handler that finds its args malformed has moved nothing: rejected, as the contract says
+          // a handler that finds its args malformed, or naming a target this gateway does not have,
+          // has moved nothing: rejected, as the contract says
           result = {
             id,
-            status: isQhError(err, "QH_COMMAND_INVALID") ? "rejected" : "failed",
+            status: isQhError(err, "QH_COMMAND_INVALID") || isRefusal(err) ? "rejected" : "failed",
             error: isQhError(err)
               ? { code: err.code, message: err.message }
               : { code: "QH_INTERNAL", message: (err as Error).message },

@@ -25,25 +25,31 @@ export function createColdCommands(cold: ColdService): Record<string, CommandHan
   /**
    * The zone named in args; a command addressed to a device (ctx.device) or naming one in
    * args.device/args.controller must name the zone's own controller (nothing runs elsewhere).
+   * Problems go to `problems` (all reported at once); undefined when the zone is not usable.
    */
-  const zoneArg = (args: JsonObject, ctx: CommandContext): string => {
+  const zoneArg = (args: JsonObject, ctx: CommandContext, problems: string[]): string | undefined => {
     const z = args.zone;
     if (typeof z !== "string" || !cold.zoneIds().includes(z)) {
-      throw new QhError("QH_COMMAND_INVALID", `zone: must be one of ${cold.zoneIds().join(", ")}`);
+      problems.push(`zone: must be one of ${cold.zoneIds().join(", ")}`);
+      return undefined;
     }
     const own = cold.zoneConfig(z).controller.device;
+    let ok = true;
     for (const [key, named] of [
-      ["device", ctx.device ?? args.device],
+      ["device", ctx.device],
+      ["args.device", args.device],
       ["controller", args.controller],
     ] as const) {
-      if (named !== undefined && named !== own)
-        throw new QhError(
-          "QH_COMMAND_INVALID",
-          `${key}: zone ${z} is measured by controller ${own}, not ${String(named)}`,
-          { zone: z, controller: own },
-        );
+      if (named !== undefined && named !== own) {
+        problems.push(`${key}: zone ${z} is measured by controller ${own}, not ${String(named)}`);
+        ok = false;
+      }
     }
-    return z;
+    return ok ? z : undefined;
+  };
+  /** Every problem at once, before anything is written: QH_COMMAND_INVALID (`rejected`). */
+  const check = (problems: string[], details?: JsonObject): void => {
+    if (problems.length > 0) throw new QhError("QH_COMMAND_INVALID", problems.join("; "), details);
   };
   const controllerError = (err: unknown, zone: string): QhError =>
     isQhError(err)
@@ -51,18 +57,24 @@ export function createColdCommands(cold: ColdService): Record<string, CommandHan
       : new QhError("QH_COLD_CONTROLLER", `zone ${zone}: ${(err as Error).message ?? String(err)}`);
   return {
     "cold.setpoint": async (args, ctx) => {
-      const zone = zoneArg(args, ctx);
+      const problems: string[] = [];
+      const zone = zoneArg(args, ctx, problems);
       const c = args.celsius;
-      const { min, max } = cold.zoneConfig(zone).limits;
-      const lo = Math.max(-60, min);
-      const hi = Math.min(30, max);
+      const limits =
+        typeof args.zone === "string" && cold.zoneIds().includes(args.zone)
+          ? cold.zoneConfig(args.zone).limits
+          : undefined;
+      const lo = Math.max(-60, limits?.min ?? -60);
+      const hi = Math.min(30, limits?.max ?? 30);
       if (typeof c !== "number" || !Number.isFinite(c) || c < lo || c > hi) {
-        throw new QhError(
-          "QH_COMMAND_INVALID",
-          `celsius: must be a number within zone ${zone}'s range, from ${lo} to ${hi}`,
-          { zone, minC: lo, maxC: hi },
+        problems.push(
+          limits
+            ? `celsius: must be a number within zone ${String(args.zone)}'s range, from ${lo} to ${hi}`
+            : `celsius: must be a number from ${lo} to ${hi}`,
         );
       }
+      check(problems, limits ? { zone: args.zone as string, minC: lo, maxC: hi } : undefined);
+      if (zone === undefined || typeof c !== "number") throw new Error("unreachable: checked above");
       const { port, channel } = cold.controllerOf(zone);
       let readBack: number;
       try {
@@ -89,7 +101,10 @@ export function createColdCommands(cold: ColdService): Record<string, CommandHan
       return { zone, requestedC: c, readBackC: readBack };
     },
     "cold.defrost": async (args, ctx) => {
-      const zone = zoneArg(args, ctx);
+      const problems: string[] = [];
+      const zone = zoneArg(args, ctx, problems);
+      check(problems);
+      if (zone === undefined) throw new Error("unreachable: checked above");
       const { port, channel } = cold.controllerOf(zone);
       let outcome: "started" | "already_running";
       try {

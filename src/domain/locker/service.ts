@@ -343,7 +343,18 @@ export class LockerService implements DoorInput, LockerCommandTarget {
     return this.ctx.guard.slowedUntil();
   }
 
+  /**
+   * The compartments, of one locker bank or all. A device that is not a locker bank of this site
+   * is QH_LOCKER_COMPARTMENT_UNKNOWN (404), never an empty list that looks like a bank.
+   */
   compartments(device?: string): CompartmentView[] {
+    if (device !== undefined && !this.lockerDevices().includes(device)) {
+      throw new QhError(
+        "QH_LOCKER_COMPARTMENT_UNKNOWN",
+        `no locker bank ${device} at this site (banks: ${this.lockerDevices().join(", ") || "none"})`,
+        { device },
+      );
+    }
     return this.ctx.compartments.list(device).map((r) => this.compartmentView(r));
   }
 

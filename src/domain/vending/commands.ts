@@ -9,9 +9,10 @@
  * - vend.session.cancel     { device?, paymentRef }                      end that session
  * - vend.authorize.result   { device?, requestId, approved, paymentRef?, reason? }
  *                           select first: the answer to a vend.authorize event
- * `device`: args.device, else the command's device.
+ * `device`: args.device, else the command's device. Malformed args and an unknown machine are
+ * refusals (the router answers `rejected`): every problem is named at once.
  */
-import type { CommandContext, CommandHandler } from "../../core/command.js";
+import { type CommandContext, type CommandHandler, refusal } from "../../core/command.js";
 import type { JsonObject } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
 import type { CashlessReader } from "./session.js";
@@ -22,10 +23,17 @@ const REF_RE = /^[\x21-\x7E]{1,128}$/;
 
 class Problems {
   readonly list: string[] = [];
+  /** A machine id this site does not have: QH_VEND_MACHINE_UNKNOWN when it is the only problem. */
+  unknownMachine?: string;
   add(m: string): void {
     this.list.push(m);
   }
+  /** Every problem at once; all are refusals (`rejected`: nothing was sent to a machine). */
   check(): void {
+    const unknown = this.unknownMachine;
+    if (unknown !== undefined && this.list.length === 0)
+      throw refusal(new QhError("QH_VEND_MACHINE_UNKNOWN", `no vending machine ${unknown} at this site`));
+    if (unknown !== undefined) this.list.unshift(`args.device: no vending machine ${unknown} at this site`);
     if (this.list.length > 0) throw new QhError("QH_COMMAND_INVALID", this.list.join("; "));
   }
 }
@@ -56,7 +64,7 @@ export function createVendingCommands(
       return undefined;
     }
     const r = readers.get(d);
-    if (!r) throw new QhError("QH_VEND_MACHINE_UNKNOWN", `no vending machine ${d} at this site`);
+    if (!r) p.unknownMachine = d;
     return r;
   };
   return {

@@ -10,32 +10,61 @@
  *
  * The machine is `args.device`, else the command's device, else the site's only machine with a
  * planogram; it must be one (QH_PLANOGRAM_MACHINE_UNKNOWN). Bad args: QH_COMMAND_INVALID naming
- * every one.
+ * every one. All of these, and the planogram's refusal of an unknown or repeated slot, are answered
+ * `rejected` (nothing was written or sent).
  */
-import type { CommandContext, CommandHandler } from "../../core/command.js";
+import { type CommandContext, type CommandHandler, refusal } from "../../core/command.js";
 import { isJsonObject, type JsonObject } from "../../core/envelope.js";
-import { QhError } from "../../core/errors.js";
+import { isQhError, QhError } from "../../core/errors.js";
 import type { VendingAudit } from "./audit.js";
 import type { Planogram } from "./planogram.js";
 
 export const STOCK_COMMANDS = ["vend.prices", "vend.audit"] as const;
 
-function machine(planogram: Planogram, args: JsonObject, ctx: CommandContext, problems: string[]): string {
+/** What a command's args say, checked: every problem, and a machine not in the planogram. */
+interface Checked {
+  problems: string[];
+  unknownMachine?: string;
+}
+
+function machine(planogram: Planogram, args: JsonObject, ctx: CommandContext, c: Checked): string {
   const d = args.device ?? ctx.device;
   if (d !== undefined && typeof d !== "string") {
-    problems.push("args.device: must be a string");
+    c.problems.push("args.device: must be a string");
     return "";
   }
-  if (typeof d === "string") return d;
   const all = planogram.machines();
+  if (typeof d === "string") {
+    if (!all.includes(d)) c.unknownMachine = d;
+    return d;
+  }
   if (all.length === 1) return all[0]!;
-  problems.push(`args.device: is required (machines: ${all.join(", ") || "none"})`);
+  c.problems.push(`args.device: is required (machines: ${all.join(", ") || "none"})`);
   return "";
 }
 
-function check(problems: string[]): void {
+/**
+ * Throw every problem at once, before anything is done: QH_COMMAND_INVALID, or
+ * QH_PLANOGRAM_MACHINE_UNKNOWN when the machine is the only one; both answered `rejected`.
+ */
+function check(planogram: Planogram, c: Checked): void {
+  const unknown = c.unknownMachine;
+  const missing =
+    unknown === undefined
+      ? undefined
+      : `${unknown} has no planogram (machines: ${planogram.machines().join(", ") || "none"})`;
+  if (missing !== undefined && c.problems.length === 0)
+    throw refusal(new QhError("QH_PLANOGRAM_MACHINE_UNKNOWN", missing));
+  const problems = missing !== undefined ? [`args.device: ${missing}`, ...c.problems] : c.problems;
   if (problems.length > 0) throw new QhError("QH_COMMAND_INVALID", problems.join("; "), { problems });
 }
+
+/** The planogram's own refusals of the prices as given (thrown before anything is written). */
+const PRICE_REFUSALS = new Set([
+  "QH_PLANOGRAM_MACHINE_UNKNOWN",
+  "QH_PLANOGRAM_SLOT_UNKNOWN",
+  "QH_PLANOGRAM_INPUT_INVALID",
+]);
 
 /** The handlers, by command name. */
 export function createStockCommands(
@@ -44,8 +73,9 @@ export function createStockCommands(
 ): Record<string, CommandHandler> {
   return {
     "vend.prices": async (args, ctx) => {
-      const problems: string[] = [];
-      const device = machine(planogram, args, ctx, problems);
+      const c: Checked = { problems: [] };
+      const problems = c.problems;
+      const device = machine(planogram, args, ctx, c);
       const list = args.prices;
       const prices: { slot: number; price: number }[] = [];
       if (!Array.isArray(list) || list.length === 0 || list.length > 1000)
@@ -62,13 +92,18 @@ export function createStockCommands(
             problems.push(`args.prices[${i}].price: must be an integer 0-10000000 (minor units)`);
           prices.push({ slot: e.slot as number, price: e.price as number });
         });
-      check(problems);
-      return planogram.setPrices(device, prices, ctx.id);
+      check(planogram, c);
+      try {
+        return await planogram.setPrices(device, prices, ctx.id);
+      } catch (err) {
+        // an unknown slot or a slot given twice: refused before any price was written
+        throw isQhError(err) && PRICE_REFUSALS.has(err.code) ? refusal(err) : err;
+      }
     },
     "vend.audit": async (args, ctx) => {
-      const problems: string[] = [];
-      const device = machine(planogram, args, ctx, problems);
-      check(problems);
+      const c: Checked = { problems: [] };
+      const device = machine(planogram, args, ctx, c);
+      check(planogram, c);
       return audit.run(device, "platform", ctx.id);
     },
   };

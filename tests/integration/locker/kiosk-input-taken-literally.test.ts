@@ -46,6 +46,17 @@ describe("kiosk API: no type coercion, no prototype poisoning", () => {
     });
   }
 
+  it("the compartment view of a device that is not a locker bank is 404, not an empty bank", async () => {
+    for (const device of ["locker-zz", "constructor", "__proto__"]) {
+      const r = await site.request("GET", `/api/v1/locker/compartments?device=${device}`);
+      expect(r.status).toBe(404);
+      expect((r.body as { error: { code: string } }).error.code).toBe("QH_LOCKER_COMPARTMENT_UNKNOWN");
+    }
+    const own = await site.request("GET", `/api/v1/locker/compartments?device=${LOCKER}`);
+    expect(own.status).toBe(200);
+    expect((own.body as { compartments: unknown[] }).compartments.length).toBeGreaterThan(0);
+  });
+
   it("the demo courier code as a string still starts a session (the same digits, literally)", async () => {
     const r = await raw(`/api/v1/kiosk/${TERMINAL}/deposit`, '{"courierCode": "24681357"}');
     expect(r.status).toBe(200);
