@@ -72,8 +72,7 @@ export class OverdueDesk implements DoorReactor {
     // Boards that went silent after one of these pulses (outcome unknown: its door may be open):
     // no other door of theirs is pulsed blind in this round (issue 7); those fail unpulsed.
     const silent = new Set<string>();
-    const boardOf = (ref: CompartmentRef) =>
-      `${ref.device}/${this.ctx.compartments.get(ref)?.board ?? ""}`;
+    const boardOf = (ref: CompartmentRef) => `${ref.device}/${this.ctx.compartments.get(ref)?.board ?? ""}`;
     for (const p of list) {
       const ref = refOf(p);
       if (silent.has(boardOf(ref))) {
