@@ -6,8 +6,8 @@
  *  - The board answers an unlock with its 9-byte status, CMD 31 kept and lock nibble 0
  *    (`02 00 31 FE FF 00 00 03 33`), or a 35 status with lock nibble 0, or an echo without state:
  *    a whole deposit and pickup go through, one pulse each.
- *  - The board's answer to the pulse is lost (the door did open): one pulse, no retry, the board
- *    is read, the deposit completes.
+ *  - The board's answer to the pulse is lost, or arrives damaged (the door did open): one pulse,
+ *    no retry, the board is read, the deposit completes.
  *  - The board's answer to the pulse is lost and the door stayed shut (jammed): one pulse, no
  *    retry; the read shows it shut, and only after locker.doorOpenTimeoutSeconds is it a jam; the
  *    deposit then moves on to the next compartment.
@@ -92,26 +92,35 @@ describe("a Kerong board answering as boards really do", () => {
     });
   }
 
-  it("whose answer to the pulse is lost (the door opened): one pulse, no retry, a completed deposit", async () => {
-    const k = await kerongSite();
-    pty = k.pty;
-    const { site: s } = k.pty;
-    const { boards, unlocks } = k;
-    // the board hears the unlock, pulses the door, and its answer is lost on the wire
-    boards.on("rx", (r) => {
-      if (r.ok && (r.msg as KerongMessage).kind === "unlock") boards.loseReplies(0, 1);
+  for (const how of ["lost", "not understood (a bad checksum)"] as const) {
+    it(`whose answer to the pulse is ${how} (the door opened): one pulse, no retry, a completed deposit`, async () => {
+      const k = await kerongSite();
+      pty = k.pty;
+      const { site: s } = k.pty;
+      const { boards, unlocks } = k;
+      // the board hears the unlock, pulses the door, and its answer is lost on the wire (or arrives
+      // damaged: the status frame after the pulse with its SUM off by one)
+      boards.on("rx", (r) => {
+        if (!r.ok || (r.msg as KerongMessage).kind !== "unlock") return;
+        boards.loseReplies(0, 1);
+        if (how !== "lost") boards.injectGarbage([0x02, 0x00, 0x35, 0xfe, 0xff, 0x00, 0x00, 0x03, 0x36]);
+      });
+      const chosen = await chooseSize(s, `PKG-K-${how.length}`, "S");
+      expect(chosen.status, JSON.stringify(chosen.body)).toBe(200);
+      const { parcelId, compartment } = chosen.body as Required<SessionView>;
+      await waitUntil(async () => (await s.session()).step === "open", 20_000, "deposit door open");
+      boards.setPresent(0, lockOf(compartment), true);
+      boards.closeDoor(0, lockOf(compartment));
+      await waitUntil(async () => (await s.session()).last?.parcelId === parcelId, 20_000, "deposit outcome");
+      expect((await s.session()).last?.outcome).toBe("deposited");
+      expect(unlocks).toEqual([lockOf(compartment)]);
+      expect(s.eventsOfType("door.jammed")).toHaveLength(0);
+      if (how !== "lost")
+        expect(
+          await s.metric("qh_bus_frames_rejected_total", { bus: "bus-a", reason: "checksum" }),
+        ).toBeGreaterThanOrEqual(1);
     });
-    const chosen = await chooseSize(s, "PKG-K-LOST", "S");
-    expect(chosen.status, JSON.stringify(chosen.body)).toBe(200);
-    const { parcelId, compartment } = chosen.body as Required<SessionView>;
-    await waitUntil(async () => (await s.session()).step === "open", 20_000, "deposit door open");
-    boards.setPresent(0, lockOf(compartment), true);
-    boards.closeDoor(0, lockOf(compartment));
-    await waitUntil(async () => (await s.session()).last?.parcelId === parcelId, 20_000, "deposit outcome");
-    expect((await s.session()).last?.outcome).toBe("deposited");
-    expect(unlocks).toEqual([lockOf(compartment)]);
-    expect(s.eventsOfType("door.jammed")).toHaveLength(0);
-  });
+  }
 
   it("whose answer is lost and whose door stayed shut: one pulse, a jam after the open timeout, the next door", async () => {
     const k = await kerongSite("status", { doorOpenTimeoutSeconds: 1 });
