@@ -443,11 +443,14 @@ export class DepositDesk implements DoorReactor {
       try {
         await this.placeOrStepBack(s);
       } catch (err) {
-        // Both end the flow correctly (the parcel is released and the courier told): not a failure.
+        // Each ends the flow correctly (the parcel is released and the courier told): not a
+        // failure. `s.refused`: the only compartments left were refused by the gate (a cold zone
+        // in alarm), thrown by place() once claim() has released the parcel.
         if (
           !isQhError(err, "QH_LOCKER_NO_COMPARTMENT") &&
           !isQhError(err, "QH_LOCKER_UNREACHABLE") &&
-          !isStoreFailure(err)
+          !isStoreFailure(err) &&
+          (s.refused === undefined || err !== s.refused)
         )
           throw err;
         this.ctx.log.warn(

@@ -1,7 +1,7 @@
 import { isQhError, QhError } from "../../core/errors.js";
 import { closeCollection, notifyCollect } from "./collection.js";
 import { refOf } from "./compartments.js";
-import type { DoorChange, DoorReactor, DoorTruth } from "./doors.js";
+import { type DoorChange, type DoorReactor, type DoorTruth, pulseOutcomeUnknown } from "./doors.js";
 import { iso, type ParcelRow, parcelData } from "./parcels.js";
 import type { CompartmentRef } from "./ports.js";
 import type { LockerContext, PickupResult, RetrieveResult } from "./types.js";
@@ -69,14 +69,28 @@ export class OverdueDesk implements DoorReactor {
       );
     }
     const result: RetrieveResult = { courier, opened: [], failed: [] };
+    // Boards that went silent after one of these pulses (outcome unknown: its door may be open):
+    // no other door of theirs is pulsed blind in this round (issue 7); those fail unpulsed.
+    const silent = new Set<string>();
+    const boardOf = (ref: CompartmentRef) => `${ref.device}/${this.ctx.compartments.get(ref)?.board ?? ""}`;
     for (const p of list) {
       const ref = refOf(p);
+      if (silent.has(boardOf(ref))) {
+        const err = new QhError(
+          "QH_LOCKER_UNREACHABLE",
+          `locker ${ref.device} went silent after a pulse on the same board: ${ref.compartment} not pulsed`,
+          { pulse: "not_sent" },
+        );
+        result.failed.push({ parcelId: p.id, ...ref, error: { code: err.code, message: err.message } });
+        continue;
+      }
       try {
         const door = await this.doors.pulse(ref, { purpose: "retrieve", parcelId: p.id, terminal });
         const r: PickupResult = { parcelId: p.id, ...ref, door };
         result.opened.push(r);
       } catch (err) {
         if (!isQhError(err)) throw err;
+        if (pulseOutcomeUnknown(err)) silent.add(boardOf(ref));
         result.failed.push({ parcelId: p.id, ...ref, error: { code: err.code, message: err.message } });
       }
     }

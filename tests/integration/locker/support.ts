@@ -499,6 +499,8 @@ export function startPtyLockerSite() {
 export async function startPtySite<S extends Simulator>(
   boards: S,
   line: { protocol: string; baudRate: number; devices: Json[] },
+  /** `locker:` settings of the config (e.g. a short doorOpenTimeoutSeconds) */
+  locker?: Record<string, unknown>,
 ) {
   const dir = tempDir("qh-locker-pty-");
   const links = { linkA: join(dir, "gateway"), linkB: join(dir, "boards") };
@@ -525,6 +527,7 @@ export async function startPtySite<S extends Simulator>(
     await plug();
     site = await startLockerSite({
       simulate: false,
+      ...(locker ? { locker } : {}),
       buses: [
         {
           id: "bus-a",

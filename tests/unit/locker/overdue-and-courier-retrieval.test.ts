@@ -69,6 +69,29 @@ describe("overdue parcels", () => {
     });
   });
 
+  it("a board silent after one retrieval pulse gets no other: the rest of its doors fail unpulsed (issue 7)", async () => {
+    f = await lockerFixture();
+    const a = await depositParcel(f, { barcode: "PKG-O6", size: "S" });
+    const b = await depositParcel(f, { barcode: "PKG-O7", size: "M" });
+    f.svc.endDeposit("kiosk-1");
+    f.clock.advance(49 * HOURS);
+    await f.svc.sweep();
+    expect(f.sink.events("parcel.overdue")).toHaveLength(2);
+    // the board hears the first pulse and answers nothing, not even the read after it
+    f.port.setSilent(DEVICE);
+    const pulsesBefore = f.port.pulses.length;
+    const r = await f.svc.retrieve("kiosk-1", COURIER.code);
+    expect(r.opened).toEqual([]);
+    // one pulse (its outcome unknown); the second door, on the same silent board, is not pulsed blind
+    expect(f.port.pulses.slice(pulsesBefore)).toEqual([a.at]);
+    expect(r.failed.map((x) => [x.parcelId, x.error.code])).toEqual([
+      [a.parcelId, "QH_LOCKER_UNREACHABLE"],
+      [b.parcelId, "QH_LOCKER_UNREACHABLE"],
+    ]);
+    expect(r.failed[1]?.error.message).toMatch(/not pulsed/);
+    expect(f.svc.compartment(b.at).state).toBe("overdue");
+  });
+
   it("the courier may take back a chosen one; the resident may still collect an overdue parcel until then", async () => {
     f = await lockerFixture();
     const a = await depositParcel(f, { barcode: "PKG-O4", size: "S" });

@@ -3,12 +3,13 @@
  * an unknown outcome: the door may be open. The deposit stops there (parcel.deposit_failed
  * `unreachable`, 503 for the courier), no other door is pulsed, the pulse stays pending, and no jam
  * is declared while the door cannot be seen. The follow-up after a jam that meets such a board (or
- * a board that took no pulse) ends the flow correctly and logs no error (level 50).
+ * a board that took no pulse, or only compartments another vertical's gate refuses: a cold zone in
+ * alarm) ends the flow correctly and logs no error (level 50).
  */
 import { Writable } from "node:stream";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { isQhError } from "../../../src/core/errors.js";
+import { isQhError, QhError } from "../../../src/core/errors.js";
 import type { LockerBankLayout } from "../../../src/domain/locker/ports.js";
 import { COURIER, type Fixture, KIOSK, lockerFixture, ref } from "./fixture.js";
 
@@ -105,4 +106,39 @@ describe("a pulse whose outcome is unknown", () => {
       ).toBe(true);
     });
   }
+
+  it("after a jam, a next compartment refused by the gate (its cold zone in alarm) ends the flow without an error log", async () => {
+    const log = capture();
+    f = await lockerFixture({ layout: TWO_LOCKERS, logger: log.logger });
+    // B01 is in a cold zone whose alarm refuses deposits; A01 (ambient) is tried first and jams
+    f.svc.setGate({
+      zoneOf: (r) => (r.device === "locker-b" ? "chilled" : undefined),
+      refusal: (r) =>
+        r.device === "locker-b"
+          ? new QhError("QH_COLD_ZONE_ALARM", "zone chilled is in alarm", { zone: "chilled" })
+          : undefined,
+    });
+    f.port.jam(ref("A01", "locker-a"));
+    await f.svc.startDeposit(KIOSK, COURIER.code);
+    f.svc.scanBarcode(KIOSK, "PKG-JAM-COLD");
+    await f.svc.chooseSize(KIOSK, "S");
+    f.clock.advance(11_000);
+    await f.svc.sweep();
+    await f.port.settle();
+    expect(f.port.pulses).toEqual([ref("A01", "locker-a")]);
+    expect(f.sink.events("door.jammed").map((e) => e.data.compartment)).toEqual(["A01"]);
+    expect(f.sink.events("parcel.deposit_failed").map((e) => e.data.reason)).toEqual(["no_compartment"]);
+    expect(f.svc.depositSession(KIOSK)).toMatchObject({ step: "size", barcode: "PKG-JAM-COLD" });
+    // the flow ended correctly: a warning naming the gate's code, nothing at level 50
+    expect(log.levels().filter((l) => l >= 50)).toEqual([]);
+    expect(
+      log
+        .lines()
+        .some(
+          (l) =>
+            l.msg === "locker: no other compartment could be opened after a jam" &&
+            l.code === "QH_COLD_ZONE_ALARM",
+        ),
+    ).toBe(true);
+  });
 });
