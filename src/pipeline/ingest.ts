@@ -125,6 +125,9 @@ export class Ingest implements EventSink {
   private syncing = 0;
   /** the sync's cap on overlapping fdatasyncs (1 without overlap: one batch waits at a time) */
   private readonly maxSyncing: number;
+  /** while batches sync, commits are spaced by a share of the card's latency (see `flush`) */
+  private paceTimer: NodeJS.Timeout | undefined;
+  private lastCommitAt = Number.NEGATIVE_INFINITY;
   /** after a release: gathering the devices' next events until this many arrived (or the timer) */
   private gatherFor = 0;
   private gatherTimer: NodeJS.Timeout | undefined;
@@ -288,6 +291,27 @@ export class Ingest implements EventSink {
   flush(): void {
     this.scheduled = false;
     if (this.syncing >= this.maxSyncing) return;
+    // While batches sync, the next commit comes no sooner than lastSyncMs ÷ the cap after the last
+    // one: at most `cap` fdatasyncs per card latency, the batches as large as that allows (a commit
+    // costs CPU of its own), and an event waits at most that share of a sync before its own.
+    if (this.syncing > 0 && this.o.sync && !this.closed) {
+      const now = performance.now();
+      const due = this.lastCommitAt + this.o.sync.lastSyncMs / this.maxSyncing;
+      if (now < due) {
+        this.paceTimer ??= setTimeout(
+          () => {
+            this.paceTimer = undefined;
+            this.flush();
+          },
+          Math.max(1, due - now),
+        );
+        return;
+      }
+    }
+    if (this.paceTimer) {
+      clearTimeout(this.paceTimer);
+      this.paceTimer = undefined;
+    }
     const n = this.ids.length;
     if (n === 0) {
       this.pendingBytes = 0;
@@ -295,6 +319,7 @@ export class Ingest implements EventSink {
     }
     const bytes = this.pendingBytes;
     this.pendingBytes = 0;
+    this.lastCommitAt = performance.now();
     this.window.committing();
     const ids = this.ids;
     const devices = this.devices;
@@ -345,8 +370,12 @@ export class Ingest implements EventSink {
       this.syncing--;
       this.syncingBytes -= bytes;
       this.settle(err, rows, bytes, acks, ids, firstSeq);
-      // with room for more batches, what arrived meanwhile was committed at its own loop turn
-      if (!wasFull) return;
+      // with room for more batches, what arrived meanwhile was committed at its own loop turn, or
+      // waits for the pace (committed now if nothing syncs any more)
+      if (!wasFull) {
+        if (this.syncing === 0 && this.ids.length > 0 && !this.gatherTimer) this.flush();
+        return;
+      }
       // The devices answer a released ack with their next event within a few ms. A commit right
       // now would leave those to the sync after next (every event would wait for two syncs): so
       // gather them first, briefly, when the batch says devices may be waiting on us (several acks).
