@@ -108,6 +108,8 @@ export interface GatewayOptions {
   housekeepingMs?: number;
   /** test hook: the WAL's fdatasync (store.fsync background; default fs.fdatasync) */
   walSync?: SyncFn;
+  /** test hook: fdatasyncs of the WAL running at once (default 3; 1: one at a time, as before) */
+  walSyncOverlap?: number;
 }
 
 export interface Gateway {
@@ -179,6 +181,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
       db,
       dbFile: file,
       sync: o.walSync,
+      maxInFlight: o.walSyncOverlap,
       registry,
       onSynced: (walBytes) => {
         if (walBytes > JOURNAL_SIZE_LIMIT) checkpointer?.request();

@@ -19,7 +19,9 @@
  *   commit batch k ─► sync.whenDurable ─► (fdatasync in flight; the loop keeps accepting into k+1)
  *                 ─► durable: release k's acks, hand k's rows to the forwarder ─► commit k+1 ─► …
  *
- * One batch waits for its sync at a time, so a batch holds what arrived while the card wrote. An
+ * Up to `sync.overlap` batches (3) wait for their syncs at once, each with its own fdatasync: a batch
+ * committed just after a sync started waits for one card latency, not two. Beyond that a batch holds
+ * what arrived while the card wrote. The acks are released in commit order (WalSync keeps it). An
  * fdatasync that fails releases nothing: the acks get the coded error (the device keeps its event
  * and sends it again), and the batch's rows, committed but of unknown durability, are held back
  * from the forwarder and from `lastSeq` until the store keeper has made them durable again with a
@@ -81,7 +83,7 @@ export interface IngestOptions {
    * that started after their commit. Without it a commit is durable when it returns
    * (synchronous=FULL, the fsync on the event loop) and acks are released at once.
    */
-  sync?: Pick<WalSync, "whenDurable" | "onRecovered" | "lastSyncMs">;
+  sync?: Pick<WalSync, "whenDurable" | "onRecovered" | "lastSyncMs"> & { overlap?: number };
 }
 
 /**
@@ -91,7 +93,9 @@ export interface IngestOptions {
  * never more than GATHER_MAX_MS. Devices whose QoS 1 window is full answer within a few ms; without
  * this their events split into two cohorts, one syncing while the other gathers, and every event
  * waits for two fdatasyncs instead of one (measured: half the throughput). The price, at a steady
- * rate that is not window-bound: up to the cap of PUBACK latency per commit.
+ * rate that is not window-bound: up to the cap of PUBACK latency per commit. Only when every
+ * overlapping sync was taken (the batch waiting could not start its own): below that cap each
+ * cohort commits at its own loop turn and has its own fdatasync.
  */
 const GATHER_SHARE = 0.5;
 const GATHER_MAX_MS = 20;
@@ -105,7 +109,7 @@ export const PENDING_OVERHEAD = { factor: 2, perRow: 512 };
 export class Ingest implements EventSink {
   /** estimated bytes of the batch not yet committed */
   private pendingBytes = 0;
-  /** estimated bytes of the batch committed and waiting for its fdatasync (not yet counted by the keeper) */
+  /** estimated bytes of the batches committed and waiting for their fdatasync (not yet counted by the keeper) */
   private syncingBytes = 0;
   private ids: string[] = [];
   private tss: number[] = [];
@@ -117,8 +121,13 @@ export class Ingest implements EventSink {
   private datas: string[] = [];
   private acks: Ack[] = [];
   private scheduled = false;
-  /** a committed batch waits for its fdatasync: the next batch waits for it */
-  private syncing = false;
+  /** committed batches waiting for their fdatasync; at `maxSyncing` the next batch waits */
+  private syncing = 0;
+  /** the sync's cap on overlapping fdatasyncs (1 without overlap: one batch waits at a time) */
+  private readonly maxSyncing: number;
+  /** while batches sync, commits are spaced by a share of the card's latency (see `flush`) */
+  private paceTimer: NodeJS.Timeout | undefined;
+  private lastCommitAt = Number.NEGATIVE_INFINITY;
   /** after a release: gathering the devices' next events until this many arrived (or the timer) */
   private gatherFor = 0;
   private gatherTimer: NodeJS.Timeout | undefined;
@@ -139,6 +148,7 @@ export class Ingest implements EventSink {
   constructor(private readonly o: IngestOptions) {
     this.nextSeq = o.outbox.lastSeq() + 1;
     this.window = new CommitWindow(o.commitWindowMs ?? 0, () => o.clock.mono());
+    this.maxSyncing = Math.max(1, o.sync?.overlap ?? 1);
     this.durableSeq = this.nextSeq - 1;
     o.sync?.onRecovered(() => this.releaseLimbo());
     this.tx = o.db.transaction((n: number, firstSeq: number, _bodies: string[]) => {
@@ -280,7 +290,28 @@ export class Ingest implements EventSink {
    */
   flush(): void {
     this.scheduled = false;
-    if (this.syncing) return;
+    if (this.syncing >= this.maxSyncing) return;
+    // While batches sync, the next commit comes no sooner than lastSyncMs ÷ the cap after the last
+    // one: at most `cap` fdatasyncs per card latency, the batches as large as that allows (a commit
+    // costs CPU of its own), and an event waits at most that share of a sync before its own.
+    if (this.syncing > 0 && this.o.sync && !this.closed) {
+      const now = performance.now();
+      const due = this.lastCommitAt + this.o.sync.lastSyncMs / this.maxSyncing;
+      if (now < due) {
+        this.paceTimer ??= setTimeout(
+          () => {
+            this.paceTimer = undefined;
+            this.flush();
+          },
+          Math.max(1, due - now),
+        );
+        return;
+      }
+    }
+    if (this.paceTimer) {
+      clearTimeout(this.paceTimer);
+      this.paceTimer = undefined;
+    }
     const n = this.ids.length;
     if (n === 0) {
       this.pendingBytes = 0;
@@ -288,6 +319,7 @@ export class Ingest implements EventSink {
     }
     const bytes = this.pendingBytes;
     this.pendingBytes = 0;
+    this.lastCommitAt = performance.now();
     this.window.committing();
     const ids = this.ids;
     const devices = this.devices;
@@ -329,13 +361,21 @@ export class Ingest implements EventSink {
       this.settle(error, rows, bytes, acks, ids, firstSeq);
       return;
     }
-    this.syncing = true;
-    this.syncingBytes = bytes;
+    this.syncing++;
+    this.syncingBytes += bytes;
     const sync = this.o.sync;
+    // released in commit order (the sync's promise): this batch's acks follow every earlier batch's
     sync.whenDurable((err) => {
-      this.syncing = false;
-      this.syncingBytes = 0;
+      const wasFull = this.syncing >= this.maxSyncing;
+      this.syncing--;
+      this.syncingBytes -= bytes;
       this.settle(err, rows, bytes, acks, ids, firstSeq);
+      // with room for more batches, what arrived meanwhile was committed at its own loop turn, or
+      // waits for the pace (committed now if nothing syncs any more)
+      if (!wasFull) {
+        if (this.syncing === 0 && this.ids.length > 0 && !this.gatherTimer) this.flush();
+        return;
+      }
       // The devices answer a released ack with their next event within a few ms. A commit right
       // now would leave those to the sync after next (every event would wait for two syncs): so
       // gather them first, briefly, when the batch says devices may be waiting on us (several acks).
@@ -428,7 +468,7 @@ export class Ingest implements EventSink {
     this.endGather();
     this.flush();
     this.closed = true;
-    while (this.syncing || this.ids.length > 0) {
+    while (this.syncing > 0 || this.ids.length > 0) {
       await new Promise((r) => setTimeout(r, 2));
       this.flush();
     }

@@ -3,7 +3,16 @@
  *
  *   main thread: commit (WAL, synchronous=NORMAL: frames written to the page cache, no fsync)
  *              ─► whenDurable(cb) ─► joins the NEXT fdatasync (one that starts after the commit)
- *   libuv pool:  fs.fdatasync(fd of the -wal file) ─► main thread: callbacks, in order ─► next one
+ *   libuv pool:  fs.fdatasync(fd of the -wal file), up to `maxInFlight` at once
+ *              ─► main thread: callbacks released in the order they registered
+ *
+ * Several fdatasyncs overlap (a new one starts, at the next turn of the loop, as soon as callbacks
+ * wait and fewer than `maxInFlight` run): a commit that lands just after a sync started does not
+ * wait for that whole sync and then its own (two card latencies), only for its own. The default cap,
+ * 3, leaves one of libuv's 4 pool threads to everything else (fs, dns, zlib). Callbacks are still
+ * released in commit order (MQTT 3.1.1 §4.6: PUBACKs in the order the PUBLISHes arrived): a sync
+ * that completes before one started earlier waits for it, and a failed one fails every callback of
+ * the syncs started after it, whatever they returned.
  *
  * SQLite's own guarantees this builds on (https://www.sqlite.org/pragma.html#pragma_synchronous,
  * https://www.sqlite.org/wal.html#performance_considerations): "WAL mode is always consistent with
@@ -56,33 +65,55 @@ export interface WalSyncOptions {
   idleMs?: number;
   /** qh_wal_fsync_seconds (the card's latency as the gateway sees it), qh_wal_fsync_failures_total */
   registry?: Registry;
+  /** fdatasyncs running at once, in libuv's pool of 4 (default MAX_IN_FLIGHT; 1: one at a time) */
+  maxInFlight?: number;
 }
 
-/** Statistics for the bench and /metrics: syncs run, and callbacks they released. */
+/** Default cap on overlapping fdatasyncs: one of libuv's 4 pool threads stays free. */
+export const MAX_IN_FLIGHT = 3;
+
+/** One fdatasync: the callbacks registered before it started, and its outcome once it completed. */
+interface Slot {
+  cbs: DurableCallback[];
+  done: boolean;
+  err: NodeJS.ErrnoException | null;
+  walBytes: number;
+}
+
+/** Statistics for the bench and /metrics: syncs run, callbacks they released, most at once. */
 export interface WalSyncStats {
   syncs: number;
   released: number;
+  /** the most fdatasyncs that ran at the same time */
+  maxOverlap: number;
 }
 
 export class WalSync {
   private fd = -1;
   private ino = -1;
-  /** callbacks of the sync in flight (it started after each of them registered) */
-  private current: DurableCallback[] = [];
+  /** syncs started and not yet settled, in start order (a completed one waits for those before it) */
+  private slots: Slot[] = [];
+  /** fdatasyncs running now (≤ maxInFlight) */
+  private running = 0;
   /** callbacks waiting for the next sync */
   private next: DurableCallback[] = [];
-  private inFlight = false;
+  /** a start is scheduled for the next turn of the loop (the waits of this turn share it) */
+  private kicked = false;
+  /** running fdatasyncs per descriptor: one is closed only once none uses it */
+  private readonly fdUses = new Map<number, number>();
   private failed: QhError | undefined;
   private readonly sync: SyncFn;
+  private readonly maxInFlight: number;
   private readonly recoveredListeners: Array<() => void> = [];
+  /** run once no fdatasync is running any more (a recovery waits for the syncs of before) */
+  private idleWaiters: Array<() => void> = [];
   private closed = false;
   /** the WAL's size and mtime at the start of the last sync: changed since? */
   private lastSeen = "";
   private readonly idleTimer: NodeJS.Timeout | undefined;
-  readonly stats: WalSyncStats = { syncs: 0, released: 0 };
-  /** how long the last sync took, ms (the card's latency as we see it) */
+  readonly stats: WalSyncStats = { syncs: 0, released: 0, maxOverlap: 0 };
+  /** how long the last completed sync took, ms (the card's latency as we see it) */
   lastSyncMs = 0;
-  private startedAt = 0;
   private readonly mSync;
   private readonly mFailed;
 
@@ -93,6 +124,7 @@ export class WalSync {
    */
   constructor(private readonly o: WalSyncOptions) {
     this.sync = o.sync ?? ((fd, done) => fdatasync(fd, done));
+    this.maxInFlight = Math.max(1, Math.floor(o.maxInFlight ?? MAX_IN_FLIGHT));
     this.mSync = o.registry
       ? histogram(
           o.registry,
@@ -125,7 +157,7 @@ export class WalSync {
 
   /** Sync when the WAL was written since the last sync and nobody asked (see `idleMs`). */
   syncIfChanged(): void {
-    if (this.inFlight || this.failed || this.closed || this.fd < 0) return;
+    if (this.busy || this.failed || this.closed || this.fd < 0) return;
     if (this.seen() !== this.lastSeen) this.whenDurable(() => {});
   }
 
@@ -133,9 +165,14 @@ export class WalSync {
     return `${this.o.dbFile}-wal`;
   }
 
+  /** Whether a running fdatasync uses `fd` (it is closed only once none does). */
+  private inUse(fd: number): boolean {
+    return (this.fdUses.get(fd) ?? 0) > 0;
+  }
+
   /** (Re)open our descriptor on the WAL file the path names now; -1 while there is none. */
   private reopen(): void {
-    if (this.fd >= 0) closeSync(this.fd);
+    if (this.fd >= 0 && !this.inUse(this.fd)) closeSync(this.fd);
     this.fd = -1;
     this.ino = -1;
     try {
@@ -153,7 +190,8 @@ export class WalSync {
 
   /**
    * Call `cb` once everything committed before this call is on the disk: after an fdatasync that
-   * started after this call has completed (`null`), or with the coded error of that sync.
+   * started after this call, and every one started before it, have completed (`null`), or with the
+   * coded error of the first of them that failed. Callbacks run in the order they registered.
    */
   whenDurable(cb: DurableCallback): void {
     if (this.failed) {
@@ -165,7 +203,7 @@ export class WalSync {
       return;
     }
     this.next.push(cb);
-    if (!this.inFlight) this.start();
+    this.kick();
   }
 
   /** Promise form of `whenDurable`. */
@@ -173,9 +211,22 @@ export class WalSync {
     return new Promise((resolve, reject) => this.whenDurable((err) => (err ? reject(err) : resolve())));
   }
 
+  /** Start a sync at the next turn of the loop if callbacks wait and the cap allows. */
+  private kick(): void {
+    if (this.kicked || this.running >= this.maxInFlight || this.next.length === 0) return;
+    this.kicked = true;
+    setImmediate(() => {
+      this.kicked = false;
+      if (this.failed) {
+        this.failAll(this.failed);
+        return;
+      }
+      if (this.running < this.maxInFlight && this.next.length > 0) this.start();
+    });
+  }
+
   private start(): void {
-    this.inFlight = true;
-    this.current = this.next;
+    const cbs = this.next;
     this.next = [];
     // the path's inode, from the dentry cache: the file SQLite writes to now
     let ino = -1;
@@ -185,62 +236,95 @@ export class WalSync {
       // gone: reopened below (none means nothing to sync)
     }
     if (ino !== this.ino) this.reopen();
+    const slot: Slot = { cbs, done: false, err: null, walBytes: 0 };
+    this.slots.push(slot);
     if (this.fd < 0) {
-      setImmediate(() => this.finish(null, 0));
+      slot.done = true;
+      setImmediate(() => this.settle());
       return;
     }
+    this.running++;
+    this.fdUses.set(this.fd, (this.fdUses.get(this.fd) ?? 0) + 1);
+    this.stats.maxOverlap = Math.max(this.stats.maxOverlap, this.running);
     const fd = this.fd;
     this.lastSeen = this.seen();
-    this.startedAt = performance.now();
+    const startedAt = performance.now();
     this.sync(fd, (err) => {
-      let size = 0;
+      this.running--;
+      const uses = (this.fdUses.get(fd) ?? 1) - 1;
+      if (uses > 0) this.fdUses.set(fd, uses);
+      else this.fdUses.delete(fd);
+      this.stats.syncs++;
+      this.lastSyncMs = performance.now() - startedAt;
+      this.mSync?.observe(this.lastSyncMs / 1000);
+      slot.done = true;
+      slot.err = err;
       if (!err) {
         try {
-          size = fstatSync(fd).size;
+          slot.walBytes = fstatSync(fd).size;
         } catch {
           // closed meanwhile (shutdown): the sync itself succeeded
         }
       }
-      this.finish(err, size);
+      if (fd !== this.fd && !this.inUse(fd)) closeSync(fd); // a WAL replaced meanwhile
+      this.settle();
+      if (this.running === 0) {
+        const w = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const fn of w) fn();
+      }
     });
   }
 
-  private finish(err: NodeJS.ErrnoException | null, walBytes: number): void {
-    this.stats.syncs++;
-    if (this.startedAt > 0) {
-      this.lastSyncMs = performance.now() - this.startedAt;
-      this.mSync?.observe(this.lastSyncMs / 1000);
+  /** Release, in start order, every completed sync no earlier one holds back; then start more. */
+  private settle(): void {
+    let walBytes = -1;
+    while (this.slots.length > 0 && this.slots[0]!.done) {
+      const slot = this.slots.shift()!;
+      if (slot.err) {
+        this.mFailed?.inc();
+        // any failure of the sync is the disk's (EBADF, EINVAL too): recorded as an I/O error
+        const e = slot.err;
+        const diskErr = isDiskWriteFailure(e) ? e : Object.assign(new Error(e.message), { code: "EIO" });
+        this.failed = storeFaultOf(this.o.db).record(diskErr, "WAL fdatasync") as QhError;
+        for (const cb of slot.cbs) cb(this.failed);
+        // never a success after a failed fdatasync: the later syncs' waiters fail too
+        this.failAll(this.failed);
+        break;
+      }
+      this.stats.released += slot.cbs.length;
+      for (const cb of slot.cbs) cb(null);
+      walBytes = Math.max(walBytes, slot.walBytes);
     }
-    this.startedAt = 0;
-    const cbs = this.current;
-    this.current = [];
-    let coded: QhError | null = null;
-    if (err) {
-      this.mFailed?.inc();
-      // any failure of the sync is the disk's (EBADF, EINVAL too): recorded as an I/O error
-      const diskErr = isDiskWriteFailure(err) ? err : Object.assign(new Error(err.message), { code: "EIO" });
-      coded = storeFaultOf(this.o.db).record(diskErr, "WAL fdatasync") as QhError;
-      this.failed = coded;
-    } else this.stats.released += cbs.length;
-    for (const cb of cbs) cb(coded);
-    if (!err) this.o.onSynced?.(walBytes);
-    this.inFlight = false;
-    // callbacks may have committed and registered again: they join this next sync
-    if (this.failed) {
-      const rest = this.next;
-      this.next = [];
-      for (const cb of rest) cb(this.failed);
-    } else if (this.next.length > 0) this.start();
+    if (walBytes >= 0 && !this.failed) this.o.onSynced?.(walBytes);
+    // callbacks may have committed and registered again: they join the next sync
+    if (this.failed) this.failAll(this.failed);
+    else this.kick();
+  }
+
+  /** Fail every callback of the syncs still running (their outcome no longer counts) and waiting. */
+  private failAll(err: QhError): void {
+    const rest = this.slots;
+    this.slots = [];
+    const waiting = this.next;
+    this.next = [];
+    for (const s of rest) for (const cb of s.cbs) cb(err);
+    for (const cb of waiting) cb(err);
   }
 
   /**
    * After a failed sync: a full checkpoint has rewritten every committed page into the database
-   * file and synced it (the caller checked). Sync the WAL once more; on success later waits work
-   * again and the listeners (ingest: rows held since the failure) hear it.
+   * file and synced it (the caller checked). Once the syncs that were running have returned, sync
+   * the WAL once more; on success later waits work again and the listeners (ingest: rows held since
+   * the failure) hear it.
    */
   recover(done: (ok: boolean) => void): void {
     if (!this.failed) {
       done(true);
+      return;
+    }
+    if (this.running > 0) {
+      this.idleWaiters.push(() => this.recover(done));
       return;
     }
     this.reopen();
@@ -266,9 +350,14 @@ export class WalSync {
     this.recoveredListeners.push(fn);
   }
 
+  /** The cap on fdatasyncs running at once (ingest keeps at most this many batches waiting). */
+  get overlap(): number {
+    return this.maxInFlight;
+  }
+
   /** Whether a sync is running or waited for (shutdown waits for it). */
   get busy(): boolean {
-    return this.inFlight || this.next.length > 0;
+    return this.running > 0 || this.slots.length > 0 || this.next.length > 0 || this.kicked;
   }
 
   /** Resolves once no sync is running or waited for. */
@@ -279,7 +368,7 @@ export class WalSync {
   close(): void {
     this.closed = true;
     if (this.idleTimer) clearInterval(this.idleTimer);
-    if (this.fd >= 0) closeSync(this.fd);
+    if (this.fd >= 0 && !this.inUse(this.fd)) closeSync(this.fd);
     this.fd = -1;
   }
 }

@@ -12,10 +12,13 @@ export class HeldSync {
   waiting: Array<{ fd: number; done: (err: NodeJS.ErrnoException | null) => void; tag: number }> = [];
   /** what the test wants to know about each sync's start (e.g. the rows committed by then) */
   tagger: () => number = () => 0;
-  /** called before the real fdatasync of each sync that goes through (power-cut model) */
-  beforeSync?: () => void;
-  /** called after each sync that completed without error */
-  afterSync?: () => void;
+  /**
+   * Called before the real fdatasync of each sync that goes through (power-cut model); what it
+   * returns is handed to `afterSync` when that same sync completed without error (syncs overlap).
+   */
+  beforeSync?: () => number | undefined;
+  /** called after each sync that completed without error, with its `beforeSync` token */
+  afterSync?: (token: number | undefined) => void;
 
   readonly fn: SyncFn = (fd, done) => {
     this.calls++;
@@ -24,9 +27,9 @@ export class HeldSync {
   };
 
   private run(fd: number, done: (err: NodeJS.ErrnoException | null) => void): void {
-    this.beforeSync?.();
+    const token = this.beforeSync?.();
     fdatasync(fd, (err) => {
-      if (!err) this.afterSync?.();
+      if (!err) this.afterSync?.(token);
       done(err);
     });
   }
@@ -41,6 +44,23 @@ export class HeldSync {
     const w = this.waiting;
     this.waiting = [];
     for (const x of w) this.run(x.fd, x.done);
+  }
+
+  /** Let the held sync `i` (0: the first held) run (the real fdatasync); the others stay held. */
+  releaseAt(i: number): void {
+    const [x] = this.waiting.splice(i, 1);
+    if (!x) throw new Error(`no held sync #${i}`);
+    this.run(x.fd, x.done);
+  }
+
+  /**
+   * Complete the held sync `i` (0: the first held) at once, without the real fdatasync, with
+   * success or an errno code: the order of completions is the test's (unit tests of the ordering).
+   */
+  complete(i: number, code?: string): void {
+    const [x] = this.waiting.splice(i, 1);
+    if (!x) throw new Error(`no held sync #${i}`);
+    x.done(code ? Object.assign(new Error(`${code}: held sync failed`), { code }) : null);
   }
 
   /** Fail the held syncs as the kernel would (EIO: the card failed the write; ENOSPC). */

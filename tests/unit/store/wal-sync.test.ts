@@ -8,6 +8,9 @@ import { WalSync } from "../../../src/store/wal-sync.js";
 import { tempDir } from "../../helpers/gateway.js";
 import { HeldSync } from "../../helpers/held-sync.js";
 
+/** One turn of the event loop: a sync asked for during a turn starts at the next. */
+const turn = () => new Promise<void>((r) => setImmediate(r));
+
 /** WalSync on a real database in WAL mode (synchronous=NORMAL), its fdatasync held by the test. */
 describe("WalSync: the group fdatasync of the WAL", () => {
   let dir: string;
@@ -43,37 +46,166 @@ describe("WalSync: the group fdatasync of the WAL", () => {
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
   });
 
-  it("a wait registered while a sync is in flight is released only by the next one", () => {
-    const order: string[] = [];
+  it("a wait registered while a sync is in flight starts its own, overlapping one", async () => {
     write("a");
-    ws.whenDurable((err) => order.push(`a:${err ?? "ok"}`));
+    ws.whenDurable(() => {});
+    await turn();
     expect(sync.waiting).toHaveLength(1);
     write("b");
-    ws.whenDurable((err) => order.push(`b:${err ?? "ok"}`));
-    ws.whenDurable((err) => order.push(`c:${err ?? "ok"}`));
-    expect(sync.waiting).toHaveLength(1); // b and c wait for the next one, not a second in parallel
-    const first = sync.waiting[0]!;
-    sync.waiting = [];
-    first.done(null);
-    expect(order).toEqual(["a:ok"]);
-    // the next sync started at once, for b and c together (the group)
-    expect(sync.waiting).toHaveLength(1);
-    sync.release();
-    return new Promise<void>((resolve) => {
-      const t = setInterval(() => {
-        if (order.length === 3) {
-          clearInterval(t);
-          expect(order).toEqual(["a:ok", "b:ok", "c:ok"]);
-          expect(ws.stats.syncs).toBe(2);
-          resolve();
-        }
-      }, 5);
-    });
+    // two waits of the same loop turn share one sync (the group)
+    ws.whenDurable(() => {});
+    ws.whenDurable(() => {});
+    expect(sync.waiting).toHaveLength(1); // the start waits for the next turn
+    await turn();
+    expect(sync.waiting).toHaveLength(2); // not the next after the first: a second, in parallel
+    expect(ws.stats.maxOverlap).toBe(2);
+    expect(ws.busy).toBe(true);
   });
 
-  it("syncs the file the WAL path names: a recreated WAL (new inode) is reopened", () => {
+  it("releases the callbacks in commit order: a later sync that completes first waits", async () => {
+    const order: string[] = [];
+    const wait = (tag: string) => ws.whenDurable((err) => order.push(`${tag}:${err ? err.code : "ok"}`));
+    write("a");
+    wait("a");
+    await turn();
+    write("b");
+    wait("b1");
+    wait("b2");
+    await turn();
+    write("c");
+    wait("c");
+    await turn();
+    expect(sync.waiting).toHaveLength(3);
+    sync.complete(2); // c's sync first
+    sync.complete(1); // then b's
+    expect(order).toEqual([]); // both wait for a's, started before them
+    sync.complete(0);
+    expect(order).toEqual(["a:ok", "b1:ok", "b2:ok", "c:ok"]);
+    expect(ws.stats.released).toBe(4);
+    expect(ws.busy).toBe(false);
+  });
+
+  it("a failed sync fails every later waiter, even of syncs that completed without error", async () => {
+    const order: string[] = [];
+    const wait = (tag: string) => ws.whenDurable((err) => order.push(`${tag}:${err ? err.code : "ok"}`));
+    for (const t of ["a", "b", "c"]) {
+      write(t);
+      wait(t);
+      await turn();
+    }
+    expect(sync.waiting).toHaveLength(3);
+    sync.complete(2); // c's sync succeeded
+    sync.complete(0); // a's too: released at once
+    expect(order).toEqual(["a:ok"]);
+    sync.complete(0, "EIO"); // b's failed: b and c (already synced) fail, never a success after it
+    expect(order).toEqual(["a:ok", "b:QH_STORE_IO", "c:QH_STORE_IO"]);
+    expect(ws.failure?.code).toBe("QH_STORE_IO");
+    // and every wait after it, without a sync
+    const calls = sync.calls;
+    await expect(ws.durable()).rejects.toMatchObject({ code: "QH_STORE_IO" });
+    await turn();
+    expect(sync.calls).toBe(calls);
+  });
+
+  it("a failure fails the syncs still running; recover() waits for them to return", async () => {
+    const errs: Array<string | undefined> = [];
+    for (const t of ["a", "b"]) {
+      write(t);
+      ws.whenDurable((err) => errs.push(err?.code));
+      await turn();
+    }
+    expect(sync.waiting).toHaveLength(2);
+    sync.complete(0, "EIO");
+    expect(errs).toEqual(["QH_STORE_IO", "QH_STORE_IO"]); // b's sync still runs: its waiter failed
+    let ok: boolean | undefined;
+    const calls = sync.calls;
+    ws.recover((r) => {
+      ok = r;
+    });
+    expect(sync.calls).toBe(calls); // not while b's sync runs on the old descriptor
+    sync.complete(0); // b's sync returns (a success that no longer counts)
+    expect(errs).toHaveLength(2);
+    expect(sync.calls).toBe(calls + 1); // now the recovery's own sync
+    sync.complete(0);
+    expect(ok).toBe(true);
+    expect(ws.failure).toBeUndefined();
+    write("c");
+    const p = ws.durable();
+    await turn();
+    sync.complete(0);
+    await expect(p).resolves.toBeUndefined();
+  });
+
+  it("honours the cap: at most maxInFlight syncs run; the waits beyond share the next one", async () => {
+    ws.close();
+    ws = new WalSync({ db, dbFile: file(), sync: sync.fn, idleMs: 0, maxInFlight: 2 });
+    const order: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      write(String(i));
+      ws.whenDurable(() => order.push(i));
+      await turn();
+    }
+    expect(sync.waiting).toHaveLength(2); // 0 and 1; 2, 3 and 4 wait for a free slot
+    expect(ws.stats.maxOverlap).toBe(2);
+    sync.complete(0);
+    expect(order).toEqual([0]);
+    await turn();
+    expect(sync.waiting).toHaveLength(2); // one more started, for 2, 3 and 4 together
+    sync.complete(1);
+    expect(order).toEqual([0]); // 2..4's sync completed, 1's has not
+    sync.complete(0);
+    expect(order).toEqual([0, 1, 2, 3, 4]);
+    expect(ws.stats.syncs).toBe(3);
+    expect(ws.stats.maxOverlap).toBe(2);
+  });
+
+  it("maxInFlight 1: one sync at a time, a wait during it is released only by the next one", async () => {
+    ws.close();
+    ws = new WalSync({ db, dbFile: file(), sync: sync.fn, idleMs: 0, maxInFlight: 1 });
+    const order: string[] = [];
+    write("a");
+    ws.whenDurable(() => order.push("a"));
+    await turn();
+    write("b");
+    ws.whenDurable(() => order.push("b"));
+    await turn();
+    expect(sync.waiting).toHaveLength(1);
+    sync.complete(0);
+    expect(order).toEqual(["a"]);
+    await turn();
+    expect(sync.waiting).toHaveLength(1);
+    sync.complete(0);
+    expect(order).toEqual(["a", "b"]);
+  });
+
+  it("the idle sync runs only when the WAL changed and no sync runs", async () => {
+    write("a");
+    ws.syncIfChanged();
+    await turn();
+    expect(sync.waiting).toHaveLength(1);
+    write("b");
+    ws.syncIfChanged(); // a sync runs: not now
+    await turn();
+    expect(sync.waiting).toHaveLength(1);
+    sync.complete(0);
+    await turn();
+    ws.syncIfChanged(); // b was written after that sync started: the WAL changed since
+    await turn();
+    expect(sync.waiting).toHaveLength(1);
+    sync.complete(0);
+    await turn();
+    ws.syncIfChanged(); // nothing written since
+    await turn();
+    expect(sync.waiting).toHaveLength(0);
+  });
+
+  it("syncs the file the WAL path names: a recreated WAL (new inode) is reopened", async () => {
     write("a");
     const wal = `${file()}-wal`;
+    // a sync running on the old file keeps its descriptor while the WAL is reopened
+    ws.whenDurable(() => {});
+    await turn();
+    const old = sync.waiting[0]!.fd;
     const before = statSync(wal).ino;
     // an outside hand replaces the file: same name, another inode
     renameSync(wal, `${wal}.old`);
@@ -81,14 +213,19 @@ describe("WalSync: the group fdatasync of the WAL", () => {
     copyFileSync(`${wal}.old`, wal);
     expect(statSync(wal).ino).not.toBe(before);
     ws.whenDurable(() => {});
-    expect(sync.waiting).toHaveLength(1);
-    expect(fstatSync(sync.waiting[0]!.fd).ino).toBe(statSync(wal).ino);
+    await turn();
+    expect(sync.waiting).toHaveLength(2);
+    expect(fstatSync(sync.waiting[1]!.fd).ino).toBe(statSync(wal).ino);
+    expect(fstatSync(old).ino).toBe(before); // still open: its sync has not returned
+    sync.complete(0);
+    expect(() => fstatSync(old)).toThrow(); // closed once its last sync returned
   });
 
   it("a failed fdatasync fails its waiters coded, and every later wait until recover()", async () => {
     write("a");
     const errs: unknown[] = [];
     ws.whenDurable((err) => errs.push(err));
+    await turn();
     sync.fail("EIO");
     expect(errs).toHaveLength(1);
     expect(isQhError(errs[0], "QH_STORE_IO")).toBe(true);
@@ -108,10 +245,11 @@ describe("WalSync: the group fdatasync of the WAL", () => {
     await expect(ws.durable()).resolves.toBeUndefined();
   });
 
-  it("ENOSPC from fdatasync is a full store (QH_STORE_FULL)", () => {
+  it("ENOSPC from fdatasync is a full store (QH_STORE_FULL)", async () => {
     write("a");
     const errs: unknown[] = [];
     ws.whenDurable((err) => errs.push(err));
+    await turn();
     sync.fail("ENOSPC");
     expect(isQhError(errs[0], "QH_STORE_FULL")).toBe(true);
   });
