@@ -1,6 +1,6 @@
 /**
  * The platform's cold chain commands. Expiry, the ledger (never twice), signatures are the command
- * router's; these validate their args (QH_COMMAND_INVALID), act, emit the outcome as an event and
+ * router's; these validate their args (QH_COMMAND_INVALID; an unknown key is refused by name), act, emit the outcome as an event and
  * answer with a result object.
  *
  * - cold.setpoint { zone, celsius }  (celsius within the zone's own [minC, maxC] and −60..30)
@@ -20,6 +20,24 @@ import type { ColdService } from "./service.js";
 const SAME_C = 0.05;
 
 export const COLD_COMMANDS = ["cold.setpoint", "cold.defrost"] as const;
+
+/** The args each command takes; any other key is refused (a typo must not pass unnoticed). */
+const ARGS: Readonly<Record<(typeof COLD_COMMANDS)[number], readonly string[]>> = {
+  "cold.setpoint": ["zone", "celsius", "device", "controller"],
+  "cold.defrost": ["zone", "device", "controller"],
+};
+
+/**
+ * Refuses keys a command does not take, naming every one (QH_COMMAND_INVALID, which the router
+ * answers `rejected`; the same `args.key: why` wording as the locker's commands).
+ */
+function knownArgs(name: (typeof COLD_COMMANDS)[number], args: JsonObject): void {
+  const allowed = ARGS[name];
+  const unknown = Object.keys(args).filter((k) => !allowed.includes(k));
+  if (unknown.length === 0) return;
+  const problems = unknown.map((k) => `args.${k}: unknown argument (${name} takes ${allowed.join(", ")})`);
+  throw new QhError("QH_COMMAND_INVALID", problems.join("; "), { problems });
+}
 
 export function createColdCommands(cold: ColdService): Record<string, CommandHandler> {
   /**
@@ -51,6 +69,7 @@ export function createColdCommands(cold: ColdService): Record<string, CommandHan
       : new QhError("QH_COLD_CONTROLLER", `zone ${zone}: ${(err as Error).message ?? String(err)}`);
   return {
     "cold.setpoint": async (args, ctx) => {
+      knownArgs("cold.setpoint", args);
       const zone = zoneArg(args, ctx);
       const c = args.celsius;
       const { min, max } = cold.zoneConfig(zone).limits;
@@ -89,6 +108,7 @@ export function createColdCommands(cold: ColdService): Record<string, CommandHan
       return { zone, requestedC: c, readBackC: readBack };
     },
     "cold.defrost": async (args, ctx) => {
+      knownArgs("cold.defrost", args);
       const zone = zoneArg(args, ctx);
       const { port, channel } = cold.controllerOf(zone);
       let outcome: "started" | "already_running";
