@@ -236,6 +236,7 @@ export function coldZones(
       sensorFaultSeconds: z.sensorFaultSeconds,
       unreachableSeconds: z.unreachableSeconds,
       maxJumpC: z.maxJumpC,
+      defrostAlarmDelaySeconds: z.defrostAlarmDelaySeconds,
     });
     if (limits.min >= limits.max) throw bad("maxC", `must be above minC (${limits.min} °C)`);
     if (limits.hysteresisC * 2 >= limits.max - limits.min)

@@ -67,6 +67,11 @@ export interface ZoneAlarmState {
    */
   hole?: boolean;
   /** cumulative: sensor-fault and unreachable time within the window, [elapsedStart, elapsedEnd, wallStart] */
+  /**
+   * observation time (elapsed) until which readings above the range count nothing: a defrost
+   * under way or commanded, plus `defrostAlarmDelaySeconds`
+   */
+  defrostUntil?: number;
   faultSpans?: Span[];
   unreachableSpans?: Span[];
   doorSeconds?: number;
@@ -146,6 +151,7 @@ export class ZoneAlarms {
       st.faultSpans?.[0]?.[0] ?? null,
       st.unreachableSpans?.length ?? 0,
       st.unreachableSpans?.[0]?.[0] ?? null,
+      st.defrostUntil ?? null,
     ]);
   }
 
@@ -241,11 +247,31 @@ export class ZoneAlarms {
       if (st.open.door_open) out.push(this.clear("door_open", s.wall));
     }
 
+    if (s.defrosting === true) this.defrostStarted();
+    else if (st.defrostUntil !== undefined && st.elapsed > st.defrostUntil) st.defrostUntil = undefined;
+
     if (t !== null) {
       st.lastValueC = t;
       this.temperature(t, dt, s.wall, note, out);
     }
     return out;
+  }
+
+  /**
+   * A defrost is under way (the controller says so) or was just commanded: readings above the
+   * range count towards no temperature alarm until `defrostAlarmDelaySeconds` after it (a defrost
+   * warms the evaporator and the air a few degrees for minutes: an expected excursion, which
+   * controllers themselves bypass, Carel ir33 d8 / Dixell dAO). An alarm already open stays open.
+   */
+  defrostStarted(): void {
+    const delay = this.limits.defrostAlarmDelaySeconds;
+    if (delay > 0) this.state.defrostUntil = this.state.elapsed + delay;
+  }
+
+  /** Seconds of observation left in which readings above the range are bypassed (0: none). */
+  defrostBypassLeft(): number {
+    const st = this.state;
+    return st.defrostUntil === undefined ? 0 : Math.max(0, st.defrostUntil - st.elapsed);
   }
 
   /** Open alarms, oldest first. */
@@ -265,7 +291,9 @@ export class ZoneAlarms {
   private temperature(t: number, step: number, wall: number, note: ReadingNote, out: AlarmAction[]): void {
     const st = this.state;
     const L = this.limits;
-    const outOfRange = t < L.min || t > L.max;
+    // during a defrost's bypass a reading above the range counts as none out of range
+    const bypassed = t > L.max && st.defrostUntil !== undefined && st.elapsed <= st.defrostUntil;
+    const outOfRange = !bypassed && (t < L.min || t > L.max);
     // after a gap (or faulty, implausible values), the time since the last accepted reading
     // counts (the gap is dated from it): out of range when either side of it is
     const gapFrom = (st.hole || st.gap) && st.last ? st.last : undefined;

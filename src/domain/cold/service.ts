@@ -326,6 +326,7 @@ export class ColdService {
           temperatureC: value,
           quality: r.quality,
           doorOpen: r.doorOpen,
+          defrosting: r.defrosting,
         });
         if (before || run.alarms.exposed())
           this.exposure.track(zone, run.cfg.compartments, before ? (run.prevWall ?? wall) : wall);
@@ -448,6 +449,8 @@ export class ColdService {
       doorOpen: l?.doorOpen ?? null,
       defrosting: l?.defrosting ?? null,
       inAlarm: run.alarms.inAlarm(),
+      // while > 0, readings above the range count towards no alarm (a defrost, its bypass time)
+      defrostBypassSeconds: Math.round(run.alarms.defrostBypassLeft()),
       alarms: run.alarms.openAlarms().map((a) => ({
         alarmId: a.id,
         kind: a.kind,
@@ -488,6 +491,22 @@ export class ColdService {
       this.statePublished.set(d, mono);
       this.o.state(d, { coldZones: zones });
     }
+  }
+
+  /**
+   * A defrost was commanded on `zone` (cold.defrost started it): readings above the range are
+   * bypassed for the zone's defrostAlarmDelaySeconds (alarms.ts), saved at once (a restart keeps it).
+   */
+  defrostCommanded(zone: string): void {
+    const run = this.require(zone);
+    run.alarms.defrostStarted();
+    try {
+      this.st.save!.run(zone, JSON.stringify(run.alarms.state), this.o.clock.now());
+      run.savedKey = run.alarms.saveKey();
+    } catch (err) {
+      this.o.log.error({ err, zone }, "cold: the defrost bypass could not be saved");
+    }
+    this.publishState(run.cfg.controller.device);
   }
 
   /** The port and channel of a zone (commands). */
