@@ -16,8 +16,16 @@ import type { JsonObject } from "../../core/envelope.js";
 import { isQhError, QhError } from "../../core/errors.js";
 import type { ColdService } from "./service.js";
 
-/** A read-back within this of the value asked counts as the same (the register's 0.1 °C step). */
-const SAME_C = 0.05;
+/** The set-point register's step when the port does not say, °C (tenths of a degree). */
+const DEFAULT_STEP_C = 0.1;
+
+/**
+ * Whether a read-back is the value asked: within half the set-point register's step (the model's
+ * scale; ±0.05 °C for tenths), so a value the register cannot hold exactly is not a mismatch.
+ */
+export function sameSetpoint(asked: number, readBack: number, stepC = DEFAULT_STEP_C): boolean {
+  return Math.abs(readBack - asked) < stepC / 2 + 1e-9;
+}
 
 export const COLD_COMMANDS = ["cold.setpoint", "cold.defrost"] as const;
 
@@ -89,7 +97,7 @@ export function createColdCommands(cold: ColdService): Record<string, CommandHan
       } catch (err) {
         throw controllerError(err, zone);
       }
-      const ok = Math.abs(readBack - c) < SAME_C;
+      const ok = sameSetpoint(c, readBack, port.setpointStepC);
       const device = cold.zoneConfig(zone).controller.device;
       await cold.emit(device, "cold.setpoint.changed", {
         zone,
