@@ -187,7 +187,8 @@ export class ColdService {
         a.raisedAt = move(a.raisedAt);
       }
       if (st.run) st.run.startAt = move(st.run.startAt);
-      for (const sp of st.spans) sp[2] = move(sp[2]);
+      for (const sp of [...st.spans, ...(st.faultSpans ?? []), ...(st.unreachableSpans ?? [])])
+        sp[2] = move(sp[2]);
       if (run.prevWall !== undefined) run.prevWall = move(run.prevWall);
       // the high-water time was read on the clock that was off: a year-ahead step corrected back
       // must not flag every later reading "clock unsynced" until the clock catches it up

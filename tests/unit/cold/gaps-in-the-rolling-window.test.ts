@@ -62,6 +62,17 @@ describe("sensor fault and unreachable time in the rolling window", () => {
     expect(kinds()).toEqual(["raised:unreachable:cumulative", "cleared:unreachable:cumulative"]);
   });
 
+  it("a clock correction moves the counted fault time's dates (the alarm's since) with it", async () => {
+    f = await coldFixture([zone()]);
+    await series([4]);
+    for (let i = 0; i < 9; i++) await series(["fault", "fault", 4]); // 540 s, first at +30 s
+    f.clock.correct(3_600_000); // the clock was an hour behind since before the first reading
+    await series(["fault", "fault"]);
+    const raised = f.sink.events("cold.alarm.raised")[0]!;
+    expect(raised.data).toMatchObject({ kind: "sensor_fault", rule: "cumulative" });
+    expect(raised.data.since).toBe(new Date(Date.parse("2026-01-01T01:00:00.000Z") + 30_000).toISOString());
+  });
+
   it("time out of the window no longer counts", async () => {
     f = await coldFixture([zone()]);
     await series([4]);
