@@ -19,6 +19,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { coldBench } from "./cold.js";
 import { coldPollBench, coldRawLineBench } from "./cold-poll.js";
+import { coldPeerBench } from "./cold-poll-peer.js";
 import { dexParseBench } from "./dex.js";
 import { doorLatencyBench, pollCycleBench, rawLineBench } from "./locker.js";
 import { bridgeConf, mosquittoVersion, startMosquitto, upstreamConf } from "./mosquitto.js";
@@ -429,7 +430,10 @@ async function lockerScenario() {
 async function coldPollScenario() {
   const poll = await coldPollBench({ cycles: QUICK ? 8 : 15 });
   const raw = await coldRawLineBench({ cycles: QUICK ? 8 : 15 });
+  const peer = await coldPeerBench({ cycles: QUICK ? 8 : 15 });
   return {
+    peerTurnMs: peer.turnMedianMs,
+    peerEstimatedRatio: peer.estimatedRatio,
     complete: true,
     controllers: poll.controllers,
     floorMs: poll.floorMs,
@@ -609,6 +613,14 @@ function report(results, machine) {
         [
           "overhead above the bare simulated line (driver and bus master's own), %",
           cell(C.overVsRawLinePct, 1),
+        ],
+        [
+          "vs modbus-serial ServerSerial over socat: reply in → next request out, ms (t3.5 = 3.65)",
+          cell(C.peerTurnMs, 2),
+        ],
+        [
+          "the gateway's own share on a 9600-baud line, estimated × floor (goal < 1.10)",
+          cell(C.peerEstimatedRatio, 3),
         ],
         ["readings not ok", cell(C.notOk)],
       ]),

@@ -5,6 +5,7 @@
  */
 import { stringify } from "yaml";
 import type { Config } from "../config/schema.js";
+import { effectiveColdZones } from "../extensions/cold.js";
 import { checkVerticals } from "../extensions/index.js";
 import { readTlsFiles } from "../uplink/connection.js";
 import { type GatewayOpts, readConfig } from "./common.js";
@@ -43,12 +44,15 @@ function summary(c: Config): string {
 export function configCheck(opts: GatewayOpts): void {
   const config = readConfig(opts);
   readTlsFiles(config.uplink.tls); // the files the start will read: QH_UPLINK_CONFIG (exit 2) now, not at start
-  checkVerticals(config); // bus protocols and each vertical's cross-checks, as the start runs them
+  const warnings = checkVerticals(config); // bus protocols and each vertical's cross-checks, as the start runs them
   process.stdout.write(`config OK: ${opts.config}\n  ${summary(config)}\n`);
+  for (const w of warnings) process.stdout.write(`warning: ${w}\n`);
 }
 
 /** `config show`: the effective config as YAML (or `--json`), secrets masked. */
 export function configShow(opts: GatewayOpts & { json?: boolean }): void {
-  const shown = maskSecrets(readConfig(opts));
+  const config = readConfig(opts);
+  // the cold zones as they apply: each zone's defaults (range, delays, hysteresis, poll) filled in
+  const shown = maskSecrets({ ...config, cold: { ...config.cold, zones: effectiveColdZones(config) } });
   process.stdout.write(opts.json ? `${JSON.stringify(shown, null, 2)}\n` : stringify(shown));
 }

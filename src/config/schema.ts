@@ -341,6 +341,8 @@ export interface ColdZoneConfig {
   sensorFaultSeconds?: number;
   unreachableSeconds?: number;
   maxJumpC?: number;
+  /** temperature alarms above the range are suppressed during a defrost and this long after it, s */
+  defrostAlarmDelaySeconds?: number;
   pollSeconds?: number;
 }
 
@@ -599,6 +601,7 @@ export const configSchema: SchemaObject = {
                 sensorFaultSeconds: int(0, 86_400),
                 unreachableSeconds: int(0, 86_400),
                 maxJumpC: { type: "number", exclusiveMinimum: 0, maximum: 100 },
+                defrostAlarmDelaySeconds: int(0, 86_400),
                 pollSeconds: int(1, 3600),
               },
               { required: ["id", "kind", "controller"] },

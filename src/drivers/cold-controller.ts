@@ -84,6 +84,8 @@ export function planReads(model: ColdControllerModel, channel: number): ReadPlan
 
 export class ColdControllerDriver implements ColdControllerPort {
   readonly device: string;
+  /** the model's set-point register step, °C (its scale; 1 when unscaled) */
+  readonly setpointStepC: number | undefined;
   private readonly o: ColdControllerDriverOptions;
   private readonly target: string;
   private readonly now: () => number;
@@ -92,6 +94,8 @@ export class ColdControllerDriver implements ColdControllerPort {
   constructor(o: ColdControllerDriverOptions) {
     this.o = o;
     this.device = o.device;
+    const sp = o.model.registers.setpoint;
+    this.setpointStepC = sp ? Math.abs(sp.scale ?? 1) : undefined;
     this.target = String(o.unit);
     this.now = o.now ?? (() => performance.now());
   }

@@ -191,6 +191,60 @@ export function checkColdConfig(config: Config, models: ReadonlyMap<string, Devi
 }
 
 /**
+ * What `config check` warns about (the config still starts): a compartment its model builds for
+ * ambient temperature inside a cold zone (it cannot hold the zone's band), a chilled or frozen one
+ * in no zone (nothing watches its temperature), or one in a zone of another kind.
+ * @returns one line per finding, with the key path
+ */
+export function coldConfigWarnings(config: Config, models: ReadonlyMap<string, DeviceModel>): string[] {
+  const inZone = new Map<string, { kind: string; at: string }>();
+  config.cold.zones.forEach((z, i) => {
+    z.compartments.forEach((c, j) => {
+      inZone.set(c, { kind: z.kind, at: `cold.zones[${i}].compartments[${j}]` });
+    });
+  });
+  const out: string[] = [];
+  config.buses.forEach((bus, i) => {
+    bus.devices.forEach((d, j) => {
+      const m = models.get(d.model);
+      if (m?.kind !== "locker-bank") return;
+      for (const c of (m as LockerBankModel).compartments) {
+        const ref = `${d.id}/${c.id}`;
+        const built = c.zone ?? "ambient";
+        const z = inZone.get(ref);
+        if (z && built === "ambient")
+          out.push(`${z.at}: ${ref} is an ambient compartment (model ${m.id}) inside ${z.kind} zone`);
+        else if (!z && built !== "ambient")
+          out.push(
+            `buses[${i}].devices[${j}]: ${ref} is a ${built} compartment (model ${m.id}) in no cold zone: nothing watches its temperature`,
+          );
+        else if (z && z.kind !== "custom" && z.kind !== built)
+          out.push(`${z.at}: ${ref} is built ${built} (model ${m.id}) but is in a ${z.kind} zone`);
+      }
+    });
+  });
+  return out;
+}
+
+/**
+ * The config's cold zones as they apply: each zone's own keys with the defaults filled in (its
+ * kind's range, the alarm delays, hysteresis, poll interval); what `config show` prints.
+ */
+export function effectiveColdZones(config: Config): Record<string, unknown>[] {
+  return config.cold.zones.map((z) => {
+    const l = zoneLimits(z.kind, { ...z, min: z.minC, max: z.maxC });
+    const { min, max, ...rest } = l;
+    return {
+      ...z,
+      minC: Number.isFinite(min) ? min : null,
+      maxC: Number.isFinite(max) ? max : null,
+      ...rest,
+      pollSeconds: z.pollSeconds ?? config.cold.pollSeconds,
+    };
+  });
+}
+
+/**
  * The config's cold zones, checked against the site (key-path errors, QH_CONFIG_INVALID): each
  * controller a cold-controller device on a modbus-rtu bus with that channel; each compartment a
  * compartment of a locker bank of the site, in one zone only; a custom zone with its range.
@@ -236,6 +290,7 @@ export function coldZones(
       sensorFaultSeconds: z.sensorFaultSeconds,
       unreachableSeconds: z.unreachableSeconds,
       maxJumpC: z.maxJumpC,
+      defrostAlarmDelaySeconds: z.defrostAlarmDelaySeconds,
     });
     if (limits.min >= limits.max) throw bad("maxC", `must be above minC (${limits.min} °C)`);
     if (limits.hysteresisC * 2 >= limits.max - limits.min)

@@ -7,7 +7,7 @@ import { type DeviceModel, loadModels } from "../config/models.js";
 import type { Config } from "../config/schema.js";
 import { QhError } from "../core/errors.js";
 import type { ExtensionFactory } from "../gateway.js";
-import { COLD_BUS_PROTOCOLS, checkColdConfig, coldExtension } from "./cold.js";
+import { COLD_BUS_PROTOCOLS, checkColdConfig, coldConfigWarnings, coldExtension } from "./cold.js";
 import { LOCKER_BUS_PROTOCOLS, lockerExtension } from "./locker.js";
 import type { SiteSeams } from "./seams.js";
 import type { SerialLineHooks } from "./serial-line.js";
@@ -19,6 +19,8 @@ export interface Vertical {
   busProtocols: ReadonlySet<string>;
   /** what `config check` runs without opening anything: the start's own cross-checks (QhError) */
   check?: (config: Config, models: ReadonlyMap<string, DeviceModel>) => void;
+  /** what `config check` warns about (the config is valid): one line each, with the key path */
+  warnings?: (config: Config, models: ReadonlyMap<string, DeviceModel>) => string[];
   /** whether the site needs it even without one of its buses (default: only with one) */
   wanted?: (config: Config) => boolean;
   /** `seams`: what the site's verticals hand each other (one object per site, see seams.ts) */
@@ -39,6 +41,7 @@ export const VERTICALS: readonly Vertical[] = [
     name: "cold",
     busProtocols: COLD_BUS_PROTOCOLS,
     check: checkColdConfig,
+    warnings: coldConfigWarnings,
     factory: (models, hooks, seams) => coldExtension(models, hooks, seams),
   },
   {
@@ -75,15 +78,17 @@ export function extensionsFor(
 /**
  * `config check`'s part of the verticals: the bus protocols, then each needed vertical's own
  * cross-checks, without building or opening anything.
+ * @returns every vertical's warnings (a valid config that is probably not what was meant)
  * @throws QhError QH_CONFIG_INVALID with the key path
  */
 export function checkVerticals(
   config: Config,
   models: ReadonlyMap<string, DeviceModel> = loadModels(),
-): void {
+): string[] {
   extensionsFor(config, models);
   for (const v of VERTICALS) {
     if (v.wanted?.(config) || config.buses.some((b) => v.busProtocols.has(b.protocol)))
       v.check?.(config, models);
   }
+  return VERTICALS.flatMap((v) => v.warnings?.(config, models) ?? []);
 }

@@ -2,9 +2,15 @@
  * The thermal model of one simulated cold zone (pure; time is given, never read): air temperature
  * follows Newton's law toward ambient through the walls (faster with the door open) and toward the
  * evaporator while the compressor runs; a thermostat with a differential switches the compressor;
- * a defrost heats for a while with the compressor off.
+ * a defrost runs as a controller runs it (Carel ir33: dt1 end-defrost temperature measured on the
+ * evaporator, default 4 °C; dP1 maximum duration, default 30 min): the compressor and the fan stop,
+ * the heater warms the frosted coil from the evaporating temperature until it reaches the end
+ * temperature (about a minute and a half here) or the maximum duration, then cooling resumes. The
+ * air is not heated directly: it drifts up through the walls while cooling is off and exchanges
+ * a little with the coil (fan stopped), a few degrees for a few minutes.
  *
- *   dT/dt = (ambient − T) / τ_leak(door) + [compressor] (evaporator − T) / τ_cool + [defrost] (heater − T) / τ_defrost
+ *   dT/dt    = (ambient − T) / τ_leak(door) + [compressor] (evaporator − T) / τ_cool + [defrost] (coil − T) / τ_coilAir
+ *   dcoil/dt = (heater − coil) / τ_defrost   (during a defrost; the coil starts at the evaporator's temperature)
  *
  * Faults: the door held open, the compressor failed, the cooling's power cut (the controller keeps
  * answering on its own supply), the probe failed (the model's sentinel is read instead).
@@ -24,12 +30,16 @@ export interface ThermalParams {
   tauCoolS: number;
   /** thermostat differential, °C (compressor on above set-point + d/2, off below − d/2); default 2 */
   differentialC: number;
-  /** °C the defrost heater pulls toward; default 10 */
+  /** °C the defrost heater pulls the evaporator coil toward; default 20 */
   heaterC: number;
-  /** s; default 900 */
+  /** s: the coil's warming by the heater; default 60 */
   tauDefrostS: number;
-  /** length of a defrost, s; default 600 */
+  /** the coil's end-defrost temperature, °C (Carel dt1); default 4 */
+  defrostEndC: number;
+  /** longest defrost, s (Carel dP1); default 1800 */
   defrostS: number;
+  /** s: the air's exchange with the coil while the fan is stopped; default 600 */
+  tauCoilAirS: number;
   /** integration step, s; default 1 */
   stepS: number;
 }
@@ -41,9 +51,11 @@ export const DEFAULT_THERMAL: Readonly<ThermalParams> = {
   evaporatorC: -35,
   tauCoolS: 200,
   differentialC: 2,
-  heaterC: 10,
-  tauDefrostS: 900,
-  defrostS: 600,
+  heaterC: 20,
+  tauDefrostS: 60,
+  defrostEndC: 4,
+  defrostS: 1800,
+  tauCoilAirS: 600,
   stepS: 1,
 };
 
@@ -65,6 +77,8 @@ export class ThermalZone {
   doorOpen = false;
   compressorOn = false;
   private defrostLeftS = 0;
+  /** the evaporator coil's temperature during a defrost, °C */
+  private coilC = 0;
   private readonly faults = new Set<ZoneFault>();
   private atMs: number;
   private readonly p: ThermalParams;
@@ -105,6 +119,7 @@ export class ThermalZone {
 
   startDefrost(): void {
     this.defrostLeftS = this.p.defrostS;
+    this.coilC = Math.min(this.temperatureC, this.p.evaporatorC);
   }
 
   stopDefrost(): void {
@@ -129,8 +144,10 @@ export class ThermalZone {
       let dT = (p.ambientC - this.temperatureC) / tauLeak;
       if (this.compressorOn) dT += (p.evaporatorC - this.temperatureC) / p.tauCoolS;
       if (this.defrosting) {
-        dT += (p.heaterC - this.temperatureC) / p.tauDefrostS;
+        dT += (this.coilC - this.temperatureC) / p.tauCoilAirS;
+        this.coilC += ((p.heaterC - this.coilC) / p.tauDefrostS) * dt;
         this.defrostLeftS = Math.max(0, this.defrostLeftS - dt);
+        if (this.coilC >= p.defrostEndC) this.defrostLeftS = 0; // end temperature reached
       }
       this.temperatureC += dT * dt;
     }

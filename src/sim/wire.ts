@@ -26,7 +26,7 @@ export abstract class SimBase extends EventEmitter<SimEventMap> implements Simul
   private readonly queue: Pending[] = [];
   private readonly endpoints = new Map<ByteEndpoint, () => void>();
   private readonly idleWaiters: Array<() => void> = [];
-  private timer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private lineFreeAt = 0;
   private stopped = false;
 
@@ -67,7 +67,10 @@ export abstract class SimBase extends EventEmitter<SimEventMap> implements Simul
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) {
+      clearTimeout(this.timer as NodeJS.Timeout);
+      clearImmediate(this.timer as NodeJS.Immediate);
+    }
     this.timer = undefined;
     this.queue.length = 0;
     for (const detach of [...this.endpoints.values()]) detach();
@@ -86,7 +89,8 @@ export abstract class SimBase extends EventEmitter<SimEventMap> implements Simul
 
   private schedule(ms: number): void {
     if (this.timer) return;
-    this.timer = setTimeout(() => this.pump(), Math.max(0, ms));
+    // due now: the next loop turn (a setTimeout(0) is 1 ms in Node, added to every reply)
+    this.timer = ms <= 0 ? setImmediate(() => this.pump()) : setTimeout(() => this.pump(), ms);
   }
 
   private pump(): void {

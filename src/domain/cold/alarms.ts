@@ -25,7 +25,15 @@
  *   The very first reading (no baseline yet) is not believed unconditionally: one further than
  *   `maxJumpC` outside the zone's range waits for three agreeing readings too.
  * - unreachable: no answer from the controller for `unreachableSeconds`.
+ * - a gap is never time in range: values rejected as implausible date the time to the next
+ *   accepted reading from the last one like a gap; after a reading out of range, that time counts
+ *   out of range (window, open alarm) even when the next reading is back in range.
+ * - sensor_fault and unreachable time also add up in the rolling window (rule cumulative: an
+ *   intermittent probe or link never lasting the delay in a row), each sample without a value
+ *   counting the step since the one before; the count starts afresh after the alarm clears.
  */
+
+import { addSpan, type Span, windowTotal } from "./spans.js";
 import type {
   Alarm,
   AlarmAction,
@@ -46,13 +54,26 @@ export interface ZoneAlarmState {
   /** the current out-of-range run */
   run?: { startAt: number; outSeconds: number; peakC: number; readings: ReadingNote[] };
   /** cumulative: out-of-range spans [elapsedStart, elapsedEnd, wallStart] within the window */
-  spans: [number, number, number][];
+  spans: Span[];
   /** whether the last accepted value was out of range (time counts only between two such) */
   prevOut?: boolean;
   /** the last accepted reading: [elapsed, wall ms] (a gap after it is dated from it) */
   last?: [number, number];
   /** whether a gap (unreachable, sensor fault) came after the last accepted reading */
   gap?: boolean;
+  /**
+   * whether any sample since the last accepted reading gave no value taken (a gap, a fault, an
+   * implausible value): its time is dated from that reading and is never time in range
+   */
+  hole?: boolean;
+  /** cumulative: sensor-fault and unreachable time within the window, [elapsedStart, elapsedEnd, wallStart] */
+  /**
+   * observation time (elapsed) until which readings above the range count nothing: a defrost
+   * under way or commanded, plus `defrostAlarmDelaySeconds`
+   */
+  defrostUntil?: number;
+  faultSpans?: Span[];
+  unreachableSpans?: Span[];
   doorSeconds?: number;
   faultSeconds?: number;
   unreachableSeconds?: number;
@@ -113,14 +134,25 @@ export class ZoneAlarms {
       st.faultSeconds === undefined &&
       st.unreachableSeconds === undefined &&
       st.suspect.length === 0 &&
-      !st.gap
+      !st.gap &&
+      !st.hole
     );
   }
 
   /** What of a quiet state matters to a restart (a change of it is saved at once). */
   saveKey(): string {
     const st = this.state;
-    return JSON.stringify([st.spans.length, st.spans[0]?.[0] ?? null, !!st.prevOut, Object.keys(st.open)]);
+    return JSON.stringify([
+      st.spans.length,
+      st.spans[0]?.[0] ?? null,
+      !!st.prevOut,
+      Object.keys(st.open),
+      st.faultSpans?.length ?? 0,
+      st.faultSpans?.[0]?.[0] ?? null,
+      st.unreachableSpans?.length ?? 0,
+      st.unreachableSpans?.[0]?.[0] ?? null,
+      st.defrostUntil ?? null,
+    ]);
   }
 
   /** Whether a temperature alarm or any other alarm is open (deposits are refused). */
@@ -151,15 +183,25 @@ export class ZoneAlarms {
     const out: AlarmAction[] = [];
 
     // controller unreachable
+    this.trimGapSpans();
     if (s.quality === "unreachable") {
       st.unreachableSeconds = st.unreachableSeconds === undefined ? 0 : st.unreachableSeconds + dt;
-      if (!st.open.unreachable && st.unreachableSeconds >= L.unreachableSeconds)
-        out.push(this.raise("unreachable", s.wall, st.unreachableSeconds));
+      const total = this.addGapTime("unreachable", dt, s.wall);
+      if (!st.open.unreachable) {
+        if (st.unreachableSeconds >= L.unreachableSeconds)
+          out.push(this.raise("unreachable", s.wall, st.unreachableSeconds));
+        else if (L.cumulativeLimitSeconds > 0 && total >= L.cumulativeLimitSeconds)
+          out.push(this.raiseGapCumulative("unreachable", s.wall, total));
+      }
       st.gap = true;
+      st.hole = true;
       return out; // nothing else is known
     }
     st.unreachableSeconds = undefined;
-    if (st.open.unreachable) out.push(this.clear("unreachable", s.wall));
+    if (st.open.unreachable) {
+      out.push(this.clear("unreachable", s.wall));
+      st.unreachableSpans = undefined; // counted afresh after it clears
+    }
 
     // sensor fault: sentinel / no value, or an implausible jump
     let t = s.quality === "ok" ? s.temperatureC : null;
@@ -178,12 +220,21 @@ export class ZoneAlarms {
       else t = null;
     } else st.suspect = [];
     if (t === null) {
+      st.hole = true;
       st.faultSeconds = st.faultSeconds === undefined ? 0 : st.faultSeconds + dt;
-      if (!st.open.sensor_fault && st.faultSeconds >= L.sensorFaultSeconds)
-        out.push(this.raise("sensor_fault", s.wall, st.faultSeconds));
+      const total = this.addGapTime("sensor_fault", dt, s.wall);
+      if (!st.open.sensor_fault) {
+        if (st.faultSeconds >= L.sensorFaultSeconds)
+          out.push(this.raise("sensor_fault", s.wall, st.faultSeconds));
+        else if (L.cumulativeLimitSeconds > 0 && total >= L.cumulativeLimitSeconds)
+          out.push(this.raiseGapCumulative("sensor_fault", s.wall, total));
+      }
     } else {
       st.faultSeconds = undefined;
-      if (st.open.sensor_fault) out.push(this.clear("sensor_fault", s.wall));
+      if (st.open.sensor_fault) {
+        out.push(this.clear("sensor_fault", s.wall));
+        st.faultSpans = undefined; // counted afresh after it clears
+      }
     }
 
     // door left open
@@ -196,11 +247,31 @@ export class ZoneAlarms {
       if (st.open.door_open) out.push(this.clear("door_open", s.wall));
     }
 
+    if (s.defrosting === true) this.defrostStarted();
+    else if (st.defrostUntil !== undefined && st.elapsed > st.defrostUntil) st.defrostUntil = undefined;
+
     if (t !== null) {
       st.lastValueC = t;
       this.temperature(t, dt, s.wall, note, out);
     }
     return out;
+  }
+
+  /**
+   * A defrost is under way (the controller says so) or was just commanded: readings above the
+   * range count towards no temperature alarm until `defrostAlarmDelaySeconds` after it (a defrost
+   * warms the evaporator and the air a few degrees for minutes: an expected excursion, which
+   * controllers themselves bypass, Carel ir33 d8 / Dixell dAO). An alarm already open stays open.
+   */
+  defrostStarted(): void {
+    const delay = this.limits.defrostAlarmDelaySeconds;
+    if (delay > 0) this.state.defrostUntil = this.state.elapsed + delay;
+  }
+
+  /** Seconds of observation left in which readings above the range are bypassed (0: none). */
+  defrostBypassLeft(): number {
+    const st = this.state;
+    return st.defrostUntil === undefined ? 0 : Math.max(0, st.defrostUntil - st.elapsed);
   }
 
   /** Open alarms, oldest first. */
@@ -220,12 +291,17 @@ export class ZoneAlarms {
   private temperature(t: number, step: number, wall: number, note: ReadingNote, out: AlarmAction[]): void {
     const st = this.state;
     const L = this.limits;
-    const outOfRange = t < L.min || t > L.max;
-    // after a gap, the time since the last accepted reading counts (the gap is dated from it)
-    const gapFrom = st.gap && st.last ? st.last : undefined;
+    // during a defrost's bypass a reading above the range counts as none out of range
+    const bypassed = t > L.max && st.defrostUntil !== undefined && st.elapsed <= st.defrostUntil;
+    const outOfRange = !bypassed && (t < L.min || t > L.max);
+    // after a gap (or faulty, implausible values), the time since the last accepted reading
+    // counts (the gap is dated from it): out of range when either side of it is
+    const gapFrom = (st.hole || st.gap) && st.last ? st.last : undefined;
     st.gap = false;
+    st.hole = false;
     st.last = [st.elapsed, wall];
     const dt = gapFrom ? st.elapsed - gapFrom[0] : st.prevOut ? step : 0;
+    const wasOut = !!st.prevOut;
     st.prevOut = outOfRange;
     const alarm = st.open.temperature;
     if (outOfRange) {
@@ -251,13 +327,23 @@ export class ZoneAlarms {
         out.push(this.raiseTemperature("single", st.run.startAt, st.run.outSeconds, st.run.peakC, wall));
       } else if (L.cumulativeLimitSeconds > 0) {
         this.trimSpans();
-        const total = st.spans.reduce((n, x) => n + (x[1] - x[0]), 0);
+        const total = this.windowTotal(st.spans);
         if (total >= L.cumulativeLimitSeconds) {
           const since = Math.min(...st.spans.map((x) => x[2]));
           out.push(this.raiseTemperature("cumulative", since, total, st.run.peakC, wall));
         }
       }
     } else {
+      if (gapFrom && wasOut && dt > 0) {
+        // out of range before the gap, in range after it: when it came back is unknown, so the
+        // gap is not time in range; it counts out of range (cumulative window, the alarm's
+        // minutes) but starts nothing at a reading in range (the single rule needs one out)
+        const last = st.spans[st.spans.length - 1];
+        if (last && last[1] >= gapFrom[0] - 1e-9) last[1] = st.elapsed;
+        else st.spans.push([gapFrom[0], st.elapsed, gapFrom[1]]);
+        if (st.run) st.run.outSeconds += dt;
+        if (alarm) alarm.outSeconds += dt;
+      }
       if (alarm) {
         const clearBand = t >= L.min + L.hysteresisC && t <= L.max - L.hysteresisC;
         if (clearBand) {
@@ -268,6 +354,45 @@ export class ZoneAlarms {
       } else st.run = undefined;
     }
     this.trimSpans();
+  }
+
+  /**
+   * Adds `dt` of sensor-fault or unreachable time (the step ending at this sample: since the
+   * previous one, no value was had) to its rolling window.
+   * @returns that kind's total within the window, s
+   */
+  private addGapTime(kind: "sensor_fault" | "unreachable", dt: number, wall: number): number {
+    const st = this.state;
+    const key = kind === "sensor_fault" ? "faultSpans" : "unreachableSpans";
+    const spans = st[key] ?? [];
+    st[key] = spans;
+    addSpan(spans, dt, st.elapsed, wall);
+    return this.windowTotal(spans);
+  }
+
+  /** Seconds of `spans` inside the rolling window. */
+  private windowTotal(spans: readonly Span[]): number {
+    return windowTotal(spans, this.state.elapsed - this.limits.cumulativeWindowSeconds);
+  }
+
+  private trimGapSpans(): void {
+    const st = this.state;
+    const from = st.elapsed - this.limits.cumulativeWindowSeconds;
+    for (const key of ["faultSpans", "unreachableSpans"] as const) {
+      const spans = st[key];
+      if (!spans) continue;
+      const kept = this.limits.cumulativeLimitSeconds > 0 ? spans.filter((x) => x[1] > from) : [];
+      st[key] = kept.length > 0 ? kept : undefined;
+    }
+  }
+
+  private raiseGapCumulative(kind: "sensor_fault" | "unreachable", wall: number, total: number): AlarmAction {
+    const spans = (kind === "sensor_fault" ? this.state.faultSpans : this.state.unreachableSpans) ?? [];
+    const action = this.raise(kind, wall, total);
+    action.alarm.rule = "cumulative";
+    action.alarm.startAt = Math.min(wall, ...spans.map((x) => x[2]));
+    action.alarm.outSeconds = total;
+    return action;
   }
 
   private trimSpans(): void {

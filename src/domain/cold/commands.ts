@@ -1,6 +1,6 @@
 /**
  * The platform's cold chain commands. Expiry, the ledger (never twice), signatures are the command
- * router's; these validate their args (QH_COMMAND_INVALID), act, emit the outcome as an event and
+ * router's; these validate their args (QH_COMMAND_INVALID; an unknown key is refused by name), act, emit the outcome as an event and
  * answer with a result object.
  *
  * - cold.setpoint { zone, celsius }  (celsius within the zone's own [minC, maxC] and −60..30)
@@ -16,10 +16,35 @@ import type { JsonObject } from "../../core/envelope.js";
 import { isQhError, QhError } from "../../core/errors.js";
 import type { ColdService } from "./service.js";
 
-/** A read-back within this of the value asked counts as the same (the register's 0.1 °C step). */
-const SAME_C = 0.05;
+/** The set-point register's step when the port does not say, °C (tenths of a degree). */
+const DEFAULT_STEP_C = 0.1;
+
+/**
+ * Whether a read-back is the value asked: within half the set-point register's step (the model's
+ * scale; ±0.05 °C for tenths), so a value the register cannot hold exactly is not a mismatch.
+ */
+export function sameSetpoint(asked: number, readBack: number, stepC = DEFAULT_STEP_C): boolean {
+  return Math.abs(readBack - asked) < stepC / 2 + 1e-9;
+}
 
 export const COLD_COMMANDS = ["cold.setpoint", "cold.defrost"] as const;
+
+/** The args each command takes; any other key is refused (a typo must not pass unnoticed). */
+const ARGS: Readonly<Record<(typeof COLD_COMMANDS)[number], readonly string[]>> = {
+  "cold.setpoint": ["zone", "celsius", "device", "controller"],
+  "cold.defrost": ["zone", "device", "controller"],
+};
+
+/**
+ * The keys a command does not take, each as a problem (`args.key: why`, the locker's wording), to be
+ * reported with every other problem at once (QH_COMMAND_INVALID, which the router answers `rejected`).
+ */
+function unknownArgs(name: (typeof COLD_COMMANDS)[number], args: JsonObject): string[] {
+  const allowed = ARGS[name];
+  return Object.keys(args)
+    .filter((k) => !allowed.includes(k))
+    .map((k) => `args.${k}: unknown argument (${name} takes ${allowed.join(", ")})`);
+}
 
 export function createColdCommands(cold: ColdService): Record<string, CommandHandler> {
   /**
@@ -57,7 +82,7 @@ export function createColdCommands(cold: ColdService): Record<string, CommandHan
       : new QhError("QH_COLD_CONTROLLER", `zone ${zone}: ${(err as Error).message ?? String(err)}`);
   return {
     "cold.setpoint": async (args, ctx) => {
-      const problems: string[] = [];
+      const problems = unknownArgs("cold.setpoint", args);
       const zone = zoneArg(args, ctx, problems);
       const c = args.celsius;
       const limits =
@@ -82,7 +107,7 @@ export function createColdCommands(cold: ColdService): Record<string, CommandHan
       } catch (err) {
         throw controllerError(err, zone);
       }
-      const ok = Math.abs(readBack - c) < SAME_C;
+      const ok = sameSetpoint(c, readBack, port.setpointStepC);
       const device = cold.zoneConfig(zone).controller.device;
       await cold.emit(device, "cold.setpoint.changed", {
         zone,
@@ -101,7 +126,7 @@ export function createColdCommands(cold: ColdService): Record<string, CommandHan
       return { zone, requestedC: c, readBackC: readBack };
     },
     "cold.defrost": async (args, ctx) => {
-      const problems: string[] = [];
+      const problems = unknownArgs("cold.defrost", args);
       const zone = zoneArg(args, ctx, problems);
       check(problems);
       if (zone === undefined) throw new Error("unreachable: checked above");
@@ -112,6 +137,8 @@ export function createColdCommands(cold: ColdService): Record<string, CommandHan
       } catch (err) {
         throw controllerError(err, zone);
       }
+      // a defrost is an expected excursion: readings above the range are bypassed for a while
+      if (outcome === "started" || outcome === "already_running") cold.defrostCommanded(zone);
       if (outcome === "started")
         await cold.emit(cold.zoneConfig(zone).controller.device, "cold.defrost.started", {
           zone,

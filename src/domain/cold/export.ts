@@ -7,6 +7,7 @@
  *
  * `clock` is "unsynced" for a reading taken while the wall clock was not known right (its time may
  * be wrong; its place in the sequence is not), and absent in JSON / "synced" in CSV otherwise.
+ * The range is [from, to) (from inclusive, to exclusive); readings come in sequence order.
  */
 import { Readable } from "node:stream";
 import { QhError } from "../../core/errors.js";

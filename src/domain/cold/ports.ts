@@ -31,6 +31,11 @@ export interface ControllerReading {
 export interface ColdControllerPort {
   readonly device: string;
   /**
+   * The set-point register's step, °C (the model's `registers.setpoint.scale`, e.g. 0.1 for
+   * tenths): a read-back within half of it is the value asked (cold.setpoint). Default 0.1.
+   */
+  readonly setpointStepC?: number;
+  /**
    * Reads every value the model maps for `channel`.
    * Never rejects for a dead controller: resolves with `quality: "unreachable"` and no value.
    */

@@ -240,7 +240,8 @@ export class TemperatureRecord {
   ): Promise<number> {
     const z = this.zoneId(zone);
     const from = Math.ceil(fromMs / 1000);
-    const to = Math.floor(toMs / 1000);
+    // [from, to): from inclusive, to exclusive (readings are dated in whole seconds)
+    const to = Math.ceil(toMs / 1000) - 1;
     let count = 0;
     // statements are not iterated across awaits (the connection is shared): page by first_seq
     const page = this.db.prepare(

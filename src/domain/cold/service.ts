@@ -5,7 +5,8 @@
  *   timer (per zone, monotonic) ─► port.read(channel) ─► ingest(zone, reading)
  *        ─► one SQLite transaction: record.append · alarms.feed · exposure (parcels inside) ·
  *           alarm state · events (cold_outbox) ─► EventSink (cold.alarm.raised / .cleared,
- *           parcel.cold_chain_breach) · state document · telemetry (lossy, at its own rate)
+ *           parcel.cold_chain_breach) · state document (on an alarm change, else at most at the
+ *           telemetry rate) · telemetry (lossy, at its own rate)
  *   locker ──► gate (gate.ts): a deposit into a zone in alarm is refused; a pickup answer carries
  *              the parcel's breaches
  *   platform ─► commands (commands.ts): cold.setpoint, cold.defrost
@@ -81,6 +82,8 @@ export class ColdService {
   private readonly exposure: Exposure;
   private readonly st: Record<string, Database.Statement>;
   private started = false;
+  /** controller device → monotonic ms its state document was last published */
+  private readonly statePublished = new Map<string, number>();
   private retentionTimer?: NodeJS.Timeout;
   private offCorrection: () => void = () => {};
 
@@ -184,7 +187,8 @@ export class ColdService {
         a.raisedAt = move(a.raisedAt);
       }
       if (st.run) st.run.startAt = move(st.run.startAt);
-      for (const sp of st.spans) sp[2] = move(sp[2]);
+      for (const sp of [...st.spans, ...(st.faultSpans ?? []), ...(st.unreachableSpans ?? [])])
+        sp[2] = move(sp[2]);
       if (run.prevWall !== undefined) run.prevWall = move(run.prevWall);
       // the high-water time was read on the clock that was off: a year-ahead step corrected back
       // must not flag every later reading "clock unsynced" until the clock catches it up
@@ -323,6 +327,7 @@ export class ColdService {
           temperatureC: value,
           quality: r.quality,
           doorOpen: r.doorOpen,
+          defrosting: r.defrosting,
         });
         if (before || run.alarms.exposed())
           this.exposure.track(zone, run.cfg.compartments, before ? (run.prevWall ?? wall) : wall);
@@ -366,6 +371,7 @@ export class ColdService {
     run.last = { ...r, temperatureC: value, wall };
     this.telemetry(run, r);
     if (actions.length > 0) this.publishState();
+    else this.followState(run.cfg.controller.device, r.atMono);
     return actions;
   }
 
@@ -444,6 +450,8 @@ export class ColdService {
       doorOpen: l?.doorOpen ?? null,
       defrosting: l?.defrosting ?? null,
       inAlarm: run.alarms.inAlarm(),
+      // while > 0, readings above the range count towards no alarm (a defrost, its bypass time)
+      defrostBypassSeconds: Math.round(run.alarms.defrostBypassLeft()),
       alarms: run.alarms.openAlarms().map((a) => ({
         alarmId: a.id,
         kind: a.kind,
@@ -453,17 +461,53 @@ export class ColdService {
     };
   }
 
-  /** Publishes each controller's state document: its zones' current state. */
-  publishState(): void {
+  /**
+   * The state document follows the readings, not only the alarms: a reading with no alarm change
+   * republishes its controller's document once `telemetrySeconds` (60 s when telemetry is off)
+   * have passed since it was last published (monotonic); the readings in between are coalesced
+   * into it (each publish writes the state table and a retained message, so not every poll).
+   */
+  private followState(device: string, mono: number): void {
+    const every = ((this.o.telemetrySeconds ?? 60) || 60) * 1000;
+    const last = this.statePublished.get(device);
+    if (last !== undefined && mono - last < every) return;
+    this.publishState(device, mono);
+  }
+
+  /**
+   * Publishes each controller's state document (or only `device`'s): its zones' current state.
+   * @param mono monotonic ms of the publish (paces followState), default now
+   */
+  publishState(device?: string, mono = this.o.clock.mono()): void {
     if (!this.o.state) return;
     const byDevice = new Map<string, JsonObject>();
     for (const run of this.runs.values()) {
       const d = run.cfg.controller.device;
+      if (device !== undefined && d !== device) continue;
       const doc = byDevice.get(d) ?? {};
       doc[run.cfg.id] = this.zoneView(run.cfg.id);
       byDevice.set(d, doc);
     }
-    for (const [d, zones] of byDevice) this.o.state(d, { coldZones: zones });
+    for (const [d, zones] of byDevice) {
+      this.statePublished.set(d, mono);
+      this.o.state(d, { coldZones: zones });
+    }
+  }
+
+  /**
+   * A defrost was commanded on `zone` (cold.defrost started it): readings above the range are
+   * bypassed for the zone's defrostAlarmDelaySeconds (alarms.ts), saved at once (a restart keeps it).
+   */
+  defrostCommanded(zone: string): void {
+    const run = this.require(zone);
+    run.alarms.defrostStarted();
+    try {
+      this.st.save!.run(zone, JSON.stringify(run.alarms.state), this.o.clock.now());
+      run.savedKey = run.alarms.saveKey();
+    } catch (err) {
+      this.o.log.error({ err, zone }, "cold: the defrost bypass could not be saved");
+    }
+    this.publishState(run.cfg.controller.device);
   }
 
   /** The port and channel of a zone (commands). */

@@ -20,6 +20,9 @@ export const DEFAULT_LIMITS: Omit<ZoneLimits, "min" | "max"> = {
   sensorFaultSeconds: 60,
   unreachableSeconds: 90,
   maxJumpC: 10,
+  // controllers bypass alarms for 1 h after a defrost (Carel ir33 d8); a locker compartment
+  // recovers in minutes, so half of that
+  defrostAlarmDelaySeconds: 1800,
 };
 
 export const DEFAULT_POLL_SECONDS = 30;

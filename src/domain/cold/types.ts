@@ -33,6 +33,12 @@ export interface ZoneLimits {
   unreachableSeconds: number;
   /** a change larger than this between two readings is implausible (a probe fault), °C */
   maxJumpC: number;
+  /**
+   * readings above the range do not count towards a temperature alarm during a defrost (the
+   * controller reports it, or one was commanded) and for this long after it, s (0: not at all).
+   * Field practice: Carel ir33 d8 "alarm bypass after defrost" (default 1 h), Dixell dAO.
+   */
+  defrostAlarmDelaySeconds: number;
 }
 
 export interface ZoneConfig {
@@ -57,6 +63,8 @@ export interface Sample {
   temperatureC: number | null;
   quality: ReadingQuality;
   doorOpen?: boolean;
+  /** the controller reports a defrost under way */
+  defrosting?: boolean;
 }
 
 /** A reading as kept in alarm events (compact). */

@@ -43,6 +43,7 @@ import type { Logger } from "../../core/logger.js";
 import { counter, gauge, histogram } from "../../core/metrics.js";
 import type { FrameDecoder } from "../../protocols/types.js";
 import type { SerialLink } from "./link.js";
+import { runAfter } from "./precise-timer.js";
 
 export type BusPriority = "command" | "poll";
 
@@ -188,7 +189,8 @@ export class BusMaster<M> {
   private readonly polls: Job<M>[] = [];
   private current: Job<M> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private gapTimer: NodeJS.Timeout | undefined;
+  /** cancels the inter-frame wait under way (runAfter: fractions of a ms kept, never early) */
+  private gapTimer: (() => void) | undefined;
   private running = false;
   private unsubscribe: Array<() => void> = [];
 
@@ -472,7 +474,7 @@ export class BusMaster<M> {
   private next(): void {
     const gap = this.lineDirty ? this.flushMs : this.gapMs;
     if (gap > 0 && this.running) {
-      this.gapTimer = setTimeout(this.afterGap, gap);
+      this.gapTimer = runAfter(gap, this.afterGap);
     } else {
       this.pump();
     }
@@ -485,7 +487,7 @@ export class BusMaster<M> {
 
   private failAll(why: string): void {
     if (this.timer) clearTimeout(this.timer);
-    if (this.gapTimer) clearTimeout(this.gapTimer);
+    this.gapTimer?.();
     this.timer = undefined;
     this.gapTimer = undefined;
     const jobs = this.current ? [this.current] : [];

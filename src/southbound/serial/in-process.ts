@@ -13,6 +13,7 @@
 import { EventEmitter } from "node:events";
 import { performance } from "node:perf_hooks";
 import { QhError } from "../../core/errors.js";
+import { runAfter } from "./precise-timer.js";
 import type { SerialTransport } from "./transport.js";
 
 export interface InProcessPairOptions {
@@ -49,7 +50,8 @@ export class InProcessTransport extends EventEmitter implements SerialTransport 
   private readonly byteMs: number;
   /** Outgoing bytes not yet delivered to the peer, in write order. */
   private readonly outbox: Pending[] = [];
-  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  /** cancels the wake-up scheduled (setImmediate, setTimeout or runAt) */
+  private timer: (() => void) | undefined;
   /** performance.now() at which the line (this direction) is free again (paced mode). */
   private lineFreeAt = 0;
 
@@ -120,18 +122,25 @@ export class InProcessTransport extends EventEmitter implements SerialTransport 
   }
 
   private clearTimer(): void {
-    if (this.timer === undefined) return;
-    if (this.byteMs > 0) clearTimeout(this.timer as NodeJS.Timeout);
-    else clearImmediate(this.timer as NodeJS.Immediate);
+    this.timer?.();
     this.timer = undefined;
   }
 
-  private schedule(delayMs: number): void {
+  /**
+   * Wakes flush: at once (next turn) when due, at `delayMs` on a timer, or, with `exact`, at
+   * `delayMs` to the fraction of a ms (runAt: a short frame is delivered when its last byte is
+   * complete, not up to a timer's ms later, so the paced line keeps to its baud rate).
+   */
+  private schedule(delayMs: number, exact = false): void {
     if (this.timer !== undefined) return;
-    if (this.byteMs === 0) {
-      this.timer = setImmediate(this.flush);
+    if (this.byteMs === 0 || delayMs <= 0) {
+      const t = setImmediate(this.flush);
+      this.timer = () => clearImmediate(t);
+    } else if (exact) {
+      this.timer = runAfter(delayMs, this.flush);
     } else {
-      this.timer = setTimeout(this.flush, delayMs);
+      const t = setTimeout(this.flush, delayMs);
+      this.timer = () => clearTimeout(t);
     }
   }
 
@@ -151,8 +160,8 @@ export class InProcessTransport extends EventEmitter implements SerialTransport 
       if (p.buf.length <= SHORT_FRAME && p.sent === 0) {
         // A short frame arrives whole when its last byte is complete (one wake-up, not several).
         const doneAt = p.startAt + p.buf.length * this.byteMs;
-        if (now + 0.05 < doneAt) {
-          this.schedule(doneAt - now);
+        if (now < doneAt) {
+          this.schedule(doneAt - now, true);
           return;
         }
         this.deliver(p.buf);
