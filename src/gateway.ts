@@ -27,6 +27,7 @@ import type { EventSink, JsonObject, Metrics } from "./core/envelope.js";
 import { newId } from "./core/ids.js";
 import type { Logger } from "./core/logger.js";
 import { checkPortsFree } from "./core/ports.js";
+import { redactUrl } from "./core/redact.js";
 import type { SyncReading } from "./core/time-sync.js";
 import { TimeKeeper } from "./core/timekeeper.js";
 import { Forwarder } from "./pipeline/forwarder.js";
@@ -491,7 +492,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
       bootId,
       deviceBroker: broker.port,
       api: apiPort,
-      uplink: uplinkUrl,
+      uplink: redactUrl(uplinkUrl),
     },
     "gateway started",
   );

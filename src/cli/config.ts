@@ -5,6 +5,7 @@
  */
 import { stringify } from "yaml";
 import type { Config } from "../config/schema.js";
+import { MASK, redactUrl } from "../core/redact.js";
 import { effectiveColdZones } from "../extensions/cold.js";
 import { checkVerticals } from "../extensions/index.js";
 import { readTlsFiles } from "../uplink/connection.js";
@@ -12,11 +13,14 @@ import { type GatewayOpts, readConfig } from "./common.js";
 
 /** Keys whose values are never printed: tokens, passwords, secrets and keys of any kind. */
 const SECRET_KEY = /(token|password|secret|passphrase|key)$/i;
-export const MASK = "********";
 
-/** A deep copy of `value` with every secret-named key's value replaced by {@link MASK}. */
+/**
+ * A deep copy of `value` with every secret-named key's value replaced by {@link MASK}, and the
+ * password in any URL's userinfo (`mqtts://user:pass@host`) too.
+ */
 export function maskSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(maskSecrets);
+  if (typeof value === "string") return redactUrl(value);
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
@@ -26,7 +30,8 @@ export function maskSecrets(value: unknown): unknown {
 }
 
 function summary(c: Config): string {
-  const up = c.uplink.url === "embedded" ? `embedded on 127.0.0.1:${c.uplink.embeddedPort}` : c.uplink.url;
+  const up =
+    c.uplink.url === "embedded" ? `embedded on 127.0.0.1:${c.uplink.embeddedPort}` : redactUrl(c.uplink.url);
   return [
     `gateway ${c.gateway.id} (site ${c.gateway.site})`,
     `data dir ${c.dataDir}`,

@@ -39,6 +39,9 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "QH_PLANOGRAM_INPUT_INVALID",
   "QH_PLANOGRAM_MACHINE_UNKNOWN",
   "QH_PLANOGRAM_SLOT_UNKNOWN",
+  // an id the command line named that the config does not have (`--terminal`, `--device`)
+  "QH_LOCKER_TERMINAL_UNKNOWN",
+  "QH_VEND_MACHINE_UNKNOWN",
 ]);
 
 /**

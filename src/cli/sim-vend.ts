@@ -108,9 +108,15 @@ export async function simVend(kind: "phone" | "select" | "cash", o: VendOpts): P
       "QH_USAGE",
       "sim vend plays the platform on the embedded uplink (uplink.url: embedded) only",
     );
-  const device = o.device ?? vendingDevices(config)[0];
+  const machines = vendingDevices(config);
+  const device = o.device ?? machines[0];
   if (!device)
     throw new QhError("QH_USAGE", "this config has no vending machine (a device on an mdb-bridge-text bus)");
+  if (!machines.includes(device))
+    throw new QhError(
+      "QH_VEND_MACHINE_UNKNOWN",
+      `--device ${device}: the config's vending machines are ${machines.join(", ")}`,
+    );
   const item = int(o.item, "item", 3, 65535);
   const credit = int(o.credit, "credit", 1000, 100_000_000);
   const api = await connectGateway(config);

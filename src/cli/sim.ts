@@ -91,12 +91,22 @@ export interface Deposited {
 
 /** The terminal to act at: --terminal, else the site's first declared (or derived) terminal. */
 export function terminalOf(config: Config, wanted?: string): string {
-  if (wanted !== undefined) return wanted;
-  const first = siteTerminals(config)[0];
+  const terminals = siteTerminals(config);
+  if (wanted !== undefined) {
+    // checked here, before any kiosk session: the kiosk API knows no other terminal
+    if (!terminals.some((t) => t.id === wanted)) {
+      throw new QhError(
+        "QH_LOCKER_TERMINAL_UNKNOWN",
+        `--terminal ${wanted}: the site's kiosk terminals are ${terminals.map((t) => t.id).join(", ") || "none"} (locker.terminals)`,
+      );
+    }
+    return wanted;
+  }
+  const first = terminals[0];
   if (!first) {
     throw new QhError(
       "QH_USAGE",
-      "this config declares no kiosk terminal (locker.terminals); pass --terminal",
+      "this config declares no kiosk terminal (locker.terminals) and has no scanner to make one of",
     );
   }
   return first.id;
@@ -112,14 +122,8 @@ export async function courierDeposit(o: DepositOpts, cmd: Command): Promise<Depo
     throw new QhError("QH_USAGE", `--barcode "${o.barcode}": 1-64 printable ASCII characters, no spaces`);
   }
   const config = readConfig(o);
+  const terminal = terminalOf(config, o.terminal);
   const { api, watch } = await reach(config, true);
-  let terminal: string;
-  try {
-    terminal = terminalOf(config, o.terminal);
-  } catch (err) {
-    watch?.close();
-    throw err;
-  }
   const t = encodeURIComponent(terminal);
   let open = false;
   try {
@@ -200,8 +204,8 @@ export async function pickup(code: string, o: GatewayOpts & { terminal?: string 
     throw new QhError("QH_USAGE", `pickup code "${code}": 4-64 characters of A-Z a-z 0-9 : _ -`);
   }
   const config = readConfig(o);
-  const { api } = await reach(config, false);
   const terminal = terminalOf(config, o.terminal);
+  const { api } = await reach(config, false);
   const r = await api.call<{
     device: string;
     compartment: string;

@@ -14,6 +14,7 @@ import { readFileSync } from "node:fs";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { QhError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
+import { redactUrl } from "../core/redact.js";
 import type { UplinkTopics } from "./topics.js";
 
 export interface ConnectionOptions {
@@ -125,7 +126,7 @@ export class UplinkConnection extends EventEmitter<UplinkEvents> {
       this.attempt = 0;
       this._connected = true;
       this.generation++;
-      this.o.log.info({ url: this.o.url }, "uplink connected");
+      this.o.log.info({ url: redactUrl(this.o.url) }, "uplink connected");
       // small publishes (a vend.authorize with a deadline, PUBACKs) go out at once, not held by Nagle
       (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
       client.publish(this.o.topics.status, this.statusPayload(true), { qos: 1, retain: true });
