@@ -16,7 +16,7 @@
 import type { KeyObject } from "node:crypto";
 import type { Registry } from "prom-client";
 import type { Clock } from "../core/clock.js";
-import type { Command, CommandHandler, CommandResult } from "../core/command.js";
+import { type Command, type CommandHandler, type CommandResult, isLedgerAfterRun } from "../core/command.js";
 import { DEVICE_ID_RE, isJsonObject } from "../core/envelope.js";
 import { isQhError } from "../core/errors.js";
 import { jsonValueTooDeep, MAX_JSON_DEPTH } from "../core/json-depth.js";
@@ -177,9 +177,11 @@ export class CommandRouter {
     if (!handler) return fail("QH_COMMAND_UNKNOWN", `unknown command "${name}"`);
     const expiresAt = body.expiresAt as string;
     const now = this.o.clock.now();
-    let begun: boolean;
+    // a handler marked ledgerAfterRun refuses a second run by its own state: recorded after it ran
+    const after = isLedgerAfterRun(handler);
+    let begun = true;
     try {
-      begun = this.o.ledger.begin(id, name, now);
+      if (!after) begun = this.o.ledger.begin(id, name, now);
     } catch (err) {
       // Not recorded, so not run: a command never acts without its ledger entry.
       const e = this.o.ledger.storeError(err);
@@ -219,6 +221,7 @@ export class CommandRouter {
         }
       }
       try {
+        if (after) this.o.ledger.begin(id, name, now);
         this.o.ledger.finish(id, result);
       } catch (err) {
         // The result still goes to the platform; a repeat of this id will answer "outcome unknown".
