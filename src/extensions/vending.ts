@@ -172,6 +172,7 @@ function buildVending(
       bridge: driver,
       recorder,
       events: ctx.events,
+      ...(ctx.request ? { request: ctx.request } : {}),
       clock: ctx.clock,
       uplinkOnline: () => ctx.uplinkConnected?.() ?? false,
       productOf,

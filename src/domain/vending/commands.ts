@@ -11,7 +11,7 @@
  *                           select first: the answer to a vend.authorize event
  * `device`: args.device, else the command's device.
  */
-import type { CommandContext, CommandHandler } from "../../core/command.js";
+import { type CommandContext, type CommandHandler, ledgerAfterRun } from "../../core/command.js";
 import type { JsonObject } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
 import type { CashlessReader } from "./session.js";
@@ -83,7 +83,9 @@ export function createVendingCommands(
       p.check();
       return r!.cancelSession(paymentRef);
     },
-    "vend.authorize.result": async (args, ctx) => {
+    // answered once by the reader (one pending request, none after a restart): no ledger row on the
+    // approval's path (docs/vending.md "What must be durable")
+    "vend.authorize.result": ledgerAfterRun(async (args, ctx) => {
       const p = new Problems();
       const r = reader(p, args, ctx);
       const requestId = ref(p, args, "requestId", true);
@@ -99,6 +101,6 @@ export function createVendingCommands(
         ...(paymentRef ? { paymentRef } : {}),
         ...(typeof reason === "string" ? { reason } : {}),
       });
-    },
+    }),
   };
 }

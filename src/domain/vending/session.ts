@@ -422,21 +422,36 @@ export class CashlessReader {
     this.authTimer = this.timers.setTimeout(() => {
       if (this.session?.vend === v && v.state === "authorizing") void this.deny(v, "timeout");
     }, windowMs);
-    this.o.events
-      .emit({
-        device: this.device,
-        type: "vend.authorize",
-        data: authorizeData(s, v, windowMs, this.o.clock.now()),
-      })
-      .then(
+    const req = {
+      device: this.device,
+      type: "vend.authorize",
+      data: authorizeData(s, v, windowMs, this.o.clock.now()),
+    };
+    if (this.o.request) {
+      // a request with a deadline, not an event: straight to the uplink, nothing durable on the
+      // path (docs/vending.md "What must be durable"); its outcome is the durable record
+      this.o.request(req).then(
         () => {
           v.publishedMono = this.o.clock.mono();
         },
         (err: Error) => {
-          this.o.log.warn({ err: err.message }, "vend.authorize not accepted by the event store: denied");
-          if (this.session?.vend === v && v.state === "authorizing") void this.deny(v, "store_refused");
+          this.o.log.warn({ err: err.message }, "vend.authorize not published: decided offline");
+          if (this.session?.vend !== v || v.state !== "authorizing") return;
+          this.timers.clearTimeout(this.authTimer);
+          this.offlineDecision(v);
         },
       );
+      return;
+    }
+    this.o.events.emit(req).then(
+      () => {
+        v.publishedMono = this.o.clock.mono();
+      },
+      (err: Error) => {
+        this.o.log.warn({ err: err.message }, "vend.authorize not accepted by the event store: denied");
+        if (this.session?.vend === v && v.state === "authorizing") void this.deny(v, "store_refused");
+      },
+    );
   }
 
   private offlineDecision(v: Vend): void {
@@ -465,6 +480,7 @@ export class CashlessReader {
    */
   private async approve(v: Vend, answerMono?: number): Promise<string | undefined> {
     v.state = "approving";
+    v.written = false;
     // the VMC waits for an answer at most its maximum response time from its vend request
     const deadlineMono = v.requestedMono + this.o.settings.reader.maxResponseSeconds * 1000;
     const sent = this.o.bridge.send(
@@ -479,6 +495,15 @@ export class CashlessReader {
               ? "approval_late"
               : undefined,
         onWrite: () => {
+          // before the line: the session row says "approved" (and the offline usage is taken), so
+          // a crash after the line ends the vend as failed/unknown with its refund at restart.
+          // A commit without an fsync wait (docs/vending.md "What must be durable").
+          v.written = true;
+          const s = this.session;
+          if (s?.vend === v) {
+            this.out.savedBeforeLine(s, v.inTx);
+            v.inTx = undefined;
+          }
           if (answerMono !== undefined && v.publishedMono !== undefined) {
             v.gatewayMs = v.publishedMono - v.requestedMono + (this.o.clock.mono() - answerMono);
             this.o.onGatewayShare?.(v.gatewayMs);
@@ -512,12 +537,12 @@ export class CashlessReader {
       const bridgeReason = "reason" in reply ? String(reply.reason) : reply.kind;
       this.o.log.warn({ reply, slot: v.slot }, "the bridge refused the approval");
       const charged = s.flow === "select_first" && !v.offline && answerMono !== undefined;
+      s.vend = undefined;
       this.out.denied(s, v, "bridge_refused", {
         bridgeReason,
         refundNeeded: charged,
         ...(charged ? { refundAmount: v.price } : {}),
       });
-      s.vend = undefined;
       return "bridge_refused";
     }
     if (v.state === "approving") v.state = "approved";
@@ -544,14 +569,15 @@ export class CashlessReader {
     if (!s || !v) return;
     this.timers.clearTimeout(this.authTimer);
     s.vend = undefined;
-    if (v.state === "authorizing") this.out.denied(s, v, "machine_cancelled");
+    // an approval still queued (never written) is dropped unwritten: the machine was told nothing
+    if (!told(v)) this.out.denied(s, v, "machine_cancelled", untoldRefund(s, v));
     else this.out.failed(s, v, "machine_cancelled", "no");
   }
 
   private onVendResult(ok: boolean, item?: number): void {
     const s = this.session;
     const v = s?.vend;
-    if (!s || !v || v.state === "authorizing") {
+    if (!s || !v || !told(v)) {
       this.o.log.warn({ ok, item }, "vend result with no approved vend: not recorded as a sale");
       return;
     }
@@ -583,7 +609,7 @@ export class CashlessReader {
     const v = s.vend;
     if (v) {
       s.vend = undefined;
-      if (v.state === "authorizing") this.out.denied(s, v, "session_completed");
+      if (!told(v)) this.out.denied(s, v, "session_completed", untoldRefund(s, v));
       else this.out.failed(s, v, "session_completed", "unknown");
     }
     this.end(s, s.endReason ?? "completed");
@@ -616,8 +642,23 @@ export class CashlessReader {
     this.timers.clearTimeout(this.authTimer);
     const v = s.vend;
     s.vend = undefined;
-    if (v?.state === "authorizing") this.out.denied(s, v, reason);
+    if (v && !told(v)) this.out.denied(s, v, reason, untoldRefund(s, v));
     else if (v) this.out.failed(s, v, reason, "unknown");
     this.end(s, reason);
   }
+}
+
+/**
+ * Whether the machine was told the vend is approved: the approve line was written (or, for a vend
+ * a previous run left approved, may have been). An approval still queued told it nothing.
+ */
+function told(v: Vend): boolean {
+  return v.state !== "authorizing" && v.written !== false;
+}
+
+/** A select-first vend the platform approved (and charged) but the machine was never told of. */
+function untoldRefund(s: Session, v: Vend): JsonObject {
+  return v.state === "approving" && s.flow === "select_first" && !v.offline
+    ? { refundNeeded: true, refundAmount: v.price }
+    : {};
 }

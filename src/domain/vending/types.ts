@@ -68,7 +68,9 @@ export interface Vend {
   offline: boolean;
   /** monotonic ms: the vend request line was decoded */
   requestedMono: number;
-  /** monotonic ms: the vend.authorize event was committed (select first) */
+  /** the approve line was written to the bridge (the machine was told: approved) */
+  written?: boolean;
+  /** monotonic ms: vend.authorize was handed to the uplink (select first) */
   publishedMono?: number;
   /** the gateway's share of the authorisation round trip, ms (select first, online) */
   gatewayMs?: number;
