@@ -53,7 +53,7 @@ describe("vending through the whole gateway", () => {
     expect(auth).not.toHaveProperty("seq");
     const r = await command("vend.authorize.result", {
       device: "vm-a",
-      requestId: (auth?.data as { requestId: string }).requestId,
+      requestId: (auth?.data as { requestId?: string } | undefined)?.requestId,
       approved: true,
       paymentRef: "wx-e2e",
     });
@@ -89,7 +89,7 @@ describe("vending through the whole gateway", () => {
     sync.holding = true; // from here no commit becomes durable until released
     await api("POST", "/sim/vending/vm-a", { action: "select", item: 4 });
     const [auth] = await rig.request("vend.authorize");
-    const requestId = (auth?.data as { requestId: string }).requestId;
+    const requestId = (auth?.data as { requestId?: string } | undefined)?.requestId;
     await rig.platform.client.publishAsync(
       "qh/v1/gw-test/cmd/vend.authorize.result",
       JSON.stringify({
