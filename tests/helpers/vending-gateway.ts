@@ -38,6 +38,8 @@ export interface VendingRig {
   command(name: string, args: Record<string, unknown>, timeoutMs?: number): Promise<CommandAnswer>;
   /** the first `count` events of that type the platform received (waits for them) */
   event(type: string, count?: number): Promise<Envelope[]>;
+  /** stop the gateway (its data stays) and start it again on the same config; waits for ENABLED */
+  restart(): Promise<void>;
   /** requests (R/dev/{device}/req/{type}: vend.authorize) the platform received (waits for `count`) */
   request(type: string, count?: number): Promise<Record<string, unknown>[]>;
   stop(): Promise<void>;
@@ -67,14 +69,16 @@ export async function startVendingGateway(
     ...extra,
   });
   let sim: VendingMachineSim | undefined;
-  const gw = await startTestGateway(config, {
-    extensions: extensionsFor(config, undefined, {
-      onSimulator: (_bus, s) => {
-        sim = s as VendingMachineSim;
-      },
-    }),
-    ...opts,
-  });
+  const boot = () =>
+    startTestGateway(config, {
+      extensions: extensionsFor(config, undefined, {
+        onSimulator: (_bus, s) => {
+          sim = s as VendingMachineSim;
+        },
+      }),
+      ...opts,
+    });
+  let gw = await boot();
   const platform = await Platform.connect(up.url);
   let n = 0;
   const api: VendingRig["api"] = async (method, url, body) => {
@@ -92,6 +96,13 @@ export async function startVendingGateway(
     platform,
     sim: sim!,
     api,
+    async restart() {
+      await gw.stop();
+      gw = await boot();
+      rig.gw = gw;
+      rig.sim = sim!;
+      await rig.waitMachine("ENABLED");
+    },
     hands: async (body) => (await api("POST", "/sim/vending/vm-a", body)).body,
     async waitMachine(state) {
       const end = Date.now() + 10_000;
@@ -131,7 +142,7 @@ export async function startVendingGateway(
     },
     async stop() {
       await platform.close();
-      await gw.cleanup();
+      await rig.gw.cleanup();
       await up.stop();
     },
   };

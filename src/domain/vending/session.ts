@@ -61,6 +61,7 @@ export class CashlessReader {
       ...(this.prices
         ? { maxPrice: this.prices.max * this.scale, minPrice: this.prices.min * this.scale }
         : {}),
+      priceRange: this.range ? { ...this.range } : null,
       session: s
         ? {
             sessionId: s.id,
@@ -75,9 +76,11 @@ export class CashlessReader {
   }
 
   /**
-   * The prices (minor units) this reader accepts, from the planogram's `vend.prices`: a vend request
-   * outside is denied (`price_out_of_range`). MDB has no reader-to-machine price command (the VMC
-   * sends its own max/min in SETUP), so the range is enforced here, on every request.
+   * The prices (minor units) this reader accepts, from the planogram (at start, and on every
+   * `vend.prices`): a vend request outside is denied (`price_out_of_range`). MDB has no
+   * reader-to-machine price command (the VMC sends its own max/min in SETUP; nothing is sent to the
+   * bridge), so the range is enforced here, on every request; it is the gateway's, so a bridge
+   * boot, a VMC reset or a repeated SETUP leaves it as it is.
    */
   setPriceRange(range: { min: number; max: number } | undefined): void {
     this.range = range;

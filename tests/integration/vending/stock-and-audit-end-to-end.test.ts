@@ -80,6 +80,21 @@ describe("vending stock and DEX audit through the whole gateway", () => {
     expect(bad).toMatchObject({ status: "rejected", error: { code: "QH_COMMAND_INVALID" } });
   });
 
+  it("the reader's price range from vend.prices survives a restart and the machine's reset", async () => {
+    const r = await command("vend.prices", { device: "vm-a", prices: [{ slot: 4, price: 300 }] });
+    expect(r.result?.priceRange).toEqual({ min: 300, max: 500 });
+    await rig.restart();
+    const view = (await api("GET", "/vending/machines")).body.machines as Record<string, unknown>[];
+    expect(view[0]?.priceRange).toEqual({ min: 300, max: 500 });
+    await sim({ action: "reset" }); // the VMC resets and runs SETUP again
+    await waitMachine("ENABLED");
+    // the machine still asks 250 for item 4 (its own price): below the range, denied at once
+    await sim({ action: "select", item: 4 });
+    const [denied] = await event("vend.denied");
+    expect(denied?.data).toMatchObject({ slot: 4, price: 250, reason: "price_out_of_range" });
+    expect(rig.platform.messages.filter((m) => m.topic.endsWith("/req/vend.authorize"))).toHaveLength(0);
+  });
+
   it("vend.audit is refused while a cashless session is open (the DEX transfer would hold the line)", async () => {
     const s = await command("vend.session", { device: "vm-a", credit: 500, paymentRef: "pay-audit-busy" });
     expect(s.status).toBe("ok");
