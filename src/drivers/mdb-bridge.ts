@@ -53,6 +53,9 @@ export interface MdbBridgeDriverOptions {
   dexTimeoutMs?: number;
 }
 
+/** How long a DEX transfer (C,DEX) may take before it is given up (ms): the driver's default. */
+export const DEX_FETCH_TIMEOUT_MS = 30_000;
+
 interface Waiting {
   cmd: BridgeCommand;
   resolve: (a: BridgeAnswer) => void;
@@ -129,7 +132,8 @@ export class MdbBridgeDriver {
     w.hooks?.onWrite?.();
     const text = `${commandText(w.cmd)}\n`;
     this.o.log.trace({ line: text.trim() }, "bridge command");
-    const ms = w.cmd.kind === "dex" ? (this.o.dexTimeoutMs ?? 30_000) : (this.o.answerTimeoutMs ?? 1000);
+    const ms =
+      w.cmd.kind === "dex" ? (this.o.dexTimeoutMs ?? DEX_FETCH_TIMEOUT_MS) : (this.o.answerTimeoutMs ?? 1000);
     w.timer = setTimeout(() => {
       if (this.current !== w) return;
       this.finish(
