@@ -27,7 +27,13 @@ import type { BridgeEvent, ReaderState } from "../../protocols/mdb-bridge-text/i
 import { type AuthorizeAnswer, type CashlessReaderOptions, realTimers, type Timers } from "./options.js";
 import { Outcomes } from "./outcomes.js";
 import { authorizeData, offlineCheck } from "./select-first.js";
-import { addOfflineUsage, claimPaymentRef, loadSession, releasePaymentRef } from "./store.js";
+import {
+  addOfflineWindowUsage,
+  claimPaymentRef,
+  loadSession,
+  releasePaymentRef,
+  shiftOfflineWindow,
+} from "./store.js";
 import type { AbortReason, BridgePort, Session, Vend } from "./types.js";
 
 export class CashlessReader {
@@ -44,6 +50,7 @@ export class CashlessReader {
   private readonly device: string;
   private readonly scale: number;
   private readonly out: Outcomes;
+  private offCorrection: (() => void) | undefined;
 
   constructor(private readonly o: CashlessReaderOptions) {
     this.timers = o.timers ?? realTimers;
@@ -100,6 +107,14 @@ export class CashlessReader {
    * The reader is configured when the line comes up (`onLink`) and after every bridge boot.
    */
   async start(): Promise<void> {
+    // the offline window's start moves with every correction of the wall clock (durations survive steps)
+    this.offCorrection = this.o.clock.onCorrection((delta, since) => {
+      try {
+        shiftOfflineWindow(this.o.recorder.database, this.device, delta, since);
+      } catch (err) {
+        this.o.log.error({ err: (err as Error).message }, "the offline window was not moved with the clock");
+      }
+    });
     const left = loadSession(this.o.recorder.database, this.device);
     if (left) {
       this.session = left;
@@ -108,6 +123,8 @@ export class CashlessReader {
   }
 
   stop(): void {
+    this.offCorrection?.();
+    this.offCorrection = undefined;
     this.timers.clearTimeout(this.authTimer);
     this.timers.clearTimeout(this.sessionTimer);
   }
@@ -470,7 +487,7 @@ export class CashlessReader {
       return;
     }
     v.offline = true;
-    v.inTx = (tx) => addOfflineUsage(tx.db, this.device, c.day, v.price);
+    v.inTx = (tx) => addOfflineWindowUsage(tx.db, this.device, c.windowStart, v.price);
     void this.approve(v);
   }
 

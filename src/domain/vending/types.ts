@@ -32,7 +32,7 @@ export interface BridgePort {
 }
 
 export interface OfflineLimit {
-  /** offline select-first approvals per machine per local day; 0 = off (deny while offline) */
+  /** offline select-first approvals per machine per 24 h window; 0 = off (deny while offline) */
   vendsPerDay: number;
   /** and their total value, minor units per day; 0 = no value cap beyond the count */
   amountPerDay: number;
