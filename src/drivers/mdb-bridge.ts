@@ -71,6 +71,8 @@ export class MdbBridgeDriver {
   private current: Waiting | undefined;
   private offs: (() => void)[] = [];
   private readonly rejected;
+  /** a command went unanswered (QH_SERIAL_TIMEOUT) and the bridge has said nothing since */
+  private silentSince: string | undefined;
 
   constructor(private readonly o: MdbBridgeDriverOptions) {
     this.rejected = o.registry
@@ -110,6 +112,14 @@ export class MdbBridgeDriver {
     });
   }
 
+  /**
+   * Why the bridge looks dead, or undefined: a command went unanswered and no line has come from
+   * the bridge since (cleared by the next line it sends, e.g. c,BOOT when it comes back).
+   */
+  get silent(): string | undefined {
+    return this.silentSince;
+  }
+
   /** Whether a DEX fetch holds the line (every other command waits behind it). */
   get dexInFlight(): boolean {
     return this.current?.cmd.kind === "dex" || this.queue.some((w) => w.cmd.kind === "dex");
@@ -136,6 +146,7 @@ export class MdbBridgeDriver {
       w.cmd.kind === "dex" ? (this.o.dexTimeoutMs ?? DEX_FETCH_TIMEOUT_MS) : (this.o.answerTimeoutMs ?? 1000);
     w.timer = setTimeout(() => {
       if (this.current !== w) return;
+      this.silentSince ??= `no answer to ${describe(w.cmd)} at ${new Date().toISOString()}`;
       this.finish(
         undefined,
         new QhError("QH_SERIAL_TIMEOUT", `the bridge did not answer ${describe(w.cmd)}`),
@@ -167,6 +178,7 @@ export class MdbBridgeDriver {
 
   private onData(chunk: Buffer): void {
     for (const r of this.decoder.push(chunk)) {
+      this.silentSince = undefined; // the bridge speaks
       if (!r.ok) {
         this.rejected?.inc({ bus: this.o.bus, reason: r.reason });
         this.o.log.warn(

@@ -232,11 +232,18 @@ function buildVending(
     ],
     problems: () => {
       const out: string[] = [...recorder.problems()];
+      // one line per problem, each with its code (the hint in src/core/errors.ts says what to do)
       for (const m of machines.values()) {
+        const at = `vending machine ${m.device}`;
         out.push(...m.reader.problems());
-        if (!m.link.connected) out.push(`bus ${m.bus} down`);
+        if (!m.link.connected)
+          out.push(`${at}: QH_SERIAL_CLOSED: bus ${m.bus} down (the bridge's port is gone or closed)`);
+        else if (m.driver.silent)
+          out.push(`${at}: QH_VEND_BRIDGE_SILENT: the MDB bridge does not answer (${m.driver.silent})`);
         else if (m.reader.readerState === "INACTIVE" || m.reader.readerState === "DISABLED")
-          out.push(`vending machine ${m.device}: reader ${m.reader.readerState.toLowerCase()}`);
+          out.push(
+            `${at}: QH_VEND_NOT_READY: reader ${m.reader.readerState.toLowerCase()} (the machine has not enabled it)`,
+          );
       }
       return out;
     },
