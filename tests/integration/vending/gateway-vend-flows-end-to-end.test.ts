@@ -8,9 +8,10 @@
  * machine still gets its approval and dispenses (docs/vending.md "What must be durable").
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { contractValidators, schemaForUplinkTopic } from "../../helpers/contract.js";
 import { HeldSync } from "../../helpers/held-sync.js";
 import { waitUntil } from "../../helpers/upstream.js";
-import { startVendingGateway, type VendingRig } from "../../helpers/vending-gateway.js";
+import { startVendingGateway, VEND_ROOT, type VendingRig } from "../../helpers/vending-gateway.js";
 
 describe("vending through the whole gateway", () => {
   let rig: VendingRig;
@@ -73,6 +74,57 @@ describe("vending through the whole gateway", () => {
       "vend.completed",
       "vend.cash_sale",
     ]);
+  });
+
+  it("every vending message matches its contract schema (envelope or request, and its data)", async () => {
+    await command("vend.session", { device: "vm-a", credit: 800, paymentRef: "pay-schema" });
+    await waitMachine("IDLE");
+    await api("POST", "/sim/vending/vm-a", { action: "select", item: 3 });
+    await event("vend.session_ended");
+    await waitMachine("ENABLED");
+    await api("POST", "/sim/vending/vm-a", { action: "select", item: 4 });
+    const [auth] = await rig.request("vend.authorize");
+    const requestId = (auth?.data as { requestId?: string } | undefined)?.requestId;
+    const args = { device: "vm-a", requestId, approved: true, paymentRef: "wx-schema" };
+    expect(await command("vend.authorize.result", args)).toMatchObject({ status: "ok" });
+    await event("vend.completed", 2);
+    await api("POST", "/sim/vending/vm-a", { action: "cash", item: 4 });
+    await event("vend.cash_sale");
+    await api("POST", "/sim/vending/vm-a", { action: "select", item: 4 });
+    await rig.request("vend.authorize", 2);
+    await event("vend.denied"); // no answer: timeout
+
+    const v = contractValidators();
+    const bad: string[] = [];
+    const check = (schema: string, value: unknown, what: string) => {
+      const f = v.get(schema);
+      if (!f) bad.push(`no schema ${schema} for ${what}`);
+      else if (!f(value)) bad.push(`${what}: ${JSON.stringify(f.errors)}`);
+    };
+    for (const m of rig.platform.messages) {
+      const schema = schemaForUplinkTopic(VEND_ROOT, m.topic);
+      if (schema) check(schema, JSON.parse(m.payload), m.topic);
+      if (schema !== "envelope" && schema !== "request") continue;
+      const e = JSON.parse(m.payload) as { type: string; data: unknown };
+      if (e.type.startsWith("vend.")) check(`event.${e.type}`, e.data, `${e.type} data`);
+    }
+    for (const t of [
+      "vend.approved",
+      "vend.completed",
+      "vend.session_ended",
+      "vend.cash_sale",
+      "vend.denied",
+    ])
+      expect(rig.platform.events.some((e) => e.type === t)).toBe(true);
+    check("cmd.vend.authorize.result.args", args, "vend.authorize.result args");
+    check(
+      "cmd.vend.session.args",
+      { device: "vm-a", credit: 800, paymentRef: "pay-schema" },
+      "vend.session args",
+    );
+    check("cmd.vend.session.cancel.args", { paymentRef: "pay-schema" }, "vend.session.cancel args");
+    expect(bad).toEqual([]);
+    expect(v.get("cmd.vend.authorize.result.args")?.({ requestId: "r", approved: true })).toBe(false);
   });
 
   it("rejects bad args with their keys, and an unknown machine with its code", async () => {
