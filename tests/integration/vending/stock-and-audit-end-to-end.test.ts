@@ -95,6 +95,16 @@ describe("vending stock and DEX audit through the whole gateway", () => {
     expect(rig.platform.messages.filter((m) => m.topic.endsWith("/req/vend.authorize"))).toHaveLength(0);
   });
 
+  it("the simulated machine keeps its audit counters across a gateway restart (as a VMC's NVRAM does)", async () => {
+    expect(await command("vend.audit", { device: "vm-a" })).toMatchObject({ result: { mode: "baseline" } });
+    await sim({ action: "cash", item: 4 });
+    await event("vend.cash_sale");
+    await rig.restart();
+    const after = await command("vend.audit", { device: "vm-a" });
+    expect(after).toMatchObject({ status: "ok", result: { mode: "delta", mismatches: [] } });
+    expect((after.result!.totals as { dex: { cash: unknown } }).dex.cash).toEqual({ vends: 1, value: 250 });
+  });
+
   it("vend.audit is refused while a cashless session is open (the DEX transfer would hold the line)", async () => {
     const s = await command("vend.session", { device: "vm-a", credit: 500, paymentRef: "pay-audit-busy" });
     expect(s.status).toBe("ok");
