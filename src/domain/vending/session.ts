@@ -7,9 +7,12 @@
  *   request within the credit is approved at once → success / failure → … → the VMC completes the
  *   session (or the gateway asks it to, on timeout or cancel) → vend.session_ended with the unspent
  *   credit;
- * - select first: a vend request with no session → vend.authorize (straight to the event store, the
- *   hot path) → `authorizeResult` (the platform's vend.authorize.result) approves or denies; no
- *   answer within `authorizeWindowMs` denies. Offline: denied, or approved under the per-day limit.
+ * - select first: a vend request with no session → vend.authorize (a request published at once on
+ *   the uplink, nothing stored on the hot path) → `authorizeResult` (the platform's
+ *   vend.authorize.result) approves or denies; no answer within `authorizeWindowMs` denies.
+ *   Offline: denied, or approved under the limit per 24 h window. Before the approve line goes
+ *   out, the session row records the vend as approved (a commit, no fsync wait), so a crash after
+ *   it still ends the vend with its refund (docs/vending.md "What must be durable").
  *
  * Options and timers: options.ts; select first's stateless parts: select-first.ts; what is
  * recorded: outcomes.ts.
