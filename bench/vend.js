@@ -6,7 +6,8 @@
 // line paced at 115200 baud) and a platform client on the uplink:
 //
 //   in   the vend request line's last byte reaches the gateway's end of the line
-//        → vend.authorize received by the platform client (committed, published, one local broker hop)
+//        → vend.authorize received by the platform client (a request on R/dev/{d}/req/vend.authorize,
+//          published at once, nothing stored on its path; one local broker hop)
 //   out  vend.authorize.result reaches the gateway (its command router)
 //        → the approve line (C,VEND) handed to the gateway's end of the line (the command router:
 //          ledger write, expiry; the reader). The broker hop platform → gateway is printed apart.
@@ -30,7 +31,12 @@ const quantile = (xs, q) => {
 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-export async function vendAuthorizeBench({ vends = 200, warmup = 10, synchronous = "FULL" } = {}) {
+export async function vendAuthorizeBench({
+  vends = 200,
+  warmup = 10,
+  synchronous = "FULL",
+  fsync = "background",
+} = {}) {
   const { validateConfig } = await imp("config/load.js");
   const { startGateway } = await imp("gateway.js");
   const { vendingExtension } = await imp("extensions/vending.js");
@@ -41,7 +47,7 @@ export async function vendAuthorizeBench({ vends = 200, warmup = 10, synchronous
     dataDir: dir,
     simulate: true,
     deviceBroker: { host: "127.0.0.1", port: 0 },
-    store: { synchronous },
+    store: { synchronous, fsync },
     uplink: { url: "embedded", embeddedPort: 0, batch: { maxEvents: 1 } },
     api: { host: "127.0.0.1", port: 0 },
     buses: [
@@ -110,12 +116,12 @@ export async function vendAuthorizeBench({ vends = 200, warmup = 10, synchronous
   let authorizeAt = 0;
   let completed = 0;
   client.on("message", (topic, payload) => {
-    if (topic.endsWith("/evt/vend.authorize")) {
+    if (topic.endsWith("/req/vend.authorize")) {
       authorizeAt = performance.now();
       authorize = JSON.parse(payload.toString());
     } else if (topic.endsWith("/evt/vend.completed")) completed++;
   });
-  await client.subscribeAsync(`${R}/dev/+/evt/+`, { qos: 1 });
+  await client.subscribeAsync([`${R}/dev/+/evt/+`, `${R}/dev/+/req/+`], { qos: 1 });
   for (let i = 0; i < 200 && (await state()) !== "ENABLED"; i++) await sleep(25);
 
   const inMs = [];
@@ -170,11 +176,12 @@ export async function vendAuthorizeBench({ vends = 200, warmup = 10, synchronous
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const synchronous = process.env.BENCH_SYNC ?? "FULL";
-  const r = await vendAuthorizeBench({ vends: Number(process.env.BENCH_VENDS ?? 200), synchronous });
+  const fsync = process.env.BENCH_FSYNC ?? "background";
+  const r = await vendAuthorizeBench({ vends: Number(process.env.BENCH_VENDS ?? 200), synchronous, fsync });
   const f = (x) => x.toFixed(2);
   process.stdout.write(
     [
-      `select-first authorisation, ${r.vends} vends (gateway in-process, SQLite ${synchronous}, embedded uplink):`,
+      `select-first authorisation, ${r.vends} vends (gateway in-process, SQLite ${synchronous}, store.fsync ${fsync}, embedded uplink):`,
       `  in  (request line in → vend.authorize at the platform): p50 ${f(r.inP50Ms)} ms, p99 ${f(r.inP99Ms)} ms`,
       `  out (answer in at the gateway → approve line out):     p50 ${f(r.outP50Ms)} ms, p99 ${f(r.outP99Ms)} ms`,
       `  (not the gateway's: platform publish → answer in, one local broker hop: p50 ${f(r.hopP50Ms)} ms, p99 ${f(r.hopP99Ms)} ms)`,

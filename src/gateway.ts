@@ -23,7 +23,8 @@ import { deviceControlHandlers } from "./control/devices.js";
 import { startControlServer } from "./control/socket.js";
 import type { Clock } from "./core/clock.js";
 import type { CommandHandler } from "./core/command.js";
-import type { EventSink, JsonObject, Metrics } from "./core/envelope.js";
+import type { EventInput, EventSink, JsonObject, Metrics } from "./core/envelope.js";
+import { QhError } from "./core/errors.js";
 import { newId } from "./core/ids.js";
 import type { Logger } from "./core/logger.js";
 import { checkPortsFree } from "./core/ports.js";
@@ -76,6 +77,14 @@ export interface ExtensionContext {
    * "done" about a state it wrote without an event waits for it. Rejects with a coded store error.
    */
   durable: () => Promise<void>;
+  /**
+   * Publish a request with a deadline (vending's `vend.authorize`) at once on
+   * `R/dev/{device}/req/{type}` (QoS 1): `{ id, ts, gw, device, type, data, clock? }`, no `seq`.
+   * Not an event: not stored, never replayed, no fsync on its path; useless after its deadline,
+   * and its outcome is recorded as a durable event (docs/vending.md "What must be durable").
+   * Rejects with QH_VEND_REQUEST_UNSENT when the uplink is not connected. Absent: use `events`.
+   */
+  request?: (input: EventInput) => Promise<void>;
 }
 
 export interface Extension {
@@ -362,6 +371,26 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     }),
   );
 
+  // requests with a deadline (vend.authorize): straight to the uplink, no store on their path
+  const publishRequest = (e: EventInput): Promise<void> => {
+    const at = e.ts ?? clock.now();
+    const body = JSON.stringify({
+      id: newId(at),
+      ts: new Date(at).toISOString(),
+      gw: config.gateway.id,
+      device: e.device,
+      type: e.type,
+      data: e.data,
+      ...(clock.synced() ? {} : { clock: "unsynced" }),
+    });
+    return new Promise((resolve, reject) => {
+      const sent = conn.publish(topics.request(e.device, e.type), body, 1, false, (err) => {
+        if (err) reject(new QhError("QH_VEND_REQUEST_UNSENT", `${e.type} not published: ${err.message}`));
+      });
+      if (sent) resolve(); // handed to the uplink socket: the PUBACK is not waited for
+    });
+  };
+
   // ---- extensions (domain packages) ----------------------------------------------------------
   const ctx: ExtensionContext = {
     config,
@@ -375,6 +404,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     dataDir: config.dataDir,
     uplinkConnected: () => conn.connected,
     durable,
+    request: (e) => publishRequest(e),
   };
   const extensions: Extension[] = [];
   try {

@@ -2,7 +2,7 @@
  * Vending's HTTP routes under /api/v1 (bearer token): the machines' reader state and open
  * sessions; for simulated machines, the customer's hands (`quarterhour sim vend`, the demo, tests).
  *
- *   GET  /vending/machines                      [{ device, readerState, maxPrice?, minPrice?, session }]
+ *   GET  /vending/machines                      [{ device, readerState, maxPrice?, minPrice?, priceRange, session }]
  *   POST /sim/vending/:device  { action, item?, price?, cause?, downMs? }
  *        action: select | cash | cancel | power-cycle | reset | fail
  */

@@ -19,7 +19,12 @@ export interface GatewayApi {
   readonly base: string;
   readonly info: GatewayInfo;
   /** Calls the API; an error answer becomes a QhError with the gateway's own code. */
-  call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T>;
+  call<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts?: CallOptions,
+  ): Promise<T>;
 }
 
 /** The API base URL the config points at (a wildcard host is reached on loopback). */
@@ -29,12 +34,24 @@ export function apiBase(config: Config): string {
   return `http://${host}:${config.api.port}/api/v1`;
 }
 
+/** How long a CLI call waits for the gateway's answer by default (ms). */
+export const CALL_TIMEOUT_MS = 15_000;
+
+/** Per call: wait longer than the default (a DEX fetch), and the coded error to give on timeout. */
+export interface CallOptions {
+  timeoutMs?: number;
+  /** the error when no answer came in time (default QH_GATEWAY_UNREACHABLE) */
+  onTimeout?: (ms: number) => QhError;
+}
+
 async function request(
   config: Config,
   method: string,
   path: string,
   body?: unknown,
+  opts: CallOptions = {},
 ): Promise<{ status: number; text: string }> {
+  const ms = opts.timeoutMs ?? CALL_TIMEOUT_MS;
   const url = `${apiBase(config)}${path}`;
   try {
     const res = await fetch(url, {
@@ -44,12 +61,13 @@ async function request(
         ...(body === undefined ? {} : { "content-type": "application/json" }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(15_000),
+      signal: AbortSignal.timeout(ms),
     });
     return { status: res.status, text: await res.text() };
   } catch (err) {
     const e = err as Error & { cause?: { code?: string } };
-    const why = e.cause?.code ?? (e.name === "TimeoutError" ? "no answer in 15 s" : e.message);
+    if (e.name === "TimeoutError" && opts.onTimeout) throw opts.onTimeout(ms);
+    const why = e.cause?.code ?? (e.name === "TimeoutError" ? `no answer in ${ms / 1000} s` : e.message);
     throw new QhError(
       "QH_GATEWAY_UNREACHABLE",
       `no gateway answers at ${apiBase(config)} (api.port ${config.api.port}): ${why}`,
@@ -97,8 +115,8 @@ export async function connectGateway(config: Config): Promise<GatewayApi> {
   return {
     base,
     info: verified,
-    async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-      const res = await request(config, method, path, body);
+    async call<T>(method: string, path: string, body?: unknown, opts?: CallOptions): Promise<T> {
+      const res = await request(config, method, path, body, opts);
       const json = parse(res.text);
       if (res.status >= 400) {
         const e = (json as { error?: { code?: string; message?: string } } | undefined)?.error;

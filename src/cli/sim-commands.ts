@@ -53,11 +53,33 @@ export function registerSim(program: Command): void {
   );
   const vend = sim
     .command("vend")
-    .description("the vending machine's customers: phone (pay first), select (select first), cash");
+    .description(
+      "the vending machine's customers against a running gateway with an embedded uplink (the CLI plays the platform): phone (pay first), select (select first), cash",
+    )
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Each prints the outcome (vend.completed, vend.failed or vend.denied) and exits 0; 1 when the",
+        "gateway or the machine did not play along (QH_SIM_FAILED), 2 for bad flags (QH_USAGE).",
+        "Examples (the demo machine's items: 1 water 300, 2 green tea 350, 3 cola 500, 4 biscuits 250,",
+        "5 noodles 400, 6 milk 600):",
+        "  quarterhour sim vend phone --item 3 --credit 800",
+        "  quarterhour sim vend select --item 2 [--deny]",
+        "  quarterhour sim vend cash --item 4",
+        "See docs/vending.md#demo.",
+      ].join("\n"),
+    );
   for (const [kind, what] of [
-    ["phone", "pays on the phone (vend.session with --credit), then selects --item"],
-    ["select", "selects --item first; the CLI, as the platform, answers vend.authorize (--deny to refuse)"],
-    ["cash", "pays cash for --item: a cash sale, recorded and reported"],
+    [
+      "phone",
+      "pays on the phone (vend.session with --credit), then selects --item; prints the vend's outcome and the unspent credit; a failure midway ends (cancels) the session it began",
+    ],
+    [
+      "select",
+      "selects --item first; the CLI, as the platform, answers vend.authorize (--deny to refuse); a denial the gateway gives at once (price range, offline) is printed at once",
+    ],
+    ["cash", "pays cash for --item: a cash sale, recorded and reported (vend.cash_sale)"],
   ] as const) {
     const c = vend
       .command(kind)

@@ -17,7 +17,7 @@ import { connectGateway, type UplinkWatch, watchUplink } from "./gateway-client.
 
 export type VendOpts = GatewayOpts & { device?: string; item?: string; credit?: string; deny?: boolean };
 
-type Ev = { type: string; device: string; data: Record<string, unknown> };
+type Ev = { id?: string; type: string; device: string; data: Record<string, unknown> };
 const say = (s: string) => process.stdout.write(`${s}\n`);
 
 function events(watch: UplinkWatch): Ev[] {
@@ -124,6 +124,7 @@ export async function simVend(kind: "phone" | "select" | "cash", o: VendOpts): P
   const p = await platform(config);
   const at = `/sim/vending/${encodeURIComponent(device)}`;
   const mine = (e: Ev) => e.device === device;
+  let openSession: string | undefined;
   try {
     if (kind === "cash") {
       await api.call("POST", at, { action: "cash", item });
@@ -135,8 +136,15 @@ export async function simVend(kind: "phone" | "select" | "cash", o: VendOpts): P
       const paymentRef = `demo-pay-${randomBytes(3).toString("hex")}`;
       await p.command("vend.session", { device, credit, paymentRef });
       say(`phone payment ${paymentRef}: session with credit ${credit} begun on ${device}`);
+      // from here a failure must not leave the session open on the machine: end it (C,STOP)
+      openSession = paymentRef;
       await new Promise((r) => setTimeout(r, 300)); // the reader reaches session idle
-      await api.call("POST", at, { action: "select", item });
+      const sel = await api.call<{ sent: boolean }>("POST", at, { action: "select", item });
+      if (!sel.sent)
+        throw new QhError(
+          "QH_SIM_FAILED",
+          `the machine did not ask for item ${item} (unknown item, or the session is not idle)`,
+        );
       say(`customer selects item ${item}`);
       const end = await waitEvent(
         watch,
@@ -154,16 +162,14 @@ export async function simVend(kind: "phone" | "select" | "cash", o: VendOpts): P
         "vend.session_ended",
         (x) => mine(x) && x.type === "vend.session_ended" && x.data.paymentRef === paymentRef,
       );
+      openSession = undefined;
       say(
         `session ended (${ended.data.reason}): spent ${ended.data.spent}, unspent ${ended.data.unspent} to refund`,
       );
       return;
     }
-    const seen = new Set(
-      events(watch)
-        .filter((x) => x.type === "vend.authorize")
-        .map((x) => x.data.requestId),
-    );
+    // what came before this customer's selection (envelope and request ids)
+    const seen = new Set(events(watch).map((x) => x.id ?? String(x.data.requestId)));
     const sent = await api.call<{ sent: boolean }>("POST", at, { action: "select", item });
     if (!sent.sent)
       throw new QhError(
@@ -171,11 +177,19 @@ export async function simVend(kind: "phone" | "select" | "cash", o: VendOpts): P
         `the machine did not ask (item ${item} unknown, or the reader not enabled)`,
       );
     say(`customer selects item ${item}: the machine asks the reader`);
+    // the request upstream, or a denial the gateway gave at once (price range, offline): no waiting it out
     const req = await waitEvent(
       watch,
       "vend.authorize",
-      (x) => mine(x) && x.type === "vend.authorize" && !seen.has(x.data.requestId),
+      (x) =>
+        mine(x) &&
+        (x.type === "vend.authorize" || x.type === "vend.denied") &&
+        !seen.has(x.id ?? String(x.data.requestId)),
     );
+    if (req.type === "vend.denied") {
+      say(`vend.denied: slot ${req.data.slot}, price ${req.data.price}, reason ${req.data.reason}`);
+      return;
+    }
     say(
       `vend.authorize ${req.data.requestId}: price ${req.data.price}, answer within ${req.data.windowMs} ms`,
     );
@@ -199,6 +213,15 @@ export async function simVend(kind: "phone" | "select" | "cash", o: VendOpts): P
       `${end.type}: slot ${end.data.slot}, price ${end.data.price}${end.data.reason ? `, reason ${end.data.reason}` : ""}`,
     );
   } finally {
+    if (openSession) {
+      // the phone flow failed midway: end the session it began rather than leave credit on the machine
+      try {
+        await p.command("vend.session.cancel", { device, paymentRef: openSession });
+        process.stderr.write(`session ${openSession} cancelled: its unspent credit is reported for refund\n`);
+      } catch (err) {
+        process.stderr.write(`session ${openSession} could not be cancelled: ${(err as Error).message}\n`);
+      }
+    }
     watch.close();
     p.close();
   }

@@ -8,6 +8,7 @@
  * reported, not reconciled) or the fetch failed (QH_DEX_FETCH_FAILED).
  */
 import { QhError } from "../core/errors.js";
+import { DEX_FETCH_TIMEOUT_MS } from "../drivers/mdb-bridge.js";
 import { type GatewayOpts, readConfig } from "./common.js";
 import { money } from "./dex-format.js";
 import { connectGateway } from "./gateway-client.js";
@@ -103,9 +104,26 @@ interface AuditData {
   warnings: string[];
 }
 
+/**
+ * How long `vend audit` waits for the gateway (ms): the DEX transfer's own timeout, plus a margin
+ * for a command ahead of it on the bridge line (answered within 1 s each) and the audit's writes.
+ */
+export const AUDIT_WAIT_MS = DEX_FETCH_TIMEOUT_MS + 15_000;
+
+/** The coded error when the gateway gave no answer to an audit in time. */
+export function auditTimeout(device: string, ms: number): QhError {
+  return new QhError(
+    "QH_DEX_AUDIT_TIMEOUT",
+    `the gateway gave no answer to the audit of ${device} within ${ms / 1000} s (the DEX transfer may take ${DEX_FETCH_TIMEOUT_MS / 1000} s)`,
+  );
+}
+
 export async function vendAudit(o: GatewayOpts & { device: string; json?: boolean }): Promise<void> {
   const api = await connectGateway(readConfig(o));
-  const r = await api.call<AuditData>("POST", `${path(o.device)}/audit`);
+  const r = await api.call<AuditData>("POST", `${path(o.device)}/audit`, undefined, {
+    timeoutMs: AUDIT_WAIT_MS,
+    onTimeout: (ms) => auditTimeout(o.device, ms),
+  });
   if (o.json) out(JSON.stringify(r));
   else {
     out(

@@ -272,7 +272,7 @@ export interface VendingReaderSettings {
   authorizeWindowMs: number;
   /** pay first: a session without a vend ends after this long, s */
   sessionTimeoutSeconds: number;
-  /** offline select-first approvals per machine per local day (0 = off: deny while offline) */
+  /** offline select-first approvals per machine per 24 h window (src/domain/vending/store.ts offlineWindow) (0 = off: deny while offline) */
   offlineLimit: { vendsPerDay: number; amountPerDay: number };
 }
 

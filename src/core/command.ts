@@ -49,3 +49,22 @@ export function refusal<E extends QhError>(err: E): E {
 export function isRefusal(err: unknown): boolean {
   return typeof err === "object" && err !== null && refusals.has(err);
 }
+
+const LEDGER_AFTER = Symbol("qh.ledgerAfter");
+
+/**
+ * Mark a handler whose own state already refuses a second run (e.g. `vend.authorize.result`: the
+ * reader answers one pending request once; after a restart nothing is pending): the command
+ * router then records it in the ledger after it ran, not before, so no ledger write (an fsync
+ * with store.fsync inline) sits between the command and what it does. Duplicates are still
+ * answered from the ledger and while it runs. Never for a handler that moves something on a
+ * replay (a door): those keep the ledger's "started" row first.
+ */
+export function ledgerAfterRun(h: CommandHandler): CommandHandler {
+  return Object.assign(h, { [LEDGER_AFTER]: true });
+}
+
+/** Whether `ledgerAfterRun` marked the handler. */
+export function isLedgerAfterRun(h: CommandHandler): boolean {
+  return (h as unknown as Record<symbol, unknown>)[LEDGER_AFTER] === true;
+}

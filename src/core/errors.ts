@@ -120,6 +120,12 @@ export const ERRORS = {
     "No such vend request or session is waiting on that machine: it was answered, timed out (denied) or ended already; a late answer changes nothing.",
   QH_VEND_PAYMENT_REUSED:
     "That paymentRef already bought a session (each payment buys one): send the unspent credit of the first session for refund, or take a new payment with a new paymentRef.",
+  QH_DEX_AUDIT_TIMEOUT:
+    "The gateway did not answer the audit in time: look for its audit.dex event or GET /api/v1/vending/{device}/audits before running it again; check the bridge's DEX cable.",
+  QH_VEND_BRIDGE_SILENT:
+    "The MDB bridge does not answer: check its power, the serial cable and baud rate (115200 8N1); it is configured again as soon as it speaks (c,BOOT).",
+  QH_VEND_REQUEST_UNSENT:
+    "The uplink was not connected when the machine asked: the vend was decided offline (vending.offlineLimit); check the uplink (GET /health).",
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -53,6 +53,9 @@ export interface MdbBridgeDriverOptions {
   dexTimeoutMs?: number;
 }
 
+/** How long a DEX transfer (C,DEX) may take before it is given up (ms): the driver's default. */
+export const DEX_FETCH_TIMEOUT_MS = 30_000;
+
 interface Waiting {
   cmd: BridgeCommand;
   resolve: (a: BridgeAnswer) => void;
@@ -68,6 +71,8 @@ export class MdbBridgeDriver {
   private current: Waiting | undefined;
   private offs: (() => void)[] = [];
   private readonly rejected;
+  /** a command went unanswered (QH_SERIAL_TIMEOUT) and the bridge has said nothing since */
+  private silentSince: string | undefined;
 
   constructor(private readonly o: MdbBridgeDriverOptions) {
     this.rejected = o.registry
@@ -107,6 +112,14 @@ export class MdbBridgeDriver {
     });
   }
 
+  /**
+   * Why the bridge looks dead, or undefined: a command went unanswered and no line has come from
+   * the bridge since (cleared by the next line it sends, e.g. c,BOOT when it comes back).
+   */
+  get silent(): string | undefined {
+    return this.silentSince;
+  }
+
   /** Whether a DEX fetch holds the line (every other command waits behind it). */
   get dexInFlight(): boolean {
     return this.current?.cmd.kind === "dex" || this.queue.some((w) => w.cmd.kind === "dex");
@@ -129,9 +142,11 @@ export class MdbBridgeDriver {
     w.hooks?.onWrite?.();
     const text = `${commandText(w.cmd)}\n`;
     this.o.log.trace({ line: text.trim() }, "bridge command");
-    const ms = w.cmd.kind === "dex" ? (this.o.dexTimeoutMs ?? 30_000) : (this.o.answerTimeoutMs ?? 1000);
+    const ms =
+      w.cmd.kind === "dex" ? (this.o.dexTimeoutMs ?? DEX_FETCH_TIMEOUT_MS) : (this.o.answerTimeoutMs ?? 1000);
     w.timer = setTimeout(() => {
       if (this.current !== w) return;
+      this.silentSince ??= `no answer to ${describe(w.cmd)} at ${new Date().toISOString()}`;
       this.finish(
         undefined,
         new QhError("QH_SERIAL_TIMEOUT", `the bridge did not answer ${describe(w.cmd)}`),
@@ -163,6 +178,7 @@ export class MdbBridgeDriver {
 
   private onData(chunk: Buffer): void {
     for (const r of this.decoder.push(chunk)) {
+      this.silentSince = undefined; // the bridge speaks
       if (!r.ok) {
         this.rejected?.inc({ bus: this.o.bus, reason: r.reason });
         this.o.log.warn(

@@ -108,6 +108,14 @@ export const STOCK_ADDON: VendingAddOn = {
     return {
       commands: part.commands,
       apiPlugins: [part.apiPlugin],
+      // the range lives in the planogram (stored): re-derived at every start, so a restart keeps
+      // what vend.prices set; the reader keeps it across bridge boots, VMC resets and SETUP
+      start: async () => {
+        for (const device of site.machines.keys()) {
+          const range = part.planogram.priceRange(device);
+          if (range) site.setPriceRange(device, range);
+        }
+      },
       stop: async () => {
         part.stop();
         parts.delete(part);

@@ -11,6 +11,8 @@
  * a sale hook run inside each sale's transaction (stock), the planogram's product for a slot, and
  * its own commands and routes built over the site (`fetchDex` reads a machine's DEX file).
  */
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { FastifyPluginAsync } from "fastify";
 import { vendingPlugin } from "../api/vending.js";
 import type { DeviceModel } from "../config/models.js";
@@ -24,7 +26,7 @@ import { migrateVending } from "../domain/vending/schema.js";
 import { CashlessReader } from "../domain/vending/session.js";
 import { MdbBridgeDriver } from "../drivers/mdb-bridge.js";
 import type { Extension, ExtensionContext, ExtensionFactory } from "../gateway.js";
-import { createVendingSim, type VendingMachineSim } from "../sim/vending-machine.js";
+import { createVendingSim, type SimTallies, type VendingMachineSim } from "../sim/vending-machine.js";
 import type { SerialLink } from "../southbound/serial/link.js";
 import { type SerialLineHooks, serialLine } from "./serial-line.js";
 import { STOCK_ADDON } from "./vending-stock.js";
@@ -136,14 +138,18 @@ function buildVending(
     const s = machineSettings(config, dev.id);
     const simCfg = config.vending.machines.find((m) => m.device === dev.id)?.simulator;
     const mlog = log.child({ bus: bus.id, device: dev.id });
-    const { link, sim } = serialLine(config, bus, { log, registry, hooks }, () =>
-      createVendingSim({
+    const { link, sim } = serialLine(config, bus, { log, registry, hooks }, () => {
+      // a real VMC keeps its audit totals since init in non-volatile memory: so does the simulated one
+      const kept = simTallies(ctx.dataDir, dev.id);
+      return createVendingSim({
         prices: simCfg?.prices ?? DEMO_PRICES,
         names: simCfg?.names ?? (simCfg?.prices ? undefined : DEMO_NAMES),
         setupRepeats: simCfg?.setupRepeats ?? 2, // as real machines do
         dispenseMs: simCfg?.dispenseMs ?? 800,
-      }),
-    );
+        tallies: kept.load(),
+        onTallies: kept.save,
+      });
+    });
     let reader!: CashlessReader;
     const driver = new MdbBridgeDriver({
       device: dev.id,
@@ -172,6 +178,7 @@ function buildVending(
       bridge: driver,
       recorder,
       events: ctx.events,
+      ...(ctx.request ? { request: ctx.request } : {}),
       clock: ctx.clock,
       uplinkOnline: () => ctx.uplinkConnected?.() ?? false,
       productOf,
@@ -231,11 +238,18 @@ function buildVending(
     ],
     problems: () => {
       const out: string[] = [...recorder.problems()];
+      // one line per problem, each with its code (the hint in src/core/errors.ts says what to do)
       for (const m of machines.values()) {
+        const at = `vending machine ${m.device}`;
         out.push(...m.reader.problems());
-        if (!m.link.connected) out.push(`bus ${m.bus} down`);
+        if (!m.link.connected)
+          out.push(`${at}: QH_SERIAL_CLOSED: bus ${m.bus} down (the bridge's port is gone or closed)`);
+        else if (m.driver.silent)
+          out.push(`${at}: QH_VEND_BRIDGE_SILENT: the MDB bridge does not answer (${m.driver.silent})`);
         else if (m.reader.readerState === "INACTIVE" || m.reader.readerState === "DISABLED")
-          out.push(`vending machine ${m.device}: reader ${m.reader.readerState.toLowerCase()}`);
+          out.push(
+            `${at}: QH_VEND_NOT_READY: reader ${m.reader.readerState.toLowerCase()} (the machine has not enabled it)`,
+          );
       }
       return out;
     },
@@ -258,6 +272,32 @@ function buildVending(
         m.driver.stop();
         await m.link.stop();
         m.sim?.stop();
+      }
+    },
+  };
+}
+
+/**
+ * The simulated machine's audit counters in the data directory (`sim-vending-<device>.json`), so
+ * a gateway restart does not look like a machine whose counters were reset. A file that cannot be
+ * read starts the counters at zero (logged by nobody: it is a simulator).
+ */
+function simTallies(dataDir: string, device: string) {
+  const file = join(dataDir, `sim-vending-${device}.json`);
+  return {
+    load: (): Record<string, SimTallies> | undefined => {
+      try {
+        return JSON.parse(readFileSync(file, "utf8")) as Record<string, SimTallies>;
+      } catch {
+        return undefined;
+      }
+    },
+    save: (t: Record<string, SimTallies>): void => {
+      try {
+        writeFileSync(`${file}.tmp`, JSON.stringify(t));
+        renameSync(`${file}.tmp`, file);
+      } catch {
+        // a simulator's counters: the next audit reports a reset, nothing else is lost
       }
     },
   };

@@ -62,7 +62,17 @@ export interface VendingSimOptions extends SimTimingOptions {
   dexFails?: boolean;
   machine?: { serial?: string; model?: string; currency?: string };
   timers?: SimTimers;
+  /**
+   * The machine's audit counters since init (per item, cash and cashless), as a real VMC keeps
+   * them in non-volatile memory: start from these, and `onTallies` after every change (to keep
+   * them across the simulator's restarts).
+   */
+  tallies?: Record<string, SimTallies>;
+  onTallies?: (tallies: Record<string, SimTallies>) => void;
 }
+
+/** One item's audit counters: count and value (bus units), cash and cashless. */
+export type SimTallies = Pick<DexProduct, "cash" | "cashless">;
 
 const realTimers: SimTimers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
@@ -105,6 +115,8 @@ export class VendingMachineSim extends SimBase {
     for (const [k, v] of Object.entries(o.prices ?? {})) this.prices.set(Number(k), v);
     for (const [k, v] of Object.entries(o.names ?? {})) this.names.set(Number(k), v);
     for (const [k, v] of Object.entries(o.fail ?? {})) this.failures.set(Number(k), v);
+    for (const [k, v] of Object.entries(o.tallies ?? {}))
+      this.tallies.set(Number(k), { cash: { ...v.cash }, cashless: { ...v.cashless } });
     if (o.enabled) {
       this.powered = true;
       this.hostEnabled = true;
@@ -405,6 +417,7 @@ export class VendingMachineSim extends SimBase {
     t[how].count++;
     t[how].value += value;
     this.tallies.set(item, t);
+    this.o.onTallies?.(Object.fromEntries(this.tallies));
   }
 
   private ok(): void {

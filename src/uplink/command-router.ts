@@ -16,7 +16,13 @@
 import type { KeyObject } from "node:crypto";
 import type { Registry } from "prom-client";
 import type { Clock } from "../core/clock.js";
-import { type Command, type CommandHandler, type CommandResult, isRefusal } from "../core/command.js";
+import {
+  type Command,
+  type CommandHandler,
+  type CommandResult,
+  isLedgerAfterRun,
+  isRefusal,
+} from "../core/command.js";
 import { DEVICE_ID_RE, isJsonObject } from "../core/envelope.js";
 import { isQhError } from "../core/errors.js";
 import { jsonValueTooDeep, MAX_JSON_DEPTH } from "../core/json-depth.js";
@@ -184,11 +190,13 @@ export class CommandRouter {
     const handler = this.handlers.get(name);
     if (!handler) return fail("QH_COMMAND_UNKNOWN", `unknown command "${name}"`);
     const expiresAt = body.expiresAt as string;
-    let begun: boolean;
+    // a handler marked ledgerAfterRun refuses a second run by its own state: recorded after it ran
+    const after = isLedgerAfterRun(handler);
+    let begun = true;
     try {
       // with its expiry: the ledger keeps the id until then at least, so a replay of these bytes
       // (signature and all) is a duplicate or expired, never run again
-      begun = this.o.ledger.begin(id, name, now, Date.parse(expiresAt));
+      if (!after) begun = this.o.ledger.begin(id, name, now, Date.parse(expiresAt));
     } catch (err) {
       // Not recorded, so not run: a command never acts without its ledger entry.
       const e = this.o.ledger.storeError(err);
@@ -229,6 +237,7 @@ export class CommandRouter {
         }
       }
       try {
+        if (after) this.o.ledger.begin(id, name, now, Date.parse(expiresAt));
         this.o.ledger.finish(id, result);
       } catch (err) {
         // The result still goes to the platform; a repeat of this id will answer "outcome unknown".

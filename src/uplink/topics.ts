@@ -20,6 +20,11 @@ export class UplinkTopics {
     return `${this.root}/dev/${device}/evt/${type}`;
   }
 
+  /** A request with a deadline (not an event: no seq, not stored), e.g. vend.authorize. */
+  request(device: string, type: string): string {
+    return `${this.root}/dev/${device}/req/${type}`;
+  }
+
   tele(device: string): string {
     return `${this.root}/dev/${device}/tele`;
   }

@@ -21,6 +21,7 @@ export function schemaForUplinkTopic(root: string, topic: string): string | unde
   if (rest === "status") return "status";
   if (rest === "events") return "events";
   if (/^dev\/[^/]+\/evt\/[^/]+$/.test(rest)) return "envelope";
+  if (/^dev\/[^/]+\/req\/[^/]+$/.test(rest)) return "request";
   if (/^dev\/[^/]+\/tele$/.test(rest)) return "tele";
   if (/^dev\/[^/]+\/state$/.test(rest)) return "state";
   if (/^cmd-result\/[^/]+$/.test(rest)) return "cmd-result";

@@ -8,11 +8,11 @@
  *                           at most vending.sessionTimeoutSeconds)
  * - vend.session.cancel     { device?, paymentRef }                      end that session
  * - vend.authorize.result   { device?, requestId, approved, paymentRef?, reason? }
- *                           select first: the answer to a vend.authorize event
+ *                           select first: the answer to a vend.authorize request
  * `device`: args.device, else the command's device. Malformed args and an unknown machine are
  * refusals (the router answers `rejected`): every problem is named at once.
  */
-import { type CommandContext, type CommandHandler, refusal } from "../../core/command.js";
+import { type CommandContext, type CommandHandler, ledgerAfterRun, refusal } from "../../core/command.js";
 import type { JsonObject } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
 import type { CashlessReader } from "./session.js";
@@ -91,7 +91,9 @@ export function createVendingCommands(
       p.check();
       return r!.cancelSession(paymentRef);
     },
-    "vend.authorize.result": async (args, ctx) => {
+    // answered once by the reader (one pending request, none after a restart): no ledger row on the
+    // approval's path (docs/vending.md "What must be durable")
+    "vend.authorize.result": ledgerAfterRun(async (args, ctx) => {
       const p = new Problems();
       const r = reader(p, args, ctx);
       const requestId = ref(p, args, "requestId", true);
@@ -107,6 +109,6 @@ export function createVendingCommands(
         ...(paymentRef ? { paymentRef } : {}),
         ...(typeof reason === "string" ? { reason } : {}),
       });
-    },
+    }),
   };
 }

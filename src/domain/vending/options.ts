@@ -1,6 +1,6 @@
 /** The cashless reader's options and the answer shape of select first (session.ts). */
 import type { Clock } from "../../core/clock.js";
-import type { EventSink } from "../../core/envelope.js";
+import type { EventInput, EventSink } from "../../core/envelope.js";
 import type { Logger } from "../../core/logger.js";
 import type { VendingRecorder } from "./recorder.js";
 import type { BridgePort, MachineSettings } from "./types.js";
@@ -23,8 +23,13 @@ export interface CashlessReaderOptions {
   settings: MachineSettings;
   bridge: BridgePort;
   recorder: VendingRecorder;
-  /** the event store, for vend.authorize (a request with a deadline: no outbox round trip) */
+  /** the event store: vend.authorize goes here only when `request` is absent (test rigs) */
   events: EventSink;
+  /**
+   * Publish vend.authorize at once as a request (the gateway's `ExtensionContext.request`: no
+   * store, no fsync on the path); rejects when the uplink is down (the vend is decided offline)
+   */
+  request?: (e: EventInput) => Promise<void>;
   clock: Clock;
   /** whether the platform can answer now (the uplink is connected) */
   uplinkOnline: () => boolean;

@@ -7,6 +7,7 @@
  */
 import type { JsonObject } from "../../core/envelope.js";
 import type { Logger } from "../../core/logger.js";
+import { withoutFsync } from "../../store/db.js";
 import type { RecordTx, VendingRecorder } from "./recorder.js";
 import { deleteSession, saveSession } from "./store.js";
 import type { Session, Vend } from "./types.js";
@@ -33,8 +34,12 @@ export class Outcomes {
     });
   }
 
+  /** vend.denied; a session row that recorded the vend as about to be approved is put right. */
   denied(s: Session, v: Vend, reason: string, extra: JsonObject = {}): void {
-    this.commit((tx) => tx.emit(this.device, "vend.denied", { ...this.vendData(s, v), reason, ...extra }));
+    this.commit((tx) => {
+      if (v.written !== undefined && !s.ended) saveSession(tx.db, this.device, s);
+      tx.emit(this.device, "vend.denied", { ...this.vendData(s, v), reason, ...extra });
+    });
   }
 
   /** The machine's VEND SUCCESS: the sale and vend.completed (s.spent already counts it). */
@@ -100,9 +105,24 @@ export class Outcomes {
     });
   }
 
-  /** The session row alone (a session begun). */
-  saved(s: Session): void {
-    this.commit((tx) => saveSession(tx.db, this.device, s));
+  /**
+   * The session row alone (a session begun; a vend about to be approved: the row says so before
+   * the approve line goes out, with `extra` work such as the offline usage, in one transaction).
+   */
+  saved(s: Session, extra?: (tx: RecordTx) => void): void {
+    this.commit((tx) => {
+      extra?.(tx);
+      saveSession(tx.db, this.device, s);
+    });
+  }
+
+  /**
+   * The row just before an approve line: committed without its own fsync (withoutFsync: it
+   * survives a process crash at once, a power cut once the next commit's or the background
+   * fdatasync has run, a few ms later), so the approval never waits for the disk.
+   */
+  savedBeforeLine(s: Session, extra?: (tx: RecordTx) => void): void {
+    withoutFsync(this.recorder.database, () => this.saved(s, extra));
   }
 
   private vendData(s: Session, v: Vend): JsonObject {

@@ -8,8 +8,10 @@
  *   (`dexProduct` of the sale's slot; the slot number itself when the slot is not in the planogram).
  * - Machine: `VA1` (all paid vends), `CA2` (cash), `DA2` + `DB2` (cashless).
  * - The first audit of a machine is a baseline: nothing to compare with yet.
- * - A counter lower than at the previous audit (the machine was re-initialised) is itself a
- *   mismatch (`counter_went_back`) and that figure is not compared.
+ * - A counter lower than at the previous audit means the machine's counters were reset (its
+ *   controller replaced or re-initialised, its memory cleared; a simulator started afresh): a
+ *   mismatch `machine_counters_reset` (dex: the counter now, previousDex: at the last audit,
+ *   gateway and difference null) and that figure is not compared.
  */
 import { type DexAudit, type InitReset, salesByProduct, type Tally } from "../../protocols/dex-ucs/index.js";
 
@@ -44,10 +46,14 @@ export interface Mismatch {
   scope: "machine" | "product";
   product?: string;
   slot?: number;
-  /** vends | value | cash_vends | cash_value | cashless_vends | cashless_value | counter_went_back */
+  /** vends | value | cash_vends | cash_value | cashless_vends | cashless_value | machine_counters_reset */
   field: string;
   dex: number | null;
   gateway: number | null;
+  /** machine_counters_reset: the machine's counter at the previous audit (now lower) */
+  previousDex?: number;
+  /** machine_counters_reset: which counter (vends | value | cash_vends | …) */
+  counter?: string;
   /** dex − gateway */
   difference: number | null;
 }
@@ -158,10 +164,12 @@ export function reconcile(
         if (cur < old) {
           mismatches.push({
             ...where,
-            field: "counter_went_back",
+            field: "machine_counters_reset",
+            counter: cls === "all" ? k : `${cls}_${k}`,
             dex: cur,
-            gateway: old,
-            difference: cur - old,
+            previousDex: old,
+            gateway: null,
+            difference: null,
           });
           continue;
         }

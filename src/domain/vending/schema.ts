@@ -27,7 +27,10 @@
  * for good, so a reused reference (a new command id, same payment) is refused, never credited twice.
  * (v3: the approved vend's request id, product and whether its vend.approved is recorded, so a
  * restart reports its outcome under the same request id and never records vend.approved twice.)
- * `vending_offline_usage`: offline approvals per machine per local day (the limit).
+ * `vending_offline_usage`: offline approvals per machine per local day (v1-v3; no longer read).
+ * `vending_offline_window` (v4): the machine's offline allowance: approvals and their value in the
+ * 24 h window that began with its first offline approval (`started_at`, wall ms, shifted with every
+ * clock correction so a step of the wall clock neither ends nor restarts the window).
  */
 import type Database from "better-sqlite3";
 import { type Migration, migrate } from "../../store/migrate.js";
@@ -105,6 +108,18 @@ CREATE TABLE vending_payment_refs (
 ALTER TABLE vending_sessions ADD COLUMN vend_request_id TEXT;
 ALTER TABLE vending_sessions ADD COLUMN vend_product TEXT;
 ALTER TABLE vending_sessions ADD COLUMN vend_approved_recorded INTEGER NOT NULL DEFAULT 0;
+`,
+  },
+  {
+    version: 4,
+    name: "vending offline allowance per machine per 24 h window, re-anchored on clock corrections",
+    up: `
+CREATE TABLE vending_offline_window (
+  device TEXT PRIMARY KEY,
+  started_at INTEGER NOT NULL,
+  vends INTEGER NOT NULL,
+  amount INTEGER NOT NULL
+) WITHOUT ROWID;
 `,
   },
 ];

@@ -7,9 +7,12 @@
  *   request within the credit is approved at once → success / failure → … → the VMC completes the
  *   session (or the gateway asks it to, on timeout or cancel) → vend.session_ended with the unspent
  *   credit;
- * - select first: a vend request with no session → vend.authorize (straight to the event store, the
- *   hot path) → `authorizeResult` (the platform's vend.authorize.result) approves or denies; no
- *   answer within `authorizeWindowMs` denies. Offline: denied, or approved under the per-day limit.
+ * - select first: a vend request with no session → vend.authorize (a request published at once on
+ *   the uplink, nothing stored on the hot path) → `authorizeResult` (the platform's
+ *   vend.authorize.result) approves or denies; no answer within `authorizeWindowMs` denies.
+ *   Offline: denied, or approved under the limit per 24 h window. Before the approve line goes
+ *   out, the session row records the vend as approved (a commit, no fsync wait), so a crash after
+ *   it still ends the vend with its refund (docs/vending.md "What must be durable").
  *
  * Options and timers: options.ts; select first's stateless parts: select-first.ts; what is
  * recorded: outcomes.ts.
@@ -27,7 +30,13 @@ import type { BridgeEvent, ReaderState } from "../../protocols/mdb-bridge-text/i
 import { type AuthorizeAnswer, type CashlessReaderOptions, realTimers, type Timers } from "./options.js";
 import { Outcomes } from "./outcomes.js";
 import { authorizeData, offlineCheck } from "./select-first.js";
-import { addOfflineUsage, claimPaymentRef, loadSession, releasePaymentRef } from "./store.js";
+import {
+  addOfflineWindowUsage,
+  claimPaymentRef,
+  loadSession,
+  releasePaymentRef,
+  shiftOfflineWindow,
+} from "./store.js";
 import type { AbortReason, BridgePort, Session, Vend } from "./types.js";
 
 export class CashlessReader {
@@ -44,6 +53,7 @@ export class CashlessReader {
   private readonly device: string;
   private readonly scale: number;
   private readonly out: Outcomes;
+  private offCorrection: (() => void) | undefined;
 
   constructor(private readonly o: CashlessReaderOptions) {
     this.timers = o.timers ?? realTimers;
@@ -61,6 +71,7 @@ export class CashlessReader {
       ...(this.prices
         ? { maxPrice: this.prices.max * this.scale, minPrice: this.prices.min * this.scale }
         : {}),
+      priceRange: this.range ? { ...this.range } : null,
       session: s
         ? {
             sessionId: s.id,
@@ -75,9 +86,11 @@ export class CashlessReader {
   }
 
   /**
-   * The prices (minor units) this reader accepts, from the planogram's `vend.prices`: a vend request
-   * outside is denied (`price_out_of_range`). MDB has no reader-to-machine price command (the VMC
-   * sends its own max/min in SETUP), so the range is enforced here, on every request.
+   * The prices (minor units) this reader accepts, from the planogram (at start, and on every
+   * `vend.prices`): a vend request outside is denied (`price_out_of_range`). MDB has no
+   * reader-to-machine price command (the VMC sends its own max/min in SETUP; nothing is sent to the
+   * bridge), so the range is enforced here, on every request; it is the gateway's, so a bridge
+   * boot, a VMC reset or a repeated SETUP leaves it as it is.
    */
   setPriceRange(range: { min: number; max: number } | undefined): void {
     this.range = range;
@@ -97,6 +110,14 @@ export class CashlessReader {
    * The reader is configured when the line comes up (`onLink`) and after every bridge boot.
    */
   async start(): Promise<void> {
+    // the offline window's start moves with every correction of the wall clock (durations survive steps)
+    this.offCorrection = this.o.clock.onCorrection((delta, since) => {
+      try {
+        shiftOfflineWindow(this.o.recorder.database, this.device, delta, since);
+      } catch (err) {
+        this.o.log.error({ err: (err as Error).message }, "the offline window was not moved with the clock");
+      }
+    });
     const left = loadSession(this.o.recorder.database, this.device);
     if (left) {
       this.session = left;
@@ -105,6 +126,8 @@ export class CashlessReader {
   }
 
   stop(): void {
+    this.offCorrection?.();
+    this.offCorrection = undefined;
     this.timers.clearTimeout(this.authTimer);
     this.timers.clearTimeout(this.sessionTimer);
   }
@@ -422,21 +445,36 @@ export class CashlessReader {
     this.authTimer = this.timers.setTimeout(() => {
       if (this.session?.vend === v && v.state === "authorizing") void this.deny(v, "timeout");
     }, windowMs);
-    this.o.events
-      .emit({
-        device: this.device,
-        type: "vend.authorize",
-        data: authorizeData(s, v, windowMs, this.o.clock.now()),
-      })
-      .then(
+    const req = {
+      device: this.device,
+      type: "vend.authorize",
+      data: authorizeData(s, v, windowMs, this.o.clock.now()),
+    };
+    if (this.o.request) {
+      // a request with a deadline, not an event: straight to the uplink, nothing durable on the
+      // path (docs/vending.md "What must be durable"); its outcome is the durable record
+      this.o.request(req).then(
         () => {
           v.publishedMono = this.o.clock.mono();
         },
         (err: Error) => {
-          this.o.log.warn({ err: err.message }, "vend.authorize not accepted by the event store: denied");
-          if (this.session?.vend === v && v.state === "authorizing") void this.deny(v, "store_refused");
+          this.o.log.warn({ err: err.message }, "vend.authorize not published: decided offline");
+          if (this.session?.vend !== v || v.state !== "authorizing") return;
+          this.timers.clearTimeout(this.authTimer);
+          this.offlineDecision(v);
         },
       );
+      return;
+    }
+    this.o.events.emit(req).then(
+      () => {
+        v.publishedMono = this.o.clock.mono();
+      },
+      (err: Error) => {
+        this.o.log.warn({ err: err.message }, "vend.authorize not accepted by the event store: denied");
+        if (this.session?.vend === v && v.state === "authorizing") void this.deny(v, "store_refused");
+      },
+    );
   }
 
   private offlineDecision(v: Vend): void {
@@ -452,7 +490,7 @@ export class CashlessReader {
       return;
     }
     v.offline = true;
-    v.inTx = (tx) => addOfflineUsage(tx.db, this.device, c.day, v.price);
+    v.inTx = (tx) => addOfflineWindowUsage(tx.db, this.device, c.windowStart, v.price);
     void this.approve(v);
   }
 
@@ -465,6 +503,7 @@ export class CashlessReader {
    */
   private async approve(v: Vend, answerMono?: number): Promise<string | undefined> {
     v.state = "approving";
+    v.written = false;
     // the VMC waits for an answer at most its maximum response time from its vend request
     const deadlineMono = v.requestedMono + this.o.settings.reader.maxResponseSeconds * 1000;
     const sent = this.o.bridge.send(
@@ -479,6 +518,15 @@ export class CashlessReader {
               ? "approval_late"
               : undefined,
         onWrite: () => {
+          // before the line: the session row says "approved" (and the offline usage is taken), so
+          // a crash after the line ends the vend as failed/unknown with its refund at restart.
+          // A commit without an fsync wait (docs/vending.md "What must be durable").
+          v.written = true;
+          const s = this.session;
+          if (s?.vend === v) {
+            this.out.savedBeforeLine(s, v.inTx);
+            v.inTx = undefined;
+          }
           if (answerMono !== undefined && v.publishedMono !== undefined) {
             v.gatewayMs = v.publishedMono - v.requestedMono + (this.o.clock.mono() - answerMono);
             this.o.onGatewayShare?.(v.gatewayMs);
@@ -512,12 +560,12 @@ export class CashlessReader {
       const bridgeReason = "reason" in reply ? String(reply.reason) : reply.kind;
       this.o.log.warn({ reply, slot: v.slot }, "the bridge refused the approval");
       const charged = s.flow === "select_first" && !v.offline && answerMono !== undefined;
+      s.vend = undefined;
       this.out.denied(s, v, "bridge_refused", {
         bridgeReason,
         refundNeeded: charged,
         ...(charged ? { refundAmount: v.price } : {}),
       });
-      s.vend = undefined;
       return "bridge_refused";
     }
     if (v.state === "approving") v.state = "approved";
@@ -544,14 +592,15 @@ export class CashlessReader {
     if (!s || !v) return;
     this.timers.clearTimeout(this.authTimer);
     s.vend = undefined;
-    if (v.state === "authorizing") this.out.denied(s, v, "machine_cancelled");
+    // an approval still queued (never written) is dropped unwritten: the machine was told nothing
+    if (!told(v)) this.out.denied(s, v, "machine_cancelled", untoldRefund(s, v));
     else this.out.failed(s, v, "machine_cancelled", "no");
   }
 
   private onVendResult(ok: boolean, item?: number): void {
     const s = this.session;
     const v = s?.vend;
-    if (!s || !v || v.state === "authorizing") {
+    if (!s || !v || !told(v)) {
       this.o.log.warn({ ok, item }, "vend result with no approved vend: not recorded as a sale");
       return;
     }
@@ -583,7 +632,7 @@ export class CashlessReader {
     const v = s.vend;
     if (v) {
       s.vend = undefined;
-      if (v.state === "authorizing") this.out.denied(s, v, "session_completed");
+      if (!told(v)) this.out.denied(s, v, "session_completed", untoldRefund(s, v));
       else this.out.failed(s, v, "session_completed", "unknown");
     }
     this.end(s, s.endReason ?? "completed");
@@ -616,8 +665,23 @@ export class CashlessReader {
     this.timers.clearTimeout(this.authTimer);
     const v = s.vend;
     s.vend = undefined;
-    if (v?.state === "authorizing") this.out.denied(s, v, reason);
+    if (v && !told(v)) this.out.denied(s, v, reason, untoldRefund(s, v));
     else if (v) this.out.failed(s, v, reason, "unknown");
     this.end(s, reason);
   }
+}
+
+/**
+ * Whether the machine was told the vend is approved: the approve line was written (or, for a vend
+ * a previous run left approved, may have been). An approval still queued told it nothing.
+ */
+function told(v: Vend): boolean {
+  return v.state !== "authorizing" && v.written !== false;
+}
+
+/** A select-first vend the platform approved (and charged) but the machine was never told of. */
+function untoldRefund(s: Session, v: Vend): JsonObject {
+  return v.state === "approving" && s.flow === "select_first" && !v.offline
+    ? { refundNeeded: true, refundAmount: v.price }
+    : {};
 }

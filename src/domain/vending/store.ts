@@ -92,7 +92,59 @@ export function loadSession(db: Database.Database, device: string): Session | un
   };
 }
 
-/** Local calendar day of an epoch ms, YYYY-MM-DD (the offline limit's day). */
+/** The offline allowance's window: 24 h from the first offline approval in it. */
+export const OFFLINE_WINDOW_MS = 24 * 3600_000;
+
+/**
+ * The machine's current offline window at `now` (wall ms): its start and what was approved in it;
+ * a fresh one (starting now, nothing used) when there is none or it is over. A wall clock found
+ * behind the window's start (a step back the gateway was not told of) keeps the window: the
+ * allowance is never granted again by a clock going back.
+ */
+export function offlineWindow(
+  db: Database.Database,
+  device: string,
+  now: number,
+): { startedAt: number; vends: number; amount: number } {
+  const r = db
+    .prepare("SELECT started_at, vends, amount FROM vending_offline_window WHERE device = ?")
+    .get(device) as { started_at: number; vends: number; amount: number } | undefined;
+  if (!r || now - r.started_at >= OFFLINE_WINDOW_MS) return { startedAt: now, vends: 0, amount: 0 };
+  return { startedAt: r.started_at, vends: r.vends, amount: r.amount };
+}
+
+/** Count one offline approval of `amount` in the window that starts at `startedAt` (a new one replaces the old). */
+export function addOfflineWindowUsage(
+  db: Database.Database,
+  device: string,
+  startedAt: number,
+  amount: number,
+): void {
+  db.prepare(
+    `INSERT INTO vending_offline_window (device, started_at, vends, amount) VALUES (?, ?, 1, ?)
+     ON CONFLICT(device) DO UPDATE SET
+       vends = CASE WHEN started_at = excluded.started_at THEN vends + 1 ELSE 1 END,
+       amount = CASE WHEN started_at = excluded.started_at THEN amount + excluded.amount ELSE excluded.amount END,
+       started_at = excluded.started_at`,
+  ).run(device, startedAt, amount);
+}
+
+/**
+ * A clock correction (Clock.onCorrection): a window started on the clock that was off (at or after
+ * `since`) moves with it by `deltaMs`, so the window keeps its length in real time.
+ */
+export function shiftOfflineWindow(
+  db: Database.Database,
+  device: string,
+  deltaMs: number,
+  since: number,
+): void {
+  db.prepare(
+    "UPDATE vending_offline_window SET started_at = started_at + ? WHERE device = ? AND started_at >= ?",
+  ).run(deltaMs, device, Number.isFinite(since) ? since : Number.MIN_SAFE_INTEGER);
+}
+
+/** Local calendar day of an epoch ms, YYYY-MM-DD (the v1-v3 offline limit's day). */
 export function localDay(ms: number): string {
   const d = new Date(ms);
   const p = (n: number) => String(n).padStart(2, "0");

@@ -32,7 +32,7 @@ export interface BridgePort {
 }
 
 export interface OfflineLimit {
-  /** offline select-first approvals per machine per local day; 0 = off (deny while offline) */
+  /** offline select-first approvals per machine per 24 h window; 0 = off (deny while offline) */
   vendsPerDay: number;
   /** and their total value, minor units per day; 0 = no value cap beyond the count */
   amountPerDay: number;
@@ -68,7 +68,9 @@ export interface Vend {
   offline: boolean;
   /** monotonic ms: the vend request line was decoded */
   requestedMono: number;
-  /** monotonic ms: the vend.authorize event was committed (select first) */
+  /** the approve line was written to the bridge (the machine was told: approved) */
+  written?: boolean;
+  /** monotonic ms: vend.authorize was handed to the uplink (select first) */
   publishedMono?: number;
   /** the gateway's share of the authorisation round trip, ms (select first, online) */
   gatewayMs?: number;

@@ -23,7 +23,10 @@ export interface SplitFile {
 /** Split text (latin1 of the file's bytes) into the preamble and the segments. */
 export function splitFile(text: string): SplitFile {
   const warnings: string[] = [];
-  const src = text.startsWith("\uFEFF") ? text.slice(1) : text;
+  // a byte-order mark (UTF-8's EF BB BF, read as latin1; or U+FEFF) is not part of the file
+  const bom = /^(\u00EF\u00BB\u00BF|\uFEFF)/.exec(text);
+  const src = bom ? text.slice(bom[0].length) : text;
+  if (bom) warnings.push("a byte-order mark before the file's text ignored");
   const raw: string[] = [];
   const endings = new Set<string>();
   const re = /\r\n|\r|\n/g;
@@ -48,7 +51,17 @@ export function splitFile(text: string): SplitFile {
             : "cr";
 
   const tagOf = (l: string) => l.split("*", 1)[0]!.trim();
-  const start = raw.findIndex((l) => tagOf(l) === "DXS");
+  let start = raw.findIndex((l) => tagOf(l) === "DXS");
+  if (start < 0) {
+    // junk on the DXS line itself (a NUL, an XON, a terminal's noise): DXS starts where it says
+    start = raw.findIndex((l) => /DXS$/.test(tagOf(l)) && /^[^A-Za-z0-9]*DXS$/.test(tagOf(l)));
+    if (start >= 0) {
+      const l = raw[start]!;
+      const at = l.indexOf("DXS");
+      warnings.push(`line ${start + 1}: ${at} byte(s) of junk before DXS ignored`);
+      raw[start] = l.slice(at);
+    }
+  }
   const preamble = start < 0 ? raw.filter((l) => l.trim() !== "") : raw.slice(0, start);
   if (start < 0) warnings.push("no DXS line: not a DEX file, or cut before its start");
   else if (preamble.length > 0)

@@ -7,102 +7,38 @@
  * was down (counted by the machine, never reported to the gateway).
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { extensionsFor } from "../../../src/extensions/index.js";
-import { startTestGateway, testConfig } from "../../helpers/gateway.js";
-import { Platform, startAedes, type Upstream } from "../../helpers/upstream.js";
-
-const R = "qh/v1/gw-test";
-const TOKEN = "test-token-0123456789";
+import { startVendingGateway, type VendingRig } from "../../helpers/vending-gateway.js";
 
 describe("vending stock and DEX audit through the whole gateway", () => {
-  let up: Upstream;
-  let gw: Awaited<ReturnType<typeof startTestGateway>>;
-  let platform: Platform;
+  let rig: VendingRig;
 
   beforeEach(async () => {
-    up = await startAedes();
-    const config = testConfig(up.url, {
-      buses: [
-        {
-          id: "vend-a",
-          path: "sim://vend-a",
-          protocol: "mdb-bridge-text",
-          devices: [{ id: "vm-a", model: "mdb-vending-machine" }],
+    rig = await startVendingGateway(
+      { prices: { "3": 500, "4": 250, "5": 400 }, dispenseMs: 20 },
+      {
+        planogram: {
+          lowStockAt: 2,
+          machines: [
+            {
+              device: "vm-a",
+              slots: [
+                { slot: 3, product: "cola-330", name: "Cola can", price: 500, capacity: 6, count: 3 },
+                { slot: 4, product: "biscuits", price: 250, capacity: 6 },
+                { slot: 5, product: "noodles", price: 400, capacity: 4 },
+              ],
+            },
+          ],
         },
-      ],
-      vending: {
-        maxResponseSeconds: 3,
-        authorizeWindowMs: 2000,
-        machines: [
-          { device: "vm-a", simulator: { prices: { "3": 500, "4": 250, "5": 400 }, dispenseMs: 20 } },
-        ],
       },
-      planogram: {
-        lowStockAt: 2,
-        machines: [
-          {
-            device: "vm-a",
-            slots: [
-              { slot: 3, product: "cola-330", name: "Cola can", price: 500, capacity: 6, count: 3 },
-              { slot: 4, product: "biscuits", price: 250, capacity: 6 },
-              { slot: 5, product: "noodles", price: 400, capacity: 4 },
-            ],
-          },
-        ],
-      },
-    });
-    gw = await startTestGateway(config, { extensions: extensionsFor(config) });
-    platform = await Platform.connect(up.url);
-    await waitMachine("ENABLED");
+    );
   });
   afterEach(async () => {
-    await platform.close();
-    await gw.cleanup();
-    await up.stop();
+    await rig.stop();
   });
-
-  async function api(method: "GET" | "POST", url: string, body?: unknown) {
-    const r = await gw.api.inject({
-      method,
-      url: `/api/v1${url}`,
-      headers: { authorization: `Bearer ${TOKEN}` },
-      payload: body as object,
-    });
-    return { status: r.statusCode, body: r.json() as Record<string, unknown> };
-  }
-  async function waitMachine(state: string) {
-    const end = Date.now() + 10_000;
-    for (;;) {
-      const r = (await api("GET", "/vending/machines")).body as { machines: { readerState: string }[] };
-      if (r.machines[0]?.readerState === state) return;
-      if (Date.now() > end) throw new Error(`machine not ${state}: ${JSON.stringify(r)}`);
-      await new Promise((res) => setTimeout(res, 20));
-    }
-  }
-  let n = 0;
-  async function command(name: string, args: Record<string, unknown>) {
-    const id = `cmd-${name}-${++n}-${Date.now()}`;
-    const topic = `${R}/cmd-result/${id}`;
-    await platform.client.publishAsync(
-      `${R}/cmd/${name}`,
-      JSON.stringify({ id, args, expiresAt: new Date(Date.now() + 60_000).toISOString() }),
-      { qos: 1 },
-    );
-    await platform.waitFor(() => platform.topic(topic).length > 0, 20_000, `result of ${id}`);
-    return JSON.parse(platform.topic(topic)[0]!.payload) as {
-      status: string;
-      result?: Record<string, unknown>;
-      error?: { code: string; message: string };
-    };
-  }
-  const event = async (type: string, count = 1) => {
-    await platform.waitFor(
-      () => platform.events.filter((e) => e.type === type).length >= count,
-      10_000,
-      type,
-    );
-    return platform.events.filter((e) => e.type === type);
-  };
+  const api = (m: "GET" | "POST", url: string, body?: unknown) => rig.api(m, url, body);
+  const waitMachine = (s: string) => rig.waitMachine(s);
+  const command = (name: string, args: Record<string, unknown>) => rig.command(name, args);
+  const event = (type: string, count = 1) => rig.event(type, count);
   const sim = (body: Record<string, unknown>) => api("POST", "/sim/vending/vm-a", body);
   const count = async (slot: number) =>
     ((await api("GET", "/vending/vm-a/stock")).body.slots as { slot: number; count: number }[]).find(
@@ -142,6 +78,31 @@ describe("vending stock and DEX audit through the whole gateway", () => {
     expect(ev?.data).toMatchObject({ slots: [{ slot: 4, before: 250, after: 300 }] });
     const bad = await command("vend.prices", { device: "vm-a", prices: [{ slot: 4, price: "3" }] });
     expect(bad).toMatchObject({ status: "rejected", error: { code: "QH_COMMAND_INVALID" } });
+  });
+
+  it("the reader's price range from vend.prices survives a restart and the machine's reset", async () => {
+    const r = await command("vend.prices", { device: "vm-a", prices: [{ slot: 4, price: 300 }] });
+    expect(r.result?.priceRange).toEqual({ min: 300, max: 500 });
+    await rig.restart();
+    const view = (await api("GET", "/vending/machines")).body.machines as Record<string, unknown>[];
+    expect(view[0]?.priceRange).toEqual({ min: 300, max: 500 });
+    await sim({ action: "reset" }); // the VMC resets and runs SETUP again
+    await waitMachine("ENABLED");
+    // the machine still asks 250 for item 4 (its own price): below the range, denied at once
+    await sim({ action: "select", item: 4 });
+    const [denied] = await event("vend.denied");
+    expect(denied?.data).toMatchObject({ slot: 4, price: 250, reason: "price_out_of_range" });
+    expect(rig.platform.messages.filter((m) => m.topic.endsWith("/req/vend.authorize"))).toHaveLength(0);
+  });
+
+  it("the simulated machine keeps its audit counters across a gateway restart (as a VMC's NVRAM does)", async () => {
+    expect(await command("vend.audit", { device: "vm-a" })).toMatchObject({ result: { mode: "baseline" } });
+    await sim({ action: "cash", item: 4 });
+    await event("vend.cash_sale");
+    await rig.restart();
+    const after = await command("vend.audit", { device: "vm-a" });
+    expect(after).toMatchObject({ status: "ok", result: { mode: "delta", mismatches: [] } });
+    expect((after.result!.totals as { dex: { cash: unknown } }).dex.cash).toEqual({ vends: 1, value: 250 });
   });
 
   it("vend.audit is refused while a cashless session is open (the DEX transfer would hold the line)", async () => {

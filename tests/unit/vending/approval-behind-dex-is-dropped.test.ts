@@ -1,7 +1,9 @@
 /**
  * An approval that waited in the bridge queue behind a DEX transfer is never written for a vend
  * that is over (the machine gave up and the next customer's request came in: writing it would
- * approve *their* vend), nor after the machine's maximum response time.
+ * approve *their* vend), nor after the machine's maximum response time. A vend cancelled while
+ * its approval waits is vend.denied (with the refund the platform's charge needs), never
+ * vend.approved: the events match what the machine was told.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { useTempDb } from "../../helpers/temp-db.js";
@@ -53,6 +55,17 @@ describe("an approval queued behind a DEX fetch", () => {
     await dex;
     expect(await resA).toMatchObject({ approved: false, reason: "vend_gone" });
     expect(r.written.filter((l) => l.startsWith("C,VEND"))).toEqual([]);
+    // the events say what the machine was told: nothing approved A; A is denied, its charge refunded
+    expect(r.events("vend.approved")).toHaveLength(0);
+    expect(r.events("vend.failed")).toHaveLength(0);
+    expect(r.events("vend.denied").map((e) => e.data)).toEqual([
+      expect.objectContaining({
+        requestId: a,
+        reason: "machine_cancelled",
+        refundNeeded: true,
+        refundAmount: 150,
+      }),
+    ]);
   });
 
   it("is dropped (and the vend denied, refund flagged) once the machine stopped waiting", async () => {

@@ -177,7 +177,7 @@ describe("DEX audit reconciliation", () => {
     expect((r.totals as { gateway: { all: unknown } }).gateway.all).toEqual({ vends: 1, value: 200 });
   });
 
-  it("a machine's counters going back (re-initialised) is a mismatch, not a negative sale", async () => {
+  it("a machine's counters going back (reset: a new controller) is machine_counters_reset, not a negative sale", async () => {
     const a = audit();
     await a.ingest("vm-1", dex(START), "test");
     const r = await a.ingest("vm-1", dex({ "1": { cash: 1, cashless: 0 } }), "test");
@@ -186,11 +186,13 @@ describe("DEX audit reconciliation", () => {
         expect.objectContaining({
           scope: "product",
           product: "1",
-          field: "counter_went_back",
+          field: "machine_counters_reset",
           dex: 1,
-          gateway: 30,
+          previousDex: 30,
+          gateway: null,
+          difference: null,
         }),
-        expect.objectContaining({ scope: "machine", field: "counter_went_back" }),
+        expect.objectContaining({ scope: "machine", field: "machine_counters_reset" }),
       ]),
     );
   });

@@ -41,4 +41,33 @@ describe("restart with an approved vend", () => {
       refundNeeded: true,
     });
   });
+
+  it("a crash right after the approve line (no answer yet, nothing fsynced) still ends with the refund", async () => {
+    sink = new SqliteEventSink(join(t.dir, "events.sqlite"));
+    let approveWritten = false;
+    // the bridge never answers C,VEND: the gateway dies with the line out and no c,OK
+    const script = (c: string, feed: (s: string) => void) => {
+      if (c.startsWith("C,VEND")) approveWritten = true;
+      else setTimeout(() => feed("c,OK\n"), 2);
+    };
+    r = await scriptedRig({ dir: t.dir, db: t.db, sink, onWrite: script, productOf: () => "cola-330" });
+    r.feed("c,STATUS,ENABLED\nc,STATUS,VEND,150,12\n");
+    await r.until(() => r.events("vend.authorize").length === 1, "vend.authorize");
+    const requestId = r.events("vend.authorize")[0]?.data.requestId as string;
+    void r.reader.authorizeResult({ requestId, approved: true, paymentRef: "pay-B" });
+    await r.until(() => approveWritten, "the approve line");
+    r.close(); // crash: the row written just before the line is all there is
+
+    r = await scriptedRig({ dir: t.dir, db: t.reopen(), sink, onWrite: () => undefined });
+    await r.until(() => r.events("vend.failed").length === 1, "vend.failed after the restart");
+    expect(r.events("vend.approved")).toHaveLength(1);
+    expect(r.events("vend.failed")[0]?.data).toMatchObject({
+      requestId,
+      paymentRef: "pay-B",
+      reason: "gateway_restart",
+      dispensed: "unknown",
+      refundNeeded: true,
+      refundAmount: 150,
+    });
+  });
 });
