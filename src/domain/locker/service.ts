@@ -388,6 +388,11 @@ export class LockerService implements DoorInput, LockerCommandTarget {
     return this.ctx.announcer.pendingCount();
   }
 
+  /** Door reports kept in memory because the store could not write them. */
+  unwrittenDoorReports(): number {
+    return this.doors.unwrittenReports();
+  }
+
   /**
    * Why the locker cannot do its job now, for /health: door reports the store could not write
    * (kept in memory), events the event store refused (waiting in locker_outbox).
