@@ -51,7 +51,7 @@ import { migrateLocker } from "./schema.js";
 import { type LockerSettings, resolveSettings } from "./settings.js";
 import { StatePublisher } from "./state-doc.js";
 import { putStopMark, takeStopMark } from "./stop-mark.js";
-import { storeGate } from "./store-gate.js";
+import { DOOR_RESERVE_BYTES, depositRefusal, storeGate } from "./store-gate.js";
 import type {
   CompartmentView,
   DepositSessionView,
@@ -401,6 +401,10 @@ export class LockerService implements DoorInput, LockerCommandTarget {
     const out: string[] = [];
     const doors = this.doors.unwrittenReports();
     if (doors > 0) out.push(`locker: ${doors} door report(s) not yet recorded (the store cannot write)`);
+    // the store's own refusals (fault, watermark, quota) are the keeper's problems; the door reserve is ours
+    const refused = depositRefusal(this.ctx.db);
+    if (refused && (refused.details as { freeBytes?: number } | undefined)?.freeBytes !== undefined)
+      out.push(`locker: deposits refused: under ${DOOR_RESERVE_BYTES / 1024} KiB free on the data disk`);
     const waiting = this.ctx.announcer.waitingCount();
     if (waiting > 0)
       out.push(`locker: ${waiting} event(s) waiting in locker_outbox (the event store refused them)`);
