@@ -298,6 +298,7 @@ function buildLocker(
       ...(anySimulated ? [simPlugin(banks, scannerSims)] : []),
     ],
     scrubAfterDelivery: [{ type: "parcel.deposited", path: "$.data.pickupCode" }],
+    ...(layouts.length > 0 ? { outboxWaiting: () => ({ locker_outbox: service.pendingEvents() }) } : {}),
     problems: () => {
       const out: string[] = [];
       for (const p of parts) {
