@@ -279,7 +279,13 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
           },
         },
       },
-      outbox: { type: "object", properties: { pending: { type: "integer" } } },
+      outbox: {
+        type: "object",
+        properties: {
+          pending: { type: "integer" },
+          waiting: { type: "object", additionalProperties: { type: "integer" } },
+        },
+      },
       problems: { type: "array", items: { type: "string" } },
       warnings: { type: "array", items: { type: "string" } },
       clock: {
