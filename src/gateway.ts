@@ -92,6 +92,8 @@ export interface Extension {
   commands?: Record<string, CommandHandler>;
   apiPlugins?: FastifyPluginAsync[];
   problems?: () => string[];
+  /** events this vertical committed that wait for the event store, by outbox table (for /health) */
+  outboxWaiting?: () => Record<string, number>;
   /** lines for /health `warnings` (true, worth a look, the job goes on) */
   warnings?: () => string[];
   /** secrets the platform needs once: removed from the outbox once the event is delivered */
@@ -443,6 +445,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
       uplinkConnected: () => conn.connected,
       uplink: () => conn.health(),
       outboxPending: () => fwd.pendingCount,
+      outboxWaiting: () => Object.assign({}, ...extensions.map((e) => e.outboxWaiting?.() ?? {})),
       problems: () => [
         ...keeper.problems(),
         ...(ingest.commitFailure ? [`store failing writes: ${ingest.commitFailure}`] : []),

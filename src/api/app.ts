@@ -28,6 +28,8 @@ const HTTP_HINTS: Record<number, string> = {
 export interface HealthSource {
   uplinkConnected(): boolean;
   outboxPending(): number;
+  /** events the verticals committed that wait for the event store (e.g. locker_outbox), by table */
+  outboxWaiting?(): Record<string, number>;
   /** extra reasons to report degraded (disk low, a bus down, the store failing writes) */
   problems(): string[];
   /** extra lines worth a look that leave status "ok" (a cold zone in temperature alarm) */
@@ -97,7 +99,7 @@ export function healthReport(src: HealthSource) {
   return {
     status: problems.length === 0 ? ("ok" as const) : ("degraded" as const),
     uplink,
-    outbox: { pending: src.outboxPending() },
+    outbox: { pending: src.outboxPending(), ...(src.outboxWaiting ? { waiting: src.outboxWaiting() } : {}) },
     problems,
     warnings,
     ...(clock ? { clock } : {}),
@@ -277,7 +279,13 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
           },
         },
       },
-      outbox: { type: "object", properties: { pending: { type: "integer" } } },
+      outbox: {
+        type: "object",
+        properties: {
+          pending: { type: "integer" },
+          waiting: { type: "object", additionalProperties: { type: "integer" } },
+        },
+      },
       problems: { type: "array", items: { type: "string" } },
       warnings: { type: "array", items: { type: "string" } },
       clock: {

@@ -13,7 +13,7 @@
 import type { Command } from "commander";
 import type { Config } from "../config/schema.js";
 import { siteTerminals } from "../config/terminals.js";
-import { QhError } from "../core/errors.js";
+import { isQhError, QhError } from "../core/errors.js";
 import { DEMO_COURIER } from "../extensions/locker.js";
 import { type GatewayOpts, gatewayFlags, readConfig } from "./common.js";
 import { connectGateway, type GatewayApi, type UplinkWatch, watchUplink } from "./gateway-client.js";
@@ -112,6 +112,27 @@ export function terminalOf(config: Config, wanted?: string): string {
   return first.id;
 }
 
+/**
+ * A wait that timed out while the gateway's store cannot write (a full disk): the store's coded
+ * error (QH_STORE_FULL / QH_STORE_IO, naming /health's reasons) rather than a bare timeout.
+ */
+async function storeExplains(apiBase: string, err: unknown): Promise<never> {
+  if (!isQhError(err, "QH_SIM_FAILED")) throw err;
+  let problems: string[] = [];
+  try {
+    const res = await fetch(apiBase.replace(/\/api\/v1$/, "/health"));
+    problems = ((await res.json()) as { problems?: string[] }).problems ?? [];
+  } catch {
+    throw err;
+  }
+  const store = problems.filter((p) =>
+    /^store: |^disk full$|^locker: .*(not yet recorded|deposits refused)/.test(p),
+  );
+  if (store.length === 0) throw err;
+  const code = store.some((p) => p === "store: I/O error") ? "QH_STORE_IO" : "QH_STORE_FULL";
+  throw new QhError(code, `${err.message}: the gateway's store cannot write (${store.join("; ")})`);
+}
+
 /** `sim courier-deposit`: checks every value, then walks the kiosk's deposit steps. */
 export async function courierDeposit(o: DepositOpts, cmd: Command): Promise<Deposited | undefined> {
   const courier = o.courier ?? DEMO_COURIER.code;
@@ -139,8 +160,10 @@ export async function courierDeposit(o: DepositOpts, cmd: Command): Promise<Depo
     });
     const door = await until(async () => {
       const cur = await api.call<Session>("GET", `/kiosk/${t}/deposit`);
+      if (cur.step === "size" && cur.last?.reason === "store_unavailable")
+        throw new QhError("QH_STORE_FULL", "the gateway's store cannot write: the deposit stepped back");
       return cur.step === "open" ? cur : undefined;
-    }, "the door to open");
+    }, "the door to open").catch((err: unknown) => storeExplains(api.base, err));
     say(`door ${door.device}/${door.compartment} is open (the sensor says so)`);
     const path = `/sim/lockers/${door.device}/${door.compartment}`;
     if (!o.empty) await api.call("POST", path, { action: "put" });
@@ -149,7 +172,7 @@ export async function courierDeposit(o: DepositOpts, cmd: Command): Promise<Depo
     const done = await until(async () => {
       const cur = await api.call<Session>("GET", `/kiosk/${t}/deposit`);
       return cur.last && cur.last.parcelId === (s.parcelId ?? door.parcelId) ? cur.last : undefined;
-    }, "the deposit to complete");
+    }, "the deposit to complete").catch((err: unknown) => storeExplains(api.base, err));
     if (done.outcome !== "deposited") {
       const what = `deposit ${done.outcome}${done.reason ? `: ${done.reason}` : ""}`;
       if (o.empty) {

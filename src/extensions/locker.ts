@@ -11,6 +11,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Gauge } from "prom-client";
 import { kioskPlugin } from "../api/kiosk.js";
 import { type SimulatedBank, simPlugin } from "../api/sim.js";
 import {
@@ -255,8 +256,9 @@ function buildLocker(
     secretKey: siteKey(ctx.dataDir, ctx.db),
     settings: config.locker,
     clock: ctx.clock,
-    logger: log.child({ component: "locker" }),
+    logger: log, // the service adds { component: "locker" } itself
   });
+  if (layouts.length > 0) lockerGauges(registry, service);
 
   // the cold chain (src/extensions/cold.ts) installs its compartment gate here
   if (layouts.length > 0) seams.locker = service;
@@ -296,6 +298,7 @@ function buildLocker(
       ...(anySimulated ? [simPlugin(banks, scannerSims)] : []),
     ],
     scrubAfterDelivery: [{ type: "parcel.deposited", path: "$.data.pickupCode" }],
+    ...(layouts.length > 0 ? { outboxWaiting: () => ({ locker_outbox: service.pendingEvents() }) } : {}),
     problems: () => {
       const out: string[] = [];
       for (const p of parts) {
@@ -303,6 +306,7 @@ function buildLocker(
         for (const t of p.master?.targets() ?? [])
           if (!t.reachable) out.push(`bus ${p.bus.id}: ${t.target} unreachable`);
       }
+      if (layouts.length > 0) out.push(...service.problems());
       return out;
     },
     start: async () => {
@@ -350,4 +354,25 @@ function hasCouriers(ctx: ExtensionContext): boolean {
   } catch {
     return false;
   }
+}
+
+/** Metrics read at scrape time: the locker's waiting events and its unwritten door reports. */
+function lockerGauges(registry: ExtensionContext["registry"], service: LockerService): void {
+  if (registry.getSingleMetric("qh_locker_outbox_pending")) return;
+  new Gauge({
+    name: "qh_locker_outbox_pending",
+    help: "Locker events committed with their state change, not yet taken by the event store (locker_outbox)",
+    registers: [registry],
+    collect() {
+      this.set(service.pendingEvents());
+    },
+  });
+  new Gauge({
+    name: "qh_locker_door_reports_unwritten",
+    help: "Door reports kept in memory because the store could not write them (written once it can)",
+    registers: [registry],
+    collect() {
+      this.set(service.unwrittenDoorReports());
+    },
+  });
 }

@@ -110,6 +110,13 @@ export class StoreFault {
   /** The data dir, to tell a full disk from an I/O error when SQLite reports SQLITE_IOERR. */
   dir?: string;
 
+  /**
+   * The space's refusal of business events while the store still writes (the free-space
+   * watermark `store.lowDiskMb` or the quota): set by the StoreKeeper, read by flows that must
+   * refuse before anything moves (a deposit). Side-effect free.
+   */
+  spaceRefusal?: () => QhError | undefined;
+
   constructor(public log?: Logger) {}
 
   /** The error every refused write answers while the fault lasts, or undefined. */

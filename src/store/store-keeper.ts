@@ -95,6 +95,12 @@ export class StoreKeeper {
   constructor(private readonly o: StoreKeeperOptions) {
     this.fault = storeFaultOf(o.db, o.log);
     this.fault.dir = o.dataDir;
+    this.fault.spaceRefusal = () =>
+      this.watermark === "full"
+        ? this.fullError("disk nearly full (store.lowDiskMb)")
+        : this.quotaRefusing
+          ? this.fullError("disk quota reached")
+          : undefined;
     this.walMaxBytes = o.walMaxMb * 1048576;
     this.quotaBytes = o.quotaMb * 1048576;
     this.mEvicted = counter(

@@ -428,7 +428,10 @@ export class DepositDesk implements DoorReactor {
       } catch (err) {
         // the store still cannot write (the row stays for the next sweep), or the event waits
         if (parcels.get(id)?.state !== "depositing") this.strays.delete(id);
-        this.ctx.log.warn({ err, parcelId: id }, "locker: a stray deposit is not released yet");
+        this.ctx.log.debug(
+          { code: (err as { code?: string })?.code, parcelId: id },
+          "locker: a stray deposit is not released yet",
+        );
       }
     }
   }

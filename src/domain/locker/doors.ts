@@ -1,10 +1,12 @@
 import type { JsonObject } from "../../core/envelope.js";
 import { isQhError, QhError } from "../../core/errors.js";
 import { withoutFsync } from "../../store/db.js";
-import { type CompartmentRow, type PulseIntent, refOf } from "./compartments.js";
+import { storeFaultOf } from "../../store/disk.js";
+import { type CompartmentRow, type PulseIntent, refKey, refOf } from "./compartments.js";
 import type { Outcome } from "./outbox.js";
 import type { ParcelRow } from "./parcels.js";
 import type { CompartmentRef, DoorReport } from "./ports.js";
+import { depositRefusal, isStoreFailure } from "./store-gate.js";
 import type { LockerContext } from "./types.js";
 
 /** A door change (or a pulse that never opened it), handed to the flows inside its transaction. */
@@ -39,6 +41,11 @@ export type PulseOutcome = "pulsed" | "pending" | "already_open";
  */
 export class DoorTruth {
   private readonly reactors: DoorReactor[] = [];
+  /** Door reports not yet recorded, per compartment (refKey), oldest first; `stalled`: since when the store refused them. */
+  private readonly unwritten = new Map<
+    string,
+    { ref: CompartmentRef; reports: DoorReport[]; draining?: boolean; stalled?: number }
+  >();
 
   constructor(private readonly ctx: LockerContext) {}
 
@@ -46,20 +53,96 @@ export class DoorTruth {
     this.reactors.push(r);
   }
 
-  /** The driver's report of a door change. Resolves once its events are durable. */
+  /**
+   * The driver's report of a door change. Resolves once it is recorded (its events committed with
+   * it; an event the event store refused waits in the locker's outbox), or kept: a report the
+   * store cannot write (a full disk) stays in memory, in order per compartment, and is written
+   * on the next sweep once the store writes again. The door moved: its report is never dropped,
+   * and the compartment is not judged jammed or left open while a report of it waits.
+   */
   async onDoor(ref: CompartmentRef, report: DoorReport): Promise<void> {
-    const { compartments, parcels, log } = this.ctx;
     if (
       typeof ref?.device !== "string" ||
       typeof ref.compartment !== "string" ||
       typeof report?.open !== "boolean"
     ) {
-      log.warn({ ref, report }, "locker: malformed door report ignored");
+      this.ctx.log.warn({ ref, report }, "locker: malformed door report ignored");
       return;
     }
     const ts = Number.isFinite(report.ts) ? report.ts : this.ctx.clock.now();
-    const presentIn = typeof report.present === "boolean" ? report.present : undefined;
+    const r: DoorReport =
+      typeof report.present === "boolean"
+        ? { open: report.open, present: report.present, ts }
+        : { open: report.open, ts };
+    const key = refKey(ref);
+    const queue = this.unwritten.get(key);
+    if (queue) {
+      queue.reports.push(r); // written after the ones before it
+      return;
+    }
+    this.unwritten.set(key, { ref: { device: ref.device, compartment: ref.compartment }, reports: [r] });
+    await this.drain(key);
+  }
+
+  /** Door reports kept in memory because the store could not write them (for /health). */
+  unwrittenReports(): number {
+    let n = 0;
+    for (const q of this.unwritten.values()) if (q.stalled !== undefined) n += q.reports.length;
+    return n;
+  }
+
+  /** Write a compartment's waiting reports in order; stop (kept) at a store failure. */
+  private async drain(key: string): Promise<void> {
+    const q = this.unwritten.get(key);
+    if (!q || q.draining) return;
+    q.draining = true;
+    try {
+      while (q.reports.length > 0) {
+        const r = q.reports[0] as DoorReport;
+        let committed = false;
+        try {
+          await this.apply(q.ref, r, () => {
+            committed = true;
+          });
+        } catch (err) {
+          if (!committed && isStoreFailure(err)) {
+            if (q.stalled === undefined) {
+              q.stalled = this.ctx.clock.now();
+              this.ctx.log.warn(
+                { ...q.ref, open: r.open, code: isQhError(err) ? err.code : "QH_STORE_IO" },
+                "locker: door report not recorded (the store cannot write): kept in memory, written once it can",
+              );
+            }
+            return;
+          }
+          // committed, its event waiting in the outbox (sent again by the sweep), or not a store
+          // failure (logged, the next report goes on)
+          if (!committed)
+            this.ctx.log.error({ ...q.ref, err: (err as Error)?.message }, "locker: door report failed");
+        }
+        q.reports.shift();
+        if (q.stalled !== undefined) {
+          this.ctx.log.info({ ...q.ref, open: r.open }, "locker: a kept door report is recorded");
+        }
+      }
+      this.unwritten.delete(key);
+    } finally {
+      q.draining = false;
+    }
+  }
+
+  /** Once the store writes again: the kept door reports, in order. */
+  private async retryUnwritten(): Promise<void> {
+    if (storeFaultOf(this.ctx.db).active) return;
+    for (const [key, q] of [...this.unwritten]) if (q.stalled !== undefined) await this.drain(key);
+  }
+
+  private async apply(ref: CompartmentRef, report: DoorReport, committed: () => void): Promise<void> {
+    const { compartments, parcels, log } = this.ctx;
+    const ts = report.ts;
+    const presentIn = report.present;
     await this.ctx.announcer.commit((out) => {
+      out.afterwards(committed);
       const row = compartments.get(ref);
       if (!row || row.retired === 1) {
         log.warn({ ref }, "locker: door report for an unknown compartment ignored");
@@ -117,6 +200,11 @@ export class DoorTruth {
   async pulse(ref: CompartmentRef, intent: PulseIntent): Promise<PulseOutcome> {
     const { compartments, parcels, clock, port } = this.ctx;
     const row = compartments.require(ref);
+    if (intent.purpose === "deposit") {
+      // a deposit moves no door the store could not record (the claim is released by the flow)
+      const refused = depositRefusal(this.ctx.db);
+      if (refused) throw refused;
+    }
     if (row.door_open === 1) {
       await this.ctx.announcer.commit((out) => {
         const cur = compartments.require(ref);
@@ -166,8 +254,11 @@ export class DoorTruth {
    */
   async sweep(now: number): Promise<void> {
     const { compartments, parcels, announcer, log, settings } = this.ctx;
+    await this.retryUnwritten();
     for (const due of compartments.pulsesDue(now - this.timeoutMs())) {
       const ref = refOf(due);
+      // a report of this door waits to be written: the door may well have opened
+      if (this.unwritten.has(refKey(ref))) continue;
       await announcer
         .commit((out) => {
           const row = compartments.get(ref);
@@ -193,10 +284,13 @@ export class DoorTruth {
           const intent = intentOf(row);
           for (const r of this.reactors) r.jammed?.({ ref, row, parcel, intent, present: undefined, out });
         })
-        .catch((err: unknown) => log.error({ err, ref }, "locker: jam handling not fully durable"));
+        .catch((err: unknown) =>
+          log.error({ ref, err: (err as Error)?.message }, "locker: jam handling not fully durable"),
+        );
     }
     for (const due of compartments.leftOpenDue(now - settings.doorLeftOpenSeconds * 1000)) {
       const ref = refOf(due);
+      if (this.unwritten.has(refKey(ref))) continue; // its closing may be among them
       await announcer
         .commit((out) => {
           const row = compartments.get(ref);
@@ -216,7 +310,9 @@ export class DoorTruth {
             openSeconds: Math.round((out.now - (row.door_changed_at ?? out.now)) / 1000),
           });
         })
-        .catch((err: unknown) => log.error({ err, ref }, "locker: left-open event not durable"));
+        .catch((err: unknown) =>
+          log.error({ ref, err: (err as Error)?.message }, "locker: left-open event not durable"),
+        );
     }
   }
 

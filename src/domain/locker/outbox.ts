@@ -65,6 +65,12 @@ export class Announcer {
   /** Secrets of rows not yet durable, kept in memory only. */
   private readonly secrets = new Map<number, JsonObject>();
   private readonly recoveries = new Map<string, SecretRecovery>();
+  /** Rows the event store took whose deletion the disk refused: deleted later, never sent again. */
+  private readonly taken = new Set<number>();
+  /** Rows the event store refused, waiting for the next flush (for /health and metrics). */
+  private readonly refused = new Set<number>();
+  /** When the "events wait" warning may be logged again (one line per minute at most). */
+  private quietUntil = 0;
   afterCommit: () => void = () => {};
 
   constructor(
@@ -131,7 +137,10 @@ export class Announcer {
 
   /** Send again what a crash or a refused emit left in the outbox. Never throws. */
   async flush(): Promise<void> {
-    const rows = (this.pending.all() as OutboxRow[]).filter((r) => !this.inFlight.has(r.id));
+    this.removeTaken();
+    const rows = (this.pending.all() as OutboxRow[]).filter(
+      (r) => !this.inFlight.has(r.id) && !this.taken.has(r.id),
+    );
     const sends: Promise<void>[] = [];
     for (const row of rows) {
       const event: PendingEvent = {
@@ -152,12 +161,57 @@ export class Announcer {
       sends.push(this.send(row.id, event));
     }
     const settled = await Promise.allSettled(sends);
-    const failures = settled.filter((s) => s.status === "rejected").length;
-    if (failures > 0) this.log.warn({ failures }, "locker events still waiting for the event store");
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed) this.warnWaiting(failed.reason);
+    else if (rows.length > 0 && this.quietUntil > 0) {
+      this.quietUntil = 0;
+      this.log.info({ table: this.table }, "waiting events taken by the event store again");
+    }
   }
 
+  /** Rows in the outbox: committed with their state change, not yet taken by the event store. */
   pendingCount(): number {
     return (this.db.prepare(`SELECT count(*) AS n FROM ${this.table}`).get() as { n: number }).n;
+  }
+
+  /** Waiting rows whose secret (a pickup code) is in memory only. */
+  waitingSecrets(): number {
+    return (
+      this.db.prepare(`SELECT count(*) AS n FROM ${this.table} WHERE has_secret = 1`).get() as { n: number }
+    ).n;
+  }
+
+  /** Rows the event store refused (a full store, the watermark): they wait for the next flush. */
+  waitingCount(): number {
+    return this.refused.size;
+  }
+
+  /** One warning per minute at most while events wait: the code and message, no stack. */
+  private warnWaiting(err: unknown): void {
+    const now = Date.now();
+    if (now < this.quietUntil) return;
+    this.quietUntil = now + 60_000;
+    this.log.warn(
+      {
+        table: this.table,
+        waiting: this.refused.size,
+        code: (err as { code?: unknown })?.code,
+        err: (err as Error)?.message,
+      },
+      "events wait in the outbox: the event store refused them; retried every sweep (this line at most once a minute)",
+    );
+  }
+
+  private removeTaken(): void {
+    for (const id of [...this.taken]) {
+      try {
+        this.remove.run(id);
+        this.taken.delete(id);
+      } catch (err) {
+        if (storeFaultOf(this.db).record(err, "locker outbox") === err) throw err;
+        return;
+      }
+    }
   }
 
   private send(id: number, e: PendingEvent): Promise<void> {
@@ -171,17 +225,21 @@ export class Announcer {
     return p.then(
       () => {
         this.inFlight.delete(id);
+        this.refused.delete(id);
         this.secrets.delete(id);
         try {
           this.remove.run(id);
         } catch (err) {
-          // durable in the event store, but the row stays: sent again later (at-least-once)
+          // durable in the event store: the row is deleted later and never sent again (a
+          // duplicate only if the process dies before that: at-least-once)
+          this.taken.add(id);
           if (storeFaultOf(this.db).record(err, "locker outbox") === err) throw err;
         }
       },
       (err: unknown) => {
         this.inFlight.delete(id);
-        this.log.warn({ err, type: e.type }, "event sink refused a locker event; kept in the outbox");
+        this.refused.add(id);
+        this.warnWaiting(err);
         throw err;
       },
     );

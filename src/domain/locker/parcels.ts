@@ -3,6 +3,7 @@ import type { JsonObject } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
 import type { CompartmentRef, CompartmentSize } from "./ports.js";
 import { ACTIVE_SQL } from "./schema.js";
+import type { ParcelView } from "./types.js";
 
 export type ParcelState =
   | "reserved"
@@ -205,4 +206,22 @@ export function parcelData(p: ParcelRow): JsonObject {
 
 export function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
+}
+
+/** The API's view of a parcel row (times as ISO strings). */
+export function parcelView(p: ParcelRow): ParcelView {
+  return {
+    parcelId: p.id,
+    kind: p.kind,
+    orderId: p.order_id,
+    barcode: p.barcode,
+    device: p.device,
+    compartment: p.compartment,
+    size: p.size,
+    courier: p.courier,
+    state: p.state,
+    deadline: iso(p.deadline),
+    depositedAt: iso(p.deposited_at),
+    closedAt: iso(p.closed_at),
+  };
 }

@@ -34,7 +34,7 @@ import { DoorTruth } from "./doors.js";
 import { assertTerminal, TerminalGuard } from "./lockout.js";
 import { Announcer } from "./outbox.js";
 import { OverdueDesk, type RetrieveChoice } from "./overdue.js";
-import { iso, type ParcelRow, ParcelStore } from "./parcels.js";
+import { ParcelStore, parcelView } from "./parcels.js";
 import { PickupDesk } from "./pickup.js";
 import type {
   CompartmentGate,
@@ -50,7 +50,8 @@ import { Reservations, type ReserveInput } from "./reservations.js";
 import { migrateLocker } from "./schema.js";
 import { type LockerSettings, resolveSettings } from "./settings.js";
 import { StatePublisher } from "./state-doc.js";
-import { storeGate } from "./store-gate.js";
+import { putStopMark, takeStopMark } from "./stop-mark.js";
+import { DOOR_RESERVE_BYTES, depositRefusal, storeGate } from "./store-gate.js";
 import type {
   CompartmentView,
   DepositSessionView,
@@ -108,6 +109,8 @@ export class LockerService implements DoorInput, LockerCommandTarget {
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
   private readonly offCorrection: () => void;
+  /** The last run ended with stop() (its mark was found at start), not a crash. */
+  private lastStopClean = false;
 
   constructor(opts: LockerServiceOptions) {
     this.settings = resolveSettings(opts.settings);
@@ -183,6 +186,7 @@ export class LockerService implements DoorInput, LockerCommandTarget {
 
   /** Resend what a crash left unsent, settle interrupted deposits, publish state, start the timer. */
   async start(): Promise<void> {
+    this.lastStopClean = takeStopMark(this.ctx.db);
     await this.ctx.announcer.flush();
     await this.deposits.recover();
     this.statePublisher.publishChanged(true);
@@ -200,6 +204,13 @@ export class LockerService implements DoorInput, LockerCommandTarget {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.sweeping;
+    const codes = this.ctx.announcer.waitingSecrets();
+    if (codes > 0)
+      this.ctx.log.warn(
+        { codes },
+        "locker: pickup codes of deposits the event store has not taken are kept in memory only: new ones are issued at the next start",
+      );
+    putStopMark(this.ctx.db, this.ctx.clock.now());
   }
 
   /**
@@ -240,7 +251,7 @@ export class LockerService implements DoorInput, LockerCommandTarget {
   // --- courier ----------------------------------------------------------------------------
 
   startDeposit(terminal: string, courierCode: string): Promise<DepositSessionView> {
-    return storeGate(this.ctx.db, "deposit", () => this.deposits.start(terminal, courierCode));
+    return storeGate(this.ctx.db, "deposit", () => this.deposits.start(terminal, courierCode), DEPOSIT);
   }
 
   scanBarcode(terminal: string, barcode: string): DepositSessionView {
@@ -248,7 +259,7 @@ export class LockerService implements DoorInput, LockerCommandTarget {
   }
 
   chooseSize(terminal: string, size?: CompartmentSize, zone?: string): Promise<DepositSessionView> {
-    return storeGate(this.ctx.db, "deposit", () => this.deposits.chooseSize(terminal, size, zone));
+    return storeGate(this.ctx.db, "deposit", () => this.deposits.chooseSize(terminal, size, zone), DEPOSIT);
   }
 
   /**
@@ -260,8 +271,11 @@ export class LockerService implements DoorInput, LockerCommandTarget {
   }
 
   depositReserved(terminal: string, orderId: string, courierCode?: string): Promise<DepositSessionView> {
-    return storeGate(this.ctx.db, "deposit", () =>
-      this.deposits.depositReserved(terminal, orderId, courierCode),
+    return storeGate(
+      this.ctx.db,
+      "deposit",
+      () => this.deposits.depositReserved(terminal, orderId, courierCode),
+      DEPOSIT,
     );
   }
 
@@ -385,6 +399,29 @@ export class LockerService implements DoorInput, LockerCommandTarget {
     return this.ctx.announcer.pendingCount();
   }
 
+  /** Door reports kept in memory because the store could not write them. */
+  unwrittenDoorReports(): number {
+    return this.doors.unwrittenReports();
+  }
+
+  /**
+   * Why the locker cannot do its job now, for /health: door reports the store could not write
+   * (kept in memory), events the event store refused (waiting in locker_outbox).
+   */
+  problems(): string[] {
+    const out: string[] = [];
+    const doors = this.doors.unwrittenReports();
+    if (doors > 0) out.push(`locker: ${doors} door report(s) not yet recorded (the store cannot write)`);
+    // the store's own refusals (fault, watermark, quota) are the keeper's problems; the door reserve is ours
+    const refused = depositRefusal(this.ctx.db);
+    if (refused && (refused.details as { freeBytes?: number } | undefined)?.freeBytes !== undefined)
+      out.push(`locker: deposits refused: under ${DOOR_RESERVE_BYTES / 1024} KiB free on the data disk`);
+    const waiting = this.ctx.announcer.waitingCount();
+    if (waiting > 0)
+      out.push(`locker: ${waiting} event(s) waiting in locker_outbox (the event store refused them)`);
+    return out;
+  }
+
   // --- internals ------------------------------------------------------------------------------
 
   /**
@@ -399,7 +436,9 @@ export class LockerService implements DoorInput, LockerCommandTarget {
     if (!p || (p.state !== "stored" && p.state !== "overdue") || p.kind !== "delivery") return undefined;
     this.ctx.log.warn(
       { parcelId },
-      "locker: pickup code lost in a crash before its event was stored; reissued",
+      this.lastStopClean
+        ? "locker: pickup code of a deposit the event store had not taken at the last stop (kept in memory only); reissued"
+        : "locker: pickup code lost in a crash before its event was stored; reissued",
     );
     return { pickupCode: this.ctx.pickupCodes.issue(parcelId), codeReissued: true };
   }
@@ -421,19 +460,5 @@ export class LockerService implements DoorInput, LockerCommandTarget {
   }
 }
 
-function parcelView(p: ParcelRow): ParcelView {
-  return {
-    parcelId: p.id,
-    kind: p.kind,
-    orderId: p.order_id,
-    barcode: p.barcode,
-    device: p.device,
-    compartment: p.compartment,
-    size: p.size,
-    courier: p.courier,
-    state: p.state,
-    deadline: iso(p.deadline),
-    depositedAt: iso(p.deposited_at),
-    closedAt: iso(p.closed_at),
-  };
-}
+/** Deposits are refused by the space too (the watermark, the quota, the door reserve). */
+const DEPOSIT = { deposit: true } as const;

@@ -104,6 +104,11 @@ export interface SiteOptions {
   timeSync?: GatewayOptions["timeSync"];
   /** Start on this data dir (default: a fresh temp dir). */
   dataDir?: string;
+  /** `store:` settings of the config (with a dataDir the default is `{ lowDiskMb: 0 }`). */
+  store?: Json;
+  /** Gateway test hooks: pretend this many bytes are free; the housekeeping period (ms). */
+  freeBytesOverride?: GatewayOptions["freeBytesOverride"];
+  housekeepingMs?: number;
 }
 
 // --- the upstream broker ---------------------------------------------------------------------
@@ -187,7 +192,7 @@ export async function startLockerSite(o: SiteOptions = {}) {
       simulate: o.simulate ?? true,
       buses,
       locker: { terminals, ...o.locker },
-      ...(o.dataDir ? { store: { lowDiskMb: 0 } } : {}),
+      ...(o.dataDir || o.store ? { store: { ...(o.dataDir ? { lowDiskMb: 0 } : {}), ...o.store } } : {}),
     },
     o.dataDir,
   );
@@ -195,6 +200,8 @@ export async function startLockerSite(o: SiteOptions = {}) {
     extensions: extensionsFor(config),
     ...(o.clock ? { clock: o.clock } : {}),
     ...(o.timeSync ? { timeSync: o.timeSync } : {}),
+    ...(o.freeBytesOverride ? { freeBytesOverride: o.freeBytesOverride } : {}),
+    ...(o.housekeepingMs ? { housekeepingMs: o.housekeepingMs } : {}),
   }).catch((err: unknown) => {
     rmSync(config.dataDir, { recursive: true, force: true });
     throw err;

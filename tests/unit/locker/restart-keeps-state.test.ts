@@ -91,7 +91,8 @@ describe("a restart (service and database closed, the file reopened)", () => {
     await f.port.putParcel(ref("A01"));
     // The event store refuses (disk full): the deposit is committed locally, its events wait.
     f.sink.refuse();
-    await expect(f.port.close(ref("A01"))).rejects.toMatchObject({ code: "QH_STORE_FULL" });
+    // the door report is recorded (it does not fail): only its events wait
+    await f.port.close(ref("A01"));
     await f.port.settle();
     expect(f.sink.events("parcel.deposited")).toHaveLength(0);
     expect(f.svc.pendingEvents()).toBe(2);
