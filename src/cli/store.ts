@@ -80,6 +80,12 @@ export function registerStore(program: Command, withGatewayOptions: (cmd: Comman
         out(
           `  ${t.name}: ${t.rows} rows${t.failedReads ? `, ${t.failedReads} unreadable place(s)` : ""}${t.skipped.length ? `, skipped rowids ${t.skipped.map(([a, b]) => `${a}-${b >= Number.MAX_SAFE_INTEGER ? "end" : b}`).join(", ")}` : ""}`,
         );
+      if (r.kinds.restored > 0)
+        out(`event kinds: ${r.kinds.restored} restored from their second copy (meta event_kind.*)`);
+      if (r.kinds.stranded > 0)
+        out(
+          `WARNING: event kind(s) ${r.kinds.lostKinds.join(", ")} are lost (their gateway, device and type are unreadable in both copies): ${r.kinds.stranded} event(s), seq ${r.kinds.strandedSeqs.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(", ")}, were moved unchanged to the table events_stranded and will not be sent (docs/operations.md "Events whose kind is lost")`,
+        );
       out(`highest recovered seq: ${r.maxRecoveredSeq}; the next event gets seq ${r.lastSeq + 1}`);
       out(`old files kept as: ${r.kept.join(", ")}`);
     });

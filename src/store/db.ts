@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import { QhError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
 import { diskWriteError, isDiskWriteFailure } from "./disk.js";
+import { mirrorEventKinds } from "./event-kinds.js";
 import {
   assertStorePresent,
   assertWritable,
@@ -114,6 +115,7 @@ export function openDatabase(opts: OpenOptions): Db {
       // outside reader held a snapshot shrinks again once the reader lets go).
       db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
       migrate(db, "core", CORE_MIGRATIONS);
+      mirrorEventKinds(db); // the second copy of the kinds dictionary (event-kinds.ts)
       adoptPageSize(db, file, opts.dataDir, PAGE_SIZE); // a store made before 1 KiB pages, once
       writeStoreMarker(opts.dataDir, newId());
     }
