@@ -44,7 +44,13 @@ export function registerStore(program: Command, withGatewayOptions: (cmd: Comman
       const r = checkStore(config.dataDir, opts.full ?? false);
       if (opts.json) out(JSON.stringify(r));
       else {
-        out(`${r.file}: ${r.ok ? "ok" : "DAMAGED"} (${r.bytes} bytes, checked in ${Math.round(r.ms)} ms)`);
+        out(
+          `${r.file}: ${r.ok ? "ok" : "DAMAGED"} (${r.bytes} bytes, WAL ${r.walBytes} bytes, checked in ${Math.round(r.ms)} ms)`,
+        );
+        if (r.walUnread)
+          out(
+            `  note: the WAL (${r.walBytes} bytes) could not be read (read-only mount or no permission): its last commits were not checked`,
+          );
         for (const p of r.problems) out(`  ${p}`);
         if (r.ok) out(`events: ${r.events ?? "-"}, last seq: ${r.lastSeq ?? "-"}`);
         else
@@ -95,6 +101,10 @@ export function registerStore(program: Command, withGatewayOptions: (cmd: Comman
       const config = readConfig(opts);
       const r = await backupStore(config.dataDir, file);
       out(`backup ${r.file}: ${r.bytes} bytes, last seq ${r.lastSeq}, checked ok (${Math.round(r.ms)} ms)`);
+      if (r.walUnread)
+        out(
+          `warning: the WAL (${r.walUnread} bytes) could not be read (read-only mount without its index): the backup holds the database file without the WAL's last commits; copy quarterhour.db-wal and -shm next to it too (docs/operations.md)`,
+        );
     });
   withGatewayOptions(store.command("new"))
     .description(

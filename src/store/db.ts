@@ -16,6 +16,7 @@ import {
 } from "./integrity.js";
 import { migrate } from "./migrate.js";
 import { adoptPageSize } from "./page-size.js";
+import { openReadOnly } from "./read-only.js";
 import { CORE_MIGRATIONS } from "./schema.js";
 
 export type Db = Database.Database;
@@ -75,7 +76,7 @@ export function openDatabase(opts: OpenOptions): Db {
   const file = join(opts.dataDir, DB_FILE);
   const readonly = opts.readonly ?? false;
   try {
-    mkdirSync(opts.dataDir, { recursive: true });
+    if (!readonly) mkdirSync(opts.dataDir, { recursive: true });
   } catch (err) {
     throw new QhError("QH_STORE_OPEN", `cannot create ${opts.dataDir}: ${(err as Error).message}`);
   }
@@ -85,8 +86,9 @@ export function openDatabase(opts: OpenOptions): Db {
     throw new QhError("QH_STORE_MISSING", `there is no database at ${file}`, { file });
   let db: Db;
   try {
-    db = new Database(file, { readonly, fileMustExist: readonly });
+    db = readonly ? openReadOnly(file).db : new Database(file);
   } catch (err) {
+    if (err instanceof QhError) throw err;
     if (isSqliteError(err)) throw storeError(err, file);
     throw new QhError("QH_STORE_OPEN", `cannot open ${file}: ${(err as Error).message}`);
   }

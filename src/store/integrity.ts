@@ -83,10 +83,19 @@ export function assertWritable(dataDir: string): void {
     try {
       accessSync(p, constants.W_OK);
     } catch (err) {
-      const why = (err as NodeJS.ErrnoException).code === "EROFS" ? "read-only file system" : "not writable";
-      throw new QhError("QH_STORE_READONLY", `${p} is ${why} for this user: the store cannot be written`, {
-        path: p,
-      });
+      if ((err as NodeJS.ErrnoException).code === "EROFS")
+        throw new QhError(
+          "QH_STORE_READONLY_FS",
+          `${p} is on a read-only file system: the store cannot be written (a card the kernel remounted read-only after I/O errors? see dmesg)`,
+          { path: p },
+        );
+      throw new QhError(
+        "QH_STORE_READONLY",
+        `${p} is not writable for this user: the store cannot be written`,
+        {
+          path: p,
+        },
+      );
     }
   }
 }
