@@ -29,7 +29,7 @@ export const ERRORS = {
   QH_STORE_INTERRUPTED:
     'Start the gateway (as its user): SQLite rolls the interrupted rewrite back from the -journal file when it opens the store. Never delete the -journal file. Then run `quarterhour store check` again (docs/operations.md "Upgrading").',
   QH_LOCKER_KEY_MISSING:
-    'Restore locker.key from the backup of the data dir (it is not inside the database) and start again; without one, see docs/operations.md "Lost locker.key".',
+    'Restore locker.key from the backup of the data dir (it is not inside the database; owner the gateway\'s user, mode 600) and start again; without one, see docs/operations.md "Lost locker.key".',
   QH_EVENT_INVALID:
     "Send a JSON object on dev/{id}/evt/{type} with a type matching [a-z0-9_]+(.[a-z0-9_]+)*.",
   QH_DEVICE_EXISTS: "Use another id, or `quarterhour device remove ID` first.",

@@ -49,7 +49,7 @@ export function assertStorePresent(dataDir: string): boolean {
   if (signs.length > 0) {
     throw new QhError(
       "QH_STORE_MISSING",
-      `${file} is missing, but ${signs.join(", ")} in ${dataDir} show that a gateway ran here: refusing to start as a new gateway`,
+      `${file} is missing, but ${signs.join(", ")} in ${dataDir} ${signs.length === 1 ? "shows" : "show"} that a gateway ran here: refusing to start as a new gateway`,
       { file, signs },
     );
   }
