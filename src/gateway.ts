@@ -171,6 +171,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     synchronous: config.store.synchronous,
     background,
     check: (r) => log.info({ file, ms: Math.round(r.ms) }, "store checked (quick_check ok)"),
+    log,
   });
   let checkpointer: Checkpointer | undefined;
   let walSync: WalSync | undefined;

@@ -15,7 +15,7 @@ import {
   writeStoreMarker,
 } from "./integrity.js";
 import { migrate } from "./migrate.js";
-import { adoptPageSize } from "./page-size.js";
+import { adoptPageSize, CONVERT_MAX_BYTES, type UpgradeLog } from "./page-size.js";
 import { openReadOnly } from "./read-only.js";
 import { CORE_MIGRATIONS } from "./schema.js";
 
@@ -43,6 +43,8 @@ export interface OpenOptions {
    * (`quarterhour store new`, after it moved the old files aside). Default: refuse.
    */
   newStore?: boolean;
+  /** where the start, end and duration of a schema upgrade and a page-size conversion are logged */
+  log?: UpgradeLog;
 }
 
 export const DB_FILE = "quarterhour.db";
@@ -116,9 +118,10 @@ export function openDatabase(opts: OpenOptions): Db {
       // After a checkpoint resets the WAL, cut the file back to this size (a WAL grown while an
       // outside reader held a snapshot shrinks again once the reader lets go).
       db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
-      migrate(db, "core", CORE_MIGRATIONS);
+      migrateLogged(db, file, opts.log);
       mirrorEventKinds(db); // the second copy of the kinds dictionary (event-kinds.ts)
-      adoptPageSize(db, file, opts.dataDir, PAGE_SIZE); // a store made before 1 KiB pages, once
+      // a store made before 1 KiB pages, once
+      adoptPageSize(db, file, opts.dataDir, PAGE_SIZE, CONVERT_MAX_BYTES, opts.log);
       writeStoreMarker(opts.dataDir, newId());
     }
   } catch (err) {
@@ -134,6 +137,34 @@ export function openDatabase(opts: OpenOptions): Db {
     throw isSqliteError(err) ? storeError(err, file) : err;
   }
   return db;
+}
+
+/**
+ * The core migrations, with an upgrade of an existing store (not a new one) logged: its start
+ * (versions, events to rewrite), end and duration.
+ */
+function migrateLogged(db: Db, file: string, log?: UpgradeLog): void {
+  const hasVersions =
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").get() !==
+    undefined;
+  const from = hasVersions
+    ? ((db.prepare("SELECT version FROM schema_version WHERE component = 'core'").pluck().get() as
+        | number
+        | undefined) ?? 0)
+    : 0;
+  const to = Math.max(...CORE_MIGRATIONS.map((m) => m.version));
+  if (from === 0 || from >= to || !log) {
+    migrate(db, "core", CORE_MIGRATIONS);
+    return;
+  }
+  const events = db.prepare("SELECT count(*) FROM events").pluck().get() as number;
+  const t0 = performance.now();
+  log.info(
+    { file, from, to, events },
+    "store upgrade started (core schema; no way back: docs/operations.md)",
+  );
+  migrate(db, "core", CORE_MIGRATIONS);
+  log.info({ file, from, to, events, ms: Math.round(performance.now() - t0) }, "store upgrade done");
 }
 
 export function dbFile(dataDir: string): string {
