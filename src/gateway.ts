@@ -136,6 +136,11 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   mkdirSync(o.config.dataDir, { recursive: true });
   assertWritable(o.config.dataDir); // QH_STORE_READONLY naming the dir, before the lock file is tried
   const lock = await acquireDataDirLockWaiting(o.config.dataDir, 2000);
+  if (lock.takenOverFrom !== undefined)
+    o.log.warn(
+      { pid: lock.takenOverFrom, file: lock.file },
+      "took over a stale data-dir lock: its holder is gone (killed, or a power cut)",
+    );
   try {
     return await startLocked(o, lock);
   } catch (err) {

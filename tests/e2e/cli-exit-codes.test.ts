@@ -3,7 +3,7 @@
  * code (0 ok; 2 usage, config or a listening port in use; 1 runtime). One row per case, each a
  * real CLI child process; "other programs" on the ports are real listeners in this process.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
@@ -79,7 +79,7 @@ interface Row {
   name: string;
   args: () => string[];
   env?: () => Record<string, string>;
-  exit: 0 | 1 | 2;
+  exit: 0 | 1 | 2 | 3;
   /** stderr (exit ≠ 0) or stdout (exit 0) must match all of these */
   match: RegExp[] | (() => RegExp[]);
   /** and must not match any of these */
@@ -237,6 +237,16 @@ const rows: Row[] = [
     args: () => ["locker", "compartments", "-c", good(), "--data-dir", join(dir, "empty")],
     exit: 1,
     match: [/QH_GATEWAY_UNREACHABLE/],
+  },
+  {
+    name: "locker compartments with no gateway and the database of one that ran gone",
+    args: () => {
+      mkdirSync(join(dir, "lost"), { recursive: true });
+      writeFileSync(join(dir, "lost", "store.id"), "0192f0c0-0000-7000-8000-000000000000\n");
+      return ["locker", "compartments", "-c", good(), "--data-dir", join(dir, "lost")];
+    },
+    exit: 3,
+    match: [/QH_STORE_MISSING: .*quarterhour\.db is missing/],
   },
   {
     name: "start with a data dir that is a file",
