@@ -81,6 +81,15 @@ export class EventKinds {
     return kind;
   }
 
+  /** Whether `device` may use `type`: a type it used before, or fewer than `max` types so far. */
+  allows(gw: string, device: string, type: string, max: number): boolean {
+    if (!this.loaded) this.load();
+    if (this.byKey.has(key(gw, device, type))) return true;
+    let n = 0;
+    for (const k of this.byKind.values()) if (k.gw === gw && k.device === device) n++;
+    return n < max;
+  }
+
   /** Above every kind number in use or once used (one scan of the outbox, once per process). */
   private nextKind(): number {
     if (this.next === undefined) this.next = highestKind(this.db) + 1;
