@@ -150,6 +150,11 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   mkdirSync(o.config.dataDir, { recursive: true });
   assertWritable(o.config.dataDir); // QH_STORE_READONLY naming the dir, before the lock file is tried
   const lock = await acquireDataDirLockWaiting(o.config.dataDir, 2000);
+  if (lock.takenOverFrom !== undefined)
+    o.log.warn(
+      { pid: lock.takenOverFrom, file: lock.file },
+      "took over a stale data-dir lock: its holder is gone (killed, or a power cut)",
+    );
   try {
     return await startLocked(o, lock);
   } catch (err) {
@@ -185,6 +190,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     synchronous: config.store.synchronous,
     background,
     check: (r) => log.info({ file, ms: Math.round(r.ms) }, "store checked (quick_check ok)"),
+    log,
   });
   let checkpointer: Checkpointer | undefined;
   let walSync: WalSync | undefined;

@@ -9,7 +9,7 @@ import { isQhError, QhError } from "../core/errors.js";
 import { ACTIVE_SQL } from "../domain/locker/schema.js";
 import type { CompartmentView } from "../domain/locker/types.js";
 import { dbFile, openDatabase } from "../store/db.js";
-import { isSqliteError, storeError } from "../store/integrity.js";
+import { isSqliteError, signsOfPastRun, storeError } from "../store/integrity.js";
 import { type GatewayOpts, readConfig } from "./common.js";
 import { connectGateway } from "./gateway-client.js";
 
@@ -77,7 +77,8 @@ function table(rows: Row[]): string {
 /**
  * Lists the compartments (optionally of one `device`). Throws QH_USAGE when the site has no
  * locker; QH_GATEWAY_MISMATCH when another program answers on api.port; QH_GATEWAY_UNREACHABLE
- * when no gateway runs and there is no database yet.
+ * when no gateway runs and none ever ran on the data dir; QH_STORE_MISSING when no gateway runs and
+ * the database of one that ran is gone.
  */
 export async function lockerCompartments(
   opts: GatewayOpts & { device?: string; json?: boolean },
@@ -94,7 +95,10 @@ export async function lockerCompartments(
     rows = (await api.call<{ compartments: Row[] }>("GET", `/locker/compartments${q}`)).compartments;
     source = `from the running gateway ${api.info.gateway} at ${api.base}`;
   } catch (err) {
-    if (!isQhError(err, "QH_GATEWAY_UNREACHABLE") || !existsSync(dbFile(config.dataDir))) throw err;
+    // no gateway answers: read the store; a store lost after a gateway ran here is
+    // QH_STORE_MISSING (from openDatabase), only a site where none ran yet is "unreachable"
+    if (!isQhError(err, "QH_GATEWAY_UNREACHABLE")) throw err;
+    if (!existsSync(dbFile(config.dataDir)) && signsOfPastRun(config.dataDir).length === 0) throw err;
     rows = fromDatabase(config, opts.device);
     source = `from ${dbFile(config.dataDir)} (read-only: no gateway answers at api.port ${config.api.port})`;
   }

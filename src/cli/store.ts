@@ -44,7 +44,13 @@ export function registerStore(program: Command, withGatewayOptions: (cmd: Comman
       const r = checkStore(config.dataDir, opts.full ?? false);
       if (opts.json) out(JSON.stringify(r));
       else {
-        out(`${r.file}: ${r.ok ? "ok" : "DAMAGED"} (${r.bytes} bytes, checked in ${Math.round(r.ms)} ms)`);
+        out(
+          `${r.file}: ${r.ok ? "ok" : "DAMAGED"} (${r.bytes} bytes, WAL ${r.walBytes} bytes, checked in ${Math.round(r.ms)} ms)`,
+        );
+        if (r.walUnread)
+          out(
+            `  note: the WAL (${r.walBytes} bytes) could not be read (read-only mount or no permission): its last commits were not checked`,
+          );
         for (const p of r.problems) out(`  ${p}`);
         if (r.ok) out(`events: ${r.events ?? "-"}, last seq: ${r.lastSeq ?? "-"}`);
         else
@@ -80,6 +86,12 @@ export function registerStore(program: Command, withGatewayOptions: (cmd: Comman
         out(
           `  ${t.name}: ${t.rows} rows${t.failedReads ? `, ${t.failedReads} unreadable place(s)` : ""}${t.skipped.length ? `, skipped rowids ${t.skipped.map(([a, b]) => `${a}-${b >= Number.MAX_SAFE_INTEGER ? "end" : b}`).join(", ")}` : ""}`,
         );
+      if (r.kinds.restored > 0)
+        out(`event kinds: ${r.kinds.restored} restored from their second copy (meta event_kind.*)`);
+      if (r.kinds.stranded > 0)
+        out(
+          `WARNING: event kind(s) ${r.kinds.lostKinds.join(", ")} are lost (their gateway, device and type are unreadable in both copies): ${r.kinds.stranded} event(s), seq ${r.kinds.strandedSeqs.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(", ")}, were moved unchanged to the table events_stranded and will not be sent (docs/operations.md "Events whose kind is lost")`,
+        );
       out(`highest recovered seq: ${r.maxRecoveredSeq}; the next event gets seq ${r.lastSeq + 1}`);
       out(`old files kept as: ${r.kept.join(", ")}`);
     });
@@ -89,6 +101,10 @@ export function registerStore(program: Command, withGatewayOptions: (cmd: Comman
       const config = readConfig(opts);
       const r = await backupStore(config.dataDir, file);
       out(`backup ${r.file}: ${r.bytes} bytes, last seq ${r.lastSeq}, checked ok (${Math.round(r.ms)} ms)`);
+      if (r.walUnread)
+        out(
+          `warning: the WAL (${r.walUnread} bytes) could not be read (read-only mount without its index): the backup holds the database file without the WAL's last commits; copy quarterhour.db-wal and -shm next to it too (docs/operations.md)`,
+        );
     });
   withGatewayOptions(store.command("new"))
     .description(

@@ -47,7 +47,15 @@ export interface StateSink {
   state(device: string, doc: JsonObject): void;
 }
 
-export const EVENT_TYPE_RE = /^[a-z0-9_]+(\.[a-z0-9_]+)*$/;
+/** Longest event type accepted, characters. */
+export const EVENT_TYPE_MAX = 64;
+/** Event types: dot-separated `[a-z0-9_]+` words, at most EVENT_TYPE_MAX characters. */
+export const EVENT_TYPE_RE = /^(?=.{1,64}$)[a-z0-9_]+(\.[a-z0-9_]+)*$/;
+/**
+ * Distinct event types one device may use (each is a row of the outbox's kinds dictionary, kept
+ * for ever): a publish of a new type past this is dropped (`too_many_types`).
+ */
+export const MAX_EVENT_TYPES_PER_DEVICE = 64;
 export const DEVICE_ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 export const GATEWAY_ID_RE = /^[a-z0-9-]{1,64}$/;
 

@@ -24,6 +24,12 @@ export const ERRORS = {
     "Look up the last seq the platform received from this gateway and run `quarterhour store recover --min-seq <that seq + 1>`; nothing was changed.",
   QH_STORE_READONLY:
     "Make the data dir and its database writable by the gateway's user; a card remounted read-only after I/O errors needs fsck and a check (docs/operations.md).",
+  QH_STORE_READONLY_FS:
+    "The data dir is on a read-only file system (the kernel remounts a card read-only after I/O errors: `dmesg`): take a backup now while it still reads (`quarterhour store backup`), then fsck or replace the card and restore (docs/operations.md).",
+  QH_STORE_INTERRUPTED:
+    'Start the gateway (as its user): SQLite rolls the interrupted rewrite back from the -journal file when it opens the store. Never delete the -journal file. Then run `quarterhour store check` again (docs/operations.md "Upgrading").',
+  QH_LOCKER_KEY_MISSING:
+    'Restore locker.key from the backup of the data dir (it is not inside the database; owner the gateway\'s user, mode 600) and start again; without one, see docs/operations.md "Lost locker.key".',
   QH_EVENT_INVALID:
     "Send a JSON object on dev/{id}/evt/{type} with a type matching [a-z0-9_]+(.[a-z0-9_]+)*.",
   QH_DEVICE_EXISTS: "Use another id, or `quarterhour device remove ID` first.",
@@ -136,6 +142,8 @@ export const STORE_NEEDS_PERSON: ReadonlySet<ErrorCode> = new Set([
   "QH_STORE_CORRUPT",
   "QH_STORE_READONLY",
   "QH_STORE_SEQ_UNKNOWN",
+  "QH_STORE_READONLY_FS",
+  "QH_LOCKER_KEY_MISSING",
 ]);
 
 export class QhError extends Error {

@@ -48,13 +48,32 @@ export const DEMO_COURIER = { id: "courier-demo", code: "24681357" };
 /** Site secret for the keyed hashes of pickup and courier codes: created once, kept in dataDir. */
 function siteKey(dataDir: string, db: Db): Buffer {
   const f = join(dataDir, "locker.key");
-  if (existsSync(f)) return Buffer.from(readFileSync(f, "utf8").trim(), "hex");
+  if (existsSync(f)) {
+    let key: Buffer;
+    try {
+      key = Buffer.from(readFileSync(f, "utf8").trim(), "hex");
+    } catch (err) {
+      throw new QhError(
+        "QH_LOCKER_KEY_MISSING",
+        `${f} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): the pickup and courier codes stored are hashed with it`,
+        { file: f },
+      );
+    }
+    if (key.length !== 32)
+      throw new QhError(
+        "QH_LOCKER_KEY_MISSING",
+        `${f} is damaged (${key.length} bytes of key instead of 32): the pickup and courier codes stored are hashed with it`,
+        { file: f },
+      );
+    return key;
+  }
   // Stored codes are keyed hashes: a new key would silently turn every resident's code "wrong".
-  if (storedCodes(db) > 0) {
+  const codes = storedCodes(db);
+  if (codes > 0) {
     throw new QhError(
-      "QH_STORE_MISSING",
-      `${f} is missing while the store holds pickup or courier codes hashed with it: no stored code would match`,
-      { file: f },
+      "QH_LOCKER_KEY_MISSING",
+      `${f} is missing while the store holds ${codes} pickup or courier code(s) hashed with it: no stored code would match`,
+      { file: f, codes },
     );
   }
   const k = randomBytes(32);

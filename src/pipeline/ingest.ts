@@ -39,6 +39,7 @@ import {
   type EventInput,
   type EventSink,
   isJsonObject,
+  MAX_EVENT_TYPES_PER_DEVICE,
 } from "../core/envelope.js";
 import { QhError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
@@ -199,6 +200,14 @@ export class Ingest implements EventSink {
    */
   get lastSeq(): number {
     return this.durableSeq;
+  }
+
+  /**
+   * Whether `device` may publish an event of `type`: a type it used before, or fewer than
+   * MAX_EVENT_TYPES_PER_DEVICE distinct types so far (src/core/envelope.ts).
+   */
+  typeAllowed(device: string, type: string): boolean {
+    return this.o.outbox.allowsType(this.o.gatewayId, device, type, MAX_EVENT_TYPES_PER_DEVICE);
   }
 
   emit(input: EventInput): Promise<AcceptedEvent> {

@@ -14,6 +14,7 @@ import {
   STORE_MARKER,
   storeError,
 } from "./integrity.js";
+import { openReadOnly, type ReadOnlyStore } from "./read-only.js";
 import { readLastSeq } from "./recover.js";
 import { assertNoGateway } from "./running.js";
 
@@ -22,6 +23,8 @@ export interface BackupResult {
   bytes: number;
   /** the events sequence in the copy */
   lastSeq: number;
+  /** bytes of WAL the copy could not include (a read-only mount without the WAL index), else 0 */
+  walUnread: number;
   ms: number;
 }
 
@@ -53,9 +56,14 @@ export async function backupStore(dataDir: string, dest: string): Promise<Backup
     );
   if (!existsSync(file) || statSync(file).size === 0)
     throw new QhError("QH_STORE_MISSING", `there is no database to back up at ${file}`, { file });
-  const src = new Database(file, { fileMustExist: true });
+  let opened: ReadOnlyStore;
   try {
-    src.pragma("busy_timeout = 5000");
+    opened = openReadOnly(file);
+  } catch (err) {
+    throw isSqliteError(err) ? storeError(err, file) : err;
+  }
+  const src = opened.db;
+  try {
     await src.backup(target, { progress: () => 1 << 30 });
   } catch (err) {
     rmSync(target, { force: true });
@@ -80,6 +88,7 @@ export async function backupStore(dataDir: string, dest: string): Promise<Backup
       file: target,
       bytes: statSync(target).size,
       lastSeq: lastSeqOf(copy),
+      walUnread: opened.walUnread ? opened.walBytes : 0,
       ms: performance.now() - t0,
     };
   } finally {
@@ -90,6 +99,10 @@ export async function backupStore(dataDir: string, dest: string): Promise<Backup
 export interface CheckReport extends CheckResult {
   file: string;
   bytes: number;
+  /** bytes in the -wal file (commits not yet copied into the database file) */
+  walBytes: number;
+  /** the WAL could not be read (read-only mount): the check saw the database file alone */
+  walUnread: boolean;
   lastSeq: number | null;
   events: number | null;
 }
@@ -106,13 +119,17 @@ export function checkStore(dataDir: string, full = false): CheckReport {
     throw new QhError("QH_STORE_MISSING", `there is no database at ${file}`, { file });
   const bytes = statSync(file).size;
   let db: Database.Database;
+  let walBytes = statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0;
+  let walUnread = false;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
+    ({ db, walBytes, walUnread } = openReadOnly(file));
   } catch (err) {
     if (!isSqliteError(err)) throw err;
     return {
       file,
       bytes,
+      walBytes,
+      walUnread,
       ok: false,
       problems: [`${err.code}: ${err.message}`],
       ms: 0,
@@ -147,7 +164,7 @@ export function checkStore(dataDir: string, full = false): CheckReport {
         events = null;
       }
     }
-    return { ...r, file, bytes, lastSeq: r.ok ? lastSeqOf(db) : null, events };
+    return { ...r, file, bytes, walBytes, walUnread, lastSeq: r.ok ? lastSeqOf(db) : null, events };
   } finally {
     db.close();
   }

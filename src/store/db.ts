@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import { QhError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
 import { diskWriteError, isDiskWriteFailure } from "./disk.js";
+import { mirrorEventKinds } from "./event-kinds.js";
 import {
   assertStorePresent,
   assertWritable,
@@ -14,7 +15,8 @@ import {
   writeStoreMarker,
 } from "./integrity.js";
 import { migrate } from "./migrate.js";
-import { adoptPageSize } from "./page-size.js";
+import { adoptPageSize, CONVERT_MAX_BYTES, type UpgradeLog } from "./page-size.js";
+import { openReadOnly } from "./read-only.js";
 import { CORE_MIGRATIONS } from "./schema.js";
 
 export type Db = Database.Database;
@@ -41,6 +43,8 @@ export interface OpenOptions {
    * (`quarterhour store new`, after it moved the old files aside). Default: refuse.
    */
   newStore?: boolean;
+  /** where the start, end and duration of a schema upgrade and a page-size conversion are logged */
+  log?: UpgradeLog;
 }
 
 export const DB_FILE = "quarterhour.db";
@@ -74,7 +78,7 @@ export function openDatabase(opts: OpenOptions): Db {
   const file = join(opts.dataDir, DB_FILE);
   const readonly = opts.readonly ?? false;
   try {
-    mkdirSync(opts.dataDir, { recursive: true });
+    if (!readonly) mkdirSync(opts.dataDir, { recursive: true });
   } catch (err) {
     throw new QhError("QH_STORE_OPEN", `cannot create ${opts.dataDir}: ${(err as Error).message}`);
   }
@@ -84,8 +88,9 @@ export function openDatabase(opts: OpenOptions): Db {
     throw new QhError("QH_STORE_MISSING", `there is no database at ${file}`, { file });
   let db: Db;
   try {
-    db = new Database(file, { readonly, fileMustExist: readonly });
+    db = readonly ? openReadOnly(file).db : new Database(file);
   } catch (err) {
+    if (err instanceof QhError) throw err;
     if (isSqliteError(err)) throw storeError(err, file);
     throw new QhError("QH_STORE_OPEN", `cannot open ${file}: ${(err as Error).message}`);
   }
@@ -113,8 +118,10 @@ export function openDatabase(opts: OpenOptions): Db {
       // After a checkpoint resets the WAL, cut the file back to this size (a WAL grown while an
       // outside reader held a snapshot shrinks again once the reader lets go).
       db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
-      migrate(db, "core", CORE_MIGRATIONS);
-      adoptPageSize(db, file, opts.dataDir, PAGE_SIZE); // a store made before 1 KiB pages, once
+      migrateLogged(db, file, opts.log);
+      mirrorEventKinds(db); // the second copy of the kinds dictionary (event-kinds.ts)
+      // a store made before 1 KiB pages, once
+      adoptPageSize(db, file, opts.dataDir, PAGE_SIZE, CONVERT_MAX_BYTES, opts.log);
       writeStoreMarker(opts.dataDir, newId());
     }
   } catch (err) {
@@ -130,6 +137,34 @@ export function openDatabase(opts: OpenOptions): Db {
     throw isSqliteError(err) ? storeError(err, file) : err;
   }
   return db;
+}
+
+/**
+ * The core migrations, with an upgrade of an existing store (not a new one) logged: its start
+ * (versions, events to rewrite), end and duration.
+ */
+function migrateLogged(db: Db, file: string, log?: UpgradeLog): void {
+  const hasVersions =
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").get() !==
+    undefined;
+  const from = hasVersions
+    ? ((db.prepare("SELECT version FROM schema_version WHERE component = 'core'").pluck().get() as
+        | number
+        | undefined) ?? 0)
+    : 0;
+  const to = Math.max(...CORE_MIGRATIONS.map((m) => m.version));
+  if (from === 0 || from >= to || !log) {
+    migrate(db, "core", CORE_MIGRATIONS);
+    return;
+  }
+  const events = db.prepare("SELECT count(*) FROM events").pluck().get() as number;
+  const t0 = performance.now();
+  log.info(
+    { file, from, to, events },
+    "store upgrade started (core schema; no way back: docs/operations.md)",
+  );
+  migrate(db, "core", CORE_MIGRATIONS);
+  log.info({ file, from, to, events, ms: Math.round(performance.now() - t0) }, "store upgrade done");
 }
 
 export function dbFile(dataDir: string): string {

@@ -16,12 +16,20 @@ export interface EventKind {
  * Kept in memory both ways. A kind is added inside the caller's transaction (ingest's group
  * commit); if that transaction rolls back (a full disk), the kind is gone from the table, so kinds
  * added since the last call are checked again on the next `kindOf` and forgotten if missing.
+ *
+ * A kind number is never given twice, even after the table was damaged and recovered without some
+ * of its rows: a new kind is numbered above every kind the table, its second copy in `meta`
+ * (`event_kind.<n>`, see mirrorEventKinds) and the events themselves (also those set aside by
+ * `store recover` in `events_stranded`) refer to. Reusing a lost number would send old events
+ * upstream under another device and type. `describe` falls back on the second copy.
  */
 export class EventKinds {
   private readonly byKey = new Map<string, number>();
   private readonly byKind = new Map<number, EventKind>();
   private unconfirmed: number[] = [];
   private loaded = false;
+  /** the next new kind's number, found when the first new kind is added (see nextKind) */
+  private next: number | undefined;
 
   constructor(private readonly db: Db) {}
 
@@ -59,17 +67,39 @@ export class EventKinds {
     const k = key(gw, device, type);
     const known = this.byKey.get(k);
     if (known !== undefined) return known;
-    const kind = this.db
-      .prepare("INSERT INTO event_kinds (gw, device, type) VALUES (?, ?, ?) RETURNING kind")
-      .pluck()
-      .get(gw, device, type) as number;
+    const kind = this.nextKind();
+    this.db
+      .prepare("INSERT INTO event_kinds (kind, gw, device, type) VALUES (?, ?, ?, ?)")
+      .run(kind, gw, device, type);
+    this.db
+      .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)")
+      .run(`${COPY_PREFIX}${kind}`, JSON.stringify({ gw, device, type }));
+    this.next = kind + 1;
     this.byKey.set(k, kind);
     this.byKind.set(kind, { gw, device, type });
     this.unconfirmed.push(kind);
     return kind;
   }
 
-  /** What `kind` stands for. Throws if the table has no such kind (a damaged store). */
+  /** Whether `device` may use `type`: a type it used before, or fewer than `max` types so far. */
+  allows(gw: string, device: string, type: string, max: number): boolean {
+    if (!this.loaded) this.load();
+    if (this.byKey.has(key(gw, device, type))) return true;
+    let n = 0;
+    for (const k of this.byKind.values()) if (k.gw === gw && k.device === device) n++;
+    return n < max;
+  }
+
+  /** Above every kind number in use or once used (one scan of the outbox, once per process). */
+  private nextKind(): number {
+    if (this.next === undefined) this.next = highestKind(this.db) + 1;
+    return this.next;
+  }
+
+  /**
+   * What `kind` stands for, from the table or else its second copy in `meta`. Throws if neither
+   * has it (a damaged store: `store recover` sets such events aside).
+   */
   describe(kind: number): EventKind {
     if (!this.loaded) this.load();
     let d = this.byKind.get(kind);
@@ -77,12 +107,65 @@ export class EventKinds {
       d = this.db.prepare("SELECT gw, device, type FROM event_kinds WHERE kind = ?").get(kind) as
         | EventKind
         | undefined;
+      d ??= copyOf(this.db, kind);
       if (d === undefined) throw new Error(`event kind ${kind} is missing from event_kinds`);
       this.byKind.set(kind, d);
       this.byKey.set(key(d.gw, d.device, d.type), kind);
     }
     return d;
   }
+}
+
+/** `meta` keys of the second copy of `event_kinds`: `event_kind.<kind>` → {"gw","device","type"}. */
+export const COPY_PREFIX = "event_kind.";
+
+function copyOf(db: Db, kind: number): EventKind | undefined {
+  const v = db.prepare("SELECT value FROM meta WHERE key = ?").pluck().get(`${COPY_PREFIX}${kind}`) as
+    | string
+    | undefined;
+  if (v === undefined) return undefined;
+  try {
+    const o = JSON.parse(v) as EventKind;
+    if (typeof o.gw === "string" && typeof o.device === "string" && typeof o.type === "string")
+      return { gw: o.gw, device: o.device, type: o.type };
+  } catch {
+    // a damaged copy: as if missing
+  }
+  return undefined;
+}
+
+const tableExists = (db: Db, name: string): boolean =>
+  db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+
+/**
+ * The highest kind number the store refers to anywhere: `event_kinds`, its copy in `meta`, the
+ * events (a scan of the outbox) and the events `store recover` set aside. 0 for none.
+ */
+export function highestKind(db: Db): number {
+  const max = (sql: string): number => Number(db.prepare(sql).pluck().get() ?? 0) || 0;
+  let high = max("SELECT max(kind) FROM event_kinds");
+  high = Math.max(
+    high,
+    max(
+      `SELECT max(CAST(substr(key, ${COPY_PREFIX.length + 1}) AS INTEGER)) FROM meta WHERE key LIKE '${COPY_PREFIX}%'`,
+    ),
+  );
+  high = Math.max(high, max("SELECT max(kind) FROM events"));
+  if (tableExists(db, "events_stranded")) high = Math.max(high, max("SELECT max(kind) FROM events_stranded"));
+  return high;
+}
+
+/**
+ * Write the second copy of every `event_kinds` row into `meta` (rows added since the copy was
+ * made, or by a store made before it): one statement, nothing written when all are there.
+ * A no-op before core schema 3.
+ */
+export function mirrorEventKinds(db: Db): void {
+  if (!tableExists(db, "event_kinds") || !tableExists(db, "meta")) return;
+  db.prepare(
+    `INSERT OR IGNORE INTO meta (key, value)
+       SELECT '${COPY_PREFIX}' || kind, json_object('gw', gw, 'device', device, 'type', type) FROM event_kinds`,
+  ).run();
 }
 
 const key = (gw: string, device: string, type: string) => `${gw}\u0000${device}\u0000${type}`;

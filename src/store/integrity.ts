@@ -49,7 +49,7 @@ export function assertStorePresent(dataDir: string): boolean {
   if (signs.length > 0) {
     throw new QhError(
       "QH_STORE_MISSING",
-      `${file} is missing, but ${signs.join(", ")} in ${dataDir} show that a gateway ran here: refusing to start as a new gateway`,
+      `${file} is missing, but ${signs.join(", ")} in ${dataDir} ${signs.length === 1 ? "shows" : "show"} that a gateway ran here: refusing to start as a new gateway`,
       { file, signs },
     );
   }
@@ -83,10 +83,19 @@ export function assertWritable(dataDir: string): void {
     try {
       accessSync(p, constants.W_OK);
     } catch (err) {
-      const why = (err as NodeJS.ErrnoException).code === "EROFS" ? "read-only file system" : "not writable";
-      throw new QhError("QH_STORE_READONLY", `${p} is ${why} for this user: the store cannot be written`, {
-        path: p,
-      });
+      if ((err as NodeJS.ErrnoException).code === "EROFS")
+        throw new QhError(
+          "QH_STORE_READONLY_FS",
+          `${p} is on a read-only file system: the store cannot be written (a card the kernel remounted read-only after I/O errors? see dmesg)`,
+          { path: p },
+        );
+      throw new QhError(
+        "QH_STORE_READONLY",
+        `${p} is not writable for this user: the store cannot be written`,
+        {
+          path: p,
+        },
+      );
     }
   }
 }

@@ -41,6 +41,8 @@ export interface DataDirLock {
   readonly file: string;
   /** Remove the lock file (only if it still holds our pid). Idempotent. */
   release(): void;
+  /** the pid of a dead holder whose stale lock this one took over (a kill -9, a power cut) */
+  readonly takenOverFrom?: number;
 }
 
 /** The pid written in a data dir's lock file, or undefined when there is none (or it is unreadable). */
@@ -94,6 +96,7 @@ function lockFileError(e: unknown, file: string): QhError {
 export function acquireDataDirLock(dataDir: string): DataDirLock {
   const dir = resolve(dataDir);
   const file = join(dir, LOCK_FILE);
+  let takenOverFrom: number | undefined;
   for (let attempt = 0; attempt < 5; attempt++) {
     let fd: number;
     try {
@@ -115,6 +118,7 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
         continue;
       }
       takeOverStale(file, pid);
+      if (pid !== undefined) takenOverFrom = pid;
       continue;
     }
     try {
@@ -134,6 +138,7 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
     let released = false;
     return {
       file,
+      ...(takenOverFrom !== undefined ? { takenOverFrom } : {}),
       release() {
         if (released) return;
         released = true;

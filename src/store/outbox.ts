@@ -165,6 +165,11 @@ export class Outbox {
       );
   }
 
+  /** Whether `device` may store events of `type` (EventKinds.allows: at most `max` types). */
+  allowsType(gw: string, device: string, type: string, max: number): boolean {
+    return this.kinds.allows(gw, device, type, max);
+  }
+
   /** The envelope of a stored row, as sent (event-row.ts). */
   private toOutboxRow(r: StoredRow): OutboxRow {
     let k: ReturnType<EventKinds["describe"]>;

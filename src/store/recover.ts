@@ -27,6 +27,7 @@ import Database from "better-sqlite3";
 import { QhError } from "../core/errors.js";
 import { DB_FILE } from "./db.js";
 import { isSqliteError, quickCheck } from "./integrity.js";
+import { type KindsRecovery, recoverKinds } from "./recover-kinds.js";
 import { assertNoGateway } from "./running.js";
 import { salvageTable, type TableSalvage } from "./salvage.js";
 
@@ -49,6 +50,8 @@ export interface RecoverResult {
   maxRecoveredSeq: number;
   /** the recorded last seq after recovery: the next event gets lastSeq + 1 */
   lastSeq: number;
+  /** the kinds dictionary: restored from its copy, and events set aside whose kind is lost */
+  kinds: KindsRecovery;
   ms: number;
 }
 
@@ -155,6 +158,7 @@ function rebuild(work: string, out: string, minSeq: number): Omit<RecoverResult,
           { maxRecoveredSeq },
         );
       }
+      const kinds = recoverKinds(dst);
       if (hasEvents) writeLastSeq(dst, lastSeq);
       const after = quickCheck(dst);
       if (!after.ok)
@@ -162,7 +166,7 @@ function rebuild(work: string, out: string, minSeq: number): Omit<RecoverResult,
           "QH_STORE_CORRUPT",
           `the recovered file fails its check: ${after.problems.join("; ")}`,
         );
-      return { method, headerRepaired, padded, tables, maxRecoveredSeq, lastSeq };
+      return { method, headerRepaired, padded, tables, maxRecoveredSeq, lastSeq, kinds };
     } finally {
       dst.close();
     }

@@ -4,7 +4,7 @@
  * programs" on the ports are real listeners in this process. The verticals' commands (cold, vend,
  * dex, store, sim cold-fault, sim vend): cli-exit-codes-verticals.test.ts.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
@@ -228,6 +228,16 @@ const rows: CliRow[] = [
     args: () => ["locker", "compartments", "-c", good(), "--data-dir", join(dir, "empty")],
     exit: 1,
     match: [/QH_GATEWAY_UNREACHABLE/],
+  },
+  {
+    name: "locker compartments with no gateway and the database of one that ran gone",
+    args: () => {
+      mkdirSync(join(dir, "lost"), { recursive: true });
+      writeFileSync(join(dir, "lost", "store.id"), "0192f0c0-0000-7000-8000-000000000000\n");
+      return ["locker", "compartments", "-c", good(), "--data-dir", join(dir, "lost")];
+    },
+    exit: 3,
+    match: [/QH_STORE_MISSING: .*quarterhour\.db is missing/],
   },
   {
     name: "start with a data dir that is a file",

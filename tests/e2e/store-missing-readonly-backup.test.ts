@@ -59,6 +59,7 @@ describe("a missing or empty database in a data dir that held a store", () => {
     expect(r.stderr).toMatch(/^error QH_STORE_MISSING: /);
     expect(r.stderr).toContain(join(dataDir, "quarterhour.db"));
     expect(r.stderr).toContain("locker.key");
+    expect(r.stderr).toMatch(/locker\.key in \S+ shows that a gateway ran here/);
     expect(r.stderr).toMatch(/backup.*quarterhour store new/s);
     expect(r.stderr).not.toMatch(NO_STACK);
     expect(existsSync(join(dataDir, "quarterhour.db"))).toBe(false); // nothing created behind our back

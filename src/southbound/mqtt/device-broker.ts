@@ -44,7 +44,8 @@ export type DropReason =
   | "bad_type"
   | "other_device"
   | "bad_metrics"
-  | "too_deep";
+  | "too_deep"
+  | "too_many_types";
 
 /** Why a dropped device publish was dropped, in words (a refused cmd-result's failure message). */
 export const DROP_REASON_TEXT: Record<DropReason, string> = {
@@ -56,6 +57,7 @@ export const DROP_REASON_TEXT: Record<DropReason, string> = {
   other_device: "another device's topic",
   bad_metrics: "bad metrics",
   too_deep: "nested too deep",
+  too_many_types: "a new event type past the device's limit of distinct types",
 };
 
 export interface DeviceBrokerOptions {
@@ -361,6 +363,10 @@ export class DeviceBroker {
       case "evt": {
         if (!EVENT_TYPE_RE.test(t.type)) {
           this.drop(dev, "bad_type", topic, packet, cb);
+          return;
+        }
+        if (!this.o.ingest.typeAllowed(dev, t.type)) {
+          this.drop(dev, "too_many_types", topic, packet, cb);
           return;
         }
         this.sink(packet);

@@ -21,7 +21,7 @@ describe("bad device input is refused or dropped, and the device stays connected
     gw = await startTestGateway(
       testConfig(up.url, {
         deviceBroker: { host: "127.0.0.1", port: 0, maxPayload: 1024 },
-        devices: mqttDevices("dev-a", "dev-b", "dev-c"),
+        devices: mqttDevices("dev-a", "dev-b", "dev-c", "dev-t"),
       }),
     );
     await gw.credentials.add("dev-a", "generic-mqtt", "secret-of-a");
@@ -89,6 +89,23 @@ describe("bad device input is refused or dropped, and the device stays connected
     expect(bGot).toEqual([]);
     await a.endAsync();
     await b.endAsync();
+  });
+
+  it("a type longer than 64 characters is bad_type; past 64 distinct types a new one is too_many_types", async () => {
+    await gw.credentials.add("dev-t", "generic-mqtt", "secret-of-t");
+    const t = await connectClient(url, { username: "dev-t", password: "secret-of-t" });
+    await t.publishAsync(`dev/dev-t/evt/${"a".repeat(65)}`, "{}", { qos: 1 });
+    for (let i = 0; i < 64; i++) await t.publishAsync(`dev/dev-t/evt/kind_${i}`, `{"i":${i}}`, { qos: 1 });
+    await t.publishAsync("dev/dev-t/evt/kind_64", "{}", { qos: 1 }); // the 65th distinct type
+    await t.publishAsync("dev/dev-t/evt/kind_3", '{"again":true}', { qos: 1 }); // a known one still goes
+    const m = await metric(gw, "qh_device_payloads_rejected_total");
+    expect(m).toMatch(/device="dev-t",reason="bad_type"} 1/);
+    expect(m).toMatch(/device="dev-t",reason="too_many_types"} 1/);
+    await platform.waitFor(() => platform.events.filter((e) => e.device === "dev-t").length === 65);
+    const types = platform.events.filter((e) => e.device === "dev-t").map((e) => e.type);
+    expect(types).not.toContain("kind_64");
+    expect(types.filter((x) => x === "kind_3")).toHaveLength(2);
+    await t.endAsync();
   });
 
   it("a removed device can no longer connect", async () => {

@@ -35,7 +35,11 @@ describe("the data dir lock (gateway.lock)", () => {
     writeFileSync(join(dir, LOCK_FILE), "2147483646\n"); // no such pid
     const lock = acquireDataDirLock(dir);
     expect(lockHolder(dir)).toBe(process.pid);
+    expect(lock.takenOverFrom).toBe(2147483646); // the gateway logs it at warn with this pid
     lock.release();
+    const again = acquireDataDirLock(dir); // a clean take: nothing taken over
+    expect(again.takenOverFrom).toBeUndefined();
+    again.release();
   });
 
   it("a lock naming this process's own pid, not held by it (a reboot reused the pid), is taken over", () => {
