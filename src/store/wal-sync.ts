@@ -29,7 +29,19 @@
  * checkpoint (which rewrites every committed page into the database file and syncs it) and a
  * fresh fdatasync have both succeeded.
  */
-import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync, statSync } from "node:fs";
+import {
+  close,
+  closeSync,
+  fdatasync,
+  fdatasyncSync,
+  fstatSync,
+  fsync,
+  fsyncSync,
+  open,
+  openSync,
+  statSync,
+} from "node:fs";
+import { dirname } from "node:path";
 import type { Registry } from "prom-client";
 import { QhError } from "../core/errors.js";
 import { counter, histogram } from "../core/metrics.js";
@@ -47,6 +59,11 @@ export interface WalSyncOptions {
   dbFile: string;
   /** test seam: the sync itself (default fs.fdatasync, in libuv's thread pool) */
   sync?: SyncFn;
+  /**
+   * test seam: fsync of the WAL's directory (default: open it read-only, fs.fsync, close), run once
+   * after a (re)opened WAL file's first data sync, before that sync releases anyone.
+   */
+  syncDir?: (dir: string, done: (err: NodeJS.ErrnoException | null) => void) => void;
   /** after each successful sync: the WAL's size in bytes (the checkpointer's trigger) */
   onSynced?: (walBytes: number) => void;
   /**
@@ -85,6 +102,14 @@ export class WalSync {
   private startedAt = 0;
   private readonly mSync;
   private readonly mFailed;
+  /**
+   * The WAL file we hold was (re)opened and its directory entry not yet synced by us. SQLite syncs
+   * the directory of a WAL it created only at its own first sync of it (a checkpoint, with
+   * synchronous=NORMAL); our fdatasync covers the file's data, not its name: a power cut could
+   * lose a new WAL whole, acknowledged commits with it.
+   */
+  private dirPending = false;
+  private readonly syncDir: NonNullable<WalSyncOptions["syncDir"]>;
 
   /**
    * Opens the -wal file (it exists once the database is open for writing in WAL mode) and syncs it
@@ -104,8 +129,18 @@ export class WalSync {
     this.mFailed = o.registry
       ? counter(o.registry, "qh_wal_fsync_failures_total", "Group fdatasyncs of the WAL that failed")
       : undefined;
+    this.syncDir = o.syncDir ?? syncDirectory;
     this.reopen();
-    if (this.fd >= 0) fdatasyncSync(this.fd);
+    if (this.fd >= 0) {
+      fdatasyncSync(this.fd);
+      const dfd = openSync(dirname(this.walFile), "r");
+      try {
+        fsyncSync(dfd);
+      } finally {
+        closeSync(dfd);
+      }
+      this.dirPending = false;
+    }
     const idle = o.idleMs ?? 1000;
     if (idle > 0) {
       this.idleTimer = setInterval(() => this.syncIfChanged(), idle);
@@ -141,6 +176,7 @@ export class WalSync {
     try {
       this.fd = openSync(this.walFile, "r");
       this.ino = fstatSync(this.fd).ino;
+      this.dirPending = true;
     } catch {
       // no WAL yet: nothing written since the last connection closed, nothing to sync
     }
@@ -192,6 +228,7 @@ export class WalSync {
     const fd = this.fd;
     this.lastSeen = this.seen();
     this.startedAt = performance.now();
+    const dir = this.dirPending;
     this.sync(fd, (err) => {
       let size = 0;
       if (!err) {
@@ -201,7 +238,15 @@ export class WalSync {
           // closed meanwhile (shutdown): the sync itself succeeded
         }
       }
-      this.finish(err, size);
+      if (err || !dir) {
+        this.finish(err, size);
+        return;
+      }
+      // a new WAL file: its name made durable too before anyone is released
+      this.syncDir(dirname(this.walFile), (dirErr) => {
+        if (!dirErr && this.fd === fd) this.dirPending = false;
+        this.finish(dirErr, size);
+      });
     });
   }
 
@@ -282,4 +327,15 @@ export class WalSync {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
   }
+}
+
+/** fsync a directory (its entries: a new file's name), in libuv's pool. */
+function syncDirectory(dir: string, done: (err: NodeJS.ErrnoException | null) => void): void {
+  open(dir, "r", (err, dfd) => {
+    if (err) {
+      done(err);
+      return;
+    }
+    fsync(dfd, (syncErr) => close(dfd, () => done(syncErr)));
+  });
 }
