@@ -20,7 +20,9 @@
  * place (the next writer overwrites from the start) and `journal_size_limit` or TRUNCATE shorten it
  * with ftruncate. SQLite deletes it only when the last connection closes; should it be recreated
  * anyway, every sync first compares the path's inode with ours and reopens (the new file is the
- * one SQLite writes to).
+ * one SQLite writes to). A WAL file opened anew (at start, or recreated) also has its directory
+ * synced, once, before its first sync releases anyone: fdatasync covers a file's data, not its name.
+ * (SQLite syncs the directory of a WAL it created only at its own first sync of it: a checkpoint.)
  *
  * A failed fdatasync (EIO, ENOSPC) is never retried into a success: on Linux the failed pages may be
  * marked clean, so a later fdatasync can succeed without them. The waiters get the coded error
