@@ -38,7 +38,7 @@ import { DeviceBroker, DROP_REASON_TEXT } from "./southbound/mqtt/device-broker.
 import { Checkpointer } from "./store/checkpointer.js";
 import { ClockStateTable } from "./store/clock-state.js";
 import { Credentials } from "./store/credentials.js";
-import { type Db, dbFile, JOURNAL_SIZE_LIMIT, openDatabase } from "./store/db.js";
+import { type Db, dbFile, journalSizeLimit, openDatabase } from "./store/db.js";
 import { DeviceStateTable } from "./store/device-state.js";
 import { assertWritable } from "./store/integrity.js";
 import { Ledger, ledgerKeepMs } from "./store/ledger.js";
@@ -189,6 +189,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     dataDir: config.dataDir,
     synchronous: config.store.synchronous,
     background,
+    journalSizeLimit: journalSizeLimit(config.store.walMaxMb),
     check: (r) => log.info({ file, ms: Math.round(r.ms) }, "store checked (quick_check ok)"),
     log,
   });
@@ -202,7 +203,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
       maxInFlight: o.walSyncOverlap,
       registry,
       onSynced: (walBytes) => {
-        if (walBytes > JOURNAL_SIZE_LIMIT) checkpointer?.request();
+        if (walBytes > journalSizeLimit(config.store.walMaxMb)) checkpointer?.request();
       },
     });
     checkpointer = new Checkpointer(file, (r) => keeperRef?.noteCheckpoint(r));

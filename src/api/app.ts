@@ -300,6 +300,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
             type: "object",
             properties: { deltaMs: { type: "integer" }, at: { type: "string" } },
           },
+          recordedAheadMs: { type: "integer" },
         },
       },
     },

@@ -1,5 +1,5 @@
 /**
- * `quarterhour store check | recover | backup | new`: what an operator runs when the store needs a
+ * `quarterhour store check | recover | backup | new | clock-reset`: what an operator runs when the store needs a
  * person (exit code 3 from `start`). See docs/operations.md.
  */
 
@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { QhError } from "../core/errors.js";
 import { backupStore, checkStore, newStore } from "../store/backup.js";
+import { resetClockState } from "../store/clock-state.js";
 import { acquireDataDirLock } from "../store/lock.js";
 import { recoverStore } from "../store/recover.js";
 import { readConfig } from "./common.js";
@@ -105,6 +106,19 @@ export function registerStore(program: Command, withGatewayOptions: (cmd: Comman
         out(
           `warning: the WAL (${r.walUnread} bytes) could not be read (read-only mount without its index): the backup holds the database file without the WAL's last commits; copy quarterhour.db-wal and -shm next to it too (docs/operations.md)`,
         );
+    });
+  withGatewayOptions(store.command("clock-reset"))
+    .description(
+      "forget the last recorded time (the clock's high-water mark), e.g. one recorded on a clock set wrong; the gateway must be stopped",
+    )
+    .action((opts: Opts) => {
+      const config = readConfig(opts);
+      const r = whileLocked(config.dataDir, () => resetClockState(config.dataDir));
+      out(
+        r.recorded
+          ? `recorded time ${r.recorded} (${r.synced ? "synchronised" : "unsynchronised"} clock) forgotten: the next start runs on the system clock`
+          : "no recorded time: nothing to reset",
+      );
     });
   withGatewayOptions(store.command("new"))
     .description(

@@ -22,6 +22,13 @@ export interface Clock {
    * synchronously, before now() returns the corrected time to anyone else. Returns the unsubscribe.
    */
   onCorrection(listener: CorrectionListener): () => void;
+  /**
+   * While unsynchronised: the first now() reading that may be off (-Infinity: all). Times recorded
+   * before it were taken on a clock that was right (wall time): a deadline among them cannot be
+   * judged on this clock until it is synchronised. Undefined while synchronised, or when the clock
+   * cannot tell (then every deadline is judged as before).
+   */
+  unsyncedSince?(): number | undefined;
 }
 
 export type CorrectionListener = (deltaMs: number, since: number) => void;

@@ -62,6 +62,11 @@ export interface ClockStatus {
   /** the wall clock was found behind the last recorded time */
   behindHighWater: boolean;
   lastCorrection?: { deltaMs: number; at: string };
+  /**
+   * The recorded high-water mark was found ahead of a synchronised (or trusted) clock by this much
+   * (ms) and given up: the clock was trusted and the gateway's time stepped back (logged at warn).
+   */
+  recordedAheadMs?: number;
 }
 
 const systemSource = { now: () => Date.now(), mono: () => performance.now() };
@@ -81,6 +86,7 @@ export class TimeKeeper implements Clock {
   private os: SyncReading = { synced: undefined, via: "none" };
   private behind = false;
   private lastCorrection: ClockStatus["lastCorrection"];
+  private recordedAhead: number | undefined;
   private probing: Promise<void> | undefined;
   private recheck = false;
   private timers: NodeJS.Timeout[] = [];
@@ -112,6 +118,20 @@ export class TimeKeeper implements Clock {
     return this.os.synced !== false;
   }
 
+  /**
+   * While unsynchronised: the first reading that may be off (this frame's start; -Infinity: all of
+   * them). Times recorded before it were taken on a clock that was right: a deadline among them is
+   * wall time and cannot be judged on this clock. Undefined while synchronised.
+   */
+  unsyncedSince(): number | undefined {
+    return this.synced() ? undefined : this.frameStart;
+  }
+
+  /** The wall clock can be believed over the recorded time: config trusts it, or the OS says synced. */
+  private trusted(): boolean {
+    return this.o.mode === "yes" || (this.o.mode === "auto" && this.os.synced === true);
+  }
+
   onCorrection(listener: CorrectionListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -126,6 +146,7 @@ export class TimeKeeper implements Clock {
       offsetMs: Math.round(this.offset),
       behindHighWater: this.behind,
       ...(this.lastCorrection ? { lastCorrection: this.lastCorrection } : {}),
+      ...(this.recordedAhead !== undefined ? { recordedAheadMs: Math.round(this.recordedAhead) } : {}),
     };
   }
 
@@ -138,10 +159,11 @@ export class TimeKeeper implements Clock {
     const rec = this.o.store?.load();
     const w = this.now() - this.offset;
     if (rec && w + this.tol < rec.at) {
-      if (this.o.mode === "auto" && this.os.synced === true) {
+      if (this.trusted()) {
+        this.recordedAhead = rec.at - w;
         this.o.log.warn(
-          { recorded: new Date(rec.at).toISOString(), aheadMs: rec.at - w },
-          "clock: the last recorded time is ahead of the synchronised clock; the old times were wrong",
+          { recorded: new Date(rec.at).toISOString(), aheadMs: Math.round(rec.at - w) },
+          "clock: the last recorded time is ahead of the synchronised clock: trusting the clock, stepping back (the recorded time was wrong)",
         );
       } else {
         this.behind = true;
@@ -213,9 +235,17 @@ export class TimeKeeper implements Clock {
     // the wall clock has caught up with the recorded time (a forward step, most often)
     if (this.behind && this.offset <= this.tol) this.behind = false;
     if (this.o.mode === "no" || (this.o.mode === "auto" && this.os.synced === false)) return;
-    if (this.behind && !(this.o.mode === "auto" && this.os.synced === true)) return;
-    this.behind = false;
+    if (this.behind && !this.trusted()) return;
     const delta = -this.offset;
+    if (this.behind && delta < -this.tol) {
+      // ran on from a recorded time the synchronised clock says was ahead: step back, flagged
+      this.recordedAhead = -delta;
+      this.o.log.warn(
+        { aheadMs: Math.round(-delta) },
+        "clock: synchronised, and behind the recorded time the gateway ran on from: trusting the clock, stepping back (the recorded time was wrong)",
+      );
+    }
+    this.behind = false;
     this.offset = 0;
     if (Math.abs(delta) > this.tol) this.announce(delta);
     this.frameStart = Number.NEGATIVE_INFINITY; // right from here on

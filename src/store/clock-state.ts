@@ -1,5 +1,8 @@
-import type Database from "better-sqlite3";
+import { existsSync } from "node:fs";
+import Database from "better-sqlite3";
+import { QhError } from "../core/errors.js";
 import type { HighWaterMark, HighWaterStore } from "../core/timekeeper.js";
+import { dbFile } from "./db.js";
 import { migrate } from "./migrate.js";
 
 /**
@@ -44,5 +47,39 @@ export class ClockStateTable implements HighWaterStore {
       m.synced ? 1 : 0,
       m.frameStart === undefined ? null : Math.round(m.frameStart),
     );
+  }
+}
+
+/** What `quarterhour store clock-reset` found and removed. */
+export interface ClockReset {
+  /** the recorded time that was given up (ISO), undefined when none was recorded */
+  recorded?: string;
+  /** whether the clock was synchronised when it was recorded */
+  synced?: boolean;
+}
+
+/**
+ * Forget the clock's high-water mark of a stopped gateway's store (the caller holds the data dir's
+ * lock): the next start no longer runs on from it, and times a previous unsynchronised run
+ * recorded are no longer carried over. For a mark recorded on a clock that was wrong (a year set by
+ * hand). Throws QH_STORE_MISSING when there is no database.
+ */
+export function resetClockState(dataDir: string): ClockReset {
+  const file = dbFile(dataDir);
+  if (!existsSync(file))
+    throw new QhError("QH_STORE_MISSING", `no database at ${file}: nothing to reset`, { file });
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    const table = db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'clock_state'")
+      .get();
+    if (!table) return {};
+    const r = db.prepare("SELECT high_water, synced FROM clock_state WHERE id = 1").get() as
+      | { high_water: number; synced: number }
+      | undefined;
+    db.prepare("DELETE FROM clock_state").run();
+    return r ? { recorded: new Date(r.high_water).toISOString(), synced: r.synced === 1 } : {};
+  } finally {
+    db.close();
   }
 }

@@ -32,6 +32,11 @@ export interface OpenOptions {
    * checkpoints with a Checkpointer (src/store/checkpointer.ts). Default false.
    */
   background?: boolean;
+  /**
+   * Bytes the WAL is cut back to after a checkpoint resets it (`journal_size_limit`). Default
+   * JOURNAL_SIZE_LIMIT (16 MiB); the gateway passes the smaller of that and `store.walMaxMb`.
+   */
+  journalSizeLimit?: number;
   readonly?: boolean;
   /**
    * Run `PRAGMA quick_check` before anything else touches the file (the gateway at start); the
@@ -62,6 +67,11 @@ export const WAL_CHECKPOINT_PAGES = 4000;
 
 /** Bytes the WAL keeps after a checkpoint reset: the autocheckpoint's 4,000 pages of 4 KiB. */
 export const JOURNAL_SIZE_LIMIT = WAL_CHECKPOINT_PAGES * 4096;
+
+/** The WAL's size limit for `store.walMaxMb` (MB): the smaller of it and JOURNAL_SIZE_LIMIT, bytes. */
+export function journalSizeLimit(walMaxMb: number): number {
+  return Math.min(JOURNAL_SIZE_LIMIT, walMaxMb * 1048576);
+}
 
 /**
  * Open (and migrate) the gateway database: WAL, synchronous=FULL by default so that a committed
@@ -117,7 +127,7 @@ export function openDatabase(opts: OpenOptions): Db {
       db.pragma(`wal_autocheckpoint = ${opts.background ? 0 : WAL_CHECKPOINT_PAGES}`);
       // After a checkpoint resets the WAL, cut the file back to this size (a WAL grown while an
       // outside reader held a snapshot shrinks again once the reader lets go).
-      db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
+      db.pragma(`journal_size_limit = ${Math.round(opts.journalSizeLimit ?? JOURNAL_SIZE_LIMIT)}`);
       migrateLogged(db, file, opts.log);
       mirrorEventKinds(db); // the second copy of the kinds dictionary (event-kinds.ts)
       // a store made before 1 KiB pages, once

@@ -84,6 +84,8 @@ export class StoreKeeper {
   private probeTimer: NodeJS.Timeout | undefined;
   /** the worker's last checkpoint was held back by a reader (warned once per episode) */
   private held = false;
+  /** the worker's last checkpoint copied every frame (no reader held it back) */
+  private complete = false;
   /** a failed fdatasync's recovery sync is running */
   private recovering = false;
   private readonly mDisk;
@@ -297,8 +299,16 @@ export class StoreKeeper {
     if (wal <= this.walMaxBytes && this.level === "ok") return;
     const worker = this.o.checkpointer;
     if (worker && !worker.dead && this.level === "ok") {
+      if (this.complete && !worker.busy) {
+        // The worker copied every frame and the WAL is still past its limit: no commit came since
+        // to restart it (a quiet site after a reader let go). Truncate it here, never waiting for a
+        // reader (busy_timeout 0): little or nothing left to copy, once per overgrowth.
+        this.complete = false;
+        this.runCheckpoint("TRUNCATE", wal);
+        return;
+      }
       // PASSIVE in the worker; once it backfilled every frame the next commit restarts the WAL
-      // and journal_size_limit cuts it back
+      // and journal_size_limit cuts it back (or the next round truncates it, above)
       worker.request();
       return;
     }
@@ -317,9 +327,10 @@ export class StoreKeeper {
     this.mCheckpoints.inc({ outcome: r.busy ? "busy" : "done" });
     const first = r.busy && !this.held;
     this.held = r.busy === true;
+    this.complete = r.busy !== true;
     if (first)
       this.o.log.warn(
-        { frames: r.walFrames, copied: r.checkpointed },
+        { walMb: walMbOf(`${this.o.dbFile}-wal`), frames: r.walFrames, copied: r.checkpointed },
         "WAL checkpoint held back by a reader's snapshot (a backup or a sqlite3 shell?): it is retried",
       );
   }
@@ -330,7 +341,7 @@ export class StoreKeeper {
       this.mCheckpoints.inc({ outcome: r.busy ? "busy" : "done" });
       if (r.busy)
         this.o.log.warn(
-          { walMb: Math.round(walBytes / 1048576), frames: r.walFrames, copied: r.checkpointed },
+          { walMb: Math.round((walBytes / 1048576) * 10) / 10, frames: r.walFrames, copied: r.checkpointed },
           "WAL checkpoint held back by a reader's snapshot (a backup or a sqlite3 shell?): it is retried",
         );
       return !r.busy;
@@ -434,5 +445,14 @@ export class StoreKeeper {
   private stopProbing(): void {
     if (this.probeTimer) clearInterval(this.probeTimer);
     this.probeTimer = undefined;
+  }
+}
+
+/** The file's size in MB (one decimal), undefined when it is gone: the log's `walMb`. */
+function walMbOf(file: string): number | undefined {
+  try {
+    return Math.round((statSync(file).size / 1048576) * 10) / 10;
+  } catch {
+    return undefined;
   }
 }

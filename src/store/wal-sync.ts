@@ -29,7 +29,9 @@
  * place (the next writer overwrites from the start) and `journal_size_limit` or TRUNCATE shorten it
  * with ftruncate. SQLite deletes it only when the last connection closes; should it be recreated
  * anyway, every sync first compares the path's inode with ours and reopens (the new file is the
- * one SQLite writes to).
+ * one SQLite writes to). A WAL file opened anew (at start, or recreated) also has its directory
+ * synced, once, before its first sync releases anyone: fdatasync covers a file's data, not its name.
+ * (SQLite syncs the directory of a WAL it created only at its own first sync of it: a checkpoint.)
  *
  * A failed fdatasync (EIO, ENOSPC) is never retried into a success: on Linux the failed pages may be
  * marked clean, so a later fdatasync can succeed without them. The waiters get the coded error
@@ -38,7 +40,19 @@
  * checkpoint (which rewrites every committed page into the database file and syncs it) and a
  * fresh fdatasync have both succeeded.
  */
-import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync, statSync } from "node:fs";
+import {
+  close,
+  closeSync,
+  fdatasync,
+  fdatasyncSync,
+  fstatSync,
+  fsync,
+  fsyncSync,
+  open,
+  openSync,
+  statSync,
+} from "node:fs";
+import { dirname } from "node:path";
 import type { Registry } from "prom-client";
 import { QhError } from "../core/errors.js";
 import { counter, histogram } from "../core/metrics.js";
@@ -56,6 +70,11 @@ export interface WalSyncOptions {
   dbFile: string;
   /** test seam: the sync itself (default fs.fdatasync, in libuv's thread pool) */
   sync?: SyncFn;
+  /**
+   * test seam: fsync of the WAL's directory (default: open it read-only, fs.fsync, close), run once
+   * after a (re)opened WAL file's first data sync, before that sync releases anyone.
+   */
+  syncDir?: (dir: string, done: (err: NodeJS.ErrnoException | null) => void) => void;
   /** after each successful sync: the WAL's size in bytes (the checkpointer's trigger) */
   onSynced?: (walBytes: number) => void;
   /**
@@ -116,6 +135,14 @@ export class WalSync {
   lastSyncMs = 0;
   private readonly mSync;
   private readonly mFailed;
+  /**
+   * The WAL file we hold was (re)opened and its directory entry not yet synced by us. SQLite syncs
+   * the directory of a WAL it created only at its own first sync of it (a checkpoint, with
+   * synchronous=NORMAL); our fdatasync covers the file's data, not its name: a power cut could
+   * lose a new WAL whole, acknowledged commits with it.
+   */
+  private dirPending = false;
+  private readonly syncDir: NonNullable<WalSyncOptions["syncDir"]>;
 
   /**
    * Opens the -wal file (it exists once the database is open for writing in WAL mode) and syncs it
@@ -136,8 +163,18 @@ export class WalSync {
     this.mFailed = o.registry
       ? counter(o.registry, "qh_wal_fsync_failures_total", "Group fdatasyncs of the WAL that failed")
       : undefined;
+    this.syncDir = o.syncDir ?? syncDirectory;
     this.reopen();
-    if (this.fd >= 0) fdatasyncSync(this.fd);
+    if (this.fd >= 0) {
+      fdatasyncSync(this.fd);
+      const dfd = openSync(dirname(this.walFile), "r");
+      try {
+        fsyncSync(dfd);
+      } finally {
+        closeSync(dfd);
+      }
+      this.dirPending = false;
+    }
     const idle = o.idleMs ?? 1000;
     if (idle > 0) {
       this.idleTimer = setInterval(() => this.syncIfChanged(), idle);
@@ -178,6 +215,7 @@ export class WalSync {
     try {
       this.fd = openSync(this.walFile, "r");
       this.ino = fstatSync(this.fd).ino;
+      this.dirPending = true;
     } catch {
       // no WAL yet: nothing written since the last connection closed, nothing to sync
     }
@@ -249,7 +287,8 @@ export class WalSync {
     const fd = this.fd;
     this.lastSeen = this.seen();
     const startedAt = performance.now();
-    this.sync(fd, (err) => {
+    const dir = this.dirPending;
+    const complete = (err: NodeJS.ErrnoException | null): void => {
       this.running--;
       const uses = (this.fdUses.get(fd) ?? 1) - 1;
       if (uses > 0) this.fdUses.set(fd, uses);
@@ -273,6 +312,17 @@ export class WalSync {
         this.idleWaiters = [];
         for (const fn of w) fn();
       }
+    };
+    this.sync(fd, (err) => {
+      if (err || !dir) {
+        complete(err);
+        return;
+      }
+      // a new WAL file: its name made durable too before anyone is released
+      this.syncDir(dirname(this.walFile), (dirErr) => {
+        if (!dirErr && this.fd === fd) this.dirPending = false;
+        complete(dirErr);
+      });
     });
   }
 
@@ -371,4 +421,15 @@ export class WalSync {
     if (this.fd >= 0 && !this.inUse(this.fd)) closeSync(this.fd);
     this.fd = -1;
   }
+}
+
+/** fsync a directory (its entries: a new file's name), in libuv's pool. */
+function syncDirectory(dir: string, done: (err: NodeJS.ErrnoException | null) => void): void {
+  open(dir, "r", (err, dfd) => {
+    if (err) {
+      done(err);
+      return;
+    }
+    fsync(dfd, (syncErr) => close(dfd, () => done(syncErr)));
+  });
 }

@@ -25,8 +25,16 @@ export class OverdueDesk implements DoorReactor {
     const { parcels, compartments, announcer } = this.ctx;
     // A reservation's deadline is the platform's wall time: judged only on a synchronised clock.
     // The gateway's own deadlines hold on any clock (re-anchored when it is corrected).
+    // So is a deadline computed on a clock that was right, before the present unsynchronised
+    // stretch (running on from a recorded time that may be ahead): judged once synchronised again.
     const synced = this.ctx.clock.synced();
-    const due = parcels.due("stored", now).filter((p) => synced || p.kind !== "reservation");
+    const since = synced ? undefined : this.ctx.clock.unsyncedSince?.();
+    const due = parcels
+      .due("stored", now)
+      .filter(
+        (p) =>
+          synced || (p.kind !== "reservation" && (since === undefined || (p.deposited_at ?? since) >= since)),
+      );
     if (due.length === 0) return;
     await announcer.commit((out) => {
       for (const d of due) {

@@ -74,6 +74,35 @@ describe("WAL growth while an outside reader holds a snapshot", () => {
     }
   });
 
+  it("store.fsync background: truncated to store.walMaxMb after the reader lets go, with no commit after", async () => {
+    // the review's case: background fsync, walMaxMb 2, a reader held a snapshot while the WAL grew
+    const config = testConfig(up.url, {
+      store: { walMaxMb: 2, lowDiskMb: 0, synchronous: "FULL", fsync: "background" },
+    });
+    const gw = await startTestGateway(config, { housekeepingMs: 100 });
+    const reader = new Database(join(config.dataDir, "quarterhour.db"), { readonly: true });
+    try {
+      expect(gw.db.pragma("journal_size_limit", { simple: true })).toBe(2 * 1048576);
+      await gw.ingest.emit({ device: "x", type: "first", data: {} });
+      reader.exec("BEGIN");
+      expect(reader.prepare("SELECT count(*) FROM events").pluck().get()).toBe(1); // the snapshot
+      for (let i = 0; walBytes(config.dataDir) < 5 * 1048576; i++) {
+        await Promise.all(
+          Array.from({ length: 20 }, (_, k) =>
+            gw.ingest.emit({ device: "x", type: "grow", data: { i, k, pad: "p".repeat(150) } }),
+          ),
+        );
+      }
+      reader.exec("COMMIT"); // the reader lets go; nothing is published after
+      await waitUntil(() => walBytes(config.dataDir) <= 2 * 1048576, 20_000, "the WAL cut back to walMaxMb");
+      const acc = await gw.ingest.emit({ device: "x", type: "after", data: {} });
+      expect(acc.seq).toBeGreaterThan(1);
+    } finally {
+      reader.close();
+      await gw.cleanup();
+    }
+  });
+
   it("sets a journal size limit, so an autocheckpoint cuts a grown WAL back", async () => {
     const config = testConfig(up.url);
     const gw = await startTestGateway(config);

@@ -117,6 +117,31 @@ describe("the gateway's clock", () => {
     k.stop();
   });
 
+  it("with synchronized: yes trusts the clock over a mark recorded ahead of it, flagged", async () => {
+    new ClockStateTable(t.db).save({ at: T + 3 * DAY, synced: true });
+    const { k } = keeper({ at: T, mode: "yes" });
+    await k.start();
+    expect(k.synced()).toBe(true);
+    expect(k.now()).toBe(T); // not 3 days ahead until the wall clock catches up
+    expect(k.status()).toMatchObject({ behindHighWater: false, recordedAheadMs: 3 * DAY });
+    k.stop();
+  });
+
+  it("unsynced from a mark ahead, then synchronised: steps back, flagged; judges old deadlines only then", async () => {
+    new ClockStateTable(t.db).save({ at: T + 3 * DAY, synced: true });
+    const { k, os, corrections } = keeper({ at: T, ntp: false });
+    await k.start();
+    expect(k.now()).toBe(T + 3 * DAY);
+    expect(k.unsyncedSince()).toBe(T + 3 * DAY); // what came before was recorded on a right clock
+    os.synced = true;
+    await k.check();
+    expect(corrections).toEqual([[-3 * DAY, T + 3 * DAY]]);
+    expect(k.now()).toBe(T);
+    expect(k.unsyncedSince()).toBeUndefined();
+    expect(k.status()).toMatchObject({ synced: true, recordedAheadMs: 3 * DAY });
+    k.stop();
+  });
+
   it("re-anchors a previous run's unsynchronised deadlines when it starts synchronised", async () => {
     new ClockStateTable(t.db).save({ at: T - 3 * DAY, synced: false, frameStart: T - 4 * DAY });
     const { k, corrections } = keeper({ at: T, ntp: true });

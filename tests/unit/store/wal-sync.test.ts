@@ -221,6 +221,45 @@ describe("WalSync: the group fdatasync of the WAL", () => {
     expect(() => fstatSync(old)).toThrow(); // closed once its last sync returned
   });
 
+  it("a recreated WAL's directory entry is synced before its first sync releases anyone, once", async () => {
+    const dirs: Array<{ dir: string; done: (err: NodeJS.ErrnoException | null) => void }> = [];
+    ws.close();
+    ws = new WalSync({
+      db,
+      dbFile: file(),
+      sync: sync.fn,
+      idleMs: 0,
+      syncDir: (d, done) => dirs.push({ dir: d, done }),
+    });
+    write("a");
+    const wal = `${file()}-wal`;
+    // the WAL recreated under its name (SQLite deletes it when the last connection closes)
+    renameSync(wal, `${wal}.old`);
+    copyFileSync(`${wal}.old`, wal);
+    const order: string[] = [];
+    ws.whenDurable((err) => order.push(`a:${err ?? "ok"}`));
+    await turn();
+    const first = sync.waiting[0]!;
+    sync.waiting = [];
+    first.done(null);
+    await turn();
+    expect(order).toEqual([]); // the file's data is synced, its name not yet
+    expect(dirs.map((d) => d.dir)).toEqual([dir]);
+    dirs[0]!.done(null);
+    await turn();
+    expect(order).toEqual(["a:ok"]);
+    // the same file again: no second directory sync
+    write("b");
+    ws.whenDurable((err) => order.push(`b:${err ?? "ok"}`));
+    await turn();
+    const second = sync.waiting[0]!;
+    sync.waiting = [];
+    second.done(null);
+    await turn();
+    expect(order).toEqual(["a:ok", "b:ok"]);
+    expect(dirs).toHaveLength(1);
+  });
+
   it("a failed fdatasync fails its waiters coded, and every later wait until recover()", async () => {
     write("a");
     const errs: unknown[] = [];
