@@ -39,6 +39,11 @@ export interface ZoneLimits {
    * Field practice: Carel ir33 d8 "alarm bypass after defrost" (default 1 h), Dixell dAO.
    */
   defrostAlarmDelaySeconds: number;
+  /**
+   * the defrost bypass's ceiling: a reading above max + this counts as out of range even during a
+   * defrost (and ends its bypass), °C. Field basis: a defrost warms the air "a few degrees".
+   */
+  defrostMaxRiseC: number;
 }
 
 export interface ZoneConfig {
