@@ -28,6 +28,9 @@
  * - a gap is never time in range: values rejected as implausible date the time to the next
  *   accepted reading from the last one like a gap; after a reading out of range, that time counts
  *   out of range (window, open alarm) even when the next reading is back in range.
+ * - a defrost's bypass (defrost.ts): readings above the range up to max + defrostMaxRiseC start
+ *   no excursion during its window; none for a zone already out of range, in a run or in alarm;
+ *   a run or an open alarm counts every reading above the range as ever.
  * - sensor_fault and unreachable time also add up in the rolling window (rule cumulative: an
  *   intermittent probe or link never lasting the delay in a row), each sample without a value
  *   counting the step since the one before; the count starts afresh after the alarm clears.
