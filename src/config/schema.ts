@@ -343,6 +343,8 @@ export interface ColdZoneConfig {
   maxJumpC?: number;
   /** temperature alarms above the range are suppressed during a defrost and this long after it, s */
   defrostAlarmDelaySeconds?: number;
+  /** the defrost bypass's ceiling above maxC, °C */
+  defrostMaxRiseC?: number;
   pollSeconds?: number;
 }
 
@@ -602,6 +604,7 @@ export const configSchema: SchemaObject = {
                 unreachableSeconds: int(0, 86_400),
                 maxJumpC: { type: "number", exclusiveMinimum: 0, maximum: 100 },
                 defrostAlarmDelaySeconds: int(0, 86_400),
+                defrostMaxRiseC: { type: "number", minimum: 0, maximum: 30 },
                 pollSeconds: int(1, 3600),
               },
               { required: ["id", "kind", "controller"] },

@@ -291,6 +291,7 @@ export function coldZones(
       unreachableSeconds: z.unreachableSeconds,
       maxJumpC: z.maxJumpC,
       defrostAlarmDelaySeconds: z.defrostAlarmDelaySeconds,
+      defrostMaxRiseC: z.defrostMaxRiseC,
     });
     if (limits.min >= limits.max) throw bad("maxC", `must be above minC (${limits.min} °C)`);
     if (limits.hysteresisC * 2 >= limits.max - limits.min)

@@ -58,6 +58,7 @@ it("config show prints the zone defaults that apply", () => {
     cumulativeLimitSeconds: 3600,
     cumulativeWindowSeconds: 86_400,
     defrostAlarmDelaySeconds: 1800,
+    defrostMaxRiseC: 4,
     maxJumpC: 10,
   });
   // what the config sets itself stays as set

@@ -28,11 +28,15 @@
  * - a gap is never time in range: values rejected as implausible date the time to the next
  *   accepted reading from the last one like a gap; after a reading out of range, that time counts
  *   out of range (window, open alarm) even when the next reading is back in range.
+ * - a defrost's bypass (defrost.ts): readings above the range up to max + defrostMaxRiseC start
+ *   no excursion during its window; none for a zone already out of range, in a run or in alarm;
+ *   a run or an open alarm counts every reading above the range as ever.
  * - sensor_fault and unreachable time also add up in the rolling window (rule cumulative: an
  *   intermittent probe or link never lasting the delay in a row), each sample without a value
  *   counting the step since the one before; the count starts afresh after the alarm clears.
  */
 
+import { bypassActive, bypassed, commandDefrost, readingDefrost } from "./defrost.js";
 import { addSpan, type Span, windowTotal } from "./spans.js";
 import type {
   Alarm,
@@ -67,11 +71,10 @@ export interface ZoneAlarmState {
    */
   hole?: boolean;
   /** cumulative: sensor-fault and unreachable time within the window, [elapsedStart, elapsedEnd, wallStart] */
-  /**
-   * observation time (elapsed) until which readings above the range count nothing: a defrost
-   * under way or commanded, plus `defrostAlarmDelaySeconds`
-   */
+  /** the defrost bypass (defrost.ts) */
   defrostUntil?: number;
+  defrostOn?: boolean;
+  defrostSpent?: boolean;
   faultSpans?: Span[];
   unreachableSpans?: Span[];
   doorSeconds?: number;
@@ -152,6 +155,8 @@ export class ZoneAlarms {
       st.unreachableSpans?.length ?? 0,
       st.unreachableSpans?.[0]?.[0] ?? null,
       st.defrostUntil ?? null,
+      !!st.defrostOn,
+      !!st.defrostSpent,
     ]);
   }
 
@@ -247,8 +252,8 @@ export class ZoneAlarms {
       if (st.open.door_open) out.push(this.clear("door_open", s.wall));
     }
 
-    if (s.defrosting === true) this.defrostStarted();
-    else if (st.defrostUntil !== undefined && st.elapsed > st.defrostUntil) st.defrostUntil = undefined;
+    const inRange = t === null ? null : t >= L.min && t <= L.max;
+    readingDefrost(st, L.defrostAlarmDelaySeconds, s.defrosting, this.defrostEligible(), inRange);
 
     if (t !== null) {
       st.lastValueC = t;
@@ -258,20 +263,29 @@ export class ZoneAlarms {
   }
 
   /**
-   * A defrost is under way (the controller says so) or was just commanded: readings above the
-   * range count towards no temperature alarm until `defrostAlarmDelaySeconds` after it (a defrost
-   * warms the evaporator and the air a few degrees for minutes: an expected excursion, which
-   * controllers themselves bypass, Carel ir33 d8 / Dixell dAO). An alarm already open stays open.
+   * A defrost was commanded (cold.defrost answered started or already_running): readings above
+   * the range, up to max + `defrostMaxRiseC`, start no temperature excursion for
+   * `defrostAlarmDelaySeconds` (an expected excursion, which controllers themselves bypass, Carel
+   * ir33 d8 / Dixell dAO). Bounded (defrost.ts): nothing when the zone is already out of range, in
+   * a run or in alarm; a running window is not extended; one window per defrost.
+   * @returns whether readings above the range are now bypassed
    */
-  defrostStarted(): void {
-    const delay = this.limits.defrostAlarmDelaySeconds;
-    if (delay > 0) this.state.defrostUntil = this.state.elapsed + delay;
+  defrostStarted(): boolean {
+    return commandDefrost(this.state, this.limits.defrostAlarmDelaySeconds, this.defrostEligible());
   }
 
   /** Seconds of observation left in which readings above the range are bypassed (0: none). */
   defrostBypassLeft(): number {
     const st = this.state;
-    return st.defrostUntil === undefined ? 0 : Math.max(0, st.defrostUntil - st.elapsed);
+    return bypassActive(st) ? Math.max(0, st.defrostUntil! - st.elapsed) : 0;
+  }
+
+  /** A defrost beginning now may be bypassed: the last value in range, no run, no temperature alarm. */
+  private defrostEligible(): boolean {
+    const st = this.state;
+    const v = st.lastValueC;
+    const L = this.limits;
+    return v !== undefined && v >= L.min && v <= L.max && !st.run && !st.open.temperature && !st.prevOut;
   }
 
   /** Open alarms, oldest first. */
@@ -291,9 +305,11 @@ export class ZoneAlarms {
   private temperature(t: number, step: number, wall: number, note: ReadingNote, out: AlarmAction[]): void {
     const st = this.state;
     const L = this.limits;
-    // during a defrost's bypass a reading above the range counts as none out of range
-    const bypassed = t > L.max && st.defrostUntil !== undefined && st.elapsed <= st.defrostUntil;
-    const outOfRange = !bypassed && (t < L.min || t > L.max);
+    // during a defrost's bypass a reading above the range (up to the ceiling) starts no
+    // excursion; with a run or an alarm already under way it counts as ever (defrost.ts)
+    const excursion = st.run !== undefined || st.open.temperature !== undefined;
+    const skip = bypassed(st, t, L.max, L.defrostMaxRiseC, excursion);
+    const outOfRange = !skip && (t < L.min || t > L.max);
     // after a gap (or faulty, implausible values), the time since the last accepted reading
     // counts (the gap is dated from it): out of range when either side of it is
     const gapFrom = (st.hole || st.gap) && st.last ? st.last : undefined;

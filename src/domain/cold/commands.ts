@@ -137,7 +137,8 @@ export function createColdCommands(cold: ColdService): Record<string, CommandHan
       } catch (err) {
         throw controllerError(err, zone);
       }
-      // a defrost is an expected excursion: readings above the range are bypassed for a while
+      // a defrost is an expected excursion: readings above the range are bypassed for a while,
+      // within bounds (defrost.ts)
       if (outcome === "started" || outcome === "already_running") cold.defrostCommanded(zone);
       if (outcome === "started")
         await cold.emit(cold.zoneConfig(zone).controller.device, "cold.defrost.started", {

@@ -495,12 +495,18 @@ export class ColdService {
   }
 
   /**
-   * A defrost was commanded on `zone` (cold.defrost started it): readings above the range are
-   * bypassed for the zone's defrostAlarmDelaySeconds (alarms.ts), saved at once (a restart keeps it).
+   * A defrost was commanded on `zone` (cold.defrost started it): readings above the range start
+   * no excursion for the zone's defrostAlarmDelaySeconds, within the bounds of defrost.ts (no
+   * window for a zone already warm or in alarm, none extended, one per defrost), saved at once
+   * (a restart keeps it).
    */
   defrostCommanded(zone: string): void {
     const run = this.require(zone);
-    run.alarms.defrostStarted();
+    if (!run.alarms.defrostStarted())
+      this.o.log.info(
+        { zone },
+        "cold: defrost commanded, no alarm bypass (zone out of range or in alarm, or this defrost had its window)",
+      );
     try {
       this.st.save!.run(zone, JSON.stringify(run.alarms.state), this.o.clock.now());
       run.savedKey = run.alarms.saveKey();

@@ -23,6 +23,8 @@ export const DEFAULT_LIMITS: Omit<ZoneLimits, "min" | "max"> = {
   // controllers bypass alarms for 1 h after a defrost (Carel ir33 d8); a locker compartment
   // recovers in minutes, so half of that
   defrostAlarmDelaySeconds: 1800,
+  // a defrost warms the air "a few degrees": above max + this it is no defrost's
+  defrostMaxRiseC: 4,
 };
 
 export const DEFAULT_POLL_SECONDS = 30;

@@ -34,11 +34,17 @@ export interface ZoneLimits {
   /** a change larger than this between two readings is implausible (a probe fault), °C */
   maxJumpC: number;
   /**
-   * readings above the range do not count towards a temperature alarm during a defrost (the
-   * controller reports it, or one was commanded) and for this long after it, s (0: not at all).
+   * readings above the range (up to max + defrostMaxRiseC) start no temperature excursion during
+   * a defrost (the controller reports it, or one was commanded: one window per defrost, never
+   * extended by a command) and for this long after it, s (0: not at all). Bounds: defrost.ts.
    * Field practice: Carel ir33 d8 "alarm bypass after defrost" (default 1 h), Dixell dAO.
    */
   defrostAlarmDelaySeconds: number;
+  /**
+   * the defrost bypass's ceiling: a reading above max + this counts as out of range even during a
+   * defrost (and ends its bypass), °C. Field basis: a defrost warms the air "a few degrees".
+   */
+  defrostMaxRiseC: number;
 }
 
 export interface ZoneConfig {
