@@ -232,8 +232,7 @@ export function reconcile(
 
   // another machine's counters (a controller swapped, the bridge moved to another machine): no
   // delta against them; this audit is the new baseline and the change is reported
-  const changed =
-    previous !== null && previous.serial !== undefined && previous.serial !== counters.serial;
+  const changed = previous !== null && previous.serial !== undefined && previous.serial !== counters.serial;
   if (changed)
     mismatches.push({
       scope: "machine",
