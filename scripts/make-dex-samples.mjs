@@ -111,6 +111,23 @@ const files = {
   ),
   // PA7 per payment device with cash, two cashless readers and tokens, two price lists
   "pa7-breakdown.dex": sealDex(pa7Lines()),
+  // product 1 given in two PA1 blocks (its vends split across them: 30+10 cash, 70+5 cashless,
+  // 115 in all as in the reference file); G85 right: a duplicate_product warning, counters summed
+  "duplicate-product.dex": sealDex(
+    auditLines({
+      ...base,
+      products: [
+        { ...products[0], cash: { init: 30, reset: 3 }, cashless: { init: 70, reset: 8 } },
+        ...products.slice(1),
+        { ...products[0], cash: { init: 10, reset: 1 }, cashless: { init: 5, reset: 1 } },
+      ],
+      events,
+    }),
+  ),
+  // a negative counter (PA2 of product 4: -4 vends, -1000): a field error (negative_value), G85 right
+  "negative-counter.dex": sealDex(
+    auditLines({ ...base, events }).map((l) => (l.startsWith("PA2*51*") ? "PA2*-4*-1000*7*1750" : l)),
+  ),
   // 400 segments from DXS to DXE (the parse-time benchmark)
   "segments-400.dex": sealDex(big(400)),
 };

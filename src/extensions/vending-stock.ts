@@ -12,6 +12,7 @@
  */
 import type { FastifyPluginAsync } from "fastify";
 import { vendingStockPlugin } from "../api/vending-stock.js";
+import { machineSettings } from "../config/vending.js";
 import type { CommandHandler } from "../core/command.js";
 import { VendingAudit } from "../domain/vending/audit.js";
 import {
@@ -64,7 +65,11 @@ export function stockPart(ctx: ExtensionContext, recorder: StockHost): StockPart
   return {
     planogram,
     audit,
-    commands: createStockCommands(planogram, audit),
+    commands: createStockCommands(
+      planogram,
+      audit,
+      (device) => machineSettings(ctx.config, device).scaleFactor,
+    ),
     apiPlugin: vendingStockPlugin(planogram, audit),
     productOf: (device, slot) => planogram.slot(device, slot)?.product ?? null,
     setDexFetch: (fetchLines) =>

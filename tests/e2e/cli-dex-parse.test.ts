@@ -62,6 +62,16 @@ describe("quarterhour dex parse", () => {
     expect(r.stdout).toContain("SE declares 12 segments, the file has 47");
   });
 
+  it("a product given twice and a negative counter are warned (duplicate_product, negative_value): exit 0", () => {
+    const d = runCli(["dex", "parse", S("duplicate-product.dex")]);
+    expect(d.status).toBe(0);
+    expect(d.stdout).toMatch(/duplicate_product: PA1 product "1" is given again \(first at line 13\)/);
+    const n = runCli(["dex", "parse", S("negative-counter.dex"), "--json"]);
+    expect(n.status).toBe(0);
+    const j = JSON.parse(n.stdout) as { audit: { integrity: { warnings: string[] } } };
+    expect(j.audit.integrity.warnings.join("\n")).toMatch(/negative_value: PA2 field 1 "-4"/);
+  });
+
   it("every sample parses without a crash (exit 0 or 1, never a stack)", () => {
     for (const f of [
       "vendor-preamble",

@@ -7,7 +7,13 @@
  *   DA/DB cashless). The gateway's sales are matched to DEX products through the planogram
  *   (`dexProduct` of the sale's slot; the slot number itself when the slot is not in the planogram).
  * - Machine: `VA1` (all paid vends), `CA2` (cash), `DA2` + `DB2` (cashless).
+ * - A product number given twice (two `PA1` blocks) is one product: its blocks' counters are summed
+ *   (a figure one block leaves unsaid makes the sum unknown, never a guess).
  * - The first audit of a machine is a baseline: nothing to compare with yet.
+ * - An audit whose machine serial (`ID1`) differs from the previous audit's is from another
+ *   machine (a controller swapped, the bridge moved): no delta against the other machine's
+ *   counters; a mismatch `machine_changed` (serial, previousSerial) and this audit is the new
+ *   baseline.
  * - A counter lower than at the previous audit means the machine's counters were reset (its
  *   controller replaced or re-initialised, its memory cleared; a simulator started afresh): a
  *   mismatch `machine_counters_reset` (dex: the counter now, previousDex: at the last audit,
@@ -30,6 +36,8 @@ export interface CounterSet {
 
 /** What the next audit compares against: this audit's counters since initialisation. */
 export interface Counters {
+  /** the machine's serial (`ID1`) these counters are from; absent in counters stored before it was kept */
+  serial?: string | null;
   machine: CounterSet;
   products: Record<string, CounterSet>;
 }
@@ -46,7 +54,10 @@ export interface Mismatch {
   scope: "machine" | "product";
   product?: string;
   slot?: number;
-  /** vends | value | cash_vends | cash_value | cashless_vends | cashless_value | machine_counters_reset */
+  /**
+   * vends | value | cash_vends | cash_value | cashless_vends | cashless_value |
+   * machine_counters_reset | machine_changed
+   */
   field: string;
   dex: number | null;
   gateway: number | null;
@@ -54,6 +65,9 @@ export interface Mismatch {
   previousDex?: number;
   /** machine_counters_reset: which counter (vends | value | cash_vends | …) */
   counter?: string;
+  /** machine_changed: this audit's serial (ID1) and the previous audit's */
+  serial?: string | null;
+  previousSerial?: string | null;
   /** dex − gateway */
   difference: number | null;
 }
@@ -86,18 +100,33 @@ const sumTally = (ts: (InitReset | null | undefined)[]): Figure | null => {
   return { vends: add("count"), value: add("value") };
 };
 
+const addNum = (a: number | null, b: number | null) => (a === null || b === null ? null : a + b);
+const addFig = (a: Figure | null, b: Figure | null): Figure | null =>
+  a && b ? { vends: addNum(a.vends, b.vends), value: addNum(a.value, b.value) } : null;
+/** Two blocks' counters summed; a figure one block leaves unsaid is unknown for the product. */
+const addSets = (a: CounterSet, b: CounterSet): CounterSet => ({
+  all: addFig(a.all, b.all)!,
+  cash: addFig(a.cash, b.cash),
+  cashless: addFig(a.cashless, b.cashless),
+});
+
 /** The counters since initialisation an audit states, per product (DEX number) and for the machine. */
 export function countersOf(audit: DexAudit): Counters {
   // no prototype: a DEX product number is machine data ("__proto__", "constructor" are keys too)
   const products: Record<string, CounterSet> = Object.create(null);
   for (const s of salesByProduct(audit)) {
-    products[s.number] = {
+    const set: CounterSet = {
       all: fig(s.init),
       cash: s.byClass ? fig(s.byClass.cash.init) : null,
       cashless: s.byClass ? fig(s.byClass.cashless.init) : null,
     };
+    // a product number given twice (two PA1 blocks; `duplicate_product` in the parse warnings):
+    // its vends are split across the blocks, so the product's counters are their sum
+    const seen = own(products, s.number);
+    products[s.number] = seen ? addSets(seen, set) : set;
   }
   return {
+    serial: audit.machine.serial,
     machine: {
       all: fig(audit.paidVends?.init),
       cash: audit.cash ? fig(audit.cash.init) : null,
@@ -201,7 +230,20 @@ export function reconcile(
     }
   };
 
-  if (!previous) {
+  // another machine's counters (a controller swapped, the bridge moved to another machine): no
+  // delta against them; this audit is the new baseline and the change is reported
+  const changed = previous !== null && previous.serial !== undefined && previous.serial !== counters.serial;
+  if (changed)
+    mismatches.push({
+      scope: "machine",
+      field: "machine_changed",
+      serial: counters.serial ?? null,
+      previousSerial: previous.serial ?? null,
+      dex: null,
+      gateway: null,
+      difference: null,
+    });
+  if (!previous || changed) {
     return {
       mode: "baseline",
       machine: { dex: counters.machine, gateway: gwMachine },
@@ -212,7 +254,7 @@ export function reconcile(
         dex,
         gateway: gw.get(product) ?? zero(),
       })),
-      mismatches: [],
+      mismatches,
       counters,
     };
   }

@@ -1,7 +1,9 @@
 /**
  * The platform's stock and audit commands (expiry, ledger and signatures are the router's):
  *
- * - vend.prices  { device?, prices: [{ slot, price }] }   new prices (minor units); the reader's
+ * - vend.prices  { device?, prices: [{ slot, price }] }   new prices (minor units, each > 0, a
+ *                                                         multiple of the reader's scale factor
+ *                                                         and at most 65534 × it); the reader's
  *                                                         max/min price follows (result:
  *                                                         readerUpdated, priceRange)
  * - vend.audit   { device? }                              fetch the DEX file through the bridge,
@@ -66,10 +68,19 @@ const PRICE_REFUSALS = new Set([
   "QH_PLANOGRAM_INPUT_INVALID",
 ]);
 
-/** The handlers, by command name. */
+/** The most a reader can grant or charge: MDB money is 16 bits and 0xFFFF means "unknown". */
+const MAX_BUS_VALUE = 65534;
+
+/**
+ * The handlers, by command name.
+ * @param scaleOf the machine's reader scale factor (money in minor units = MDB bus value × scale;
+ *   `vending.scaleFactor`, per machine): a price must be > 0, a multiple of it and at most
+ *   65534 × it (the same rule as vend.session's credit), else it is refused, named.
+ */
 export function createStockCommands(
   planogram: Planogram,
   audit: VendingAudit,
+  scaleOf: (device: string) => number = () => 1,
 ): Record<string, CommandHandler> {
   return {
     "vend.prices": async (args, ctx) => {
@@ -77,6 +88,7 @@ export function createStockCommands(
       const problems = c.problems;
       const device = machine(planogram, args, ctx, c);
       const list = args.prices;
+      const scale = device ? scaleOf(device) : 1;
       const prices: { slot: number; price: number }[] = [];
       if (!Array.isArray(list) || list.length === 0 || list.length > 1000)
         problems.push("args.prices: must be an array of 1-1000 { slot, price }");
@@ -88,8 +100,15 @@ export function createStockCommands(
           }
           if (!Number.isInteger(e.slot) || (e.slot as number) < 0 || (e.slot as number) > 65535)
             problems.push(`args.prices[${i}].slot: must be an integer 0-65535`);
-          if (!Number.isInteger(e.price) || (e.price as number) < 0 || (e.price as number) > 10_000_000)
-            problems.push(`args.prices[${i}].price: must be an integer 0-10000000 (minor units)`);
+          const max = MAX_BUS_VALUE * scale;
+          if (!Number.isInteger(e.price) || (e.price as number) <= 0 || (e.price as number) > max)
+            problems.push(
+              `args.prices[${i}].price: ${JSON.stringify(e.price ?? null)} is outside what the reader can charge (an integer 1..${max} minor units: 65534 × scale factor ${scale})`,
+            );
+          else if ((e.price as number) % scale !== 0)
+            problems.push(
+              `args.prices[${i}].price: ${e.price} is not a multiple of the reader's scale factor ${scale}`,
+            );
           prices.push({ slot: e.slot as number, price: e.price as number });
         });
       check(planogram, c);

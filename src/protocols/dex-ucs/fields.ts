@@ -19,11 +19,22 @@ export function trimmed(seg: DexSegment, i: number): string | null {
   return v ? v : null;
 }
 
-/** Field `i` as a whole number (DEX money and counts are integers), or null. */
+/**
+ * Field `i` as a whole number, or null. Every numeric field this parser reads (counts, money,
+ * prices, price lists, decimal places) is unsigned in EVA-DTS: a negative one (`PA2*-4*-1000`) is
+ * a field error, warned as `negative_value` and read as null (the segment is kept as written; a
+ * null counter is never used in the reconciliation).
+ */
 export function int(seg: DexSegment, i: number, warn: Warn): number | null {
   const v = seg.fields[i]?.trim();
   if (v === undefined || v === "") return null;
-  if (/^-?\d{1,15}$/.test(v)) return Number(v);
+  if (/^\d{1,15}$/.test(v)) return Number(v);
+  if (/^-\d{1,15}$/.test(v)) {
+    warn(
+      `line ${seg.line}: negative_value: ${seg.tag} field ${i + 1} "${v}" is negative (DEX counters are unsigned): ignored`,
+    );
+    return null;
+  }
   warn(`line ${seg.line}: ${seg.tag} field ${i + 1} "${v}" is not a whole number`);
   return null;
 }

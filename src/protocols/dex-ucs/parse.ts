@@ -150,8 +150,16 @@ function cashless(a: DexAudit, seg: DexSegment, warn: Warn): boolean {
 function productSegment(a: DexAudit, seg: DexSegment, current: DexProduct | undefined, warn: Warn): boolean {
   if (seg.tag === "PA1") {
     const rawName = str(seg, 2);
+    const number = trimmed(seg, 0) ?? "";
+    const first = a.products.find((x) => x.number === number);
+    // a product number given twice: both blocks kept; the reconciliation sums their counters
+    if (first)
+      warn(
+        `line ${seg.line}: duplicate_product: PA1 product "${number}" is given again (first at line ${first.line}): both blocks kept, their counters summed for the reconciliation`,
+      );
     a.products.push({
-      number: trimmed(seg, 0) ?? "",
+      line: seg.line,
+      number,
       rawName,
       name: rawName?.trim() || null,
       price: int(seg, 1, warn),
@@ -166,7 +174,8 @@ function productSegment(a: DexAudit, seg: DexSegment, current: DexProduct | unde
   let p = current;
   if (seg.tag === "PA7") {
     const num = trimmed(seg, 0) ?? "";
-    p = a.products.find((x) => x.number === num) ?? current;
+    // the current block when it is this product's (a product given twice has two blocks)
+    p = current?.number === num ? current : (a.products.find((x) => x.number === num) ?? current);
     if (p && p.number !== num) p = undefined;
   }
   if (!p) {

@@ -32,6 +32,8 @@ export interface DexDeviceSales extends InitReset {
 }
 
 export interface DexProduct {
+  /** the 1-based line of its `PA1` (a product number given twice has two blocks: both kept) */
+  line: number;
   /** the product (selection) number as written, e.g. "12" or "A3" */
   number: string;
   /** the name with its padding removed (`rawName` keeps it) */

@@ -106,7 +106,8 @@ describe("vending through the whole gateway", () => {
       if (schema) check(schema, JSON.parse(m.payload), m.topic);
       if (schema !== "envelope" && schema !== "request") continue;
       const e = JSON.parse(m.payload) as { type: string; data: unknown };
-      if (e.type.startsWith("vend.")) check(`event.${e.type}`, e.data, `${e.type} data`);
+      if (e.type.startsWith("vend."))
+        check(`${schema === "request" ? "request" : "event"}.${e.type}`, e.data, `${e.type} data`);
     }
     for (const t of [
       "vend.approved",
@@ -124,6 +125,10 @@ describe("vending through the whole gateway", () => {
     );
     check("cmd.vend.session.cancel.args", { paymentRef: "pay-schema" }, "vend.session.cancel args");
     expect(bad).toEqual([]);
+    // vend.authorize is a request, not a stored event: its schema is named for what it is
+    expect(rig.platform.messages.some((m) => m.topic.endsWith("/req/vend.authorize"))).toBe(true);
+    expect(v.has("request.vend.authorize")).toBe(true);
+    expect(v.has("event.vend.authorize")).toBe(false);
     expect(v.get("cmd.vend.authorize.result.args")?.({ requestId: "r", approved: true })).toBe(false);
   });
 

@@ -173,4 +173,29 @@ describe("restock and prices", () => {
     });
     expect(f.sink.events("vend.prices_updated")).toHaveLength(0);
   });
+
+  it("vend.prices: a price the reader cannot charge (0, ≥ 65535 × scale, not a multiple of it) is refused, each named", async () => {
+    const cmd = createStockCommands(f.planogram, audit, () => 5)["vend.prices"]!;
+    const err = await cmd(
+      {
+        prices: [
+          { slot: 1, price: 9_999_999 },
+          { slot: 12, price: 0 },
+          { slot: 1, price: 65535 * 5 },
+          { slot: 12, price: 152 },
+        ],
+      },
+      { id: "c-range" },
+    ).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "QH_COMMAND_INVALID" });
+    const msg = (err as Error).message;
+    expect(msg).toMatch(/prices\[0\]\.price: 9999999 is outside[\s\S]*1\.\.327670/);
+    expect(msg).toMatch(/prices\[1\]\.price: 0 is outside/);
+    expect(msg).toMatch(/prices\[2\]\.price: 327675 is outside/);
+    expect(msg).toMatch(/prices\[3\]\.price: 152 is not a multiple of the reader's scale factor 5/);
+    // the largest grantable price is taken
+    await expect(cmd({ prices: [{ slot: 1, price: 65534 * 5 }] }, { id: "c-max" })).resolves.toBeTruthy();
+    expect(f.planogram.slot("vm-1", 1)?.price).toBe(327670);
+    expect(f.sink.events("vend.prices_updated")).toHaveLength(1);
+  });
 });
