@@ -6,31 +6,21 @@
  * original ids, under another device and type). Real files damaged by writing bytes into them;
  * the CLI runs as a child process.
  */
-import { mkdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { newId } from "../../src/core/ids.js";
 import { openDatabase } from "../../src/store/db.js";
 import { Outbox } from "../../src/store/outbox.js";
-import { runCli, writeConfig } from "../helpers/cli.js";
+import { runCli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/gateway.js";
 import { storedEvents } from "../helpers/outbox-rows.js";
-import { writeBytes } from "../helpers/store-files.js";
+import { storeSite, writeBytes } from "../helpers/store-files.js";
 
 const root = tempDir("qh-recover-kinds-");
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function site(name: string): { dataDir: string; config: string; file: string } {
-  const dataDir = join(root, name, "data");
-  mkdirSync(dataDir, { recursive: true });
-  const config = writeConfig(join(root, name), {
-    gateway: { id: "gw-test", site: "s" },
-    dataDir,
-    uplink: { url: "mqtt://127.0.0.1:1" },
-  });
-  return { dataDir, config, file: join(dataDir, "quarterhour.db") };
-}
+const site = (name: string) => storeSite(root, name);
 
 /** 300 events from three devices with two types each; the store checkpointed, closed. */
 function fill(dataDir: string): Map<number, string> {

@@ -6,31 +6,22 @@
  * recovered schema-2 file is upgraded by the next open. Real files, damaged by writing bytes into
  * them; the CLI runs as a child process.
  */
-import { mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { newId } from "../../src/core/ids.js";
 import { openDatabase } from "../../src/store/db.js";
-import { runCli, writeConfig } from "../helpers/cli.js";
+import { runCli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/gateway.js";
 import { storedEvents } from "../helpers/outbox-rows.js";
-import { makeStore, writeBytes } from "../helpers/store-files.js";
+import { makeStore, storeSite, writeBytes } from "../helpers/store-files.js";
 import { makeV2Store, type V2Event, v2Body } from "../helpers/v2-store.js";
 
 const root = tempDir("qh-recover-rows-");
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function site(name: string): { dataDir: string; config: string } {
-  const dataDir = join(root, name, "data");
-  mkdirSync(dataDir, { recursive: true });
-  const config = writeConfig(join(root, name), {
-    gateway: { id: "gw-test", site: "s" },
-    dataDir,
-    uplink: { url: "mqtt://127.0.0.1:1" },
-  });
-  return { dataDir, config };
-}
+const site = (name: string): { dataDir: string; config: string } => storeSite(root, name);
 
 /** Recover with the CLI; the envelopes the recovered store sends, by seq. */
 function recover(dataDir: string, config: string): Map<number, string> {

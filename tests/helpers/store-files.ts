@@ -1,8 +1,9 @@
-import { closeSync, openSync, truncateSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, truncateSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { newId } from "../../src/core/ids.js";
 import { openDatabase } from "../../src/store/db.js";
 import { Outbox } from "../../src/store/outbox.js";
+import { writeConfig } from "./cli.js";
 
 /**
  * A real gateway store in `dataDir` holding events seq 1..n (200-byte bodies), checkpointed into
@@ -86,3 +87,18 @@ export const DAMAGES: Record<
     writeBytes(s.file, (page - 1) * s.pageSize, Buffer.alloc(s.pageSize, 0x5a));
   },
 };
+
+/**
+ * A site for the store CLI tests under `root/name`: an empty data dir and a config naming it (an
+ * uplink nobody answers). `file` is where its database lives.
+ */
+export function storeSite(root: string, name: string): { dataDir: string; config: string; file: string } {
+  const dataDir = join(root, name, "data");
+  mkdirSync(dataDir, { recursive: true });
+  const config = writeConfig(join(root, name), {
+    gateway: { id: "gw-test", site: "s" },
+    dataDir,
+    uplink: { url: "mqtt://127.0.0.1:1" },
+  });
+  return { dataDir, config, file: join(dataDir, "quarterhour.db") };
+}

@@ -6,11 +6,9 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { silentLogger } from "../../../src/core/logger.js";
-import { VendingAudit } from "../../../src/domain/vending/audit.js";
 import { type AuditProduct, auditLines, parseDex, sealDex } from "../../../src/protocols/dex-ucs/index.js";
 import { DEX_DIR } from "../dex/samples.js";
-import { useStock } from "./stock-fixture.js";
+import { auditOf, useStock } from "./stock-fixture.js";
 
 const PRICES: Record<string, number> = { "1": 200, "2": 350, "3": 300, "6": 600 };
 type Blocks = [number: string, cash: number, cashless: number][];
@@ -35,14 +33,7 @@ const START: Blocks = [
 
 describe("DEX audit: sealed files that say something odd", () => {
   const f = useStock();
-  const audit = () =>
-    new VendingAudit({
-      db: f.t.db,
-      recorder: f.recorder,
-      planogram: f.planogram,
-      log: silentLogger(),
-      clockSynced: () => true,
-    });
+  const audit = () => auditOf(f);
 
   it("the duplicate-product sample: both PA1 blocks kept, each with its own PA7, a duplicate_product warning", () => {
     const a = parseDex(readFileSync(`${DEX_DIR}samples/duplicate-product.dex`));

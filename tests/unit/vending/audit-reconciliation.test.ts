@@ -4,10 +4,9 @@
  * `audit.dex`; untrusted files stored but never reconciled; a clock step changes nothing.
  */
 import { describe, expect, it } from "vitest";
-import { silentLogger } from "../../../src/core/logger.js";
-import { type DexFetcher, VendingAudit } from "../../../src/domain/vending/audit.js";
+import type { DexFetcher } from "../../../src/domain/vending/audit.js";
 import { type AuditProduct, auditLines, sealDex } from "../../../src/protocols/dex-ucs/index.js";
-import { useStock } from "./stock-fixture.js";
+import { auditOf, useStock } from "./stock-fixture.js";
 
 type C = Record<string, { cash: number; cashless: number }>;
 const PRICES: Record<string, number> = { "1": 200, "2": 350, "3": 300, "6": 600 };
@@ -32,15 +31,7 @@ const START: C = { "1": { cash: 10, cashless: 20 }, "2": { cash: 5, cashless: 5 
 
 describe("DEX audit reconciliation", () => {
   const f = useStock();
-  const audit = (fetcher?: DexFetcher) =>
-    new VendingAudit({
-      db: f.t.db,
-      recorder: f.recorder,
-      planogram: f.planogram,
-      log: silentLogger(),
-      clockSynced: () => true,
-      fetcher,
-    });
+  const audit = (fetcher?: DexFetcher) => auditOf(f, fetcher);
 
   it("the first audit is a baseline: stored, reported, nothing compared", async () => {
     const a = audit();

@@ -4,6 +4,7 @@ import { afterEach, beforeEach } from "vitest";
 import type { PlanogramConfig } from "../../../src/config/planogram.js";
 import { ManualClock } from "../../../src/core/clock.js";
 import { silentLogger } from "../../../src/core/logger.js";
+import { type DexFetcher, VendingAudit } from "../../../src/domain/vending/audit.js";
 import { Planogram } from "../../../src/domain/vending/planogram.js";
 import { VendingRecorder } from "../../../src/domain/vending/recorder.js";
 import { migrateVending } from "../../../src/domain/vending/schema.js";
@@ -78,4 +79,16 @@ export function useStock(config: PlanogramConfig = PLANOGRAM): StockFixture {
   });
   afterEach(() => f.sink.close());
   return f;
+}
+
+/** The DEX audit over the fixture's store, recorder and planogram (clock synced; `fetcher` optional). */
+export function auditOf(f: StockFixture, fetcher?: DexFetcher): VendingAudit {
+  return new VendingAudit({
+    db: f.t.db,
+    recorder: f.recorder,
+    planogram: f.planogram,
+    log: silentLogger(),
+    clockSynced: () => true,
+    fetcher,
+  });
 }
