@@ -198,9 +198,12 @@ async function metrics(apiPort) {
   };
 }
 
-/** 4 devices × 100 in flight: durable (PUBACKed) events/s and events per group commit. */
-async function durable(mode, delay) {
-  const dir = tmpDir("fsync-durable");
+/**
+ * An upstream Mosquitto, the gateway (`mode`, `delay`) and a load worker in a temp dir, handed to
+ * `measure(gw, p)`; all stopped and removed afterwards, whatever happens.
+ */
+async function withSite(name, mode, delay, measure) {
+  const dir = tmpDir(name);
   const p = {};
   try {
     const bPort = await freePort();
@@ -208,6 +211,18 @@ async function durable(mode, delay) {
     const gw = await gateway(dir, mode, delay, bPort);
     p.gw = gw.child;
     p.load = worker("load", join(HERE, "load.js"));
+    return await measure(gw, p);
+  } finally {
+    await stop(p.load);
+    await stopGateway(p.gw);
+    await stop(p.b);
+    removeTmpDir(dir);
+  }
+}
+
+/** 4 devices × 100 in flight: durable (PUBACKed) events/s and events per group commit. */
+async function durable(mode, delay) {
+  return withSite("fsync-durable", mode, delay, async (gw, p) => {
     const devices = BULK.map((id) => ({ id, password: SECRET, topic: `dev/${id}/evt/bulk` }));
     await request(p.load, { cmd: "connect", url: gw.url, devices }, "connected");
     // warm-up, then the measured run
@@ -233,24 +248,12 @@ async function durable(mode, delay) {
       fsyncMs: (1000 * (m1.syncS - m0.syncS)) / (m1.syncs - m0.syncs),
       errors: ran.errors,
     };
-  } finally {
-    await stop(p.load);
-    await stopGateway(p.gw);
-    await stop(p.b);
-    removeTmpDir(dir);
-  }
+  });
 }
 
 /** One device at 200 events/s; /health every 20 ms from here. */
 async function health(mode, delay) {
-  const dir = tmpDir("fsync-health");
-  const p = {};
-  try {
-    const bPort = await freePort();
-    p.b = await startMosquitto("B", upstreamConf(bPort), dir, bPort);
-    const gw = await gateway(dir, mode, delay, bPort);
-    p.gw = gw.child;
-    p.load = worker("load", join(HERE, "load.js"));
+  return withSite("fsync-health", mode, delay, async (gw, p) => {
     await request(
       p.load,
       {
@@ -286,12 +289,7 @@ async function health(mode, delay) {
       liveAcked: sent.acked,
       liveMainSyncsPerS: (mainThreadSyncs(gw, from, to) ?? Number.NaN) / ((to - from) / 1000),
     };
-  } finally {
-    await stop(p.load);
-    await stopGateway(p.gw);
-    await stop(p.b);
-    removeTmpDir(dir);
-  }
+  });
 }
 
 /** The door bench in a child process (this file, `door` mode) under the same injection. */
