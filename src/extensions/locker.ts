@@ -11,7 +11,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Gauge } from "prom-client";
+import { Counter, Gauge } from "prom-client";
 import { kioskPlugin } from "../api/kiosk.js";
 import { type SimulatedBank, simPlugin } from "../api/sim.js";
 import {
@@ -318,6 +318,7 @@ function buildLocker(
     ],
     scrubAfterDelivery: [{ type: "parcel.deposited", path: "$.data.pickupCode" }],
     ...(layouts.length > 0 ? { outboxWaiting: () => ({ locker_outbox: service.pendingEvents() }) } : {}),
+    ...(layouts.length > 0 ? { warnings: () => service.warnings() } : {}),
     problems: () => {
       const out: string[] = [];
       for (const p of parts) {
@@ -375,7 +376,10 @@ function hasCouriers(ctx: ExtensionContext): boolean {
   }
 }
 
-/** Metrics read at scrape time: the locker's waiting events and its unwritten door reports. */
+/**
+ * Metrics read at scrape time: the locker's waiting events, its unwritten door reports, and the
+ * guessing guard's counts (wrong codes per declared terminal and kind; codes refused unread).
+ */
 function lockerGauges(registry: ExtensionContext["registry"], service: LockerService): void {
   if (registry.getSingleMetric("qh_locker_outbox_pending")) return;
   new Gauge({
@@ -392,6 +396,27 @@ function lockerGauges(registry: ExtensionContext["registry"], service: LockerSer
     registers: [registry],
     collect() {
       this.set(service.unwrittenDoorReports());
+    },
+  });
+  new Counter({
+    name: "qh_kiosk_wrong_codes_total",
+    help: "Wrong pickup and courier codes, per kiosk terminal and kind",
+    labelNames: ["terminal", "kind"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const w of service.guardTally().wrong.values())
+        this.inc({ terminal: w.terminal, kind: w.kind }, w.n);
+    },
+  });
+  new Counter({
+    name: "qh_kiosk_codes_refused_total",
+    help: "Kiosk requests refused before any code was checked: terminal_unknown, locked_out, site_slowed",
+    labelNames: ["reason"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [reason, n] of service.guardTally().refused) this.inc({ reason }, n);
     },
   });
 }
