@@ -163,6 +163,17 @@ export class DeviceBroker {
     );
   }
 
+  /** Why a password was refused, for the log: no credential at all, or a wrong one. */
+  private wrongPasswordWhy(id: string): string | undefined {
+    try {
+      return this.o.credentials.get(id)
+        ? "the password does not match the device's credential"
+        : `no credential for ${id}: provision it with \`quarterhour device add ${id}\``;
+    } catch {
+      return undefined; // the store cannot be read now: its own fault is reported elsewhere
+    }
+  }
+
   /** The checks that need no hashing, in order; undefined: the password must be checked. */
   private cheapChecks(
     clientId: string,
@@ -220,7 +231,8 @@ export class DeviceBroker {
             { device: id, address, blockedMs },
             "repeated wrong passwords: address backing off",
           );
-        this.refuse("wrong_credentials", { device: id, address }, cb);
+        // the installer's most common mistake is a declared device never provisioned: say which
+        this.refuse("wrong_credentials", { device: id, address, why: this.wrongPasswordWhy(id) }, cb);
       },
       (err: Error) => cb(Object.assign(err, { returnCode: 3 as const }), false),
     );
