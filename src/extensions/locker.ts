@@ -21,7 +21,7 @@ import {
   type ScannerModel,
 } from "../config/models.js";
 import type { BusConfig } from "../config/schema.js";
-import { siteTerminals } from "../config/terminals.js";
+import { siteTerminals, terminalWarnings } from "../config/terminals.js";
 import { QhError } from "../core/errors.js";
 import type { CompartmentRef, LockerBankLayout, LockPort } from "../domain/locker/index.js";
 import { LockerService } from "../domain/locker/index.js";
@@ -344,6 +344,7 @@ function buildLocker(
             "locker: pickup codes could be guessed within a year at the guard's limit; raise locker.codeLength",
           );
         } else log.info(figure, "locker: kiosk terminals and the guessing guard");
+        for (const w of terminalWarnings(config)) log.warn(w);
         if (anySimulated && !hasCouriers(ctx)) {
           service.setCourierCodes([DEMO_COURIER]);
           log.info({ courier: DEMO_COURIER.id }, "simulated site: demo courier code installed");
