@@ -29,6 +29,7 @@ import {
   clientIdAllowed,
   type IdentityRules,
   identityRefusal,
+  RefusalLogBudget,
   type RefusalReason,
 } from "./admission.js";
 import { gateSocket, PACKET_OVERHEAD_BYTES } from "./frame-gate.js";
@@ -97,6 +98,7 @@ export class DeviceBroker {
   /** device id → its live connections */
   private readonly online = new Map<string, Set<Client>>();
   private readonly backoff: AuthBackoff;
+  private readonly refusalLog = new RefusalLogBudget();
   private readonly rules: IdentityRules;
   private readonly limiter: EventRateGuard | undefined;
 
@@ -155,8 +157,9 @@ export class DeviceBroker {
   ): void {
     this.mAuthFail.inc();
     this.mRefused.inc({ reason });
-    // a flood is counted, not logged line by line
-    if (reason !== "backoff" && reason !== "busy") this.o.log.warn({ ...fields, reason }, "device refused");
+    // a flood is counted, not logged line by line: back-off and busy never, the others within a budget
+    const logged = reason === "backoff" || reason === "busy" ? undefined : this.refusalLog.take(reason);
+    if (logged) this.o.log.warn({ ...fields, reason, ...logged }, "device refused");
     cb(
       Object.assign(new Error(`connection refused: ${reason}`), { returnCode: CONNACK_CODE[reason] }),
       false,
