@@ -5,8 +5,10 @@
  * Input is taken literally: Ajv runs with `coerceTypes: false` (fastify's default would turn the
  * number 123456 into the string "123456", and 012345 would lose its zero), and a JSON body with a
  * `__proto__` key or a `constructor.prototype` is refused with a message saying so
- * (secure-json-parse, the parser fastify itself uses).
+ * (secure-json-parse, the parser fastify itself uses), as is a body that is not valid UTF-8 (never
+ * decoded with replacement characters).
  */
+import { isUtf8 } from "node:buffer";
 import { timingSafeEqual } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from "fastify";
 import type { Registry } from "prom-client";
@@ -174,9 +176,12 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     onConstructorPoisoning: "error",
   });
   app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => {
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_req, body, done) => {
     try {
-      done(null, parseJsonBody(body as string));
+      // decoding as a string would turn invalid bytes into U+FFFD: input is taken literally
+      if (!isUtf8(body as Buffer))
+        throw new BodyRefused("the body is not valid UTF-8; send JSON text encoded in UTF-8", "utf8");
+      done(null, parseJsonBody((body as Buffer).toString("utf8")));
     } catch (err) {
       done(err as Error, undefined);
     }

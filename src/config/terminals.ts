@@ -76,3 +76,16 @@ export function terminalProblems(
   });
   return out;
 }
+
+/**
+ * `config check`'s warning for a site with locker banks but no kiosk terminal (no
+ * `locker.terminals`, no scanner-line device): every kiosk route would answer 404.
+ * @returns one line, with the key path, or none
+ */
+export function terminalWarnings(config: Config): string[] {
+  const banks = config.buses.filter((b) => LOCK_BOARD_PROTOCOLS.has(b.protocol)).flatMap((b) => b.devices);
+  if (banks.length === 0 || siteTerminals(config).length > 0) return [];
+  return [
+    `locker.terminals: no kiosk terminal (none declared and no scanner-line device), so every /api/v1/kiosk/… route answers 404 QH_LOCKER_TERMINAL_UNKNOWN; declare the kiosk, e.g. locker.terminals: [{ id: kiosk-1, banks: [${banks.map((d) => d.id).join(", ")}] }]`,
+  ];
+}

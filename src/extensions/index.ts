@@ -5,6 +5,7 @@
  */
 import { type DeviceModel, loadModels } from "../config/models.js";
 import type { Config } from "../config/schema.js";
+import { terminalWarnings } from "../config/terminals.js";
 import { QhError } from "../core/errors.js";
 import type { ExtensionFactory } from "../gateway.js";
 import { COLD_BUS_PROTOCOLS, checkColdConfig, coldConfigWarnings, coldExtension } from "./cold.js";
@@ -35,6 +36,7 @@ export const VERTICALS: readonly Vertical[] = [
   {
     name: "locker",
     busProtocols: LOCKER_BUS_PROTOCOLS,
+    warnings: terminalWarnings,
     factory: (models, hooks, seams) => lockerExtension(models, hooks, seams),
   },
   {

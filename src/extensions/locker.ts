@@ -11,7 +11,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Gauge } from "prom-client";
+import { Counter, Gauge } from "prom-client";
 import { kioskPlugin } from "../api/kiosk.js";
 import { type SimulatedBank, simPlugin } from "../api/sim.js";
 import {
@@ -21,7 +21,7 @@ import {
   type ScannerModel,
 } from "../config/models.js";
 import type { BusConfig } from "../config/schema.js";
-import { siteTerminals } from "../config/terminals.js";
+import { siteTerminals, terminalWarnings } from "../config/terminals.js";
 import { QhError } from "../core/errors.js";
 import type { CompartmentRef, LockerBankLayout, LockPort } from "../domain/locker/index.js";
 import { LockerService } from "../domain/locker/index.js";
@@ -318,6 +318,7 @@ function buildLocker(
     ],
     scrubAfterDelivery: [{ type: "parcel.deposited", path: "$.data.pickupCode" }],
     ...(layouts.length > 0 ? { outboxWaiting: () => ({ locker_outbox: service.pendingEvents() }) } : {}),
+    ...(layouts.length > 0 ? { warnings: () => service.warnings() } : {}),
     problems: () => {
       const out: string[] = [];
       for (const p of parts) {
@@ -343,6 +344,7 @@ function buildLocker(
             "locker: pickup codes could be guessed within a year at the guard's limit; raise locker.codeLength",
           );
         } else log.info(figure, "locker: kiosk terminals and the guessing guard");
+        for (const w of terminalWarnings(config)) log.warn(w);
         if (anySimulated && !hasCouriers(ctx)) {
           service.setCourierCodes([DEMO_COURIER]);
           log.info({ courier: DEMO_COURIER.id }, "simulated site: demo courier code installed");
@@ -375,7 +377,10 @@ function hasCouriers(ctx: ExtensionContext): boolean {
   }
 }
 
-/** Metrics read at scrape time: the locker's waiting events and its unwritten door reports. */
+/**
+ * Metrics read at scrape time: the locker's waiting events, its unwritten door reports, and the
+ * guessing guard's counts (wrong codes per declared terminal and kind; codes refused unread).
+ */
 function lockerGauges(registry: ExtensionContext["registry"], service: LockerService): void {
   if (registry.getSingleMetric("qh_locker_outbox_pending")) return;
   new Gauge({
@@ -392,6 +397,27 @@ function lockerGauges(registry: ExtensionContext["registry"], service: LockerSer
     registers: [registry],
     collect() {
       this.set(service.unwrittenDoorReports());
+    },
+  });
+  new Counter({
+    name: "qh_kiosk_wrong_codes_total",
+    help: "Wrong pickup and courier codes, per kiosk terminal and kind",
+    labelNames: ["terminal", "kind"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const w of service.guardTally().wrong.values())
+        this.inc({ terminal: w.terminal, kind: w.kind }, w.n);
+    },
+  });
+  new Counter({
+    name: "qh_kiosk_codes_refused_total",
+    help: "Kiosk requests refused before any code was checked: terminal_unknown, locked_out, site_slowed",
+    labelNames: ["reason"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [reason, n] of service.guardTally().refused) this.inc({ reason }, n);
     },
   });
 }

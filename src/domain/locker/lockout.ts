@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import type { Clock } from "../../core/clock.js";
 import { DEVICE_ID_RE } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
+import type { Logger } from "../../core/logger.js";
 import type { Announcer } from "./outbox.js";
 import { type LockerSettings, slowedIntervalMs } from "./settings.js";
 
@@ -13,6 +14,18 @@ export function assertTerminal(terminal: unknown): asserts terminal is string {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Why a code was not even looked at (counted in `qh_kiosk_codes_refused_total{reason}`). */
+export type GuardRefusal = "terminal_unknown" | "locked_out" | "site_slowed";
+
+/**
+ * What the guard has counted since start, for the metrics (read at scrape time): wrong codes by
+ * terminal (declared ones only) and kind, and codes refused unread by reason.
+ */
+export interface GuardTally {
+  wrong: Map<string, { terminal: string; kind: "pickup" | "courier"; n: number }>;
+  refused: Map<GuardRefusal, number>;
+}
 
 /**
  * Wrong codes, counted in SQLite so a restart does not reset them. Pickup and courier codes count
@@ -27,12 +40,43 @@ const iso = (ms: number) => new Date(ms).toISOString();
  *   having the API token, does not buy more guesses: see expectedYearsToGuess.
  */
 export class TerminalGuard {
+  readonly tally: GuardTally = { wrong: new Map(), refused: new Map() };
+
   constructor(
     private readonly db: Database.Database,
     private readonly announcer: Announcer,
     private readonly clock: Clock,
     private readonly settings: LockerSettings,
+    private readonly log?: Logger,
   ) {}
+
+  /** Count a code refused unread (an unknown terminal, a lock-out, slowed mode). */
+  refused(reason: GuardRefusal): void {
+    this.tally.refused.set(reason, (this.tally.refused.get(reason) ?? 0) + 1);
+  }
+
+  /**
+   * Lines for /health `warnings`: the site in slowed mode (with when the next code is taken) and
+   * every terminal locked out now (until when).
+   */
+  warnings(now: number = this.clock.now()): string[] {
+    const out: string[] = [];
+    const { n } = this.siteCount(now);
+    if (n >= this.settings.siteMaxWrongCodes) {
+      const next = this.slowedUntil(now);
+      out.push(
+        `locker: site slowed after ${n} wrong codes within ${this.settings.siteWindowHours} h (kiosk.guessing_suspected): ${
+          next === undefined ? "the next code is taken now" : `codes taken again from ${iso(next)}`
+        }`,
+      );
+    }
+    const locked = this.db
+      .prepare("SELECT terminal, until FROM locker_lockouts WHERE until > ? ORDER BY terminal")
+      .all(now) as { terminal: string; until: number }[];
+    for (const l of locked)
+      out.push(`locker: terminal ${l.terminal} locked out after wrong codes until ${iso(l.until)}`);
+    return out;
+  }
 
   lockedUntil(terminal: string): number | undefined {
     const row = this.db.prepare("SELECT until FROM locker_lockouts WHERE terminal = ?").get(terminal) as
@@ -63,6 +107,7 @@ export class TerminalGuard {
   assertOpen(terminal: string): void {
     const until = this.lockedUntil(terminal);
     if (until !== undefined) {
+      this.refused("locked_out");
       throw new QhError(
         "QH_LOCKER_LOCKED_OUT",
         `this terminal is locked after too many wrong codes until ${iso(until)}`,
@@ -73,6 +118,7 @@ export class TerminalGuard {
     }
     const slowed = this.slowedUntil();
     if (slowed !== undefined) {
+      this.refused("site_slowed");
       throw new QhError(
         "QH_LOCKER_SITE_SLOWED",
         `too many wrong codes at this site: codes are taken again from ${iso(slowed)}`,
@@ -84,6 +130,7 @@ export class TerminalGuard {
   /** Count a wrong code; lock the terminal out at the limit (kiosk.locked_out, durable). Always throws. */
   async wrong(terminal: string, kind: "pickup" | "courier"): Promise<never> {
     const s = this.settings;
+    let entered: { wrongCodes: number; terminals: string[] } | undefined;
     const verdict = await this.announcer.commit((out) => {
       this.db.prepare("INSERT INTO locker_wrong_codes (terminal, at) VALUES (?, ?)").run(terminal, out.now);
       this.db
@@ -105,6 +152,7 @@ export class TerminalGuard {
           slowedSeconds: Math.round(slowedIntervalMs(s) / 1000),
           lastCodeKind: kind,
         });
+        entered = { wrongCodes: site.n, terminals };
       }
       const since = out.now - s.wrongCodeWindowMinutes * 60_000;
       const { n } = this.db
@@ -125,9 +173,28 @@ export class TerminalGuard {
         lockoutMinutes: s.lockoutMinutes,
         lastCodeKind: kind,
       });
-      return { locked: true as const, until };
+      return { locked: true as const, until, attempts: n };
     });
+    const key = `${terminal}\0${kind}`;
+    const t = this.tally.wrong.get(key) ?? { terminal, kind, n: 0 };
+    t.n++;
+    this.tally.wrong.set(key, t);
+    if (entered) {
+      this.log?.warn(
+        {
+          terminal,
+          ...entered,
+          windowHours: s.siteWindowHours,
+          slowedSeconds: Math.round(slowedIntervalMs(s) / 1000),
+        },
+        "kiosk: too many wrong codes across the site: slowed mode (kiosk.guessing_suspected)",
+      );
+    }
     if (verdict.locked) {
+      this.log?.warn(
+        { terminal, attempts: verdict.attempts, until: iso(verdict.until), lastCodeKind: kind },
+        "kiosk terminal locked out after wrong codes (kiosk.locked_out)",
+      );
       throw new QhError(
         "QH_LOCKER_LOCKED_OUT",
         `this terminal is locked after too many wrong codes until ${iso(verdict.until)}`,

@@ -31,7 +31,7 @@ import { createLockerCommands, type LockerCommandTarget } from "./commands.js";
 import { type CompartmentRow, CompartmentStore, validateLayout } from "./compartments.js";
 import { DepositDesk } from "./deposit.js";
 import { DoorTruth } from "./doors.js";
-import { assertTerminal, TerminalGuard } from "./lockout.js";
+import { assertTerminal, type GuardTally, TerminalGuard } from "./lockout.js";
 import { Announcer } from "./outbox.js";
 import { OverdueDesk, type RetrieveChoice } from "./overdue.js";
 import { ParcelStore, parcelView } from "./parcels.js";
@@ -133,6 +133,7 @@ export class LockerService implements DoorInput, LockerCommandTarget {
     }
     const hasher = new CodeHasher(opts.secretKey);
     const announcer = new Announcer(db, opts.events, clock, log, "locker_outbox", opts.durable);
+    const guard = new TerminalGuard(db, announcer, clock, this.settings, log);
     const ctx: LockerContext = {
       db,
       clock,
@@ -145,12 +146,13 @@ export class LockerService implements DoorInput, LockerCommandTarget {
       pickupCodes: new PickupCodes(db, hasher, this.settings.codeLength),
       courierCodes: new CourierCodes(db, hasher),
       hasher,
-      guard: new TerminalGuard(db, announcer, clock, this.settings),
+      guard,
       terminals: {
         devicesFor: (t) => terminals.get(t),
         require(t: unknown): asserts t is string {
           assertTerminal(t);
           if (declared && !terminals.has(t)) {
+            guard.refused("terminal_unknown");
             throw new QhError("QH_LOCKER_TERMINAL_UNKNOWN", `no kiosk terminal ${t} at this site`);
           }
         },
@@ -408,6 +410,16 @@ export class LockerService implements DoorInput, LockerCommandTarget {
    * Why the locker cannot do its job now, for /health: door reports the store could not write
    * (kept in memory), events the event store refused (waiting in locker_outbox).
    */
+  /** Lines for /health `warnings`: slowed mode, locked-out terminals (the guard's). */
+  warnings(): string[] {
+    return this.ctx.guard.warnings();
+  }
+
+  /** The guessing guard's counts since start (wrong codes, codes refused unread), for the metrics. */
+  guardTally(): GuardTally {
+    return this.ctx.guard.tally;
+  }
+
   problems(): string[] {
     const out: string[] = [];
     const doors = this.doors.unwrittenReports();

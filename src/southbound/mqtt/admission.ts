@@ -182,3 +182,45 @@ export class AuthBackoff {
     this.keys.delete(`u:${username}`);
   }
 }
+
+/**
+ * Log lines for refused CONNECTs, bounded: at most `perWindow` lines per reason per `windowMs`
+ * (monotonic), so a flood of cheap refusals (a wrong client id, an undeclared username) cannot fill
+ * the log or the disk, nor trip journald's rate limit and hide other lines. Every refusal is still
+ * counted in the metrics. The first line after a quiet window says how many were left out.
+ */
+export class RefusalLogBudget {
+  private readonly windows = new Map<string, { start: number; logged: number; left: number }>();
+
+  constructor(
+    private readonly perWindow = 10,
+    private readonly windowMs = 60_000,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /**
+   * Whether to log this refusal: `undefined` when not; otherwise the fields to add (`notLogged`:
+   * refusals of this reason left out in the windows before; `more`: the last line of this window).
+   */
+  take(reason: string): { notLogged?: number; more?: string } | undefined {
+    const t = this.now();
+    let w = this.windows.get(reason);
+    let notLogged = 0;
+    if (!w || t - w.start >= this.windowMs) {
+      notLogged = w?.left ?? 0;
+      w = { start: t, logged: 0, left: 0 };
+      this.windows.set(reason, w);
+    }
+    if (w.logged >= this.perWindow) {
+      w.left++;
+      return undefined;
+    }
+    w.logged++;
+    return {
+      ...(notLogged > 0 ? { notLogged } : {}),
+      ...(w.logged === this.perWindow
+        ? { more: `further refusals of this reason within ${this.windowMs / 1000} s are counted, not logged` }
+        : {}),
+    };
+  }
+}

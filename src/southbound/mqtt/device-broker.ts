@@ -29,6 +29,7 @@ import {
   clientIdAllowed,
   type IdentityRules,
   identityRefusal,
+  RefusalLogBudget,
   type RefusalReason,
 } from "./admission.js";
 import { gateSocket, PACKET_OVERHEAD_BYTES } from "./frame-gate.js";
@@ -97,6 +98,7 @@ export class DeviceBroker {
   /** device id → its live connections */
   private readonly online = new Map<string, Set<Client>>();
   private readonly backoff: AuthBackoff;
+  private readonly refusalLog = new RefusalLogBudget();
   private readonly rules: IdentityRules;
   private readonly limiter: EventRateGuard | undefined;
 
@@ -155,12 +157,24 @@ export class DeviceBroker {
   ): void {
     this.mAuthFail.inc();
     this.mRefused.inc({ reason });
-    // a flood is counted, not logged line by line
-    if (reason !== "backoff" && reason !== "busy") this.o.log.warn({ ...fields, reason }, "device refused");
+    // a flood is counted, not logged line by line: back-off and busy never, the others within a budget
+    const logged = reason === "backoff" || reason === "busy" ? undefined : this.refusalLog.take(reason);
+    if (logged) this.o.log.warn({ ...fields, reason, ...logged }, "device refused");
     cb(
       Object.assign(new Error(`connection refused: ${reason}`), { returnCode: CONNACK_CODE[reason] }),
       false,
     );
+  }
+
+  /** Why a password was refused, for the log: no credential at all, or a wrong one. */
+  private wrongPasswordWhy(id: string): string | undefined {
+    try {
+      return this.o.credentials.get(id)
+        ? "the password does not match the device's credential"
+        : `no credential for ${id}: provision it with \`quarterhour device add ${id}\``;
+    } catch {
+      return undefined; // the store cannot be read now: its own fault is reported elsewhere
+    }
   }
 
   /** The checks that need no hashing, in order; undefined: the password must be checked. */
@@ -220,7 +234,8 @@ export class DeviceBroker {
             { device: id, address, blockedMs },
             "repeated wrong passwords: address backing off",
           );
-        this.refuse("wrong_credentials", { device: id, address }, cb);
+        // the installer's most common mistake is a declared device never provisioned: say which
+        this.refuse("wrong_credentials", { device: id, address, why: this.wrongPasswordWhy(id) }, cb);
       },
       (err: Error) => cb(Object.assign(err, { returnCode: 3 as const }), false),
     );

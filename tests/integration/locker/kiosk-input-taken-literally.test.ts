@@ -2,7 +2,7 @@
  * The kiosk API takes input literally: a code sent as a JSON number or boolean is a 400 naming the
  * field (never turned into the string "123456", which would also lose a leading zero), and no
  * session starts; a body with `__proto__` (or constructor.prototype) is refused with a message
- * saying so, not "Body is not valid JSON". Path parameters that are numbers are checked as text.
+ * saying so, not "Body is not valid JSON"; a body that is not valid UTF-8 is refused as such. Path parameters that are numbers are checked as text.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCKER, type LockerSite, startLockerSite, TERMINAL, TOKEN } from "./support.js";
@@ -89,6 +89,30 @@ describe("kiosk API: no type coercion, no prototype poisoning", () => {
     const broken = await raw(`/api/v1/kiosk/${TERMINAL}/pickup`, '{"code": ');
     expect(broken.status).toBe(400);
     expect(broken.body.error).toMatchObject({ code: "QH_API_INVALID", details: { refused: "syntax" } });
+  });
+
+  it("a body that is not valid UTF-8 is refused as such, never decoded into U+FFFD", async () => {
+    // {"orderId":"ORD-<0xff>"}: decoded, the byte would become U+FFFD and the order looked up
+    const bytes = Buffer.concat([Buffer.from('{"orderId":"ORD-'), Buffer.from([0xff]), Buffer.from('"}')]);
+    for (const path of ["deposit/reserved", "pickup"]) {
+      const r = await site.gw.api.inject({
+        method: "POST",
+        url: `/api/v1/kiosk/${TERMINAL}/${path}`,
+        headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+        payload: bytes,
+      });
+      expect(r.statusCode, path).toBe(400);
+      expect(r.json()).toMatchObject({
+        error: {
+          code: "QH_API_INVALID",
+          message: expect.stringContaining("UTF-8"),
+          details: { refused: "utf8" },
+        },
+      });
+    }
+    // the same text in UTF-8 is read literally (and is a schema matter, not an encoding one)
+    const ok = await raw(`/api/v1/kiosk/${TERMINAL}/pickup`, '{"code":"ü123"}');
+    expect(ok.body.error.message).toContain("body/code must match pattern");
   });
 
   it("a numeric path parameter is text with a pattern: /sim/…/boards/2/kill works, /boards/x/kill is 400", async () => {

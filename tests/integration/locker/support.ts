@@ -109,6 +109,8 @@ export interface SiteOptions {
   /** Gateway test hooks: pretend this many bytes are free; the housekeeping period (ms). */
   freeBytesOverride?: GatewayOptions["freeBytesOverride"];
   housekeepingMs?: number;
+  /** The gateway's logger (default: silent). */
+  log?: GatewayOptions["log"];
 }
 
 // --- the upstream broker ---------------------------------------------------------------------
@@ -202,6 +204,7 @@ export async function startLockerSite(o: SiteOptions = {}) {
     ...(o.timeSync ? { timeSync: o.timeSync } : {}),
     ...(o.freeBytesOverride ? { freeBytesOverride: o.freeBytesOverride } : {}),
     ...(o.housekeepingMs ? { housekeepingMs: o.housekeepingMs } : {}),
+    ...(o.log ? { log: o.log } : {}),
   }).catch((err: unknown) => {
     rmSync(config.dataDir, { recursive: true, force: true });
     throw err;

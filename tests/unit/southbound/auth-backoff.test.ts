@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AuthBackoff, clientIdAllowed } from "../../../src/southbound/mqtt/admission.js";
+import { AuthBackoff, clientIdAllowed, RefusalLogBudget } from "../../../src/southbound/mqtt/admission.js";
 
 function clock() {
   let t = 1000;
@@ -87,5 +87,19 @@ describe("client id bound to the device id", () => {
     expect(clientIdAllowed("meter-1.a.b", "meter-1")).toBe(false);
     expect(clientIdAllowed("mqttjs_1234", "meter-1")).toBe(false);
     expect(clientIdAllowed("", "meter-1")).toBe(false);
+  });
+});
+
+describe("refusal log budget", () => {
+  it("logs perWindow lines per reason, the last saying so; the next window says how many were left out", () => {
+    const c = clock();
+    const b = new RefusalLogBudget(3, 60_000, c.now);
+    expect(b.take("client_id")).toEqual({});
+    expect(b.take("client_id")).toEqual({});
+    expect(b.take("client_id")?.more).toMatch(/counted, not logged/);
+    for (let i = 0; i < 7; i++) expect(b.take("client_id")).toBeUndefined();
+    expect(b.take("undeclared")).toEqual({}); // another reason has its own budget
+    c.advance(60_000);
+    expect(b.take("client_id")).toEqual({ notLogged: 7 });
   });
 });
