@@ -12,10 +12,11 @@
 //            bound the devices' windows set (400 in flight ÷ the fsync time), and events per commit
 //   health   one device at 200 events/s for FSYNC_HEALTH_S s, GET /health every 20 ms: p50/p99/max
 //   door     bench/locker.js's door-open latency (code accepted → open frame at the board) under
-//            2,000 events/s and three more busy lines, the whole bench process under strace
+//            FSYNC_DOOR_RATE events/s from an MQTT device (200: the issue's goal is at 200 events/s)
+//            and three more busy lines, the whole bench process under strace
 //
 // Environment: FSYNC_DELAYS (0,10,30,100), FSYNC_MODES (background,inline), FSYNC_EVENTS (20000),
-// FSYNC_HEALTH_S (15), FSYNC_PICKUPS (48), FSYNC_RUNS (1).
+// FSYNC_HEALTH_S (15), FSYNC_PICKUPS (48), FSYNC_DOOR_RATE (200), FSYNC_RUNS (1).
 import { execFileSync, spawn } from "node:child_process";
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -48,6 +49,7 @@ const MODES = list("FSYNC_MODES", "background,inline");
 const EVENTS = num("FSYNC_EVENTS", 20_000);
 const HEALTH_S = num("FSYNC_HEALTH_S", 15);
 const PICKUPS = num("FSYNC_PICKUPS", 48);
+const DOOR_RATE = num("FSYNC_DOOR_RATE", 200);
 const RUNS = num("FSYNC_RUNS", 1);
 const PARTS = list("FSYNC_PARTS", "durable,health,door");
 const DEVICES = 4;
@@ -294,7 +296,13 @@ async function health(mode, delay) {
 
 /** The door bench in a child process (this file, `door` mode) under the same injection. */
 function door(mode, delay) {
-  const [cmd, args] = withFsyncDelay(delay, [fileURLToPath(import.meta.url), "door", mode, String(PICKUPS)]);
+  const [cmd, args] = withFsyncDelay(delay, [
+    fileURLToPath(import.meta.url),
+    "door",
+    mode,
+    String(PICKUPS),
+    String(DOOR_RATE),
+  ]);
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
@@ -382,6 +390,7 @@ const main = import.meta.url === `file://${process.argv[1]}`;
 if (main && process.argv[2] === "door") {
   const d = await doorLatencyBench({
     pickups: Number(process.argv[4] ?? 48),
+    loadRate: Number(process.argv[5] ?? 200),
     store: { fsync: process.argv[3] },
   });
   process.stdout.write(`${JSON.stringify(d)}\n`);

@@ -2,8 +2,10 @@
  * The embedded device broker (aedes). Devices publish under `dev/{id}/…` (docs/contract.md).
  *
  * Two facts about aedes 1.x decide this file:
- *  - For QoS 1, aedes writes the PUBACK right after `authorizePublish` calls back, so the durable
- *    commit happens inside `authorizePublish`: its callback waits for ingest's group commit.
+ *  - For QoS 1, aedes writes the PUBACK right after `authorizePublish` calls back, and it reads the
+ *    socket again only once every packet of the last read has called back. So a device's QoS 1
+ *    event is handed on to aedes as QoS 0 at once (reading goes on) and its PUBACK is written by
+ *    puback-queue.ts, in arrival order, once ingest's group commit and its fdatasync hold it.
  *  - An error passed to that callback closes the connection. MQTT 3.1.1 has no negative ack for a
  *    PUBLISH (MQTT-3.3.5-2: acknowledge normally, or close), so a bad payload is acknowledged and
  *    dropped (counted per device and reason), and the device stays connected.
@@ -33,6 +35,7 @@ import {
   type RefusalReason,
 } from "./admission.js";
 import { gateSocket, PACKET_OVERHEAD_BYTES } from "./frame-gate.js";
+import { ownPuback, type PubackQueue } from "./puback-queue.js";
 import { EventRateGuard, type RateLimitOptions } from "./rate-limit.js";
 
 const SINK = "$SYS/qh/consumed";
@@ -85,6 +88,8 @@ export interface DeviceBrokerOptions {
 
 interface DeviceClient extends Client {
   qhDevice?: string;
+  /** the connection's QoS 1 PUBACKs, written in arrival order once durable (puback-queue.ts) */
+  qhPubacks?: PubackQueue;
 }
 
 export class DeviceBroker {
@@ -329,7 +334,22 @@ export class DeviceBroker {
     packet.retain = false;
   }
 
+  /** A device's PUBLISH; at QoS 1 its PUBACK is the connection's PubackQueue's (puback-queue.ts). */
   private onPublish(client: DeviceClient | null, packet: PublishPacket, cb: (e: Error | null) => void): void {
+    if (!client?.qhDevice || packet.qos !== 1) this.handlePublish(client, packet, cb);
+    else ownPuback(client, packet, cb, (done, readOn) => this.handlePublish(client, packet, done, readOn));
+  }
+
+  /**
+   * Check and consume a device's PUBLISH; `cb` answers it (null: acknowledge). `readOn`, when
+   * given, is called once an event is handed to ingest (its answer comes after its fdatasync).
+   */
+  private handlePublish(
+    client: DeviceClient | null,
+    packet: PublishPacket,
+    cb: (e: Error | null) => void,
+    readOn?: () => void,
+  ): void {
     const dev = client?.qhDevice;
     if (!dev) {
       // wills of clients that never authenticated, or internal publishes: consume silently
@@ -403,6 +423,7 @@ export class DeviceBroker {
           }
           cb(null);
         });
+        readOn?.();
         return;
       }
       case "tele": {
