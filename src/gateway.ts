@@ -496,6 +496,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
   });
   const api = await buildApp({
     registry,
+    version: VERSION,
     token: config.api.token,
     auth,
     apiPlugins: [

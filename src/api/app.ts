@@ -17,6 +17,7 @@ import { diskWriteError, isDiskWriteFailure } from "../store/disk.js";
 import type { UplinkHealth } from "../uplink/connection.js";
 import { ApiAuth } from "./auth.js";
 import { authRoutes } from "./auth-routes.js";
+import { openApiRoute, registerOpenApi } from "./openapi.js";
 
 /** Hints for fastify's own 4xx refusals. */
 const HTTP_HINTS: Record<number, string> = {
@@ -51,6 +52,8 @@ export interface AppOptions {
    * is made from `token` alone (no terminals: pairing answers 404).
    */
   auth?: ApiAuth;
+  /** the version in the OpenAPI document (package.json's) */
+  version?: string;
   /** plugins registered under /api/v1, behind the auth hook (installer; kiosk on its own routes) */
   apiPlugins?: FastifyPluginAsync[];
   logger?: boolean;
@@ -176,6 +179,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     },
     onConstructorPoisoning: "error",
   });
+  await registerOpenApi(app, o.version ?? "0.0.0");
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => {
     try {
@@ -320,6 +324,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     async (api) => {
       api.addHook("onRequest", auth.hook);
       await api.register(authRoutes(auth));
+      await api.register(openApiRoute(app));
       for (const p of o.apiPlugins ?? []) await api.register(p);
     },
     { prefix: "/api/v1" },
