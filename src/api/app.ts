@@ -9,7 +9,7 @@
  * decoded with replacement characters).
  */
 import { isUtf8 } from "node:buffer";
-import { timingSafeEqual } from "node:crypto";
+import fastifyCookie from "@fastify/cookie";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from "fastify";
 import type { Registry } from "prom-client";
 import sjson from "secure-json-parse";
@@ -17,6 +17,9 @@ import { ERRORS, isQhError, QhError } from "../core/errors.js";
 import type { ClockStatus } from "../core/timekeeper.js";
 import { diskWriteError, isDiskWriteFailure } from "../store/disk.js";
 import type { UplinkHealth } from "../uplink/connection.js";
+import { ApiAuth } from "./auth.js";
+import { authRoutes } from "./auth-routes.js";
+import { openApiRoute, registerOpenApi } from "./openapi.js";
 
 /** Hints for fastify's own 4xx refusals. */
 const HTTP_HINTS: Record<number, string> = {
@@ -46,14 +49,24 @@ export interface AppOptions {
   registry: Registry;
   health: HealthSource;
   token?: string;
-  /** plugins registered under /api/v1, behind the bearer token */
+  /**
+   * Who may call what (src/api/auth.ts): console sessions, kiosk terminal credentials. Absent: one
+   * is made from `token` alone (no terminals: pairing answers 404).
+   */
+  auth?: ApiAuth;
+  /** the version in the OpenAPI document (package.json's) */
+  version?: string;
+  /** plugins registered under /api/v1, behind the auth hook (installer; kiosk on its own routes) */
   apiPlugins?: FastifyPluginAsync[];
   logger?: boolean;
 }
 
 /** HTTP status of a coded domain error. */
 export function httpStatusFor(code: string): number {
-  if (code === "QH_API_UNAUTHORIZED") return 401;
+  if (code === "QH_API_UNAUTHORIZED" || code === "QH_KIOSK_UNPAIRED") return 401;
+  if (code === "QH_API_SCOPE" || code === "QH_KIOSK_PAIRING_CODE_WRONG") return 403;
+  if (code === "QH_API_GUESSING") return 429;
+  if (code === "QH_CONFIG_WRITE") return 503;
   if (code.endsWith("_UNKNOWN")) return 404;
   if (code.endsWith("_INVALID")) return 400;
   if (code === "QH_LOCKER_CODE_WRONG") return 403;
@@ -106,13 +119,6 @@ export function healthReport(src: HealthSource) {
     warnings,
     ...(clock ? { clock } : {}),
   };
-}
-
-function tokenMatches(header: string | undefined, token: string): boolean {
-  if (!header?.startsWith("Bearer ")) return false;
-  const a = Buffer.from(header.slice(7));
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** A body refused before validation: the error the JSON parser hands to fastify. */
@@ -175,6 +181,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     },
     onConstructorPoisoning: "error",
   });
+  await registerOpenApi(app, o.version ?? "0.0.0");
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_req, body, done) => {
     try {
@@ -316,20 +323,13 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     return o.registry.metrics();
   });
 
+  await app.register(fastifyCookie);
+  const auth = o.auth ?? new ApiAuth({ token: o.token });
   await app.register(
     async (api) => {
-      api.addHook("onRequest", async (req, reply) => {
-        if (!o.token) return; // no token configured: the API is open (bind it to localhost)
-        if (!tokenMatches(req.headers.authorization, o.token)) {
-          return reply.status(401).send({
-            error: {
-              code: "QH_API_UNAUTHORIZED",
-              message: "missing or wrong bearer token",
-              hint: "Send Authorization: Bearer <api.token>.",
-            },
-          });
-        }
-      });
+      api.addHook("onRequest", auth.hook);
+      await api.register(authRoutes(auth));
+      await api.register(openApiRoute(app));
       for (const p of o.apiPlugins ?? []) await api.register(p);
     },
     { prefix: "/api/v1" },
