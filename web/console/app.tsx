@@ -52,7 +52,7 @@ export function App() {
     return () => removeEventListener("hashchange", onHash);
   }, []);
   useEffect(() => {
-    document.title = `${t(`nav.${screen}`)} · ${t("app.title")}`;
+    document.title = `${t(`nav.${screen}`)} · ${t("page.title")}`;
     if (session === "in") document.getElementById("screen-title")?.focus();
   }, [screen, session, t]);
 
@@ -68,7 +68,7 @@ export function App() {
         {t("app.skip")}
       </a>
       <header class="bar">
-        <span class="brand">{t("app.title")}</span>
+        <span class="brand">{t("page.title")}</span>
         <button
           type="button"
           class="link"

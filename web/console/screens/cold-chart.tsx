@@ -48,7 +48,7 @@ export function ColdChart(props: {
           { label: t("cold.min"), stroke: "#8a4b00", dash: [6, 4], width: 1, points: { show: false } },
           { label: t("cold.max"), stroke: "#a3161a", dash: [2, 4], width: 1, points: { show: false } },
         ],
-        axes: [{}, { label: "°C" }],
+        axes: [{ space: 90 }, { label: "°C" }],
         scales: { x: { time: true } },
       },
       series(readings, minC, maxC),
@@ -68,7 +68,7 @@ export function ColdChart(props: {
   const fmt = (v: number | undefined | null) =>
     v === undefined || v === null
       ? t("common.none")
-      : `${v.toLocaleString(lang === "zh" ? "zh-CN" : "en-GB")} °C`;
+      : `${v.toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", { maximumFractionDigits: 1 })} °C`;
   const summary = t("cold.summary", {
     n: readings.length,
     last: fmt(last?.temperatureC),
