@@ -18,6 +18,7 @@ import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { buildApp } from "./api/app.js";
 import { infoPlugin } from "./api/info.js";
+import { pagesPlugin } from "./api/pages.js";
 import type { Config } from "./config/schema.js";
 import { deviceControlHandlers } from "./control/devices.js";
 import { startControlServer } from "./control/socket.js";
@@ -448,6 +449,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
       }),
       ...extensions.flatMap((e) => e.apiPlugins ?? []),
     ],
+    rootPlugins: [pagesPlugin()],
     health: {
       uplinkConnected: () => conn.connected,
       uplink: () => conn.health(),

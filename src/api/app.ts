@@ -46,6 +46,8 @@ export interface AppOptions {
   token?: string;
   /** plugins registered under /api/v1, behind the bearer token */
   apiPlugins?: FastifyPluginAsync[];
+  /** plugins registered at the root, without the bearer token (the pages: src/api/pages.ts) */
+  rootPlugins?: FastifyPluginAsync[];
   logger?: boolean;
 }
 
@@ -329,5 +331,6 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     },
     { prefix: "/api/v1" },
   );
+  for (const p of o.rootPlugins ?? []) await app.register(p);
   return app;
 }

@@ -132,6 +132,9 @@ export const ERRORS = {
     "The MDB bridge does not answer: check its power, the serial cable and baud rate (115200 8N1); it is configured again as soon as it speaks (c,BOOT).",
   QH_VEND_REQUEST_UNSENT:
     "The uplink was not connected when the machine asked: the vend was decided offline (vending.offlineLimit); check the uplink (GET /health).",
+  // ---- pages (issue 12, p12kiosk) ----
+  QH_PAGES_NOT_BUILT:
+    "Build the pages with `npm run build` (a package install ships them built in dist/web), then reload.",
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
