@@ -17,8 +17,10 @@ import { mkdirSync, readFileSync } from "node:fs";
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { buildApp } from "./api/app.js";
+import type { ApiAuth } from "./api/auth.js";
 import { infoPlugin } from "./api/info.js";
 import { pagesPlugin } from "./api/pages.js";
+import { announcePages, siteAuth } from "./api/site-auth.js";
 import type { Config } from "./config/schema.js";
 import { deviceControlHandlers } from "./control/devices.js";
 import { startControlServer } from "./control/socket.js";
@@ -134,6 +136,8 @@ export interface Gateway {
   readonly credentials: Credentials;
   readonly db: Db;
   readonly api: FastifyInstance;
+  /** console sessions and kiosk terminal pairing (src/api/auth.ts) */
+  readonly auth: ApiAuth;
   readonly deviceBrokerPort: number;
   readonly apiPort: number;
   readonly uplinkUrl: string;
@@ -433,9 +437,15 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
   }
 
   // ---- HTTP ----------------------------------------------------------------------------------
+  const auth = siteAuth(
+    () => config,
+    db,
+    () => clock.now(),
+  );
   const api = await buildApp({
     registry,
     token: config.api.token,
+    auth,
     apiPlugins: [
       infoPlugin({
         gatewayId: config.gateway.id,
@@ -538,6 +548,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     },
     "gateway started",
   );
+  announcePages(auth, config, apiPort, log);
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -580,6 +591,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     credentials,
     db,
     api,
+    auth,
     deviceBrokerPort: broker.port,
     apiPort,
     uplinkUrl,
