@@ -43,9 +43,13 @@ describe.skipIf(noBrowser)("console: accessibility", () => {
     it(`has no axe violation on any screen (${lang})`, async () => {
       const { page, context, errors } = await openConsole(browser, site, lang);
       await page.locator("#token").waitFor();
-      expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { lang: string } } }).document.documentElement.lang)).toBe(
-        lang === "en" ? "en" : "zh-CN",
-      );
+      expect(
+        await page.evaluate(
+          () =>
+            (globalThis as unknown as { document: { documentElement: { lang: string } } }).document
+              .documentElement.lang,
+        ),
+      ).toBe(lang === "en" ? "en" : "zh-CN");
       await expectNoAxeViolations(page, `login (${lang})`);
       await screenshot(page, `console-${lang}-login`);
       await logIn(page);
@@ -53,10 +57,17 @@ describe.skipIf(noBrowser)("console: accessibility", () => {
       await show(page, "overview");
       await page.locator("dl.facts").waitFor();
       await expectNoAxeViolations(page, `overview (${lang})`);
-      await screenshot(page, `console-${lang}-overview`, lang === "en" ? "docs/screenshots/console.png" : undefined);
+      await screenshot(
+        page,
+        `console-${lang}-overview`,
+        lang === "en" ? "docs/screenshots/console.png" : undefined,
+      );
 
       await show(page, "scan");
-      await page.locator("#scan-progress").waitFor({ state: "detached" }).catch(() => undefined);
+      await page
+        .locator("#scan-progress")
+        .waitFor({ state: "detached" })
+        .catch(() => undefined);
       await page.locator("form select").first().selectOption("bus-a");
       await page.locator("form input[type=number]").nth(0).fill("1");
       await page.locator("form input[type=number]").nth(1).fill("2");

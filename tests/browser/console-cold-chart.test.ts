@@ -12,7 +12,9 @@ import { logIn, openConsole, openScreen } from "../helpers/console.js";
 interface Canvas {
   width: number;
   height: number;
-  getContext(k: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+  getContext(k: "2d"): {
+    getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+  };
 }
 declare const document: { querySelector(s: string): Canvas | null };
 
@@ -38,7 +40,8 @@ describe.skipIf(noBrowser)("console: cold chart", () => {
       return `from=${from.toISOString()}&to=${to.toISOString()}&format=json`;
     };
     const count = async () =>
-      (await site.api<{ readings: unknown[] }>("GET", `/cold/zones/chilled/readings?${range()}`)).body.readings.length;
+      (await site.api<{ readings: unknown[] }>("GET", `/cold/zones/chilled/readings?${range()}`)).body
+        .readings.length;
     await expect.poll(count, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
 
     const { page, context, errors } = await openConsole(browser, site);
@@ -58,7 +61,12 @@ describe.skipIf(noBrowser)("console: cold chart", () => {
       const px = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
       let n = 0;
       for (let i = 0; i < px.length; i += 4)
-        if (Math.abs(px[i]! - rgb[0]!) < 24 && Math.abs(px[i + 1]! - rgb[1]!) < 24 && Math.abs(px[i + 2]! - rgb[2]!) < 24) n++;
+        if (
+          Math.abs(px[i]! - rgb[0]!) < 24 &&
+          Math.abs(px[i + 1]! - rgb[1]!) < 24 &&
+          Math.abs(px[i + 2]! - rgb[2]!) < 24
+        )
+          n++;
       return n;
     }, STROKE);
     expect(strokePixels).toBeGreaterThan(0);

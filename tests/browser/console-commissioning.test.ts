@@ -63,7 +63,8 @@ describe.skipIf(noBrowser)("console: scan, door test, report", () => {
     }
     const doors = page.getByRole("table", { name: "Result per door" });
     await expect.poll(() => doors.locator("tbody tr").count()).toBe(2);
-    for (const d of [1, 2]) expect(await doors.getByRole("row", { name: new RegExp(`^${d}\\b`) }).textContent()).toMatch(/OK/);
+    for (const d of [1, 2])
+      expect(await doors.getByRole("row", { name: new RegExp(`^${d}\\b`) }).textContent()).toMatch(/OK/);
     await screenshot(page, "console-door-test");
 
     // the report: JSON download, then the printable page

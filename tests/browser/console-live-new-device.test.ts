@@ -35,10 +35,14 @@ describe.skipIf(noBrowser)("console: live view, new devices", () => {
     expect(await old.textContent()).not.toContain("NEW");
 
     // a new MQTT device, provisioned and sending its first event
-    const added = await site.api<{ credentials?: { password?: string }; password?: string }>("POST", "/devices", {
-      id: "meter-9",
-      model: "generic-mqtt",
-    });
+    const added = await site.api<{ credentials?: { password?: string }; password?: string }>(
+      "POST",
+      "/devices",
+      {
+        id: "meter-9",
+        model: "generic-mqtt",
+      },
+    );
     expect(added.status).toBeLessThan(300);
     const password = added.body.credentials?.password ?? added.body.password ?? "";
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${site.deviceBrokerPort}`, {

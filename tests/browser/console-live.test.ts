@@ -36,7 +36,9 @@ describe.skipIf(noBrowser)("console: live view", () => {
     await page.getByRole("button", { name: "Pause" }).click();
     expect((await site.api("POST", "/sim/lockers/locker-a/A05", { action: "close" })).status).toBe(200);
     const resume = page.getByRole("button", { name: /^Resume \((\d+) waiting\)$/ });
-    await expect.poll(async () => Number(/\((\d+)/.exec((await resume.textContent()) ?? "")?.[1] ?? 0)).toBeGreaterThan(0);
+    await expect
+      .poll(async () => Number(/\((\d+)/.exec((await resume.textContent()) ?? "")?.[1] ?? 0))
+      .toBeGreaterThan(0);
     expect(await stream.locator("tr", { hasText: "door.closed" }).count()).toBe(0);
     await resume.click();
     await stream.locator("tr", { hasText: "door.closed" }).first().waitFor();

@@ -10,7 +10,11 @@ import { launchBrowser, noBrowser, type PageSite, startPageSite, TOKEN } from ".
 import { logIn, openConsole } from "../helpers/console.js";
 
 declare const document: { cookie: string; documentElement: { outerHTML: string } };
-declare const localStorage: { length: number; key(i: number): string | null; getItem(k: string): string | null };
+declare const localStorage: {
+  length: number;
+  key(i: number): string | null;
+  getItem(k: string): string | null;
+};
 declare const sessionStorage: typeof localStorage;
 declare const location: { href: string };
 
@@ -47,7 +51,13 @@ describe.skipIf(noBrowser)("console: login", () => {
     const seen = await page.evaluate(() => {
       const dump = (s: typeof localStorage) =>
         Array.from({ length: s.length }, (_, i) => `${s.key(i)}=${s.getItem(s.key(i) ?? "")}`).join(";");
-      return [document.documentElement.outerHTML, location.href, dump(localStorage), dump(sessionStorage), document.cookie].join("\n");
+      return [
+        document.documentElement.outerHTML,
+        location.href,
+        dump(localStorage),
+        dump(sessionStorage),
+        document.cookie,
+      ].join("\n");
     });
     expect(seen).not.toContain(TOKEN);
 

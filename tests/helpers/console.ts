@@ -27,7 +27,11 @@ export interface ConsolePage {
 }
 
 /** A fresh context (its own cookies) in `lang`, on the console's address; not logged in yet. */
-export async function openConsole(browser: Browser, site: PageSite, lang: "en" | "zh" = "en"): Promise<ConsolePage> {
+export async function openConsole(
+  browser: Browser,
+  site: PageSite,
+  lang: "en" | "zh" = "en",
+): Promise<ConsolePage> {
   const context = await browser.newContext({
     locale: lang === "en" ? "en-GB" : "zh-CN",
     viewport: { width: 1280, height: 900 },

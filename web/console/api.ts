@@ -1,61 +1,34 @@
 /**
- * The console's HTTP client: same-origin fetch with the session cookie (qh_console, HttpOnly: the
- * page never sees it, and never holds the API token after the login request). Every refusal of the
- * gateway is `{ error: { code, message, hint } }` (docs/contract.md); it is thrown as ApiError.
+ * The console's calls to `/api/v1…`: web/shared/api.ts (same-origin, the HttpOnly qh_console
+ * cookie, coded errors as ApiError) with the console's two additions: paths are relative to
+ * /api/v1, and a 401 anywhere but the session routes sends the installer back to the login form
+ * (a gateway restart ends every session).
  */
+import { ApiError, api as call } from "../shared/api.js";
 
-/** A refusal from the gateway, or a network failure (status 0, code QH_NETWORK). */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
-  }
-}
+export { ApiError };
 
-/** Called on every 401 so that the app returns to the login screen (a restart logs out). */
 let onUnauthorized: () => void = () => {};
+/** Called on every 401 outside /session so that the app returns to the login screen. */
 export function setUnauthorizedHandler(f: () => void): void {
   onUnauthorized = f;
 }
 
 /**
- * Calls `/api/v1{path}`. A body is sent as JSON (every state-changing route needs
- * application/json: the CSRF guard). Returns the parsed JSON, or undefined for 204.
- * @throws ApiError with the gateway's code, message and hint
+ * `method /api/v1{path}` with an optional JSON body (state-changing routes need
+ * application/json: the CSRF guard). Resolves to the parsed JSON, undefined for 204.
+ * @throws ApiError with the gateway's code, message and hint (QH_NETWORK: no answer)
  */
 export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-  let res: Response;
   try {
-    res = await fetch(`/api/v1${path}`, {
-      method,
-      credentials: "same-origin",
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    return await call<T>(method, `/api/v1${path}`, body);
   } catch (err) {
-    throw new ApiError(0, "QH_NETWORK", err instanceof Error ? err.message : String(err));
+    if (err instanceof ApiError && err.status === 401 && !path.startsWith("/session")) onUnauthorized();
+    throw err;
   }
-  if (res.status === 204) return undefined as T;
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  if (!res.ok) {
-    const e = (json as { error?: { code?: string; message?: string; hint?: string } } | undefined)?.error;
-    if (res.status === 401 && !path.startsWith("/session")) onUnauthorized();
-    throw new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? res.statusText, e?.hint);
-  }
-  return json as T;
 }
 
-/** The answer of every config write (p12api): applied now, or saved and waiting for a restart. */
+/** The answer of every config write: applied now, or saved and waiting for a restart. */
 export interface ApplyResult {
   applied?: boolean;
   restartRequired?: boolean;

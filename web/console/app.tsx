@@ -3,9 +3,13 @@
  * bar, one per hash route (#/overview, #/scan, …: the back button and bookmarks work, no server
  * routes needed). On every screen change the screen's heading takes the focus.
  */
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
+import { I18nProvider } from "../shared/i18n.js";
+import { LangSwitch } from "../shared/lang-switch.js";
 import { api, setUnauthorizedHandler } from "./api";
-import { I18n, initialLang, type Lang, saveLang, translator } from "./i18n";
+import { consoleLang, useSaveLang, useT } from "./i18n";
+import en from "./messages.en.json";
+import zh from "./messages.zh.json";
 import { ColdScreen } from "./screens/cold";
 import { DevicesScreen } from "./screens/devices";
 import { DoorTestScreen } from "./screens/door-test";
@@ -33,14 +37,22 @@ function screenFromHash(): Screen {
   return (SCREENS as readonly string[]).includes(h) ? (h as Screen) : "overview";
 }
 
+const catalogues = { en, zh };
+
 export function App() {
-  const [lang, setLang] = useState<Lang>(initialLang);
-  const i18n = useMemo(() => ({ lang, t: translator(lang) }), [lang]);
-  const { t } = i18n;
+  return (
+    <I18nProvider catalogues={catalogues} initial={consoleLang()}>
+      <Console />
+    </I18nProvider>
+  );
+}
+
+function Console() {
+  const { t } = useT();
+  useSaveLang();
   const [session, setSession] = useState<"checking" | "in" | "out">("checking");
   const [screen, setScreen] = useState<Screen>(screenFromHash);
 
-  useEffect(() => saveLang(lang), [lang]);
   useEffect(() => {
     setUnauthorizedHandler(() => setSession("out"));
     api("GET", "/session").then(
@@ -60,23 +72,15 @@ export function App() {
     await api("DELETE", "/session").catch(() => undefined);
     setSession("out");
   };
-  const other: Lang = lang === "en" ? "zh" : "en";
 
   return (
-    <I18n.Provider value={i18n}>
+    <>
       <a class="skip" href="#main">
         {t("app.skip")}
       </a>
       <header class="bar">
         <span class="brand">{t("page.title")}</span>
-        <button
-          type="button"
-          class="link"
-          lang={other === "zh" ? "zh-CN" : "en"}
-          onClick={() => setLang(other)}
-        >
-          {t("app.switchLang")}
-        </button>
+        <LangSwitch label={t("app.switchLang")} class="link" />
         {session === "in" && (
           <button type="button" class="link" onClick={logout}>
             {t("app.logout")}
@@ -101,7 +105,7 @@ export function App() {
         {session === "out" && <Login onIn={() => setSession("in")} />}
         {session === "in" && <Current screen={screen} />}
       </main>
-    </I18n.Provider>
+    </>
   );
 }
 
