@@ -7,7 +7,7 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, noBrowser, type PageSite, screenshot, startPageSite } from "../helpers/browser.js";
-import { logIn, openConsole, openScreen } from "../helpers/console.js";
+import { apiCall, logIn, openConsole, openScreen } from "../helpers/console.js";
 
 interface Canvas {
   width: number;
@@ -40,7 +40,7 @@ describe.skipIf(noBrowser)("console: cold chart", () => {
       return `from=${from.toISOString()}&to=${to.toISOString()}&format=json`;
     };
     const count = async () =>
-      (await site.api<{ readings: unknown[] }>("GET", `/cold/zones/chilled/readings?${range()}`)).body
+      (await apiCall<{ readings: unknown[] }>(site, "GET", `/cold/zones/chilled/readings?${range()}`)).body
         .readings.length;
     await expect.poll(count, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
 

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, noBrowser, type PageSite, screenshot, startPageSite } from "../helpers/browser.js";
-import { logIn, openConsole, openScreen } from "../helpers/console.js";
+import { apiCall, logIn, openConsole, openScreen } from "../helpers/console.js";
 
 describe.skipIf(noBrowser)("console: scan, door test, report", () => {
   let browser: Browser;
@@ -49,8 +49,8 @@ describe.skipIf(noBrowser)("console: scan, door test, report", () => {
     const closer = (async () => {
       while (closing) {
         for (const c of ["A01", "A02"]) {
-          const s = await site.api<{ open: boolean }>("GET", `/sim/lockers/locker-a/${c}`);
-          if (s.body.open) await site.api("POST", `/sim/lockers/locker-a/${c}`, { action: "close" });
+          const s = await apiCall<{ open: boolean }>(site, "GET", `/sim/lockers/locker-a/${c}`);
+          if (s.body.open) await apiCall(site, "POST", `/sim/lockers/locker-a/${c}`, { action: "close" });
         }
         await new Promise((r) => setTimeout(r, 100));
       }

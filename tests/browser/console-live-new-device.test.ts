@@ -7,7 +7,7 @@ import mqtt from "mqtt";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, noBrowser, type PageSite, screenshot, startPageSite } from "../helpers/browser.js";
-import { logIn, openConsole, openScreen } from "../helpers/console.js";
+import { apiCall, logIn, openConsole, openScreen } from "../helpers/console.js";
 
 describe.skipIf(noBrowser)("console: live view, new devices", () => {
   let browser: Browser;
@@ -29,13 +29,14 @@ describe.skipIf(noBrowser)("console: live view, new devices", () => {
     await page.getByText("No new device since this view opened.").waitFor();
 
     // an old device's event: no mark
-    await site.api("POST", "/sim/lockers/locker-a/A07", { action: "force-open" });
+    await apiCall(site, "POST", "/sim/lockers/locker-a/A07", { action: "force-open" });
     const old = page.locator("table.live tbody tr", { hasText: "door.forced" }).first();
     await old.waitFor({ timeout: 15_000 });
     expect(await old.textContent()).not.toContain("NEW");
 
     // a new MQTT device, provisioned and sending its first event
-    const added = await site.api<{ credentials?: { password?: string }; password?: string }>(
+    const added = await apiCall<{ credentials?: { password?: string }; password?: string }>(
+      site,
       "POST",
       "/devices",
       {

@@ -6,7 +6,7 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, noBrowser, type PageSite, screenshot, startPageSite } from "../helpers/browser.js";
-import { logIn, openConsole, openScreen } from "../helpers/console.js";
+import { apiCall, logIn, openConsole, openScreen } from "../helpers/console.js";
 
 describe.skipIf(noBrowser)("console: live view", () => {
   let browser: Browser;
@@ -27,14 +27,16 @@ describe.skipIf(noBrowser)("console: live view", () => {
     await page.getByText("Connected", { exact: true }).waitFor();
     const stream = page.locator("table.live tbody");
 
-    expect((await site.api("POST", "/sim/lockers/locker-a/A05", { action: "force-open" })).status).toBe(200);
+    expect((await apiCall(site, "POST", "/sim/lockers/locker-a/A05", { action: "force-open" })).status).toBe(
+      200,
+    );
     const forced = stream.locator("tr", { hasText: "door.forced" });
     await forced.first().waitFor({ timeout: 15_000 });
     expect(await forced.first().textContent()).toContain("locker-a");
     await screenshot(page, "console-live");
 
     await page.getByRole("button", { name: "Pause" }).click();
-    expect((await site.api("POST", "/sim/lockers/locker-a/A05", { action: "close" })).status).toBe(200);
+    expect((await apiCall(site, "POST", "/sim/lockers/locker-a/A05", { action: "close" })).status).toBe(200);
     const resume = page.getByRole("button", { name: /^Resume \((\d+) waiting\)$/ });
     await expect
       .poll(async () => Number(/\((\d+)/.exec((await resume.textContent()) ?? "")?.[1] ?? 0))

@@ -60,3 +60,26 @@ export async function openScreen(page: Page, screen: ConsoleScreen): Promise<voi
   );
   await page.locator("h1#screen-title:focus").waitFor();
 }
+
+/**
+ * `/api/v1{path}` over HTTP with the installer's bearer token: what the installer's hands, the
+ * platform or a device's provisioning do besides the page (startPageSite's own `api` is shadowed
+ * by the gateway's fastify instance of the same name, so the tests call over the wire).
+ */
+export async function apiCall<T = Record<string, unknown>>(
+  site: PageSite,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  const r = await fetch(site.url(`/api/v1${path}`), {
+    method,
+    headers: {
+      authorization: `Bearer ${TOKEN}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  return { status: r.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
