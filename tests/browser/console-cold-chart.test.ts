@@ -71,7 +71,7 @@ describe.skipIf(noBrowser)("console: cold chart", () => {
     }, STROKE);
     expect(strokePixels).toBeGreaterThan(0);
 
-    await page.getByText("Show the last readings as a table").click();
+    await page.getByText("Show the last readings as a table, newest first").click();
     const rows = page.locator("figure.chart details tbody tr");
     expect(await rows.count()).toBe(Math.min(48, shown));
     await screenshot(page, "console-cold");

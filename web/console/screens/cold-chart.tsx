@@ -92,7 +92,7 @@ export function ColdChart(props: {
             </tr>
           </thead>
           <tbody>
-            {readings.slice(-48).map((r) => (
+            {readings.slice(-48).reverse().map((r) => (
               <tr key={r.seq}>
                 <td>
                   <When at={r.time} />
