@@ -5,34 +5,41 @@
 
 export interface SiteDevice {
   id: string;
+  /** serial | mqtt */
   kind?: string;
   model?: string;
   bus?: string;
   address?: number;
-  online?: boolean;
+  /** null: not known yet (a serial device not polled yet) */
+  online?: boolean | null;
   lastSeen?: string | null;
 }
 export interface SiteBus {
   id: string;
   path?: string;
   protocol?: string;
+  baudRate?: number;
+  devices?: string[];
+  /** ok | problem */
   state?: string;
+  problems?: string[];
 }
 export interface Site {
-  gateway?: string;
-  gatewayId?: string;
-  site?: string;
-  version?: string;
+  gateway?: { id?: string; site?: string; version?: string; bootId?: string; startedAt?: string };
   mode?: string;
+  status?: "ok" | "degraded";
+  problems?: string[];
+  warnings?: string[];
+  configFile?: string | null;
   devices?: SiteDevice[];
   buses?: SiteBus[];
   uplink?: { connected?: boolean; lastDrop?: string | null; [k: string]: unknown };
   outbox?: { pending?: number; [k: string]: unknown };
-  disk?: { level?: string; freeBytes?: number; [k: string]: unknown };
-  clock?: { synced?: boolean; now?: string; [k: string]: unknown };
+  /** level: ok | low | full */
+  disk?: { level?: string; usedBytes?: number; [k: string]: unknown };
+  clock?: { synced?: boolean; [k: string]: unknown };
   terminals?: { id: string; paired?: boolean; banks?: string[] }[];
-  pendingRestart?: boolean | { why?: string } | null;
-  restartRequired?: boolean | { why?: string } | null;
+  pendingRestart?: { required: boolean; why: string[] };
 }
 
 /** The protocols whose devices are locker banks (a door test and a layout apply to them). */
@@ -51,11 +58,10 @@ export function lockerBanks(site: Site | undefined): string[] {
     .map((d) => d.id);
 }
 
-/** Whether the site says a saved change waits for a restart, and why. */
-export function pendingRestart(site: Site | undefined): { why?: string } | undefined {
-  const p = site?.pendingRestart ?? site?.restartRequired;
-  if (!p) return undefined;
-  return typeof p === "object" ? p : {};
+/** The saved changes that wait for a restart (their reasons), or undefined when none. */
+export function pendingRestart(site: Site | undefined): string[] | undefined {
+  const p = site?.pendingRestart;
+  return p?.required ? p.why : undefined;
 }
 
 /** Formats bytes as KiB/MiB/GiB. */

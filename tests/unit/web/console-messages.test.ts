@@ -46,6 +46,8 @@ describe("console catalogues", () => {
       "live.conn": ["connecting", "open", "retrying"],
       "live.kind": ["event", "device", "bus", "cold", "outbox"],
       "vending.state": ["ok", "low", "sold_out"],
+      "overview.disk": ["ok", "low", "full"],
+      "scan.status": ["garbled", "refused"],
     };
     for (const [ns, members] of Object.entries(families)) for (const m of members) named.add(`${ns}.${m}`);
     expect(named.size).toBeGreaterThan(100);

@@ -92,18 +92,21 @@ export function ColdChart(props: {
             </tr>
           </thead>
           <tbody>
-            {readings.slice(-48).reverse().map((r) => (
-              <tr key={r.seq}>
-                <td>
-                  <When at={r.time} />
-                </td>
-                <td>{fmt(r.temperatureC)}</td>
-                <td>
-                  {r.quality}
-                  {r.clock === "unsynced" ? ` (${t("cold.unsynced")})` : ""}
-                </td>
-              </tr>
-            ))}
+            {readings
+              .slice(-48)
+              .reverse()
+              .map((r) => (
+                <tr key={r.seq}>
+                  <td>
+                    <When at={r.time} />
+                  </td>
+                  <td>{fmt(r.temperatureC)}</td>
+                  <td>
+                    {r.quality}
+                    {r.clock === "unsynced" ? ` (${t("cold.unsynced")})` : ""}
+                  </td>
+                </tr>
+              ))}
           </tbody>
         </table>
       </details>

@@ -16,6 +16,8 @@ export interface Model {
   name?: string;
   kind?: string;
   protocol?: string;
+  /** serial | mqtt */
+  transport?: string;
 }
 export interface Device extends SiteDevice {
   name?: string;
@@ -32,7 +34,7 @@ export interface SaveAnswer extends ApplyResult {
   credentials?: Credentials;
 }
 
-const isMqtt = (m?: Model) => m?.kind === "mqtt-device" || m?.protocol === "mqtt";
+const isMqtt = (m?: Model) => m?.transport === "mqtt" || m?.kind === "mqtt-device";
 const hasAddress = (m?: Model) => !!m && !isMqtt(m) && m.kind !== "scanner" && m.kind !== "vending-machine";
 
 /** The form; `editing` set = PATCH that device (its id and model stay), else POST a new one. */
@@ -64,7 +66,7 @@ export function DeviceForm(props: {
       body.id = id.trim();
       body.model = modelId;
     }
-    if (!isMqtt(model)) body.bus = chosenBus;
+    if (!ed && !isMqtt(model)) body.bus = chosenBus; // a device's bus is not changed by an edit
     if (hasAddress(model) && address !== "") body.address = Number(address);
     if (name.trim()) body.name = name.trim();
     if (location.trim()) body.location = location.trim();
@@ -104,7 +106,7 @@ export function DeviceForm(props: {
           </label>
         </>
       )}
-      {!isMqtt(model) && (
+      {!ed && !isMqtt(model) && (
         <label>
           {t("device.bus")}
           <select value={chosenBus} onChange={(e) => setBus(e.currentTarget.value)}>

@@ -4,7 +4,7 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { type ApplyResult, api } from "../api";
-import { ApplyNote, ErrorNote, ScreenTitle, Status, useLoad } from "../components";
+import { ApplyNote, ErrorNote, ScreenTitle, useLoad } from "../components";
 import { useT } from "../i18n";
 import type { SiteBus } from "../site";
 import {
@@ -15,6 +15,7 @@ import {
   type Model,
   type SaveAnswer,
 } from "./device-form";
+import { Online } from "./overview";
 
 const list = <T,>(v: unknown, key: string): T[] =>
   Array.isArray(v) ? (v as T[]) : (((v as Record<string, unknown> | undefined)?.[key] as T[]) ?? []);
@@ -104,11 +105,7 @@ export function DevicesScreen() {
               <td>{d.address}</td>
               <td>{d.name}</td>
               <td>
-                {d.online !== undefined && (
-                  <Status tone={d.online ? "ok" : "bad"}>
-                    {t(d.online ? "device.online" : "device.offline")}
-                  </Status>
-                )}
+                <Online online={d.online} />
               </td>
               <td class="row">
                 <button

@@ -4,9 +4,21 @@
  * restart.
  */
 import { api } from "../api";
-import { brief, ErrorNote, ScreenTitle, Status, useLoad, When } from "../components";
+import { brief, ErrorNote, ScreenTitle, Status, type Tone, useLoad, When } from "../components";
 import { useT } from "../i18n";
 import { bytes, pendingRestart, type Site } from "../site";
+
+const diskTone = (level?: string): Tone => (level === "full" ? "bad" : level === "low" ? "warn" : "ok");
+
+/** A device's state: online, offline, or not known yet (null: a serial device not polled yet). */
+export function Online(props: { online?: boolean | null }) {
+  const { t } = useT();
+  if (props.online === null || props.online === undefined)
+    return <Status tone="idle">{t("device.unknown")}</Status>;
+  return (
+    <Status tone={props.online ? "ok" : "bad"}>{t(props.online ? "device.online" : "device.offline")}</Status>
+  );
+}
 
 export function OverviewScreen() {
   const { t } = useT();
@@ -23,18 +35,56 @@ export function OverviewScreen() {
       <ErrorNote error={error} />
       {restart && (
         <div class="note note-warn" role="status">
-          <Status tone="warn">{t("overview.restart")}</Status> {restart.why}
+          <Status tone="warn">{t("overview.restart")}</Status>
+          <ul>
+            {restart.map((why) => (
+              <li key={why}>{why}</li>
+            ))}
+          </ul>
         </div>
       )}
       {site && (
         <>
+          <p>
+            {site.status === "degraded" ? (
+              <Status tone="bad">{t("overview.degraded")}</Status>
+            ) : (
+              <Status tone="ok">{t("overview.ok")}</Status>
+            )}
+          </p>
+          {(site.problems?.length ?? 0) > 0 && (
+            <>
+              <h2>{t("overview.problems")}</h2>
+              <ul class="problems">
+                {site.problems?.map((p) => (
+                  <li key={p}>
+                    <Status tone="bad">{p}</Status>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          {(site.warnings?.length ?? 0) > 0 && (
+            <>
+              <h2>{t("overview.warnings")}</h2>
+              <ul>
+                {site.warnings?.map((w) => (
+                  <li key={w}>
+                    <Status tone="warn">{w}</Status>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
           <dl class="facts">
             <dt>{t("overview.gateway")}</dt>
-            <dd>{site.gatewayId ?? site.gateway ?? ""}</dd>
+            <dd>
+              {site.gateway?.id} ({site.gateway?.site})
+            </dd>
             <dt>{t("overview.version")}</dt>
-            <dd>{site.version ?? ""}</dd>
+            <dd>{site.gateway?.version}</dd>
             <dt>{t("overview.mode")}</dt>
-            <dd>{site.mode ?? ""}</dd>
+            <dd>{site.mode === "simulate" ? t("overview.simulate") : t("overview.live")}</dd>
             <dt>{t("overview.uplink")}</dt>
             <dd>
               <Status tone={site.uplink?.connected ? "ok" : "bad"}>
@@ -45,10 +95,10 @@ export function OverviewScreen() {
             <dd>{t("overview.pending", { n: site.outbox?.pending ?? 0 })}</dd>
             <dt>{t("overview.disk")}</dt>
             <dd>
-              <Status tone={site.disk?.level === "ok" || !site.disk?.level ? "ok" : "bad"}>
-                {site.disk?.level ?? ""}
+              <Status tone={diskTone(site.disk?.level)}>
+                {t(`overview.disk.${site.disk?.level ?? "ok"}`)}
               </Status>{" "}
-              {site.disk?.freeBytes !== undefined && t("overview.free", { size: bytes(site.disk.freeBytes) })}
+              {site.disk?.usedBytes !== undefined && t("overview.used", { size: bytes(site.disk.usedBytes) })}
             </dd>
             <dt>{t("overview.clock")}</dt>
             <dd>
@@ -56,6 +106,14 @@ export function OverviewScreen() {
                 {t(site.clock?.synced === false ? "overview.unsynced" : "overview.synced")}
               </Status>
             </dd>
+            {site.configFile && (
+              <>
+                <dt>{t("overview.configFile")}</dt>
+                <dd>
+                  <code>{site.configFile}</code>
+                </dd>
+              </>
+            )}
           </dl>
           <h2>{t("overview.devices")}</h2>
           <table>
@@ -104,8 +162,8 @@ export function OverviewScreen() {
                   <td>{b.path}</td>
                   <td>{b.protocol}</td>
                   <td>
-                    <Status tone={b.state === "up" || b.state === "open" || b.state === "ok" ? "ok" : "bad"}>
-                      {brief(b.state)}
+                    <Status tone={b.state === "ok" ? "ok" : "bad"}>
+                      {b.state === "ok" ? t("bus.ok") : (b.problems ?? []).join("; ") || brief(b.state)}
                     </Status>
                   </td>
                 </tr>

@@ -7,19 +7,24 @@ import { api } from "../api";
 import { ErrorNote, ScreenTitle, Status, useLoad } from "../components";
 import { useT } from "../i18n";
 import { useJob } from "../job";
-import type { Site } from "../site";
+import type { SiteBus } from "../site";
 
 interface ScanResult {
   address: number;
   answered: boolean;
+  /** ok | silent | garbled | refused */
+  status?: string;
   model?: string;
+  device?: string;
   detail?: string;
 }
+/** Lines with one device and no addresses to probe (the scan refuses them: QH_SCAN_UNSUPPORTED). */
+const UNSCANNABLE = ["scanner-line", "mdb-bridge-text"];
 
 export function ScanScreen() {
   const { t } = useT();
-  const site = useLoad(() => api<Site>("GET", "/site"));
-  const buses = (site.data?.buses ?? []).filter((b) => b.protocol !== "scanner-line");
+  const site = useLoad(async () => (await api<{ buses: SiteBus[] }>("GET", "/buses")).buses);
+  const buses = (site.data ?? []).filter((b) => !UNSCANNABLE.includes(b.protocol ?? ""));
   const [bus, setBus] = useState("");
   const [from, setFrom] = useState("");
   const [to, setTo] = useState("");
@@ -107,7 +112,7 @@ export function ScanScreen() {
               <tr>
                 <th scope="col">{t("scan.address")}</th>
                 <th scope="col">{t("scan.answered")}</th>
-                <th scope="col">{t("device.model")}</th>
+                <th scope="col">{t("scan.device")}</th>
                 <th scope="col">{t("scan.detail")}</th>
               </tr>
             </thead>
