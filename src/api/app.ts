@@ -63,6 +63,7 @@ export function httpStatusFor(code: string): number {
   if (code === "QH_API_UNAUTHORIZED" || code === "QH_KIOSK_UNPAIRED") return 401;
   if (code === "QH_API_SCOPE" || code === "QH_KIOSK_PAIRING_CODE_WRONG") return 403;
   if (code === "QH_API_GUESSING") return 429;
+  if (code === "QH_CONFIG_WRITE") return 503;
   if (code.endsWith("_UNKNOWN")) return 404;
   if (code.endsWith("_INVALID")) return 400;
   if (code === "QH_LOCKER_CODE_WRONG") return 403;

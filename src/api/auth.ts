@@ -189,6 +189,12 @@ export class ApiAuth {
     return this.o.credentials?.revoke(terminal) ?? 0;
   }
 
+  /** Each declared terminal and whether a screen is paired with it now. */
+  terminalList(): { id: string; paired: boolean }[] {
+    const live = this.paired();
+    return this.terminalIds().map((id) => ({ id, paired: live.has(id) }));
+  }
+
   /** Live credentials per terminal. */
   paired(): Map<string, { pairedAt: number; expiresAt: number }> {
     return this.o.credentials?.live() ?? new Map();

@@ -139,6 +139,10 @@ export const ERRORS = {
     "This screen is not paired with the terminal (or its credential was revoked or expired): create a pairing code with `quarterhour terminal pair TERMINAL` or in the console and enter it on the kiosk's pairing screen.",
   QH_KIOSK_PAIRING_CODE_WRONG:
     "The pairing code is wrong, used or expired: create a new one (`quarterhour terminal pair TERMINAL`) and enter it within its validity.",
+  QH_CONFIG_WRITE:
+    "The config file could not be saved (nothing changed): check that its directory is writable by the gateway's user and the disk is not full, then retry.",
+  QH_CONFIG_NO_FILE:
+    "This gateway was started without a config file it may write: start it with `quarterhour start -c FILE` to change its config from the console.",
   QH_VEND_REQUEST_UNSENT:
     "The uplink was not connected when the machine asked: the vend was decided offline (vending.offlineLimit); check the uplink (GET /health).",
   // ---- pages (issue 12, p12kiosk) ----
