@@ -22,7 +22,7 @@ describe.skipIf(noBrowser)("console: scan, door test, report", () => {
     await site?.cleanup();
   });
 
-  it("logs in, scans bus-a, tests two doors and downloads the report", async () => {
+  it("logs in, scans bus-a, tests two doors and downloads the report", { timeout: 180_000 }, async () => {
     const { page, context, errors } = await openConsole(browser, site);
     await logIn(page);
 

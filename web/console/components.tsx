@@ -105,3 +105,14 @@ export function brief(v: unknown): string {
   if (typeof v === "object") return JSON.stringify(v);
   return String(v);
 }
+
+/** A labelled control: the label names the control by `for` (not by wrapping it, so that the
+ *  control's name is the label alone, not the label plus the option chosen). */
+export function Field(props: { id: string; label: string; children: ComponentChildren }) {
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      {props.children}
+    </div>
+  );
+}

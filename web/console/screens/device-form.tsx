@@ -7,7 +7,7 @@
 import { Fragment } from "preact";
 import { useState } from "preact/hooks";
 import { type ApplyResult, api } from "../api";
-import { ErrorNote } from "../components";
+import { ErrorNote, Field } from "../components";
 import { useT } from "../i18n";
 import type { SiteBus, SiteDevice } from "../site";
 
@@ -85,43 +85,41 @@ export function DeviceForm(props: {
       <h2 id="device-form-title">{ed ? t("devices.edit", { id: ed.id }) : t("devices.add")}</h2>
       {!ed && (
         <>
-          <label>
-            {t("device.id")}
+          <Field id="f-device-id" label={t("device.id")}>
             <input
+              id="f-device-id"
               value={id}
               required
               pattern="[A-Za-z0-9_-]{1,64}"
               onInput={(e) => setId(e.currentTarget.value)}
             />
-          </label>
-          <label>
-            {t("device.model")}
-            <select value={modelId} onChange={(e) => setModelId(e.currentTarget.value)}>
+          </Field>
+          <Field id="f-device-model" label={t("device.model")}>
+            <select id="f-device-model" value={modelId} onChange={(e) => setModelId(e.currentTarget.value)}>
               {props.models.map((m) => (
                 <option key={m.id} value={m.id}>
                   {m.name ? `${m.name} (${m.id})` : m.id}
                 </option>
               ))}
             </select>
-          </label>
+          </Field>
         </>
       )}
       {!ed && !isMqtt(model) && (
-        <label>
-          {t("device.bus")}
-          <select value={chosenBus} onChange={(e) => setBus(e.currentTarget.value)}>
+        <Field id="f-device-bus" label={t("device.bus")}>
+          <select id="f-device-bus" value={chosenBus} onChange={(e) => setBus(e.currentTarget.value)}>
             {buses.map((b) => (
               <option key={b.id} value={b.id}>
                 {b.id} ({b.path})
               </option>
             ))}
           </select>
-        </label>
+        </Field>
       )}
       {hasAddress(model) && (
-        <label>
-          {t("device.address")}
+        <Field id="f-device-address" label={t("device.address")}>
           <input
+            id="f-device-address"
             type="number"
             min={0}
             max={255}
@@ -129,16 +127,14 @@ export function DeviceForm(props: {
             value={address}
             onInput={(e) => setAddress(e.currentTarget.value)}
           />
-        </label>
+        </Field>
       )}
-      <label>
-        {t("device.name")}
-        <input value={name} onInput={(e) => setName(e.currentTarget.value)} />
-      </label>
-      <label>
-        {t("device.location")}
-        <input value={location} onInput={(e) => setLocation(e.currentTarget.value)} />
-      </label>
+      <Field id="f-device-name" label={t("device.name")}>
+        <input id="f-device-name" value={name} onInput={(e) => setName(e.currentTarget.value)} />
+      </Field>
+      <Field id="f-device-location" label={t("device.location")}>
+        <input id="f-device-location" value={location} onInput={(e) => setLocation(e.currentTarget.value)} />
+      </Field>
       <ErrorNote error={error} />
       <p class="row">
         <button type="submit" class="primary">

@@ -6,7 +6,7 @@
  */
 import { useState } from "preact/hooks";
 import { api } from "../api";
-import { ErrorNote, ScreenTitle, Status, type Tone, useLoad, When } from "../components";
+import { ErrorNote, Field, ScreenTitle, Status, type Tone, useLoad, When } from "../components";
 import { useT } from "../i18n";
 import { useJob } from "../job";
 import { lockerBanks, type Site } from "../site";
@@ -79,26 +79,25 @@ export function DoorTestScreen() {
       <p>{t("door.intro")}</p>
       <ErrorNote error={site.error} />
       <form onSubmit={start} class="row">
-        <label>
-          {t("door.bank")}
-          <select value={chosen} onChange={(e) => setBank(e.currentTarget.value)}>
+        <Field id="f-door-bank" label={t("door.bank")}>
+          <select id="f-door-bank" value={chosen} onChange={(e) => setBank(e.currentTarget.value)}>
             {banks.map((b) => (
               <option key={b} value={b}>
                 {b}
               </option>
             ))}
           </select>
-        </label>
-        <label>
-          {t("door.locks")}
+        </Field>
+        <Field id="f-door-locks" label={t("door.locks")}>
           <input
+            id="f-door-locks"
             value={locks}
             onInput={(e) => setLocks(e.currentTarget.value)}
             aria-describedby="locks-help"
             aria-invalid={parsed === null}
             inputMode="numeric"
           />
-        </label>
+        </Field>
         <button type="submit" class="primary" disabled={!chosen || running || parsed === null}>
           {t("door.start")}
         </button>

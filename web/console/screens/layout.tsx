@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { type ApplyResult, api } from "../api";
-import { ApplyNote, ErrorNote, ScreenTitle, useLoad } from "../components";
+import { ApplyNote, ErrorNote, Field, ScreenTitle, useLoad } from "../components";
 import { useT } from "../i18n";
 import { lockerBanks, type Site } from "../site";
 
@@ -70,16 +70,15 @@ export function LayoutScreen() {
     <section>
       <ScreenTitle>{t("layout.title")}</ScreenTitle>
       <ErrorNote error={site.error ?? layout.error} />
-      <label>
-        {t("door.bank")}
-        <select value={chosen} onChange={(e) => setBank(e.currentTarget.value)}>
+      <Field id="f-door-bank" label={t("door.bank")}>
+        <select id="f-door-bank" value={chosen} onChange={(e) => setBank(e.currentTarget.value)}>
           {banks.map((b) => (
             <option key={b} value={b}>
               {b}
             </option>
           ))}
         </select>
-      </label>
+      </Field>
       <form onSubmit={save}>
         <table>
           <caption>{t("layout.caption", { bank: chosen })}</caption>

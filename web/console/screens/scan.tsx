@@ -4,7 +4,7 @@
  */
 import { useState } from "preact/hooks";
 import { api } from "../api";
-import { ErrorNote, ScreenTitle, Status, useLoad } from "../components";
+import { ErrorNote, Field, ScreenTitle, Status, useLoad } from "../components";
 import { useT } from "../i18n";
 import { useJob } from "../job";
 import type { SiteBus } from "../site";
@@ -57,30 +57,35 @@ export function ScanScreen() {
       <p>{t("scan.intro")}</p>
       <ErrorNote error={site.error} />
       <form onSubmit={start} class="row">
-        <label>
-          {t("scan.bus")}
-          <select value={chosen} onChange={(e) => setBus(e.currentTarget.value)}>
+        <Field id="f-scan-bus" label={t("scan.bus")}>
+          <select id="f-scan-bus" value={chosen} onChange={(e) => setBus(e.currentTarget.value)}>
             {buses.map((b) => (
               <option key={b.id} value={b.id}>
                 {b.id} ({b.protocol})
               </option>
             ))}
           </select>
-        </label>
-        <label>
-          {t("scan.from")}
+        </Field>
+        <Field id="f-scan-from" label={t("scan.from")}>
           <input
+            id="f-scan-from"
             type="number"
             min={0}
             max={255}
             value={from}
             onInput={(e) => setFrom(e.currentTarget.value)}
           />
-        </label>
-        <label>
-          {t("scan.to")}
-          <input type="number" min={0} max={255} value={to} onInput={(e) => setTo(e.currentTarget.value)} />
-        </label>
+        </Field>
+        <Field id="f-scan-to" label={t("scan.to")}>
+          <input
+            id="f-scan-to"
+            type="number"
+            min={0}
+            max={255}
+            value={to}
+            onInput={(e) => setTo(e.currentTarget.value)}
+          />
+        </Field>
         <button type="submit" class="primary" disabled={!chosen || running}>
           {t("scan.start")}
         </button>
