@@ -5,9 +5,11 @@
  * routes under /api/v1 (src/api/ops/). Built last (VERTICALS order), when every line is known.
  */
 
+import { doorTestPlugin } from "../api/ops/door-test.js";
 import { jobsPlugin } from "../api/ops/jobs.js";
 import type { Config } from "../config/schema.js";
 import { Jobs } from "../domain/commissioning/jobs.js";
+import { ReportStore } from "../domain/commissioning/reports.js";
 import { CommissioningSite } from "../domain/commissioning/site.js";
 import type { Extension, ExtensionContext, ExtensionFactory } from "../gateway.js";
 import type { SiteSeams } from "./seams.js";
@@ -42,9 +44,17 @@ function buildOps(ctx: ExtensionContext, site: CommissioningSite, options: OpsOp
     onError: (err, job) => ctx.log.error({ err, job: job.id, kind: job.kind }, "commissioning job failed"),
   });
   const sse = { heartbeatMs: options.heartbeatMs };
+  const reports = new ReportStore(ctx.db);
+  const doorTest = {
+    jobs,
+    site,
+    reports,
+    clock: ctx.clock,
+    gateway: { id: ctx.config.gateway.id, site: ctx.config.gateway.site },
+  };
   return {
     name: "ops",
-    apiPlugins: [jobsPlugin({ jobs, site, sse })],
+    apiPlugins: [jobsPlugin({ jobs, site, sse }), doorTestPlugin(doorTest)],
     stop: () => jobs.stop(),
   };
 }
