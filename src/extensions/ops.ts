@@ -7,6 +7,7 @@
 
 import { doorTestPlugin } from "../api/ops/door-test.js";
 import { jobsPlugin } from "../api/ops/jobs.js";
+import { livePlugin } from "../api/ops/live.js";
 import type { Config } from "../config/schema.js";
 import { Jobs } from "../domain/commissioning/jobs.js";
 import { ReportStore } from "../domain/commissioning/reports.js";
@@ -54,7 +55,13 @@ function buildOps(ctx: ExtensionContext, site: CommissioningSite, options: OpsOp
   };
   return {
     name: "ops",
-    apiPlugins: [jobsPlugin({ jobs, site, sse }), doorTestPlugin(doorTest)],
+    apiPlugins: [
+      jobsPlugin({ jobs, site, sse }),
+      doorTestPlugin(doorTest),
+      ...(ctx.live
+        ? [livePlugin({ hub: ctx.live.hub, outbox: ctx.live.outbox, site, registry: ctx.registry, sse })]
+        : []),
+    ],
     stop: () => jobs.stop(),
   };
 }
