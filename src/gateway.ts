@@ -37,6 +37,7 @@ import { checkPortsFree } from "./core/ports.js";
 import { redactUrl } from "./core/redact.js";
 import type { SyncReading } from "./core/time-sync.js";
 import { TimeKeeper } from "./core/timekeeper.js";
+import { LiveHub } from "./domain/commissioning/live.js";
 import { Forwarder } from "./pipeline/forwarder.js";
 import { Ingest } from "./pipeline/ingest.js";
 import { identityRules } from "./southbound/mqtt/admission.js";
@@ -91,6 +92,11 @@ export interface ExtensionContext {
    * Rejects with QH_VEND_REQUEST_UNSENT when the uplink is not connected. Absent: use `events`.
    */
   request?: (input: EventInput) => Promise<void>;
+  /**
+   * The live view's taps (src/domain/commissioning/live.ts): committed events, state documents,
+   * presence and telemetry as they pass, plus the outbox figures. Read-only.
+   */
+  live?: { hub: LiveHub; outbox: () => { pending: number; lastSeq: number } };
 }
 
 export interface Extension {
@@ -297,6 +303,8 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
 
   // ---- the hot loop --------------------------------------------------------------------------
   let forwarder: Forwarder | undefined;
+  // the live view's taps: a counter check per commit while nobody watches
+  const live = new LiveHub((event, err) => log.error({ err, event }, "live view listener failed"));
   const ingest = new Ingest({
     db,
     outbox,
@@ -306,6 +314,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     onCommitted: (rows, bytes) => {
       keeper.noteCommitted(bytes);
       forwarder?.onCommitted(rows);
+      live.events(rows);
     },
     refuse: (pendingBytes) => keeper.refusal(pendingBytes),
     commitWindowMs: config.store.commitWindowMs,
@@ -366,15 +375,24 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     },
     credentials,
     ingest,
-    onTelemetry: (d, m) => fwd.telemetry(d, m),
-    onState: (d, doc) => fwd.state(d, doc),
+    onTelemetry: (d, m) => {
+      fwd.telemetry(d, m);
+      live.telemetry(d, m);
+    },
+    onState: (d, doc) => {
+      fwd.state(d, doc);
+      live.state(d, doc);
+    },
     onCommandResult: (d, id, p) => {
       relay?.onResult(d, id, p);
     },
     onCommandResultRefused: (d, id, reason) => {
       relay?.onRefusedResult(d, id, DROP_REASON_TEXT[reason]);
     },
-    onPresence: (d, online) => fwd.presence(d, online),
+    onPresence: (d, online) => {
+      fwd.presence(d, online);
+      live.presence(d, online);
+    },
     identity,
     log: log.child({ component: "device-broker" }),
     registry,
@@ -420,8 +438,14 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     config,
     db,
     events: ingest,
-    state: (d, doc) => fwd.state(d, doc),
-    telemetry: (d, m) => fwd.telemetry(d, m),
+    state: (d, doc) => {
+      fwd.state(d, doc);
+      live.state(d, doc);
+    },
+    telemetry: (d, m) => {
+      fwd.telemetry(d, m);
+      live.telemetry(d, m);
+    },
     clock,
     log,
     registry,
@@ -429,6 +453,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     uplinkConnected: () => conn.connected,
     durable,
     request: (e) => publishRequest(e),
+    live: { hub: live, outbox: () => ({ pending: fwd.pendingCount, lastSeq: ingest.lastSeq }) },
   };
   const extensions: Extension[] = [];
   try {

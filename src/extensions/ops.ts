@@ -5,9 +5,12 @@
  * routes under /api/v1 (src/api/ops/). Built last (VERTICALS order), when every line is known.
  */
 
+import { doorTestPlugin } from "../api/ops/door-test.js";
 import { jobsPlugin } from "../api/ops/jobs.js";
+import { livePlugin } from "../api/ops/live.js";
 import type { Config } from "../config/schema.js";
 import { Jobs } from "../domain/commissioning/jobs.js";
+import { ReportStore } from "../domain/commissioning/reports.js";
 import { CommissioningSite } from "../domain/commissioning/site.js";
 import type { Extension, ExtensionContext, ExtensionFactory } from "../gateway.js";
 import type { SiteSeams } from "./seams.js";
@@ -42,9 +45,23 @@ function buildOps(ctx: ExtensionContext, site: CommissioningSite, options: OpsOp
     onError: (err, job) => ctx.log.error({ err, job: job.id, kind: job.kind }, "commissioning job failed"),
   });
   const sse = { heartbeatMs: options.heartbeatMs };
+  const reports = new ReportStore(ctx.db);
+  const doorTest = {
+    jobs,
+    site,
+    reports,
+    clock: ctx.clock,
+    gateway: { id: ctx.config.gateway.id, site: ctx.config.gateway.site },
+  };
   return {
     name: "ops",
-    apiPlugins: [jobsPlugin({ jobs, site, sse })],
+    apiPlugins: [
+      jobsPlugin({ jobs, site, sse }),
+      doorTestPlugin(doorTest),
+      ...(ctx.live
+        ? [livePlugin({ hub: ctx.live.hub, outbox: ctx.live.outbox, site, registry: ctx.registry, sse })]
+        : []),
+    ],
     stop: () => jobs.stop(),
   };
 }
