@@ -45,12 +45,17 @@ describe.skipIf(noBrowser)("console: scan, door test, report", () => {
     await page.getByLabel("Locker bank").selectOption("locker-a");
     await page.getByLabel("Doors").fill("1-2");
     await page.getByRole("button", { name: "Start the door test" }).click();
+    // the installer's hand: a door seen open is shut 2 s later (the test reads it every 200 ms)
     let closing = true;
+    const openSince = new Map<string, number>();
     const closer = (async () => {
       while (closing) {
         for (const c of ["A01", "A02"]) {
           const s = await apiCall<{ open: boolean }>(site, "GET", `/sim/lockers/locker-a/${c}`);
-          if (s.body.open) await apiCall(site, "POST", `/sim/lockers/locker-a/${c}`, { action: "close" });
+          if (!s.body.open) openSince.delete(c);
+          else if (!openSince.has(c)) openSince.set(c, Date.now());
+          else if (Date.now() - (openSince.get(c) ?? 0) >= 2000)
+            await apiCall(site, "POST", `/sim/lockers/locker-a/${c}`, { action: "close" });
         }
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -72,19 +77,25 @@ describe.skipIf(noBrowser)("console: scan, door test, report", () => {
       page.waitForEvent("download"),
       page.getByRole("link", { name: "Download the report (JSON)" }).click(),
     ]);
+    expect(download.suggestedFilename()).toMatch(/^door-test-locker-a-.*\.json$/);
     const report = JSON.parse(readFileSync((await download.path())!, "utf8")) as {
-      results?: { lock: number; outcome: string }[];
+      bank: string;
+      state: string;
+      doors: { lock: number; compartment: string; outcome: string }[];
     };
-    expect(report.results?.map((r) => [r.lock, r.outcome])).toEqual([
-      [1, "ok"],
-      [2, "ok"],
+    expect([report.bank, report.state]).toEqual(["locker-a", "done"]);
+    expect(report.doors.map((r) => [r.lock, r.compartment, r.outcome])).toEqual([
+      [1, "A01", "ok"],
+      [2, "A02", "ok"],
     ]);
     const [printable] = await Promise.all([
       context.waitForEvent("page"),
       page.getByRole("link", { name: "Open the printable report" }).click(),
     ]);
     await printable.waitForLoadState();
-    expect(await printable.locator("body").textContent()).toMatch(/locker-a/);
+    const printed = (await printable.locator("body").textContent()) ?? "";
+    expect(printed).toMatch(/locker-a/);
+    expect(printed).toMatch(/A02/);
     await screenshot(printable, "console-report-html");
     expect(errors).toEqual([]);
     await context.close();

@@ -25,7 +25,7 @@ describe.skipIf(noBrowser)("console: live view, new devices", () => {
     const { page, context, errors } = await openConsole(browser, site);
     await logIn(page);
     await openScreen(page, "live");
-    await page.getByText("Connected", { exact: true }).waitFor();
+    await page.locator(".status", { hasText: /Connected$/ }).waitFor();
     await page.getByText("No new device since this view opened.").waitFor();
 
     // an old device's event: no mark

@@ -44,7 +44,7 @@ describe("console catalogues", () => {
       job: ["running", "done", "failed", "cancelled"],
       "door.outcome": ["ok", "jammed", "sensor_fault", "no_answer"],
       "live.conn": ["connecting", "open", "retrying"],
-      "live.kind": ["event", "device", "bus", "cold", "outbox"],
+      "live.kind": ["event", "device", "bus", "cold", "outbox", "gap"],
       "vending.state": ["ok", "low", "sold_out"],
       "overview.disk": ["ok", "low", "full"],
       "scan.status": ["garbled", "refused"],

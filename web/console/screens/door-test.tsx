@@ -13,6 +13,8 @@ import { lockerBanks, type Site } from "../site";
 
 interface DoorResult {
   lock: number;
+  compartment?: string;
+  detail?: string;
   outcome: "ok" | "jammed" | "sensor_fault" | "no_answer";
   openedAfterMs?: number;
   closedAfterMs?: number;
@@ -127,12 +129,16 @@ export function DoorTestScreen() {
                 <th scope="col">{t("door.opened")}</th>
                 <th scope="col">{t("door.closed")}</th>
                 <th scope="col">{t("door.at")}</th>
+                <th scope="col">{t("scan.detail")}</th>
               </tr>
             </thead>
             <tbody>
               {job.results.map((r) => (
                 <tr key={r.lock}>
-                  <th scope="row">{r.lock}</th>
+                  <th scope="row">
+                    {r.lock}
+                    {r.compartment ? ` (${r.compartment})` : ""}
+                  </th>
                   <td>
                     <Status tone={TONE[r.outcome] ?? "warn"}>{t(`door.outcome.${r.outcome}`)}</Status>
                   </td>
@@ -141,13 +147,14 @@ export function DoorTestScreen() {
                   <td>
                     <When at={r.at} />
                   </td>
+                  <td>{r.detail}</td>
                 </tr>
               ))}
             </tbody>
           </table>
           {job.state !== "running" && run && (
             <p class="row">
-              <a class="button" href={reportUrl} download={`door-test-${run.report}.json`}>
+              <a class="button" href={`${reportUrl}?download=1`} download={`door-test-${run.report}.json`}>
                 {t("door.reportJson")}
               </a>
               <a class="button" href={`${reportUrl}.html`} target="_blank" rel="noopener">

@@ -11,7 +11,7 @@ import { brief, ScreenTitle, Status, type Tone, When } from "../components";
 import { useT } from "../i18n";
 import type { Site } from "../site";
 
-const KINDS = ["event", "device", "bus", "cold", "outbox"] as const;
+const KINDS = ["event", "device", "bus", "cold", "outbox", "gap"] as const;
 const KEEP = 300;
 
 export interface LiveItem {
@@ -30,14 +30,19 @@ export function deviceOf(kind: string, d: Record<string, unknown>): string | und
   return typeof v === "string" ? v : undefined;
 }
 
-/** Whether an item is error-level (the server's own flag when it sends one). */
-export function isError(d: Record<string, unknown>): boolean {
-  return (
-    d.level === "error" ||
-    d.error === true ||
-    d.severity === "error" ||
-    (typeof d.error === "object" && d.error !== null)
-  );
+/** Event types that are errors: the same rule as the server's `errors=1` (src/domain/commissioning/live.ts). */
+const ERROR_TYPE = /(jam|forced|left_open|fault|fail|alarm|breach|unreachable|error|denied|overdue)/;
+
+/** Whether an item is error-level: an error event type, a device offline, a line down or with a target unreachable, a gap. */
+export function isError(kind: string, d: Record<string, unknown>): boolean {
+  if (kind === "event") return typeof d.type === "string" && ERROR_TYPE.test(d.type);
+  if (kind === "device") return d.online === false;
+  if (kind === "bus")
+    return (
+      d.connected === false ||
+      (Array.isArray(d.targets) && d.targets.some((t) => (t as { reachable?: boolean }).reachable === false))
+    );
+  return kind === "gap";
 }
 
 export function LiveScreen() {
@@ -85,7 +90,15 @@ export function LiveScreen() {
           : typeof data.at === "string"
             ? data.at
             : new Date().toISOString();
-      const item: LiveItem = { n: ++counter.current, kind, at, device, error: isError(data), isNew, data };
+      const item: LiveItem = {
+        n: ++counter.current,
+        kind,
+        at,
+        device,
+        error: isError(kind, data),
+        isNew,
+        data,
+      };
       if (isNew && device)
         setFresh((m) => new Map(m).set(device, { first: m.get(device)?.first ?? at, last: at }));
       if (pausedRef.current) setHeld((h) => [item, ...h].slice(0, KEEP));
@@ -165,7 +178,7 @@ export function LiveScreen() {
               </td>
               <td>
                 {i.isNew && <strong class="badge-new">{t("live.new")}</strong>}{" "}
-                {i.device ?? brief(i.data.zone ?? i.data.bus ?? i.data.id ?? "")}
+                {i.device ?? brief(i.data.bus ?? i.data.zone ?? "")}
               </td>
               <td class="detail">
                 {brief(i.data.type ?? "")} <code>{JSON.stringify(i.data)}</code>
