@@ -6,14 +6,21 @@
 import mqtt from "mqtt";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, noBrowser, type PageSite, screenshot, startPageSite } from "../helpers/browser.js";
-import { apiCall, logIn, openConsole, openScreen } from "../helpers/console.js";
+import { launchBrowser, noBrowser, screenshot } from "../helpers/browser.js";
+import {
+  apiCall,
+  type ConsoleSite,
+  logIn,
+  openConsole,
+  openScreen,
+  startDemoSite,
+} from "../helpers/console.js";
 
 describe.skipIf(noBrowser)("console: live view, new devices", () => {
   let browser: Browser;
-  let site: PageSite;
+  let site: ConsoleSite;
   beforeAll(async () => {
-    site = await startPageSite();
+    site = await startDemoSite();
     browser = await launchBrowser();
   });
   afterAll(async () => {

@@ -7,17 +7,17 @@
 import mqtt from "mqtt";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, noBrowser, type PageSite, screenshot, startPageSite } from "../helpers/browser.js";
-import { logIn, openConsole, openScreen } from "../helpers/console.js";
+import { launchBrowser, noBrowser, screenshot } from "../helpers/browser.js";
+import { type ConsoleSite, logIn, openConsole, openScreen, startDemoSite } from "../helpers/console.js";
 
 declare const document: { documentElement: { outerHTML: string } };
 declare const navigator: { clipboard: { readText(): Promise<string> } };
 
 describe.skipIf(noBrowser)("console: add an MQTT device", () => {
   let browser: Browser;
-  let site: PageSite;
+  let site: ConsoleSite;
   beforeAll(async () => {
-    site = await startPageSite();
+    site = await startDemoSite();
     browser = await launchBrowser();
   });
   afterAll(async () => {

@@ -3,8 +3,58 @@
  * context in the installer's language, logging in through the page's own form (the page gets a
  * cookie session; the token is typed, never injected), and opening a screen from the navigation.
  */
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { type PageSite, TOKEN } from "./browser.js";
+import { parse, stringify } from "yaml";
+import { validateConfig } from "../../src/config/load.js";
+import { extensionsFor } from "../../src/extensions/index.js";
+import { ensurePagesBuilt, TOKEN } from "./browser.js";
+import { startTestGateway, tempDir } from "./gateway.js";
+
+/** A running site serving the pages: its base URL and the gateway (ports, cleanup). */
+export interface ConsoleSite {
+  base: string;
+  url(path: string): string;
+  deviceBrokerPort: number;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * The demo site itself (config/default.yaml: locker-a, cold-a, the cold controller, scanner-a,
+ * vending-a, meter-1, kiosk-a) on free ports and a temp data dir, started from a config *file*
+ * as `quarterhour start` does, so that the console's changes are saved (p12api's writer: without a
+ * file, writes are 409 QH_CONFIG_NO_FILE).
+ */
+export async function startDemoSite(): Promise<ConsoleSite> {
+  ensurePagesBuilt();
+  const raw = parse(readFileSync(join(import.meta.dirname, "../../config/default.yaml"), "utf8"));
+  const dir = tempDir("qh-console-");
+  Object.assign(raw, {
+    dataDir: join(dir, "data"),
+    deviceBroker: { ...raw.deviceBroker, port: 0 },
+    uplink: { ...raw.uplink, embeddedPort: 0 },
+    api: { ...raw.api, port: 0, token: TOKEN },
+    log: { level: "silent" },
+  });
+  const file = join(dir, "site.yaml");
+  writeFileSync(file, stringify(raw));
+  const config = validateConfig(raw);
+  const gw = await startTestGateway(config, {
+    extensions: extensionsFor(config),
+    configFile: { path: file },
+  });
+  const base = `http://127.0.0.1:${gw.apiPort}`;
+  return {
+    base,
+    url: (path) => `${base}${path}`,
+    deviceBrokerPort: gw.deviceBrokerPort,
+    cleanup: async () => {
+      await gw.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
 
 /** The console's screens as the navigation names them in English (nav.* in messages.en.json). */
 export const SCREEN_LINKS = {
@@ -29,7 +79,7 @@ export interface ConsolePage {
 /** A fresh context (its own cookies) in `lang`, on the console's address; not logged in yet. */
 export async function openConsole(
   browser: Browser,
-  site: PageSite,
+  site: ConsoleSite,
   lang: "en" | "zh" = "en",
 ): Promise<ConsolePage> {
   const context = await browser.newContext({
@@ -67,7 +117,7 @@ export async function openScreen(page: Page, screen: ConsoleScreen): Promise<voi
  * by the gateway's fastify instance of the same name, so the tests call over the wire).
  */
 export async function apiCall<T = Record<string, unknown>>(
-  site: PageSite,
+  site: ConsoleSite,
   method: string,
   path: string,
   body?: unknown,
