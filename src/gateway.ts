@@ -19,6 +19,7 @@ import { collectDefaultMetrics, Registry } from "prom-client";
 import { buildApp, type HealthSource, healthReport } from "./api/app.js";
 import type { ApiAuth } from "./api/auth.js";
 import { infoPlugin } from "./api/info.js";
+import { pagesPlugin } from "./api/pages.js";
 import { Provisioning, provisioningPlugins } from "./api/provisioning/index.js";
 import { announcePages, siteAuth } from "./api/site-auth.js";
 import { loadModels } from "./config/models.js";
@@ -36,6 +37,7 @@ import { checkPortsFree } from "./core/ports.js";
 import { redactUrl } from "./core/redact.js";
 import type { SyncReading } from "./core/time-sync.js";
 import { TimeKeeper } from "./core/timekeeper.js";
+import { LiveHub } from "./domain/commissioning/live.js";
 import { Forwarder } from "./pipeline/forwarder.js";
 import { Ingest } from "./pipeline/ingest.js";
 import { identityRules } from "./southbound/mqtt/admission.js";
@@ -90,6 +92,11 @@ export interface ExtensionContext {
    * Rejects with QH_VEND_REQUEST_UNSENT when the uplink is not connected. Absent: use `events`.
    */
   request?: (input: EventInput) => Promise<void>;
+  /**
+   * The live view's taps (src/domain/commissioning/live.ts): committed events, state documents,
+   * presence and telemetry as they pass, plus the outbox figures. Read-only.
+   */
+  live?: { hub: LiveHub; outbox: () => { pending: number; lastSeq: number } };
 }
 
 export interface Extension {
@@ -296,6 +303,8 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
 
   // ---- the hot loop --------------------------------------------------------------------------
   let forwarder: Forwarder | undefined;
+  // the live view's taps: a counter check per commit while nobody watches
+  const live = new LiveHub((event, err) => log.error({ err, event }, "live view listener failed"));
   const ingest = new Ingest({
     db,
     outbox,
@@ -305,6 +314,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     onCommitted: (rows, bytes) => {
       keeper.noteCommitted(bytes);
       forwarder?.onCommitted(rows);
+      live.events(rows);
     },
     refuse: (pendingBytes) => keeper.refusal(pendingBytes),
     commitWindowMs: config.store.commitWindowMs,
@@ -365,15 +375,24 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     },
     credentials,
     ingest,
-    onTelemetry: (d, m) => fwd.telemetry(d, m),
-    onState: (d, doc) => fwd.state(d, doc),
+    onTelemetry: (d, m) => {
+      fwd.telemetry(d, m);
+      live.telemetry(d, m);
+    },
+    onState: (d, doc) => {
+      fwd.state(d, doc);
+      live.state(d, doc);
+    },
     onCommandResult: (d, id, p) => {
       relay?.onResult(d, id, p);
     },
     onCommandResultRefused: (d, id, reason) => {
       relay?.onRefusedResult(d, id, DROP_REASON_TEXT[reason]);
     },
-    onPresence: (d, online) => fwd.presence(d, online),
+    onPresence: (d, online) => {
+      fwd.presence(d, online);
+      live.presence(d, online);
+    },
     identity,
     log: log.child({ component: "device-broker" }),
     registry,
@@ -419,8 +438,14 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     config,
     db,
     events: ingest,
-    state: (d, doc) => fwd.state(d, doc),
-    telemetry: (d, m) => fwd.telemetry(d, m),
+    state: (d, doc) => {
+      fwd.state(d, doc);
+      live.state(d, doc);
+    },
+    telemetry: (d, m) => {
+      fwd.telemetry(d, m);
+      live.telemetry(d, m);
+    },
     clock,
     log,
     registry,
@@ -428,6 +453,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     uplinkConnected: () => conn.connected,
     durable,
     request: (e) => publishRequest(e),
+    live: { hub: live, outbox: () => ({ pending: fwd.pendingCount, lastSeq: ingest.lastSeq }) },
   };
   const extensions: Extension[] = [];
   try {
@@ -513,6 +539,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
       ...provisioningPlugins(provisioning),
       ...extensions.flatMap((e) => e.apiPlugins ?? []),
     ],
+    rootPlugins: [pagesPlugin()],
     health,
   });
   if (!config.api.token)

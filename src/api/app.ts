@@ -58,6 +58,8 @@ export interface AppOptions {
   version?: string;
   /** plugins registered under /api/v1, behind the auth hook (installer; kiosk on its own routes) */
   apiPlugins?: FastifyPluginAsync[];
+  /** plugins registered at the root, without the bearer token (the pages: src/api/pages.ts) */
+  rootPlugins?: FastifyPluginAsync[];
   logger?: boolean;
 }
 
@@ -334,5 +336,6 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     },
     { prefix: "/api/v1" },
   );
+  for (const p of o.rootPlugins ?? []) await app.register(p);
   return app;
 }

@@ -145,6 +145,22 @@ export const ERRORS = {
     "This gateway was started without a config file it may write: start it with `quarterhour start -c FILE` to change its config from the console.",
   QH_VEND_REQUEST_UNSENT:
     "The uplink was not connected when the machine asked: the vend was decided offline (vending.offlineLimit); check the uplink (GET /health).",
+  // ---- pages (issue 12, p12kiosk) ----
+  QH_PAGES_NOT_BUILT:
+    "Build the pages with `npm run build` (a package install ships them built in dist/web), then reload.",
+  // ---- commissioning: jobs, bus scan, door test, reports, live view (issue 12, p12ops) ----
+  QH_JOB_BUSY:
+    "That bus runs another long operation (the message names the job): wait for it to end (GET /api/v1/jobs/{job}) or cancel it (DELETE /api/v1/jobs/{job}), then start again.",
+  QH_JOB_UNKNOWN: "Check the job id: jobs are kept in memory only, a restart forgets them.",
+  QH_BUS_UNKNOWN: "Use a bus id from the config's buses (GET /api/v1/buses lists them).",
+  QH_BANK_UNKNOWN: "Use a locker bank id from the config (a device on a lock-board bus).",
+  QH_SCAN_UNSUPPORTED:
+    "This line's protocol has no addresses to probe (a barcode scanner, an MDB bridge: one device per line): check it with POST /api/v1/buses/test-open or its device's own status instead.",
+  QH_SCAN_RANGE_INVALID:
+    "Give from and to inside the protocol's address range (the message says it), from not above to.",
+  QH_DOOR_TEST_INVALID:
+    "Give locks as the bank's lock numbers (1 to its compartment count, each once) and timeouts in whole seconds (open 1-60, close 1-600).",
+  QH_REPORT_UNKNOWN: "Check the report id with GET /api/v1/reports.",
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

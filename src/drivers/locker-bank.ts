@@ -94,7 +94,12 @@ export class LockerBankDriver<M> implements LockPort {
   start(): void {
     for (const b of this.o.boards) {
       this.removers.push(
-        this.o.bus.addPoller({ target: this.target(b.address), run: () => this.pollBoard(b, "poll") }),
+        this.o.bus.addPoller({
+          target: this.target(b.address),
+          run: async () => {
+            await this.pollBoard(b, "poll");
+          },
+        }),
       );
     }
     const onTarget = (t: { target: string; reachable: boolean }) => {
@@ -192,7 +197,35 @@ export class LockerBankDriver<M> implements LockPort {
     }
   }
 
-  private async pollBoard(b: BankBoard, priority: "poll" | "command"): Promise<void> {
+  /**
+   * Reads one compartment's door now: a whole-board read, applied like a poll's (door reports to
+   * the domain, change-only). The commissioning door test reads a door before it pulses it.
+   * @returns true open, false shut; undefined when the reply carries no state for that lock
+   * @throws QhError QH_LOCKER_COMPARTMENT_UNKNOWN (no such compartment); QH_SERIAL_TIMEOUT or
+   *   QH_SERIAL_CLOSED when the board does not answer (the bus master's own codes)
+   */
+  async readDoor(
+    compartment: string,
+    priority: "poll" | "command" = "command",
+  ): Promise<boolean | undefined> {
+    const c = this.byCompartment.get(compartment);
+    const b = c ? this.o.boards.find((x) => x.index === c.board) : undefined;
+    if (!c || !b) {
+      throw new QhError("QH_LOCKER_COMPARTMENT_UNKNOWN", `no compartment ${this.device}/${compartment}`);
+    }
+    const samples = await this.pollBoard(b, priority);
+    const s = samples?.find((x) => x.lock === c.lock);
+    return s === undefined ? undefined : !s.closed;
+  }
+
+  /** Where a compartment is wired: the board's bus address and the lock number (undefined: unknown). */
+  where(compartment: string): { address: number; lock: number } | undefined {
+    const c = this.byCompartment.get(compartment);
+    const b = c ? this.o.boards.find((x) => x.index === c.board) : undefined;
+    return c && b ? { address: b.address, lock: c.lock } : undefined;
+  }
+
+  private async pollBoard(b: BankBoard, priority: "poll" | "command"): Promise<DoorSample[] | undefined> {
     const ex = this.o.adapter.poll(b.address);
     const reply = await this.o.bus.request({
       target: this.target(b.address),
@@ -204,6 +237,7 @@ export class LockerBankDriver<M> implements LockPort {
     });
     const s = this.o.adapter.samples(reply, b.locks);
     if (s) this.apply(b, s);
+    return s;
   }
 
   /** Change-only: the first reading of every door is reported once, then only changes. */

@@ -21,8 +21,10 @@ import type { ColdControllerPort } from "../domain/cold/ports.js";
 import { ColdService } from "../domain/cold/service.js";
 import { zoneLimits } from "../domain/cold/settings.js";
 import type { ZoneConfig } from "../domain/cold/types.js";
+import { masterHealth } from "../domain/commissioning/site.js";
 import { ColdControllerDriver } from "../drivers/cold-controller.js";
 import { createModbusBusMaster } from "../drivers/modbus-rtu-adapter.js";
+import { modbusProbe } from "../drivers/scan-probes.js";
 import type { Extension, ExtensionContext, ExtensionFactory } from "../gateway.js";
 import type { ModbusMessage } from "../protocols/modbus-rtu/index.js";
 import { createModbusColdSim, type ModbusColdSim } from "../sim/modbus-cold.js";
@@ -106,6 +108,20 @@ function buildCold(
       if (line.sim) simulated.set(d.id, { sim: line.sim, unit: d.address ?? 1 });
     }
     lines.push({ busId: bus.id, link: line.link, master, sim: line.sim });
+    seams.commissioning?.addLine({
+      bus: bus.id,
+      protocol: bus.protocol,
+      range: [1, 247],
+      probe: modbusProbe({
+        master,
+        baudRate: bus.baudRate,
+        timeoutMs: bus.timeoutMs,
+        configured: new Map(
+          devs.map(({ d, m }) => [d.address ?? 1, { device: d.id, model: m.id, controller: m }] as const),
+        ),
+      }),
+      ...masterHealth(bus.id, master),
+    });
   });
 
   const zones = coldZones(config, models, controllerModels);

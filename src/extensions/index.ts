@@ -10,6 +10,7 @@ import { QhError } from "../core/errors.js";
 import type { ExtensionFactory } from "../gateway.js";
 import { COLD_BUS_PROTOCOLS, checkColdConfig, coldConfigWarnings, coldExtension } from "./cold.js";
 import { LOCKER_BUS_PROTOCOLS, lockerExtension } from "./locker.js";
+import { commissioningSeam, opsExtension } from "./ops.js";
 import type { SiteSeams } from "./seams.js";
 import type { SerialLineHooks } from "./serial-line.js";
 import { VENDING_BUS_PROTOCOLS, vendingExtension } from "./vending.js";
@@ -51,6 +52,13 @@ export const VERTICALS: readonly Vertical[] = [
     busProtocols: VENDING_BUS_PROTOCOLS,
     factory: (models, hooks) => vendingExtension(models, hooks),
   },
+  {
+    // the commissioning tools (scan, door test, reports, live view): last, once every line is known
+    name: "ops",
+    busProtocols: new Set(),
+    wanted: () => true,
+    factory: (_models, _hooks, seams) => opsExtension(seams),
+  },
 ];
 
 /**
@@ -63,6 +71,7 @@ export function extensionsFor(
   hooks: SerialLineHooks = {},
 ): ExtensionFactory[] {
   const seams: SiteSeams = {};
+  commissioningSeam(seams);
   config.buses.forEach((bus, i) => {
     if (!VERTICALS.some((v) => v.busProtocols.has(bus.protocol))) {
       const known = VERTICALS.flatMap((v) => [...v.busProtocols]).join(", ");

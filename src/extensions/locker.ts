@@ -23,6 +23,7 @@ import {
 import type { BusConfig } from "../config/schema.js";
 import { siteTerminals, terminalWarnings } from "../config/terminals.js";
 import { QhError } from "../core/errors.js";
+import { masterHealth } from "../domain/commissioning/site.js";
 import type { CompartmentRef, LockerBankLayout, LockPort } from "../domain/locker/index.js";
 import { LockerService } from "../domain/locker/index.js";
 import { expectedYearsToGuess } from "../domain/locker/settings.js";
@@ -30,6 +31,7 @@ import { kerongCu16Adapter } from "../drivers/kerong-cu16-adapter.js";
 import type { LockBoardAdapter } from "../drivers/lock-board-adapter.js";
 import { lockboardXorAdapter } from "../drivers/lockboard-xor-adapter.js";
 import { type BankBoard, LockerBankDriver } from "../drivers/locker-bank.js";
+import { type ConfiguredAt, lockBoardProbe } from "../drivers/scan-probes.js";
 import { ScannerDriver } from "../drivers/scanner.js";
 import type { Extension, ExtensionContext, ExtensionFactory } from "../gateway.js";
 import { createKerongSim, type KerongUnlockReply } from "../sim/kerong-cu16.js";
@@ -216,6 +218,24 @@ function buildLocker(
       defaults: { timeoutMs: bus.timeoutMs, retries: bus.retries },
       pollCycleMs: bus.pollIntervalMs,
     });
+    const configured = new Map<number, ConfiguredAt>();
+    for (const { d, m } of bankModels)
+      for (const b of m.boards)
+        configured.set(d.address + b.offset, { device: d.id, model: m.id, locks: b.locks });
+    seams.commissioning?.addLine({
+      bus: bus.id,
+      protocol: bus.protocol,
+      range: bus.protocol === "kerong-cu16" ? [0, 15] : [0, 255],
+      defaultRange: bus.protocol === "kerong-cu16" ? [0, 15] : [1, 32],
+      probe: lockBoardProbe({
+        master,
+        adapter,
+        timeoutMs: bus.timeoutMs,
+        configured,
+        defaultLocks: bus.protocol === "kerong-cu16" ? 16 : 24,
+      }),
+      ...masterHealth(bus.id, master),
+    });
     const busDrivers: LockerBankDriver<unknown>[] = [];
     for (const { d, m } of bankModels) {
       const boards: BankBoard[] = m.boards.map((b, index) => ({
@@ -236,6 +256,32 @@ function buildLocker(
       });
       drivers.set(d.id, driver);
       busDrivers.push(driver);
+      const lockSim = simulated
+        ? (sim as unknown as { closeAfter?: (b: number, l: number, ms: number) => void })
+        : undefined;
+      seams.commissioning?.addBank({
+        bank: d.id,
+        bus: bus.id,
+        model: m.id,
+        locks: m.compartments.map((c, i) => ({
+          lock: i + 1,
+          compartment: c.id,
+          address: d.address + m.boards[c.board]!.offset,
+          boardLock: c.lock,
+        })),
+        read: (c) => driver.readDoor(c),
+        pulse: async (c) =>
+          String((await service.remoteOpen({ device: d.id, compartment: c }, "door test")).door),
+        view: (c) => service.compartment({ device: d.id, compartment: c }),
+        ...(lockSim?.closeAfter
+          ? {
+              shutByHand: (c: string, ms: number) => {
+                const w = driver.where(c);
+                if (w) lockSim.closeAfter?.(w.address, w.lock, ms);
+              },
+            }
+          : {}),
+      });
       layouts.push(LockerBankDriver.layout(d.id, boards, m.compartments));
       if (simulated && sim) {
         banks.set(d.id, {

@@ -13,7 +13,7 @@ import {
   type KerongMessage,
   LOCKS_PER_BOARD,
 } from "../protocols/kerong-cu16/index.js";
-import { LockBankSim, type SimBoard } from "./lock-bank.js";
+import { GARBAGE_REPLY, LockBankSim, type SimBoard } from "./lock-bank.js";
 import type { DoorCause, Outgoing, SimTimingOptions } from "./types.js";
 
 /**
@@ -27,6 +27,8 @@ import type { DoorCause, Outgoing, SimTimingOptions } from "./types.js";
 export type KerongUnlockReply = "status" | "status-board" | "status-cmd" | "echo";
 
 export interface KerongSimOptions extends SimTimingOptions {
+  /** Shut a door this many ms after a command opened it (LockBankSim.autoCloseMs). */
+  autoCloseMs?: number;
   /** How boards answer the commands that move a lock (default "status"). */
   unlockReply?: KerongUnlockReply;
   /** Board addresses on the line (0–15); default [0]. */
@@ -100,7 +102,8 @@ export class KerongBusSim extends LockBankSim<KerongDoor, Board> {
     if (!isRequest(msg)) return;
     const reply = (m: KerongMessage): void => {
       if (msg.kind !== "queryBus" && this.replyLost(msg.board)) return;
-      out.push({ data: encode(m) });
+      const from = msg.kind === "queryBus" && "board" in m ? m.board : "board" in msg ? msg.board : -1;
+      out.push({ data: this.garbled(from) ? GARBAGE_REPLY : encode(m) });
     };
     if (msg.kind === "queryBus") {
       for (const [address, board] of this.boards) {

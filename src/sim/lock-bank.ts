@@ -18,16 +18,59 @@ export interface SimBoard<D extends SimDoor> {
   doors: D[];
   /** Replies still to be lost on the wire (the board acts, its answer never arrives). */
   lose?: number;
+  /** The board answers every request with bytes that are no frame (a wrong firmware, a bad transceiver). */
+  garbled?: boolean;
 }
+
+/** What a garbled board puts on the line instead of its answer: no start byte, no checksum. */
+export const GARBAGE_REPLY: Buffer = Buffer.from([0x7f, 0x3c, 0x00, 0xa5, 0x5a, 0xff, 0x13]);
 
 export abstract class LockBankSim<D extends SimDoor, B extends SimBoard<D>> extends SimBase {
   protected readonly boards = new Map<number, B>();
+  /**
+   * The installer's hand on site: a door opened by a command is shut again this many ms later
+   * (undefined: doors stay open until closeDoor(), as before). Changeable while running.
+   */
+  autoCloseMs: number | undefined;
+  private readonly closers = new Set<NodeJS.Timeout>();
 
   constructor(
-    options: SimTimingOptions,
+    options: SimTimingOptions & { autoCloseMs?: number },
     private readonly label: string,
   ) {
     super(options);
+    this.autoCloseMs = options.autoCloseMs;
+    this.on("doorOpened", (e) => {
+      if (e.cause === "command" && this.autoCloseMs !== undefined)
+        this.closeAfter(e.board, e.lock, this.autoCloseMs);
+    });
+  }
+
+  /** Someone shuts the door `ms` from now (a door test's installer; the demo). */
+  closeAfter(board: number, lock: number, ms: number): void {
+    this.doorOf(board, lock); // a wrong board or lock throws now, not in the timer
+    const t = setTimeout(() => {
+      this.closers.delete(t);
+      this.closeDoor(board, lock);
+    }, ms);
+    t.unref();
+    this.closers.add(t);
+  }
+
+  override stop(): void {
+    for (const t of this.closers) clearTimeout(t);
+    this.closers.clear();
+    super.stop();
+  }
+
+  /** The board answers garbage (true) or its frames again (false); it still acts on commands. */
+  garble(board: number, on = true): void {
+    this.boardOf(board).garbled = on;
+  }
+
+  /** True when this board's replies are garbage. */
+  protected garbled(board: number): boolean {
+    return this.boards.get(board)?.garbled === true;
   }
 
   /** Board addresses on this line. */

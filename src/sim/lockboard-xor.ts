@@ -14,10 +14,12 @@ import {
   MASK_LOCKS,
   type OpenReplyStyle,
 } from "../protocols/lockboard-xor/index.js";
-import { LockBankSim, type SimBoard } from "./lock-bank.js";
+import { GARBAGE_REPLY, LockBankSim, type SimBoard } from "./lock-bank.js";
 import type { DoorCause, Outgoing, SimTimingOptions } from "./types.js";
 
 export interface LockboardSimOptions extends SimTimingOptions {
+  /** Shut a door this many ms after a command opened it (LockBankSim.autoCloseMs). */
+  autoCloseMs?: number;
   /** Board addresses on the line (1–32); default [1]. */
   boards?: readonly number[];
   /** Locks per board (default 24). */
@@ -97,7 +99,8 @@ export class LockboardBusSim extends LockBankSim<LockboardDoor, Board> {
     const n = this.locksPerBoard;
     const reply = (m: LockboardMessage, delayMs?: number): void => {
       if (this.replyLost(msg.board)) return;
-      out.push(delayMs ? { data: encode(m), delayMs } : { data: encode(m) });
+      const data = this.garbled(msg.board) ? GARBAGE_REPLY : encode(m);
+      out.push(delayMs ? { data, delayMs } : { data });
     };
     switch (msg.kind) {
       case "openLock": {

@@ -71,6 +71,11 @@ export interface BusRequest<M> {
    * (FrameDecoder.expect, e.g. lockboard-xor's 0x80 replies): passed to expect() before each write.
    */
   message?: M;
+  /**
+   * A scan's probe of an address that may hold nothing (src/domain/commissioning/scan.ts): its
+   * outcome counts for no target (an empty address is no dead board, /health stays as it was).
+   */
+  probe?: boolean;
 }
 
 export interface BusPoller {
@@ -117,6 +122,8 @@ export type BusMasterEvents<M> = {
   target: BusTargetEvent;
   /** The line under the bus master went up or down. */
   link: { connected: boolean };
+  /** Bytes the decoder refused (noise, a wrong baud rate, a board answering garbage). */
+  rejected: { reason: string; bytes: number };
 };
 
 export interface BusTargetState {
@@ -138,6 +145,7 @@ interface Job<M> {
   label: string | undefined;
   message: M | undefined;
   moves: boolean;
+  probe: boolean;
   startedAt: number;
   resolve: (msg: M) => void;
   reject: (err: Error) => void;
@@ -328,6 +336,7 @@ export class BusMaster<M> {
         label: req.describe,
         message: req.message,
         moves: req.moves === true,
+        probe: req.probe === true,
         startedAt: 0,
         resolve,
         reject,
@@ -394,6 +403,7 @@ export class BusMaster<M> {
       const r = results[i]!;
       if (!r.ok) {
         this.mRejected.inc({ bus: this.id, reason: r.reason });
+        this.events.emit("rejected", { reason: r.reason, bytes: r.raw.length });
         if (this.log.isLevelEnabled("debug")) {
           this.log.debug({ reason: r.reason, hex: r.raw.toString("hex") }, "frame rejected");
         }
@@ -407,7 +417,7 @@ export class BusMaster<M> {
       const job = this.current;
       if (job && this.matches(job, msg)) {
         this.settle(job, "ok");
-        this.succeeded(job.target);
+        if (!job.probe) this.succeeded(job.target);
         job.resolve(msg);
         this.next();
       } else if (this.isUnsolicited === undefined || this.isUnsolicited(msg)) {
@@ -449,7 +459,7 @@ export class BusMaster<M> {
     }
     this.settle(job, "timeout", false);
     // A move's missing answer says nothing yet about the target: the read that follows decides.
-    if (!job.moves) this.failed(job.target);
+    if (!job.moves && !job.probe) this.failed(job.target);
     job.reject(
       new QhError("QH_SERIAL_TIMEOUT", `no answer from ${job.target} on ${this.id}`, {
         bus: this.id,
