@@ -9,6 +9,7 @@ import { Command, CommanderError, Option } from "commander";
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "../core/logger.js";
 import { type GatewayOpts, gatewayFlags, gatewayOptions } from "./common.js";
 import { registerDex } from "./dex-commands.js";
+import { type DoorTestOpts, parseLocks, parseWhole, type ScanOpts } from "./ops-args.js";
 import { report } from "./report.js";
 import { registerSim } from "./sim-commands.js";
 import { registerStore } from "./store.js";
@@ -133,6 +134,31 @@ gatewayOptions(
 ).action(async (id: string, opts: GatewayOpts & { json?: boolean }) =>
   (await import("./terminal.js")).terminalRevoke(id, opts),
 );
+
+const bus = program.command("bus").description("serial lines: commissioning");
+gatewayOptions(
+  bus
+    .command("scan <bus>")
+    .description(
+      "probe every address of a line through the running gateway (reads only) and print who answers; exit 0 when the scan finished",
+    )
+    .option("--from <n>", "first address (default: the protocol's first)", parseWhole)
+    .option("--to <n>", "last address (default: the protocol's last)", parseWhole),
+).action(async (id: string, opts: ScanOpts) => (await import("./ops.js")).busScan(id, opts));
+gatewayOptions(
+  program
+    .command("door-test <bank>")
+    .description(
+      "open each door of a locker bank once, wait for it to read open then shut (shut each door by hand), store a report; exit 0 when every door tested is ok, 1 otherwise",
+    )
+    .option(
+      "--locks <list>",
+      "only these locks, e.g. 1,2,5 (a compartment with a parcel is tested only when named)",
+      parseLocks,
+    )
+    .option("--open-timeout <s>", "seconds to wait for a door to read open (default 10)", parseWhole)
+    .option("--close-timeout <s>", "seconds to wait for a door to read shut (default 60)", parseWhole),
+).action(async (id: string, opts: DoorTestOpts) => (await import("./ops.js")).doorTest(id, opts));
 
 registerStore(program, gatewayOptions);
 registerSim(program);

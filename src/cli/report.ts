@@ -42,6 +42,12 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   // an id the command line named that the config does not have (`--terminal`, `--device`)
   "QH_LOCKER_TERMINAL_UNKNOWN",
   "QH_VEND_MACHINE_UNKNOWN",
+  // commissioning (issue 12): a bus, bank, range or lock the command line named
+  "QH_BUS_UNKNOWN",
+  "QH_BANK_UNKNOWN",
+  "QH_SCAN_RANGE_INVALID",
+  "QH_SCAN_UNSUPPORTED",
+  "QH_DOOR_TEST_INVALID",
 ]);
 
 /**
