@@ -86,7 +86,7 @@ export type PageSite = Awaited<ReturnType<typeof startPageSite>>;
  * The demo site as `config/default.yaml` has it (demo-bank-24 locker-a and cold-locker-bank-12
  * cold-a on sim://bus-a, the cold controller on sim://bus-cold, scanner-a on sim://scan-a, terminal
  * kiosk-a serving both banks with that scanner, chilled and frozen zones), on free ports, serving
- * the built pages. `api(method, path, body)` calls /api/v1 with the installer's bearer token.
+ * the built pages. `call(method, path, body)` calls /api/v1 with the installer's bearer token.
  */
 export async function startPageSite(o: PageSiteOptions = {}) {
   ensurePagesBuilt();
@@ -140,7 +140,7 @@ export async function startPageSite(o: PageSiteOptions = {}) {
     base,
     url: (path: string) => `${base}${path}`,
     /** /api/v1 with the installer's token: what hands, the platform or the installer would do. */
-    async api<T = Record<string, unknown>>(method: string, path: string, body?: unknown) {
+    async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown) {
       const r = await gw.api.inject({
         method: method as "GET",
         url: `/api/v1${path}`,
