@@ -122,7 +122,14 @@ export async function depositByApi(site: PageSite, barcode: string, size = "S") 
     if (r.status !== 200) throw new Error(`${path}: ${JSON.stringify(r.body)}`);
   }
   let s = await session(site);
-  await waitUntil(async () => (s = await session(site))?.step === "open", 10_000, "the door open");
+  await waitUntil(
+    async () => {
+      s = await session(site);
+      return s?.step === "open";
+    },
+    10_000,
+    "the door open",
+  );
   const { device, compartment, parcelId } = s as { device: string; compartment: string; parcelId: string };
   await hands(site, device, compartment, "put");
   await hands(site, device, compartment, "close");
