@@ -45,9 +45,11 @@ describe.skipIf(noBrowser)("kiosk: deposit then pickup, in Chinese", () => {
     expect(s?.step).toBe("open");
     expect(await page.getByTestId("door-number").textContent()).toBe(`柜门${s!.compartment}`);
     await screenshot(page, "kiosk-zh-door-open");
+    // "I have closed the door" while it is still open: told to push it shut
+    await page.getByTestId("closed").click();
+    await page.getByText("柜门还开着。请把门推紧，直到听到“咔哒”一声。").waitFor();
     await hands(site, s!.device!, s!.compartment!, "put");
     await hands(site, s!.device!, s!.compartment!, "close");
-    await page.getByTestId("closed").click();
     const stored = page.getByTestId("deposited");
     await stored.waitFor();
     expect(await stored.textContent()).toContain(`已存入柜门 ${s!.compartment}`);

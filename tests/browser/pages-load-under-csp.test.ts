@@ -9,6 +9,7 @@ import {
   type BrowserDocument,
   KIOSK_VIEWPORT,
   launchBrowser,
+  newPage,
   noBrowser,
   type PageSite,
   startPageSite,
@@ -30,7 +31,7 @@ describe.skipIf(noBrowser)("pages under the CSP", () => {
   });
 
   it("the kiosk page renders with no console error and no CSP violation", async () => {
-    const page = await browser.newPage({ viewport: KIOSK_VIEWPORT });
+    const page = await newPage(browser, { viewport: KIOSK_VIEWPORT });
     const problems: string[] = [];
     page.on("console", (m) => {
       if (m.type() === "error") problems.push(m.text());

@@ -7,7 +7,7 @@
  *
  *   const b = await launchBrowser();                 // undefined only when skipped (no CI)
  *   const site = await startPageSite();              // site.url("/kiosk/kiosk-a")
- *   const page = await b.newPage({ viewport: KIOSK_VIEWPORT });
+ *   const page = await newPage(b, { viewport: KIOSK_VIEWPORT });
  *   await expectNoAxeViolations(page, "kiosk home");
  *   await screenshot(page, "kiosk-home");
  */
@@ -16,7 +16,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AxeBuilder } from "@axe-core/playwright";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 import { extensionsFor } from "../../src/extensions/index.js";
 import { startTestGateway, testConfig } from "./gateway.js";
 import { freePort } from "./upstream.js";
@@ -60,6 +60,17 @@ export interface BrowserDocument {
   documentElement: { lang: string };
   addEventListener(type: string, listener: () => void): void;
   querySelectorAll(selector: string): ArrayLike<unknown>;
+}
+
+/**
+ * A page in its own browser context (axe needs one: `browser.newPage()` pages are refused by
+ * @axe-core/playwright); closing the page closes its context.
+ */
+export async function newPage(browser: Browser, options: BrowserContextOptions = {}): Promise<Page> {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  page.once("close", () => void context.close().catch(() => {}));
+  return page;
 }
 
 let built = false;

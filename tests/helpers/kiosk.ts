@@ -5,7 +5,7 @@
 import mqtt from "mqtt";
 import type { Browser, Page } from "playwright-core";
 import { DEMO_COURIER } from "../../src/extensions/locker.js";
-import { authorizeWithToken, KIOSK_VIEWPORT, type PageSite } from "./browser.js";
+import { authorizeWithToken, KIOSK_VIEWPORT, newPage, type PageSite } from "./browser.js";
 import { waitUntil } from "./upstream.js";
 
 export const TERMINAL = "kiosk-a";
@@ -21,7 +21,7 @@ export async function openKiosk(
   site: PageSite,
   o: { lang?: "zh" | "en"; auth?: "token" | "none"; viewport?: { width: number; height: number } } = {},
 ): Promise<Page> {
-  const page = await browser.newPage({ viewport: o.viewport ?? KIOSK_VIEWPORT, locale: "zh-CN" });
+  const page = await newPage(browser, { viewport: o.viewport ?? KIOSK_VIEWPORT, locale: "zh-CN" });
   if ((o.auth ?? "token") === "token") await authorizeWithToken(page, site.base);
   await page.goto(site.url(`/kiosk/${TERMINAL}`));
   if (o.auth !== "none") {
