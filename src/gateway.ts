@@ -16,10 +16,15 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import { collectDefaultMetrics, Registry } from "prom-client";
-import { buildApp } from "./api/app.js";
+import { buildApp, type HealthSource, healthReport } from "./api/app.js";
+import type { ApiAuth } from "./api/auth.js";
 import { infoPlugin } from "./api/info.js";
 import { pagesPlugin } from "./api/pages.js";
+import { Provisioning, provisioningPlugins } from "./api/provisioning/index.js";
+import { announcePages, siteAuth } from "./api/site-auth.js";
+import { loadModels } from "./config/models.js";
 import type { Config } from "./config/schema.js";
+import { ConfigWriter } from "./config/writer.js";
 import { deviceControlHandlers } from "./control/devices.js";
 import { startControlServer } from "./control/socket.js";
 import type { Clock } from "./core/clock.js";
@@ -121,6 +126,12 @@ export interface GatewayOptions {
   housekeepingMs?: number;
   /** test hook: the WAL's fdatasync (store.fsync background; default fs.fdatasync) */
   walSync?: SyncFn;
+  /**
+   * The config file changes from the console are saved to (src/config/writer.ts); `base`: read
+   * from there until `path` exists (the packaged demo config). Absent: config writes answer 409
+   * QH_CONFIG_NO_FILE.
+   */
+  configFile?: { path: string; base?: string };
   /** test hook: fdatasyncs of the WAL running at once (default 3; 1: one at a time, as before) */
   walSyncOverlap?: number;
 }
@@ -134,6 +145,8 @@ export interface Gateway {
   readonly credentials: Credentials;
   readonly db: Db;
   readonly api: FastifyInstance;
+  /** console sessions and kiosk terminal pairing (src/api/auth.ts) */
+  readonly auth: ApiAuth;
   readonly deviceBrokerPort: number;
   readonly apiPort: number;
   readonly uplinkUrl: string;
@@ -342,6 +355,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
 
   // ---- device broker -------------------------------------------------------------------------
   let relay: DeviceCommandRelay | undefined;
+  const identity = identityRules(config); // its set of MQTT devices changes live (provisioning)
   const broker = new DeviceBroker({
     host: config.deviceBroker.host,
     port: config.deviceBroker.port,
@@ -361,7 +375,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
       relay?.onRefusedResult(d, id, DROP_REASON_TEXT[reason]);
     },
     onPresence: (d, online) => fwd.presence(d, online),
-    identity: identityRules(config),
+    identity,
     log: log.child({ component: "device-broker" }),
     registry,
   });
@@ -433,9 +447,58 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
   }
 
   // ---- HTTP ----------------------------------------------------------------------------------
+  const auth = siteAuth(
+    () => config,
+    db,
+    () => clock.now(),
+  );
+  const health: HealthSource = {
+    uplinkConnected: () => conn.connected,
+    uplink: () => conn.health(),
+    outboxPending: () => fwd.pendingCount,
+    outboxWaiting: () => Object.assign({}, ...extensions.map((e) => e.outboxWaiting?.() ?? {})),
+    problems: () => [
+      ...keeper.problems(),
+      ...(ingest.commitFailure ? [`store failing writes: ${ingest.commitFailure}`] : []),
+      ...extensions.flatMap((e) => e.problems?.() ?? []),
+    ],
+    warnings: () => [...extensions.flatMap((e) => e.warnings?.() ?? []), ...provisioning.warnings()],
+    clock: () => clock.status(),
+  };
+  const models = loadModels();
+  const provisioning = new Provisioning({
+    config,
+    ...(o.configFile
+      ? {
+          writer: new ConfigWriter({
+            file: o.configFile.path,
+            base: o.configFile.base,
+            models,
+            dataDir: config.dataDir,
+          }),
+        }
+      : {}),
+    models,
+    credentials,
+    broker,
+    mqttDeclared: identity.mqtt as Set<string>,
+    deviceStates: () => states.all(),
+    durable,
+    log: log.child({ component: "provisioning" }),
+    site: {
+      gatewayId: config.gateway.id,
+      version: VERSION,
+      bootId,
+      startedAt,
+      health: () => healthReport(health),
+      disk: () => ({ level: keeper.level, usedBytes: keeper.usedBytes }),
+      terminals: () => auth.terminalList(),
+    },
+  });
   const api = await buildApp({
     registry,
     token: config.api.token,
+    auth,
     apiPlugins: [
       infoPlugin({
         gatewayId: config.gateway.id,
@@ -447,22 +510,11 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
         outboxPending: () => fwd.pendingCount,
         lastSeq: () => ingest.lastSeq,
       }),
+      ...provisioningPlugins(provisioning),
       ...extensions.flatMap((e) => e.apiPlugins ?? []),
     ],
     rootPlugins: [pagesPlugin()],
-    health: {
-      uplinkConnected: () => conn.connected,
-      uplink: () => conn.health(),
-      outboxPending: () => fwd.pendingCount,
-      outboxWaiting: () => Object.assign({}, ...extensions.map((e) => e.outboxWaiting?.() ?? {})),
-      problems: () => [
-        ...keeper.problems(),
-        ...(ingest.commitFailure ? [`store failing writes: ${ingest.commitFailure}`] : []),
-        ...extensions.flatMap((e) => e.problems?.() ?? []),
-      ],
-      warnings: () => extensions.flatMap((e) => e.warnings?.() ?? []),
-      clock: () => clock.status(),
-    },
+    health,
   });
   if (!config.api.token)
     log.warn("api.token is not set: /api/v1 is open to anyone who can reach the API port");
@@ -538,6 +590,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     },
     "gateway started",
   );
+  announcePages(auth, config, apiPort, log);
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -580,6 +633,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     credentials,
     db,
     api,
+    auth,
     deviceBrokerPort: broker.port,
     apiPort,
     uplinkUrl,

@@ -7,7 +7,7 @@
  * `__proto__` key or a `constructor.prototype` is refused with a message saying so
  * (secure-json-parse, the parser fastify itself uses).
  */
-import { timingSafeEqual } from "node:crypto";
+import fastifyCookie from "@fastify/cookie";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from "fastify";
 import type { Registry } from "prom-client";
 import sjson from "secure-json-parse";
@@ -15,6 +15,8 @@ import { ERRORS, isQhError, QhError } from "../core/errors.js";
 import type { ClockStatus } from "../core/timekeeper.js";
 import { diskWriteError, isDiskWriteFailure } from "../store/disk.js";
 import type { UplinkHealth } from "../uplink/connection.js";
+import { ApiAuth } from "./auth.js";
+import { authRoutes } from "./auth-routes.js";
 
 /** Hints for fastify's own 4xx refusals. */
 const HTTP_HINTS: Record<number, string> = {
@@ -44,7 +46,12 @@ export interface AppOptions {
   registry: Registry;
   health: HealthSource;
   token?: string;
-  /** plugins registered under /api/v1, behind the bearer token */
+  /**
+   * Who may call what (src/api/auth.ts): console sessions, kiosk terminal credentials. Absent: one
+   * is made from `token` alone (no terminals: pairing answers 404).
+   */
+  auth?: ApiAuth;
+  /** plugins registered under /api/v1, behind the auth hook (installer; kiosk on its own routes) */
   apiPlugins?: FastifyPluginAsync[];
   /** plugins registered at the root, without the bearer token (the pages: src/api/pages.ts) */
   rootPlugins?: FastifyPluginAsync[];
@@ -53,7 +60,10 @@ export interface AppOptions {
 
 /** HTTP status of a coded domain error. */
 export function httpStatusFor(code: string): number {
-  if (code === "QH_API_UNAUTHORIZED") return 401;
+  if (code === "QH_API_UNAUTHORIZED" || code === "QH_KIOSK_UNPAIRED") return 401;
+  if (code === "QH_API_SCOPE" || code === "QH_KIOSK_PAIRING_CODE_WRONG") return 403;
+  if (code === "QH_API_GUESSING") return 429;
+  if (code === "QH_CONFIG_WRITE") return 503;
   if (code.endsWith("_UNKNOWN")) return 404;
   if (code.endsWith("_INVALID")) return 400;
   if (code === "QH_LOCKER_CODE_WRONG") return 403;
@@ -106,13 +116,6 @@ export function healthReport(src: HealthSource) {
     warnings,
     ...(clock ? { clock } : {}),
   };
-}
-
-function tokenMatches(header: string | undefined, token: string): boolean {
-  if (!header?.startsWith("Bearer ")) return false;
-  const a = Buffer.from(header.slice(7));
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** A body refused before validation: the error the JSON parser hands to fastify. */
@@ -313,20 +316,12 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     return o.registry.metrics();
   });
 
+  await app.register(fastifyCookie);
+  const auth = o.auth ?? new ApiAuth({ token: o.token });
   await app.register(
     async (api) => {
-      api.addHook("onRequest", async (req, reply) => {
-        if (!o.token) return; // no token configured: the API is open (bind it to localhost)
-        if (!tokenMatches(req.headers.authorization, o.token)) {
-          return reply.status(401).send({
-            error: {
-              code: "QH_API_UNAUTHORIZED",
-              message: "missing or wrong bearer token",
-              hint: "Send Authorization: Bearer <api.token>.",
-            },
-          });
-        }
-      });
+      api.addHook("onRequest", auth.hook);
+      await api.register(authRoutes(auth));
       for (const p of o.apiPlugins ?? []) await api.register(p);
     },
     { prefix: "/api/v1" },

@@ -13,6 +13,8 @@
  *
  * A flag beats its environment variable, which beats the config file.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { loadConfig, validateConfig } from "../config/load.js";
 import { loadModels } from "../config/models.js";
@@ -58,6 +60,23 @@ export function moveHint(key: string): string {
   return o ? `set ${key} in the config, or pass ${o.flag} N (or ${o.env}=N)` : `set ${key} in the config`;
 }
 
+/** Where the console saves the packaged demo config once changed: `<dataDir>/site.yaml`. */
+export const DEMO_SITE_FILE = "site.yaml";
+
+function demoSiteFile(opts: GatewayOpts, config: Config): string | undefined {
+  return opts.config === DEFAULT_CONFIG ? join(config.dataDir, DEMO_SITE_FILE) : undefined;
+}
+
+/**
+ * The file config changes from the console are saved to: the --config file, or for the packaged
+ * demo config (never written: it belongs to the installation) `<dataDir>/site.yaml`, which every
+ * later command on the default config reads instead (see readConfig).
+ */
+export function configWriteTarget(opts: GatewayOpts, config: Config): { path: string; base?: string } {
+  const saved = demoSiteFile(opts, config);
+  return saved ? { path: saved, base: DEFAULT_CONFIG } : { path: opts.config };
+}
+
 /** Adds the options every command uses to find its gateway (see the table above). */
 export function gatewayOptions(cmd: Command): Command {
   cmd.addOption(new Option("-c, --config <file>", "config file").env("QH_CONFIG").default(DEFAULT_CONFIG));
@@ -79,7 +98,10 @@ export function gatewayOptions(cmd: Command): Command {
  */
 export function readConfig(opts: GatewayOpts): Config {
   const models = loadModels();
-  const config = loadConfig(opts.config, { dataDir: opts.dataDir, models });
+  let config = loadConfig(opts.config, { dataDir: opts.dataDir, models });
+  // the demo changed from the console: its saved copy in the data dir (src/config/writer.ts)
+  const saved = demoSiteFile(opts, config);
+  if (saved && existsSync(saved)) config = loadConfig(saved, { dataDir: config.dataDir, models });
   setStoreFile(dbFile(config.dataDir)); // so that an SQLite error at the top names the file
   const ports = {
     api: opts.apiPort,

@@ -116,6 +116,24 @@ gatewayOptions(
   await (await import("./cold.js")).coldExport(opts);
 });
 
+const terminal = program.command("terminal").description("kiosk terminals: pair a screen, revoke it");
+gatewayOptions(
+  terminal
+    .command("pair <terminal>")
+    .description("print a one-time pairing code (10 minutes) to enter on the terminal's kiosk screen")
+    .option("--json", "print JSON"),
+).action(async (id: string, opts: GatewayOpts & { json?: boolean }) =>
+  (await import("./terminal.js")).terminalPair(id, opts),
+);
+gatewayOptions(
+  terminal
+    .command("revoke <terminal>")
+    .description("revoke the terminal's credential: its screen must pair again")
+    .option("--json", "print JSON"),
+).action(async (id: string, opts: GatewayOpts & { json?: boolean }) =>
+  (await import("./terminal.js")).terminalRevoke(id, opts),
+);
+
 registerStore(program, gatewayOptions);
 registerSim(program);
 registerDex(program);

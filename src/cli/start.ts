@@ -1,8 +1,9 @@
+import { existsSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { createLogger, type LogFormat, type LogLevel } from "../core/logger.js";
 import { extensionsFor } from "../extensions/index.js";
 import { startGateway } from "../gateway.js";
-import { type GatewayOpts, moveHint, readConfig } from "./common.js";
+import { configWriteTarget, type GatewayOpts, moveHint, readConfig } from "./common.js";
 import { report, toQhError } from "./report.js";
 
 /**
@@ -22,7 +23,11 @@ export async function startCommand(
     log,
     extensions: extensionsFor(config),
     portHint: moveHint,
+    configFile: configWriteTarget(opts, config),
   });
+  const target = configWriteTarget(opts, config);
+  if (target.base && existsSync(target.path))
+    log.info({ file: target.path }, `using ${target.path}: the demo config as changed from the console`);
   if (config.simulate && config.buses.length > 0) {
     const f = flags.length > 0 ? ` ${flags.join(" ")}` : "";
     log.info(`try it: npx quarterhour sim courier-deposit${f}   (from another terminal)`);

@@ -130,6 +130,19 @@ export const ERRORS = {
     "The gateway did not answer the audit in time: look for its audit.dex event or GET /api/v1/vending/{device}/audits before running it again; check the bridge's DEX cable.",
   QH_VEND_BRIDGE_SILENT:
     "The MDB bridge does not answer: check its power, the serial cable and baud rate (115200 8N1); it is configured again as soon as it speaks (c,BOOT).",
+  // ---- console and kiosk auth, provisioning (issue 12, p12api) ----
+  QH_API_SCOPE:
+    "This credential may not call this route: a kiosk terminal's credential works only on its own terminal's kiosk routes (/api/v1/kiosk/{terminal}/…); log in to the console with the API token for the rest.",
+  QH_API_GUESSING:
+    "Too many wrong tokens or pairing codes: wait until the time given (Retry-After), then retry with the right one; check api.token or create a new pairing code.",
+  QH_KIOSK_UNPAIRED:
+    "This screen is not paired with the terminal (or its credential was revoked or expired): create a pairing code with `quarterhour terminal pair TERMINAL` or in the console and enter it on the kiosk's pairing screen.",
+  QH_KIOSK_PAIRING_CODE_WRONG:
+    "The pairing code is wrong, used or expired: create a new one (`quarterhour terminal pair TERMINAL`) and enter it within its validity.",
+  QH_CONFIG_WRITE:
+    "The config file could not be saved (nothing changed): check that its directory is writable by the gateway's user and the disk is not full, then retry.",
+  QH_CONFIG_NO_FILE:
+    "This gateway was started without a config file it may write: start it with `quarterhour start -c FILE` to change its config from the console.",
   QH_VEND_REQUEST_UNSENT:
     "The uplink was not connected when the machine asked: the vend was decided offline (vending.offlineLimit); check the uplink (GET /health).",
   // ---- pages (issue 12, p12kiosk) ----

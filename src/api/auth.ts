@@ -1,0 +1,273 @@
+/**
+ * Who is calling /api/v1, and what they may call (docs/contract.md "Security").
+ *
+ * Principals:
+ *  - installer: `Authorization: Bearer <api.token>`, or the `qh_console` cookie of a console
+ *    session (POST /api/v1/session with the token; in memory, see console-sessions.ts). With no
+ *    api.token configured the API is open and every caller is the installer.
+ *  - kiosk terminal T: the `qh_kiosk` cookie a screen got by pairing (a one-time code the installer
+ *    created, entered on the screen); stored hashed in SQLite (store/terminal-credentials.ts).
+ *
+ * Scopes: the installer may call every route. A kiosk credential may call only its own terminal's
+ * kiosk routes (`/api/v1/kiosk/{T}/…`): anything else is 403 QH_API_SCOPE. Routes marked
+ * `config: { qhPublic: true }` (login, logout, pairing, whoami) run for anyone and look at the
+ * principal themselves. A wrong bearer token, login token or pairing code counts against the
+ * caller's address (the pairing code: against the terminal) in a {@link GuessGuard}.
+ */
+import { randomInt, timingSafeEqual } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { isQhError, QhError } from "../core/errors.js";
+import type { TerminalCredentials } from "../store/terminal-credentials.js";
+import { type ConsoleSessionOptions, ConsoleSessions } from "./console-sessions.js";
+import { GuessGuard } from "./guess-guard.js";
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** the route decides itself who may call it (auth routes) */
+    qhPublic?: boolean;
+  }
+  interface FastifyRequest {
+    qhPrincipal?: Principal;
+  }
+}
+
+export type Principal =
+  | { scope: "installer"; via: "bearer" | "session" | "open" }
+  | { scope: "kiosk"; terminal: string };
+
+export const CONSOLE_COOKIE = "qh_console";
+export const KIOSK_COOKIE = "qh_kiosk";
+
+export interface ApiAuthOptions {
+  /** api.token; absent: the API is open (every caller is the installer) */
+  token?: string;
+  /** kiosk terminal credentials (SQLite); needed to pair terminals */
+  credentials?: TerminalCredentials;
+  /** the terminal ids declared now */
+  terminals?: () => string[];
+  /** how long a paired screen's credential lasts, ms (default 365 days) */
+  kioskCredentialMs?: number;
+  /** how long a pairing code is valid, ms (default 10 minutes) */
+  pairingCodeMs?: number;
+  sessions?: ConsoleSessionOptions;
+  /** monotonic ms (tests); default performance.now */
+  mono?: () => number;
+  /** wall-clock ms; default Date.now */
+  now?: () => number;
+}
+
+interface PendingCode {
+  code: string;
+  /** monotonic deadline; undefined: valid for the process's lifetime (demo only) */
+  until?: number;
+}
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Whether a route pattern is a kiosk route (`/api/v1/kiosk/:terminal…`). */
+export function isKioskRoute(url: string | undefined): boolean {
+  return url === "/api/v1/kiosk/:terminal" || (url?.startsWith("/api/v1/kiosk/:terminal/") ?? false);
+}
+
+export class ApiAuth {
+  readonly sessions: ConsoleSessions;
+  /** wrong API tokens (bearer or login), per client address */
+  readonly tokenGuard: GuessGuard;
+  /** wrong pairing codes, per terminal */
+  readonly pairingGuard: GuessGuard;
+  readonly kioskCredentialMs: number;
+  readonly pairingCodeMs: number;
+  private readonly codes = new Map<string, PendingCode>();
+  private readonly demoCodes = new Map<string, string>();
+  private readonly mono: () => number;
+  private readonly now: () => number;
+
+  constructor(private readonly o: ApiAuthOptions = {}) {
+    this.mono = o.mono ?? (() => performance.now());
+    this.now = o.now ?? Date.now;
+    this.sessions = new ConsoleSessions({ now: this.mono, ...o.sessions });
+    const clocks = { now: this.mono, wallNow: this.now };
+    this.tokenGuard = new GuessGuard("API token", { free: 10, ...clocks });
+    this.pairingGuard = new GuessGuard("pairing code", { free: 5, ...clocks });
+    this.kioskCredentialMs = o.kioskCredentialMs ?? 365 * 86_400_000;
+    this.pairingCodeMs = o.pairingCodeMs ?? 10 * 60_000;
+  }
+
+  /** Whether an installer token is configured (otherwise the API is open). */
+  get open(): boolean {
+    return !this.o.token;
+  }
+
+  /** The terminal ids declared now. */
+  terminalIds(): string[] {
+    return this.o.terminals?.() ?? [];
+  }
+
+  /** Throws QH_LOCKER_TERMINAL_UNKNOWN (404) unless `terminal` is declared. */
+  requireTerminal(terminal: string): void {
+    const ids = this.terminalIds();
+    if (!ids.includes(terminal)) {
+      throw new QhError(
+        "QH_LOCKER_TERMINAL_UNKNOWN",
+        `no kiosk terminal "${terminal}" at this site (declared: ${ids.join(", ") || "none"})`,
+      );
+    }
+  }
+
+  /** Checks the login token (POST /session): throws QH_API_GUESSING or QH_API_UNAUTHORIZED. */
+  checkLoginToken(token: string, address: string): void {
+    if (!this.o.token) return;
+    this.tokenGuard.check(address);
+    if (!same(token, this.o.token)) {
+      this.tokenGuard.fail(address);
+      throw new QhError("QH_API_UNAUTHORIZED", "wrong API token");
+    }
+    this.tokenGuard.succeed(address);
+  }
+
+  /** A one-time pairing code for `terminal` (8 digits), replacing any earlier one. */
+  createPairingCode(terminal: string): { pairingCode: string; expiresAt: string } {
+    this.requireTerminal(terminal);
+    const code = String(randomInt(0, 100_000_000)).padStart(8, "0");
+    this.codes.set(terminal, { code, until: this.mono() + this.pairingCodeMs });
+    return { pairingCode: code, expiresAt: new Date(this.now() + this.pairingCodeMs).toISOString() };
+  }
+
+  /**
+   * A pairing code valid as long as this process runs, reusable: for the demo site only (the
+   * gateway calls it when `simulate: true` and prints the code). Never on a real site.
+   */
+  demoPairingCode(terminal: string): string {
+    let code = this.demoCodes.get(terminal);
+    if (!code) {
+      code = String(randomInt(0, 100_000_000)).padStart(8, "0");
+      this.demoCodes.set(terminal, code);
+    }
+    return code;
+  }
+
+  /** Whether a one-time code waits for `terminal` (not expired). */
+  pairingPending(terminal: string): boolean {
+    const p = this.codes.get(terminal);
+    return p !== undefined && (p.until === undefined || p.until > this.mono());
+  }
+
+  /**
+   * Pairs a screen with `terminal`: checks the code (guessing limited per terminal), uses it up,
+   * issues the terminal's credential (replacing the previous one). Returns the cookie value.
+   */
+  pair(terminal: string, code: string): { value: string; expiresAt: number } {
+    this.requireTerminal(terminal);
+    const key = `terminal ${terminal}`;
+    this.pairingGuard.check(key);
+    const pending = this.codes.get(terminal);
+    const oneTime = pending && (pending.until ?? 0) > this.mono() && same(code, pending.code);
+    const demo = this.demoCodes.get(terminal);
+    if (!oneTime && !(demo && same(code, demo))) {
+      this.pairingGuard.fail(key);
+      throw new QhError(
+        "QH_KIOSK_PAIRING_CODE_WRONG",
+        `the pairing code for terminal ${terminal} is wrong, used or expired`,
+      );
+    }
+    this.pairingGuard.succeed(key);
+    if (oneTime) this.codes.delete(terminal);
+    if (!this.o.credentials) throw new QhError("QH_INTERNAL", "no terminal credential store");
+    const c = this.o.credentials.issue(terminal, this.kioskCredentialMs);
+    return { value: c.value, expiresAt: c.expiresAt };
+  }
+
+  /** Revokes `terminal`'s credential (its screen must pair again); returns how many were live. */
+  revoke(terminal: string): number {
+    this.requireTerminal(terminal);
+    this.codes.delete(terminal);
+    return this.o.credentials?.revoke(terminal) ?? 0;
+  }
+
+  /** Each declared terminal and whether a screen is paired with it now. */
+  terminalList(): { id: string; paired: boolean }[] {
+    const live = this.paired();
+    return this.terminalIds().map((id) => ({ id, paired: live.has(id) }));
+  }
+
+  /** Live credentials per terminal. */
+  paired(): Map<string, { pairedAt: number; expiresAt: number }> {
+    return this.o.credentials?.live() ?? new Map();
+  }
+
+  /**
+   * The kiosk credential in the request's cookie: its terminal, or why there is none usable
+   * ("none", "unknown", "revoked", "expired").
+   */
+  kioskOf(req: FastifyRequest): { terminal: string } | { why: string } {
+    const value = req.cookies?.[KIOSK_COOKIE];
+    if (!value) return { why: "none" };
+    if (!this.o.credentials) return { why: "unknown" };
+    const r = this.o.credentials.check(value);
+    return r.ok ? { terminal: r.terminal } : { why: r.why };
+  }
+
+  /**
+   * The caller: installer (bearer, console session, or an open API), kiosk terminal, or none.
+   * Throws QH_API_UNAUTHORIZED for a wrong bearer token and QH_API_GUESSING while the caller's
+   * address is closed for wrong tokens.
+   */
+  principal(req: FastifyRequest): Principal | undefined {
+    if (!this.o.token) return { scope: "installer", via: "open" };
+    const header = req.headers.authorization;
+    if (header !== undefined) {
+      this.tokenGuard.check(req.ip);
+      if (header.startsWith("Bearer ") && same(header.slice(7), this.o.token)) {
+        this.tokenGuard.succeed(req.ip);
+        return { scope: "installer", via: "bearer" };
+      }
+      this.tokenGuard.fail(req.ip);
+      throw new QhError("QH_API_UNAUTHORIZED", "missing or wrong bearer token");
+    }
+    const session = req.cookies?.[CONSOLE_COOKIE];
+    if (session && this.sessions.use(session)) return { scope: "installer", via: "session" };
+    const k = this.kioskOf(req);
+    return "terminal" in k ? { scope: "kiosk", terminal: k.terminal } : undefined;
+  }
+
+  /** The /api/v1 onRequest hook: resolves the principal and enforces its scope. */
+  readonly hook = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    let p: Principal | undefined;
+    try {
+      p = this.principal(req);
+    } catch (err) {
+      if (isQhError(err, "QH_API_GUESSING"))
+        reply.header("retry-after", String((err.details as { retryAfterS: number }).retryAfterS));
+      throw err;
+    }
+    req.qhPrincipal = p;
+    if (req.routeOptions.config.qhPublic) return;
+    const kioskRoute = isKioskRoute(req.routeOptions.url);
+    if (!p) {
+      const k = kioskRoute ? this.kioskOf(req) : { why: "none" };
+      if ("why" in k && k.why !== "none") {
+        throw new QhError("QH_KIOSK_UNPAIRED", `this screen's terminal credential is ${k.why}`, {
+          reason: k.why,
+        });
+      }
+      throw new QhError(
+        "QH_API_UNAUTHORIZED",
+        "no credential: send Authorization: Bearer <api.token>, log in (POST /api/v1/session) or pair the kiosk screen",
+      );
+    }
+    if (p.scope === "installer") return;
+    const terminal = (req.params as { terminal?: string } | undefined)?.terminal;
+    if (kioskRoute && terminal === p.terminal) return;
+    throw new QhError(
+      "QH_API_SCOPE",
+      kioskRoute
+        ? `this screen is paired with terminal ${p.terminal}, not ${terminal}`
+        : `a kiosk terminal's credential (${p.terminal}) may not call ${req.method} ${req.routeOptions.url}`,
+    );
+  };
+}
