@@ -4,15 +4,8 @@
  */
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  authorizeWithToken,
-  launchBrowser,
-  newPage,
-  noBrowser,
-  type PageSite,
-  startPageSite,
-} from "../helpers/browser.js";
-import { TERMINAL, typeOnKeypad } from "../helpers/kiosk.js";
+import { launchBrowser, noBrowser, type PageSite, startPageSite } from "../helpers/browser.js";
+import { openKiosk, TERMINAL, typeOnKeypad } from "../helpers/kiosk.js";
 
 describe.skipIf(noBrowser)("kiosk: locked out", () => {
   let browser: Browser;
@@ -27,12 +20,10 @@ describe.skipIf(noBrowser)("kiosk: locked out", () => {
   });
 
   it("tells until when, and keeps telling it", async () => {
-    const page = await newPage(browser, {
+    const page = await openKiosk(browser, site, {
       viewport: { width: 1024, height: 768 },
       timezoneId: "Asia/Shanghai",
     });
-    await authorizeWithToken(page, site.base);
-    await page.goto(site.url(`/kiosk/${TERMINAL}`));
     await page.getByTestId("home-pickup").click();
     await typeOnKeypad(page, "000000");
     await page.getByTestId("submit").click();

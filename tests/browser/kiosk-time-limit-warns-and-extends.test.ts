@@ -6,15 +6,8 @@
  */
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  authorizeWithToken,
-  launchBrowser,
-  newPage,
-  noBrowser,
-  type PageSite,
-  startPageSite,
-} from "../helpers/browser.js";
-import { COURIER_CODE, session, TERMINAL, typeOnKeypad } from "../helpers/kiosk.js";
+import { launchBrowser, noBrowser, type PageSite, startPageSite } from "../helpers/browser.js";
+import { COURIER_CODE, openKiosk, session, typeOnKeypad } from "../helpers/kiosk.js";
 
 describe.skipIf(noBrowser)("kiosk: time limit", () => {
   let browser: Browser;
@@ -29,11 +22,7 @@ describe.skipIf(noBrowser)("kiosk: time limit", () => {
   });
 
   it("warns with at least 20 s to extend, extends, and times out to the start", async () => {
-    const page = await newPage(browser, { viewport: { width: 1280, height: 800 } });
-    await page.clock.install();
-    await authorizeWithToken(page, site.base);
-    await page.goto(site.url(`/kiosk/${TERMINAL}`));
-    await page.getByTestId("home-pickup").waitFor();
+    const page = await openKiosk(browser, site, { clock: true });
     // the start screen has no limit
     await page.clock.runFor(300_000);
     expect(await page.getByTestId("timeout-warning").count()).toBe(0);

@@ -4,7 +4,7 @@
  * size-and-contrast test and the screenshots share it.
  */
 import type { Browser, Page } from "playwright-core";
-import { authorizeWithToken, KIOSK_VIEWPORT, newPage, type PageSite } from "./browser.js";
+import type { PageSite } from "./browser.js";
 import { COURIER_CODE, hands, openKiosk, session, typeOnKeypad, watchPlatform } from "./kiosk.js";
 import { waitUntil } from "./upstream.js";
 
@@ -88,16 +88,7 @@ export async function walkKioskScreens(
   await page.close();
 
   // the time-limit warning, on a page whose clock the test runs
-  const timed = await newPage(browser, { viewport: o.viewport, locale: "zh-CN" });
-  await timed.clock.install();
-  await timed.route(`${site.base}/api/v1/**`, (route) =>
-    route.continue({
-      headers: { ...route.request().headers(), authorization: "Bearer test-token-0123456789" },
-    }),
-  );
-  await timed.goto(site.url("/kiosk/kiosk-a"));
-  await timed.getByTestId("home-pickup").waitFor();
-  if (o.lang === "en") await timed.getByTestId("lang-switch").click();
+  const timed = await openKiosk(browser, site, { ...o, clock: true });
   await timed.getByTestId("home-pickup").click();
   await timed.clock.runFor(65_000);
   await timed.getByTestId("timeout-warning").waitFor();

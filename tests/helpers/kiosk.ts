@@ -5,24 +5,49 @@
 import mqtt from "mqtt";
 import type { Browser, Page } from "playwright-core";
 import { DEMO_COURIER } from "../../src/extensions/locker.js";
-import { authorizeWithToken, KIOSK_VIEWPORT, newPage, type PageSite } from "./browser.js";
+import { KIOSK_VIEWPORT, newPage, type PageSite } from "./browser.js";
 import { waitUntil } from "./upstream.js";
 
 export const TERMINAL = "kiosk-a";
 export const COURIER_CODE = DEMO_COURIER.code;
 
 /**
- * The kiosk page in a new browser page. `auth: "token"`: its API requests carry the installer's
- * bearer token (how tests reach the kiosk routes without pairing); `auth: "none"`: as an unpaired
- * screen would. `lang: "en"` touches the language switch once the home screen shows.
+ * Pair this page's browser context with the terminal, as the installer would at the screen: a
+ * one-time code from `POST /api/v1/terminals/{t}/pairing` (installer), sent to
+ * `POST /api/v1/kiosk/{t}/pair`; the context keeps the HttpOnly `qh_kiosk` cookie.
+ */
+export async function pairScreen(page: Page, site: PageSite): Promise<void> {
+  const r = await site.call<{ pairingCode: string }>("POST", `/terminals/${TERMINAL}/pairing`, {});
+  if (r.status !== 200) throw new Error(`pairing code: ${JSON.stringify(r.body)}`);
+  const res = await page.request.post(site.url(`/api/v1/kiosk/${TERMINAL}/pair`), {
+    data: { pairingCode: r.body.pairingCode },
+  });
+  if (res.status() !== 204) throw new Error(`pair: ${res.status()} ${await res.text()}`);
+}
+
+/**
+ * The kiosk page in a new browser page, paired with the terminal (its requests carry the kiosk
+ * cookie, never the installer's token); `auth: "none"`: an unpaired screen. `lang: "en"` touches
+ * the language switch once the home screen shows. `clock`: Playwright's clock installed first.
  */
 export async function openKiosk(
   browser: Browser,
   site: PageSite,
-  o: { lang?: "zh" | "en"; auth?: "token" | "none"; viewport?: { width: number; height: number } } = {},
+  o: {
+    lang?: "zh" | "en";
+    auth?: "pair" | "none";
+    viewport?: { width: number; height: number };
+    timezoneId?: string;
+    clock?: boolean;
+  } = {},
 ): Promise<Page> {
-  const page = await newPage(browser, { viewport: o.viewport ?? KIOSK_VIEWPORT, locale: "zh-CN" });
-  if ((o.auth ?? "token") === "token") await authorizeWithToken(page, site.base);
+  const page = await newPage(browser, {
+    viewport: o.viewport ?? KIOSK_VIEWPORT,
+    locale: "zh-CN",
+    ...(o.timezoneId ? { timezoneId: o.timezoneId } : {}),
+  });
+  if (o.clock) await page.clock.install();
+  if ((o.auth ?? "pair") === "pair") await pairScreen(page, site);
   await page.goto(site.url(`/kiosk/${TERMINAL}`));
   if (o.auth !== "none") {
     await page.getByTestId("home-pickup").waitFor();
