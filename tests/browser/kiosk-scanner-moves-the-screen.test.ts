@@ -7,6 +7,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, noBrowser, type PageSite, startPageSite } from "../helpers/browser.js";
 import { COURIER_CODE, hands, openKiosk, session, watchPlatform } from "../helpers/kiosk.js";
+import { waitUntil } from "../helpers/upstream.js";
 
 describe.skipIf(noBrowser)("kiosk: the scanner", () => {
   let browser: Browser;
@@ -42,6 +43,12 @@ describe.skipIf(noBrowser)("kiosk: the scanner", () => {
     await scan(`qh:pickup:${code}`);
     await page.getByTestId("screen-collect").waitFor();
     expect(await page.getByTestId("door-number").textContent()).toBe(`柜门${s.compartment}`);
+    await waitUntil(
+      async () =>
+        (await site.call<{ open: boolean }>("GET", `/sim/lockers/${s.device}/${s.compartment}`)).body.open,
+      10_000,
+      "the resident's door open",
+    );
     await hands(site, s.device!, s.compartment!, "close");
     await page.getByTestId("collect-done").waitFor();
     await platform.close();
