@@ -4,9 +4,17 @@
  * strings with a pattern; nothing is coerced); bad input is a 400 with the schema error, domain
  * refusals carry their QH_LOCKER_… code. {terminal} must be a terminal declared in the config
  * (`locker.terminals`): any other id is 404 QH_LOCKER_TERMINAL_UNKNOWN, before anything else.
+ *
+ * `GET /kiosk/{t}/status` is what the kiosk page polls: the deposit session (or null: no 404 to
+ * poll through), the last door notice of this terminal's pickups (a pickup code scanned at its
+ * scanner shows up here, and so do the door closing and a jam) and the free compartments.
  */
 import type { FastifyPluginAsync } from "fastify";
 import type { LockerService } from "../domain/locker/index.js";
+import type { LockerNotices } from "../domain/locker/types.js";
+
+/** The last pickup or retrieval door notice at a terminal; `seq` grows with every notice. */
+export type CollectView = LockerNotices["collect"] & { seq: number; at: string };
 
 const terminalParams = {
   type: "object",
@@ -29,6 +37,20 @@ export function kioskPlugin(locker: LockerService): FastifyPluginAsync {
       const terminal = (req.params as { terminal?: string } | undefined)?.terminal;
       if (terminal !== undefined) locker.requireTerminal(terminal);
     });
+
+    const collects = new Map<string, CollectView>();
+    let seq = 0;
+    const off = locker.on("collect", (n) => {
+      if (n.terminal !== null) collects.set(n.terminal, { ...n, seq: ++seq, at: new Date().toISOString() });
+    });
+    app.addHook("onClose", async () => off());
+
+    app.get<T>("/kiosk/:terminal/status", { schema: { params: terminalParams } }, async (req) => ({
+      terminal: req.params.terminal,
+      deposit: locker.depositSession(req.params.terminal) ?? null,
+      collect: collects.get(req.params.terminal) ?? null,
+      available: locker.availability(req.params.terminal),
+    }));
 
     app.get<T>("/kiosk/:terminal/availability", { schema: { params: terminalParams } }, async (req) => ({
       terminal: req.params.terminal,

@@ -1,7 +1,7 @@
 /**
- * The built pages load in Chromium from the gateway under its strict CSP: the kiosk page renders
- * (Chinese by default: `<html lang="zh-CN">`), with no console error and no CSP violation (an
- * inline script or style, or anything fetched from another origin, would be one).
+ * The built pages load in Chromium from the gateway under its strict CSP: the kiosk page (paired)
+ * renders its start screen (Chinese by default: `<html lang="zh-CN">`), with no console error and
+ * no CSP violation (an inline script or style, or anything from another origin, would be one).
  */
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,10 +9,12 @@ import {
   type BrowserDocument,
   KIOSK_VIEWPORT,
   launchBrowser,
+  newPage,
   noBrowser,
   type PageSite,
   startPageSite,
 } from "../helpers/browser.js";
+import { pairScreen } from "../helpers/kiosk.js";
 
 /** The page's document, as the functions run in it see it (this file has no DOM lib). */
 declare const document: BrowserDocument;
@@ -30,16 +32,17 @@ describe.skipIf(noBrowser)("pages under the CSP", () => {
   });
 
   it("the kiosk page renders with no console error and no CSP violation", async () => {
-    const page = await browser.newPage({ viewport: KIOSK_VIEWPORT });
+    const page = await newPage(browser, { viewport: KIOSK_VIEWPORT });
     const problems: string[] = [];
     page.on("console", (m) => {
       if (m.type() === "error") problems.push(m.text());
     });
     page.on("pageerror", (e) => problems.push(e.message));
+    await pairScreen(page, site);
     const res = await page.goto(site.url("/kiosk/kiosk-a"));
     expect(res?.status()).toBe(200);
     expect(res?.headers()["content-security-policy"]).toContain("default-src 'self'");
-    await page.getByTestId("lang-switch").waitFor();
+    await page.getByTestId("home-pickup").waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe("zh-CN");
     const violations = await page.evaluate(
       () =>

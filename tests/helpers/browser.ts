@@ -7,7 +7,7 @@
  *
  *   const b = await launchBrowser();                 // undefined only when skipped (no CI)
  *   const site = await startPageSite();              // site.url("/kiosk/kiosk-a")
- *   const page = await b.newPage({ viewport: KIOSK_VIEWPORT });
+ *   const page = await newPage(b, { viewport: KIOSK_VIEWPORT });
  *   await expectNoAxeViolations(page, "kiosk home");
  *   await screenshot(page, "kiosk-home");
  */
@@ -16,7 +16,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AxeBuilder } from "@axe-core/playwright";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 import { extensionsFor } from "../../src/extensions/index.js";
 import { startTestGateway, testConfig } from "./gateway.js";
 import { freePort } from "./upstream.js";
@@ -62,6 +62,17 @@ export interface BrowserDocument {
   querySelectorAll(selector: string): ArrayLike<unknown>;
 }
 
+/**
+ * A page in its own browser context (axe needs one: `browser.newPage()` pages are refused by
+ * @axe-core/playwright); closing the page closes its context.
+ */
+export async function newPage(browser: Browser, options: BrowserContextOptions = {}): Promise<Page> {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  page.once("close", () => void context.close().catch(() => {}));
+  return page;
+}
+
 let built = false;
 /** Build the pages if stale (`npm test` did already; `npx vitest run tests/browser/…` may not have). */
 export function ensurePagesBuilt(): void {
@@ -86,7 +97,7 @@ export type PageSite = Awaited<ReturnType<typeof startPageSite>>;
  * The demo site as `config/default.yaml` has it (demo-bank-24 locker-a and cold-locker-bank-12
  * cold-a on sim://bus-a, the cold controller on sim://bus-cold, scanner-a on sim://scan-a, terminal
  * kiosk-a serving both banks with that scanner, chilled and frozen zones), on free ports, serving
- * the built pages. `api(method, path, body)` calls /api/v1 with the installer's bearer token.
+ * the built pages. `call(method, path, body)` calls /api/v1 with the installer's bearer token.
  */
 export async function startPageSite(o: PageSiteOptions = {}) {
   ensurePagesBuilt();
@@ -140,7 +151,7 @@ export async function startPageSite(o: PageSiteOptions = {}) {
     base,
     url: (path: string) => `${base}${path}`,
     /** /api/v1 with the installer's token: what hands, the platform or the installer would do. */
-    async api<T = Record<string, unknown>>(method: string, path: string, body?: unknown) {
+    async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown) {
       const r = await gw.api.inject({
         method: method as "GET",
         url: `/api/v1${path}`,

@@ -1,0 +1,57 @@
+/**
+ * The terminal's scanner (scanner-line, simulated) drives the same screens as the keypad: a
+ * courier's QR code signs the courier in on the page, a barcode scanned moves it to the sizes, and
+ * a resident's pickup code scanned at the start screen opens the door and shows its number.
+ */
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, noBrowser, type PageSite, startPageSite } from "../helpers/browser.js";
+import { COURIER_CODE, hands, openKiosk, session, watchPlatform } from "../helpers/kiosk.js";
+import { waitUntil } from "../helpers/upstream.js";
+
+describe.skipIf(noBrowser)("kiosk: the scanner", () => {
+  let browser: Browser;
+  let site: PageSite;
+  beforeAll(async () => {
+    site = await startPageSite();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await site?.cleanup();
+  });
+
+  const scan = async (code: string) =>
+    expect((await site.call("POST", "/sim/scanners/scanner-a/scan", { code })).status).toBe(200);
+
+  it("a scanned courier code, barcode and pickup code move the screen", { timeout: 180_000 }, async () => {
+    const platform = await watchPlatform(site);
+    const page = await openKiosk(browser, site);
+    await scan(`qh:courier:${COURIER_CODE}`);
+    await page.getByTestId("screen-scan").waitFor();
+    await scan("PKG-SCAN-0001");
+    await page.getByTestId("screen-size").waitFor();
+    await page.getByTestId("size-S").click();
+    await page.getByTestId("screen-open").waitFor();
+    const s = (await session(site))!;
+    await hands(site, s.device!, s.compartment!, "close");
+    await page.getByTestId("deposited").waitFor();
+    await page.getByTestId("finish").click();
+    await page.getByTestId("home-pickup").waitFor();
+
+    const code = await platform.pickupCode(s.parcelId!);
+    await scan(`qh:pickup:${code}`);
+    await page.getByTestId("screen-collect").waitFor();
+    expect(await page.getByTestId("door-number").textContent()).toBe(`柜门${s.compartment}`);
+    await waitUntil(
+      async () =>
+        (await site.call<{ open: boolean }>("GET", `/sim/lockers/${s.device}/${s.compartment}`)).body.open,
+      10_000,
+      "the resident's door open",
+    );
+    await hands(site, s.device!, s.compartment!, "close");
+    await page.getByTestId("collect-done").waitFor();
+    await platform.close();
+    await page.close();
+  });
+});

@@ -1,0 +1,184 @@
+/**
+ * The kiosk: which screen shows, what the gateway says (polled: the deposit session, the last door
+ * notice of this terminal, the uplink), the language switch and the time limit. The terminal is
+ * the page's path (`/kiosk/{terminal}`); the page authenticates with the terminal's cookie.
+ */
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { isApiError } from "../shared/api.js";
+import { LangSwitch } from "../shared/lang-switch.js";
+import { needsPairing } from "./failures.js";
+import { useT } from "./i18n.js";
+import { TimeoutWarning, useIdleLimit } from "./idle.js";
+import { type DepositView, type KioskStatus, kioskApi, uplinkConnected } from "./kiosk-api.js";
+import { Message, Notice } from "./notice.js";
+import { CodeEntry } from "./screens/code-entry.js";
+import { Collect, type CollectState } from "./screens/collect.js";
+import { Deposit } from "./screens/deposit.js";
+import { Home } from "./screens/home.js";
+import { Pairing } from "./screens/pairing.js";
+
+type Screen = "loading" | "pairing" | "home" | "pickup" | "courier" | "deposit" | "collect";
+const POLL_MS = 1000;
+const HEALTH_MS = 5000;
+
+export function App(props: { terminal: string }) {
+  const { t, setLang } = useT();
+  const api = useRef(kioskApi(props.terminal)).current;
+  const [screen, setScreen] = useState<Screen>("loading");
+  const [deposit, setDeposit] = useState<DepositView | null>(null);
+  const [collect, setCollect] = useState<CollectState | undefined>();
+  const [flash, setFlash] = useState<"deposit.ended" | undefined>();
+  const [offline, setOffline] = useState(false);
+  const seen = useRef<number | undefined>(undefined);
+  const screenRef = useRef(screen);
+  screenRef.current = screen;
+
+  const fatal = useCallback((err: unknown) => {
+    if (!needsPairing(err)) return false;
+    setScreen("pairing");
+    return true;
+  }, []);
+  const go = (s: Screen) => {
+    setFlash(undefined);
+    setScreen(s);
+  };
+
+  // paired? (a gateway without pairing routes answers 404: its kiosk routes decide alone)
+  useEffect(() => {
+    api.whoami().then(
+      () => setScreen("home"),
+      (err) => setScreen(needsPairing(err) || isApiError(err, "QH_KIOSK_UNPAIRED") ? "pairing" : "home"),
+    );
+  }, [api]);
+
+  const apply = useCallback((s: KioskStatus) => {
+    const now = screenRef.current;
+    setDeposit(s.deposit);
+    if (s.deposit && (now === "home" || now === "courier" || now === "pickup")) setScreen("deposit");
+    if (!s.deposit && now === "deposit") {
+      setFlash("deposit.ended");
+      setScreen("home");
+    }
+    const c = s.collect;
+    if (c && c.kind === "pickup") {
+      if (seen.current === undefined) seen.current = c.seq; // a notice from before this page
+      if (c.seq > seen.current) {
+        seen.current = c.seq;
+        if (now === "home" || now === "pickup" || now === "collect")
+          setCollect((prev) => ({ ...prev, compartment: c.compartment, status: c.status }));
+        if (now === "home" || now === "pickup") setScreen("collect");
+      }
+    } else if (seen.current === undefined) seen.current = 0;
+  }, []);
+
+  useEffect(() => {
+    if (screen === "loading" || screen === "pairing") return;
+    let stop = false;
+    const poll = () =>
+      api.status().then(
+        (s) => !stop && apply(s),
+        (err) => !stop && fatal(err),
+      );
+    poll();
+    const timer = setInterval(poll, POLL_MS);
+    return () => {
+      stop = true;
+      clearInterval(timer);
+    };
+  }, [screen === "loading" || screen === "pairing", api, apply, fatal]);
+
+  useEffect(() => {
+    const check = () => uplinkConnected().then((c) => setOffline(c === false));
+    check();
+    const timer = setInterval(check, HEALTH_MS);
+    return () => clearInterval(timer);
+  }, []);
+
+  const finishDeposit = () => {
+    api.endDeposit().catch(fatal);
+    setDeposit(null);
+    go("home");
+  };
+  const idle = useIdleLimit(screen !== "home" && screen !== "pairing" && screen !== "loading", () => {
+    if (screenRef.current === "deposit") api.endDeposit().catch(fatal);
+    setDeposit(null);
+    setCollect(undefined);
+    setLang("zh"); // the next person starts in Chinese
+    go("home");
+  });
+
+  return (
+    <div class="kiosk">
+      <header class="top">
+        <p class="brand">
+          <span class="app-name">{t("app.name")}</span>
+          <span class="terminal">{t("app.terminal", { terminal: props.terminal })}</span>
+        </p>
+        <LangSwitch label={t("lang.other")} class="secondary lang-switch" />
+      </header>
+      {offline && (
+        <Notice tone="info" testid="offline">
+          <span class="notice-title">{t("status.offline.heading")}</span> {t("status.offline")}
+        </Notice>
+      )}
+      {idle.left !== null && <TimeoutWarning left={idle.left} onExtend={idle.extend} />}
+      <main>
+        {flash && <Message tone="info" k={flash} testid="flash" />}
+        {screen === "loading" && <p>{t("loading")}</p>}
+        {screen === "pairing" && <Pairing api={api} terminal={props.terminal} onPaired={() => go("home")} />}
+        {screen === "home" && <Home onPickup={() => go("pickup")} onCourier={() => go("courier")} />}
+        {screen === "pickup" && (
+          <CodeEntry
+            id="pickup"
+            heading="pickup.heading"
+            submit="pickup.submit"
+            context="pickup"
+            terminal={props.terminal}
+            onBack={() => go("home")}
+            onFatal={fatal}
+            send={async (code) => {
+              const r = await api.pickup(code);
+              setCollect({ compartment: r.compartment, status: "open", breaches: r.coldChainBreach });
+              go("collect");
+            }}
+          />
+        )}
+        {screen === "courier" && (
+          <CodeEntry
+            id="courier"
+            heading="courier.heading"
+            submit="courier.submit"
+            hint="courier.scanHint"
+            context="courier"
+            terminal={props.terminal}
+            onBack={() => go("home")}
+            onFatal={fatal}
+            send={async (code) => {
+              setDeposit(await api.startDeposit(code));
+              go("deposit");
+            }}
+          />
+        )}
+        {screen === "deposit" && deposit && (
+          <Deposit
+            api={api}
+            view={deposit}
+            offline={offline}
+            onView={setDeposit}
+            onFinish={finishDeposit}
+            onFatal={fatal}
+          />
+        )}
+        {screen === "collect" && collect && (
+          <Collect
+            state={collect}
+            onHome={() => {
+              setCollect(undefined);
+              go("home");
+            }}
+          />
+        )}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,84 @@
+/**
+ * Every refusal the kiosk API can answer, mapped to a catalogue message (never the server's
+ * English text): wrong code with attempts left, locked out until when, the site slowed, no
+ * compartment, a cold zone in alarm, an unreachable board, a busy door, the store, the network.
+ */
+import { ApiError } from "../shared/api.js";
+import type { Params } from "../shared/i18n.js";
+import type { Key } from "./i18n.js";
+
+export interface Failure {
+  key: Key;
+  params?: Params;
+}
+
+/** The local time of an ISO instant for a message: "14:35", or "12-01 14:35" another day. */
+export function localTime(iso: unknown, lang: string, now = new Date()): string {
+  const d = new Date(typeof iso === "string" ? iso : Number.NaN);
+  if (Number.isNaN(d.getTime())) return "?";
+  const locale = lang === "zh" ? "zh-CN" : "en-GB";
+  const time = d.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
+  if (d.toDateString() === now.toDateString()) return time;
+  return `${d.toLocaleDateString(locale, { month: "2-digit", day: "2-digit" })} ${time}`;
+}
+
+/** `context`: what was sent (a courier code and a pickup code count alike but read differently). */
+export function failureOf(
+  err: unknown,
+  lang: string,
+  context: "pickup" | "courier" | "deposit" | "pairing",
+  terminal = "",
+): Failure {
+  if (!(err instanceof ApiError)) return { key: "err.generic", params: { code: "?" } };
+  const d = err.details ?? {};
+  switch (err.code) {
+    case "QH_LOCKER_CODE_WRONG":
+      return {
+        key: context === "courier" ? "err.courierWrong" : "err.codeWrong",
+        params: { n: typeof d.attemptsLeft === "number" ? d.attemptsLeft : "?" },
+      };
+    case "QH_LOCKER_LOCKED_OUT":
+      return { key: "err.lockedOut", params: { time: localTime(d.until, lang) } };
+    case "QH_LOCKER_SITE_SLOWED":
+      return { key: "err.siteSlowed", params: { time: localTime(d.retryAt, lang) } };
+    case "QH_LOCKER_BUSY":
+      return { key: "err.busy" };
+    case "QH_LOCKER_WRONG_TERMINAL":
+      return { key: "err.wrongTerminal", params: { device: String(d.device ?? "?") } };
+    case "QH_LOCKER_PARCEL_UNKNOWN":
+      return { key: "err.notDeposited" };
+    case "QH_LOCKER_UNREACHABLE":
+      return { key: "err.unreachable" };
+    case "QH_LOCKER_NO_COMPARTMENT":
+      return { key: "err.noCompartment" };
+    case "QH_COLD_ZONE_ALARM":
+      return { key: "err.coldAlarm" };
+    case "QH_LOCKER_CONFLICT":
+      return { key: "err.duplicate" };
+    case "QH_LOCKER_SESSION":
+      return { key: "err.session" };
+    case "QH_LOCKER_INPUT_INVALID":
+    case "QH_API_INVALID":
+      return { key: context === "deposit" ? "err.invalidBarcode" : "err.invalidCode" };
+    case "QH_LOCKER_TERMINAL_UNKNOWN":
+      return { key: "err.terminalUnknown", params: { terminal } };
+    case "QH_STORE_FULL":
+    case "QH_STORE_IO":
+    case "QH_STORE_CLOSED":
+      return { key: "err.store" };
+    case "QH_NETWORK":
+      return { key: "err.network" };
+    case "QH_API_SCOPE":
+      return { key: "err.scope" };
+    case "QH_KIOSK_PAIRING_CODE_WRONG":
+      return { key: "err.pairingWrong" };
+    default:
+      if (err.status === 429) return { key: "err.tooMany" };
+      return { key: "err.generic", params: { code: err.code } };
+  }
+}
+
+/** The refusals that mean this screen is not (or no longer) paired: back to the pairing screen. */
+export function needsPairing(err: unknown): boolean {
+  return err instanceof ApiError && (err.code === "QH_KIOSK_UNPAIRED" || err.code === "QH_API_UNAUTHORIZED");
+}

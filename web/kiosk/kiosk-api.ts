@@ -1,0 +1,76 @@
+/**
+ * The kiosk API as the page uses it (docs/locker.md, "Kiosk API"; pairing: docs/contract.md).
+ * Requests carry the terminal's `qh_kiosk` cookie (the page never holds a token).
+ */
+import { api } from "../shared/api.js";
+
+export type Size = "XS" | "S" | "M" | "L" | "XL";
+export const SIZES: readonly Size[] = ["XS", "S", "M", "L", "XL"];
+export type Available = Partial<Record<Size, number>>;
+
+export interface DepositView {
+  terminal: string;
+  step: "scan" | "size" | "opening" | "open";
+  barcode?: string;
+  size?: Size;
+  compartment?: string;
+  device?: string;
+  deposits: number;
+  available: Available;
+  offer?: Size;
+  last?: { outcome: string; compartment?: string; reason?: string };
+}
+
+export interface CollectView {
+  seq: number;
+  kind: "pickup" | "retrieve";
+  compartment: string;
+  status: "open" | "done" | "not_removed" | "jammed";
+  parcelId: string;
+}
+
+export interface KioskStatus {
+  deposit: DepositView | null;
+  collect: CollectView | null;
+  available: Available;
+}
+
+export interface ColdBreach {
+  peakC: number | null;
+  minutesOutOfRange: number;
+}
+
+export interface PickupResult {
+  parcelId: string;
+  compartment: string;
+  door: string;
+  coldChainBreach?: ColdBreach[];
+}
+
+/** The kiosk routes of one terminal. */
+export function kioskApi(terminal: string) {
+  const base = `/api/v1/kiosk/${encodeURIComponent(terminal)}`;
+  return {
+    whoami: () => api<{ terminal: string; paired: boolean }>("GET", `${base}/whoami`),
+    pair: (pairingCode: string) => api<void>("POST", `${base}/pair`, { pairingCode }),
+    status: () => api<KioskStatus>("GET", `${base}/status`),
+    pickup: (code: string) => api<PickupResult>("POST", `${base}/pickup`, { code }),
+    startDeposit: (courierCode: string) => api<DepositView>("POST", `${base}/deposit`, { courierCode }),
+    barcode: (barcode: string) => api<DepositView>("POST", `${base}/deposit/barcode`, { barcode }),
+    size: (size: Size) => api<DepositView>("POST", `${base}/deposit/size`, { size }),
+    endDeposit: () => api<void>("DELETE", `${base}/deposit`),
+  };
+}
+
+export type KioskApi = ReturnType<typeof kioskApi>;
+
+/** Whether the platform uplink is up (GET /health, public): down means offline, pickups still work. */
+export async function uplinkConnected(): Promise<boolean | undefined> {
+  try {
+    const r = await fetch("/health", { headers: { accept: "application/json" } });
+    const h = (await r.json()) as { uplink?: { connected?: boolean } };
+    return h.uplink?.connected;
+  } catch {
+    return undefined;
+  }
+}
