@@ -435,6 +435,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
   const api = await buildApp({
     registry,
     token: config.api.token,
+    whoami: { gateway: config.gateway.id, bootId },
     apiPlugins: [
       infoPlugin({
         gatewayId: config.gateway.id,
