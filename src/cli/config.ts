@@ -5,18 +5,15 @@
  */
 import { stringify } from "yaml";
 import type { Config } from "../config/schema.js";
-import { MASK, redactUrl } from "../core/redact.js";
+import { isSecretKey, MASK, redactUrl } from "../core/redact.js";
 import { effectiveColdZones } from "../extensions/cold.js";
 import { checkVerticals } from "../extensions/index.js";
 import { readTlsFiles } from "../uplink/connection.js";
 import { type GatewayOpts, readConfig } from "./common.js";
 
-/** Keys whose values are never printed: tokens, passwords, secrets and keys of any kind. */
-const SECRET_KEY = /(token|password|secret|passphrase|key)$/i;
-
 /**
  * A deep copy of `value` with every secret-named key's value replaced by {@link MASK}, and the
- * password in any URL's userinfo (`mqtts://user:pass@host`) too.
+ * credentials in any URL (userinfo password, query values: redactUrl) too.
  */
 export function maskSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(maskSecrets);
@@ -24,7 +21,7 @@ export function maskSecrets(value: unknown): unknown {
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    out[k] = SECRET_KEY.test(k) && v !== undefined && v !== null ? MASK : maskSecrets(v);
+    out[k] = isSecretKey(k) && v !== undefined && v !== null ? MASK : maskSecrets(v);
   }
   return out;
 }

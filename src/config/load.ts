@@ -8,6 +8,7 @@ import { readFileSync, realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ValidateFunction } from "ajv";
 import { QhError } from "../core/errors.js";
+import { redactUrl } from "../core/redact.js";
 import {
   type ConfigIssue,
   createAjv,
@@ -234,7 +235,7 @@ function crossKeyProblems(config: Config): Problem[] {
     if (host === "") {
       push(
         ["uplink", "url"],
-        `cannot read a broker host in "${up.url}"; write it like mqtts://broker.example.com:8883`,
+        `cannot read a broker host in "${redactUrl(up.url)}"; write it like mqtts://broker.example.com:8883`,
       );
     }
   }
