@@ -33,7 +33,7 @@ import type { EventInput, EventSink, JsonObject, Metrics } from "./core/envelope
 import { QhError } from "./core/errors.js";
 import { newId } from "./core/ids.js";
 import type { Logger } from "./core/logger.js";
-import { checkPortsFree } from "./core/ports.js";
+import { checkPortsFree, plannedListeners } from "./core/ports.js";
 import { redactUrl } from "./core/redact.js";
 import type { SyncReading } from "./core/time-sync.js";
 import { TimeKeeper } from "./core/timekeeper.js";
@@ -189,16 +189,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
   collectDefaultMetrics({ register: registry, prefix: "qh_process_" });
 
   // every listener's port, before anything is opened or started (QH_PORT_IN_USE names the key)
-  await checkPortsFree(
-    [
-      { key: "deviceBroker.port", host: config.deviceBroker.host, port: config.deviceBroker.port },
-      { key: "api.port", host: config.api.host, port: config.api.port },
-      ...(config.uplink.url === "embedded"
-        ? [{ key: "uplink.embeddedPort", host: "127.0.0.1", port: config.uplink.embeddedPort }]
-        : []),
-    ],
-    o.portHint,
-  );
+  await checkPortsFree(plannedListeners(config), o.portHint);
 
   const file = dbFile(config.dataDir);
   // refuses a missing, damaged or unwritable store with a coded error (the CLI exits 3)
@@ -525,6 +516,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     version: VERSION,
     token: config.api.token,
     auth,
+    whoami: { gateway: config.gateway.id, bootId },
     apiPlugins: [
       infoPlugin({
         gatewayId: config.gateway.id,

@@ -15,6 +15,7 @@ import type { Registry } from "prom-client";
 import sjson from "secure-json-parse";
 import { ERRORS, isQhError, QhError } from "../core/errors.js";
 import type { ClockStatus } from "../core/timekeeper.js";
+import { NONCE_PATTERN, tokenProof } from "../core/token-proof.js";
 import { diskWriteError, isDiskWriteFailure } from "../store/disk.js";
 import type { UplinkHealth } from "../uplink/connection.js";
 import { ApiAuth } from "./auth.js";
@@ -60,6 +61,11 @@ export interface AppOptions {
   apiPlugins?: FastifyPluginAsync[];
   /** plugins registered at the root, without the bearer token (the pages: src/api/pages.ts) */
   rootPlugins?: FastifyPluginAsync[];
+  /**
+   * Who answers `GET /whoami?nonce=` (no token): the gateway id, its boot, and a proof that it
+   * holds api.token (src/core/token-proof.ts), so that the CLI sends the token to it only.
+   */
+  whoami?: { gateway: string; bootId: string };
   logger?: boolean;
 }
 
@@ -319,6 +325,27 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       },
     },
   });
+
+  if (o.whoami) {
+    const who = o.whoami;
+    app.get<{ Querystring: { nonce: string } }>(
+      "/whoami",
+      {
+        schema: {
+          querystring: {
+            type: "object",
+            required: ["nonce"],
+            properties: { nonce: { type: "string", pattern: NONCE_PATTERN } },
+          },
+        },
+      },
+      async (req) => ({
+        gateway: who.gateway,
+        bootId: who.bootId,
+        proof: o.token ? tokenProof(o.token, req.query.nonce) : null,
+      }),
+    );
+  }
 
   app.get("/metrics", async (_req, reply) => {
     reply.header("content-type", o.registry.contentType);

@@ -7,6 +7,7 @@
 import mqtt from "mqtt";
 import type { Config } from "../config/schema.js";
 import { ERRORS, type ErrorCode, QhError } from "../core/errors.js";
+import { newNonce, proofMatches } from "../core/token-proof.js";
 
 export interface GatewayInfo {
   gateway: string;
@@ -44,6 +45,10 @@ export interface CallOptions {
   onTimeout?: (ms: number) => QhError;
 }
 
+/**
+ * One HTTP call to `api.port`: under /api/v1 with the bearer token, or (`path` starting with
+ * `/whoami`) at the root without it.
+ */
 async function request(
   config: Config,
   method: string,
@@ -52,12 +57,13 @@ async function request(
   opts: CallOptions = {},
 ): Promise<{ status: number; text: string }> {
   const ms = opts.timeoutMs ?? CALL_TIMEOUT_MS;
-  const url = `${apiBase(config)}${path}`;
+  const open = path.startsWith("/whoami");
+  const url = open ? `${apiBase(config).replace(/\/api\/v1$/, "")}${path}` : `${apiBase(config)}${path}`;
   try {
     const res = await fetch(url, {
       method,
       headers: {
-        ...(config.api.token ? { authorization: `Bearer ${config.api.token}` } : {}),
+        ...(config.api.token && !open ? { authorization: `Bearer ${config.api.token}` } : {}),
         ...(body === undefined ? {} : { "content-type": "application/json" }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -84,12 +90,44 @@ function parse(text: string): unknown {
 }
 
 /**
- * Reaches the gateway the config describes and checks it is that gateway. Throws
- * QH_GATEWAY_UNREACHABLE (nothing answers: exit 1, start it), QH_GATEWAY_MISMATCH (something else
- * answers on api.port: another program, another gateway id, or a token this one refuses).
+ * Before the token is sent anywhere: what answers on api.port must be the config's gateway and
+ * prove that it holds api.token (`GET /whoami?nonce=`, src/core/token-proof.ts). Throws
+ * QH_GATEWAY_MISMATCH otherwise: the token was not sent.
+ */
+async function proveHolder(config: Config, base: string): Promise<void> {
+  const nonce = newNonce();
+  const r = await request(config, "GET", `/whoami?nonce=${nonce}`);
+  const expected = config.gateway.id;
+  const who = parse(r.text) as { gateway?: unknown; proof?: unknown } | undefined;
+  if (r.status !== 200 || typeof who?.gateway !== "string") {
+    throw new QhError(
+      "QH_GATEWAY_MISMATCH",
+      `something answers at ${base} (HTTP ${r.status}) but it is not a quarterhour gateway (expected ${expected}); api.token was not sent`,
+    );
+  }
+  if (who.gateway !== expected) {
+    throw new QhError(
+      "QH_GATEWAY_MISMATCH",
+      `gateway "${who.gateway}" answers at ${base}, not "${expected}" from the config; api.token was not sent`,
+    );
+  }
+  if (!proofMatches(config.api.token!, nonce, who.proof)) {
+    throw new QhError(
+      "QH_GATEWAY_MISMATCH",
+      `the program at ${base} says it is ${expected} but does not prove it holds api.token from the config (another program, or the token changed since it started); the token was not sent`,
+    );
+  }
+}
+
+/**
+ * Reaches the gateway the config describes and checks it is that gateway, before the token is
+ * sent (see proveHolder). Throws QH_GATEWAY_UNREACHABLE (nothing answers: exit 1, start it),
+ * QH_GATEWAY_MISMATCH (something else answers on api.port: another program, another gateway id,
+ * or one that does not hold this api.token).
  */
 export async function connectGateway(config: Config): Promise<GatewayApi> {
   const base = apiBase(config);
+  if (config.api.token) await proveHolder(config, base);
   const r = await request(config, "GET", "/info");
   const expected = config.gateway.id;
   if (r.status === 401) {

@@ -6,6 +6,7 @@
  */
 import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } from "ajv";
 import { QhError } from "../core/errors.js";
+import { isSecretKey } from "../core/redact.js";
 
 /** One problem found in a config or device-model file. */
 export interface ConfigIssue {
@@ -154,7 +155,9 @@ function toIssue(e: ErrorObject, data: unknown): { segments: PathSegment[]; mess
   const parent = (e.parentSchema ?? {}) as AnySchemaObject;
   const custom =
     typeof parent[MESSAGE_KEYWORD] === "string" ? (parent[MESSAGE_KEYWORD] as string) : undefined;
-  const got = describeValue(e.data);
+  // a secret's value is never echoed, not even a wrong one (a token YAML read as a number)
+  const hidden = isSecretKey(segments.at(-1)) && e.data !== null && e.data !== undefined;
+  const got = hidden ? "a value not shown here (a secret)" : describeValue(e.data);
   switch (e.keyword) {
     case "if":
       return undefined; // the failing `then` branch reports the real problem

@@ -4,10 +4,11 @@
  * installer fixes the file in one pass.
  */
 import { createPublicKey } from "node:crypto";
-import { readFileSync, realpathSync } from "node:fs";
+import { readFileSync, realpathSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ValidateFunction } from "ajv";
 import { QhError } from "../core/errors.js";
+import { redactUrl } from "../core/redact.js";
 import {
   type ConfigIssue,
   createAjv,
@@ -159,6 +160,32 @@ export function serialDevice(path: string): string {
   }
 }
 
+/**
+ * What makes two bus paths one line, beyond their spelling: an existing character device is its
+ * major:minor (a second node made by `mknod` or `docker run --device A:B` has another path and
+ * the same device), any other existing file its inode (a hard link); otherwise the
+ * {@link serialDevice} path.
+ */
+function serialIdentity(path: string): string {
+  const device = serialDevice(path);
+  if (path.startsWith("sim://")) return device;
+  try {
+    const st = statSync(device);
+    return st.isCharacterDevice() ? `char ${st.rdev}` : `inode ${st.dev}:${st.ino}`;
+  } catch {
+    return device;
+  }
+}
+
+/** How two paths are one device, for the message: the real path, or the device number / inode. */
+function sameAs(device: string, other: string, identity: string): string {
+  if (device === other) return device;
+  const rdev = /^char (\d+)$/.exec(identity);
+  if (!rdev) return `one file (hard links: ${identity})`;
+  const n = Number(rdev[1]);
+  return `character device ${(n >> 8) & 0xfff}:${(n & 0xff) | ((n >> 12) & 0xfff00)}`;
+}
+
 /** Checks that span keys: unique ids and paths, addresses, ports, uplink settings. */
 function crossKeyProblems(config: Config): Problem[] {
   const out: Problem[] = [];
@@ -178,18 +205,25 @@ function crossKeyProblems(config: Config): Problem[] {
     const prev = busIds.get(bus.id);
     if (prev) push(at, `duplicate bus id "${bus.id}" (also at ${formatPath(prev)})`);
     else busIds.set(bus.id, at);
+    if (!bus.path.startsWith("sim://") && bus.path.length > 1 && bus.path.endsWith("/")) {
+      push(
+        ["buses", b, "path"],
+        `must not end with / (${bus.path}): a serial device is a file, not a directory; write ${bus.path.replace(/\/+$/, "")}`,
+      );
+    }
     const device = serialDevice(bus.path);
-    const prevPath = busPaths.get(device);
+    const identity = serialIdentity(bus.path);
+    const prevPath = busPaths.get(identity);
     if (prevPath) {
       const same =
         prevPath.path === bus.path
           ? `${bus.path} is already bus "${prevPath.id}"`
-          : `${bus.path} is the same serial device as bus "${prevPath.id}" (${prevPath.path}): both are ${device}`;
+          : `${bus.path} is the same serial device as bus "${prevPath.id}" (${prevPath.path}): both are ${sameAs(device, serialDevice(prevPath.path), identity)}`;
       push(
         ["buses", b, "path"],
         `${same} (${formatPath(prevPath.at)}); one bus entry per serial line, list all its devices there`,
       );
-    } else busPaths.set(device, { id: bus.id, path: bus.path, at: ["buses", b, "path"] });
+    } else busPaths.set(identity, { id: bus.id, path: bus.path, at: ["buses", b, "path"] });
 
     const range = ADDRESS_RANGES[bus.protocol];
     const addresses = new Map<number, number>();
@@ -234,7 +268,7 @@ function crossKeyProblems(config: Config): Problem[] {
     if (host === "") {
       push(
         ["uplink", "url"],
-        `cannot read a broker host in "${up.url}"; write it like mqtts://broker.example.com:8883`,
+        `cannot read a broker host in "${redactUrl(up.url)}"; write it like mqtts://broker.example.com:8883`,
       );
     }
   }

@@ -192,7 +192,9 @@ export class DoorTruth {
 
   /**
    * Pulse a lock for a purpose. Idempotent per door: a door already open is not pulsed (door.already_open,
-   * and the flow proceeds as if it had just opened); a pulse still waiting for its door is not repeated.
+   * and the flow proceeds as if it had just opened); a pulse still waiting for its door is not repeated,
+   * nor, past the open timeout, one whose board has not been read since (QH_LOCKER_UNREACHABLE,
+   * "not_sent": its outcome is unknown until the board answers).
    * Rejects with QH_LOCKER_UNREACHABLE when the board did not take the pulse; `details.pulse` is
    * "unknown" when it may have (sent, and neither it nor the read after it was answered: the
    * pulse stays pending, a flow must not pulse another door for it) or "not_sent".
@@ -224,6 +226,16 @@ export class DoorTruth {
     const now = clock.now();
     if (row.pulse_pending === 1 && row.pulse_at !== null && now - row.pulse_at < this.timeoutMs())
       return "pending";
+    if (row.pulse_pending === 1 && row.reachable !== 1) {
+      // Past its open timeout and still pending: the board has not been read since that pulse (a
+      // readable door is judged by the sweep: opened, or jammed). Its outcome is unknown (the door
+      // may have opened and shut unseen): another pulse now would be blind.
+      throw new QhError(
+        "QH_LOCKER_UNREACHABLE",
+        `locker ${ref.device} has not been read since the last pulse for ${ref.compartment} (its outcome is unknown): not pulsed again until the board answers`,
+        { cause: "outcome_unknown", pulse: "not_sent" },
+      );
+    }
     // Recorded before it is sent: an opening seen after a crash is still known to be asked for.
     // Without an fsync of its own (it is bookkeeping, not an event): the resident is waiting at the
     // door, and the next event commit makes it durable anyway.

@@ -20,7 +20,13 @@ describe("redactUrl", () => {
     expect(redactUrl(`mqtts://alice:${SECRET}@platform.example:8883`)).toBe(
       `mqtts://alice:${MASK}@platform.example:8883`,
     );
-    expect(redactUrl(`wss://bob:${SECRET}@h/mqtt?x=1`)).toBe(`wss://bob:${MASK}@h/mqtt?x=1`);
+    expect(redactUrl(`wss://bob:${SECRET}@h/mqtt?x=1`)).toBe(`wss://bob:${MASK}@h/mqtt?x=${MASK}`);
+    // a password with an @ (parsers split at the authority's last @), query credentials
+    expect(redactUrl(`mqtts://alice:p@${SECRET}@h:8883`)).toBe(`mqtts://alice:${MASK}@h:8883`);
+    expect(redactUrl(`wss://h/mqtt?token=${SECRET}&sig=a#frag`)).toBe(
+      `wss://h/mqtt?token=${MASK}&sig=${MASK}#frag`,
+    );
+    expect(redactUrl(`wss://h/mqtt?${SECRET}`)).toBe(`wss://h/mqtt?${MASK}`);
     // a user name alone, no userinfo, an @ only in the path, or no URL at all: unchanged
     expect(redactUrl("mqtts://alice@h:8883")).toBe("mqtts://alice@h:8883");
     expect(redactUrl("mqtt://h:1883/a@b")).toBe("mqtt://h:1883/a@b");
