@@ -88,6 +88,12 @@ describe("a recorded time ahead of the true time", () => {
     // the window still ends on the true time: overdue 48 h after the deposit
     second.advance(48 * 3_600_000);
     await waitUntil(async () => (await s.parcel(parcelId))?.state === "overdue", 20_000, "overdue on time");
+    // the state is written first; the event reaches the event store a moment later
+    await waitUntil(
+      async () => storedEnvelopes(s.gw.db, "parcel.overdue").length > 0,
+      20_000,
+      "overdue stored",
+    );
     expect(storedEnvelopes(s.gw.db, "parcel.overdue")).toHaveLength(1);
   }, 60_000);
 });
