@@ -42,6 +42,10 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   // an id the command line named that the config does not have (`--terminal`, `--device`)
   "QH_LOCKER_TERMINAL_UNKNOWN",
   "QH_VEND_MACHINE_UNKNOWN",
+  // `trace lot GTIN LOT`: a GTIN or lot that cannot be one
+  "QH_GS1_INVALID",
+  "QH_GS1_CHECK_DIGIT",
+  "QH_TRACE_INPUT_INVALID",
 ]);
 
 /**
