@@ -11,6 +11,7 @@ import { COLD_BUS_PROTOCOLS, checkColdConfig, coldConfigWarnings, coldExtension 
 import { LOCKER_BUS_PROTOCOLS, lockerExtension } from "./locker.js";
 import type { SiteSeams } from "./seams.js";
 import type { SerialLineHooks } from "./serial-line.js";
+import { checkTraceConfig, TRACE_BUS_PROTOCOLS, traceExtension, traceWanted } from "./trace.js";
 import { VENDING_BUS_PROTOCOLS, vendingExtension } from "./vending.js";
 
 /** One vertical: the bus protocols it drives and how to build it. */
@@ -47,7 +48,15 @@ export const VERTICALS: readonly Vertical[] = [
   {
     name: "vending",
     busProtocols: VENDING_BUS_PROTOCOLS,
-    factory: (models, hooks) => vendingExtension(models, hooks),
+    factory: (models, hooks, seams) => vendingExtension(models, hooks, undefined, seams),
+  },
+  {
+    // last: it reads what the locker and vending published in the seams, and they read it later
+    name: "trace",
+    busProtocols: TRACE_BUS_PROTOCOLS,
+    check: checkTraceConfig,
+    wanted: traceWanted,
+    factory: (_models, _hooks, seams) => traceExtension(seams),
   },
 ];
 
