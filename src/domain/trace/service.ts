@@ -26,7 +26,7 @@ const LOT_RE = /^[!"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}$/;
 /**
  * Check a GTIN and a lot given by a person or the platform.
  * @returns the GTIN as 14 digits
- * @throws QhError QH_TRACE_INPUT_INVALID naming each problem (QH_GS1_CHECK_DIGIT for a check digit alone)
+ * @throws QhError QH_TRACE_INPUT_INVALID naming each problem (a wrong check digit among them)
  */
 export function checkLotInput(gtin: unknown, lot: unknown): { gtin: string; lot: string } {
   const problems: string[] = [];
@@ -36,8 +36,6 @@ export function checkLotInput(gtin: unknown, lot: unknown): { gtin: string; lot:
     try {
       g = normalizeGtin(gtin);
     } catch (err) {
-      if ((err as QhError).code === "QH_GS1_CHECK_DIGIT" && typeof lot === "string" && LOT_RE.test(lot))
-        throw err;
       problems.push(`gtin: ${(err as Error).message}`);
     }
   }
