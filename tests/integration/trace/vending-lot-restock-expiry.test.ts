@@ -90,7 +90,7 @@ describe("vending: restock by scan, trace.lot, expiry blocks the slot", () => {
       holding: [{ device: "vm-a", slot: 3, quantity: 4 }],
       vends: [
         {
-          saleId: (sold?.data as { saleId: string }).saleId,
+          saleId: (sold!.data as { saleId: string }).saleId,
           device: "vm-a",
           slot: 3,
           price: 500,
@@ -98,7 +98,7 @@ describe("vending: restock by scan, trace.lot, expiry blocks the slot", () => {
         },
       ],
     });
-    expect((traced.result?.vends as { at: string }[])[0]?.at).toMatch(/^2026-01-01T/);
+    expect((traced.result!.vends as { at: string }[])[0]?.at).toMatch(/^2026-01-01T/);
 
     // three days on the lot is past its date: found within the check period, the slot is blocked
     clock.advance(3 * 86_400_000);
@@ -143,7 +143,7 @@ describe("vending: restock by scan, trace.lot, expiry blocks the slot", () => {
     expect(fresh.status).toBe(200);
     const after = await rig.command("trace.lot", { gtin: GTIN, lot: "MILK-0105" });
     expect(after.result).toMatchObject({ holding: [] });
-    expect((after.result?.loads as { endedAt: string | null }[])[0]?.endedAt).not.toBeNull();
+    expect((after.result!.loads as { endedAt: string | null }[])[0]?.endedAt).not.toBeNull();
   });
 
   it("refuses a bad scan with its GS1 code and restocks nothing", async () => {
