@@ -10,7 +10,7 @@
 //
 // Environment: BENCH_RUNS (3), BENCH_QUICK=1 (small counts), BENCH_DEVICES (4), BENCH_EVENTS
 // (100000), BENCH_BACKLOG (200000), BENCH_INFLIGHT (100 per device), BENCH_WINDOW (64),
-// BENCH_SCENARIOS (gateway,bridge,backlog,trickle,locker; opt-in: cold-poll, cold (see bench/cold.js), vend, dex), BENCH_TRICKLE_S (60), BENCH_PROFILE=1 (--cpu-prof of the first gateway run,
+// BENCH_SCENARIOS (gateway,bridge,backlog,trickle,locker,trace (bench/trace.js); opt-in: cold-poll, cold (see bench/cold.js), vend, dex), BENCH_TRICKLE_S (60), BENCH_PROFILE=1 (--cpu-prof of the first gateway run,
 // written to bench/results/profile/), BENCH_COMMIT_WINDOW_MS (the gateway's store.commitWindowMs; unset: its default), BENCH_FSYNC (store.fsync: background | inline).
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, statSync, writeFileSync } from "node:fs";
@@ -41,6 +41,7 @@ import {
   waitMessage,
   worker,
 } from "./procs.js";
+import { traceBench, traceBenchDone } from "./trace.js";
 import { vendAuthorizeBench } from "./vend.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -62,7 +63,7 @@ const LIVE_RATE = 50;
 const TRICKLE_RATE = 10;
 const TRICKLE_S = env("BENCH_TRICKLE_S", QUICK ? 15 : 60);
 const STALL_MS = 30_000;
-const SCENARIOS = (process.env.BENCH_SCENARIOS ?? "gateway,bridge,backlog,trickle,locker").split(",");
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? "gateway,bridge,backlog,trickle,locker,trace").split(",");
 const PROFILE = process.env.BENCH_PROFILE === "1";
 // store.commitWindowMs for the gateway (its default, 200, when unset): 0 shows the cost without it
 // store.fsync for the gateway (its default, background, when unset): inline is the path before issue 13
@@ -654,6 +655,20 @@ function report(results, machine) {
     );
     lines.push("");
   }
+  const TR = results.trace && summarise(results.trace);
+  if (TR) {
+    lines.push(
+      `trace.lot over a generated year of the demo site's records (bench/trace.js): the median of each run's median`,
+    );
+    lines.push(
+      table([
+        ["trace.lot median, ms (goal < 1000)", cell(TR.traceMedianMs, 1)],
+        ["trace.lot max, ms", cell(TR.traceMaxMs, 1)],
+        ["parcels holding the lot", cell(TR.lotParcels, 0)],
+        ["cold readings of their stays", cell(TR.lotColdReadings, 0)],
+      ]),
+    );
+  }
   const D = results.dex && summarise(results.dex);
   if (D) {
     lines.push(
@@ -746,7 +761,7 @@ async function main() {
   };
   log(`bench: ${RUNS} run(s), ${QUICK ? "quick" : "full"} counts; scenarios ${SCENARIOS.join(", ")}`);
   // the dex scenario needs no gateway: skip provisioning when it runs alone
-  if (SCENARIOS.some((n) => n !== "dex")) template = provisionTemplate();
+  if (SCENARIOS.some((n) => n !== "dex" && n !== "trace")) template = provisionTemplate();
   const results = {};
   const scenarios = {
     gateway: (r) => endToEnd("gateway", r),
@@ -757,6 +772,7 @@ async function main() {
     cold: () => coldBench(),
     "cold-poll": () => coldPollScenario(),
     dex: () => dexParseBench(), // opt-in: DEX audit parse time of the 400-segment sample
+    trace: () => traceBench(), // trace.lot over a generated year of the demo site's records
     vend: () => vendScenario(),
   };
   // Interleaved (gateway, bridge, backlog, gateway, …) so that a noisy neighbour hits all alike.
@@ -766,26 +782,29 @@ async function main() {
       const res = await scenarios[name](r);
       results[name] ??= [];
       results[name].push(res);
-      const brief = res.parseP50Us
-        ? `DEX parse p50 ${fmt(res.parseP50Us, 0)} µs, p99 ${fmt(res.parseP99Us, 0)} µs`
-        : res.bytesPerReading
-          ? `record ${fmt(res.bytesPerReading, 2)} bytes/reading, zone-year CSV export ${fmt(res.exportS, 2)} s, RSS added ${fmt(res.rssAddedMB, 1)} MB`
-          : res.pagesPerEvent
-            ? `${fmt(res.writeBytesPerEvent, 0)} bytes written/event (${fmt(res.pagesPerEvent, 2)} pages)`
-            : res.fullShareP50Ms
-              ? `share p50 ${fmt(res.fullShareP50Ms, 2)} ms (FULL), ${fmt(res.normalShareP50Ms, 2)} ms (NORMAL)`
-              : res.coldCycleMs
-                ? `cold poll cycle ${fmt(res.coldCycleMs, 1)} ms = ${fmt(res.ratio, 3)} × the wire floor (${fmt(res.floorMs, 1)})`
-                : res.pollCycleMs
-                  ? `poll cycle ${fmt(res.pollCycleMs, 1)} ms (floor ${res.floorMs}), door p99 ${fmt(res.doorP99Ms, 1)} ms`
-                  : res.eventsPerS
-                    ? `${fmt(res.eventsPerS, 0)} events/s, p99 ${res.p99Ms} ms`
-                    : `accept ${fmt(res.acceptPerS, 0)}/s, drain ${fmt(res.drainPerS, 0)}/s, live p99 ${res.liveP99Ms} ms`;
+      const brief = res.traceMedianMs
+        ? `trace.lot median ${fmt(res.traceMedianMs, 1)} ms (goal < ${res.goalMs} ms), max ${fmt(res.traceMaxMs, 1)} ms; lot in ${res.lotParcels} parcels, ${res.lotColdReadings} readings`
+        : res.parseP50Us
+          ? `DEX parse p50 ${fmt(res.parseP50Us, 0)} µs, p99 ${fmt(res.parseP99Us, 0)} µs`
+          : res.bytesPerReading
+            ? `record ${fmt(res.bytesPerReading, 2)} bytes/reading, zone-year CSV export ${fmt(res.exportS, 2)} s, RSS added ${fmt(res.rssAddedMB, 1)} MB`
+            : res.pagesPerEvent
+              ? `${fmt(res.writeBytesPerEvent, 0)} bytes written/event (${fmt(res.pagesPerEvent, 2)} pages)`
+              : res.fullShareP50Ms
+                ? `share p50 ${fmt(res.fullShareP50Ms, 2)} ms (FULL), ${fmt(res.normalShareP50Ms, 2)} ms (NORMAL)`
+                : res.coldCycleMs
+                  ? `cold poll cycle ${fmt(res.coldCycleMs, 1)} ms = ${fmt(res.ratio, 3)} × the wire floor (${fmt(res.floorMs, 1)})`
+                  : res.pollCycleMs
+                    ? `poll cycle ${fmt(res.pollCycleMs, 1)} ms (floor ${res.floorMs}), door p99 ${fmt(res.doorP99Ms, 1)} ms`
+                    : res.eventsPerS
+                      ? `${fmt(res.eventsPerS, 0)} events/s, p99 ${res.p99Ms} ms`
+                      : `accept ${fmt(res.acceptPerS, 0)}/s, drain ${fmt(res.drainPerS, 0)}/s, live p99 ${res.liveP99Ms} ms`;
       log(
         `  run ${r + 1}/${RUNS} ${name}: ${brief}${res.complete ? "" : " (INCOMPLETE)"} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
       );
     }
   }
+  traceBenchDone();
   const { text, summary: s } = report(results, machine);
   process.stdout.write(`\n${text}\n`);
   mkdirSync(RESULTS, { recursive: true });

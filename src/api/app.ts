@@ -77,6 +77,7 @@ export function httpStatusFor(code: string): number {
   if (code === "QH_CONFIG_WRITE") return 503;
   if (code.endsWith("_UNKNOWN")) return 404;
   if (code.endsWith("_INVALID")) return 400;
+  if (code.startsWith("QH_GS1_")) return 400; // a scan that cannot be read (docs/traceability.md)
   if (code === "QH_LOCKER_CODE_WRONG") return 403;
   if (code === "QH_LOCKER_LOCKED_OUT" || code === "QH_LOCKER_SITE_SLOWED") return 429;
   if (

@@ -132,7 +132,7 @@ export function simPlugin(
             additionalProperties: false,
             required: ["code"],
             properties: {
-              code: { type: "string", minLength: 1, maxLength: 120, pattern: "^[\\x20-\\x7E]+$" },
+              code: { type: "string", minLength: 1, maxLength: 120, pattern: "^[\\x20-\\x7E\\x1D]+$" },
             },
           },
         },

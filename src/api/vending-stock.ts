@@ -2,8 +2,10 @@
  * The vending stock and audit API, under /api/v1/vending/{device}/…:
  *
  * - GET  /vending/{device}/stock     the planogram: slots with product, price, capacity, count, state
- * - POST /vending/{device}/restock   { slots: [{ slot, count }] } or { full: true }, optional `by`:
- *                                    sets counts (a refill or a recount); emits stock.restocked
+ * - POST /vending/{device}/restock   { slots: [{ slot, count, scan?, quantity?, replace? }] } or
+ *                                    { full: true }, optional `by`: sets counts (a refill or a
+ *                                    recount); emits stock.restocked; `scan` records the lot loaded
+ *                                    (docs/traceability.md)
  * - POST /vending/{device}/audit     fetch the machine's DEX file, reconcile, emit audit.dex
  * - GET  /vending/{device}/audits    the stored audits, newest first
  *
@@ -36,6 +38,10 @@ const restockBody = {
         properties: {
           slot: { type: "integer", minimum: 0, maximum: 65535 },
           count: { type: "integer", minimum: 0, maximum: 10000 },
+          // restock by scan (docs/traceability.md): the pack's GS1 element string, as scanned
+          scan: { type: "string", minLength: 1, maxLength: 256 },
+          quantity: { type: "integer", minimum: 1, maximum: 10000 },
+          replace: { type: "boolean" },
         },
       },
     },

@@ -159,6 +159,19 @@ gatewayOptions(
     .option("--open-timeout <s>", "seconds to wait for a door to read open (default 10)", parseWhole)
     .option("--close-timeout <s>", "seconds to wait for a door to read shut (default 60)", parseWhole),
 ).action(async (id: string, opts: DoorTestOpts) => (await import("./ops.js")).doorTest(id, opts));
+const trace = program.command("trace").description("traceability: GS1 lots, where they went");
+gatewayOptions(
+  trace
+    .command("lot")
+    .description(
+      "where a lot went: loads, vends, parcels, cold chain (reads the store; gateway running or not)",
+    )
+    .argument("<gtin>", "the GTIN, 8, 12, 13 or 14 digits")
+    .argument("<lot>", "the lot, as (10) on the label")
+    .option("--json", "print JSON"),
+).action(async (gtin: string, lot: string, opts: GatewayOpts & { json?: boolean }) => {
+  await (await import("./trace.js")).traceLotCli(gtin, lot, opts);
+});
 
 registerStore(program, gatewayOptions);
 registerSim(program);

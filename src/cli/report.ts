@@ -48,6 +48,10 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "QH_SCAN_RANGE_INVALID",
   "QH_SCAN_UNSUPPORTED",
   "QH_DOOR_TEST_INVALID",
+  // `trace lot GTIN LOT`: a GTIN or lot that cannot be one
+  "QH_GS1_INVALID",
+  "QH_GS1_CHECK_DIGIT",
+  "QH_TRACE_INPUT_INVALID",
 ]);
 
 /**

@@ -129,6 +129,8 @@ export interface Config {
   /** vending stock: slots, prices, capacities per machine (src/config/planogram.ts) */
   planogram: PlanogramConfig;
   vending: VendingConfig;
+  /** traceability (issue 11): GS1 scans, lot expiry (docs/configuration.md, "trace") */
+  trace: TraceConfig;
   clock: ClockConfig;
   /** true: every serial device is played by its simulator, no hardware needed. */
   simulate: boolean;
@@ -309,6 +311,21 @@ export interface LockerConfig {
   courierTimeoutSeconds: number;
   doorOpenTimeoutSeconds: number;
 }
+
+/** `trace:` GS1 scans and lots (docs/traceability.md). */
+export interface TraceConfig {
+  gs1: {
+    /** the printable character a scanner writes instead of GS (ASCII 29); unset: the scanner sends GS */
+    separator?: string;
+  };
+  /** IANA time zone in which an expiry date ends (default: the system's) */
+  timeZone?: string;
+  /** how often lots on sale are checked against their expiry date (s) */
+  expiryCheckSeconds: number;
+}
+
+/** Stand-ins for GS a scanner may be set to: outside GS1 character set 82, so never in a value. */
+export const GS1_SEPARATOR_STAND_INS = ["|", "~", "#", "^", "{", "}", "@", "[", "\\", "]", "`", "$"] as const;
 
 /** `cold:` the cold chain's zones and record (docs/configuration.md, "cold"). */
 export interface ColdConfig {
@@ -642,6 +659,27 @@ export const configSchema: SchemaObject = {
               { required: ["device"] },
             ),
           },
+        },
+        { default: {} },
+      ),
+      trace: obj(
+        {
+          gs1: obj(
+            {
+              separator: {
+                type: "string",
+                enum: [...GS1_SEPARATOR_STAND_INS],
+                [MESSAGE_KEYWORD]: `must be one character GS1 never uses in a value: ${GS1_SEPARATOR_STAND_INS.join(" ")}`,
+              },
+            },
+            { default: {} },
+          ),
+          timeZone: {
+            type: "string",
+            pattern: "^[A-Za-z0-9_+/-]{1,64}$",
+            [MESSAGE_KEYWORD]: "must be an IANA time zone, e.g. Asia/Shanghai",
+          },
+          expiryCheckSeconds: int(1, 3600, 60),
         },
         { default: {} },
       ),

@@ -161,6 +161,22 @@ export const ERRORS = {
   QH_DOOR_TEST_INVALID:
     "Give locks as the bank's lock numbers (1 to its compartment count, each once) and timeouts in whole seconds (open 1-60, close 1-600).",
   QH_REPORT_UNKNOWN: "Check the report id with GET /api/v1/reports.",
+  // ---- traceability (issue 11, trace11): GS1 element strings, lots, recalls ----
+  QH_GS1_INVALID:
+    "The scan is not a GS1 element string (or a part of it is malformed): scan the GS1-128/DataMatrix/QR label again, or type GTIN and lot; docs/traceability.md lists what is read.",
+  QH_GS1_CHECK_DIGIT:
+    "The GTIN's (or SSCC's) check digit is wrong: the label was misread or mistyped; scan it again.",
+  QH_GS1_SEPARATOR:
+    "A value holds a character GS1 never uses, most often the scanner's stand-in for the group separator: configure the scanner to send GS (ASCII 29), or set trace.gs1.separator to that character.",
+  QH_GS1_DATE:
+    "A GS1 date (YYMMDD) is not a real date (month 01-12, day 00 or within the month): scan the label again; a printing error needs the supplier.",
+  QH_TRACE_INPUT_INVALID:
+    "Give a GTIN (8, 12, 13 or 14 digits) and a lot (1-20 GS1 characters); see docs/traceability.md.",
+  QH_TRACE_LOT_EXPIRED: "This lot is past its expiry date: do not load it; take it out and book it as waste.",
+  QH_TRACE_LOT_RECALLED:
+    "This lot is recalled (trace.recall): keep it out of sale and hand it back as the recall says; the platform lifts nothing by itself.",
+  QH_TRACE_NO_LOADING:
+    "A lot scan is recorded with a deposit whose door is assigned or open: scan the parcel's label, choose the size (and cold zone), then scan each pack as you put it in.",
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

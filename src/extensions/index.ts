@@ -13,6 +13,7 @@ import { LOCKER_BUS_PROTOCOLS, lockerExtension } from "./locker.js";
 import { commissioningSeam, opsExtension } from "./ops.js";
 import type { SiteSeams } from "./seams.js";
 import type { SerialLineHooks } from "./serial-line.js";
+import { checkTraceConfig, TRACE_BUS_PROTOCOLS, traceExtension, traceWanted } from "./trace.js";
 import { VENDING_BUS_PROTOCOLS, vendingExtension } from "./vending.js";
 
 /** One vertical: the bus protocols it drives and how to build it. */
@@ -50,7 +51,15 @@ export const VERTICALS: readonly Vertical[] = [
   {
     name: "vending",
     busProtocols: VENDING_BUS_PROTOCOLS,
-    factory: (models, hooks) => vendingExtension(models, hooks),
+    factory: (models, hooks, seams) => vendingExtension(models, hooks, undefined, seams),
+  },
+  {
+    // last: it reads what the locker and vending published in the seams, and they read it later
+    name: "trace",
+    busProtocols: TRACE_BUS_PROTOCOLS,
+    check: checkTraceConfig,
+    wanted: traceWanted,
+    factory: (_models, _hooks, seams) => traceExtension(seams),
   },
   {
     // the commissioning tools (scan, door test, reports, live view): last, once every line is known

@@ -27,6 +27,8 @@ import { masterHealth } from "../domain/commissioning/site.js";
 import type { CompartmentRef, LockerBankLayout, LockPort } from "../domain/locker/index.js";
 import { LockerService } from "../domain/locker/index.js";
 import { expectedYearsToGuess } from "../domain/locker/settings.js";
+import { looksLikeGs1 } from "../domain/trace/gs1.js";
+import type { TraceLots } from "../domain/trace/lots.js";
 import { kerongCu16Adapter } from "../drivers/kerong-cu16-adapter.js";
 import type { LockBoardAdapter } from "../drivers/lock-board-adapter.js";
 import { lockboardXorAdapter } from "../drivers/lockboard-xor-adapter.js";
@@ -327,6 +329,8 @@ function buildLocker(
 
   // the cold chain (src/extensions/cold.ts) installs its compartment gate here
   if (layouts.length > 0) seams.locker = service;
+  // the trace extension's lots: a parcel holding a recalled lot is not handed to the resident
+  if (layouts.length > 0) service.setPickupGuard((parcelId) => seams.trace?.pickupRefusal(parcelId));
 
   // scans: "qh:courier:CODE" starts a deposit, a scan during a deposit is the parcel's barcode,
   // "qh:pickup:CODE" (or a bare code of the pickup length) collects a parcel.
@@ -339,6 +343,16 @@ function buildLocker(
     }
     const run = async () => {
       if (code.startsWith("qh:courier:")) return service.startDeposit(terminal, code.slice(11));
+      // a GS1 pack label while a deposit's door is assigned or open: a lot loaded into the parcel
+      // (at any other step the scan goes where it went before: a parcel's barcode, a pickup code)
+      const trace = seams.trace;
+      const step = service.depositSession(terminal)?.step;
+      if (
+        trace &&
+        (step === "opening" || step === "open") &&
+        looksLikeGs1(code, { separator: config.trace.gs1.separator })
+      )
+        return loadLotScan(service, trace, terminal, code);
       const session = service.depositSession(terminal);
       if (session && session.step === "scan") return service.scanBarcode(terminal, code);
       const pickup = code.startsWith("qh:pickup:") ? code.slice(10) : code;
@@ -413,6 +427,22 @@ function buildLocker(
       if (layouts.length > 0) await service.stop();
     },
   };
+}
+
+/**
+ * A lot scanned at a terminal (traceability): recorded with the parcel whose deposit has its door
+ * assigned or open there (`parcel.lot_loaded`); QH_TRACE_NO_LOADING when that deposit is gone; a
+ * code that is not a lot, or a recalled or expired lot, its own code (the scan is refused, logged).
+ */
+async function loadLotScan(service: LockerService, trace: TraceLots, terminal: string, code: string) {
+  const lot = trace.scan(code);
+  const s = service.depositSession(terminal);
+  if (!s || (s.step !== "opening" && s.step !== "open") || !s.parcelId || !s.device || !s.compartment)
+    throw new QhError(
+      "QH_TRACE_NO_LOADING",
+      `terminal ${terminal}: no deposit with its door assigned or open (step ${s?.step ?? "none"})`,
+    );
+  return trace.loadParcel({ id: s.parcelId, device: s.device, compartment: s.compartment }, lot, terminal);
 }
 
 function hasCouriers(ctx: ExtensionContext): boolean {

@@ -4,12 +4,23 @@
  * (a deposit into a zone in alarm is refused, a pickup answer carries the breach). Extensions are
  * built in `VERTICALS` order, so the locker is there before the cold chain looks.
  */
+import type { QhError } from "../core/errors.js";
 import type { CommissioningSite } from "../domain/commissioning/site.js";
 import type { CompartmentGate } from "../domain/locker/ports.js";
+import type { TraceLots } from "../domain/trace/lots.js";
 
 export interface SiteSeams {
-  /** set by the locker extension when the site has locker banks */
-  locker?: { setGate(gate: CompartmentGate | undefined): void };
   /** the site's lines and locker banks for the commissioning tools (src/extensions/ops.ts) */
   commissioning?: CommissioningSite;
+  /** set by the locker extension when the site has locker banks */
+  locker?: {
+    setGate(gate: CompartmentGate | undefined): void;
+    /** the trace extension's refusal of a pickup (a recalled lot inside) */
+    setPickupGuard(guard: ((parcelId: string) => QhError | undefined) | undefined): void;
+  };
+  /**
+   * set by the trace extension (built after the locker and vending, which read it when a scan or
+   * a vend comes, never while being built): lots loaded by scan, what blocks a slot or a pickup
+   */
+  trace?: TraceLots;
 }

@@ -19,6 +19,7 @@ import {
   Planogram,
   type PriceRangeListener,
   type SaleLike,
+  type SlotLots,
   type StockRecorder,
   type StockTx,
 } from "../domain/vending/planogram.js";
@@ -45,7 +46,11 @@ export interface StockPart {
 }
 
 /** Build the stock part over the extension's recorder (creates its tables: component vending-audit). */
-export function stockPart(ctx: ExtensionContext, recorder: StockHost): StockPart {
+export function stockPart(
+  ctx: ExtensionContext,
+  recorder: StockHost,
+  lots?: () => SlotLots | undefined,
+): StockPart {
   const log = ctx.log.child({ component: "vending-stock" });
   const planogram = new Planogram({
     db: ctx.db,
@@ -53,6 +58,7 @@ export function stockPart(ctx: ExtensionContext, recorder: StockHost): StockPart
     config: ctx.config.planogram,
     log,
     now: () => ctx.clock.now(),
+    ...(lots ? { lots } : {}),
   });
   const unhook = recorder.onSale(planogram.onSale);
   const audit = new VendingAudit({
@@ -105,7 +111,7 @@ export const STOCK_ADDON: VendingAddOn = {
     return null;
   },
   build: (site: VendingSite) => {
-    const part = stockPart(site.ctx, site.recorder);
+    const part = stockPart(site.ctx, site.recorder, () => site.seams.trace);
     parts.add(part);
     part.setDexFetch((device) => site.fetchDex(device));
     // the reader then accepts vends within the machine's new price range (VendingSite.setPriceRange)

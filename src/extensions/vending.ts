@@ -28,6 +28,7 @@ import { MdbBridgeDriver } from "../drivers/mdb-bridge.js";
 import type { Extension, ExtensionContext, ExtensionFactory } from "../gateway.js";
 import { createVendingSim, type SimTallies, type VendingMachineSim } from "../sim/vending-machine.js";
 import type { SerialLink } from "../southbound/serial/link.js";
+import type { SiteSeams } from "./seams.js";
 import { type SerialLineHooks, serialLine } from "./serial-line.js";
 import { STOCK_ADDON } from "./vending-stock.js";
 
@@ -46,6 +47,8 @@ export interface VendingMachinePart {
 /** What add-ons get: the machines, the recorder, and the DEX file of a machine. */
 export interface VendingSite {
   ctx: ExtensionContext;
+  /** what the site's verticals hand each other (the trace extension's lots: src/extensions/seams.ts) */
+  seams: SiteSeams;
   machines: ReadonlyMap<string, VendingMachinePart>;
   recorder: VendingRecorder;
   /** The machine's DEX file as lines (C,DEX). QH_VEND_MACHINE_UNKNOWN; QH_VEND_REFUSED when the machine did not hand it over. */
@@ -103,14 +106,16 @@ export function vendingExtension(
   _models: ReadonlyMap<string, DeviceModel>,
   hooks: SerialLineHooks = {},
   addOns: readonly VendingAddOn[] = VENDING_ADDONS,
+  seams: SiteSeams = {},
 ): ExtensionFactory {
-  return (ctx) => buildVending(ctx, hooks, addOns);
+  return (ctx) => buildVending(ctx, hooks, addOns, seams);
 }
 
 function buildVending(
   ctx: ExtensionContext,
   hooks: SerialLineHooks,
   addOns: readonly VendingAddOn[],
+  seams: SiteSeams,
 ): Extension {
   const { config, log, registry } = ctx;
   migrateVending(ctx.db);
@@ -182,6 +187,8 @@ function buildVending(
       clock: ctx.clock,
       uplinkOnline: () => ctx.uplinkConnected?.() ?? false,
       productOf,
+      // traceability: a slot holding a recalled or expired lot sells nothing cashless
+      slotGate: (device, slot) => seams.trace?.slotBlock(device, slot),
       onGatewayShare: (ms) => share.observe(ms / 1000),
       log: mlog,
     });
@@ -198,6 +205,7 @@ function buildVending(
   const readers = new Map([...machines].map(([d, m]) => [d, m.reader]));
   const site: VendingSite = {
     ctx,
+    seams,
     machines,
     recorder,
     fetchDex: async (device) => {

@@ -1,7 +1,10 @@
 /**
  * Simulator of a serial barcode scanner: scan(code) writes the line with the configured prefix,
- * suffix and terminator. Bytes from the host are ignored. See firmware-protocols/scanner-line.
+ * suffix and terminator; scanGs1(elements) a GS1 symbol's element string (with GS, a stand-in or
+ * no separator). Bytes from the host are ignored. See firmware-protocols/scanner-line and
+ * firmware-protocols/gs1-element-strings.
  */
+import { encodeGs1, type GS1_SYMBOLOGIES } from "../domain/trace/gs1.js";
 import { encodeScan, type ScannerLineOptions } from "../protocols/scanner-line/index.js";
 import type { Outgoing, SimTimingOptions } from "./types.js";
 import { SimBase } from "./wire.js";
@@ -37,6 +40,21 @@ export class ScannerSim extends SimBase {
   /** A code is scanned: its line goes out on the wire. */
   scan(code: string): void {
     this.transmit(this.frame(code));
+  }
+
+  /**
+   * A GS1 symbol is scanned (firmware-protocols/gs1-element-strings): its element string goes out
+   * behind the symbology identifier (`]C1` GS1-128 by default, `""` for a scanner set to send
+   * none), with GS after each variable-length field that is not last, or what a real scanner
+   * may do instead: `separator: "|"` (rewritten), `separator: ""` (dropped). Returns the text sent.
+   */
+  scanGs1(
+    elements: readonly { ai: string; value: string }[],
+    o: { symbology?: keyof typeof GS1_SYMBOLOGIES | ""; separator?: string } = {},
+  ): string {
+    const text = encodeGs1(elements, { symbology: o.symbology ?? "]C1", separator: o.separator });
+    this.scan(text);
+    return text;
   }
 
   handle(_chunk: Buffer): Outgoing[] {

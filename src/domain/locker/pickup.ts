@@ -42,6 +42,9 @@ export class PickupDesk implements DoorReactor {
       });
     }
     guard.reset(terminal);
+    // e.g. a recalled lot inside (traceability): refused before anything moves
+    const refused = this.ctx.pickupGuard?.(p.id);
+    if (refused) throw refused;
     if (p.state === "collecting") {
       // The door opened for this code moments ago (at this terminal or another) and is still open:
       // only the terminal that opened it was told so.

@@ -272,6 +272,14 @@ export class LockerService implements DoorInput, LockerCommandTarget {
     this.ctx.gate = gate;
   }
 
+  /**
+   * Installs the refusal of a resident's pickup (the trace extension's: a parcel holding a
+   * recalled lot is not handed out; the courier's retrieval still is). undefined removes it.
+   */
+  setPickupGuard(guard: ((parcelId: string) => QhError | undefined) | undefined): void {
+    this.ctx.pickupGuard = guard;
+  }
+
   depositReserved(terminal: string, orderId: string, courierCode?: string): Promise<DepositSessionView> {
     return storeGate(
       this.ctx.db,

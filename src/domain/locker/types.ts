@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import type { Clock } from "../../core/clock.js";
+import type { QhError } from "../../core/errors.js";
 import type { TypedBus } from "../../core/event-bus.js";
 import type { Logger } from "../../core/logger.js";
 import type { CodeHasher, CourierCodes, PickupCodes } from "./codes.js";
@@ -147,4 +148,9 @@ export interface LockerContext {
   newId: () => string;
   /** another vertical's say over compartments (the cold chain); undefined: all eligible */
   gate?: CompartmentGate;
+  /**
+   * Another vertical's refusal of a resident's pickup (traceability: a parcel holding a recalled
+   * lot), asked once the code is right and before the door is pulsed; undefined: collect.
+   */
+  pickupGuard?: (parcelId: string) => QhError | undefined;
 }

@@ -1,6 +1,6 @@
 /** The cashless reader's options and the answer shape of select first (session.ts). */
 import type { Clock } from "../../core/clock.js";
-import type { EventInput, EventSink } from "../../core/envelope.js";
+import type { EventInput, EventSink, JsonObject } from "../../core/envelope.js";
 import type { Logger } from "../../core/logger.js";
 import type { VendingRecorder } from "./recorder.js";
 import type { BridgePort, MachineSettings } from "./types.js";
@@ -35,6 +35,11 @@ export interface CashlessReaderOptions {
   uplinkOnline: () => boolean;
   /** the planogram's product id for a slot (the dex helper's), or null */
   productOf?: (device: string, slot: number) => string | null;
+  /**
+   * Why a slot may not sell now (traceability: a recalled or expired lot in it), or undefined:
+   * a vend request for it is denied with that `reason` and the rest as details (vend.denied).
+   */
+  slotGate?: (device: string, slot: number) => ({ reason: string } & JsonObject) | undefined;
   /** the gateway's share of a select-first authorisation, ms (in: line → committed; out: answer → line written) */
   onGatewayShare?: (ms: number) => void;
   log: Logger;

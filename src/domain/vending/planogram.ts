@@ -19,6 +19,7 @@ import type { PlanogramConfig } from "../../config/planogram.js";
 import type { JsonObject } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
+import { applyLots, planLots } from "./restock-lots.js";
 import { migrateStock } from "./stock-schema.js";
 
 /** What a stock change commits with: the recorder's transaction (events emitted with it). */
@@ -40,6 +41,36 @@ export interface SaleLike {
   product: string | null;
   price: number;
   payment: "cash" | "cashless";
+}
+
+/**
+ * Lots loaded by scan (the trace extension's TraceLots, src/domain/trace/lots.ts): a restock with
+ * a `scan` records the lot in the restock's transaction; a slot that runs empty ends its lots.
+ */
+export interface SlotLots {
+  /** Read a scan as a lot (throws its coded error: QH_GS1_…, QH_TRACE_LOT_RECALLED/EXPIRED). */
+  scan(code: string): { gtin: string; lot: string; expiry?: string; count?: number };
+  loadSlot(
+    tx: StockTx,
+    device: string,
+    slot: number,
+    lot: ReturnType<SlotLots["scan"]> & { code: string; warnings: string[] },
+    quantity: number,
+    by: string,
+  ): JsonObject;
+  endSlot(now: number, device: string, slot: number, saleId?: string): number;
+}
+
+/** One slot of a restock: a count, and for a restock by scan the pack's GS1 code. */
+export interface RestockEntry {
+  slot: number;
+  count: number;
+  /** the GS1 element string scanned from the pack loaded (docs/traceability.md) */
+  scan?: string;
+  /** items of that lot loaded (default: the code's (37)/(30), else the count added) */
+  quantity?: number;
+  /** the slot was emptied first: the lots it held leave it */
+  replace?: boolean;
 }
 
 /** The reader's price range for a machine: minor units. */
@@ -98,6 +129,8 @@ export interface PlanogramOptions {
   log: Logger;
   now: () => number;
   onPriceRange?: PriceRangeListener;
+  /** the site's lots by scan (looked up when needed: the trace extension is built after vending) */
+  lots?: () => SlotLots | undefined;
 }
 
 export class Planogram {
@@ -106,6 +139,7 @@ export class Planogram {
   private readonly log: Logger;
   private priceListener?: PriceRangeListener;
   private readonly devices: Set<string>;
+  private readonly lots: () => SlotLots | undefined;
 
   /** Creates the tables and applies the config's planogram (new slots get their starting count). */
   constructor(o: PlanogramOptions) {
@@ -113,6 +147,7 @@ export class Planogram {
     this.recorder = o.recorder;
     this.log = o.log;
     this.priceListener = o.onPriceRange;
+    this.lots = o.lots ?? (() => undefined);
     migrateStock(o.db);
     this.devices = new Set(o.config.machines.map((m) => m.device));
     this.applyConfig(o.config, o.now());
@@ -231,8 +266,10 @@ export class Planogram {
       count,
       capacity: before.capacity,
     };
-    if (count === 0) tx.emit(sale.device, "slot.sold_out", { ...data, saleId: sale.id });
-    else if (count <= before.lowAt && before.count > before.lowAt)
+    if (count === 0) {
+      tx.emit(sale.device, "slot.sold_out", { ...data, saleId: sale.id });
+      this.lots()?.endSlot(tx.now, sale.device, sale.slot, sale.id); // every lot in it is sold
+    } else if (count <= before.lowAt && before.count > before.lowAt)
       tx.emit(sale.device, "stock.low", { ...data, lowAt: before.lowAt, saleId: sale.id });
   };
 
@@ -243,7 +280,7 @@ export class Planogram {
    */
   async restock(
     device: string,
-    input: { slots?: { slot: number; count: number }[]; full?: boolean },
+    input: { slots?: RestockEntry[]; full?: boolean },
     by: string,
   ): Promise<{ device: string; slots: { slot: number; product: string; before: number; after: number }[] }> {
     this.requireMachine(device);
@@ -266,14 +303,25 @@ export class Planogram {
     if (bad.length > 0) throw new QhError("QH_PLANOGRAM_INPUT_INVALID", bad.join("; "), { problems: bad });
     if (want.size === 0)
       throw new QhError("QH_PLANOGRAM_INPUT_INVALID", "nothing to restock: give slots, or full: true");
+    const lots = this.lots();
+    const planned = planLots(lots, device, input.slots ?? [], (n) => this.slot(device, n)!.count, want);
     const { result, durable } = this.recorder.commit((tx) => {
       const changed = [...want].map(([slot, after]) => {
         const s = this.slot(device, slot)!;
         this.db
           .prepare("UPDATE vending_slots SET count = ?, updated_at = ? WHERE device = ? AND slot = ?")
           .run(after, tx.now, device, slot);
-        return { slot, product: s.product, before: s.count, after };
+        return { slot, product: s.product, before: s.count, after } as {
+          slot: number;
+          product: string;
+          before: number;
+          after: number;
+          lot?: JsonObject;
+        };
       });
+      // restock by scan: the lots recorded with the counts (src/domain/vending/restock-lots.ts)
+      const shown = applyLots(lots, tx, device, want, planned, by);
+      for (const c of changed) if (shown.has(c.slot)) c.lot = shown.get(c.slot)!;
       tx.emit(device, "stock.restocked", { slots: changed, by });
       return changed;
     });

@@ -431,6 +431,12 @@ export class CashlessReader {
       void this.deny(v, "price_out_of_range", { priceRange: r });
       return;
     }
+    const blocked = this.o.slotGate?.(this.device, slot);
+    if (blocked) {
+      const { reason, ...details } = blocked;
+      void this.deny(v, reason, details);
+      return;
+    }
     if (s.flow === "pay_first") {
       const left = (s.credit ?? 0) - s.spent;
       if (v.price <= left) void this.approve(v);

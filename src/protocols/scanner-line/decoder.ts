@@ -8,7 +8,7 @@ import type { DecodeResult, FrameDecoder } from "../types.js";
 import {
   CR,
   DEFAULT_MAX_LENGTH,
-  isPrintable,
+  isCodeByte,
   LF,
   type ScannerLineOptions,
   type ScannerMessage,
@@ -108,7 +108,7 @@ export class ScannerLineDecoder implements FrameDecoder<ScannerMessage> {
       this.prefix.every((x, i) => line[i] === x) &&
       this.suffix.every((x, i) => line[line.length - s + i] === x);
     const content = line.slice(p, line.length - s);
-    if (!framed || !content.every(isPrintable)) {
+    if (!framed || !content.every(isCodeByte)) {
       out.push({ ok: false, reason: "garbage", raw });
       return;
     }

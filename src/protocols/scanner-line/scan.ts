@@ -1,5 +1,6 @@
 /**
- * The one message of a serial barcode scanner: a printable-ASCII code on a line, framed as
+ * The one message of a serial barcode scanner: a printable-ASCII code (GS allowed, for GS1
+ * element strings) on a line, framed as
  * [prefix] code [suffix] terminator.
  */
 import { QhError } from "../../core/errors.js";
@@ -32,6 +33,14 @@ export function isPrintable(byte: number): boolean {
   return byte >= 0x20 && byte <= 0x7e;
 }
 
+/** GS (ASCII 29): GS1 symbols transmit FNC1 as a separator this way (gs1-element-strings SPEC). */
+export const GS = 0x1d;
+
+/** What a code may hold: printable ASCII, and GS between the fields of a GS1 element string. */
+export function isCodeByte(byte: number): boolean {
+  return isPrintable(byte) || byte === GS;
+}
+
 export function terminatorBytes(terminator: Terminator = "auto"): number[] {
   if (terminator === "LF") return [LF];
   if (terminator === "CRLF") return [CR, LF];
@@ -45,12 +54,12 @@ export function encodeScan(msg: Scan, options: ScannerLineOptions = {}): Buffer 
   if (
     code.length === 0 ||
     code.length > max ||
-    !code.every(isPrintable) ||
+    !code.every(isCodeByte) ||
     code.toString("latin1") !== msg.code
   ) {
     throw new QhError(
       "QH_COMMAND_INVALID",
-      `scanner-line: code must be 1..${max} printable ASCII characters`,
+      `scanner-line: code must be 1..${max} printable ASCII characters (or GS between GS1 fields)`,
     );
   }
   return Buffer.from([

@@ -86,6 +86,7 @@ describe("config defaults", () => {
         offlineLimit: { vendsPerDay: 0, amountPerDay: 0 },
         machines: [],
       } satisfies Config["vending"],
+      trace: { gs1: {}, expiryCheckSeconds: 60 },
       clock: { synchronized: "auto", checkSeconds: 30 },
       simulate: false,
       log: { level: "info" },
@@ -232,5 +233,14 @@ describe("config defaults", () => {
     for (const p of BUS_PROTOCOLS) {
       expect(schema.definitions[`options-${p}`], p).toEqual(PROTOCOL_OPTIONS_SCHEMAS[p]);
     }
+  });
+});
+
+describe("trace config", () => {
+  it("refuses a separator stand-in GS1 may use in a value, naming the key", () => {
+    const bad = { ...structuredClone(MINIMAL), trace: { gs1: { separator: "-" } } };
+    expect(() => validateConfig(bad)).toThrow(/trace\.gs1\.separator: must be one character GS1 never uses/);
+    const good = validateConfig({ ...structuredClone(MINIMAL), trace: { gs1: { separator: "|" } } });
+    expect(good.trace.gs1.separator).toBe("|");
   });
 });

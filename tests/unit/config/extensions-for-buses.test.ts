@@ -19,6 +19,13 @@ describe("extensions for a config's buses", () => {
     expect(extensionsFor(validateConfig(base))).toEqual([]);
   });
 
+  it("traceability rides on the locker and vending lines, not on the cold chain's", () => {
+    const trace = VERTICALS.find((v) => v.name === "trace")!;
+    expect(trace.wanted?.(withBus("lockboard-xor"))).toBe(true);
+    expect(trace.wanted?.(withBus("mdb-bridge-text"))).toBe(true);
+    expect(trace.wanted?.(withBus("modbus-rtu"))).toBe(false);
+  });
+
   it("no two verticals claim the same bus protocol", () => {
     const all = VERTICALS.flatMap((v) => [...v.busProtocols]);
     expect(new Set(all).size).toBe(all.length);
@@ -28,7 +35,9 @@ describe("extensions for a config's buses", () => {
     const vertical = VERTICALS.find((v) => v.busProtocols.has(protocol));
     if (vertical) {
       it(`a ${protocol} line composes the ${vertical.name} vertical`, () => {
-        expect(extensionsFor(withBus(protocol))).toHaveLength(1);
+        // and the verticals that ride on it (traceability at a site with lockers or vending)
+        const riders = VERTICALS.filter((v) => v.busProtocols.size === 0 && v.wanted?.(withBus(protocol)));
+        expect(extensionsFor(withBus(protocol))).toHaveLength(1 + riders.length);
       });
     } else {
       it(`a ${protocol} line is refused with its key path until a vertical drives it`, () => {

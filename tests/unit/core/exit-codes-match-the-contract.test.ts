@@ -17,7 +17,7 @@ const contract = readFileSync(join(import.meta.dirname, "../../../docs/contract.
 
 /** The codes a part of the sentence names: `QH_X` exactly, `QH_X_*` as a prefix. */
 function named(part: string): (code: string) => boolean {
-  const names = [...part.matchAll(/`(QH_[A-Z_]+\*?)`/g)].map((m) => m[1]!);
+  const names = [...part.matchAll(/`(QH_[A-Z0-9_]+\*?)`/g)].map((m) => m[1]!);
   expect(names.length).toBeGreaterThan(0);
   return (code) => names.some((n) => (n.endsWith("*") ? code.startsWith(n.slice(0, -1)) : code === n));
 }

@@ -1,5 +1,8 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { isQhError } from "../../../src/core/errors.js";
+import { parseGs1 } from "../../../src/domain/trace/gs1.js";
 import { fromHex } from "../../../src/protocols/bytes.js";
 import { createScannerDecoder } from "../../../src/protocols/scanner-line/index.js";
 import { ScannerSim, type ScannerSimOptions } from "../../../src/sim/scanner-line.js";
@@ -59,3 +62,46 @@ describe("scanner-line simulator", () => {
     expect(isQhError(caught, "QH_COMMAND_INVALID")).toBe(true);
   });
 });
+
+describe("scanner-line simulator emits GS1 element strings", () => {
+  const gs1 = JSON.parse(
+    readFileSync(
+      join(import.meta.dirname, "../../../firmware-protocols/gs1-element-strings/vectors.json"),
+      "utf8",
+    ),
+  ) as { year: number; vectors: { name: string; text: string; options?: { separator?: string } }[] };
+  const lot = [
+    { ai: "01", value: "04012345678901" },
+    { ai: "10", value: "LOT-42" },
+    { ai: "17", value: "260615" },
+  ];
+
+  it("sends the vector's bytes, GS kept, and the decoder hands the string to the GS1 reader", async () => {
+    const s = sim({ terminator: "CR" });
+    const tx = await captureTx(s, () => s.scanGs1(lot));
+    const [r] = createScannerDecoder({ terminator: "CR" }).push(tx);
+    expect(r?.ok && r.msg.code).toBe(vector(gs1, "gs1-128-lot-then-gs").text);
+    const read = parseGs1((r?.ok && r.msg.code) || "", { year: gs1.year });
+    expect([read.gtin, read.lot, read.expiry]).toEqual(["04012345678901", "LOT-42", "2026-06-15"]);
+  });
+
+  it("rewrites or drops the separator as such scanners do", async () => {
+    const s = sim({ terminator: "CR" });
+    const tx = await captureTx(s, () => {
+      s.scanGs1(lot, { separator: "|" });
+      s.scanGs1(lot, { symbology: "", separator: "" });
+    });
+    const codes = createScannerDecoder({ terminator: "CR" })
+      .push(tx)
+      .map((r) => r.ok && r.msg.code);
+    expect(codes).toEqual(["]C1010401234567890110LOT-42|17260615", "010401234567890110LOT-4217260615"]);
+    expect(parseGs1(codes[0] as string, { separator: "|", year: gs1.year }).lot).toBe("LOT-42");
+    expect(parseGs1(codes[1] as string, { year: gs1.year }).warnings).toHaveLength(1);
+  });
+});
+
+function vector<T extends { name: string }>(f: { vectors: T[] }, name: string): T {
+  const v = f.vectors.find((x) => x.name === name);
+  if (!v) throw new Error(`no vector ${name}`);
+  return v;
+}
