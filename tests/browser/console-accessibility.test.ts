@@ -2,20 +2,19 @@
  * axe-core (WCAG 2.0, 2.1 and 2.2, A and AA) finds no violation on any console screen, in
  * English and in Chinese: the login, the site overview, the bus scan with results, the door
  * test, the devices with the add form open, the compartment layout, the cold zones with the
- * chart, the vending machines and the live view. A screenshot of each goes to test-artifacts/,
+ * chart, the vending machines and the live view, on the demo site (config/default.yaml). A screenshot of each goes to test-artifacts/,
  * and the overview's to docs/screenshots/console.png (the README's).
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectNoAxeViolations, launchBrowser, noBrowser, screenshot } from "../helpers/browser.js";
 import {
-  expectNoAxeViolations,
-  launchBrowser,
-  noBrowser,
-  type PageSite,
-  screenshot,
-  startPageSite,
-} from "../helpers/browser.js";
-import { type ConsoleScreen, logIn, openConsole } from "../helpers/console.js";
+  type ConsoleScreen,
+  type ConsoleSite,
+  logIn,
+  openConsole,
+  startDemoSite,
+} from "../helpers/console.js";
 
 /** Opens a screen by its address (either language) and waits until it has loaded. */
 async function show(page: Page, screen: ConsoleScreen): Promise<void> {
@@ -29,9 +28,9 @@ async function show(page: Page, screen: ConsoleScreen): Promise<void> {
 
 describe.skipIf(noBrowser)("console: accessibility", () => {
   let browser: Browser;
-  let site: PageSite;
+  let site: ConsoleSite;
   beforeAll(async () => {
-    site = await startPageSite();
+    site = await startDemoSite();
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -40,7 +39,7 @@ describe.skipIf(noBrowser)("console: accessibility", () => {
   });
 
   for (const lang of ["en", "zh"] as const) {
-    it(`has no axe violation on any screen (${lang})`, async () => {
+    it(`has no axe violation on any screen (${lang})`, { timeout: 240_000 }, async () => {
       const { page, context, errors } = await openConsole(browser, site, lang);
       await page.locator("#token").waitFor();
       expect(

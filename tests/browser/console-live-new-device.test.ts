@@ -42,17 +42,12 @@ describe.skipIf(noBrowser)("console: live view, new devices", () => {
     expect(await old.textContent()).not.toContain("NEW");
 
     // a new MQTT device, provisioned and sending its first event
-    const added = await apiCall<{ credentials?: { password?: string }; password?: string }>(
-      site,
-      "POST",
-      "/devices",
-      {
-        id: "meter-9",
-        model: "generic-mqtt",
-      },
-    );
+    const added = await apiCall<{ secret?: string }>(site, "POST", "/devices", {
+      id: "meter-9",
+      model: "generic-mqtt",
+    });
     expect(added.status).toBeLessThan(300);
-    const password = added.body.credentials?.password ?? added.body.password ?? "";
+    const password = added.body.secret ?? "";
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${site.deviceBrokerPort}`, {
       username: "meter-9",
       password,
