@@ -30,6 +30,15 @@ mkdirSync(join(root, "src/core"), { recursive: true });
 writeFileSync(join(root, "src/core/a.ts"), "export const a = 1;\n");
 for (const f of ["tsconfig.json", "tsconfig.build.json", "package.json"])
   writeFileSync(join(root, f), "{}\n");
+// the pages' build (the second target): a stand-in that makes dist/web/ and succeeds
+mkdirSync(join(root, "web"));
+writeFileSync(join(root, "web/main.tsx"), "export {};\n");
+writeFileSync(
+  join(root, "scripts/build-web.mjs"),
+  `import { mkdirSync } from "node:fs";
+mkdirSync(${JSON.stringify(join(root, "dist/web"))}, { recursive: true });
+`,
+);
 mkdirSync(join(root, "node_modules/typescript/bin"), { recursive: true });
 // the stand-in tsc: appends its arguments to tsc-calls, makes dist/, exits with TSC_STATUS
 writeFileSync(
