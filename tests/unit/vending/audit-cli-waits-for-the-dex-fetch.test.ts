@@ -3,8 +3,8 @@
  * margin), not the CLI's usual 15 s: an audit answered after 16 s is printed, not reported as an
  * unreachable gateway. No answer in time is the coded QH_DEX_AUDIT_TIMEOUT.
  *
- * The gateway here is a stand-in HTTP server speaking the gateway's API for the two calls the CLI
- * makes (/info, then the audit), so the test can hold the audit's answer as long as a slow DEX
+ * The gateway here is a stand-in HTTP server speaking the gateway's API for the three calls the CLI
+ * makes (/whoami with the token's proof, /info, then the audit), so the test can hold the audit's answer as long as a slow DEX
  * transfer would: the real transfer's timing is the driver's, tested elsewhere.
  */
 import { createServer, type Server } from "node:http";
@@ -12,6 +12,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AUDIT_WAIT_MS, vendAudit } from "../../../src/cli/vend.js";
 import { isQhError } from "../../../src/core/errors.js";
+import { tokenProof } from "../../../src/core/token-proof.js";
 import { DEX_FETCH_TIMEOUT_MS } from "../../../src/drivers/mdb-bridge.js";
 
 const ROOT = new URL("../../../", import.meta.url).pathname;
@@ -27,6 +28,20 @@ const AUDIT = {
 
 function standIn(auditDelayMs: number): Promise<Server> {
   const srv = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://stand-in");
+    if (url.pathname === "/whoami") {
+      // the demo config's gateway id and api.token (config/default.yaml)
+      const nonce = url.searchParams.get("nonce") ?? "";
+      res.setHeader("content-type", "application/json");
+      res.end(
+        JSON.stringify({
+          gateway: "gw-demo",
+          bootId: "b",
+          proof: tokenProof("demo-token-not-secret-change-me", nonce),
+        }),
+      );
+      return;
+    }
     if (req.url === "/api/v1/info") {
       res.setHeader("content-type", "application/json");
       res.end(JSON.stringify({ gateway: "gw-demo", site: "s", version: "0", bootId: "b" }));
