@@ -21,6 +21,8 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "QH_USAGE",
   "QH_CONFIG_INVALID",
   "QH_CONFIG_UNREADABLE",
+  // a config change asked of a gateway started without a config file: start it with -c FILE
+  "QH_CONFIG_NO_FILE",
   "QH_PORT_IN_USE",
   "QH_PORT_UNAVAILABLE",
   "QH_API_INVALID",

@@ -45,8 +45,15 @@ describe.skipIf(noBrowser)("kiosk: locked out", () => {
       hour: "2-digit",
       minute: "2-digit",
     });
+    // another day in Shanghai (a lock-out across midnight) is dated: "12-01 00:11"
+    const until = new Date(r.body.error.details.until);
+    const day = (d: Date) => d.toLocaleDateString("zh-CN", { timeZone: "Asia/Shanghai" });
+    const when =
+      day(until) === day(new Date())
+        ? hhmm
+        : `${until.toLocaleDateString("zh-CN", { timeZone: "Asia/Shanghai", month: "2-digit", day: "2-digit" })} ${hhmm}`;
     expect(await failure.textContent()).toBe(
-      `出错了 输入错误次数太多，本机暂停输入，请在 ${hhmm} 以后再试。`,
+      `出错了 输入错误次数太多，本机暂停输入，请在 ${when} 以后再试。`,
     );
 
     // still locked: the next code is refused with the same message

@@ -1,7 +1,7 @@
 /**
  * Every refusal the kiosk API can answer, mapped to a catalogue message (never the server's
  * English text): wrong code with attempts left, locked out until when, the site slowed, no
- * compartment, a cold zone in alarm, an unreachable board, a busy door, the store, the network.
+ * compartment, a cold zone in alarm, a recalled lot inside the parcel, an unreachable board, a busy door, the store, the network.
  */
 import { ApiError } from "../shared/api.js";
 import type { Params } from "../shared/i18n.js";
@@ -53,6 +53,8 @@ export function failureOf(
       return { key: "err.noCompartment" };
     case "QH_COLD_ZONE_ALARM":
       return { key: "err.coldAlarm" };
+    case "QH_TRACE_LOT_RECALLED":
+      return { key: "err.lotRecalled" };
     case "QH_LOCKER_CONFLICT":
       return { key: "err.duplicate" };
     case "QH_LOCKER_SESSION":

@@ -120,7 +120,10 @@ export function sitePlugin(p: Provisioning): FastifyPluginAsync {
             additionalProperties: false,
             required: ["path"],
             properties: {
-              path: { type: "string", pattern: "^(/dev/[A-Za-z0-9._/-]{1,200}|sim://[A-Za-z0-9_-]{1,64})$" },
+              path: {
+                type: "string",
+                pattern: "^(/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9._/-]{1,200}|sim://[A-Za-z0-9_-]{1,64})$",
+              },
               baudRate: { type: "integer", enum: [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200] },
             },
           },

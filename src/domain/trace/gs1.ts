@@ -47,6 +47,22 @@ export function isSafeSeparator(c: string): boolean {
 
 const DATE_AIS = new Set(["11", "12", "13", "15", "16", "17"]);
 const CHECKED_KEYS: Readonly<Record<string, number>> = { "00": 18, "01": 14, "02": 14 };
+/**
+ * Longest values of the variable-length AIs a lot or item is traced by (GS1 General
+ * Specifications, the AI table: (10) batch/lot X..20, (21) serial X..20, (22) X..20, (240) and
+ * (241) X..30, (250) and (251) X..30). The parser library does not hold values to them: a scanner
+ * that drops the separator makes a lot swallow the next fields, and a lot over its length could
+ * never be looked up by `trace lot` (which takes 1 to 20 characters).
+ */
+const MAX_LENGTH: Readonly<Record<string, number>> = {
+  "10": 20,
+  "21": 20,
+  "22": 20,
+  "240": 30,
+  "241": 30,
+  "250": 30,
+  "251": 30,
+};
 
 export interface Gs1Options {
   /** the printable character the scanner writes instead of GS (config trace.gs1.separator) */
@@ -200,6 +216,21 @@ export function parseGs1(text: string, o: Gs1Options = {}): Gs1Scan {
   const seen = new Map<string, string>();
   for (const e of parsed.parsedCodeItems) {
     const raw = String(e.raw);
+    if (raw.length === 0)
+      throw new QhError(
+        "QH_GS1_INVALID",
+        `(${e.ai}) is empty: a value of at least one character must follow it`,
+        {
+          ai: e.ai,
+        },
+      );
+    const max = MAX_LENGTH[e.ai];
+    if (max !== undefined && raw.length > max)
+      throw new QhError(
+        "QH_GS1_INVALID",
+        `(${e.ai}) ${JSON.stringify(raw)} is ${raw.length} characters long: at most ${max} (a missing group separator?)`,
+        { ai: e.ai, value: raw, max },
+      );
     let value = raw;
     if (DATE_AIS.has(e.ai)) value = gs1Date(e.ai, raw, year);
     else if (CHECKED_KEYS[e.ai] !== undefined) {

@@ -204,6 +204,9 @@ describe("provisioning API", { timeout: 60_000 }, () => {
     }
     expect((await call("PATCH", "/devices/meter-1", {})).statusCode).toBe(400);
     expect((await call("POST", "/buses/test-open", { path: "/etc/passwd" })).statusCode).toBe(400);
+    // a `..` segment leaves /dev: refused by the schema, never opened (no file-existence oracle)
+    for (const path of ["/dev/../etc/passwd", "/dev/serial/../../etc/shadow", "/dev/.."])
+      expect((await call("POST", "/buses/test-open", { path })).statusCode, path).toBe(400);
     expect(
       (await call("POST", "/buses/test-open", { path: "/dev/ttyS0", baudRate: "9600" })).statusCode,
     ).toBe(400);

@@ -1,7 +1,7 @@
 /**
  * The verticals a config's buses pick (src/extensions/index.ts): each bus protocol is driven by one
  * vertical, a protocol that no vertical drives is refused with its key path, and a site without
- * buses composes none.
+ * buses composes only the site-wide commissioning tools.
  */
 import { describe, expect, it } from "vitest";
 import { validateConfig } from "../../../src/config/load.js";
@@ -15,8 +15,11 @@ function withBus(protocol: string) {
 }
 
 describe("extensions for a config's buses", () => {
-  it("composes no vertical for a site without buses", () => {
-    expect(extensionsFor(validateConfig(base))).toEqual([]);
+  it("composes no vertical for a site without buses, only the site-wide tools (ops: live view, reports)", () => {
+    const site = validateConfig(base);
+    const always = VERTICALS.filter((v) => v.busProtocols.size === 0 && v.wanted?.(site));
+    expect(always.map((v) => v.name)).toEqual(["ops"]);
+    expect(extensionsFor(site)).toHaveLength(1);
   });
 
   it("traceability rides on the locker and vending lines, not on the cold chain's", () => {

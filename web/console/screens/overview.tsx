@@ -134,9 +134,7 @@ export function OverviewScreen() {
                   <td>{d.kind}</td>
                   <td>{d.model}</td>
                   <td>
-                    <Status tone={d.online ? "ok" : "bad"}>
-                      {t(d.online ? "device.online" : "device.offline")}
-                    </Status>
+                    <Online online={d.online} />
                   </td>
                   <td>
                     <When at={d.lastSeen} />

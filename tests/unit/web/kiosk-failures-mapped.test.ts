@@ -1,0 +1,46 @@
+/**
+ * The kiosk's refusals each reach the resident as their own catalogue message, never as the
+ * generic "something went wrong (CODE)": a recalled lot inside a parcel (trace.recall) can never
+ * be collected by trying again, so the page must say why and whom to call.
+ */
+import { describe, expect, it } from "vitest";
+import en from "../../../web/kiosk/messages.en.json" with { type: "json" };
+import zh from "../../../web/kiosk/messages.zh.json" with { type: "json" };
+import { ApiError } from "../../../web/shared/api.js";
+
+// loaded by path: web/ is type-checked by its own tsconfig (DOM, JSX), not the tests' one
+const FAILURES = "../../../web/kiosk/failures.js";
+const { failureOf } = (await import(FAILURES)) as {
+  failureOf(err: unknown, lang: string, context: string): { key: string; params?: Record<string, unknown> };
+};
+
+const refusal = (status: number, code: string, details: Record<string, unknown> = {}) =>
+  new ApiError(status, code, "server text", "hint", details);
+
+describe("kiosk failures", () => {
+  it("a pickup refused for a recalled lot has its own message in both languages", () => {
+    const f = failureOf(refusal(409, "QH_TRACE_LOT_RECALLED"), "zh", "pickup");
+    expect(f.key).toBe("err.lotRecalled");
+    expect((zh as Record<string, string>)[f.key]).toMatch(/召回/);
+    expect((en as Record<string, string>)[f.key]).toMatch(/recalled/);
+  });
+
+  it("the kiosk API's codes map to their own messages, not the generic one", () => {
+    const codes = [
+      "QH_LOCKER_CODE_WRONG",
+      "QH_LOCKER_LOCKED_OUT",
+      "QH_LOCKER_SITE_SLOWED",
+      "QH_LOCKER_NO_COMPARTMENT",
+      "QH_COLD_ZONE_ALARM",
+      "QH_TRACE_LOT_RECALLED",
+      "QH_LOCKER_UNREACHABLE",
+      "QH_STORE_FULL",
+    ];
+    for (const code of codes)
+      expect(failureOf(refusal(409, code), "en", "pickup").key, code).not.toBe("err.generic");
+    expect(failureOf(refusal(409, "QH_SOMETHING_NEW"), "en", "pickup")).toEqual({
+      key: "err.generic",
+      params: { code: "QH_SOMETHING_NEW" },
+    });
+  });
+});
