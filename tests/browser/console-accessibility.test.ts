@@ -6,8 +6,8 @@
  * and the overview's to docs/screenshots/console.png (the README's).
  */
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectNoAxeViolations, launchBrowser, noBrowser, screenshot } from "../helpers/browser.js";
+import { describe, expect, it } from "vitest";
+import { expectNoAxeViolations, noBrowser, screenshot, siteAndBrowser } from "../helpers/browser.js";
 import {
   type ConsoleScreen,
   type ConsoleSite,
@@ -29,13 +29,9 @@ async function show(page: Page, screen: ConsoleScreen): Promise<void> {
 describe.skipIf(noBrowser)("console: accessibility", () => {
   let browser: Browser;
   let site: ConsoleSite;
-  beforeAll(async () => {
-    site = await startDemoSite();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.cleanup();
+  siteAndBrowser(startDemoSite, (s, b) => {
+    site = s;
+    browser = b;
   });
 
   for (const lang of ["en", "zh"] as const) {

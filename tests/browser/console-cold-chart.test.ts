@@ -5,8 +5,8 @@
  * same readings the API returns, and the data table lists them.
  */
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, noBrowser, type PageSite, screenshot, startPageSite } from "../helpers/browser.js";
+import { describe, expect, it } from "vitest";
+import { noBrowser, type PageSite, screenshot, siteAndBrowser, startPageSite } from "../helpers/browser.js";
 import { apiCall, logIn, openConsole, openScreen } from "../helpers/console.js";
 
 interface Canvas {
@@ -24,13 +24,9 @@ const STROKE = [0x0b, 0x4f, 0x9c];
 describe.skipIf(noBrowser)("console: cold chart", () => {
   let browser: Browser;
   let site: PageSite;
-  beforeAll(async () => {
-    site = await startPageSite();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.cleanup();
+  siteAndBrowser(startPageSite, (s, b) => {
+    site = s;
+    browser = b;
   });
 
   it("draws the chilled zone's readings", async () => {

@@ -5,8 +5,8 @@
  * visible focus outline.
  */
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, noBrowser, type PageSite, startPageSite, TOKEN } from "../helpers/browser.js";
+import { describe, expect, it } from "vitest";
+import { noBrowser, type PageSite, siteAndBrowser, startPageSite, TOKEN } from "../helpers/browser.js";
 import { openConsole } from "../helpers/console.js";
 
 interface El {
@@ -49,13 +49,9 @@ async function tabTo(
 describe.skipIf(noBrowser)("console: keyboard only", () => {
   let browser: Browser;
   let site: PageSite;
-  beforeAll(async () => {
-    site = await startPageSite();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.cleanup();
+  siteAndBrowser(startPageSite, (s, b) => {
+    site = s;
+    browser = b;
   });
 
   it("logs in and opens a screen with Tab and Enter", async () => {

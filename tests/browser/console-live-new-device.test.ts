@@ -5,8 +5,8 @@
  */
 import mqtt from "mqtt";
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, noBrowser, screenshot } from "../helpers/browser.js";
+import { describe, expect, it } from "vitest";
+import { noBrowser, screenshot, siteAndBrowser } from "../helpers/browser.js";
 import {
   apiCall,
   type ConsoleSite,
@@ -19,13 +19,9 @@ import {
 describe.skipIf(noBrowser)("console: live view, new devices", () => {
   let browser: Browser;
   let site: ConsoleSite;
-  beforeAll(async () => {
-    site = await startDemoSite();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.cleanup();
+  siteAndBrowser(startDemoSite, (s, b) => {
+    site = s;
+    browser = b;
   });
 
   it("pins a device added during the session and marks its rows NEW", async () => {

@@ -5,8 +5,8 @@
  * the session; logging out ends it (the API answers 401 to the old cookie).
  */
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, noBrowser, type PageSite, startPageSite, TOKEN } from "../helpers/browser.js";
+import { describe, expect, it } from "vitest";
+import { noBrowser, type PageSite, siteAndBrowser, startPageSite, TOKEN } from "../helpers/browser.js";
 import { logIn, openConsole } from "../helpers/console.js";
 
 declare const document: { cookie: string; documentElement: { outerHTML: string } };
@@ -21,13 +21,9 @@ declare const location: { href: string };
 describe.skipIf(noBrowser)("console: login", () => {
   let browser: Browser;
   let site: PageSite;
-  beforeAll(async () => {
-    site = await startPageSite();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.cleanup();
+  siteAndBrowser(startPageSite, (s, b) => {
+    site = s;
+    browser = b;
   });
 
   it("refuses a wrong token, logs in with the right one, keeps the token nowhere, logs out", async () => {

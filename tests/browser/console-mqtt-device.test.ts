@@ -6,8 +6,8 @@
  */
 import mqtt from "mqtt";
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, noBrowser, screenshot } from "../helpers/browser.js";
+import { describe, expect, it } from "vitest";
+import { noBrowser, screenshot, siteAndBrowser } from "../helpers/browser.js";
 import { type ConsoleSite, logIn, openConsole, openScreen, startDemoSite } from "../helpers/console.js";
 
 declare const document: { documentElement: { outerHTML: string } };
@@ -16,13 +16,9 @@ declare const navigator: { clipboard: { readText(): Promise<string> } };
 describe.skipIf(noBrowser)("console: add an MQTT device", () => {
   let browser: Browser;
   let site: ConsoleSite;
-  beforeAll(async () => {
-    site = await startDemoSite();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.cleanup();
+  siteAndBrowser(startDemoSite, (s, b) => {
+    site = s;
+    browser = b;
   });
 
   it("shows the new device's credentials once, copyable, and they open the device broker", async () => {

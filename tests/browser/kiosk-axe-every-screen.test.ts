@@ -4,13 +4,13 @@
  * screen (Chinese) to docs/screenshots/kiosk.png for the README.
  */
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   expectNoAxeViolations,
-  launchBrowser,
   noBrowser,
   type PageSite,
   screenshot,
+  siteAndBrowser,
   startPageSite,
 } from "../helpers/browser.js";
 import { SCREENS, walkKioskScreens } from "../helpers/kiosk-screens.js";
@@ -18,13 +18,9 @@ import { SCREENS, walkKioskScreens } from "../helpers/kiosk-screens.js";
 describe.skipIf(noBrowser)("kiosk: axe on every screen", () => {
   let browser: Browser;
   let site: PageSite;
-  beforeAll(async () => {
-    site = await startPageSite();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.cleanup();
+  siteAndBrowser(startPageSite, (s, b) => {
+    site = s;
+    browser = b;
   });
 
   for (const lang of ["zh", "en"] as const) {

@@ -3,21 +3,17 @@
  * deposits and a resident picks up through the kiosk page, every word on the way in English.
  */
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, noBrowser, type PageSite, startPageSite } from "../helpers/browser.js";
+import { describe, expect, it } from "vitest";
+import { noBrowser, type PageSite, siteAndBrowser, startPageSite } from "../helpers/browser.js";
 import { COURIER_CODE, hands, openKiosk, session, typeOnKeypad, watchPlatform } from "../helpers/kiosk.js";
 import { waitUntil } from "../helpers/upstream.js";
 
 describe.skipIf(noBrowser)("kiosk: deposit then pickup, in English", () => {
   let browser: Browser;
   let site: PageSite;
-  beforeAll(async () => {
-    site = await startPageSite();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.cleanup();
+  siteAndBrowser(startPageSite, (s, b) => {
+    site = s;
+    browser = b;
   });
 
   it("switches to English with one touch, and back", async () => {

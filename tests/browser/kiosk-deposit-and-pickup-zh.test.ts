@@ -5,21 +5,17 @@
  * and shuts the door: "取件完成". Against the simulated locker bank of the demo site.
  */
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, noBrowser, type PageSite, screenshot, startPageSite } from "../helpers/browser.js";
+import { describe, expect, it } from "vitest";
+import { noBrowser, type PageSite, screenshot, siteAndBrowser, startPageSite } from "../helpers/browser.js";
 import { COURIER_CODE, hands, openKiosk, session, typeOnKeypad, watchPlatform } from "../helpers/kiosk.js";
 import { waitUntil } from "../helpers/upstream.js";
 
 describe.skipIf(noBrowser)("kiosk: deposit then pickup, in Chinese", () => {
   let browser: Browser;
   let site: PageSite;
-  beforeAll(async () => {
-    site = await startPageSite();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.cleanup();
+  siteAndBrowser(startPageSite, (s, b) => {
+    site = s;
+    browser = b;
   });
 
   it("a courier deposits and a resident picks up through the kiosk page", async () => {

@@ -5,21 +5,20 @@
  * left, and the courier can pick another.
  */
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, noBrowser, type PageSite, screenshot, startPageSite } from "../helpers/browser.js";
+import { describe, expect, it } from "vitest";
+import { noBrowser, type PageSite, screenshot, siteAndBrowser, startPageSite } from "../helpers/browser.js";
 import { COURIER_CODE, hands, openKiosk, session, typeOnKeypad } from "../helpers/kiosk.js";
 
 describe.skipIf(noBrowser)("kiosk: a jammed door and no compartment of a size", () => {
   let browser: Browser;
   let site: PageSite;
-  beforeAll(async () => {
-    site = await startPageSite({ locker: { doorOpenTimeoutSeconds: 2 } });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.cleanup();
-  });
+  siteAndBrowser(
+    () => startPageSite({ locker: { doorOpenTimeoutSeconds: 2 } }),
+    (s, b) => {
+      site = s;
+      browser = b;
+    },
+  );
 
   it("offers another door after a jam, and says when a size has run out", { timeout: 180_000 }, async () => {
     await hands(site, "locker-a", "A01", "jam");

@@ -3,21 +3,20 @@
  * (the gateway's `until`, shown as HH:MM in Asia/Shanghai), and a right code is refused meanwhile.
  */
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, noBrowser, type PageSite, startPageSite } from "../helpers/browser.js";
+import { describe, expect, it } from "vitest";
+import { noBrowser, type PageSite, siteAndBrowser, startPageSite } from "../helpers/browser.js";
 import { openKiosk, TERMINAL, typeOnKeypad } from "../helpers/kiosk.js";
 
 describe.skipIf(noBrowser)("kiosk: locked out", () => {
   let browser: Browser;
   let site: PageSite;
-  beforeAll(async () => {
-    site = await startPageSite({ locker: { maxWrongCodes: 2, lockoutMinutes: 15 } });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.cleanup();
-  });
+  siteAndBrowser(
+    () => startPageSite({ locker: { maxWrongCodes: 2, lockoutMinutes: 15 } }),
+    (s, b) => {
+      site = s;
+      browser = b;
+    },
+  );
 
   it("tells until when, and keeps telling it", async () => {
     const page = await openKiosk(browser, site, {

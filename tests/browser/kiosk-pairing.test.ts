@@ -5,13 +5,13 @@
  * the credential sends the screen back to pairing.
  */
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   expectNoAxeViolations,
-  launchBrowser,
   noBrowser,
   type PageSite,
   screenshot,
+  siteAndBrowser,
   startPageSite,
 } from "../helpers/browser.js";
 import { openKiosk, TERMINAL, typeOnKeypad } from "../helpers/kiosk.js";
@@ -19,13 +19,9 @@ import { openKiosk, TERMINAL, typeOnKeypad } from "../helpers/kiosk.js";
 describe.skipIf(noBrowser)("kiosk: pairing", () => {
   let browser: Browser;
   let site: PageSite;
-  beforeAll(async () => {
-    site = await startPageSite();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.cleanup();
+  siteAndBrowser(startPageSite, (s, b) => {
+    site = s;
+    browser = b;
   });
 
   it("pairs with the installer's code, works on its cookie, and unpairs when revoked", {

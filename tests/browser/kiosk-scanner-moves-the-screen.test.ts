@@ -4,21 +4,17 @@
  * a resident's pickup code scanned at the start screen opens the door and shows its number.
  */
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, noBrowser, type PageSite, startPageSite } from "../helpers/browser.js";
+import { describe, expect, it } from "vitest";
+import { noBrowser, type PageSite, siteAndBrowser, startPageSite } from "../helpers/browser.js";
 import { COURIER_CODE, hands, openKiosk, session, watchPlatform } from "../helpers/kiosk.js";
 import { waitUntil } from "../helpers/upstream.js";
 
 describe.skipIf(noBrowser)("kiosk: the scanner", () => {
   let browser: Browser;
   let site: PageSite;
-  beforeAll(async () => {
-    site = await startPageSite();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.cleanup();
+  siteAndBrowser(startPageSite, (s, b) => {
+    site = s;
+    browser = b;
   });
 
   const scan = async (code: string) =>

@@ -6,8 +6,8 @@
  * or pop-up, nothing wider than the panel.
  */
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, noBrowser, type PageSite, startPageSite } from "../helpers/browser.js";
+import { describe, expect, it } from "vitest";
+import { noBrowser, type PageSite, siteAndBrowser, startPageSite } from "../helpers/browser.js";
 import { contrastRatio, sampleScreen } from "../helpers/kiosk-probes.js";
 import { SCREENS, walkKioskScreens } from "../helpers/kiosk-screens.js";
 
@@ -19,13 +19,9 @@ const PANELS = [
 describe.skipIf(noBrowser)("kiosk: sizes and contrast by computed style", () => {
   let browser: Browser;
   let site: PageSite;
-  beforeAll(async () => {
-    site = await startPageSite();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.cleanup();
+  siteAndBrowser(startPageSite, (s, b) => {
+    site = s;
+    browser = b;
   });
 
   for (const panel of PANELS) {

@@ -5,20 +5,16 @@
  * courier's session. The page's clock is the test's (Playwright's clock), the gateway's is real.
  */
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, noBrowser, type PageSite, startPageSite } from "../helpers/browser.js";
+import { describe, expect, it } from "vitest";
+import { noBrowser, type PageSite, siteAndBrowser, startPageSite } from "../helpers/browser.js";
 import { COURIER_CODE, openKiosk, session, typeOnKeypad } from "../helpers/kiosk.js";
 
 describe.skipIf(noBrowser)("kiosk: time limit", () => {
   let browser: Browser;
   let site: PageSite;
-  beforeAll(async () => {
-    site = await startPageSite();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.cleanup();
+  siteAndBrowser(startPageSite, (s, b) => {
+    site = s;
+    browser = b;
   });
 
   it("warns with at least 20 s to extend, extends, and times out to the start", async () => {

@@ -5,13 +5,13 @@
  * uplink), deposited by the merchant at the terminal.
  */
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   expectNoAxeViolations,
-  launchBrowser,
   noBrowser,
   type PageSite,
   screenshot,
+  siteAndBrowser,
   startPageSite,
 } from "../helpers/browser.js";
 import { COURIER_CODE, hands, openKiosk, session, TERMINAL, typeOnKeypad } from "../helpers/kiosk.js";
@@ -22,14 +22,13 @@ const CODE = "482913";
 describe.skipIf(noBrowser)("kiosk: uplink down", () => {
   let browser: Browser;
   let site: PageSite;
-  beforeAll(async () => {
-    site = await startPageSite({ uplinkDown: true });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.cleanup();
-  });
+  siteAndBrowser(
+    () => startPageSite({ uplinkDown: true }),
+    (s, b) => {
+      site = s;
+      browser = b;
+    },
+  );
 
   it("tells the uplink is down, and a pickup still opens the door", { timeout: 180_000 }, async () => {
     const cmd = {

@@ -4,20 +4,16 @@
  * a wrong courier code says the same for couriers.
  */
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, noBrowser, type PageSite, startPageSite } from "../helpers/browser.js";
+import { describe, expect, it } from "vitest";
+import { noBrowser, type PageSite, siteAndBrowser, startPageSite } from "../helpers/browser.js";
 import { openKiosk, typeOnKeypad } from "../helpers/kiosk.js";
 
 describe.skipIf(noBrowser)("kiosk: a wrong code", () => {
   let browser: Browser;
   let site: PageSite;
-  beforeAll(async () => {
-    site = await startPageSite();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.cleanup();
+  siteAndBrowser(startPageSite, (s, b) => {
+    site = s;
+    browser = b;
   });
 
   it("shows the attempts left, in Chinese and in English", async () => {

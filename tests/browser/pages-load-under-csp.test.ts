@@ -4,14 +4,14 @@
  * no CSP violation (an inline script or style, or anything from another origin, would be one).
  */
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   type BrowserDocument,
   KIOSK_VIEWPORT,
-  launchBrowser,
   newPage,
   noBrowser,
   type PageSite,
+  siteAndBrowser,
   startPageSite,
 } from "../helpers/browser.js";
 import { pairScreen } from "../helpers/kiosk.js";
@@ -22,13 +22,9 @@ declare const document: BrowserDocument;
 describe.skipIf(noBrowser)("pages under the CSP", () => {
   let browser: Browser;
   let site: PageSite;
-  beforeAll(async () => {
-    site = await startPageSite();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.cleanup();
+  siteAndBrowser(startPageSite, (s, b) => {
+    site = s;
+    browser = b;
   });
 
   it("the kiosk page renders with no console error and no CSP violation", async () => {

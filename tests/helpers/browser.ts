@@ -17,6 +17,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AxeBuilder } from "@axe-core/playwright";
 import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { extensionsFor } from "../../src/extensions/index.js";
 import { startTestGateway, testConfig } from "./gateway.js";
 import { freePort } from "./upstream.js";
@@ -49,6 +50,27 @@ export async function launchBrowser(): Promise<Browser> {
     executablePath,
     headless: true,
     args: [...(root ? ["--no-sandbox"] : []), "--lang=zh-CN", "--font-render-hinting=none"],
+  });
+}
+
+/**
+ * A describe block's site and browser: `start()` and the browser in `beforeAll`, both closed in
+ * `afterAll` (browser first). `use` hands them to the block's own variables.
+ */
+export function siteAndBrowser<S extends { cleanup(): Promise<void> }>(
+  start: () => Promise<S>,
+  use: (site: S, browser: Browser) => void,
+): void {
+  let site: S | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    site = await start();
+    browser = await launchBrowser();
+    use(site, browser);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await site?.cleanup();
   });
 }
 
