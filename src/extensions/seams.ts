@@ -7,6 +7,7 @@
 import type { QhError } from "../core/errors.js";
 import type { CommissioningSite } from "../domain/commissioning/site.js";
 import type { CompartmentGate } from "../domain/locker/ports.js";
+import type { SiteMode } from "../domain/site/mode-types.js";
 import type { TraceLots } from "../domain/trace/lots.js";
 
 export interface SiteSeams {
@@ -23,4 +24,9 @@ export interface SiteSeams {
    * a vend comes, never while being built): lots loaded by scan, what blocks a slot or a pickup
    */
   trace?: TraceLots;
+  /**
+   * set by the site extension (built first, src/extensions/site.ts, issue 11): the site's service
+   * mode, `normal` or `emergency`; the verticals read it and subscribe to its changes
+   */
+  siteMode?: SiteMode;
 }
