@@ -26,6 +26,8 @@ const quantile = (xs, q) => {
 };
 const median = (xs) => quantile(xs, 0.5);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** steps of the door bench that may fail (each waits at most 15 s) before the bench gives up */
+const MAX_FAILURES = 5;
 
 export async function pollCycleBench({ boards = 32, baud = 9600, cycles = 12 } = {}) {
   const { BusMaster } = await imp("southbound/serial/bus-master.js");
@@ -186,12 +188,22 @@ export async function doorLatencyBench({
     if (r.statusCode >= 400) throw new Error(`${method} ${url}: ${r.statusCode} ${r.body}`);
     return r.body ? r.json() : {};
   };
-  const until = async (f) => {
+  // every wait gives up (a step that never comes: a jammed door, a lost frame, a refused kiosk
+  // call) instead of hanging the bench: the caller counts the failure and goes on
+  const until = async (f, what, ms = 15_000) => {
+    const end = performance.now() + ms;
     for (;;) {
       const v = await f();
       if (v) return v;
+      if (performance.now() > end) throw new Error(`gave up after ${ms} ms waiting for ${what}`);
       await sleep(5);
     }
+  };
+  let failures = 0;
+  const failed = (err) => {
+    failures++;
+    if (failures > MAX_FAILURES)
+      throw new Error(`door bench: ${failures} failed steps, the last: ${err.message}`);
   };
   // the board that will receive an open frame, tapped at the simulator: the moment the frame arrives
   // tap the gateway's end of every line: the moment an open frame (0x8A, lock ≥ 1) is written
@@ -236,49 +248,74 @@ export async function doorLatencyBench({
       while (codes.length < 12) {
         const t = "kiosk-b";
         const from = lastSeq.get();
-        await inject("POST", `/kiosk/${t}/deposit`, { courierCode: "24681357" });
-        await inject("POST", `/kiosk/${t}/deposit/barcode`, { barcode: `B${round}-${codes.length}` });
+        const barcode = `B${round}-${codes.length}-${failures}`;
         let s;
+        try {
+          await inject("POST", `/kiosk/${t}/deposit`, { courierCode: "24681357" });
+          await inject("POST", `/kiosk/${t}/deposit/barcode`, { barcode });
+        } catch (err) {
+          await inject("DELETE", `/kiosk/${t}/deposit`).catch(() => {});
+          failed(err);
+          continue;
+        }
         try {
           s = await inject("POST", `/kiosk/${t}/deposit/size`, {});
         } catch {
-          await inject("DELETE", `/kiosk/${t}/deposit`);
+          await inject("DELETE", `/kiosk/${t}/deposit`).catch(() => {});
           break; // full
         }
-        await until(async () => (await inject("GET", `/kiosk/${t}/deposit`)).step === "open");
-        await inject("POST", `/sim/lockers/${s.device}/${s.compartment}`, { action: "close" });
-        const done = await until(async () => (await inject("GET", `/kiosk/${t}/deposit`)).last);
-        await inject("DELETE", `/kiosk/${t}/deposit`);
-        // this parcel's event (committed in the ingest's next group commit, maybe not yet)
-        const barcode = `B${round}-${codes.length}`;
-        const data = await until(() =>
-          gw.db
-            .prepare(
-              "SELECT data FROM events_view WHERE seq > ? AND type = 'parcel.deposited' AND json_extract(data, '$.barcode') = ?",
-            )
-            .pluck()
-            .get(from, barcode),
-        );
-        codes.push({
-          code: JSON.parse(data).pickupCode,
-          device: s.device,
-          compartment: done.compartment,
-        });
+        try {
+          await until(
+            async () => (await inject("GET", `/kiosk/${t}/deposit`)).step === "open",
+            "the deposit door open",
+          );
+          await inject("POST", `/sim/lockers/${s.device}/${s.compartment}`, { action: "close" });
+          const done = await until(
+            async () => (await inject("GET", `/kiosk/${t}/deposit`)).last,
+            "the deposit done",
+          );
+          await inject("DELETE", `/kiosk/${t}/deposit`);
+          // this parcel's event (committed in the ingest's next group commit, maybe not yet)
+          const data = await until(
+            () =>
+              gw.db
+                .prepare(
+                  "SELECT data FROM events_view WHERE seq > ? AND type = 'parcel.deposited' AND json_extract(data, '$.barcode') = ?",
+                )
+                .pluck()
+                .get(from, barcode),
+            "the parcel.deposited event",
+          );
+          codes.push({
+            code: JSON.parse(data).pickupCode,
+            device: s.device,
+            compartment: done.compartment,
+          });
+        } catch (err) {
+          await inject("DELETE", `/kiosk/${t}/deposit`).catch(() => {});
+          failed(err);
+        }
       }
+      if (codes.length === 0) failed(new Error("no compartment could be filled this round"));
       for (const { code, device, compartment } of codes) {
         if (lat.length >= pickups) break;
         const before = lastOpenAt;
         const t0 = performance.now();
-        await inject("POST", "/kiosk/kiosk-r/pickup", { code });
-        await until(() => lastOpenAt !== before);
-        lat.push(lastOpenAt - t0);
-        await until(
-          async () =>
-            (await inject("GET", `/locker/compartments?device=${device}`)).compartments.find(
-              (c) => c.compartment === compartment,
-            )?.doorOpen,
-        );
-        await inject("POST", `/sim/lockers/${device}/${compartment}`, { action: "close" });
+        try {
+          await inject("POST", "/kiosk/kiosk-r/pickup", { code });
+          await until(() => lastOpenAt !== before, "the pickup's open frame");
+          lat.push(lastOpenAt - t0);
+          await until(
+            async () =>
+              (await inject("GET", `/locker/compartments?device=${device}`)).compartments.find(
+                (c) => c.compartment === compartment,
+              )?.doorOpen,
+            "the pickup door open",
+          );
+        } catch (err) {
+          failed(err);
+        }
+        await inject("POST", `/sim/lockers/${device}/${compartment}`, { action: "close" }).catch(() => {});
         await sleep(20);
       }
     }
@@ -295,6 +332,7 @@ export async function doorLatencyBench({
     max: Math.max(...lat),
     loadRate,
     flood,
+    failures,
   };
 }
 

@@ -12,13 +12,11 @@
  * Everything a device publishes is consumed here: the packet's topic is rewritten to an internal
  * sink so aedes never routes a device's publish to another device.
  */
-import { isUtf8 } from "node:buffer";
 import { createServer, type Server, type Socket } from "node:net";
 import { Aedes, type Client, type PublishPacket, type Subscription } from "aedes";
 import type { Registry } from "prom-client";
-import { DEVICE_ID_RE, EVENT_TYPE_RE, type JsonObject, type Metrics } from "../../core/envelope.js";
+import { DEVICE_ID_RE, type JsonObject, type Metrics } from "../../core/envelope.js";
 import { isQhError } from "../../core/errors.js";
-import { jsonTextTooDeep } from "../../core/json-depth.js";
 import type { Logger } from "../../core/logger.js";
 import { counter, gauge } from "../../core/metrics.js";
 import type { Ingest } from "../../pipeline/ingest.js";
@@ -36,33 +34,12 @@ import {
 } from "./admission.js";
 import { gateSocket, PACKET_OVERHEAD_BYTES } from "./frame-gate.js";
 import { ownPuback, type PubackQueue } from "./puback-queue.js";
+import { checkPublish, type DropReason } from "./publish-check.js";
 import { EventRateGuard, type RateLimitOptions } from "./rate-limit.js";
 
 const SINK = "$SYS/qh/consumed";
 
-export type DropReason =
-  | "oversize"
-  | "not_json"
-  | "not_object"
-  | "bad_topic"
-  | "bad_type"
-  | "other_device"
-  | "bad_metrics"
-  | "too_deep"
-  | "too_many_types";
-
-/** Why a dropped device publish was dropped, in words (a refused cmd-result's failure message). */
-export const DROP_REASON_TEXT: Record<DropReason, string> = {
-  oversize: "larger than deviceBroker.maxPayload",
-  not_json: "not JSON (or not UTF-8)",
-  not_object: "not a JSON object",
-  bad_topic: "topic outside the scheme",
-  bad_type: "bad event type",
-  other_device: "another device's topic",
-  bad_metrics: "bad metrics",
-  too_deep: "nested too deep",
-  too_many_types: "a new event type past the device's limit of distinct types",
-};
+export { DROP_REASON_TEXT, type DropReason } from "./publish-check.js";
 
 export interface DeviceBrokerOptions {
   host: string;
@@ -358,48 +335,14 @@ export class DeviceBroker {
       return;
     }
     const topic = packet.topic;
-    const t = parseDeviceTopic(topic);
-    if (!t) {
-      this.drop(dev, "bad_topic", topic, packet, cb);
+    const c = checkPublish(dev, topic, packet.payload as Buffer, this.o.maxPayload);
+    if (typeof c === "string") {
+      this.drop(dev, c, topic, packet, cb);
       return;
     }
-    if (t.device !== dev) {
-      this.drop(dev, "other_device", topic, packet, cb);
-      return;
-    }
-    const payload = packet.payload as Buffer;
-    if (payload.length > this.o.maxPayload) {
-      this.drop(dev, "oversize", topic, packet, cb);
-      return;
-    }
-    // toString would replace invalid sequences with U+FFFD: a device's data is never altered
-    if (!isUtf8(payload)) {
-      this.drop(dev, "not_json", topic, packet, cb);
-      return;
-    }
-    // before any recursive processing (JSON.stringify, schemas): MAX_JSON_DEPTH levels at most
-    if (jsonTextTooDeep(payload)) {
-      this.drop(dev, "too_deep", topic, packet, cb);
-      return;
-    }
-    const text = payload.toString("utf8");
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      this.drop(dev, "not_json", topic, packet, cb);
-      return;
-    }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      this.drop(dev, "not_object", topic, packet, cb);
-      return;
-    }
+    const { t, text, value } = c;
     switch (t.kind) {
       case "evt": {
-        if (!EVENT_TYPE_RE.test(t.type)) {
-          this.drop(dev, "bad_type", topic, packet, cb);
-          return;
-        }
         if (!this.o.ingest.typeAllowed(dev, t.type)) {
           this.drop(dev, "too_many_types", topic, packet, cb);
           return;
