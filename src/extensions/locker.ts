@@ -264,7 +264,6 @@ function buildLocker(
       const lockSim = simulated
         ? (sim as unknown as { closeAfter?: (b: number, l: number, ms: number) => void })
         : undefined;
-      if (layout) settleLayout = () => void layout.keeper.settle();
       seams.commissioning?.addBank({
         bank: d.id,
         bus: bus.id,
@@ -347,6 +346,7 @@ function buildLocker(
           banks: layoutBanks,
         })
       : undefined;
+  if (layout) settleLayout = () => void layout.keeper.settle();
 
   // the cold chain (src/extensions/cold.ts) installs its compartment gate here
   if (layouts.length > 0) seams.locker = service;
