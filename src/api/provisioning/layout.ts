@@ -246,11 +246,7 @@ export function layoutPlugin(p: Provisioning): FastifyPluginAsync {
         const edit = (doc: Document) => {
           const at = pathIn(doc, bank);
           const cur = doc.getIn([...at, "compartments"]);
-          const current = (
-            cur && typeof cur === "object" && "toJSON" in cur
-              ? (cur as { toJSON(): unknown }).toJSON()
-              : undefined
-          ) as CompartmentOverrides | undefined;
+          const current = isMap(cur) ? (cur.toJSON() as CompartmentOverrides) : undefined;
           next = mergeOverrides(model, current, changes);
           if (Object.keys(next).length === 0) doc.deleteIn([...at, "compartments"]);
           else doc.setIn([...at, "compartments"], doc.createNode(next));

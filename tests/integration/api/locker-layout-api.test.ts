@@ -2,7 +2,7 @@
  * PATCH /api/v1/locker/{bank}/layout (issue 12, compartment layout) on the demo site
  * (config/default.yaml: locker-a, the cold bank cold-a and its zones), a real gateway with its
  * verticals, the config in a temp file, real SQLite, through inject():
- *  - auth: no token / a wrong token 401;
+ *  - auth: no token / a wrong token 401, a kiosk terminal's credential 403 QH_API_SCOPE;
  *  - the body by its schema, no coercion: 400 QH_LAYOUT_INVALID naming each key path;
  *  - an unknown bank 404 QH_BANK_UNKNOWN, an unknown compartment 404 QH_LAYOUT_COMPARTMENT_UNKNOWN;
  *  - the start's cross-checks: a zone against the cold zones' lists, 400 QH_CONFIG_INVALID with
@@ -73,6 +73,26 @@ describe("PATCH /api/v1/locker/{bank}/layout", { timeout: 90_000 }, () => {
       authorization: "Bearer nope-0123456789",
     });
     expect(wrong.statusCode).toBe(401);
+    // a kiosk terminal's credential: not the installer
+    const { pairingCode } = (
+      await gw!.api.inject({
+        method: "POST",
+        url: "/api/v1/terminals/kiosk-a/pairing",
+        headers: H,
+        payload: {},
+      })
+    ).json() as { pairingCode: string };
+    const paired = await gw!.api.inject({
+      method: "POST",
+      url: "/api/v1/kiosk/kiosk-a/pair",
+      payload: { pairingCode },
+    });
+    const cookie = String(paired.headers["set-cookie"]).split(";")[0]!;
+    for (const m of ["GET", "PATCH"] as const) {
+      const r = await call(m, "/locker/locker-a/layout", m === "PATCH" ? body : undefined, { cookie });
+      expect(r.statusCode, m).toBe(403);
+      expect(r.json().error.code).toBe("QH_API_SCOPE");
+    }
     expect(readFileSync(file, "utf8")).toBe(original);
   });
 
