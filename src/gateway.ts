@@ -38,6 +38,7 @@ import { redactUrl } from "./core/redact.js";
 import type { SyncReading } from "./core/time-sync.js";
 import { TimeKeeper } from "./core/timekeeper.js";
 import { LiveHub } from "./domain/commissioning/live.js";
+import type { LockerLayoutPort } from "./extensions/locker-layout.js";
 import { Forwarder } from "./pipeline/forwarder.js";
 import { Ingest } from "./pipeline/ingest.js";
 import { identityRules } from "./southbound/mqtt/admission.js";
@@ -112,6 +113,8 @@ export interface Extension {
   scrubAfterDelivery?: { type: string; path: string }[];
   start?: () => Promise<void>;
   stop?: () => Promise<void>;
+  /** the locker's site layout, applied live by PATCH /api/v1/locker/{bank}/layout (issue 12) */
+  lockerLayout?: LockerLayoutPort;
 }
 
 export type ExtensionFactory = (ctx: ExtensionContext) => Extension | Promise<Extension>;
@@ -495,6 +498,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
         }
       : {}),
     models,
+    lockerLayout: extensions.find((e) => e.lockerLayout)?.lockerLayout,
     credentials,
     broker,
     mqttDeclared: identity.mqtt as Set<string>,

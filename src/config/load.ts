@@ -9,6 +9,7 @@ import { resolve } from "node:path";
 import type { ValidateFunction } from "ajv";
 import { QhError } from "../core/errors.js";
 import { redactUrl } from "../core/redact.js";
+import { compartmentOverrideProblems } from "./compartments.js";
 import {
   type ConfigIssue,
   createAjv,
@@ -110,6 +111,7 @@ function check(data: unknown, source: YamlSource | undefined, what: string, opti
   problems.push(...crossKeyProblems(config));
   problems.push(...vendingProblems(config));
   if (options.models) problems.push(...modelProblems(config, options.models));
+  if (options.models) problems.push(...compartmentOverrideProblems(config, options.models));
   if (problems.length > 0) throw fail(problems);
   config.dataDir = resolve(options.dataDir ?? config.dataDir);
   return config;

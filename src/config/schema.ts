@@ -8,6 +8,7 @@
  */
 import type { SchemaObject } from "ajv";
 import { LOG_LEVELS, type LogLevel } from "../core/logger.js";
+import { type CompartmentOverrides, compartmentOverridesSchema } from "./compartments.js";
 import { MESSAGE_KEYWORD } from "./issues.js";
 import { type PlanogramConfig, planogramSchema } from "./planogram.js";
 
@@ -249,6 +250,8 @@ export interface BusDeviceConfig {
   address: number;
   name?: string;
   location?: string;
+  /** A locker bank's per-site compartment layout (src/config/compartments.ts). */
+  compartments?: CompartmentOverrides;
 }
 
 export interface MqttDeviceConfig {
@@ -418,6 +421,7 @@ const busDevice = obj(
     address: int(0, 255),
     name: str(),
     location: str(),
+    compartments: compartmentOverridesSchema,
   },
   { required: ["id", "model"] },
 );

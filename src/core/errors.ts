@@ -161,6 +161,11 @@ export const ERRORS = {
   QH_DOOR_TEST_INVALID:
     "Give locks as the bank's lock numbers (1 to its compartment count, each once) and timeouts in whole seconds (open 1-60, close 1-600).",
   QH_REPORT_UNKNOWN: "Check the report id with GET /api/v1/reports.",
+  // ---- compartment layout (issue 12, layout12) ----
+  QH_LAYOUT_INVALID:
+    "Send { compartments: [{ id, size?, zone?, enabled? }] }: size XS, S, M, L or XL, zone ambient, chilled or frozen, enabled true or false, each id once (the details name each key path).",
+  QH_LAYOUT_COMPARTMENT_UNKNOWN:
+    "Use a compartment id of this bank as GET /api/v1/locker/{bank}/layout lists them (the bank's model fixes the ids).",
   // ---- traceability (issue 11, trace11): GS1 element strings, lots, recalls ----
   QH_GS1_INVALID:
     "The scan is not a GS1 element string (or a part of it is malformed): scan the GS1-128/DataMatrix/QR label again, or type GTIN and lot; docs/traceability.md lists what is read.",

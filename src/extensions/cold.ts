@@ -10,6 +10,7 @@
  */
 import { coldApiPlugin } from "../api/cold.js";
 import { coldSimPlugin, type SimulatedColdZone } from "../api/cold-sim.js";
+import { coldZoneOf, zoneFinding } from "../config/compartments.js";
 import type { ColdControllerModel, DeviceModel, LockerBankModel } from "../config/models.js";
 import type { Config } from "../config/schema.js";
 import type { JsonObject } from "../core/envelope.js";
@@ -213,29 +214,19 @@ export function checkColdConfig(config: Config, models: ReadonlyMap<string, Devi
  * @returns one line per finding, with the key path
  */
 export function coldConfigWarnings(config: Config, models: ReadonlyMap<string, DeviceModel>): string[] {
-  const inZone = new Map<string, { kind: string; at: string }>();
-  config.cold.zones.forEach((z, i) => {
-    z.compartments.forEach((c, j) => {
-      inZone.set(c, { kind: z.kind, at: `cold.zones[${i}].compartments[${j}]` });
-    });
-  });
+  const inZone = coldZoneOf(config);
   const out: string[] = [];
   config.buses.forEach((bus, i) => {
     bus.devices.forEach((d, j) => {
       const m = models.get(d.model);
       if (m?.kind !== "locker-bank") return;
       for (const c of (m as LockerBankModel).compartments) {
+        // a zone the site config sets is an error when it breaks the rule (src/config/compartments.ts)
+        if (d.compartments?.[c.id]?.zone !== undefined) continue;
         const ref = `${d.id}/${c.id}`;
-        const built = c.zone ?? "ambient";
         const z = inZone.get(ref);
-        if (z && built === "ambient")
-          out.push(`${z.at}: ${ref} is an ambient compartment (model ${m.id}) inside ${z.kind} zone`);
-        else if (!z && built !== "ambient")
-          out.push(
-            `buses[${i}].devices[${j}]: ${ref} is a ${built} compartment (model ${m.id}) in no cold zone: nothing watches its temperature`,
-          );
-        else if (z && z.kind !== "custom" && z.kind !== built)
-          out.push(`${z.at}: ${ref} is built ${built} (model ${m.id}) but is in a ${z.kind} zone`);
+        const finding = zoneFinding(ref, c.zone ?? "ambient", z, `model ${m.id}`);
+        if (finding) out.push(`${z ? z.at : `buses[${i}].devices[${j}]`}: ${finding}`);
       }
     });
   });

@@ -43,6 +43,7 @@ import type { Simulator } from "../sim/types.js";
 import { BusMaster } from "../southbound/serial/bus-master.js";
 import type { SerialLink } from "../southbound/serial/link.js";
 import type { Db } from "../store/db.js";
+import { type LockerLayoutPort, lockerLayoutPort, siteLayout } from "./locker-layout.js";
 import type { SiteSeams } from "./seams.js";
 import { type SerialLineHooks, serialLine } from "./serial-line.js";
 
@@ -133,6 +134,8 @@ function buildLocker(
   const parts: BusParts[] = [];
   const drivers = new Map<string, LockerBankDriver<unknown>>();
   const layouts: LockerBankLayout[] = [];
+  let settleLayout = () => {};
+  const layoutBanks = new Map<string, { boards: BankBoard[]; model: LockerBankModel }>();
   const banks = new Map<string, SimulatedBank>();
   const scannerSims = new Map<string, ScannerSim>();
   const scans: { device: string; code: string }[] = [];
@@ -284,7 +287,8 @@ function buildLocker(
             }
           : {}),
       });
-      layouts.push(LockerBankDriver.layout(d.id, boards, m.compartments));
+      layouts.push(siteLayout(d.id, boards, m, d.compartments));
+      layoutBanks.set(d.id, { boards, model: m });
       if (simulated && sim) {
         banks.set(d.id, {
           sim: sim as unknown as SimulatedBank["sim"],
@@ -317,7 +321,13 @@ function buildLocker(
     db: ctx.db,
     events: ctx.events,
     durable: ctx.durable,
-    state: { state: ctx.state },
+    // after every state change: the site layout's disables wait for a compartment to be emptied
+    state: {
+      state: (device, doc) => {
+        ctx.state(device, doc);
+        settleLayout();
+      },
+    },
     lock: lockPort,
     layout: layouts,
     secretKey: siteKey(ctx.dataDir, ctx.db),
@@ -326,6 +336,17 @@ function buildLocker(
     logger: log, // the service adds { component: "locker" } itself
   });
   if (layouts.length > 0) lockerGauges(registry, service);
+  const layout =
+    layouts.length > 0
+      ? lockerLayoutPort({
+          db: ctx.db,
+          log,
+          now: () => ctx.clock.now(),
+          service: () => service,
+          banks: layoutBanks,
+        })
+      : undefined;
+  if (layout) settleLayout = () => void layout.keeper.settle();
 
   // the cold chain (src/extensions/cold.ts) installs its compartment gate here
   if (layouts.length > 0) seams.locker = service;
@@ -372,6 +393,7 @@ function buildLocker(
   return {
     name: "locker",
     commands: layouts.length > 0 ? service.commands() : undefined,
+    ...(layout ? { lockerLayout: layout.port satisfies LockerLayoutPort } : {}),
     apiPlugins: [
       ...(layouts.length > 0 ? [kioskPlugin(service)] : []),
       ...(anySimulated ? [simPlugin(banks, scannerSims)] : []),
@@ -410,6 +432,10 @@ function buildLocker(
           log.info({ courier: DEMO_COURIER.id }, "simulated site: demo courier code installed");
         }
         await service.start();
+        await layout?.keeper.apply(layouts); // enabled: false of the site layout
+        const waiting = layout?.port.pending() ?? [];
+        if (waiting.length > 0)
+          log.info({ compartments: waiting }, "locker: disabled by the site layout once emptied");
       }
       for (const p of parts) {
         for (const d of p.drivers) d.start();

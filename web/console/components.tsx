@@ -29,11 +29,31 @@ export function ErrorNote(props: { error: unknown }) {
   const msg =
     e instanceof ApiError && e.status === 0 ? t("error.network") : e instanceof Error ? e.message : String(e);
   const hint = e instanceof ApiError ? e.hint : undefined;
+  const paths = e instanceof ApiError ? keyPaths(e.details) : [];
   return (
     <div class="note note-bad" role="alert">
       <strong>{t("error.title")}</strong> {msg} {code && <code>{code}</code>}
+      {paths.length > 0 && (
+        <ul class="key-paths">
+          {paths.map((p) => (
+            <li key={p.path}>
+              <code>{p.path}</code> {p.message}
+            </li>
+          ))}
+        </ul>
+      )}
       {hint && <p>{hint}</p>}
     </div>
+  );
+}
+
+/** The `{ path, message }` items of an error's details (a config or body refusal), if any. */
+function keyPaths(details: unknown): { path: string; message: string }[] {
+  const list = Array.isArray(details) ? details : details ? [details] : [];
+  return list.flatMap((d) =>
+    d && typeof d === "object" && typeof (d as { path?: unknown }).path === "string"
+      ? [{ path: (d as { path: string }).path, message: String((d as { message?: unknown }).message ?? "") }]
+      : [],
   );
 }
 

@@ -18,6 +18,7 @@ import type { ConfigWriter } from "../../config/writer.js";
 import type { JsonObject } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
+import type { LockerLayoutPort } from "../../extensions/locker-layout.js";
 import type { Credentials } from "../../store/credentials.js";
 
 export interface ProvisioningDeps {
@@ -26,6 +27,8 @@ export interface ProvisioningDeps {
   /** where changes are saved; absent: writes answer 409 QH_CONFIG_NO_FILE */
   writer?: ConfigWriter;
   models: ReadonlyMap<string, DeviceModel>;
+  /** the running locker's site layout (absent: no locker banks, or not running): applied live */
+  lockerLayout?: LockerLayoutPort;
   credentials: Credentials;
   broker: { isOnline(device: string): boolean; disconnectDevice(device: string): Promise<number> };
   /** the device broker's admission set of declared MQTT devices (the same Set object) */

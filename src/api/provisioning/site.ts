@@ -1,10 +1,8 @@
 /**
  * Read-mostly provisioning routes: `GET /api/v1/models`, `GET /api/v1/buses`,
- * `POST /api/v1/buses/test-open`, `GET /api/v1/locker/{bank}/layout`, `GET /api/v1/site`.
+ * `POST /api/v1/buses/test-open`, `GET /api/v1/site` (the layout: ./layout.ts).
  */
 import type { FastifyPluginAsync } from "fastify";
-import type { LockerBankModel } from "../../config/models.js";
-import { QhError } from "../../core/errors.js";
 import { SerialPortTransport } from "../../southbound/serial/serialport-transport.js";
 import { errorResponses } from "../schemas.js";
 import type { Provisioning } from "./context.js";
@@ -146,68 +144,6 @@ export function sitePlugin(p: Provisioning): FastifyPluginAsync {
         await t.open(); // QH_SERIAL_OPEN (409) naming the reason
         await t.close();
         return { path, ok: true as const };
-      },
-    );
-
-    app.get<{ Params: { bank: string } }>(
-      "/locker/:bank/layout",
-      {
-        schema: {
-          tags: ["provisioning"],
-          summary: "A locker bank's compartments as its model lays them out: size, zone, board, lock",
-          params: {
-            type: "object",
-            additionalProperties: false,
-            required: ["bank"],
-            properties: { bank: { type: "string", pattern: "^[A-Za-z0-9_-]{1,64}$" } },
-          },
-          response: {
-            200: obj(
-              {
-                bank: str,
-                model: str,
-                compartments: {
-                  type: "array",
-                  items: obj(
-                    {
-                      id: str,
-                      board: { type: "integer" },
-                      lock: { type: "integer" },
-                      size: str,
-                      zone: str,
-                      coldZone: str,
-                    },
-                    ["id", "board", "lock", "size", "zone"],
-                  ),
-                },
-              },
-              ["bank", "model", "compartments"],
-            ),
-            ...errorResponses(401, 403, 404),
-          },
-        },
-      },
-      async (req) => {
-        const bank = req.params.bank;
-        const dev = p.config.buses.flatMap((b) => b.devices).find((d) => d.id === bank);
-        const model = dev ? p.d.models.get(dev.model) : undefined;
-        if (!dev || model?.kind !== "locker-bank") {
-          throw new QhError("QH_LOCKER_COMPARTMENT_UNKNOWN", `no locker bank "${bank}" in the config`);
-        }
-        const zoneOf = new Map<string, string>();
-        for (const z of p.config.cold.zones) for (const c of z.compartments) zoneOf.set(c, z.id);
-        return {
-          bank,
-          model: model.id,
-          compartments: (model as LockerBankModel).compartments.map((c) => ({
-            id: c.id,
-            board: c.board,
-            lock: c.lock,
-            size: c.size,
-            zone: c.zone,
-            ...(zoneOf.has(`${bank}/${c.id}`) ? { coldZone: zoneOf.get(`${bank}/${c.id}`) } : {}),
-          })),
-        };
       },
     );
 

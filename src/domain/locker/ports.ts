@@ -55,7 +55,10 @@ export interface DoorInput {
 export interface CompartmentLayout {
   id: string;
   size: CompartmentSize;
-  zone: "ambient";
+  /** the zone kind (ambient, chilled, frozen); allocation by zone is the cold chain's gate */
+  zone: string;
+  /** false: out of service, reason disabled (the site layout; src/domain/locker/layout-keeper.ts) */
+  enabled?: boolean;
   sensors: { door: boolean; presence: boolean };
   /**
    * The board that drives this compartment's lock (the model's `board`). Optional: without it,

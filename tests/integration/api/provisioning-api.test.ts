@@ -100,7 +100,15 @@ describe("provisioning API", { timeout: 60_000 }, () => {
     const layout = (await call("GET", "/locker/locker-a/layout")).json();
     expect(layout.model).toBe("demo-bank-24");
     expect(layout.compartments).toHaveLength(24);
-    expect(layout.compartments[0]).toEqual({ id: "A01", board: 0, lock: 1, size: "S", zone: "ambient" });
+    expect(layout.compartments[0]).toEqual({
+      id: "A01",
+      board: 0,
+      lock: 1,
+      size: "S",
+      zone: "ambient",
+      enabled: true,
+      model: { size: "S", zone: "ambient" },
+    });
     expect((await call("GET", "/locker/meter-1/layout")).statusCode).toBe(404);
   });
 

@@ -63,6 +63,8 @@ export interface FixtureOptions {
   initialPoll?: boolean;
   /** The service's logger (default silent). */
   logger?: LockerServiceOptions["logger"];
+  /** Called after each state document the service publishes (the locker extension's layout keeper). */
+  onState?: () => void;
 }
 
 export async function lockerFixture(opts: FixtureOptions = {}): Promise<Fixture> {
@@ -88,7 +90,12 @@ export async function lockerFixture(opts: FixtureOptions = {}): Promise<Fixture>
     const svc = new LockerService({
       db,
       events: sink,
-      state: { state: (device, doc) => states.push({ device, doc }) },
+      state: {
+        state: (device, doc) => {
+          states.push({ device, doc });
+          opts.onState?.();
+        },
+      },
       lock: port,
       layout: opts.layout ?? LAYOUT,
       secretKey: SECRET,

@@ -43,6 +43,7 @@ describe("console catalogues", () => {
       nav: ["overview", "scan", "door-test", "devices", "layout", "cold", "vending", "live"],
       job: ["running", "done", "failed", "cancelled"],
       "door.outcome": ["ok", "jammed", "sensor_fault", "no_answer"],
+      "layout.zone": ["ambient", "chilled", "frozen"],
       "live.conn": ["connecting", "open", "retrying"],
       "live.kind": ["event", "device", "bus", "cold", "outbox", "gap"],
       "vending.state": ["ok", "low", "sold_out"],

@@ -9,6 +9,7 @@ import { api } from "../api";
 import { ErrorNote, Field, ScreenTitle, Status, type Tone, useLoad, When } from "../components";
 import { useT } from "../i18n";
 import { useJob } from "../job";
+import { JobPane } from "../job-table";
 import { lockerBanks, type Site } from "../site";
 
 interface DoorResult {
@@ -115,43 +116,37 @@ export function DoorTestScreen() {
       <ErrorNote error={error ?? jobError} />
       {job && (
         <>
-          <p role="status" aria-live="polite">
-            <label for="door-progress">{t(`job.${job.state}`)} </label>
-            <progress id="door-progress" max={job.progress.total || 1} value={job.progress.done} />{" "}
-            {t("job.progress", { done: job.progress.done, total: job.progress.total })}
-          </p>
-          <table>
-            <caption>{t("door.results")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("door.lock")}</th>
-                <th scope="col">{t("door.outcome")}</th>
-                <th scope="col">{t("door.opened")}</th>
-                <th scope="col">{t("door.closed")}</th>
-                <th scope="col">{t("door.at")}</th>
-                <th scope="col">{t("scan.detail")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {job.results.map((r) => (
-                <tr key={r.lock}>
-                  <th scope="row">
-                    {r.lock}
-                    {r.compartment ? ` (${r.compartment})` : ""}
-                  </th>
-                  <td>
-                    <Status tone={TONE[r.outcome] ?? "warn"}>{t(`door.outcome.${r.outcome}`)}</Status>
-                  </td>
-                  <td>{secs(r.openedAfterMs)}</td>
-                  <td>{secs(r.closedAfterMs)}</td>
-                  <td>
-                    <When at={r.at} />
-                  </td>
-                  <td>{r.detail}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <JobPane<DoorResult>
+            job={job}
+            progressId="door-progress"
+            caption={t("door.results")}
+            columns={[
+              t("door.lock"),
+              t("door.outcome"),
+              t("door.opened"),
+              t("door.closed"),
+              t("door.at"),
+              t("scan.detail"),
+            ]}
+            rowKey={(r) => r.lock}
+            row={(r) => (
+              <>
+                <th scope="row">
+                  {r.lock}
+                  {r.compartment ? ` (${r.compartment})` : ""}
+                </th>
+                <td>
+                  <Status tone={TONE[r.outcome] ?? "warn"}>{t(`door.outcome.${r.outcome}`)}</Status>
+                </td>
+                <td>{secs(r.openedAfterMs)}</td>
+                <td>{secs(r.closedAfterMs)}</td>
+                <td>
+                  <When at={r.at} />
+                </td>
+                <td>{r.detail}</td>
+              </>
+            )}
+          />
           {job.state !== "running" && run && (
             <p class="row">
               <a class="button" href={`${reportUrl}?download=1`} download={`door-test-${run.report}.json`}>

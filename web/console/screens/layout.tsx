@@ -1,12 +1,15 @@
 /**
- * Compartment layout of a locker bank: GET /api/v1/locker/{bank}/layout, then PATCH with the
- * compartments changed (size, zone, enabled). The answer says whether it applies now or after a
- * restart; a refusal names the key path (400 QH_CONFIG_…).
+ * Compartment layout of a locker bank: GET /api/v1/locker/{bank}/layout, then
+ * PATCH /api/v1/locker/{bank}/layout { compartments: [{ id, size?, zone?, enabled? }] } with the
+ * compartments changed. The answer says whether it applies now (it does: the locker applies it
+ * live) and which disabled compartments still hold a parcel (out of service once emptied); a
+ * refusal shows its code and each key path (400 QH_LAYOUT_INVALID, QH_CONFIG_INVALID).
  */
 import { useEffect, useState } from "preact/hooks";
 import { type ApplyResult, api } from "../api";
-import { ApplyNote, ErrorNote, Field, ScreenTitle, useLoad } from "../components";
+import { ApplyNote, ErrorNote, Field, ScreenTitle, Status, useLoad } from "../components";
 import { useT } from "../i18n";
+import { ResultTable } from "../job-table";
 import { lockerBanks, type Site } from "../site";
 
 interface Compartment {
@@ -16,6 +19,11 @@ interface Compartment {
   size: string;
   zone?: string;
   enabled?: boolean;
+  coldZone?: string;
+  model?: { size?: string; zone?: string };
+  state?: string;
+  reason?: string | null;
+  pendingDisable?: boolean;
 }
 interface Layout {
   bank?: string;
@@ -23,7 +31,9 @@ interface Layout {
   zones?: string[];
   compartments: Compartment[];
 }
-const SIZES = ["S", "M", "L", "XL"];
+type Edit = Partial<Pick<Compartment, "size" | "zone" | "enabled">>;
+const SIZES = ["XS", "S", "M", "L", "XL"];
+const ZONES = ["ambient", "chilled", "frozen"];
 
 export function LayoutScreen() {
   const { t } = useT();
@@ -38,26 +48,37 @@ export function LayoutScreen() {
         : Promise.resolve(undefined),
     [chosen],
   );
-  const [edits, setEdits] = useState<Record<string, Partial<Compartment>>>({});
-  const [result, setResult] = useState<ApplyResult | undefined>(undefined);
+  const [edits, setEdits] = useState<Record<string, Edit>>({});
+  const [result, setResult] = useState<(ApplyResult & { pendingDisable?: string[] }) | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   useEffect(() => setEdits({}), [chosen]);
 
   const sizes = layout.data?.sizes ?? SIZES;
-  const zones = layout.data?.zones ?? [
-    ...new Set((layout.data?.compartments ?? []).map((c) => c.zone ?? "ambient")),
-  ];
-  const edit = (id: string, patch: Partial<Compartment>) =>
-    setEdits((e) => ({ ...e, [id]: { ...e[id], ...patch } }));
+  const zones = layout.data?.zones ?? ZONES;
+  const edit = (c: Compartment, patch: Edit) =>
+    setEdits((e) => {
+      const next: Edit = { ...e[c.id], ...patch };
+      // a value set back to what the gateway has is no change
+      for (const k of Object.keys(next) as (keyof Edit)[])
+        if (next[k] === (k === "enabled" ? c.enabled !== false : c[k])) delete next[k];
+      const out = { ...e, [c.id]: next };
+      if (Object.keys(next).length === 0) delete out[c.id];
+      return out;
+    });
   const changed = Object.keys(edits).length;
 
   const save = async (e: Event) => {
     e.preventDefault();
     setError(undefined);
+    setResult(undefined);
     const compartments = Object.entries(edits).map(([id, p]) => ({ id, ...p }));
     try {
       setResult(
-        await api<ApplyResult>("PATCH", `/locker/${encodeURIComponent(chosen)}/layout`, { compartments }),
+        await api<ApplyResult & { pendingDisable?: string[] }>(
+          "PATCH",
+          `/locker/${encodeURIComponent(chosen)}/layout`,
+          { compartments },
+        ),
       );
       setEdits({});
       void layout.reload();
@@ -66,12 +87,25 @@ export function LayoutScreen() {
     }
   };
 
+  const stateOf = (c: Compartment) => {
+    if (c.pendingDisable) return <Status tone="warn">{t("layout.state.pending")}</Status>;
+    if (c.state === "out_of_service")
+      return (
+        <Status tone="bad">
+          {t(c.reason === "disabled" ? "layout.state.disabled" : "layout.state.out_of_service")}
+        </Status>
+      );
+    if (c.state === "free") return <Status tone="ok">{t("layout.state.free")}</Status>;
+    return c.state ? <Status tone="idle">{t("layout.state.inUse")}</Status> : null;
+  };
+
   return (
     <section>
       <ScreenTitle>{t("layout.title")}</ScreenTitle>
+      <p>{t("layout.intro")}</p>
       <ErrorNote error={site.error ?? layout.error} />
-      <Field id="f-door-bank" label={t("door.bank")}>
-        <select id="f-door-bank" value={chosen} onChange={(e) => setBank(e.currentTarget.value)}>
+      <Field id="f-layout-bank" label={t("door.bank")}>
+        <select id="f-layout-bank" value={chosen} onChange={(e) => setBank(e.currentTarget.value)}>
           {banks.map((b) => (
             <option key={b} value={b}>
               {b}
@@ -80,62 +114,66 @@ export function LayoutScreen() {
         </select>
       </Field>
       <form onSubmit={save}>
-        <table>
-          <caption>{t("layout.caption", { bank: chosen })}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("layout.compartment")}</th>
-              <th scope="col">{t("door.lock")}</th>
-              <th scope="col">{t("layout.size")}</th>
-              <th scope="col">{t("layout.zone")}</th>
-              <th scope="col">{t("layout.enabled")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(layout.data?.compartments ?? []).map((c) => {
-              const v = { ...c, ...edits[c.id] };
-              return (
-                <tr key={c.id} class={edits[c.id] ? "changed" : undefined}>
-                  <th scope="row">
-                    {c.id}
-                    {edits[c.id] && <span class="sr"> {t("layout.changed")}</span>}
-                  </th>
-                  <td>{c.board !== undefined ? `${c.board}/${c.lock}` : c.lock}</td>
-                  <td>
-                    <select
-                      value={v.size}
-                      aria-label={t("layout.sizeOf", { id: c.id })}
-                      onChange={(e) => edit(c.id, { size: e.currentTarget.value })}
-                    >
-                      {sizes.map((s) => (
-                        <option key={s}>{s}</option>
-                      ))}
-                    </select>
-                  </td>
-                  <td>
-                    <select
-                      value={v.zone ?? "ambient"}
-                      aria-label={t("layout.zoneOf", { id: c.id })}
-                      onChange={(e) => edit(c.id, { zone: e.currentTarget.value })}
-                    >
-                      {zones.map((z) => (
-                        <option key={z}>{z}</option>
-                      ))}
-                    </select>
-                  </td>
-                  <td>
-                    <input
-                      type="checkbox"
-                      checked={v.enabled !== false}
-                      aria-label={t("layout.enabledOf", { id: c.id })}
-                      onChange={(e) => edit(c.id, { enabled: e.currentTarget.checked })}
-                    />
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <ResultTable<Compartment>
+          caption={t("layout.caption", { bank: chosen })}
+          columns={[
+            t("layout.compartment"),
+            t("door.lock"),
+            t("layout.size"),
+            t("layout.zone"),
+            t("layout.enabled"),
+            t("layout.state"),
+          ]}
+          rows={layout.data?.compartments ?? []}
+          rowKey={(c) => c.id}
+          rowClass={(c) => (edits[c.id] ? "changed" : undefined)}
+          row={(c) => {
+            const v = { ...c, ...edits[c.id] };
+            return (
+              <>
+                <th scope="row">
+                  {c.id}
+                  {edits[c.id] && <span class="sr"> {t("layout.changed")}</span>}
+                </th>
+                <td>{c.board !== undefined ? `${c.board}/${c.lock}` : c.lock}</td>
+                <td>
+                  <select
+                    value={v.size}
+                    aria-label={t("layout.sizeOf", { id: c.id })}
+                    onChange={(e) => edit(c, { size: e.currentTarget.value })}
+                  >
+                    {sizes.map((s) => (
+                      <option key={s}>{s}</option>
+                    ))}
+                  </select>
+                </td>
+                <td>
+                  <select
+                    value={v.zone ?? "ambient"}
+                    aria-label={t("layout.zoneOf", { id: c.id })}
+                    onChange={(e) => edit(c, { zone: e.currentTarget.value })}
+                  >
+                    {zones.map((z) => (
+                      <option key={z} value={z}>
+                        {t(`layout.zone.${z}`)}
+                      </option>
+                    ))}
+                  </select>
+                  {c.coldZone && <span class="help"> {t("layout.coldZone", { zone: c.coldZone })}</span>}
+                </td>
+                <td>
+                  <input
+                    type="checkbox"
+                    checked={v.enabled !== false}
+                    aria-label={t("layout.enabledOf", { id: c.id })}
+                    onChange={(e) => edit(c, { enabled: e.currentTarget.checked })}
+                  />
+                </td>
+                <td>{stateOf(c)}</td>
+              </>
+            );
+          }}
+        />
         <p class="row">
           <button type="submit" class="primary" disabled={changed === 0}>
             {t("layout.save", { n: changed })}
@@ -147,6 +185,11 @@ export function LayoutScreen() {
       </form>
       <ErrorNote error={error} />
       <ApplyNote result={result} />
+      {result?.pendingDisable && result.pendingDisable.length > 0 && (
+        <p class="note" role="status">
+          <Status tone="warn">{t("layout.pendingNote", { list: result.pendingDisable.join(", ") })}</Status>
+        </p>
+      )}
     </section>
   );
 }

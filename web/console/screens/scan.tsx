@@ -7,6 +7,7 @@ import { api } from "../api";
 import { ErrorNote, Field, ScreenTitle, Status, useLoad } from "../components";
 import { useT } from "../i18n";
 import { useJob } from "../job";
+import { JobPane } from "../job-table";
 import type { SiteBus } from "../site";
 
 interface ScanResult {
@@ -97,12 +98,27 @@ export function ScanScreen() {
       </form>
       <ErrorNote error={error ?? jobError} />
       {job && (
-        <>
-          <p role="status" aria-live="polite">
-            <label for="scan-progress">{t(`job.${job.state}`)} </label>
-            <progress id="scan-progress" max={job.progress.total || 1} value={job.progress.done} />{" "}
-            {t("job.progress", { done: job.progress.done, total: job.progress.total })}
-          </p>
+        <JobPane<ScanResult>
+          job={job}
+          progressId="scan-progress"
+          caption={t("scan.results", { n: job.results.filter((r) => r.answered).length })}
+          columns={[t("scan.address"), t("scan.answered"), t("scan.device"), t("scan.detail")]}
+          rows={results}
+          rowKey={(r) => r.address}
+          rowClass={(r) => (r.answered ? "hit" : undefined)}
+          row={(r) => (
+            <>
+              <th scope="row">{r.address}</th>
+              <td>
+                <Status tone={r.answered ? "ok" : "idle"}>
+                  {t(r.answered ? "common.yes" : "common.no")}
+                </Status>
+              </td>
+              <td>{r.model}</td>
+              <td>{r.detail}</td>
+            </>
+          )}
+        >
           <label class="check">
             <input
               type="checkbox"
@@ -111,32 +127,7 @@ export function ScanScreen() {
             />
             {t("scan.answeredOnly")}
           </label>
-          <table>
-            <caption>{t("scan.results", { n: job.results.filter((r) => r.answered).length })}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("scan.address")}</th>
-                <th scope="col">{t("scan.answered")}</th>
-                <th scope="col">{t("scan.device")}</th>
-                <th scope="col">{t("scan.detail")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {results.map((r) => (
-                <tr key={r.address} class={r.answered ? "hit" : undefined}>
-                  <th scope="row">{r.address}</th>
-                  <td>
-                    <Status tone={r.answered ? "ok" : "idle"}>
-                      {t(r.answered ? "common.yes" : "common.no")}
-                    </Status>
-                  </td>
-                  <td>{r.model}</td>
-                  <td>{r.detail}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
+        </JobPane>
       )}
     </section>
   );
