@@ -16,8 +16,9 @@ import { Collect, type CollectState } from "./screens/collect.js";
 import { Deposit } from "./screens/deposit.js";
 import { Home } from "./screens/home.js";
 import { Pairing } from "./screens/pairing.js";
+import { UnknownTerminal } from "./screens/unknown-terminal.js";
 
-type Screen = "loading" | "pairing" | "home" | "pickup" | "courier" | "deposit" | "collect";
+type Screen = "loading" | "pairing" | "unknown" | "home" | "pickup" | "courier" | "deposit" | "collect";
 const POLL_MS = 1000;
 const HEALTH_MS = 5000;
 
@@ -34,8 +35,9 @@ export function App(props: { terminal: string }) {
   screenRef.current = screen;
 
   const fatal = useCallback((err: unknown) => {
-    if (!needsPairing(err)) return false;
-    setScreen("pairing");
+    const unknown = isApiError(err, "QH_LOCKER_TERMINAL_UNKNOWN");
+    if (!unknown && !needsPairing(err)) return false;
+    setScreen(unknown ? "unknown" : "pairing");
     return true;
   }, []);
   const go = (s: Screen) => {
@@ -43,13 +45,16 @@ export function App(props: { terminal: string }) {
     setScreen(s);
   };
 
-  // paired? (a gateway without pairing routes answers 404: its kiosk routes decide alone)
+  // paired? a terminal the site does not have: the "not set up" screen (a gateway without pairing
+  // routes answers an uncoded 404: its kiosk routes decide alone)
   useEffect(() => {
     api.whoami().then(
       () => setScreen("home"),
-      (err) => setScreen(needsPairing(err) || isApiError(err, "QH_KIOSK_UNPAIRED") ? "pairing" : "home"),
+      (err) => {
+        if (!fatal(err)) setScreen("home");
+      },
     );
-  }, [api]);
+  }, [api, fatal]);
 
   const apply = useCallback((s: KioskStatus) => {
     const now = screenRef.current;
@@ -71,8 +76,9 @@ export function App(props: { terminal: string }) {
     } else if (seen.current === undefined) seen.current = 0;
   }, []);
 
+  const idleScreen = screen === "loading" || screen === "pairing" || screen === "unknown";
   useEffect(() => {
-    if (screen === "loading" || screen === "pairing") return;
+    if (idleScreen) return;
     let stop = false;
     const poll = () =>
       api.status().then(
@@ -85,7 +91,7 @@ export function App(props: { terminal: string }) {
       stop = true;
       clearInterval(timer);
     };
-  }, [screen === "loading" || screen === "pairing", api, apply, fatal]);
+  }, [idleScreen, api, apply, fatal]);
 
   useEffect(() => {
     const check = () => uplinkConnected().then((c) => setOffline(c === false));
@@ -99,7 +105,7 @@ export function App(props: { terminal: string }) {
     setDeposit(null);
     go("home");
   };
-  const idle = useIdleLimit(screen !== "home" && screen !== "pairing" && screen !== "loading", () => {
+  const idle = useIdleLimit(screen !== "home" && !idleScreen, () => {
     if (screenRef.current === "deposit") api.endDeposit().catch(fatal);
     setDeposit(null);
     setCollect(undefined);
@@ -125,6 +131,7 @@ export function App(props: { terminal: string }) {
       <main>
         {flash && <Message tone="info" k={flash} testid="flash" />}
         {screen === "loading" && <p>{t("loading")}</p>}
+        {screen === "unknown" && <UnknownTerminal terminal={props.terminal} />}
         {screen === "pairing" && <Pairing api={api} terminal={props.terminal} onPaired={() => go("home")} />}
         {screen === "home" && <Home onPickup={() => go("pickup")} onCourier={() => go("courier")} />}
         {screen === "pickup" && (
