@@ -9,7 +9,13 @@ import { LangSwitch } from "../shared/lang-switch.js";
 import { needsPairing } from "./failures.js";
 import { useT } from "./i18n.js";
 import { TimeoutWarning, useIdleLimit } from "./idle.js";
-import { type DepositView, type KioskStatus, kioskApi, uplinkConnected } from "./kiosk-api.js";
+import {
+  type DepositView,
+  type KioskStatus,
+  kioskApi,
+  type LotScanNotice,
+  uplinkConnected,
+} from "./kiosk-api.js";
 import { Message, Notice } from "./notice.js";
 import { CodeEntry } from "./screens/code-entry.js";
 import { Collect, type CollectState } from "./screens/collect.js";
@@ -30,6 +36,7 @@ export function App(props: { terminal: string }) {
   const [collect, setCollect] = useState<CollectState | undefined>();
   const [flash, setFlash] = useState<"deposit.ended" | undefined>();
   const [offline, setOffline] = useState(false);
+  const [lot, setLot] = useState<LotScanNotice | null>(null);
   const seen = useRef<number | undefined>(undefined);
   const screenRef = useRef(screen);
   screenRef.current = screen;
@@ -59,6 +66,7 @@ export function App(props: { terminal: string }) {
   const apply = useCallback((s: KioskStatus) => {
     const now = screenRef.current;
     setDeposit(s.deposit);
+    setLot(s.lot ?? null);
     if (s.deposit && (now === "home" || now === "courier" || now === "pickup")) setScreen("deposit");
     if (!s.deposit && now === "deposit") {
       setFlash("deposit.ended");
@@ -170,6 +178,7 @@ export function App(props: { terminal: string }) {
           <Deposit
             api={api}
             view={deposit}
+            lot={lot}
             offline={offline}
             onView={setDeposit}
             onFinish={finishDeposit}

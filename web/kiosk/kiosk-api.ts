@@ -10,6 +10,7 @@ export type Available = Partial<Record<Size, number>>;
 
 export interface DepositView {
   terminal: string;
+  parcelId?: string;
   step: "scan" | "size" | "opening" | "open";
   barcode?: string;
   size?: Size;
@@ -29,9 +30,22 @@ export interface CollectView {
   parcelId: string;
 }
 
+/** The last lot scanned at this terminal's scanner during a deposit (src/extensions/lot-scan.ts). */
+export interface LotScanNotice {
+  seq: number;
+  parcelId: string | null;
+  outcome: "recorded" | "expired" | "recalled" | "invalid" | "failed";
+  gtin?: string;
+  lot?: string;
+  expiry?: string | null;
+  quantity?: number;
+  code?: string;
+}
+
 export interface KioskStatus {
   deposit: DepositView | null;
   collect: CollectView | null;
+  lot?: LotScanNotice | null;
   available: Available;
 }
 

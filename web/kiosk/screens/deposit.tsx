@@ -4,17 +4,21 @@
  * barcode → choose among the sizes free now → the door number big while it opens and is open →
  * "I have closed the door" → stored (the next parcel, or finish). A jammed door is told with the
  * door opened instead; a door shut empty, no compartment left, a cold zone in alarm are told too.
+ * A pack label scanned while the door is open is told too: its lot recorded, or refused (lot-notice).
  */
 import { useState } from "preact/hooks";
 import { type Failure, failureOf } from "../failures.js";
 import { useT } from "../i18n.js";
-import { type DepositView, type KioskApi, SIZES, type Size } from "../kiosk-api.js";
+import { type DepositView, type KioskApi, type LotScanNotice, SIZES, type Size } from "../kiosk-api.js";
+import { LotNotice } from "../lot-notice.js";
 import { Message } from "../notice.js";
 import { DoorNumber } from "./door-number.js";
 
 export interface DepositProps {
   api: KioskApi;
   view: DepositView;
+  /** the last lot scanned at this terminal: shown while its parcel's door is assigned or open */
+  lot?: LotScanNotice | null;
   offline: boolean;
   /** The gateway's newer view after an action (the poll would bring it a moment later). */
   onView(v: DepositView): void;
@@ -122,6 +126,7 @@ export function Deposit(p: DepositProps) {
         />
       )}
       {v.step === "open" && <p class="instruction">{t("door.open.body")}</p>}
+      {p.lot && p.lot.parcelId === v.parcelId && <LotNotice key={p.lot.seq} notice={p.lot} />}
       {stillOpen && v.step === "open" && <Message tone="warn" k="door.stillOpen" testid="still-open" />}
       {failed}
       {v.step === "open" && (
