@@ -9,7 +9,8 @@
  * poll through), the last door notice of this terminal's pickups (a pickup code scanned at its
  * scanner shows up here, and so do the door closing and a jam), the last lot scanned into a
  * parcel at this terminal's scanner during a deposit (recorded or refused, src/extensions/lot-scan.ts)
- * and the free compartments.
+ * the free compartments, and the cold zones a courier may ask for (`zones`; POST …/deposit/size
+ * {size, zone}).
  */
 import type { FastifyPluginAsync } from "fastify";
 import type { LockerService } from "../domain/locker/index.js";
@@ -55,6 +56,7 @@ export function kioskPlugin(locker: LockerService, lots?: LotScanNotices): Fasti
       collect: collects.get(req.params.terminal) ?? null,
       lot: lots?.get(req.params.terminal) ?? null,
       available: locker.availability(req.params.terminal),
+      zones: locker.coldZones(),
     }));
 
     app.get<T>("/kiosk/:terminal/availability", { schema: { params: terminalParams } }, async (req) => ({

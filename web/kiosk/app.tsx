@@ -37,6 +37,7 @@ export function App(props: { terminal: string }) {
   const [flash, setFlash] = useState<"deposit.ended" | undefined>();
   const [offline, setOffline] = useState(false);
   const [lot, setLot] = useState<LotScanNotice | null>(null);
+  const [zones, setZones] = useState<string[]>([]);
   const seen = useRef<number | undefined>(undefined);
   const screenRef = useRef(screen);
   screenRef.current = screen;
@@ -67,6 +68,7 @@ export function App(props: { terminal: string }) {
     const now = screenRef.current;
     setDeposit(s.deposit);
     setLot(s.lot ?? null);
+    setZones((z) => (z.join() === (s.zones ?? []).join() ? z : (s.zones ?? [])));
     if (s.deposit && (now === "home" || now === "courier" || now === "pickup")) setScreen("deposit");
     if (!s.deposit && now === "deposit") {
       setFlash("deposit.ended");
@@ -179,6 +181,7 @@ export function App(props: { terminal: string }) {
             api={api}
             view={deposit}
             lot={lot}
+            zones={zones}
             offline={offline}
             onView={setDeposit}
             onFinish={finishDeposit}

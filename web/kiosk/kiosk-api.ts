@@ -46,6 +46,8 @@ export interface KioskStatus {
   deposit: DepositView | null;
   collect: CollectView | null;
   lot?: LotScanNotice | null;
+  /** cold zones a courier may ask for (chilled, frozen…): none at a site without cold lockers */
+  zones?: string[];
   available: Available;
 }
 
@@ -71,7 +73,8 @@ export function kioskApi(terminal: string) {
     pickup: (code: string) => api<PickupResult>("POST", `${base}/pickup`, { code }),
     startDeposit: (courierCode: string) => api<DepositView>("POST", `${base}/deposit`, { courierCode }),
     barcode: (barcode: string) => api<DepositView>("POST", `${base}/deposit/barcode`, { barcode }),
-    size: (size: Size) => api<DepositView>("POST", `${base}/deposit/size`, { size }),
+    size: (size: Size, zone?: string) =>
+      api<DepositView>("POST", `${base}/deposit/size`, zone === undefined ? { size } : { size, zone }),
     endDeposit: () => api<void>("DELETE", `${base}/deposit`),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * A courier's deposit after sign-in, one step per screen, following the session the gateway
  * holds (polled, so a barcode scanned at the scanner moves the screen on too): scan or type the
- * barcode → choose among the sizes free now → the door number big while it opens and is open →
+ * barcode → choose among the sizes free now (and, at a site with cold lockers, the temperature) → the door number big while it opens and is open →
  * "I have closed the door" → stored (the next parcel, or finish). A jammed door is told with the
  * door opened instead; a door shut empty, no compartment left, a cold zone in alarm are told too.
  * A pack label scanned while the door is open is told too: its lot recorded, or refused (lot-notice).
@@ -13,12 +13,15 @@ import { type DepositView, type KioskApi, type LotScanNotice, SIZES, type Size }
 import { LotNotice } from "../lot-notice.js";
 import { Message } from "../notice.js";
 import { DoorNumber } from "./door-number.js";
+import { ZoneChoice } from "./zone-choice.js";
 
 export interface DepositProps {
   api: KioskApi;
   view: DepositView;
   /** the last lot scanned at this terminal: shown while its parcel's door is assigned or open */
   lot?: LotScanNotice | null;
+  /** the site's cold zones: the size screen asks which temperature the parcel needs */
+  zones?: string[];
   offline: boolean;
   /** The gateway's newer view after an action (the poll would bring it a moment later). */
   onView(v: DepositView): void;
@@ -31,6 +34,7 @@ export function Deposit(p: DepositProps) {
   const [failure, setFailure] = useState<Failure | undefined>();
   const [stillOpen, setStillOpen] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [zone, setZone] = useState<string | undefined>();
   const run = async (action: () => Promise<DepositView | undefined>) => {
     setBusy(true);
     setFailure(undefined);
@@ -89,6 +93,7 @@ export function Deposit(p: DepositProps) {
             testid="deposit-failed"
           />
         )}
+        {(p.zones?.length ?? 0) > 0 && <ZoneChoice zones={p.zones ?? []} zone={zone} onZone={setZone} />}
         {failed}
         {sizes.length === 0 ? (
           <Message tone="error" k="size.none" testid="no-size" />
@@ -101,7 +106,7 @@ export function Deposit(p: DepositProps) {
                 free={v.available[s] ?? 0}
                 offered={v.offer === s}
                 disabled={busy}
-                onChoose={() => run(() => p.api.size(s))}
+                onChoose={() => run(() => p.api.size(s, zone))}
               />
             ))}
           </div>
