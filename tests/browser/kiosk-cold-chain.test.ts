@@ -81,6 +81,8 @@ describe.skipIf(noBrowser)("kiosk: the cold chain refuses a deposit and warns at
     const failure = page.getByTestId("failure");
     await failure.waitFor();
     expect(await failure.textContent()).toBe(`出错了 ${zh["err.coldAlarm"]}`);
+    // one message, the cold chain's: not also "no compartment free"
+    expect(await page.getByText(zh["deposit.noCompartment"]).count()).toBe(0);
     expect((await session(site))?.step).toBe("size");
     await expectReadable(page, "kiosk-zh-cold-alarm-refused");
     await toggle(page, "en");

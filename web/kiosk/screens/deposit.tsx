@@ -84,7 +84,8 @@ export function Deposit(p: DepositProps) {
     return (
       <section class="deposit" aria-labelledby="size-heading" data-testid="screen-size">
         <h1 id="size-heading">{t("size.heading")}</h1>
-        {last?.outcome === "no_compartment" && <Message tone="error" k="deposit.noCompartment" />}
+        {/* this screen's own refusal says more (a cold zone in alarm, no compartment of that size) */}
+        {last?.outcome === "no_compartment" && !failure && <Message tone="error" k="deposit.noCompartment" />}
         {last?.outcome === "deposit_failed" && (
           <Message
             tone="warn"
