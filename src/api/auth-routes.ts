@@ -202,7 +202,7 @@ export function authRoutes(auth: ApiAuth): FastifyPluginAsync {
             required: ["pairingCode"],
             properties: { pairingCode: { type: "string", pattern: "^[0-9]{8}$" } },
           },
-          response: { 204: { type: "null" }, ...errorResponses(400, 403, 404, 429) },
+          response: { 204: { type: "null" }, ...errorResponses(400, 403, 404, 409, 429) },
         },
       },
       async (req, reply) => pairHandler(auth, req, reply),
@@ -251,10 +251,13 @@ async function pairHandler(
   reply: FastifyReply,
 ) {
   try {
-    const c = auth.pair(req.params.terminal, req.body.pairingCode);
+    const c = auth.pair(req.params.terminal, req.body.pairingCode, req.ip);
     const maxAgeS = Math.floor(auth.kioskCredentialMs / 1000);
     return reply.setCookie(KIOSK_COOKIE, c.value, cookieOptions(req, maxAgeS)).status(204).send();
   } catch (err) {
+    const code = (err as QhError).code;
+    if (code === "QH_KIOSK_PAIRING_CODE_WRONG" || code === "QH_KIOSK_PAIRING_CODE_SPENT")
+      req.log.warn({ terminal: req.params.terminal, address: req.ip, code }, "kiosk pairing refused");
     const d = (err as QhError).details as { retryAfterS?: number } | undefined;
     if (d?.retryAfterS) reply.header("retry-after", String(d.retryAfterS));
     throw err;

@@ -12,7 +12,12 @@
  * kiosk routes (`/api/v1/kiosk/{T}/…`): anything else is 403 QH_API_SCOPE. Routes marked
  * `config: { qhPublic: true }` (login, logout, pairing, whoami) run for anyone and look at the
  * principal themselves. A wrong bearer token, login token or pairing code counts against the
- * caller's address (the pairing code: against the terminal) in a {@link GuessGuard}.
+ * caller's address in a {@link GuessGuard}. A pairing code also has a budget of its own: after
+ * `pairingCodeMaxWrong` wrong guesses at its terminal (from all addresses together) it is spent
+ * (409 QH_KIOSK_PAIRING_CODE_SPENT, whatever is sent) and the installer creates a fresh one, which
+ * starts with a full budget. So guessing from one address is slowed at that address only (the
+ * installer's screen elsewhere on the LAN pairs at once), and guessing from many addresses gets at
+ * most `pairingCodeMaxWrong` tries per code: 1,000 of 10^8 codes, a chance of 1 in 100,000.
  */
 import { randomInt, timingSafeEqual } from "node:crypto";
 import { performance } from "node:perf_hooks";
@@ -50,6 +55,8 @@ export interface ApiAuthOptions {
   kioskCredentialMs?: number;
   /** how long a pairing code is valid, ms (default 10 minutes) */
   pairingCodeMs?: number;
+  /** wrong guesses at a terminal, from all addresses, after which its pending code is spent (default 1,000) */
+  pairingCodeMaxWrong?: number;
   sessions?: ConsoleSessionOptions;
   /** monotonic ms (tests); default performance.now */
   mono?: () => number;
@@ -61,6 +68,8 @@ interface PendingCode {
   code: string;
   /** monotonic deadline; undefined: valid for the process's lifetime (demo only) */
   until?: number;
+  /** wrong guesses at this terminal since the code was created */
+  wrong: number;
 }
 
 function same(a: string, b: string): boolean {
@@ -78,10 +87,11 @@ export class ApiAuth {
   readonly sessions: ConsoleSessions;
   /** wrong API tokens (bearer or login), per client address */
   readonly tokenGuard: GuessGuard;
-  /** wrong pairing codes, per terminal */
+  /** wrong pairing codes, per client address (all terminals together) */
   readonly pairingGuard: GuessGuard;
   readonly kioskCredentialMs: number;
   readonly pairingCodeMs: number;
+  readonly pairingCodeMaxWrong: number;
   private readonly codes = new Map<string, PendingCode>();
   private readonly demoCodes = new Map<string, string>();
   private readonly mono: () => number;
@@ -96,6 +106,7 @@ export class ApiAuth {
     this.pairingGuard = new GuessGuard("pairing code", { free: 5, ...clocks });
     this.kioskCredentialMs = o.kioskCredentialMs ?? 365 * 86_400_000;
     this.pairingCodeMs = o.pairingCodeMs ?? 10 * 60_000;
+    this.pairingCodeMaxWrong = o.pairingCodeMaxWrong ?? 1000;
   }
 
   /** Whether an installer token is configured (otherwise the API is open). */
@@ -130,11 +141,14 @@ export class ApiAuth {
     this.tokenGuard.succeed(address);
   }
 
-  /** A one-time pairing code for `terminal` (8 digits), replacing any earlier one. */
+  /**
+   * A one-time pairing code for `terminal` (8 digits), replacing any earlier one (and the wrong
+   * guesses counted against it: the new code starts with its full budget).
+   */
   createPairingCode(terminal: string): { pairingCode: string; expiresAt: string } {
     this.requireTerminal(terminal);
     const code = String(randomInt(0, 100_000_000)).padStart(8, "0");
-    this.codes.set(terminal, { code, until: this.mono() + this.pairingCodeMs });
+    this.codes.set(terminal, { code, until: this.mono() + this.pairingCodeMs, wrong: 0 });
     return { pairingCode: code, expiresAt: new Date(this.now() + this.pairingCodeMs).toISOString() };
   }
 
@@ -151,25 +165,41 @@ export class ApiAuth {
     return code;
   }
 
-  /** Whether a one-time code waits for `terminal` (not expired). */
+  /** Whether a one-time code waits for `terminal` (not expired, not spent by guessing). */
   pairingPending(terminal: string): boolean {
     const p = this.codes.get(terminal);
-    return p !== undefined && (p.until === undefined || p.until > this.mono());
+    return (
+      p !== undefined &&
+      (p.until === undefined || p.until > this.mono()) &&
+      p.wrong < this.pairingCodeMaxWrong
+    );
   }
 
   /**
-   * Pairs a screen with `terminal`: checks the code (guessing limited per terminal), uses it up,
-   * issues the terminal's credential (replacing the previous one). Returns the cookie value.
+   * Pairs a screen with `terminal`: checks the code, uses it up, issues the terminal's credential
+   * (replacing the previous one). Returns the cookie value. Guessing is limited per `address`
+   * (QH_API_GUESSING, 429) and per code (QH_KIOSK_PAIRING_CODE_SPENT, 409, once the terminal's
+   * code has had `pairingCodeMaxWrong` wrong guesses: refused whatever is sent, so it is no oracle).
+   * @throws QH_LOCKER_TERMINAL_UNKNOWN, QH_API_GUESSING, QH_KIOSK_PAIRING_CODE_SPENT, QH_KIOSK_PAIRING_CODE_WRONG
    */
-  pair(terminal: string, code: string): { value: string; expiresAt: number } {
+  pair(terminal: string, code: string, address = "?"): { value: string; expiresAt: number } {
     this.requireTerminal(terminal);
-    const key = `terminal ${terminal}`;
+    const key = `address ${address}`;
     this.pairingGuard.check(key);
     const pending = this.codes.get(terminal);
-    const oneTime = pending && (pending.until ?? 0) > this.mono() && same(code, pending.code);
+    const live = pending !== undefined && (pending.until ?? 0) > this.mono();
+    const spent = live && pending.wrong >= this.pairingCodeMaxWrong;
+    const oneTime = live && !spent && same(code, pending.code);
     const demo = this.demoCodes.get(terminal);
     if (!oneTime && !(demo && same(code, demo))) {
       this.pairingGuard.fail(key);
+      if (live) pending.wrong += 1;
+      if (spent)
+        throw new QhError(
+          "QH_KIOSK_PAIRING_CODE_SPENT",
+          `the pairing code for terminal ${terminal} had ${this.pairingCodeMaxWrong} wrong guesses and no longer works`,
+          { terminal, maxWrong: this.pairingCodeMaxWrong },
+        );
       throw new QhError(
         "QH_KIOSK_PAIRING_CODE_WRONG",
         `the pairing code for terminal ${terminal} is wrong, used or expired`,

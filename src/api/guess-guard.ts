@@ -7,8 +7,8 @@
  * step neither opens nor closes a key.
  *
  * Figures (docs/contract.md "Security"): with the defaults a pairing code (8 digits, 10 minutes) gets
- * at most about 5 + 10 guesses in its lifetime from all addresses together (the key is the
- * terminal), a chance of about 1.5 in 10 million.
+ * at most about 5 + 10 guesses in its lifetime from one address (the key is the address; ApiAuth
+ * also spends a code after 1,000 wrong guesses from all addresses together).
  */
 import { performance } from "node:perf_hooks";
 import { QhError } from "../core/errors.js";

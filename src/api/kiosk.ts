@@ -7,11 +7,15 @@
  *
  * `GET /kiosk/{t}/status` is what the kiosk page polls: the deposit session (or null: no 404 to
  * poll through), the last door notice of this terminal's pickups (a pickup code scanned at its
- * scanner shows up here, and so do the door closing and a jam) and the free compartments.
+ * scanner shows up here, and so do the door closing and a jam), the last lot scanned into a
+ * parcel at this terminal's scanner during a deposit (recorded or refused, src/extensions/lot-scan.ts)
+ * the free compartments, and the cold zones a courier may ask for (`zones`; POST …/deposit/size
+ * {size, zone}).
  */
 import type { FastifyPluginAsync } from "fastify";
 import type { LockerService } from "../domain/locker/index.js";
 import type { LockerNotices } from "../domain/locker/types.js";
+import type { LotScanNotices } from "../extensions/lot-scan.js";
 
 /** The last pickup or retrieval door notice at a terminal; `seq` grows with every notice. */
 export type CollectView = LockerNotices["collect"] & { seq: number; at: string };
@@ -31,7 +35,8 @@ function body(required: string[], properties: Record<string, unknown>) {
 
 type T = { Params: { terminal: string } };
 
-export function kioskPlugin(locker: LockerService): FastifyPluginAsync {
+/** `lots`: the lot scans' outcomes per terminal (the status poll's `lot`; none: always null). */
+export function kioskPlugin(locker: LockerService, lots?: LotScanNotices): FastifyPluginAsync {
   return async (app) => {
     app.addHook("preHandler", async (req) => {
       const terminal = (req.params as { terminal?: string } | undefined)?.terminal;
@@ -49,7 +54,9 @@ export function kioskPlugin(locker: LockerService): FastifyPluginAsync {
       terminal: req.params.terminal,
       deposit: locker.depositSession(req.params.terminal) ?? null,
       collect: collects.get(req.params.terminal) ?? null,
+      lot: lots?.get(req.params.terminal) ?? null,
       available: locker.availability(req.params.terminal),
+      zones: locker.coldZones(),
     }));
 
     app.get<T>("/kiosk/:terminal/availability", { schema: { params: terminalParams } }, async (req) => ({

@@ -139,6 +139,8 @@ export const ERRORS = {
     "This screen is not paired with the terminal (or its credential was revoked or expired): create a pairing code with `quarterhour terminal pair TERMINAL` or in the console and enter it on the kiosk's pairing screen.",
   QH_KIOSK_PAIRING_CODE_WRONG:
     "The pairing code is wrong, used or expired: create a new one (`quarterhour terminal pair TERMINAL`) and enter it within its validity.",
+  QH_KIOSK_PAIRING_CODE_SPENT:
+    "This terminal's pairing code had too many wrong guesses (someone on the network may be guessing; the gateway log names the addresses): it no longer works. Create a fresh code (`quarterhour terminal pair TERMINAL` or the console) and enter it at once.",
   QH_CONFIG_WRITE:
     "The config file could not be saved (nothing changed): check that its directory is writable by the gateway's user and the disk is not full, then retry.",
   QH_CONFIG_NO_FILE:

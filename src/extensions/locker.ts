@@ -28,7 +28,6 @@ import type { CompartmentRef, LockerBankLayout, LockPort } from "../domain/locke
 import { LockerService } from "../domain/locker/index.js";
 import { expectedYearsToGuess } from "../domain/locker/settings.js";
 import { looksLikeGs1 } from "../domain/trace/gs1.js";
-import type { TraceLots } from "../domain/trace/lots.js";
 import { kerongCu16Adapter } from "../drivers/kerong-cu16-adapter.js";
 import type { LockBoardAdapter } from "../drivers/lock-board-adapter.js";
 import { lockboardXorAdapter } from "../drivers/lockboard-xor-adapter.js";
@@ -44,6 +43,7 @@ import { BusMaster } from "../southbound/serial/bus-master.js";
 import type { SerialLink } from "../southbound/serial/link.js";
 import type { Db } from "../store/db.js";
 import { type LockerLayoutPort, lockerLayoutPort, siteLayout } from "./locker-layout.js";
+import { LotScanNotices, loadLotScan } from "./lot-scan.js";
 import type { SiteSeams } from "./seams.js";
 import { type SerialLineHooks, serialLine } from "./serial-line.js";
 
@@ -353,6 +353,9 @@ function buildLocker(
   // the trace extension's lots: a parcel holding a recalled lot is not handed to the resident
   if (layouts.length > 0) service.setPickupGuard((parcelId) => seams.trace?.pickupRefusal(parcelId));
 
+  // the outcome of each lot scanned during a deposit, for the kiosk page (src/extensions/lot-scan.ts)
+  const lotNotices = new LotScanNotices();
+
   // scans: "qh:courier:CODE" starts a deposit, a scan during a deposit is the parcel's barcode,
   // "qh:pickup:CODE" (or a bare code of the pickup length) collects a parcel.
   onScan = (scanner, code) => {
@@ -373,7 +376,7 @@ function buildLocker(
         (step === "opening" || step === "open") &&
         looksLikeGs1(code, { separator: config.trace.gs1.separator })
       )
-        return loadLotScan(service, trace, terminal, code);
+        return loadLotScan(service, trace, lotNotices, terminal, code);
       const session = service.depositSession(terminal);
       if (session && session.step === "scan") return service.scanBarcode(terminal, code);
       const pickup = code.startsWith("qh:pickup:") ? code.slice(10) : code;
@@ -395,7 +398,7 @@ function buildLocker(
     commands: layouts.length > 0 ? service.commands() : undefined,
     ...(layout ? { lockerLayout: layout.port satisfies LockerLayoutPort } : {}),
     apiPlugins: [
-      ...(layouts.length > 0 ? [kioskPlugin(service)] : []),
+      ...(layouts.length > 0 ? [kioskPlugin(service, lotNotices)] : []),
       ...(anySimulated ? [simPlugin(banks, scannerSims)] : []),
     ],
     scrubAfterDelivery: [{ type: "parcel.deposited", path: "$.data.pickupCode" }],
@@ -460,17 +463,6 @@ function buildLocker(
  * assigned or open there (`parcel.lot_loaded`); QH_TRACE_NO_LOADING when that deposit is gone; a
  * code that is not a lot, or a recalled or expired lot, its own code (the scan is refused, logged).
  */
-async function loadLotScan(service: LockerService, trace: TraceLots, terminal: string, code: string) {
-  const lot = trace.scan(code);
-  const s = service.depositSession(terminal);
-  if (!s || (s.step !== "opening" && s.step !== "open") || !s.parcelId || !s.device || !s.compartment)
-    throw new QhError(
-      "QH_TRACE_NO_LOADING",
-      `terminal ${terminal}: no deposit with its door assigned or open (step ${s?.step ?? "none"})`,
-    );
-  return trace.loadParcel({ id: s.parcelId, device: s.device, compartment: s.compartment }, lot, terminal);
-}
-
 function hasCouriers(ctx: ExtensionContext): boolean {
   try {
     return (ctx.db.prepare("SELECT count(*) FROM locker_courier_codes").pluck().get() as number) > 0;

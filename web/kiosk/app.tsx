@@ -9,15 +9,22 @@ import { LangSwitch } from "../shared/lang-switch.js";
 import { needsPairing } from "./failures.js";
 import { useT } from "./i18n.js";
 import { TimeoutWarning, useIdleLimit } from "./idle.js";
-import { type DepositView, type KioskStatus, kioskApi, uplinkConnected } from "./kiosk-api.js";
+import {
+  type DepositView,
+  type KioskStatus,
+  kioskApi,
+  type LotScanNotice,
+  uplinkConnected,
+} from "./kiosk-api.js";
 import { Message, Notice } from "./notice.js";
 import { CodeEntry } from "./screens/code-entry.js";
 import { Collect, type CollectState } from "./screens/collect.js";
 import { Deposit } from "./screens/deposit.js";
 import { Home } from "./screens/home.js";
 import { Pairing } from "./screens/pairing.js";
+import { UnknownTerminal } from "./screens/unknown-terminal.js";
 
-type Screen = "loading" | "pairing" | "home" | "pickup" | "courier" | "deposit" | "collect";
+type Screen = "loading" | "pairing" | "unknown" | "home" | "pickup" | "courier" | "deposit" | "collect";
 const POLL_MS = 1000;
 const HEALTH_MS = 5000;
 
@@ -29,13 +36,16 @@ export function App(props: { terminal: string }) {
   const [collect, setCollect] = useState<CollectState | undefined>();
   const [flash, setFlash] = useState<"deposit.ended" | undefined>();
   const [offline, setOffline] = useState(false);
+  const [lot, setLot] = useState<LotScanNotice | null>(null);
+  const [zones, setZones] = useState<string[]>([]);
   const seen = useRef<number | undefined>(undefined);
   const screenRef = useRef(screen);
   screenRef.current = screen;
 
   const fatal = useCallback((err: unknown) => {
-    if (!needsPairing(err)) return false;
-    setScreen("pairing");
+    const unknown = isApiError(err, "QH_LOCKER_TERMINAL_UNKNOWN");
+    if (!unknown && !needsPairing(err)) return false;
+    setScreen(unknown ? "unknown" : "pairing");
     return true;
   }, []);
   const go = (s: Screen) => {
@@ -43,17 +53,22 @@ export function App(props: { terminal: string }) {
     setScreen(s);
   };
 
-  // paired? (a gateway without pairing routes answers 404: its kiosk routes decide alone)
+  // paired? a terminal the site does not have: the "not set up" screen (a gateway without pairing
+  // routes answers an uncoded 404: its kiosk routes decide alone)
   useEffect(() => {
     api.whoami().then(
       () => setScreen("home"),
-      (err) => setScreen(needsPairing(err) || isApiError(err, "QH_KIOSK_UNPAIRED") ? "pairing" : "home"),
+      (err) => {
+        if (!fatal(err)) setScreen("home");
+      },
     );
-  }, [api]);
+  }, [api, fatal]);
 
   const apply = useCallback((s: KioskStatus) => {
     const now = screenRef.current;
     setDeposit(s.deposit);
+    setLot(s.lot ?? null);
+    setZones((z) => (z.join() === (s.zones ?? []).join() ? z : (s.zones ?? [])));
     if (s.deposit && (now === "home" || now === "courier" || now === "pickup")) setScreen("deposit");
     if (!s.deposit && now === "deposit") {
       setFlash("deposit.ended");
@@ -71,8 +86,9 @@ export function App(props: { terminal: string }) {
     } else if (seen.current === undefined) seen.current = 0;
   }, []);
 
+  const idleScreen = screen === "loading" || screen === "pairing" || screen === "unknown";
   useEffect(() => {
-    if (screen === "loading" || screen === "pairing") return;
+    if (idleScreen) return;
     let stop = false;
     const poll = () =>
       api.status().then(
@@ -85,7 +101,7 @@ export function App(props: { terminal: string }) {
       stop = true;
       clearInterval(timer);
     };
-  }, [screen === "loading" || screen === "pairing", api, apply, fatal]);
+  }, [idleScreen, api, apply, fatal]);
 
   useEffect(() => {
     const check = () => uplinkConnected().then((c) => setOffline(c === false));
@@ -99,7 +115,7 @@ export function App(props: { terminal: string }) {
     setDeposit(null);
     go("home");
   };
-  const idle = useIdleLimit(screen !== "home" && screen !== "pairing" && screen !== "loading", () => {
+  const idle = useIdleLimit(screen !== "home" && !idleScreen, () => {
     if (screenRef.current === "deposit") api.endDeposit().catch(fatal);
     setDeposit(null);
     setCollect(undefined);
@@ -125,6 +141,7 @@ export function App(props: { terminal: string }) {
       <main>
         {flash && <Message tone="info" k={flash} testid="flash" />}
         {screen === "loading" && <p>{t("loading")}</p>}
+        {screen === "unknown" && <UnknownTerminal terminal={props.terminal} />}
         {screen === "pairing" && <Pairing api={api} terminal={props.terminal} onPaired={() => go("home")} />}
         {screen === "home" && <Home onPickup={() => go("pickup")} onCourier={() => go("courier")} />}
         {screen === "pickup" && (
@@ -163,6 +180,8 @@ export function App(props: { terminal: string }) {
           <Deposit
             api={api}
             view={deposit}
+            lot={lot}
+            zones={zones}
             offline={offline}
             onView={setDeposit}
             onFinish={finishDeposit}

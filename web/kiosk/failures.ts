@@ -74,6 +74,8 @@ export function failureOf(
       return { key: "err.scope" };
     case "QH_KIOSK_PAIRING_CODE_WRONG":
       return { key: "err.pairingWrong" };
+    case "QH_KIOSK_PAIRING_CODE_SPENT":
+      return { key: "pairing.spent" };
     default:
       if (err.status === 429) return { key: "err.tooMany" };
       return { key: "err.generic", params: { code: err.code } };

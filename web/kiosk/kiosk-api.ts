@@ -10,6 +10,7 @@ export type Available = Partial<Record<Size, number>>;
 
 export interface DepositView {
   terminal: string;
+  parcelId?: string;
   step: "scan" | "size" | "opening" | "open";
   barcode?: string;
   size?: Size;
@@ -29,9 +30,24 @@ export interface CollectView {
   parcelId: string;
 }
 
+/** The last lot scanned at this terminal's scanner during a deposit (src/extensions/lot-scan.ts). */
+export interface LotScanNotice {
+  seq: number;
+  parcelId: string | null;
+  outcome: "recorded" | "expired" | "recalled" | "invalid" | "failed";
+  gtin?: string;
+  lot?: string;
+  expiry?: string | null;
+  quantity?: number;
+  code?: string;
+}
+
 export interface KioskStatus {
   deposit: DepositView | null;
   collect: CollectView | null;
+  lot?: LotScanNotice | null;
+  /** cold zones a courier may ask for (chilled, frozen…): none at a site without cold lockers */
+  zones?: string[];
   available: Available;
 }
 
@@ -57,7 +73,8 @@ export function kioskApi(terminal: string) {
     pickup: (code: string) => api<PickupResult>("POST", `${base}/pickup`, { code }),
     startDeposit: (courierCode: string) => api<DepositView>("POST", `${base}/deposit`, { courierCode }),
     barcode: (barcode: string) => api<DepositView>("POST", `${base}/deposit/barcode`, { barcode }),
-    size: (size: Size) => api<DepositView>("POST", `${base}/deposit/size`, { size }),
+    size: (size: Size, zone?: string) =>
+      api<DepositView>("POST", `${base}/deposit/size`, zone === undefined ? { size } : { size, zone }),
     endDeposit: () => api<void>("DELETE", `${base}/deposit`),
   };
 }

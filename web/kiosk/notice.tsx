@@ -82,12 +82,13 @@ export function Notice(props: { tone: Tone; children: ComponentChildren; testid?
   );
 }
 
-/** A notice whose text is one catalogue message. */
-export function Message(props: { tone: Tone; k: Key; params?: Params; testid?: string }) {
+/** A notice whose text is one catalogue message (and `extra`, already translated, after it). */
+export function Message(props: { tone: Tone; k: Key; params?: Params; testid?: string; extra?: string }) {
   const { t } = useT();
   return (
     <Notice tone={props.tone} testid={props.testid}>
       {t(props.k, props.params)}
+      {props.extra ? ` ${props.extra}` : null}
     </Notice>
   );
 }

@@ -391,6 +391,11 @@ export class LockerService implements DoorInput, LockerCommandTarget {
     return p ? parcelView(p) : undefined;
   }
 
+  /** The temperature zones a deposit may ask for (the cold chain's gate; none: an empty list). */
+  coldZones(): string[] {
+    return [...(this.ctx.gate?.zones?.() ?? [])];
+  }
+
   availability(terminal?: string): Partial<Record<CompartmentSize, number>> {
     return this.deposits.available(terminal);
   }

@@ -7,7 +7,7 @@
  *    POST /kiosk/{t}/pair, gives an HttpOnly SameSite=Strict qh_kiosk cookie stored hashed; it works
  *    on its own terminal's kiosk routes only (403 QH_API_SCOPE on installer routes and on another
  *    terminal's), is 401 QH_KIOSK_UNPAIRED once revoked or expired; pairing codes are one-time,
- *    expire, and their guessing is limited per terminal.
+ *    expire, and their guessing is limited per address (and per code: pairing-guessing-*.test.ts).
  * The kiosk routes here are stand-ins with the real route patterns (the scope rule is decided on the
  * pattern); tests/integration/api/kiosk-pairing-on-a-locker-site.test.ts runs the real locker's.
  */
@@ -309,7 +309,7 @@ describe("API auth: console sessions, kiosk pairing, scopes", () => {
     expect(r.json().error.details).toEqual({ reason: "unknown" });
   });
 
-  it("pairing codes expire, and wrong ones are slowed per terminal", async () => {
+  it("pairing codes expire, and wrong ones are slowed per address", async () => {
     const res = await app.inject({
       method: "POST",
       url: "/api/v1/terminals/kiosk-a/pairing",
@@ -350,13 +350,20 @@ describe("API auth: console sessions, kiosk pairing, scopes", () => {
     expect(closed.statusCode).toBe(429);
     expect(closed.json().error.code).toBe("QH_API_GUESSING");
     expect(closed.headers["retry-after"]).toBe("1");
-    // the other terminal is not affected
+    // the address is closed for every terminal; another address is not affected
     const b = await app.inject({
       method: "POST",
       url: "/api/v1/kiosk/kiosk-b/pair",
       payload: { pairingCode: wrong },
     });
-    expect(b.statusCode).toBe(403);
+    expect(b.statusCode).toBe(429);
+    const elsewhere = await app.inject({
+      method: "POST",
+      url: "/api/v1/kiosk/kiosk-b/pair",
+      payload: { pairingCode: wrong },
+      remoteAddress: "10.0.0.9",
+    });
+    expect(elsewhere.statusCode).toBe(403);
     mono += 1001;
     const ok = await app.inject({
       method: "POST",

@@ -35,6 +35,7 @@ describe("kiosk failures", () => {
       "QH_TRACE_LOT_RECALLED",
       "QH_LOCKER_UNREACHABLE",
       "QH_STORE_FULL",
+      "QH_KIOSK_PAIRING_CODE_SPENT",
     ];
     for (const code of codes)
       expect(failureOf(refusal(409, code), "en", "pickup").key, code).not.toBe("err.generic");

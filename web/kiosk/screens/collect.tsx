@@ -3,7 +3,7 @@
  * warning when the parcel's compartment was out of temperature, then "done" when the door closes
  * (or: the parcel is still inside, or the door did not open).
  */
-import { useT } from "../i18n.js";
+import { type Key, useT } from "../i18n.js";
 import type { ColdBreach } from "../kiosk-api.js";
 import { Message, Notice } from "../notice.js";
 import { DoorNumber } from "./door-number.js";
@@ -14,12 +14,20 @@ export interface CollectState {
   breaches?: ColdBreach[];
 }
 
+/** The heading says what the door is now: open until the gateway reports it shut (or jammed). */
+const HEADING: Record<CollectState["status"], Key> = {
+  open: "pickup.open.heading",
+  done: "pickup.closed.heading",
+  not_removed: "pickup.closed.heading",
+  jammed: "pickup.jammed.heading",
+};
+
 export function Collect(props: { state: CollectState; onHome(): void }) {
   const { t } = useT();
   const s = props.state;
   return (
     <section class="door-screen" aria-labelledby="collect-heading" data-testid="screen-collect">
-      <h1 id="collect-heading">{t(s.status === "jammed" ? "notice.error" : "pickup.open.heading")}</h1>
+      <h1 id="collect-heading">{t(HEADING[s.status])}</h1>
       <DoorNumber compartment={s.compartment} />
       {s.status === "open" && <p class="instruction">{t("pickup.open.body")}</p>}
       {s.status === "done" && <Message tone="ok" k="pickup.done" testid="collect-done" />}

@@ -1,20 +1,27 @@
 /**
  * A courier's deposit after sign-in, one step per screen, following the session the gateway
  * holds (polled, so a barcode scanned at the scanner moves the screen on too): scan or type the
- * barcode → choose among the sizes free now → the door number big while it opens and is open →
+ * barcode → choose among the sizes free now (and, at a site with cold lockers, the temperature) → the door number big while it opens and is open →
  * "I have closed the door" → stored (the next parcel, or finish). A jammed door is told with the
  * door opened instead; a door shut empty, no compartment left, a cold zone in alarm are told too.
+ * A pack label scanned while the door is open is told too: its lot recorded, or refused (lot-notice).
  */
 import { useState } from "preact/hooks";
 import { type Failure, failureOf } from "../failures.js";
 import { useT } from "../i18n.js";
-import { type DepositView, type KioskApi, SIZES, type Size } from "../kiosk-api.js";
+import { type DepositView, type KioskApi, type LotScanNotice, SIZES, type Size } from "../kiosk-api.js";
+import { LotNotice } from "../lot-notice.js";
 import { Message } from "../notice.js";
 import { DoorNumber } from "./door-number.js";
+import { ZoneChoice } from "./zone-choice.js";
 
 export interface DepositProps {
   api: KioskApi;
   view: DepositView;
+  /** the last lot scanned at this terminal: shown while its parcel's door is assigned or open */
+  lot?: LotScanNotice | null;
+  /** the site's cold zones: the size screen asks which temperature the parcel needs */
+  zones?: string[];
   offline: boolean;
   /** The gateway's newer view after an action (the poll would bring it a moment later). */
   onView(v: DepositView): void;
@@ -27,6 +34,7 @@ export function Deposit(p: DepositProps) {
   const [failure, setFailure] = useState<Failure | undefined>();
   const [stillOpen, setStillOpen] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [zone, setZone] = useState<string | undefined>();
   const run = async (action: () => Promise<DepositView | undefined>) => {
     setBusy(true);
     setFailure(undefined);
@@ -76,7 +84,8 @@ export function Deposit(p: DepositProps) {
     return (
       <section class="deposit" aria-labelledby="size-heading" data-testid="screen-size">
         <h1 id="size-heading">{t("size.heading")}</h1>
-        {last?.outcome === "no_compartment" && <Message tone="error" k="deposit.noCompartment" />}
+        {/* this screen's own refusal says more (a cold zone in alarm, no compartment of that size) */}
+        {last?.outcome === "no_compartment" && !failure && <Message tone="error" k="deposit.noCompartment" />}
         {last?.outcome === "deposit_failed" && (
           <Message
             tone="warn"
@@ -85,6 +94,7 @@ export function Deposit(p: DepositProps) {
             testid="deposit-failed"
           />
         )}
+        {(p.zones?.length ?? 0) > 0 && <ZoneChoice zones={p.zones ?? []} zone={zone} onZone={setZone} />}
         {failed}
         {sizes.length === 0 ? (
           <Message tone="error" k="size.none" testid="no-size" />
@@ -97,7 +107,7 @@ export function Deposit(p: DepositProps) {
                 free={v.available[s] ?? 0}
                 offered={v.offer === s}
                 disabled={busy}
-                onChoose={() => run(() => p.api.size(s))}
+                onChoose={() => run(() => p.api.size(s, zone))}
               />
             ))}
           </div>
@@ -122,6 +132,7 @@ export function Deposit(p: DepositProps) {
         />
       )}
       {v.step === "open" && <p class="instruction">{t("door.open.body")}</p>}
+      {p.lot && p.lot.parcelId === v.parcelId && <LotNotice key={p.lot.seq} notice={p.lot} />}
       {stillOpen && v.step === "open" && <Message tone="warn" k="door.stillOpen" testid="still-open" />}
       {failed}
       {v.step === "open" && (
