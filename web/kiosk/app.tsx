@@ -16,6 +16,7 @@ import { Collect, type CollectState } from "./screens/collect.js";
 import { Deposit } from "./screens/deposit.js";
 import { Home } from "./screens/home.js";
 import { Pairing } from "./screens/pairing.js";
+import { SiteModeBanner, type SiteModeView } from "./site-mode.js";
 
 type Screen = "loading" | "pairing" | "home" | "pickup" | "courier" | "deposit" | "collect";
 const POLL_MS = 1000;
@@ -29,6 +30,7 @@ export function App(props: { terminal: string }) {
   const [collect, setCollect] = useState<CollectState | undefined>();
   const [flash, setFlash] = useState<"deposit.ended" | undefined>();
   const [offline, setOffline] = useState(false);
+  const [siteMode, setSiteMode] = useState<SiteModeView | null | undefined>();
   const seen = useRef<number | undefined>(undefined);
   const screenRef = useRef(screen);
   screenRef.current = screen;
@@ -53,6 +55,7 @@ export function App(props: { terminal: string }) {
 
   const apply = useCallback((s: KioskStatus) => {
     const now = screenRef.current;
+    setSiteMode(s.siteMode);
     setDeposit(s.deposit);
     if (s.deposit && (now === "home" || now === "courier" || now === "pickup")) setScreen("deposit");
     if (!s.deposit && now === "deposit") {
@@ -116,6 +119,7 @@ export function App(props: { terminal: string }) {
         </p>
         <LangSwitch label={t("lang.other")} class="secondary lang-switch" />
       </header>
+      <SiteModeBanner mode={siteMode} />
       {offline && (
         <Notice tone="info" testid="offline">
           <span class="notice-title">{t("status.offline.heading")}</span> {t("status.offline")}
