@@ -59,11 +59,9 @@ describe("rationed vending in emergency mode", () => {
    */
   const buy = async (paymentRef: string, household: string | undefined, item: number) => {
     const n = outcomes().length;
-    const r = await rig.command("vend.session", {
-      credit: 3000,
-      paymentRef,
-      ...(household ? { household } : {}),
-    });
+    const args = { credit: 3000, paymentRef, ...(household ? { household } : {}) };
+    expect(validators.get("cmd.vend.session.args")!(args)).toBe(true);
+    const r = await rig.command("vend.session", args);
     expect(r.status, JSON.stringify(r)).toBe("ok");
     await rig.waitMachine("IDLE");
     await rig.hands({ action: "select", item });
@@ -76,12 +74,15 @@ describe("rationed vending in emergency mode", () => {
   };
 
   it("sells essentials only, per household per local day, across a restart and the next day; leaving emergency lifts it", async () => {
-    const ess = await rig.command("vend.essentials", {
+    const essentials = {
       slots: [
         { slot: 3, limitPerHousehold: 2 },
         { slot: 5, limitPerHousehold: 1 },
       ],
-    });
+    };
+    expect(validators.get("cmd.vend.essentials.args")!(essentials)).toBe(true);
+    expect(validators.get("cmd.site.mode.args")!({ mode: "emergency", reason: "typhoon" })).toBe(true);
+    const ess = await rig.command("vend.essentials", essentials);
     expect(ess).toMatchObject({
       status: "ok",
       result: {
