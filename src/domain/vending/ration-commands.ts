@@ -55,9 +55,19 @@ export function rationCommands(
         );
       const device = machineOf(args, ctx, machines);
       // bound before the session begins: a vend request may follow the machine's credit at once
-      if (typeof household === "string" && typeof args.paymentRef === "string" && device !== undefined)
-        ration.store.bindHousehold(args.paymentRef, household, device, now());
-      const r = await session(rest, ctx);
+      const ref = args.paymentRef;
+      const bound =
+        typeof household === "string" && typeof ref === "string" && device !== undefined
+          ? ration.store.bindHousehold(ref, household, device, now())
+          : false;
+      let r: JsonObject;
+      try {
+        r = await session(rest, ctx);
+      } catch (err) {
+        // the session never began: the reference is free again, so is its binding
+        if (bound) ration.store.unbindHousehold(ref as string);
+        throw err;
+      }
       return typeof household === "string" ? { ...r, household } : r;
     };
   const prices = inner["vend.prices"];

@@ -110,13 +110,30 @@ export class RationStore {
     this.db.prepare("DELETE FROM vend_normal_prices").run();
   }
 
-  /** Bind a pay-first session's paymentRef to its household (the first binding stays). */
-  bindHousehold(paymentRef: string, household: string, device: string, at: number): void {
+  /**
+   * Bind a pay-first session's paymentRef to its household (the first binding stays: a reused
+   * reference is refused by the session anyway). Returns whether this call made the binding.
+   */
+  bindHousehold(paymentRef: string, household: string, device: string, at: number): boolean {
+    return (
+      this.db
+        .prepare(
+          "INSERT INTO vend_households (payment_ref, household, device, at) VALUES (?, ?, ?, ?) ON CONFLICT(payment_ref) DO NOTHING",
+        )
+        .run(paymentRef, household, device, at).changes > 0
+    );
+  }
+
+  /**
+   * Undo a binding whose session never began: only while no session holds the reference
+   * (`vending_payment_refs`: a C,START left unanswered keeps it spent, and its household with it).
+   */
+  unbindHousehold(paymentRef: string): void {
     this.db
       .prepare(
-        "INSERT INTO vend_households (payment_ref, household, device, at) VALUES (?, ?, ?, ?) ON CONFLICT(payment_ref) DO NOTHING",
+        "DELETE FROM vend_households WHERE payment_ref = ? AND NOT EXISTS (SELECT 1 FROM vending_payment_refs WHERE payment_ref = ?)",
       )
-      .run(paymentRef, household, device, at);
+      .run(paymentRef, paymentRef);
   }
 
   householdOf(paymentRef: string | null): string | undefined {

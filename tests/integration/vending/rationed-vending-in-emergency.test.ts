@@ -150,6 +150,25 @@ describe("rationed vending in emergency mode", () => {
     // another household has its own ration
     expect((await buy("p-6", "b2-1102", 3)).type).toBe("vend.completed");
 
+    // a session that never began leaves its reference free, household and all, for the retry
+    expect(
+      (await rig.command("vend.session", { credit: 3000, paymentRef: "p-open", household: "b2-1104" }))
+        .status,
+    ).toBe("ok");
+    await rig.waitMachine("IDLE");
+    const busy = await rig.command("vend.session", {
+      credit: 3000,
+      paymentRef: "p-retry",
+      household: "b9-0001",
+    });
+    expect(busy.error?.code).toBe("QH_VEND_NOT_READY");
+    await rig.hands({ action: "cancel" });
+    await rig.waitMachine("ENABLED");
+    expect((await buy("p-retry", "b2-1103", 3)).type).toBe("vend.completed");
+    expect(
+      rig.gw.db.prepare("SELECT household FROM vend_households WHERE payment_ref = 'p-retry'").get(),
+    ).toEqual({ household: "b2-1103" });
+
     // prices: not above normal while the emergency lasts; lower is fine, back to normal too
     expect(await rig.command("vend.prices", { prices: [{ slot: 3, price: 600 }] })).toMatchObject({
       status: "rejected",
@@ -183,7 +202,9 @@ describe("rationed vending in emergency mode", () => {
     expect((await buy("p-10", undefined, 3)).type).toBe("vend.completed");
     const sales = listSales(rig.gw.db, "vm-a");
     expect(sales.filter((s) => s.payment === "cash")).toHaveLength(1);
-    expect(sales.filter((s) => s.payment === "cashless").map((s) => s.slot)).toEqual([4, 3, 3, 3, 3, 4, 3]);
+    expect(sales.filter((s) => s.payment === "cashless").map((s) => s.slot)).toEqual([
+      4, 3, 3, 3, 3, 3, 4, 3,
+    ]);
   });
 
   it("counts the ration from local records with the uplink down", async () => {
