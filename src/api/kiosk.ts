@@ -15,6 +15,8 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { LockerService } from "../domain/locker/index.js";
 import type { LockerNotices } from "../domain/locker/types.js";
+import { modeSummary } from "../domain/site/mode.js";
+import type { SiteMode } from "../domain/site/mode-types.js";
 import type { LotScanNotices } from "../extensions/lot-scan.js";
 
 /** The last pickup or retrieval door notice at a terminal; `seq` grows with every notice. */
@@ -35,8 +37,15 @@ function body(required: string[], properties: Record<string, unknown>) {
 
 type T = { Params: { terminal: string } };
 
-/** `lots`: the lot scans' outcomes per terminal (the status poll's `lot`; none: always null). */
-export function kioskPlugin(locker: LockerService, lots?: LotScanNotices): FastifyPluginAsync {
+/**
+ * `lots`: the lot scans' outcomes per terminal (the status poll's `lot`; none: always null).
+ * `siteMode`: the site's service mode, shown on every kiosk page (`siteMode` in the status, issue 11).
+ */
+export function kioskPlugin(
+  locker: LockerService,
+  opts: { lots?: LotScanNotices; siteMode?: SiteMode } = {},
+): FastifyPluginAsync {
+  const { lots, siteMode } = opts;
   return async (app) => {
     app.addHook("preHandler", async (req) => {
       const terminal = (req.params as { terminal?: string } | undefined)?.terminal;
@@ -57,6 +66,7 @@ export function kioskPlugin(locker: LockerService, lots?: LotScanNotices): Fasti
       lot: lots?.get(req.params.terminal) ?? null,
       available: locker.availability(req.params.terminal),
       zones: locker.coldZones(),
+      siteMode: siteMode ? modeSummary(siteMode.current()) : null,
     }));
 
     app.get<T>("/kiosk/:terminal/availability", { schema: { params: terminalParams } }, async (req) => ({

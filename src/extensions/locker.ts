@@ -398,7 +398,7 @@ function buildLocker(
     commands: layouts.length > 0 ? service.commands() : undefined,
     ...(layout ? { lockerLayout: layout.port satisfies LockerLayoutPort } : {}),
     apiPlugins: [
-      ...(layouts.length > 0 ? [kioskPlugin(service, lotNotices)] : []),
+      ...(layouts.length > 0 ? [kioskPlugin(service, { lots: lotNotices, siteMode: seams.siteMode })] : []),
       ...(anySimulated ? [simPlugin(banks, scannerSims)] : []),
     ],
     scrubAfterDelivery: [{ type: "parcel.deposited", path: "$.data.pickupCode" }],

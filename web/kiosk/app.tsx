@@ -23,6 +23,7 @@ import { Deposit } from "./screens/deposit.js";
 import { Home } from "./screens/home.js";
 import { Pairing } from "./screens/pairing.js";
 import { UnknownTerminal } from "./screens/unknown-terminal.js";
+import { SiteModeBanner, type SiteModeView } from "./site-mode.js";
 
 type Screen = "loading" | "pairing" | "unknown" | "home" | "pickup" | "courier" | "deposit" | "collect";
 const POLL_MS = 1000;
@@ -38,6 +39,7 @@ export function App(props: { terminal: string }) {
   const [offline, setOffline] = useState(false);
   const [lot, setLot] = useState<LotScanNotice | null>(null);
   const [zones, setZones] = useState<string[]>([]);
+  const [siteMode, setSiteMode] = useState<SiteModeView | null | undefined>();
   const seen = useRef<number | undefined>(undefined);
   const screenRef = useRef(screen);
   screenRef.current = screen;
@@ -66,6 +68,7 @@ export function App(props: { terminal: string }) {
 
   const apply = useCallback((s: KioskStatus) => {
     const now = screenRef.current;
+    setSiteMode(s.siteMode);
     setDeposit(s.deposit);
     setLot(s.lot ?? null);
     setZones((z) => (z.join() === (s.zones ?? []).join() ? z : (s.zones ?? [])));
@@ -132,6 +135,7 @@ export function App(props: { terminal: string }) {
         </p>
         <LangSwitch label={t("lang.other")} class="secondary lang-switch" />
       </header>
+      <SiteModeBanner mode={siteMode} />
       {offline && (
         <Notice tone="info" testid="offline">
           <span class="notice-title">{t("status.offline.heading")}</span> {t("status.offline")}
