@@ -516,6 +516,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     version: VERSION,
     token: config.api.token,
     auth,
+    hosts: { apiHost: config.api.host, allowedHosts: config.api.allowedHosts },
     whoami: { gateway: config.gateway.id, bootId },
     apiPlugins: [
       infoPlugin({

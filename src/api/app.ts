@@ -20,11 +20,13 @@ import { diskWriteError, isDiskWriteFailure } from "../store/disk.js";
 import type { UplinkHealth } from "../uplink/connection.js";
 import { ApiAuth } from "./auth.js";
 import { authRoutes } from "./auth-routes.js";
+import { type HostGuardOptions, hostGuard } from "./host-guard.js";
 import { openApiRoute, registerOpenApi } from "./openapi.js";
 
 /** Hints for fastify's own 4xx refusals. */
 const HTTP_HINTS: Record<number, string> = {
   400: "Fix the request as the message says (a malformed URL or parameter).",
+  403: "This path or request was refused: ask for a route or a file the pages link to.",
   413: "Send a smaller body: the API takes small JSON objects only.",
   414: "Send a shorter URL.",
   415: "Send the body as Content-Type: application/json.",
@@ -67,6 +69,8 @@ export interface AppOptions {
    */
   whoami?: { gateway: string; bootId: string };
   logger?: boolean;
+  /** The Host and Origin guard of every route (src/api/host-guard.ts); absent: loopback names only. */
+  hosts?: HostGuardOptions;
 }
 
 /** HTTP status of a coded domain error. */
@@ -74,6 +78,9 @@ export function httpStatusFor(code: string): number {
   if (code === "QH_API_UNAUTHORIZED" || code === "QH_KIOSK_UNPAIRED") return 401;
   if (code === "QH_API_SCOPE" || code === "QH_KIOSK_PAIRING_CODE_WRONG") return 403;
   if (code === "QH_API_GUESSING") return 429;
+  if (code === "QH_API_HOST") return 421;
+  if (code === "QH_API_ORIGIN" || code === "QH_PAGES_PATH_REFUSED") return 403;
+  if (code === "QH_PAGES_NOT_FOUND") return 404;
   if (code === "QH_CONFIG_WRITE") return 503;
   if (code.endsWith("_UNKNOWN")) return 404;
   if (code.endsWith("_INVALID")) return 400;
@@ -190,6 +197,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     },
     onConstructorPoisoning: "error",
   });
+  app.addHook("onRequest", hostGuard(o.hosts ?? {}));
   await registerOpenApi(app, o.version ?? "0.0.0");
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_req, body, done) => {
@@ -259,14 +267,16 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       },
     });
   });
-  app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send({
-      error: new QhError(
-        "QH_API_NOT_FOUND",
-        `${req.method} ${req.url.split("?")[0]} is not a route of this API`,
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split("?")[0] ?? "";
+    const api = path.startsWith("/api/") || ["/health", "/metrics", "/whoami"].includes(path);
+    return reply.status(404).send({
+      error: (api
+        ? new QhError("QH_API_NOT_FOUND", `${req.method} ${path} is not a route of this API`)
+        : new QhError("QH_PAGES_NOT_FOUND", `nothing is served at ${path}`)
       ).toJSON(),
-    }),
-  );
+    });
+  });
 
   app.get(
     "/health",

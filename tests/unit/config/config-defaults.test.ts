@@ -50,7 +50,7 @@ describe("config defaults", () => {
         keepaliveSeconds: 8,
         telemetry: {},
       },
-      api: { host: "127.0.0.1", port: 8080 },
+      api: { host: "127.0.0.1", port: 8080, allowedHosts: [] },
       store: {
         synchronous: "FULL",
         fsync: "background",
