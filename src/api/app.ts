@@ -137,6 +137,21 @@ export function healthReport(src: HealthSource) {
   };
 }
 
+/**
+ * A browser opening a link (GET, `Accept` naming text/html, as every browser sends for a
+ * navigation) to a page under /api/v1: sent to the login page rather than shown a 401 JSON. API
+ * clients (the pages' fetch, the CLI, curl) ask for JSON or anything and keep the coded 401.
+ */
+export function isBrowserNavigation(req: { method: string; url: string; headers: Record<string, unknown> }) {
+  const accept = req.headers.accept;
+  return (
+    req.method === "GET" &&
+    req.url.startsWith("/api/v1/") &&
+    typeof accept === "string" &&
+    accept.toLowerCase().includes("text/html")
+  );
+}
+
 /** A body refused before validation: the error the JSON parser hands to fastify. */
 class BodyRefused extends Error {
   readonly statusCode = 400;
@@ -212,6 +227,11 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((err, req, reply) => {
+    if (isQhError(err, "QH_API_UNAUTHORIZED") && isBrowserNavigation(req)) {
+      // a person opened an API link (a commissioning report) while logged out: the login page,
+      // then back to the link (the console reads ?next=, same-origin /api/v1 paths only)
+      return reply.redirect(`/?next=${encodeURIComponent(req.url)}`, 303);
+    }
     if (isQhError(err)) return reply.status(httpStatusFor(err.code)).send({ error: err.toJSON() });
     if (isDiskWriteFailure(err)) {
       // a write path that did not classify its own failure: still a coded answer, not a 500
