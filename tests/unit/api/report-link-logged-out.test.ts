@@ -1,7 +1,7 @@
 /**
  * A commissioning report's link (JSON or HTML) opened in a browser while logged out: 303 to the
  * console's login page with `?next=` the link (the console returns there after login); API
- * clients (Accept: application/json, or curl's */*) keep the coded 401.
+ * clients (Accept: application/json, or curl: any type) keep the coded 401.
  */
 
 import type { FastifyInstance } from "fastify";
