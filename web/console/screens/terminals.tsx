@@ -112,11 +112,8 @@ export function TerminalsScreen() {
                   </button>
                 )}
                 {confirm === k.id && (
-                  <div
-                    class="note note-warn"
-                    role="group"
-                    aria-label={t("terminals.confirmLabel", { id: k.id })}
-                  >
+                  <fieldset class="note note-warn">
+                    <legend>{t("terminals.confirmLabel", { id: k.id })}</legend>
                     <p>{t("terminals.confirm", { id: k.id })}</p>
                     <button type="button" class="danger" onClick={() => revoke(k.id)}>
                       {t("terminals.confirmYes", { id: k.id })}
@@ -124,7 +121,7 @@ export function TerminalsScreen() {
                     <button type="button" onClick={() => setConfirm(undefined)}>
                       {t("common.cancel")}
                     </button>
-                  </div>
+                  </fieldset>
                 )}
               </td>
             </tr>
