@@ -137,7 +137,7 @@ export function OverviewScreen() {
               {(site.devices ?? []).map((d) => (
                 <tr key={d.id}>
                   <th scope="row">{d.id}</th>
-                  <td>{d.kind}</td>
+                  <td>{d.kind ? t(`device.kind.${d.kind}`) : ""}</td>
                   <td>{d.model}</td>
                   <td>
                     <Online online={d.online} />

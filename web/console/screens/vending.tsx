@@ -133,7 +133,9 @@ function MachineView(props: { machine: Machine }) {
           <p>
             {last ? (
               <>
-                <Status tone={last.verdict === "verified" ? "ok" : "warn"}>{last.verdict}</Status>{" "}
+                <Status tone={last.verdict === "verified" ? "ok" : "warn"}>
+                  {t(`vending.verdict.${last.verdict}`)}
+                </Status>{" "}
                 <When at={last.ts} />
               </>
             ) : (
