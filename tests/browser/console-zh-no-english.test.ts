@@ -118,7 +118,7 @@ async function siteIds(site: ConsoleSite): Promise<Set<string>> {
     ids.add(v.toLowerCase());
     for (const part of v.split(/[^A-Za-z0-9]+/)) if (part) ids.add(part.toLowerCase());
   };
-  for (const d of s.devices ?? []) [d.id, d.model, d.kind].forEach(add);
+  for (const d of s.devices ?? []) [d.id, d.model].forEach(add);
   for (const b of s.buses ?? []) [b.id, b.path, b.protocol].forEach(add);
   for (const t of s.terminals ?? []) add(t.id);
   // the site's own data, as the operator named it: gateway, device names, zones, products
