@@ -8,7 +8,7 @@ import type { Browser } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { Simulator } from "../../src/sim/types.js";
 import { noBrowser, type PageSite, siteAndBrowser, startPageSite, TOKEN } from "../helpers/browser.js";
-import { logIn, openConsole, openScreen } from "../helpers/console.js";
+import { logIn, openConsole } from "../helpers/console.js";
 
 type Killable = Simulator & { kill(n: number): void; revive(n: number): void };
 
