@@ -109,6 +109,8 @@ export interface Extension {
   problems?: () => string[];
   /** events this vertical committed that wait for the event store, by outbox table (for /health) */
   outboxWaiting?: () => Record<string, number>;
+  /** serial devices' presence by device id: true answers, false not, null not polled yet (GET /api/v1/site) */
+  presence?: () => Record<string, boolean | null>;
   /** lines for /health `warnings` (true, worth a look, the job goes on) */
   warnings?: () => string[];
   /** secrets the platform needs once: removed from the outbox once the event is delivered */
@@ -529,6 +531,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
       health: () => healthReport(health),
       disk: () => ({ level: keeper.level, usedBytes: keeper.usedBytes }),
       terminals: () => auth.terminalList(),
+      presence: () => Object.assign({}, ...extensions.map((e) => e.presence?.() ?? {})),
     },
   });
   const api = await buildApp({
@@ -536,6 +539,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     version: VERSION,
     token: config.api.token,
     auth,
+    hosts: { apiHost: config.api.host, allowedHosts: config.api.allowedHosts },
     whoami: { gateway: config.gateway.id, bootId },
     apiPlugins: [
       infoPlugin({

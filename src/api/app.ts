@@ -20,11 +20,13 @@ import { diskWriteError, isDiskWriteFailure } from "../store/disk.js";
 import type { UplinkHealth } from "../uplink/connection.js";
 import { ApiAuth } from "./auth.js";
 import { authRoutes } from "./auth-routes.js";
+import { type HostGuardOptions, hostGuard } from "./host-guard.js";
 import { openApiRoute, registerOpenApi } from "./openapi.js";
 
 /** Hints for fastify's own 4xx refusals. */
 const HTTP_HINTS: Record<number, string> = {
   400: "Fix the request as the message says (a malformed URL or parameter).",
+  403: "This path or request was refused: ask for a route or a file the pages link to.",
   413: "Send a smaller body: the API takes small JSON objects only.",
   414: "Send a shorter URL.",
   415: "Send the body as Content-Type: application/json.",
@@ -69,6 +71,8 @@ export interface AppOptions {
    */
   whoami?: { gateway: string; bootId: string };
   logger?: boolean;
+  /** The Host and Origin guard of every route (src/api/host-guard.ts); absent: loopback names only. */
+  hosts?: HostGuardOptions;
 }
 
 /** HTTP status of a coded domain error. */
@@ -76,6 +80,9 @@ export function httpStatusFor(code: string): number {
   if (code === "QH_API_UNAUTHORIZED" || code === "QH_KIOSK_UNPAIRED") return 401;
   if (code === "QH_API_SCOPE" || code === "QH_KIOSK_PAIRING_CODE_WRONG") return 403;
   if (code === "QH_API_GUESSING") return 429;
+  if (code === "QH_API_HOST") return 421;
+  if (code === "QH_API_ORIGIN" || code === "QH_PAGES_PATH_REFUSED") return 403;
+  if (code === "QH_PAGES_NOT_FOUND") return 404;
   if (code === "QH_CONFIG_WRITE") return 503;
   if (code.endsWith("_UNKNOWN")) return 404;
   if (code.endsWith("_INVALID")) return 400;
@@ -131,6 +138,21 @@ export function healthReport(src: HealthSource) {
     ...(clock ? { clock } : {}),
     ...(src.mode ? { mode: src.mode() } : {}),
   };
+}
+
+/**
+ * A browser opening a link (GET, `Accept` naming text/html, as every browser sends for a
+ * navigation) to a page under /api/v1: sent to the login page rather than shown a 401 JSON. API
+ * clients (the pages' fetch, the CLI, curl) ask for JSON or anything and keep the coded 401.
+ */
+export function isBrowserNavigation(req: { method: string; url: string; headers: Record<string, unknown> }) {
+  const accept = req.headers.accept;
+  return (
+    req.method === "GET" &&
+    req.url.startsWith("/api/v1/") &&
+    typeof accept === "string" &&
+    accept.toLowerCase().includes("text/html")
+  );
 }
 
 /** A body refused before validation: the error the JSON parser hands to fastify. */
@@ -193,6 +215,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     },
     onConstructorPoisoning: "error",
   });
+  app.addHook("onRequest", hostGuard(o.hosts ?? {}));
   await registerOpenApi(app, o.version ?? "0.0.0");
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_req, body, done) => {
@@ -207,6 +230,11 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((err, req, reply) => {
+    if (isQhError(err, "QH_API_UNAUTHORIZED") && isBrowserNavigation(req)) {
+      // a person opened an API link (a commissioning report) while logged out: the login page,
+      // then back to the link (the console reads ?next=, same-origin /api/v1 paths only)
+      return reply.redirect(`/?next=${encodeURIComponent(req.url)}`, 303);
+    }
     if (isQhError(err)) return reply.status(httpStatusFor(err.code)).send({ error: err.toJSON() });
     if (isDiskWriteFailure(err)) {
       // a write path that did not classify its own failure: still a coded answer, not a 500
@@ -262,14 +290,16 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       },
     });
   });
-  app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send({
-      error: new QhError(
-        "QH_API_NOT_FOUND",
-        `${req.method} ${req.url.split("?")[0]} is not a route of this API`,
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split("?")[0] ?? "";
+    const api = path.startsWith("/api/") || ["/health", "/metrics", "/whoami"].includes(path);
+    return reply.status(404).send({
+      error: (api
+        ? new QhError("QH_API_NOT_FOUND", `${req.method} ${path} is not a route of this API`)
+        : new QhError("QH_PAGES_NOT_FOUND", `nothing is served at ${path}`)
       ).toJSON(),
-    }),
-  );
+    });
+  });
 
   app.get(
     "/health",

@@ -43,10 +43,43 @@ export interface PagesOptions {
   webDir?: string;
 }
 
+/**
+ * Why `/assets/…` is refused before @fastify/static sees it, or undefined when the path may be
+ * served: a `..` or `.` segment, a hidden name (a segment starting with `.`), an encoded `/` or
+ * `\\`, or a percent-encoding that does not decode (each checked after decoding, so `%2e%2e` is
+ * `..`) → QH_PAGES_PATH_REFUSED; a folder (a path ending in `/`) → QH_PAGES_NOT_FOUND.
+ */
+export function assetRefusal(rawPath: string): QhError | undefined {
+  const segments = rawPath.split("/").slice(1);
+  for (const seg of segments) {
+    let name: string;
+    try {
+      name = decodeURIComponent(seg);
+    } catch {
+      return new QhError("QH_PAGES_PATH_REFUSED", `the path ${rawPath} has a malformed percent-encoding`);
+    }
+    if (name.startsWith(".") || name.includes("/") || name.includes("\\") || name.includes("\0"))
+      return new QhError(
+        "QH_PAGES_PATH_REFUSED",
+        `the path ${rawPath} was refused: the segment "${name}" is ${name === ".." || name === "." ? "a relative step" : name.startsWith(".") ? "a hidden name" : "not a plain name"}`,
+        { segment: name },
+      );
+  }
+  if (rawPath.endsWith("/"))
+    return new QhError("QH_PAGES_NOT_FOUND", `${rawPath} is a folder: folders are not listed`);
+  return undefined;
+}
+
 /** The pages plugin: register at the root (not under /api/v1: the pages themselves need no token). */
 export function pagesPlugin(o: PagesOptions = {}): FastifyPluginAsync {
   const webDir = o.webDir ?? DEFAULT_WEB_DIR;
   return async (app) => {
+    app.addHook("onRequest", async (req) => {
+      const path = req.url.split("?")[0] ?? "";
+      if (!path.startsWith("/assets/")) return;
+      const refused = assetRefusal(path);
+      if (refused) throw refused;
+    });
     app.addHook("onSend", async (_req, reply, payload) => {
       for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
       // file names carry no hash: the browser revalidates (ETag) instead of keeping stale bundles
@@ -59,6 +92,8 @@ export function pagesPlugin(o: PagesOptions = {}): FastifyPluginAsync {
       index: false,
       cacheControl: false,
       decorateReply: true,
+      // hidden files are refused above already; never served if that check is ever bypassed
+      dotfiles: "deny",
     });
 
     const page = (name: string) => (_req: unknown, reply: FastifyReply) => {

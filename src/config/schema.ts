@@ -203,6 +203,11 @@ export interface ApiConfig {
   port: number;
   /** Bearer token for /api/v1 (16 characters or more). */
   token?: string;
+  /**
+   * Names the box is reached by besides loopback, `host` and its own IP addresses (the Host guard,
+   * src/api/host-guard.ts): exact names, or `*.site.lan` for any sub-name. Default none.
+   */
+  allowedHosts: string[];
 }
 
 export interface StoreConfig {
@@ -547,7 +552,16 @@ export const configSchema: SchemaObject = {
         { required: ["url"] },
       ),
       api: obj(
-        { host: str("127.0.0.1"), port: port(8080), token: { type: "string", minLength: 16 } },
+        {
+          host: str("127.0.0.1"),
+          port: port(8080),
+          token: { type: "string", minLength: 16 },
+          allowedHosts: {
+            type: "array",
+            items: { type: "string", pattern: "^(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$" },
+            default: [],
+          },
+        },
         { default: {} },
       ),
       store: obj(

@@ -150,6 +150,15 @@ export const ERRORS = {
   // ---- pages (issue 12, p12kiosk) ----
   QH_PAGES_NOT_BUILT:
     "Build the pages with `npm run build` (a package install ships them built in dist/web), then reload.",
+  // ---- console review (issue 12, console12) ----
+  QH_PAGES_NOT_FOUND:
+    "Nothing is served at this path: open the console at / or a kiosk at /kiosk/{terminal}; /assets/ holds only the pages' own files (no folder listings).",
+  QH_PAGES_PATH_REFUSED:
+    "This path was refused: it has a '..' segment (plain or percent-encoded) or a hidden name (a segment starting with '.'). Ask for a file the pages link to, e.g. /assets/console/main.js.",
+  QH_API_HOST:
+    "Reach the gateway by a loopback address, its api.host, one of the box's own IP addresses, or a name listed in api.allowedHosts (docs/configuration.md); add the name you use there and restart.",
+  QH_API_ORIGIN:
+    "A page from another site may not change anything on the gateway: use the console served by the gateway itself (open it at its own address), or call the API without an Origin header (CLI, scripts).",
   // ---- commissioning: jobs, bus scan, door test, reports, live view (issue 12, p12ops) ----
   QH_JOB_BUSY:
     "That bus runs another long operation (the message names the job): wait for it to end (GET /api/v1/jobs/{job}) or cancel it (DELETE /api/v1/jobs/{job}), then start again.",

@@ -73,6 +73,7 @@ export class MdbBridgeDriver {
   private readonly rejected;
   /** a command went unanswered (QH_SERIAL_TIMEOUT) and the bridge has said nothing since */
   private silentSince: string | undefined;
+  private heardOnce = false;
 
   constructor(private readonly o: MdbBridgeDriverOptions) {
     this.rejected = o.registry
@@ -116,6 +117,11 @@ export class MdbBridgeDriver {
    * Why the bridge looks dead, or undefined: a command went unanswered and no line has come from
    * the bridge since (cleared by the next line it sends, e.g. c,BOOT when it comes back).
    */
+  /** true once the bridge has said anything since start (presence: null before) */
+  get heard(): boolean {
+    return this.heardOnce;
+  }
+
   get silent(): string | undefined {
     return this.silentSince;
   }
@@ -179,6 +185,7 @@ export class MdbBridgeDriver {
   private onData(chunk: Buffer): void {
     for (const r of this.decoder.push(chunk)) {
       this.silentSince = undefined; // the bridge speaks
+      this.heardOnce = true;
       if (!r.ok) {
         this.rejected?.inc({ bus: this.o.bus, reason: r.reason });
         this.o.log.warn(

@@ -31,6 +31,7 @@ import type { ModbusMessage } from "../protocols/modbus-rtu/index.js";
 import { createModbusColdSim, type ModbusColdSim } from "../sim/modbus-cold.js";
 import type { BusMaster } from "../southbound/serial/bus-master.js";
 import type { SerialLink } from "../southbound/serial/link.js";
+import { linePresence } from "./presence.js";
 import type { SiteSeams } from "./seams.js";
 import { type SerialLineHooks, serialLine } from "./serial-line.js";
 
@@ -42,6 +43,8 @@ interface Line {
   link: SerialLink;
   master: BusMaster<ModbusMessage>;
   sim?: ModbusColdSim;
+  /** the line's controllers: device id → Modbus unit (the bus master's target is the unit) */
+  units?: Map<string, number>;
 }
 
 export function coldExtension(
@@ -108,7 +111,13 @@ function buildCold(
       controllerModels.set(d.id, m);
       if (line.sim) simulated.set(d.id, { sim: line.sim, unit: d.address ?? 1 });
     }
-    lines.push({ busId: bus.id, link: line.link, master, sim: line.sim });
+    lines.push({
+      busId: bus.id,
+      link: line.link,
+      master,
+      sim: line.sim,
+      units: new Map(devs.map(({ d }) => [d.id, d.address ?? 1])),
+    });
     seams.commissioning?.addLine({
       bus: bus.id,
       protocol: bus.protocol,
@@ -156,6 +165,22 @@ function buildCold(
     commands: zones.length > 0 ? createColdCommands(service) : undefined,
     apiPlugins: [coldApiPlugin(service), ...(simZones.size > 0 ? [coldSimPlugin(simZones)] : [])],
     warnings: () => service.warnings(),
+    presence: () => {
+      const out: Record<string, boolean | null> = {};
+      for (const l of lines) {
+        const units = l.units ?? new Map<string, number>();
+        Object.assign(
+          out,
+          linePresence(
+            l.link.connected,
+            l.master.targets(),
+            [...units.keys()],
+            (d, t) => t === String(units.get(d)),
+          ),
+        );
+      }
+      return out;
+    },
     problems: () => {
       const out: string[] = [...service.problems()];
       for (const l of lines) {

@@ -44,6 +44,7 @@ import type { SerialLink } from "../southbound/serial/link.js";
 import type { Db } from "../store/db.js";
 import { type LockerLayoutPort, lockerLayoutPort, siteLayout } from "./locker-layout.js";
 import { LotScanNotices, loadLotScan } from "./lot-scan.js";
+import { linePresence } from "./presence.js";
 import type { SiteSeams } from "./seams.js";
 import { type SerialLineHooks, serialLine } from "./serial-line.js";
 
@@ -404,6 +405,18 @@ function buildLocker(
     scrubAfterDelivery: [{ type: "parcel.deposited", path: "$.data.pickupCode" }],
     ...(layouts.length > 0 ? { outboxWaiting: () => ({ locker_outbox: service.pendingEvents() }) } : {}),
     ...(layouts.length > 0 ? { warnings: () => service.warnings() } : {}),
+    presence: () => {
+      const out: Record<string, boolean | null> = {};
+      for (const p of parts) {
+        if (!p.master) continue;
+        const ids = p.drivers.map((d) => d.device);
+        Object.assign(
+          out,
+          linePresence(p.link.connected, p.master.targets(), ids, (d, t) => t.startsWith(`${d}@`)),
+        );
+      }
+      return out;
+    },
     problems: () => {
       const out: string[] = [];
       for (const p of parts) {

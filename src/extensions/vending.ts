@@ -274,6 +274,15 @@ function buildVending(
       vendingPlugin(() => [...readers.values()].map((r) => r.view()), sims),
       ...built.flatMap((b) => b.apiPlugins ?? []),
     ],
+    // the bridge is no bus master's target: it answers (true), is silent or its line down (false),
+    // or has not been asked anything yet (null)
+    presence: () =>
+      Object.fromEntries(
+        [...machines.values()].map((m) => [
+          m.device,
+          !m.link.connected || m.driver.silent ? false : m.driver.heard ? true : null,
+        ]),
+      ),
     problems: () => {
       const out: string[] = [...recorder.problems()];
       // one line per problem, each with its code (the hint in src/core/errors.ts says what to do)

@@ -71,7 +71,7 @@ describe.skipIf(noBrowser)("console: accessibility", () => {
       await expectNoAxeViolations(page, `scan (${lang})`);
       await screenshot(page, `console-${lang}-scan`);
 
-      for (const s of ["door-test", "layout", "vending", "live"] as const) {
+      for (const s of ["door-test", "layout", "vending", "live", "terminals"] as const) {
         await show(page, s);
         await expectNoAxeViolations(page, `${s} (${lang})`);
         await screenshot(page, `console-${lang}-${s}`);

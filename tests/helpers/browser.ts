@@ -19,6 +19,7 @@ import { AxeBuilder } from "@axe-core/playwright";
 import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import { extensionsFor } from "../../src/extensions/index.js";
+import type { SerialLineHooks } from "../../src/extensions/serial-line.js";
 import { startTestGateway, testConfig } from "./gateway.js";
 import { freePort } from "./upstream.js";
 
@@ -111,6 +112,8 @@ export interface PageSiteOptions {
   uplinkDown?: boolean;
   /** `locker:` settings besides the terminals (e.g. maxWrongCodes, lockoutMinutes). */
   locker?: Record<string, unknown>;
+  /** the simulated lines' hooks (a test that kills a simulated board takes its simulator here) */
+  hooks?: SerialLineHooks;
 }
 
 export type PageSite = Awaited<ReturnType<typeof startPageSite>>;
@@ -167,7 +170,7 @@ export async function startPageSite(o: PageSiteOptions = {}) {
       })),
     },
   });
-  const gw = await startTestGateway(config, { extensions: extensionsFor(config) });
+  const gw = await startTestGateway(config, { extensions: extensionsFor(config, undefined, o.hooks) });
   const base = `http://127.0.0.1:${gw.apiPort}`;
   return Object.assign(gw, {
     base,

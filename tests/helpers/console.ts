@@ -66,6 +66,7 @@ export const SCREEN_LINKS = {
   cold: "Cold zones",
   vending: "Vending",
   live: "Live view",
+  terminals: "Kiosk terminals",
 } as const;
 export type ConsoleScreen = keyof typeof SCREEN_LINKS;
 

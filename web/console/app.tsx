@@ -18,6 +18,7 @@ import { LiveScreen } from "./screens/live";
 import { Login } from "./screens/login";
 import { OverviewScreen } from "./screens/overview";
 import { ScanScreen } from "./screens/scan";
+import { TerminalsScreen } from "./screens/terminals";
 import { VendingScreen } from "./screens/vending";
 
 export const SCREENS = [
@@ -29,6 +30,7 @@ export const SCREENS = [
   "cold",
   "vending",
   "live",
+  "terminals",
 ] as const;
 export type Screen = (typeof SCREENS)[number];
 
@@ -127,5 +129,7 @@ function Current(props: { screen: Screen }) {
       return <VendingScreen />;
     case "live":
       return <LiveScreen />;
+    case "terminals":
+      return <TerminalsScreen />;
   }
 }

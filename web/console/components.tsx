@@ -20,29 +20,39 @@ export function Status(props: { tone: Tone; children: ComponentChildren }) {
   );
 }
 
-/** An error from the gateway: its message, code and hint (role=alert: announced at once). */
-export function ErrorNote(props: { error: unknown }) {
+/**
+ * An error from the gateway (role=alert: announced at once): the catalogue's words for its code
+ * (`error.msg.<CODE>`, `error.hint.<CODE>`) when there are some, else the gateway's own message
+ * and hint, marked `lang="en"` (they come from the gateway in English: screen readers switch voice).
+ * `hint` replaces the hint (a screen that knows better, e.g. the login form).
+ */
+export function ErrorNote(props: { error: unknown; hint?: string }) {
   const { t } = useT();
   if (!props.error) return null;
   const e = props.error;
   const code = e instanceof ApiError ? e.code : "";
-  const msg =
+  const known = (key: string) => (t(key) === key ? undefined : t(key));
+  const msg = code ? known(`error.msg.${code}`) : undefined;
+  const raw =
     e instanceof ApiError && e.status === 0 ? t("error.network") : e instanceof Error ? e.message : String(e);
-  const hint = e instanceof ApiError ? e.hint : undefined;
+  const hint = props.hint ?? (code ? known(`error.hint.${code}`) : undefined);
+  const rawHint = e instanceof ApiError ? e.hint : undefined;
   const paths = e instanceof ApiError ? keyPaths(e.details) : [];
   return (
     <div class="note note-bad" role="alert">
-      <strong>{t("error.title")}</strong> {msg} {code && <code>{code}</code>}
+      <strong>{t("error.title")}</strong>{" "}
+      {msg ?? (e instanceof ApiError && e.status === 0 ? raw : <span lang="en">{raw}</span>)}{" "}
+      {code && <code>{code}</code>}
       {paths.length > 0 && (
         <ul class="key-paths">
           {paths.map((p) => (
             <li key={p.path}>
-              <code>{p.path}</code> {p.message}
+              <code>{p.path}</code> <span lang="en">{p.message}</span>
             </li>
           ))}
         </ul>
       )}
-      {hint && <p>{hint}</p>}
+      {hint ? <p>{hint}</p> : rawHint && <p lang="en">{rawHint}</p>}
     </div>
   );
 }

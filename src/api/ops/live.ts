@@ -7,6 +7,7 @@
  *   event: cold    { device, zones: { … } }                  cold-zone readings (the zones' telemetry)
  *   event: outbox  { pending, lastSeq }                      at connect, then at most once a second on change
  *   event: gap     { dropped }                               items this client missed (it read too slowly)
+ *   event: end     { reason: "closing" }                     the gateway closes the stream on purpose (restart, stop)
  *   : heartbeat                                              every 15 s
  *
  * `errors=1` keeps error-level items only: events whose type names a jam, fault, failure, alarm
@@ -40,6 +41,15 @@ export function livePlugin(o: LiveOptions): FastifyPluginAsync {
     [],
   );
   return async (app) => {
+    // a gateway closing (restart, shutdown) ends each stream with `event: end` first, so that the
+    // page tells a normal end from a failure (web/console/screens/live.tsx)
+    const open = new Set<{ send(e: string, d: unknown): boolean; end(): void }>();
+    app.addHook("preClose", async () => {
+      for (const s of open) {
+        s.send("end", { reason: "closing" });
+        s.end();
+      }
+    });
     app.get<{ Querystring: { errors?: "0" | "1" } }>(
       "/live",
       {
@@ -89,7 +99,9 @@ export function livePlugin(o: LiveOptions): FastifyPluginAsync {
           t.unref();
           offs.push(() => clearInterval(t));
         }
+        open.add(sse);
         sse.onClose(() => {
+          open.delete(sse);
           for (const off of offs) off();
         });
       },

@@ -48,6 +48,8 @@ export interface ProvisioningDeps {
     health: () => HealthBody;
     disk?: () => { level: string; usedBytes: number };
     terminals: () => { id: string; paired: boolean }[];
+    /** polled serial devices' presence from their bus masters (true, false; null not polled yet) */
+    presence?: () => Record<string, boolean | null>;
   };
 }
 

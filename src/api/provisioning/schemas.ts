@@ -61,9 +61,10 @@ export function deviceView(p: Provisioning): DeviceView[] {
     return s ? new Date(s.ts).toISOString() : null;
   };
   const out: DeviceView[] = [];
+  const polled = p.d.site.presence?.() ?? {};
   for (const bus of p.config.buses) {
     for (const d of bus.devices) {
-      const online = states.get(d.id)?.doc.online;
+      const online = d.id in polled ? polled[d.id] : states.get(d.id)?.doc.online;
       out.push({
         id: d.id,
         kind: "serial",

@@ -181,7 +181,7 @@ describe("SSE streams", () => {
     sock.on("data", (d: string) => {
       text += d;
     });
-    sock.write(`GET /api/v1/live HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`);
+    sock.write(`GET /api/v1/live HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`);
     await waitUntil(() => text.includes("event: outbox"), 10_000, "stream open");
     sock.pause(); // stops reading: the kernel's buffers fill, then the gateway's
     const data = "x".repeat(4096);

@@ -76,10 +76,12 @@ export function ColdScreen() {
               <td>
                 {z.inAlarm ? (
                   <Status tone="bad">
-                    {t("cold.alarm", { kinds: (z.alarms ?? []).map((a) => a.kind).join(", ") })}
+                    {t("cold.alarm", {
+                      kinds: (z.alarms ?? []).map((a) => t(`cold.kind.${a.kind}`)).join(t("cold.listSep")),
+                    })}
                   </Status>
                 ) : z.quality && z.quality !== "ok" ? (
-                  <Status tone="warn">{z.quality}</Status>
+                  <Status tone="warn">{t(`cold.kind.${z.quality}`)}</Status>
                 ) : (
                   <Status tone="ok">{t("cold.inRange")}</Status>
                 )}

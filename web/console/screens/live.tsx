@@ -45,6 +45,14 @@ export function isError(kind: string, d: Record<string, unknown>): boolean {
   return kind === "gap";
 }
 
+/**
+ * The stream's state: `ended` the gateway closed it on purpose (it sends `event: end` first: a
+ * restart, a shutdown) and the page reconnects quietly; `retrying` a real failure (the connection
+ * dropped without `end`, or the gateway refused it): an error shown, and the page reconnects.
+ * The page leaving (pagehide, the screen changing) closes the stream and shows nothing.
+ */
+type Conn = "connecting" | "open" | "ended" | "retrying";
+
 export function LiveScreen() {
   const { t } = useT();
   const [errorsOnly, setErrorsOnly] = useState(false);
@@ -52,7 +60,7 @@ export function LiveScreen() {
   const [items, setItems] = useState<LiveItem[]>([]);
   const [held, setHeld] = useState<LiveItem[]>([]);
   const [fresh, setFresh] = useState<Map<string, { first: string; last: string }>>(new Map());
-  const [conn, setConn] = useState<"connecting" | "open" | "retrying">("connecting");
+  const [conn, setConn] = useState<Conn>("connecting");
   const known = useRef<Set<string> | undefined>(undefined);
   const pausedRef = useRef(paused);
   pausedRef.current = paused;
@@ -71,9 +79,20 @@ export function LiveScreen() {
 
   useEffect(() => {
     setConn("connecting");
-    const es = new EventSource(`/api/v1/live${errorsOnly ? "?errors=1" : ""}`);
-    es.onopen = () => setConn("open");
-    es.onerror = () => setConn("retrying");
+    let es: EventSource | undefined;
+    let stopped = false;
+    let afterEnd = false;
+    let delay = 1000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const leave = () => {
+      stopped = true;
+    };
+    addEventListener("pagehide", leave);
+    const again = () => {
+      clearTimeout(timer);
+      timer = setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 15_000);
+    };
     const on = (kind: string) => (e: Event) => {
       let data: Record<string, unknown>;
       try {
@@ -104,8 +123,37 @@ export function LiveScreen() {
       if (pausedRef.current) setHeld((h) => [item, ...h].slice(0, KEEP));
       else setItems((list) => [item, ...list].slice(0, KEEP));
     };
-    for (const k of KINDS) es.addEventListener(k, on(k));
-    return () => es.close();
+    function connect() {
+      if (stopped) return;
+      const source = new EventSource(`/api/v1/live${errorsOnly ? "?errors=1" : ""}`);
+      es = source;
+      source.onopen = () => {
+        afterEnd = false;
+        delay = 1000;
+        setConn("open");
+      };
+      source.addEventListener("end", () => {
+        // the gateway closes the stream on purpose: not an error; come back when it is there again
+        afterEnd = true;
+        source.close();
+        setConn("ended");
+        again();
+      });
+      source.onerror = () => {
+        if (stopped) return;
+        if (!afterEnd) setConn("retrying");
+        // CLOSED: the browser gave up (a refusal, a gateway gone): reconnect ourselves
+        if (source.readyState === EventSource.CLOSED) again();
+      };
+      for (const k of KINDS) source.addEventListener(k, on(k));
+    }
+    connect();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      removeEventListener("pagehide", leave);
+      es?.close();
+    };
   }, [errorsOnly]);
 
   const resume = () => {
@@ -113,7 +161,7 @@ export function LiveScreen() {
     setHeld([]);
     setPaused(false);
   };
-  const tone: Tone = conn === "open" ? "ok" : conn === "retrying" ? "warn" : "idle";
+  const tone: Tone = conn === "open" ? "ok" : conn === "retrying" ? "bad" : "idle";
 
   return (
     <section>

@@ -4,9 +4,19 @@
  * put in storage, the URL or the page's state beyond this form.
  */
 import { useRef, useState } from "preact/hooks";
+import { isApiError } from "../../shared/api.js";
 import { api } from "../api";
 import { ErrorNote } from "../components";
 import { useT } from "../i18n";
+
+/**
+ * Where to go after login: `?next=` when it is one of this gateway's own /api/v1 links (a
+ * commissioning report opened while logged out: the gateway sent the browser here), else nothing.
+ */
+export function nextAfterLogin(search: string = location.search): string | undefined {
+  const next = new URLSearchParams(search).get("next");
+  return next && /^\/api\/v1\/[A-Za-z0-9/_.~%?=&-]*$/.test(next) && !next.includes("..") ? next : undefined;
+}
 
 export function Login(props: { onIn: () => void }) {
   const { t } = useT();
@@ -23,7 +33,9 @@ export function Login(props: { onIn: () => void }) {
     setBusy(true);
     try {
       await api("POST", "/session", { token });
-      props.onIn();
+      const next = nextAfterLogin();
+      if (next) location.assign(next);
+      else props.onIn();
     } catch (err) {
       setError(err);
       field.focus();
@@ -38,6 +50,7 @@ export function Login(props: { onIn: () => void }) {
         {t("login.title")}
       </h1>
       <p>{t("login.intro")}</p>
+      {nextAfterLogin() && <p class="note">{t("login.thenBack")}</p>}
       <form onSubmit={submit}>
         <label for="token">{t("login.token")}</label>
         <input id="token" ref={input} type="password" autoComplete="off" required spellcheck={false} />
@@ -45,7 +58,10 @@ export function Login(props: { onIn: () => void }) {
           {t("login.submit")}
         </button>
       </form>
-      <ErrorNote error={error} />
+      <ErrorNote
+        error={error}
+        hint={isApiError(error, "QH_API_UNAUTHORIZED") ? t("login.wrongToken") : undefined}
+      />
     </section>
   );
 }

@@ -4,7 +4,7 @@
  * restart.
  */
 import { api } from "../api";
-import { brief, ErrorNote, ScreenTitle, Status, type Tone, useLoad, When } from "../components";
+import { ErrorNote, ScreenTitle, Status, type Tone, useLoad, When } from "../components";
 import { useT } from "../i18n";
 import { bytes, pendingRestart, type Site } from "../site";
 
@@ -38,7 +38,9 @@ export function OverviewScreen() {
           <Status tone="warn">{t("overview.restart")}</Status>
           <ul>
             {restart.map((why) => (
-              <li key={why}>{why}</li>
+              <li key={why} lang="en">
+                {why}
+              </li>
             ))}
           </ul>
         </div>
@@ -58,7 +60,9 @@ export function OverviewScreen() {
               <ul class="problems">
                 {site.problems?.map((p) => (
                   <li key={p}>
-                    <Status tone="bad">{p}</Status>
+                    <Status tone="bad">
+                      <span lang="en">{p}</span>
+                    </Status>
                   </li>
                 ))}
               </ul>
@@ -70,7 +74,9 @@ export function OverviewScreen() {
               <ul>
                 {site.warnings?.map((w) => (
                   <li key={w}>
-                    <Status tone="warn">{w}</Status>
+                    <Status tone="warn">
+                      <span lang="en">{w}</span>
+                    </Status>
                   </li>
                 ))}
               </ul>
@@ -148,7 +154,7 @@ export function OverviewScreen() {
               {(site.devices ?? []).map((d) => (
                 <tr key={d.id}>
                   <th scope="row">{d.id}</th>
-                  <td>{d.kind}</td>
+                  <td>{d.kind ? t(`device.kind.${d.kind}`) : ""}</td>
                   <td>{d.model}</td>
                   <td>
                     <Online online={d.online} />
@@ -178,7 +184,13 @@ export function OverviewScreen() {
                   <td>{b.protocol}</td>
                   <td>
                     <Status tone={b.state === "ok" ? "ok" : "bad"}>
-                      {b.state === "ok" ? t("bus.ok") : (b.problems ?? []).join("; ") || brief(b.state)}
+                      {b.state === "ok" ? (
+                        t("bus.ok")
+                      ) : (
+                        <>
+                          {t("bus.problem")} <span lang="en">{(b.problems ?? []).join("; ")}</span>
+                        </>
+                      )}
                     </Status>
                   </td>
                 </tr>

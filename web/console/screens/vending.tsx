@@ -83,7 +83,12 @@ function MachineView(props: { machine: Machine }) {
     <article class="panel" aria-labelledby={`vm-${d}`}>
       <h2 id={`vm-${d}`}>{d}</h2>
       <p>
-        {t("vending.reader")}: <strong>{props.machine.readerState ?? ""}</strong>
+        {t("vending.reader")}:{" "}
+        <strong>
+          {props.machine.readerState
+            ? t(`vending.reader.${props.machine.readerState}`, { state: props.machine.readerState })
+            : t("common.none")}
+        </strong>
       </p>
       <ErrorNote error={stock.error ?? audits.error ?? error} />
       {stock.data === null && <p>{t("vending.noPlanogram")}</p>}
@@ -128,7 +133,9 @@ function MachineView(props: { machine: Machine }) {
           <p>
             {last ? (
               <>
-                <Status tone={last.verdict === "verified" ? "ok" : "warn"}>{last.verdict}</Status>{" "}
+                <Status tone={last.verdict === "verified" ? "ok" : "warn"}>
+                  {t(`vending.verdict.${last.verdict}`)}
+                </Status>{" "}
                 <When at={last.ts} />
               </>
             ) : (
