@@ -177,6 +177,18 @@ export const ERRORS = {
     "This lot is recalled (trace.recall): keep it out of sale and hand it back as the recall says; the platform lifts nothing by itself.",
   QH_TRACE_NO_LOADING:
     "A lot scan is recorded with a deposit whose door is assigned or open: scan the parcel's label, choose the size (and cold zone), then scan each pack as you put it in.",
+  // distribution rounds (issue 11, emergency supply: docs/emergency.md "Distribution rounds")
+  QH_DIST_NOT_EMERGENCY:
+    "Distribution rounds are loaded and their bundles put in only in emergency mode: the platform switches it with site.mode.",
+  QH_DIST_ROUND_UNKNOWN: "Check the round id: the platform loads a round with distribution.load.",
+  QH_DIST_ROUND_CLOSED: "This round is closed: its bundles not loaded are listed in distribution.unclaimed.",
+  QH_DIST_BUNDLE_UNKNOWN:
+    "Check the label: it is the bundle id of a round the platform loaded (distribution.load); ask the platform if it is missing.",
+  QH_DIST_CONFLICT: "This bundle is already in a compartment or collected: scan the next label.",
+  QH_DIST_SESSION: "Identify as a volunteer first (POST …/distribution/volunteer with your code).",
+  QH_DIST_NOT_LOADED: "The bundle is not in the locker yet: come back once the volunteers have loaded it.",
+  QH_DIST_OUTSIDE_SLOT:
+    "Come back within your time slot (given in the answer) to avoid crowding at the lockers.",
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
