@@ -132,7 +132,10 @@ export async function lockerFixture(opts: FixtureOptions = {}): Promise<Fixture>
       await port.settle();
       // Every event emitted is one the domain documents (LOCKER_EVENTS).
       for (const t of sink.types())
-        expect(Object.keys({ ...LOCKER_EVENTS, ...DISTRIBUTION_EVENTS }), `undocumented event ${t}`).toContain(t);
+        expect(
+          Object.keys({ ...LOCKER_EVENTS, ...DISTRIBUTION_EVENTS }),
+          `undocumented event ${t}`,
+        ).toContain(t);
       await f.svc.stop();
       if (f.db.open) f.db.close();
       sink.close();
