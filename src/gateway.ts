@@ -38,6 +38,8 @@ import { redactUrl } from "./core/redact.js";
 import type { SyncReading } from "./core/time-sync.js";
 import { TimeKeeper } from "./core/timekeeper.js";
 import { LiveHub } from "./domain/commissioning/live.js";
+import { modeSummary } from "./domain/site/mode.js";
+import type { SiteMode } from "./domain/site/mode-types.js";
 import { Forwarder } from "./pipeline/forwarder.js";
 import { Ingest } from "./pipeline/ingest.js";
 import { identityRules } from "./southbound/mqtt/admission.js";
@@ -110,6 +112,8 @@ export interface Extension {
   warnings?: () => string[];
   /** secrets the platform needs once: removed from the outbox once the event is delivered */
   scrubAfterDelivery?: { type: string; path: string }[];
+  /** the site's service mode (the site extension's, issue 11): into /health and R/status */
+  siteMode?: SiteMode;
   start?: () => Promise<void>;
   stop?: () => Promise<void>;
 }
@@ -289,8 +293,12 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     keepaliveSeconds: config.uplink.keepaliveSeconds,
     topics,
     statusInfo: { version: VERSION, bootId, startedAt },
+    statusExtra: () => statusExtra(),
     log: log.child({ component: "uplink" }),
   });
+
+  // R/status's live part (the site mode, issue 11): set once the extensions are built
+  let statusExtra: () => JsonObject = () => ({});
 
   // ---- the hot loop --------------------------------------------------------------------------
   let forwarder: Forwarder | undefined;
@@ -462,6 +470,13 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     throw err;
   }
 
+  // the site mode (issue 11) in /health and R/status, republished on every change
+  const siteMode = extensions.find((e) => e.siteMode)?.siteMode;
+  if (siteMode) {
+    statusExtra = () => ({ mode: modeSummary(siteMode.current()) });
+    siteMode.onChange(() => conn.republishStatus());
+  }
+
   // ---- HTTP ----------------------------------------------------------------------------------
   const auth = siteAuth(
     () => config,
@@ -480,6 +495,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     ],
     warnings: () => [...extensions.flatMap((e) => e.warnings?.() ?? []), ...provisioning.warnings()],
     clock: () => clock.status(),
+    ...(siteMode ? { mode: () => modeSummary(siteMode.current()) } : {}),
   };
   const models = loadModels();
   const provisioning = new Provisioning({

@@ -44,6 +44,8 @@ export interface HealthSource {
   uplink?(): UplinkHealth;
   /** the clock: synchronised or not, and why */
   clock?(): ClockStatus;
+  /** the site's service mode (issue 11): `{ mode, since, until, reason }` */
+  mode?(): { mode: string; since: string; until: string | null; reason: string | null };
 }
 
 export interface AppOptions {
@@ -127,6 +129,7 @@ export function healthReport(src: HealthSource) {
     problems,
     warnings,
     ...(clock ? { clock } : {}),
+    ...(src.mode ? { mode: src.mode() } : {}),
   };
 }
 
@@ -322,6 +325,15 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
             properties: { deltaMs: { type: "integer" }, at: { type: "string" } },
           },
           recordedAheadMs: { type: "integer" },
+        },
+      },
+      mode: {
+        type: "object",
+        properties: {
+          mode: { enum: ["normal", "emergency"] },
+          since: { type: "string" },
+          until: { type: ["string", "null"] },
+          reason: { type: ["string", "null"] },
         },
       },
     },

@@ -12,6 +12,8 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { LockerService } from "../domain/locker/index.js";
 import type { LockerNotices } from "../domain/locker/types.js";
+import { modeSummary } from "../domain/site/mode.js";
+import type { SiteMode } from "../domain/site/mode-types.js";
 
 /** The last pickup or retrieval door notice at a terminal; `seq` grows with every notice. */
 export type CollectView = LockerNotices["collect"] & { seq: number; at: string };
@@ -31,7 +33,8 @@ function body(required: string[], properties: Record<string, unknown>) {
 
 type T = { Params: { terminal: string } };
 
-export function kioskPlugin(locker: LockerService): FastifyPluginAsync {
+/** `siteMode`: the site's service mode, shown on every kiosk page (`siteMode` in the status, issue 11). */
+export function kioskPlugin(locker: LockerService, siteMode?: SiteMode): FastifyPluginAsync {
   return async (app) => {
     app.addHook("preHandler", async (req) => {
       const terminal = (req.params as { terminal?: string } | undefined)?.terminal;
@@ -50,6 +53,7 @@ export function kioskPlugin(locker: LockerService): FastifyPluginAsync {
       deposit: locker.depositSession(req.params.terminal) ?? null,
       collect: collects.get(req.params.terminal) ?? null,
       available: locker.availability(req.params.terminal),
+      siteMode: siteMode ? modeSummary(siteMode.current()) : null,
     }));
 
     app.get<T>("/kiosk/:terminal/availability", { schema: { params: terminalParams } }, async (req) => ({

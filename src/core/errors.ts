@@ -177,6 +177,13 @@ export const ERRORS = {
     "This lot is recalled (trace.recall): keep it out of sale and hand it back as the recall says; the platform lifts nothing by itself.",
   QH_TRACE_NO_LOADING:
     "A lot scan is recorded with a deposit whose door is assigned or open: scan the parcel's label, choose the size (and cold zone), then scan each pack as you put it in.",
+  // ---- issue 11: site mode and rationed vending (src/domain/site/, src/domain/vending/ration*.ts)
+  QH_SITE_UNTIL_PAST:
+    "`until` must be in the future by the gateway's clock: send a later end time, or leave `until` out and end the emergency with `site.mode normal`.",
+  QH_VEND_HOUSEHOLD_REQUIRED:
+    "The site is in emergency mode: a pay-first session (vend.session) must name the buyer's `household` (1-64 characters of A-Z a-z 0-9 _ -), so that the daily ration can be counted.",
+  QH_VEND_PRICE_CAP:
+    "In emergency mode a price may not rise above its normal (pre-emergency) value: send the normal price or lower; raise it after `site.mode normal`.",
   // distribution rounds (issue 11, emergency supply: docs/emergency.md "Distribution rounds")
   QH_DIST_NOT_EMERGENCY:
     "Distribution rounds are loaded and their bundles put in only in emergency mode: the platform switches it with site.mode.",

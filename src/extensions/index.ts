@@ -13,6 +13,7 @@ import { LOCKER_BUS_PROTOCOLS, lockerExtension } from "./locker.js";
 import { commissioningSeam, opsExtension } from "./ops.js";
 import type { SiteSeams } from "./seams.js";
 import type { SerialLineHooks } from "./serial-line.js";
+import { SITE_BUS_PROTOCOLS, siteExtension } from "./site.js";
 import { checkTraceConfig, TRACE_BUS_PROTOCOLS, traceExtension, traceWanted } from "./trace.js";
 import { VENDING_BUS_PROTOCOLS, vendingExtension } from "./vending.js";
 
@@ -35,6 +36,13 @@ export interface Vertical {
 }
 
 export const VERTICALS: readonly Vertical[] = [
+  {
+    // first: it sets seams.siteMode while being built, the verticals after it read it then
+    name: "site",
+    busProtocols: SITE_BUS_PROTOCOLS,
+    wanted: () => true,
+    factory: (_models, _hooks, seams) => siteExtension(seams),
+  },
   {
     name: "locker",
     busProtocols: LOCKER_BUS_PROTOCOLS,

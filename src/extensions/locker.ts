@@ -373,7 +373,7 @@ function buildLocker(
     name: "locker",
     commands: layouts.length > 0 ? service.commands() : undefined,
     apiPlugins: [
-      ...(layouts.length > 0 ? [kioskPlugin(service)] : []),
+      ...(layouts.length > 0 ? [kioskPlugin(service, seams.siteMode)] : []),
       ...(anySimulated ? [simPlugin(banks, scannerSims)] : []),
     ],
     scrubAfterDelivery: [{ type: "parcel.deposited", path: "$.data.pickupCode" }],

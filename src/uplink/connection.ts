@@ -28,6 +28,11 @@ export interface ConnectionOptions {
   keepaliveSeconds?: number;
   topics: UplinkTopics;
   statusInfo: { version: string; bootId: string; startedAt: string };
+  /**
+   * The live part of `status` (the site mode: `{ mode }`), read at every publish; not in the last
+   * will, which is fixed at connect time and could be stale by the time the broker sends it.
+   */
+  statusExtra?: () => Record<string, unknown>;
   log: Logger;
 }
 
@@ -89,8 +94,15 @@ export class UplinkConnection extends EventEmitter<UplinkEvents> {
     this.connect();
   }
 
-  private statusPayload(online: boolean): string {
-    return JSON.stringify({ online, ...this.o.statusInfo, ts: new Date().toISOString() });
+  private statusPayload(online: boolean, live = true): string {
+    const extra = live ? (this.o.statusExtra?.() ?? {}) : {};
+    return JSON.stringify({ online, ...this.o.statusInfo, ...extra, ts: new Date().toISOString() });
+  }
+
+  /** Publish the retained online `status` again (its live part changed); nothing while offline. */
+  republishStatus(): void {
+    if (!this._connected || !this.client) return;
+    this.client.publish(this.o.topics.status, this.statusPayload(true), { qos: 1, retain: true });
   }
 
   private connect(): void {
@@ -107,7 +119,7 @@ export class UplinkConnection extends EventEmitter<UplinkEvents> {
       password: this.o.password,
       will: {
         topic: this.o.topics.status,
-        payload: Buffer.from(this.statusPayload(false)),
+        payload: Buffer.from(this.statusPayload(false, false)),
         qos: 1,
         retain: true,
       },

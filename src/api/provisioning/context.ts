@@ -56,6 +56,8 @@ export interface HealthBody {
   problems: string[];
   warnings: string[];
   clock?: unknown;
+  /** the site's service mode (issue 11) */
+  mode?: { mode: string; since: string; until: string | null; reason: string | null };
 }
 
 export type ChangeResult = { applied: true } | { restartRequired: true; why: string };

@@ -237,6 +237,18 @@ export function sitePlugin(p: Provisioning): FastifyPluginAsync {
                 },
                 pendingRestart: obj({ required: { type: "boolean" }, why: strList }, ["required", "why"]),
                 configFile: { type: ["string", "null"] },
+                siteMode: {
+                  description: "the site's service mode (issue 11): normal or emergency",
+                  anyOf: [
+                    obj({
+                      mode: { enum: ["normal", "emergency"] },
+                      since: str,
+                      until: { type: ["string", "null"] },
+                      reason: { type: ["string", "null"] },
+                    }),
+                    { type: "null" },
+                  ],
+                },
               },
               ["gateway", "mode", "status", "devices", "buses", "terminals", "pendingRestart"],
             ),
@@ -268,6 +280,7 @@ export function sitePlugin(p: Provisioning): FastifyPluginAsync {
           terminals: s.terminals(),
           pendingRestart: { required: p.pending.length > 0, why: [...p.pending] },
           configFile: p.d.writer?.file ?? null,
+          siteMode: h.mode ?? null,
         };
       },
     );
