@@ -144,6 +144,7 @@ describe("a distribution round on the simulated site", () => {
     );
 
     // all of it recorded here, waiting for the platform
+    await waitUntil(() => s.pendingTypes().includes("distribution.collected"), 20_000, "collected recorded");
     const waiting = s.pendingTypes();
     expect(waiting.filter((t) => t === "distribution.loaded")).toHaveLength(2);
     expect(waiting).toContain("distribution.collected");
