@@ -14,10 +14,20 @@ import { Message, Notice } from "./notice.js";
 import { CodeEntry } from "./screens/code-entry.js";
 import { Collect, type CollectState } from "./screens/collect.js";
 import { Deposit } from "./screens/deposit.js";
+import { distributionApi, Loading, VolunteerChoice } from "./screens/distribution.js";
 import { Home } from "./screens/home.js";
 import { Pairing } from "./screens/pairing.js";
 
-type Screen = "loading" | "pairing" | "home" | "pickup" | "courier" | "deposit" | "collect";
+type Screen =
+  | "loading"
+  | "pairing"
+  | "home"
+  | "pickup"
+  | "courier"
+  | "deposit"
+  | "collect"
+  | "volunteer"
+  | "bundles";
 const POLL_MS = 1000;
 const HEALTH_MS = 5000;
 
@@ -29,6 +39,7 @@ export function App(props: { terminal: string }) {
   const [collect, setCollect] = useState<CollectState | undefined>();
   const [flash, setFlash] = useState<"deposit.ended" | undefined>();
   const [offline, setOffline] = useState(false);
+  const [emergency, setEmergency] = useState(false); // the site mode (issue 11): volunteers load bundles
   const seen = useRef<number | undefined>(undefined);
   const screenRef = useRef(screen);
   screenRef.current = screen;
@@ -53,6 +64,7 @@ export function App(props: { terminal: string }) {
 
   const apply = useCallback((s: KioskStatus) => {
     const now = screenRef.current;
+    setEmergency((s as { siteMode?: { mode?: string } | null }).siteMode?.mode === "emergency");
     setDeposit(s.deposit);
     if (s.deposit && (now === "home" || now === "courier" || now === "pickup")) setScreen("deposit");
     if (!s.deposit && now === "deposit") {
@@ -101,6 +113,7 @@ export function App(props: { terminal: string }) {
   };
   const idle = useIdleLimit(screen !== "home" && screen !== "pairing" && screen !== "loading", () => {
     if (screenRef.current === "deposit") api.endDeposit().catch(fatal);
+    if (screenRef.current === "bundles") distributionApi(props.terminal).end().catch(fatal);
     setDeposit(null);
     setCollect(undefined);
     setLang("zh"); // the next person starts in Chinese
@@ -127,6 +140,26 @@ export function App(props: { terminal: string }) {
         {screen === "loading" && <p>{t("loading")}</p>}
         {screen === "pairing" && <Pairing api={api} terminal={props.terminal} onPaired={() => go("home")} />}
         {screen === "home" && <Home onPickup={() => go("pickup")} onCourier={() => go("courier")} />}
+        {screen === "home" && emergency && <VolunteerChoice onClick={() => go("volunteer")} />}
+        {screen === "volunteer" && (
+          <CodeEntry
+            id="volunteer"
+            heading="distribution.volunteer.heading"
+            submit="distribution.volunteer.submit"
+            hint="distribution.volunteer.hint"
+            context="courier"
+            terminal={props.terminal}
+            onBack={() => go("home")}
+            onFatal={fatal}
+            send={async (code) => {
+              await distributionApi(props.terminal).volunteer(code);
+              go("bundles");
+            }}
+          />
+        )}
+        {screen === "bundles" && (
+          <Loading terminal={props.terminal} onFinish={() => go("home")} onFatal={fatal} />
+        )}
         {screen === "pickup" && (
           <CodeEntry
             id="pickup"
