@@ -24,6 +24,7 @@ import { CollectDesk } from "./collect.js";
 import type { DistributionContext, DistributionNotices, LoadingView } from "./context.js";
 import { invalid, parseLoad } from "./load-args.js";
 import { LoadingDesk } from "./loading.js";
+import { unclaim } from "./placing.js";
 import { RoundDesk } from "./rounds.js";
 import { migrateDistribution } from "./schema.js";
 import { DistributionStore, iso, type RoundCounts } from "./store.js";
@@ -100,6 +101,7 @@ export class DistributionService {
           );
       }),
     );
+    await this.recover();
     // a gateway that was stopped in emergency and starts in normal mode: the rounds close now
     if (mode.current().mode !== "emergency" && this.ctx.store.openRounds().length > 0)
       await this.leaveEmergency();
@@ -108,6 +110,23 @@ export class DistributionService {
         this.sweep().catch((err: unknown) => log.error({ err }, "distribution sweep failed"));
       }, this.sweepIntervalMs);
       this.timer.unref();
+    }
+  }
+
+  /**
+   * After a restart no volunteer session survives: a bundle whose door never opened and whose
+   * pulse is no longer pending goes back to be scanned again (its compartment freed); one whose
+   * door opened is loaded when the door shuts (door truth decides, not the session).
+   */
+  private async recover(): Promise<void> {
+    const { store, holds } = this.ctx;
+    for (const b of store.inState("loading")) {
+      if (b.door_opened === 1 || b.device === null || b.compartment === null) continue;
+      if (holds.compartment({ device: b.device, compartment: b.compartment })?.pulse_pending === 1) continue;
+      await holds.commit((out) => {
+        const cur = store.bundle(b.bundle_id);
+        if (cur?.state === "loading" && cur.door_opened === 0) unclaim(this.ctx, out, cur, "pending");
+      });
     }
   }
 

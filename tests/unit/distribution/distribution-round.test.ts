@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { DistributionService } from "../../../src/domain/distribution/service.js";
 import { COURIER, KIOSK, ref } from "../locker/fixture.js";
 import { type DistFixture, distFixture, putIn, takeOut } from "./fixture.js";
 
@@ -303,5 +304,45 @@ describe("a distribution round through the lockers", () => {
     await takeOut(f, "A01");
     expect(f.sink.events("distribution.collected")).toHaveLength(1);
     expect(f.svc.availability(KIOSK)).toEqual({ S: 1 });
+  });
+});
+
+describe("a restart in the middle of loading", () => {
+  let f: DistFixture;
+  afterEach(() => f.cleanup());
+
+  it("loses no bundle: a door that never opened gives the bundle back to be scanned again", async () => {
+    f = await distFixture();
+    await f.run("distribution.load", {
+      roundId: "r1",
+      bundles: [{ bundleId: "B1", household: H(1), code: "920001" }],
+    });
+    await f.dist.startLoading(KIOSK, COURIER.code);
+    f.port.jam(ref("A01"));
+    expect(await f.dist.scanLabel(KIOSK, "B1")).toMatchObject({ compartment: "A01" });
+    await f.port.settle();
+    // the gateway stops before the door's timeout; the bundle is still `loading` in A01
+    await f.dist.stop();
+    await f.shutdown();
+    await f.restart();
+    f.dist = new DistributionService({
+      holds: f.svc.holds,
+      mode: f.mode,
+      siteDevice: "gw-test",
+      clock: f.clock,
+      sweepIntervalMs: 0,
+    });
+    await f.dist.start();
+    expect(f.dist.bundleState("B1")).toBe("loading");
+    f.clock.advance(11_000);
+    await f.svc.sweep();
+    await f.port.settle();
+    // jammed: out of service, and the bundle is back (no session survived to move it on)
+    expect(f.sink.events("door.jammed")[0]?.data).toMatchObject({ compartment: "A01", purpose: "load" });
+    expect(f.dist.bundleState("B1")).toBe("pending");
+    await f.dist.startLoading(KIOSK, COURIER.code);
+    expect(await f.dist.scanLabel(KIOSK, "B1")).toMatchObject({ compartment: "A02" });
+    await putIn(f, "A02");
+    expect(f.dist.bundleState("B1")).toBe("loaded");
   });
 });
