@@ -178,4 +178,79 @@ describe("a distribution round on the simulated site", () => {
       data: { bundleId: "B1", household: "h1", compartment: b1At },
     });
   });
+
+  it("site.mode normal with a bundle inside: the round closes, the bundle stays collectable, no parcel takes its door", async () => {
+    site = await startLockerSite({
+      buses: [
+        {
+          id: "bus-a",
+          path: "sim://bus-a",
+          protocol: "lockboard-xor",
+          pollIntervalMs: 50,
+          devices: [{ id: LOCKER, model: "demo-bank-24", address: 1 }],
+        },
+      ],
+    });
+    const s = site;
+    expect(await s.command("site.mode", cmd({ mode: "emergency", reason: "flood" }))).toMatchObject({
+      status: "ok",
+    });
+    const now = Date.now();
+    const later = {
+      from: new Date(now + 3_600_000).toISOString(),
+      to: new Date(now + 7_200_000).toISOString(),
+    };
+    await s.command(
+      "distribution.load",
+      cmd({
+        roundId: "r2",
+        bundles: [{ bundleId: "X1", household: "h1", code: "800001", size: "XL", slot: later }],
+      }),
+    );
+    await s.kiosk("distribution/volunteer", { code: COURIER_CODE });
+    const v = await s.kiosk<View>("distribution/label", { label: "X1" });
+    const at = v.body.compartment!;
+    const status = () => s.kiosk<{ session: View | null; mode: string }>("distribution");
+    await waitUntil(async () => (await status()).body.session?.step === "open", 20_000, "X1's door open");
+    await s.sim(LOCKER, at, "put");
+    await s.sim(LOCKER, at, "close");
+    await waitUntil(async () => (await status()).body.session?.loaded === 1, 20_000, "X1 loaded");
+
+    // back to normal: the round closes, the volunteer's session ends
+    expect(await s.command("site.mode", cmd({ mode: "normal", reason: "over" }))).toMatchObject({
+      status: "ok",
+    });
+    const u = await s.waitForEvent("distribution.unclaimed");
+    expect(u.data).toMatchObject({
+      roundId: "r2",
+      reason: "mode_normal",
+      bundles: [{ bundleId: "X1", inLocker: true, compartment: at }],
+    });
+    expect((await status()).body).toMatchObject({ mode: "normal", session: null });
+    expect((await s.kiosk("distribution/label", { label: "X1" })).body).toMatchObject({
+      error: { code: "QH_DIST_SESSION" },
+    });
+
+    // the compartment holding X1 is not offered to a courier; the other XL is
+    expect(await s.compartment(LOCKER, at)).toMatchObject({ state: "occupied" });
+    const parcel = await s.depositParcel("PKG-AFTER-1", "XL");
+    expect(parcel.compartment).not.toBe(at);
+    // the resident still collects (the slot no longer holds once the round is closed)
+    const got = await s.kiosk("pickup", { code: "800001" });
+    expect(got).toMatchObject({ status: 200, body: { bundleId: "X1", compartment: at } });
+    await waitUntil(
+      async () => (await s.compartment(LOCKER, at)).doorOpen === true,
+      20_000,
+      "X1's door open",
+    );
+    await s.sim(LOCKER, at, "take");
+    await s.sim(LOCKER, at, "close");
+    await waitUntil(
+      async () => (await s.compartment(LOCKER, at)).state === "free",
+      20_000,
+      "its compartment free",
+    );
+    await s.waitForEvent("distribution.collected", (e) => e.data.bundleId === "X1");
+    s.expectContract();
+  });
 });
