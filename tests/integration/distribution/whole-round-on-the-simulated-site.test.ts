@@ -9,7 +9,14 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { waitUntil } from "../../helpers/upstream.js";
-import { COURIER_CODE, LOCKER, type LockerSite, startLockerSite } from "../locker/support.js";
+import {
+  COURIER_CODE,
+  COURIER_ID,
+  demoBus,
+  LOCKER,
+  type LockerSite,
+  startLockerSite,
+} from "../locker/support.js";
 
 type View = {
   step: string;
@@ -252,5 +259,43 @@ describe("a distribution round on the simulated site", () => {
     );
     await s.waitForEvent("distribution.collected", (e) => e.data.bundleId === "X1");
     s.expectContract();
+  });
+
+  it("a volunteer signs in and loads with the kiosk's serial scanner alone", async () => {
+    site = await startLockerSite({
+      buses: [
+        demoBus(),
+        {
+          id: "bus-scanner-a",
+          path: "sim://bus-scanner-a",
+          protocol: "scanner-line",
+          devices: [{ id: "scanner-a", model: "generic-serial-scanner" }],
+        },
+      ],
+      terminals: [{ id: "kiosk-a", banks: [LOCKER], scanner: "scanner-a" }],
+    });
+    const s = site;
+    expect(await s.command("site.mode", cmd({ mode: "emergency", reason: "flood" }))).toMatchObject({
+      status: "ok",
+    });
+    await s.command(
+      "distribution.load",
+      cmd({ roundId: "r3", bundles: [{ bundleId: "LBL-7", household: "h7", code: "800007" }] }),
+    );
+    const scan = (code: string) => s.request("POST", "/api/v1/sim/scanners/scanner-a/scan", { code });
+    const status = () => s.kiosk<{ session: View | null }>("distribution", undefined, "kiosk-a");
+    await scan(`qh:volunteer:${COURIER_CODE}`);
+    await waitUntil(
+      async () => (await status()).body.session?.step === "scan",
+      20_000,
+      "volunteer signed in",
+    );
+    await scan("LBL-7");
+    await waitUntil(async () => (await status()).body.session?.step === "open", 20_000, "LBL-7's door open");
+    const at = (await status()).body.session!.compartment!;
+    await s.sim(LOCKER, at, "put");
+    await s.sim(LOCKER, at, "close");
+    const loaded = await s.waitForEvent("distribution.loaded", (e) => e.data.bundleId === "LBL-7");
+    expect(loaded.data).toMatchObject({ compartment: at, terminal: "kiosk-a", volunteer: COURIER_ID });
   });
 });
