@@ -5,7 +5,7 @@
  * queue shown on the screen. A resident then collects with the bundle's code at the usual code
  * entry; a code whose slot is later is told when to come. The screens pass axe (WCAG 2.2 AA).
  */
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import {
   expectNoAxeViolations,
@@ -15,6 +15,7 @@ import {
   startPageSite,
 } from "../helpers/browser.js";
 import { COURIER_CODE, hands, openKiosk, typeOnKeypad } from "../helpers/kiosk.js";
+import { contrastRatio, sampleScreen } from "../helpers/kiosk-probes.js";
 import { waitUntil } from "../helpers/upstream.js";
 
 let n = 0;
@@ -119,4 +120,71 @@ describe.skipIf(noBrowser)("kiosk: a distribution round, volunteer and resident"
     await waitUntil(async () => (await collected()) === 1, 10_000, "the bundle collected");
     await page.close();
   });
+
+  for (const panel of [
+    { lang: "zh", viewport: { width: 1280, height: 800 } },
+    { lang: "en", viewport: { width: 1024, height: 768 } },
+  ] as const) {
+    it(`the volunteer's screens keep the large-print rules at ${panel.viewport.width}×${panel.viewport.height} (${panel.lang})`, async () => {
+      await platform(site, "site.mode", { mode: "emergency", reason: "typhoon" });
+      await platform(site, "distribution.load", {
+        roundId: `round-${panel.lang}`,
+        bundles: [
+          {
+            bundleId: `BND-${panel.lang}-1`,
+            household: `h-${panel.lang}-1`,
+            code: panel.lang === "zh" ? "66770001" : "66770002",
+          },
+          {
+            bundleId: `BND-${panel.lang}-Q`,
+            household: `h-${panel.lang}-2`,
+            code: panel.lang === "zh" ? "66770003" : "66770004",
+            size: "XL",
+            zone: "frozen",
+          },
+        ],
+      });
+      const problems: string[] = [];
+      const check = async (name: string, page: Page) => {
+        const s = await sampleScreen(page);
+        for (const t of s.texts) {
+          if (t.fontSizePx < 24) problems.push(`${name}: "${t.text}" is ${t.fontSizePx} px`);
+          const ratio = contrastRatio(t.color, t.background);
+          if (ratio < 7) problems.push(`${name}: "${t.text}" contrast ${ratio.toFixed(2)}:1`);
+        }
+        for (const b of s.buttons)
+          if (b.width < 64 || b.height < 64)
+            problems.push(`${name}: button "${b.text}" is ${b.width}×${b.height}`);
+        for (const n of s.noticesColourOnly) problems.push(`${name}: notice by colour alone: "${n}"`);
+        const overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth");
+        if ((overflow as number) > 0) problems.push(`${name}: ${overflow} px wider than the panel`);
+        await expectNoAxeViolations(page, `kiosk ${name} (${panel.lang})`);
+      };
+      const page = await openKiosk(browser, site, { lang: panel.lang, viewport: panel.viewport });
+      await page.getByTestId("home-volunteer").waitFor();
+      await check("home in emergency", page);
+      await page.getByTestId("home-volunteer").click();
+      await page.getByTestId("screen-volunteer").waitFor();
+      await check("volunteer sign-in", page);
+      await typeOnKeypad(page, COURIER_CODE);
+      await page.getByTestId("submit").click();
+      await page.getByTestId("screen-loading").waitFor();
+      await page.getByTestId("label-input").fill(`BND-${panel.lang}-Q`);
+      await page.getByTestId("label-submit").click();
+      await page.getByTestId("queue").waitFor();
+      await check("loading with a queue", page);
+      await page.getByTestId("label-input").fill(`BND-${panel.lang}-1`);
+      await page.getByTestId("label-submit").click();
+      await page.getByTestId("door-number").waitFor();
+      const door = (await page.getByTestId("door-number").locator(".door-id").textContent())!;
+      await check("loading door open", page);
+      await hands(site, "locker-a", door, "put");
+      await hands(site, "locker-a", door, "close");
+      await page.getByTestId("loaded").waitFor();
+      await check("loaded", page);
+      await page.getByTestId("finish").click();
+      await page.close();
+      expect(problems).toEqual([]);
+    });
+  }
 });
