@@ -73,13 +73,16 @@ export async function vendRestock(
   if (!o.full === !o.slot?.length)
     throw new QhError("QH_USAGE", "give --slot SLOT=COUNT (repeatable) or --full, not both");
   const api = await connectGateway(readConfig(o));
-  const r = await api.call<{ slots: { slot: number; product: string; before: number; after: number }[] }>(
-    "POST",
-    `${path(o.device)}/restock`,
-    { ...(o.full ? { full: true } : { slots: o.slot }), by: o.by ?? "cli" },
-  );
+  const r = await api.call<{
+    slots: { slot: number; product: string; before: number; after: number }[];
+    warnings?: string[];
+  }>("POST", `${path(o.device)}/restock`, {
+    ...(o.full ? { full: true } : { slots: o.slot }),
+    by: o.by ?? "cli",
+  });
   if (o.json) return out(JSON.stringify(r));
   for (const s of r.slots) out(`slot ${s.slot} (${s.product}): ${s.before} → ${s.after}`);
+  for (const w of r.warnings ?? []) out(`warning: ${w}`);
 }
 
 interface AuditData {

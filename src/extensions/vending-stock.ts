@@ -110,6 +110,17 @@ export const STOCK_ADDON: VendingAddOn = {
     }
     return null;
   },
+  slotInfo: (device, slot) => {
+    for (const p of parts) {
+      const s = p.planogram.slot(device, slot);
+      if (s) return { price: s.price, product: s.product };
+    }
+    return undefined;
+  },
+  allPrices: () =>
+    [...parts].flatMap((p) =>
+      p.planogram.slots().map((s) => ({ device: s.device, slot: s.slot, price: s.price })),
+    ),
   build: (site: VendingSite) => {
     const part = stockPart(site.ctx, site.recorder, () => site.seams.trace);
     parts.add(part);

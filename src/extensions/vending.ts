@@ -21,6 +21,8 @@ import type { CommandHandler } from "../core/command.js";
 import { QhError } from "../core/errors.js";
 import { histogram } from "../core/metrics.js";
 import { createVendingCommands } from "../domain/vending/commands.js";
+import { Rationing, type RationSlot } from "../domain/vending/ration.js";
+import { rationCommands } from "../domain/vending/ration-commands.js";
 import { type SaleHook, VendingRecorder } from "../domain/vending/recorder.js";
 import { migrateVending } from "../domain/vending/schema.js";
 import { CashlessReader } from "../domain/vending/session.js";
@@ -64,6 +66,10 @@ export interface VendingAddOn {
   onSale?: SaleHook;
   /** the planogram's product id for a slot, or null */
   productOf?: (device: string, slot: number) => string | null;
+  /** the planogram's price and product of a slot (rationed vending, issue 11) */
+  slotInfo?: (device: string, slot: number) => RationSlot | undefined;
+  /** every planogram slot's price now (kept as the normal prices when an emergency begins) */
+  allPrices?: () => { device: string; slot: number; price: number }[];
   build?: (site: VendingSite) => {
     commands?: Record<string, CommandHandler>;
     apiPlugins?: FastifyPluginAsync[];
@@ -128,6 +134,23 @@ function buildVending(
     }
     return null;
   };
+  // rationed vending (issue 11): the site mode's emergency rules, a gate before every cashless vend
+  const ration = new Rationing({
+    db: ctx.db,
+    siteMode: seams.siteMode,
+    clock: ctx.clock,
+    log: log.child({ component: "vending-ration" }),
+    timeZone: config.trace.timeZone,
+    slotInfo: (device, slot) => {
+      for (const a of addOns) {
+        const s = a.slotInfo?.(device, slot);
+        if (s) return s;
+      }
+      return undefined;
+    },
+    allPrices: () => addOns.flatMap((a) => a.allPrices?.() ?? []),
+  });
+  recorder.onSale(ration.onSale);
   const share = histogram(
     registry,
     "qh_vend_authorize_gateway_seconds",
@@ -188,7 +211,9 @@ function buildVending(
       uplinkOnline: () => ctx.uplinkConnected?.() ?? false,
       productOf,
       // traceability: a slot holding a recalled or expired lot sells nothing cashless
-      slotGate: (device, slot) => seams.trace?.slotBlock(device, slot),
+      // rationed vending in emergency mode: essentials only, per household per day, price cap
+      slotGate: (device, slot, vend) =>
+        seams.trace?.slotBlock(device, slot) ?? ration.gate(device, slot, vend),
       onGatewayShare: (ms) => share.observe(ms / 1000),
       log: mlog,
     });
@@ -234,11 +259,16 @@ function buildVending(
   const built = addOns.map((a) => a.build?.(site) ?? {});
   const sims = new Map([...machines].flatMap(([d, m]) => (m.sim ? [[d, m.sim] as const] : [])));
 
+  const commands: Record<string, CommandHandler> = {
+    ...(machines.size > 0 ? createVendingCommands(readers) : {}),
+    ...Object.assign({}, ...built.map((b) => b.commands ?? {})),
+  };
+
   return {
     name: "vending",
     commands: {
-      ...(machines.size > 0 ? createVendingCommands(readers) : {}),
-      ...Object.assign({}, ...built.map((b) => b.commands ?? {})),
+      ...commands,
+      ...rationCommands(ration, commands, [...machines.keys()], () => ctx.clock.now()),
     },
     apiPlugins: [
       vendingPlugin(() => [...readers.values()].map((r) => r.view()), sims),
@@ -271,8 +301,10 @@ function buildVending(
         m.link.start(); // once up, the reader declares itself (C,CONFIG, C,1)
       }
       for (const b of built) await b.start?.();
+      ration.start(); // the planogram is there now: an emergency kept across a restart has its cap
     },
     stop: async () => {
+      ration.stop();
       await recorder.stopFlushing();
       for (const b of [...built].reverse()) await b.stop?.();
       for (const m of machines.values()) {

@@ -31,6 +31,13 @@ export interface Site {
   problems?: string[];
   warnings?: string[];
   configFile?: string | null;
+  /** the site's service mode (issue 11): normal or emergency supply */
+  siteMode?: {
+    mode: "normal" | "emergency";
+    since: string;
+    until: string | null;
+    reason: string | null;
+  } | null;
   devices?: SiteDevice[];
   buses?: SiteBus[];
   uplink?: { connected?: boolean; lastDrop?: string | null; [k: string]: unknown };

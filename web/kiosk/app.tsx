@@ -17,6 +17,7 @@ import { Deposit } from "./screens/deposit.js";
 import { distributionApi, Loading, VolunteerChoice } from "./screens/distribution.js";
 import { Home } from "./screens/home.js";
 import { Pairing } from "./screens/pairing.js";
+import { SiteModeBanner, type SiteModeView } from "./site-mode.js";
 
 type Screen =
   | "loading"
@@ -39,7 +40,8 @@ export function App(props: { terminal: string }) {
   const [collect, setCollect] = useState<CollectState | undefined>();
   const [flash, setFlash] = useState<"deposit.ended" | undefined>();
   const [offline, setOffline] = useState(false);
-  const [emergency, setEmergency] = useState(false); // the site mode (issue 11): volunteers load bundles
+  const [siteMode, setSiteMode] = useState<SiteModeView | null | undefined>();
+  const emergency = siteMode?.mode === "emergency"; // volunteers load bundles (screens/distribution.tsx)
   const seen = useRef<number | undefined>(undefined);
   const screenRef = useRef(screen);
   screenRef.current = screen;
@@ -64,7 +66,7 @@ export function App(props: { terminal: string }) {
 
   const apply = useCallback((s: KioskStatus) => {
     const now = screenRef.current;
-    setEmergency((s as { siteMode?: { mode?: string } | null }).siteMode?.mode === "emergency");
+    setSiteMode(s.siteMode);
     setDeposit(s.deposit);
     if (s.deposit && (now === "home" || now === "courier" || now === "pickup")) setScreen("deposit");
     if (!s.deposit && now === "deposit") {
@@ -129,6 +131,7 @@ export function App(props: { terminal: string }) {
         </p>
         <LangSwitch label={t("lang.other")} class="secondary lang-switch" />
       </header>
+      <SiteModeBanner mode={siteMode} />
       {offline && (
         <Notice tone="info" testid="offline">
           <span class="notice-title">{t("status.offline.heading")}</span> {t("status.offline")}

@@ -3,6 +3,7 @@
  * Requests carry the terminal's `qh_kiosk` cookie (the page never holds a token).
  */
 import { api } from "../shared/api.js";
+import type { SiteModeView } from "./site-mode.js";
 
 export type Size = "XS" | "S" | "M" | "L" | "XL";
 export const SIZES: readonly Size[] = ["XS", "S", "M", "L", "XL"];
@@ -33,6 +34,8 @@ export interface KioskStatus {
   deposit: DepositView | null;
   collect: CollectView | null;
   available: Available;
+  /** the site's service mode (issue 11; null on a gateway without it) */
+  siteMode?: SiteModeView | null;
 }
 
 export interface ColdBreach {

@@ -39,7 +39,12 @@ export interface CashlessReaderOptions {
    * Why a slot may not sell now (traceability: a recalled or expired lot in it), or undefined:
    * a vend request for it is denied with that `reason` and the rest as details (vend.denied).
    */
-  slotGate?: (device: string, slot: number) => ({ reason: string } & JsonObject) | undefined;
+  slotGate?: (
+    device: string,
+    slot: number,
+    /** the vend asked for (rationing, issue 11: the session's paymentRef, the price) */
+    vend?: { paymentRef: string | null; price: number },
+  ) => ({ reason: string } & JsonObject) | undefined;
   /** the gateway's share of a select-first authorisation, ms (in: line → committed; out: answer → line written) */
   onGatewayShare?: (ms: number) => void;
   log: Logger;

@@ -282,7 +282,12 @@ export class Planogram {
     device: string,
     input: { slots?: RestockEntry[]; full?: boolean },
     by: string,
-  ): Promise<{ device: string; slots: { slot: number; product: string; before: number; after: number }[] }> {
+  ): Promise<{
+    device: string;
+    slots: { slot: number; product: string; before: number; after: number }[];
+    /** what the scans' reading found odd (a GS1 separator the scanner dropped), one line each */
+    warnings: string[];
+  }> {
     this.requireMachine(device);
     const want = new Map<number, number>();
     if (input.full) for (const s of this.slots(device)) want.set(s.slot, s.capacity);
@@ -326,7 +331,9 @@ export class Planogram {
       return changed;
     });
     await durable;
-    return { device, slots: result };
+    const warnings = planned.flatMap((p) => p.lot.warnings.map((w) => `slot ${p.slot}: ${w}`));
+    if (warnings.length > 0) this.log.warn({ device, warnings }, "restock by scan: check the scanner");
+    return { device, slots: result, warnings };
   }
 
   /**

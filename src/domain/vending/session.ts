@@ -431,7 +431,7 @@ export class CashlessReader {
       void this.deny(v, "price_out_of_range", { priceRange: r });
       return;
     }
-    const blocked = this.o.slotGate?.(this.device, slot);
+    const blocked = this.o.slotGate?.(this.device, slot, v);
     if (blocked) {
       const { reason, ...details } = blocked;
       void this.deny(v, reason, details);

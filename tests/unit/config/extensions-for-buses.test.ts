@@ -15,11 +15,12 @@ function withBus(protocol: string) {
 }
 
 describe("extensions for a config's buses", () => {
-  it("composes no vertical for a site without buses, only the site-wide tools (ops: live view, reports)", () => {
+  it("composes no vertical for a site without buses, only the site-wide ones (site mode first; ops: live view, reports)", () => {
     const site = validateConfig(base);
     const always = VERTICALS.filter((v) => v.busProtocols.size === 0 && v.wanted?.(site));
-    expect(always.map((v) => v.name)).toEqual(["ops"]);
-    expect(extensionsFor(site)).toHaveLength(1);
+    expect(always.map((v) => v.name)).toEqual(["site", "ops"]);
+    expect(VERTICALS[0]?.name).toBe("site"); // built first: the others read seams.siteMode
+    expect(extensionsFor(site)).toHaveLength(2);
   });
 
   it("traceability rides on the locker and vending lines, not on the cold chain's", () => {

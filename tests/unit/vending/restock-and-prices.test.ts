@@ -60,6 +60,7 @@ describe("restock and prices", () => {
         { slot: 2, product: "tea-500", before: 2, after: 8 },
         { slot: 3, product: "cola-330", before: 1, after: 0 },
       ],
+      warnings: [],
     });
     expect(f.sink.events("stock.restocked")[0]?.data).toMatchObject({ by: "ops-li" });
     const s = await app.inject({

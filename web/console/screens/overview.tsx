@@ -85,6 +85,23 @@ export function OverviewScreen() {
             <dd>{site.gateway?.version}</dd>
             <dt>{t("overview.mode")}</dt>
             <dd>{site.mode === "simulate" ? t("overview.simulate") : t("overview.live")}</dd>
+            {site.siteMode && (
+              <>
+                <dt>{t("overview.siteMode")}</dt>
+                <dd data-testid="overview-site-mode">
+                  {site.siteMode.mode === "emergency" ? (
+                    <Status tone="warn">
+                      {t("overview.siteMode.emergency", {
+                        reason: site.siteMode.reason ?? "",
+                        until: site.siteMode.until ?? "—",
+                      })}
+                    </Status>
+                  ) : (
+                    <Status tone="ok">{t("overview.siteMode.normal")}</Status>
+                  )}
+                </dd>
+              </>
+            )}
             <dt>{t("overview.uplink")}</dt>
             <dd>
               <Status tone={site.uplink?.connected ? "ok" : "bad"}>

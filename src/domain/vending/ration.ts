@@ -1,0 +1,144 @@
+/**
+ * Rationed vending (issue 11, emergency supply): while the site mode (SiteMode, src/domain/site/)
+ * is `emergency`, a cashless vend request passes this gate (the reader's slotGate, after the trace
+ * block) or is denied (`vend.denied`, reasons below); leaving emergency lifts every rule at once
+ * (the gate reads the mode at each request, nothing is cached).
+ *
+ * Rules in emergency (docs/vending.md "Rationed vending"):
+ * - `not_essential`: only slots the platform marked (`vend.essentials`) sell cashless;
+ * - `price_above_normal` (`normalPrice`): a vend never charges more than the slot's normal price
+ *   (its planogram price when the emergency began; `vend.prices` above it is refused,
+ *   QH_VEND_PRICE_CAP);
+ * - `household_required`: the buyer's household must be known: a pay-first session names it
+ *   (`vend.session { household }`, required in emergency: QH_VEND_HOUSEHOLD_REQUIRED); a
+ *   select-first vend has none, so it is denied;
+ * - `ration_exhausted` (`ration: { household, limit, used, day }`): the household bought its daily
+ *   quantity of this item (the planogram's product, so two slots or machines of one product count
+ *   together) on this local day (`trace.timeZone`), counted from `vend_ration_sales`.
+ * Cash sales are reported by the machine after the fact (MDB `13 05` CASH SALE): they are recorded
+ * as always and cannot be refused (docs/vending.md).
+ */
+import type Database from "better-sqlite3";
+import type { Clock } from "../../core/clock.js";
+import type { JsonObject } from "../../core/envelope.js";
+import type { Logger } from "../../core/logger.js";
+import type { SiteMode } from "../site/mode-types.js";
+import { dayFormat } from "../trace/lots.js";
+import { RationStore } from "./ration-store.js";
+import type { RecordTx } from "./recorder.js";
+import type { SaleRecord } from "./sales.js";
+
+/** A planogram slot as rationing needs it. */
+export interface RationSlot {
+  price: number;
+  product: string;
+}
+
+export interface RationOptions {
+  db: Database.Database;
+  siteMode?: SiteMode;
+  clock: Clock;
+  log: Logger;
+  /** IANA zone of the site's local day (trace.timeZone; default: the system's) */
+  timeZone?: string;
+  /** the planogram's slot, or undefined */
+  slotInfo: (device: string, slot: number) => RationSlot | undefined;
+  /** every planogram slot's price now (kept as the normal prices when an emergency begins) */
+  allPrices: () => { device: string; slot: number; price: number }[];
+}
+
+/** What a vend request shows the gate (the reader's Vend). */
+export interface GateVend {
+  paymentRef: string | null;
+  price: number;
+}
+
+export class Rationing {
+  readonly store: RationStore;
+  private readonly day: Intl.DateTimeFormat;
+  private readonly off: (() => void) | undefined;
+
+  constructor(private readonly o: RationOptions) {
+    this.store = new RationStore(o.db);
+    this.day = dayFormat(o.timeZone);
+    // the normal prices: kept when an emergency begins, dropped when it ends
+    this.off = o.siteMode?.onChange((next, previous) => {
+      if (next.mode === "emergency" && previous.mode !== "emergency") this.snapshot();
+      else if (next.mode === "normal") this.store.clearNormalPrices();
+    });
+  }
+
+  /** At start (the planogram built): an emergency with no normal prices kept gets them now. */
+  start(): void {
+    if (this.emergency() && !this.store.hasNormalPrices()) this.snapshot();
+  }
+
+  private snapshot(): void {
+    const prices = this.o.allPrices();
+    this.store.snapshotPrices(prices);
+    this.o.log.info(
+      { slots: prices.length },
+      "emergency: the planogram's prices kept as the normal prices (the cap)",
+    );
+  }
+
+  /** Whether the site is in emergency mode now. */
+  emergency(): boolean {
+    return this.o.siteMode?.current().mode === "emergency";
+  }
+
+  /** Today's local date (YYYY-MM-DD) on the gateway clock. */
+  today(): string {
+    return this.day.format(new Date(this.o.clock.now()));
+  }
+
+  /** The item a household's ration counts: the planogram's product, else the machine's slot. */
+  item(device: string, slot: number, product?: string | null): string {
+    return product ?? this.o.slotInfo(device, slot)?.product ?? `${device}#${slot}`;
+  }
+
+  /** The slot's normal price: kept at the emergency's start, else the planogram's now. */
+  normalPrice(device: string, slot: number): number | undefined {
+    return this.store.normalPrice(device, slot) ?? this.o.slotInfo(device, slot)?.price;
+  }
+
+  /**
+   * The reader's slot gate: undefined (sell) in normal mode; in emergency the first rule that
+   * refuses, as `{ reason, …details }` for vend.denied.
+   */
+  gate(device: string, slot: number, vend?: GateVend): ({ reason: string } & JsonObject) | undefined {
+    if (!this.emergency()) return undefined;
+    const ess = this.store.essential(device, slot);
+    if (!ess) return { reason: "not_essential" };
+    const normal = this.normalPrice(device, slot);
+    if (vend && normal !== undefined && vend.price > normal)
+      return { reason: "price_above_normal", normalPrice: normal };
+    const household = this.store.householdOf(vend?.paymentRef ?? null);
+    if (household === undefined) return { reason: "household_required" };
+    const day = this.today();
+    const used = this.store.used(household, this.item(device, slot), day);
+    if (used >= ess.limitPerHousehold)
+      return { reason: "ration_exhausted", ration: { household, limit: ess.limitPerHousehold, used, day } };
+    return undefined;
+  }
+
+  /** The recorder's sale hook: a cashless sale to a household in emergency counts against its ration. */
+  readonly onSale = (sale: SaleRecord, tx: RecordTx): void => {
+    if (sale.payment !== "cashless" || !this.emergency()) return;
+    const household = this.store.householdOf(sale.paymentRef);
+    if (household === undefined) return;
+    RationStore.recordSale(tx.db, {
+      saleId: sale.id,
+      day: this.day.format(new Date(sale.ts)),
+      household,
+      item: this.item(sale.device, sale.slot, sale.product),
+      device: sale.device,
+      slot: sale.slot,
+      at: sale.ts,
+    });
+  };
+
+  stop(): void {
+    this.off?.();
+  }
+}

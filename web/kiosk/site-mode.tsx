@@ -1,0 +1,37 @@
+/**
+ * The site's service mode on every kiosk page (issue 11): while the site is in emergency supply
+ * mode (应急保供) a banner under the header says so, with the end time when the platform gave one.
+ * A warning notice: an icon and a word before the text, so the meaning never rests on its colour;
+ * the kiosk's 24 px text and its notice contrast (dark ink on a pale tint, well over 7:1).
+ */
+import { useT } from "./i18n.js";
+import { Notice } from "./notice.js";
+
+/** `siteMode` of GET /kiosk/{t}/status (src/api/kiosk.ts). */
+export interface SiteModeView {
+  mode: "normal" | "emergency";
+  since: string;
+  until: string | null;
+  reason: string | null;
+}
+
+export function SiteModeBanner(props: { mode: SiteModeView | null | undefined }) {
+  const { t, lang } = useT();
+  const m = props.mode;
+  if (m?.mode !== "emergency") return null;
+  const until =
+    m.until === null
+      ? null
+      : new Date(m.until).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", {
+          month: "long",
+          day: "numeric",
+          hour: "2-digit",
+          minute: "2-digit",
+        });
+  return (
+    <Notice tone="warn" testid="site-mode">
+      <span class="notice-title">{t("mode.emergency.heading")}</span> {t("mode.emergency.text")}
+      {until !== null && <> {t("mode.emergency.until", { until })}</>}
+    </Notice>
+  );
+}
