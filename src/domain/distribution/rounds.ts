@@ -7,6 +7,8 @@ import { type BundleRow, iso, type RoundRow } from "./store.js";
 
 /** The progress of a round is sent at most this often (monotonic clock). */
 export const PROGRESS_INTERVAL_MS = 60_000;
+/** At most this many bundles in one distribution.unclaimed event (a bigger list is split in parts). */
+export const UNCLAIMED_PER_EVENT = 500;
 
 /**
  * Rounds: loaded by the platform (`distribution.load`, emergency mode only), closed by
@@ -131,19 +133,25 @@ export class RoundDesk {
         store.patch(b.bundle_id, { state: "unclaimed" }, out.now);
     store.closeRound(roundId, reason, out.now);
     const counts = store.counts(roundId);
-    // bounded: a round holds at most MAX_BUNDLES_PER_ROUND bundles; each entry is small
-    out.emit(siteDevice, "distribution.unclaimed", {
-      roundId,
-      reason,
-      count: left.length,
-      bundles: left.map((b) => ({
-        bundleId: b.bundle_id,
-        household: b.household,
-        inLocker: b.state === "loaded" || b.state === "collecting" || b.state === "loading",
-        ...(b.device !== null ? { device: b.device, compartment: b.compartment } : {}),
-      })),
-      counts: { ...counts },
-    });
+    // one event per UNCLAIMED_PER_EVENT bundles: a round of 20,000 stays within what brokers take
+    const parts = Math.max(1, Math.ceil(left.length / UNCLAIMED_PER_EVENT));
+    for (let part = 0; part < parts; part++) {
+      const chunk = left.slice(part * UNCLAIMED_PER_EVENT, (part + 1) * UNCLAIMED_PER_EVENT);
+      out.emit(siteDevice, "distribution.unclaimed", {
+        roundId,
+        reason,
+        count: left.length,
+        part: part + 1,
+        parts,
+        bundles: chunk.map((b) => ({
+          bundleId: b.bundle_id,
+          household: b.household,
+          inLocker: b.state === "loaded" || b.state === "collecting" || b.state === "loading",
+          ...(b.device !== null ? { device: b.device, compartment: b.compartment } : {}),
+        })),
+        counts: { ...counts },
+      });
+    }
     this.progress.delete(roundId);
     return left;
   }

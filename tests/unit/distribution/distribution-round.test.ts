@@ -346,3 +346,36 @@ describe("a restart in the middle of loading", () => {
     expect(f.dist.bundleState("B1")).toBe("loaded");
   });
 });
+
+describe("bounded sizes", () => {
+  let f: DistFixture;
+  afterEach(() => f.cleanup());
+
+  it("refuses a load over 2000 bundles and unknown arguments; lists a big round's unclaimed in parts", async () => {
+    f = await distFixture();
+    const many = (n: number, from = 0) =>
+      Array.from({ length: n }, (_, i) => ({
+        bundleId: `B${from + i}`,
+        household: H(from + i),
+        code: String(10_000_000 + from + i),
+      }));
+    await expect(
+      f.run("distribution.load", { roundId: "r1", bundles: many(2001), extra: 1 }),
+    ).rejects.toMatchObject({
+      code: "QH_COMMAND_INVALID",
+      message: expect.stringMatching(
+        /args\.extra: unknown argument.*args\.bundles: must be an array of 1-2000 bundles/,
+      ),
+    });
+    await f.run("distribution.load", { roundId: "r1", bundles: many(1200) });
+    await f.run("distribution.close", { roundId: "r1" });
+    const parts = f.sink.events("distribution.unclaimed");
+    expect(
+      parts.map((e) => [e.data.part, e.data.parts, (e.data.bundles as unknown[]).length, e.data.count]),
+    ).toEqual([
+      [1, 3, 500, 1200],
+      [2, 3, 500, 1200],
+      [3, 3, 200, 1200],
+    ]);
+  });
+});
