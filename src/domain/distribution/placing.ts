@@ -1,4 +1,4 @@
-import { refKey, refOf } from "../locker/compartments.js";
+import { refOf } from "../locker/compartments.js";
 import type { Outcome } from "../locker/outbox.js";
 import { type CompartmentRef, sizeRank } from "../locker/ports.js";
 import { type DistributionContext, HOLD_OWNER } from "./context.js";
@@ -68,8 +68,6 @@ export function unclaim(
     out.now,
   );
 }
-
-export { refKey };
 
 /** Inside a commit: the compartment holding `bundleId` is given back to the locker (emptied). */
 export function unclaimHold(
