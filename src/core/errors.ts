@@ -200,6 +200,18 @@ export const ERRORS = {
     "The site is in emergency mode: a pay-first session (vend.session) must name the buyer's `household` (1-64 characters of A-Z a-z 0-9 _ -), so that the daily ration can be counted.",
   QH_VEND_PRICE_CAP:
     "In emergency mode a price may not rise above its normal (pre-emergency) value: send the normal price or lower; raise it after `site.mode normal`.",
+  // distribution rounds (issue 11, emergency supply: docs/emergency.md "Distribution rounds")
+  QH_DIST_NOT_EMERGENCY:
+    "Distribution rounds are loaded and their bundles put in only in emergency mode: the platform switches it with site.mode.",
+  QH_DIST_ROUND_UNKNOWN: "Check the round id: the platform loads a round with distribution.load.",
+  QH_DIST_ROUND_CLOSED: "This round is closed: its bundles not loaded are listed in distribution.unclaimed.",
+  QH_DIST_BUNDLE_UNKNOWN:
+    "Check the label: it is the bundle id of a round the platform loaded (distribution.load); ask the platform if it is missing.",
+  QH_DIST_CONFLICT: "This bundle is already in a compartment or collected: scan the next label.",
+  QH_DIST_SESSION: "Identify as a volunteer first (POST …/distribution/volunteer with your code).",
+  QH_DIST_NOT_LOADED: "The bundle is not in the locker yet: come back once the volunteers have loaded it.",
+  QH_DIST_OUTSIDE_SLOT:
+    "Come back within your time slot (given in the answer) to avoid crowding at the lockers.",
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

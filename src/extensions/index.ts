@@ -9,6 +9,7 @@ import { terminalWarnings } from "../config/terminals.js";
 import { QhError } from "../core/errors.js";
 import type { ExtensionFactory } from "../gateway.js";
 import { COLD_BUS_PROTOCOLS, checkColdConfig, coldConfigWarnings, coldExtension } from "./cold.js";
+import { DISTRIBUTION_BUS_PROTOCOLS, distributionExtension, distributionWanted } from "./distribution.js";
 import { LOCKER_BUS_PROTOCOLS, lockerExtension } from "./locker.js";
 import { commissioningSeam, opsExtension } from "./ops.js";
 import type { SiteSeams } from "./seams.js";
@@ -60,6 +61,13 @@ export const VERTICALS: readonly Vertical[] = [
     name: "vending",
     busProtocols: VENDING_BUS_PROTOCOLS,
     factory: (models, hooks, seams) => vendingExtension(models, hooks, undefined, seams),
+  },
+  {
+    // after the locker (its holds) and the cold chain (its zones' gate); issue 11
+    name: "distribution",
+    busProtocols: DISTRIBUTION_BUS_PROTOCOLS,
+    wanted: distributionWanted,
+    factory: (_models, _hooks, seams) => distributionExtension(seams),
   },
   {
     // last: it reads what the locker and vending published in the seams, and they read it later

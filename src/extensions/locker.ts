@@ -351,6 +351,8 @@ function buildLocker(
 
   // the cold chain (src/extensions/cold.ts) installs its compartment gate here
   if (layouts.length > 0) seams.locker = service;
+  // the distribution rounds (src/extensions/distribution.ts) hold compartments through these
+  if (layouts.length > 0) Object.assign(seams, { lockerHolds: service.holds, lockerService: service });
   // the trace extension's lots: a parcel holding a recalled lot is not handed to the resident
   if (layouts.length > 0) service.setPickupGuard((parcelId) => seams.trace?.pickupRefusal(parcelId));
 
@@ -367,6 +369,9 @@ function buildLocker(
       return;
     }
     const run = async () => {
+      // a volunteer loading a distribution round: their code, then bundle labels
+      const forRound = seams.distribution?.scan(terminal, code);
+      if (forRound) return forRound;
       if (code.startsWith("qh:courier:")) return service.startDeposit(terminal, code.slice(11));
       // a GS1 pack label while a deposit's door is assigned or open: a lot loaded into the parcel
       // (at any other step the scan goes where it went before: a parcel's barcode, a pickup code)

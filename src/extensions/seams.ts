@@ -6,6 +6,8 @@
  */
 import type { QhError } from "../core/errors.js";
 import type { CommissioningSite } from "../domain/commissioning/site.js";
+import type { LockerHolds } from "../domain/locker/holds.js";
+import type { LockerService } from "../domain/locker/index.js";
 import type { CompartmentGate } from "../domain/locker/ports.js";
 import type { SiteMode } from "../domain/site/mode-types.js";
 import type { TraceLots } from "../domain/trace/lots.js";
@@ -29,4 +31,15 @@ export interface SiteSeams {
    * mode, `normal` or `emergency`; the verticals read it and subscribe to its changes
    */
   siteMode?: SiteMode;
+  /**
+   * set by the locker extension: the compartments it lends another vertical (holds.ts) and the
+   * service itself (its terminals), for the distribution rounds (src/extensions/distribution.ts)
+   */
+  lockerHolds?: LockerHolds;
+  lockerService?: LockerService;
+  /**
+   * set by the distribution extension: a scan at a terminal where a volunteer is loading (a
+   * bundle's label), or `qh:volunteer:CODE`; undefined when the scan is not for it
+   */
+  distribution?: { scan(terminal: string, code: string): Promise<unknown> | undefined };
 }

@@ -20,12 +20,23 @@ import { Message, Notice } from "./notice.js";
 import { CodeEntry } from "./screens/code-entry.js";
 import { Collect, type CollectState } from "./screens/collect.js";
 import { Deposit } from "./screens/deposit.js";
+import { distributionApi, Loading, VolunteerChoice } from "./screens/distribution.js";
 import { Home } from "./screens/home.js";
 import { Pairing } from "./screens/pairing.js";
 import { UnknownTerminal } from "./screens/unknown-terminal.js";
 import { SiteModeBanner, type SiteModeView } from "./site-mode.js";
 
-type Screen = "loading" | "pairing" | "unknown" | "home" | "pickup" | "courier" | "deposit" | "collect";
+type Screen =
+  | "loading"
+  | "pairing"
+  | "unknown"
+  | "home"
+  | "pickup"
+  | "courier"
+  | "deposit"
+  | "collect"
+  | "volunteer"
+  | "bundles";
 const POLL_MS = 1000;
 const HEALTH_MS = 5000;
 
@@ -40,6 +51,7 @@ export function App(props: { terminal: string }) {
   const [lot, setLot] = useState<LotScanNotice | null>(null);
   const [zones, setZones] = useState<string[]>([]);
   const [siteMode, setSiteMode] = useState<SiteModeView | null | undefined>();
+  const emergency = siteMode?.mode === "emergency"; // volunteers load bundles (screens/distribution.tsx)
   const seen = useRef<number | undefined>(undefined);
   const screenRef = useRef(screen);
   screenRef.current = screen;
@@ -120,6 +132,7 @@ export function App(props: { terminal: string }) {
   };
   const idle = useIdleLimit(screen !== "home" && !idleScreen, () => {
     if (screenRef.current === "deposit") api.endDeposit().catch(fatal);
+    if (screenRef.current === "bundles") distributionApi(props.terminal).end().catch(fatal);
     setDeposit(null);
     setCollect(undefined);
     setLang("zh"); // the next person starts in Chinese
@@ -148,6 +161,26 @@ export function App(props: { terminal: string }) {
         {screen === "unknown" && <UnknownTerminal terminal={props.terminal} />}
         {screen === "pairing" && <Pairing api={api} terminal={props.terminal} onPaired={() => go("home")} />}
         {screen === "home" && <Home onPickup={() => go("pickup")} onCourier={() => go("courier")} />}
+        {screen === "home" && emergency && <VolunteerChoice onClick={() => go("volunteer")} />}
+        {screen === "volunteer" && (
+          <CodeEntry
+            id="volunteer"
+            heading="distribution.volunteer.heading"
+            submit="distribution.volunteer.submit"
+            hint="distribution.volunteer.hint"
+            context="courier"
+            terminal={props.terminal}
+            onBack={() => go("home")}
+            onFatal={fatal}
+            send={async (code) => {
+              await distributionApi(props.terminal).volunteer(code);
+              go("bundles");
+            }}
+          />
+        )}
+        {screen === "bundles" && (
+          <Loading terminal={props.terminal} onFinish={() => go("home")} onFatal={fatal} />
+        )}
         {screen === "pickup" && (
           <CodeEntry
             id="pickup"

@@ -76,6 +76,26 @@ export function failureOf(
       return { key: "err.pairingWrong" };
     case "QH_KIOSK_PAIRING_CODE_SPENT":
       return { key: "pairing.spent" };
+    // distribution rounds (issue 11, screens/distribution.tsx)
+    case "QH_DIST_OUTSIDE_SLOT": {
+      const slot = (d.slot ?? {}) as { from?: unknown; to?: unknown };
+      return {
+        key: d.early === false ? "distribution.err.slotPassed" : "distribution.err.outsideSlot",
+        params: { from: localTime(slot.from, lang), to: localTime(slot.to, lang) },
+      };
+    }
+    case "QH_DIST_NOT_LOADED":
+      return { key: "distribution.err.notLoaded" };
+    case "QH_DIST_BUNDLE_UNKNOWN":
+      return { key: "distribution.err.unknownBundle" };
+    case "QH_DIST_ROUND_CLOSED":
+      return { key: "distribution.err.roundClosed" };
+    case "QH_DIST_CONFLICT":
+      return { key: "distribution.err.conflict" };
+    case "QH_DIST_NOT_EMERGENCY":
+      return { key: "distribution.err.notEmergency" };
+    case "QH_DIST_SESSION":
+      return { key: "distribution.err.session" };
     default:
       if (err.status === 429) return { key: "err.tooMany" };
       return { key: "err.generic", params: { code: err.code } };

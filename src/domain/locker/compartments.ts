@@ -13,7 +13,8 @@ import { ACTIVE_SQL } from "./schema.js";
 
 export type CompartmentState = "free" | "reserved" | "occupied" | "overdue" | "out_of_service";
 export type OutOfServiceReason = "jammed" | "sensor_fault" | "disabled";
-export type PulsePurpose = "deposit" | "pickup" | "retrieve" | "remote";
+/** load, collect: a distribution round's bundle (src/domain/distribution/, through holds.ts) */
+export type PulsePurpose = "deposit" | "pickup" | "retrieve" | "remote" | "load" | "collect";
 
 export interface CompartmentRow {
   device: string;
@@ -108,6 +109,8 @@ export class CompartmentStore {
                           WHEN 'overdue' THEN 'overdue' ELSE 'occupied' END
                         FROM locker_parcels p
                         WHERE p.device = @device AND p.compartment = @compartment AND p.state IN ${ACTIVE_SQL}),
+                       (SELECT 'occupied' FROM locker_holds h
+                        WHERE h.device = @device AND h.compartment = @compartment),
                        'free') END
        WHERE device = @device AND compartment = @compartment`,
     );

@@ -6,7 +6,7 @@
  */
 export const LOCKER_EVENTS = {
   "door.opened":
-    "device, compartment, parcelId?, present?, expected (a pulse explains it), purpose (deposit|pickup|retrieve|remote|null), initial? (first reading ever)",
+    "device, compartment, parcelId?, present?, expected (a pulse explains it), purpose (deposit|pickup|retrieve|remote|load|collect|null), initial? (first reading ever)",
   "door.closed": "device, compartment, parcelId?, present?, openSeconds",
   "door.forced":
     "device, compartment, parcelId?, present? — opened with no pulse in the last doorOpenTimeoutSeconds",

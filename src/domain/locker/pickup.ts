@@ -27,7 +27,11 @@ export class PickupDesk implements DoorReactor {
     const code = parsePickupInput(input);
     const parcelId = code === undefined ? undefined : pickupCodes.parcelFor(code);
     const p = parcelId === undefined ? undefined : parcels.get(parcelId);
-    if (!p || p.device === null || p.compartment === null) return guard.wrong(terminal, "pickup");
+    if (!p || p.device === null || p.compartment === null) {
+      // a distribution bundle's code (holds.ts) before it counts as wrong
+      const other = code === undefined ? undefined : await this.ctx.codeFallback?.(terminal, code);
+      return other ?? guard.wrong(terminal, "pickup");
+    }
     const ref = refOf({ device: p.device, compartment: p.compartment });
     if (p.state === "reserved" || p.state === "depositing") {
       throw new QhError("QH_LOCKER_PARCEL_UNKNOWN", "this parcel has not been deposited yet");

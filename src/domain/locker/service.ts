@@ -31,6 +31,7 @@ import { createLockerCommands, type LockerCommandTarget } from "./commands.js";
 import { type CompartmentRow, CompartmentStore, validateLayout } from "./compartments.js";
 import { DepositDesk } from "./deposit.js";
 import { DoorTruth } from "./doors.js";
+import { LockerHolds, migrateHolds } from "./holds.js";
 import { assertTerminal, type GuardTally, TerminalGuard } from "./lockout.js";
 import { Announcer } from "./outbox.js";
 import { OverdueDesk, type RetrieveChoice } from "./overdue.js";
@@ -105,6 +106,8 @@ export class LockerService implements DoorInput, LockerCommandTarget {
   private readonly reservations: Reservations;
   private readonly admin: LockerAdmin;
   private readonly statePublisher: StatePublisher;
+  /** Compartments lent to another vertical (a distribution round's bundles): holds.ts. */
+  readonly holds: LockerHolds;
   private readonly sweepIntervalMs: number;
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
@@ -119,6 +122,7 @@ export class LockerService implements DoorInput, LockerCommandTarget {
     const log = (opts.logger ?? silentLogger()).child({ component: "locker" });
     const db = opts.db;
     migrateLocker(db);
+    migrateHolds(db);
     const compartments = new CompartmentStore(db);
     compartments.sync(opts.layout, clock.now());
     const devices = new Set(opts.layout.map((b) => b.device));
@@ -176,6 +180,8 @@ export class LockerService implements DoorInput, LockerCommandTarget {
     this.doors.addReactor(this.deposits);
     this.doors.addReactor(this.pickups);
     this.doors.addReactor(this.overdue);
+    this.holds = new LockerHolds(ctx, this.doors);
+    this.doors.addReactor(this.holds.reactor);
     this.sweepIntervalMs = opts.sweepIntervalMs ?? 1000;
     this.offCorrection = clock.onCorrection((delta, since) => {
       const moved = reanchorLocker(db, delta, since, this.settings.lockoutMinutes * 60_000);

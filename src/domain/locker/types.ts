@@ -153,4 +153,6 @@ export interface LockerContext {
    * lot), asked once the code is right and before the door is pulsed; undefined: collect.
    */
   pickupGuard?: (parcelId: string) => QhError | undefined;
+  /** A resident's code that matched no parcel, offered to a holder first (holds.ts: a bundle's code). */
+  codeFallback?: (terminal: string, code: string) => Promise<PickupResult | undefined>;
 }

@@ -6,6 +6,7 @@ import Database from "better-sqlite3";
 import { expect } from "vitest";
 import { ManualClock } from "../../../src/core/clock.js";
 import type { JsonObject } from "../../../src/core/envelope.js";
+import { DISTRIBUTION_EVENTS } from "../../../src/domain/distribution/events.js";
 import { LOCKER_EVENTS } from "../../../src/domain/locker/events.js";
 import type { CompartmentRef, CompartmentSize, LockerBankLayout } from "../../../src/domain/locker/ports.js";
 import { LockerService, type LockerServiceOptions } from "../../../src/domain/locker/service.js";
@@ -138,7 +139,10 @@ export async function lockerFixture(opts: FixtureOptions = {}): Promise<Fixture>
       await port.settle();
       // Every event emitted is one the domain documents (LOCKER_EVENTS).
       for (const t of sink.types())
-        expect(Object.keys(LOCKER_EVENTS), `undocumented event ${t}`).toContain(t);
+        expect(
+          Object.keys({ ...LOCKER_EVENTS, ...DISTRIBUTION_EVENTS }),
+          `undocumented event ${t}`,
+        ).toContain(t);
       await f.svc.stop();
       if (f.db.open) f.db.close();
       sink.close();

@@ -25,6 +25,16 @@ describe("kiosk failures", () => {
     expect((en as Record<string, string>)[f.key]).toMatch(/recalled/);
   });
 
+  it("a bundle's code outside its slot tells the resident when to come, in local time", () => {
+    const slot = { from: "2026-01-01T09:00:00.000Z", to: "2026-01-01T10:00:00.000Z" };
+    const f = failureOf(refusal(409, "QH_DIST_OUTSIDE_SLOT", { slot, early: true }), "zh", "pickup");
+    expect(f.key).toBe("distribution.err.outsideSlot");
+    expect(f.params?.from).toMatch(/\d\d:\d\d/);
+    expect((zh as Record<string, string>)[f.key]).toMatch(/领取时间/);
+    const passed = failureOf(refusal(409, "QH_DIST_OUTSIDE_SLOT", { slot, early: false }), "en", "pickup");
+    expect(passed.key).toBe("distribution.err.slotPassed");
+  });
+
   it("the kiosk API's codes map to their own messages, not the generic one", () => {
     const codes = [
       "QH_LOCKER_CODE_WRONG",
@@ -36,6 +46,10 @@ describe("kiosk failures", () => {
       "QH_LOCKER_UNREACHABLE",
       "QH_STORE_FULL",
       "QH_KIOSK_PAIRING_CODE_SPENT",
+      "QH_DIST_OUTSIDE_SLOT",
+      "QH_DIST_NOT_LOADED",
+      "QH_DIST_BUNDLE_UNKNOWN",
+      "QH_DIST_CONFLICT",
     ];
     for (const code of codes)
       expect(failureOf(refusal(409, code), "en", "pickup").key, code).not.toBe("err.generic");

@@ -1,0 +1,93 @@
+/**
+ * The distribution rounds' kiosk routes (issue 11), beside the locker's under
+ * /api/v1/kiosk/{terminal}/distribution…, so a paired kiosk screen may call them (its own terminal
+ * only, src/api/auth.ts). The volunteer identifies, scans labels (or types them), sees the door
+ * number and the queue; residents collect at the locker's usual code entry (POST …/pickup), which
+ * takes a bundle's code too. `GET /api/v1/distribution/rounds/{roundId}` is the installer's view.
+ */
+import type { FastifyPluginAsync } from "fastify";
+import type { DistributionService } from "../domain/distribution/service.js";
+import type { LockerService } from "../domain/locker/index.js";
+import type { SiteMode } from "../domain/site/mode-types.js";
+
+const terminalParams = {
+  type: "object",
+  required: ["terminal"],
+  properties: { terminal: { type: "string", pattern: "^[A-Za-z0-9_-]{1,64}$" } },
+} as const;
+
+function body(required: string[], properties: Record<string, unknown>) {
+  return { type: "object", additionalProperties: false, required, properties } as const;
+}
+
+type T = { Params: { terminal: string } };
+
+export function distributionPlugin(
+  dist: DistributionService,
+  locker: LockerService,
+  mode: SiteMode,
+): FastifyPluginAsync {
+  return async (app) => {
+    app.addHook("preHandler", async (req) => {
+      const terminal = (req.params as { terminal?: string } | undefined)?.terminal;
+      if (terminal !== undefined) locker.requireTerminal(terminal);
+    });
+
+    /** What the volunteer's screen polls: the session (or null), the queue, the open rounds. */
+    app.get<T>("/kiosk/:terminal/distribution", { schema: { params: terminalParams } }, async (req) => ({
+      terminal: req.params.terminal,
+      mode: mode.current().mode,
+      session: dist.loadingSession(req.params.terminal) ?? null,
+      queue: dist.queue(),
+      rounds: dist.openRounds(),
+    }));
+
+    app.post<T & { Body: { code: string } }>(
+      "/kiosk/:terminal/distribution/volunteer",
+      {
+        schema: {
+          params: terminalParams,
+          body: body(["code"], {
+            code: { type: "string", minLength: 4, maxLength: 64, pattern: "^[A-Za-z0-9:_-]+$" },
+          }),
+        },
+      },
+      async (req) => {
+        const c = req.body.code;
+        return dist.startLoading(req.params.terminal, c.startsWith("qh:courier:") ? c.slice(11) : c);
+      },
+    );
+
+    app.post<T & { Body: { label: string } }>(
+      "/kiosk/:terminal/distribution/label",
+      {
+        schema: {
+          params: terminalParams,
+          body: body(["label"], {
+            label: { type: "string", minLength: 1, maxLength: 64, pattern: "^[!-~]+$" },
+          }),
+        },
+      },
+      async (req) => dist.scanLabel(req.params.terminal, req.body.label),
+    );
+
+    app.delete<T>("/kiosk/:terminal/distribution", { schema: { params: terminalParams } }, async (req) => {
+      dist.endLoading(req.params.terminal);
+      return { terminal: req.params.terminal, ended: true };
+    });
+
+    app.get<{ Params: { roundId: string } }>(
+      "/distribution/rounds/:roundId",
+      {
+        schema: {
+          params: {
+            type: "object",
+            required: ["roundId"],
+            properties: { roundId: { type: "string", minLength: 1, maxLength: 64 } },
+          },
+        },
+      },
+      async (req) => dist.round(req.params.roundId),
+    );
+  };
+}

@@ -1,0 +1,136 @@
+import { isJsonObject, type JsonObject } from "../../core/envelope.js";
+import { QhError } from "../../core/errors.js";
+import { isValidPickupCode } from "../locker/codes.js";
+import { COMPARTMENT_SIZES, type CompartmentSize, isCompartmentSize } from "../locker/ports.js";
+import type { BundleZone } from "./store.js";
+
+/** At most this many bundles in one `distribution.load` command, and in one round. */
+export const MAX_BUNDLES_PER_LOAD = 2000;
+export const MAX_BUNDLES_PER_ROUND = 20_000;
+/** A round may stay open at most this long after it is loaded (closesAt). */
+export const MAX_ROUND_DAYS = 31;
+
+const ID_RE = /^[\x21-\x7e]{1,64}$/;
+const ZONES: readonly BundleZone[] = ["ambient", "chilled", "frozen"];
+
+export interface BundleInput {
+  bundleId: string;
+  household: string;
+  code: string;
+  slot?: { from: number; to: number };
+  size?: CompartmentSize;
+  zone: BundleZone;
+}
+
+export interface LoadInput {
+  roundId: string;
+  closesAt?: number;
+  bundles: BundleInput[];
+}
+
+/**
+ * `distribution.load`'s args, every problem named at once (QH_COMMAND_INVALID, `; `-separated, as
+ * docs/contract.md "Commands" says): ids 1-64 printable ASCII, a code of `minCode`-12 digits, a slot
+ * with `from` before `to` (ISO 8601 with an offset, or epoch ms), a size and a zone from their lists,
+ * a bundle id or a household twice in the same command.
+ */
+export function parseLoad(args: JsonObject, minCode: number): LoadInput {
+  const problems: string[] = [];
+  const add = (arg: string, why: string) => problems.push(`args.${arg}: ${why}`);
+  const known = new Set(["roundId", "closesAt", "bundles"]);
+  for (const k of Object.keys(args))
+    if (!known.has(k)) add(k, "unknown argument (roundId, closesAt, bundles)");
+  const roundId = args.roundId;
+  if (typeof roundId !== "string" || !ID_RE.test(roundId))
+    add("roundId", roundId === undefined ? "is required" : "must be 1-64 printable ASCII characters");
+  let closesAt: number | undefined;
+  if (args.closesAt !== undefined) {
+    closesAt = time(args.closesAt);
+    if (closesAt === undefined)
+      add("closesAt", "must be an ISO 8601 time with an offset, or epoch milliseconds");
+  }
+  const list = args.bundles;
+  const bundles: BundleInput[] = [];
+  if (!Array.isArray(list) || list.length === 0 || list.length > MAX_BUNDLES_PER_LOAD) {
+    add("bundles", `must be an array of 1-${MAX_BUNDLES_PER_LOAD} bundles`);
+  } else {
+    const ids = new Map<string, number>();
+    const households = new Map<string, number>();
+    list.forEach((b: unknown, i: number) => {
+      const at = `bundles[${i}]`;
+      if (!isJsonObject(b)) {
+        add(at, "must be an object { bundleId, household, code, slot?, size?, zone? }");
+        return;
+      }
+      const ok = problems.length;
+      for (const k of Object.keys(b))
+        if (!["bundleId", "household", "code", "slot", "size", "zone"].includes(k))
+          add(`${at}.${k}`, "unknown field (bundleId, household, code, slot, size, zone)");
+      const { bundleId, household, code } = b;
+      if (typeof bundleId !== "string" || !ID_RE.test(bundleId))
+        add(
+          `${at}.bundleId`,
+          bundleId === undefined ? "is required" : "must be 1-64 printable ASCII characters",
+        );
+      else if (ids.has(bundleId)) add(`${at}.bundleId`, `${bundleId} is also bundles[${ids.get(bundleId)}]`);
+      else ids.set(bundleId, i);
+      if (typeof household !== "string" || household.length === 0 || household.length > 64)
+        add(
+          `${at}.household`,
+          household === undefined ? "is required" : "must be a string of 1-64 characters",
+        );
+      else if (households.has(household))
+        add(
+          `${at}.household`,
+          `${household} has bundles[${households.get(household)}] already: one bundle per household per round`,
+        );
+      else households.set(household, i);
+      if (!isValidPickupCode(code) || code.length < minCode)
+        add(`${at}.code`, `must be a string of ${minCode}-12 digits (locker.codeLength is ${minCode})`);
+      let slot: BundleInput["slot"];
+      if (b.slot !== undefined) {
+        const s = b.slot;
+        const from = isJsonObject(s) ? time(s.from) : undefined;
+        const to = isJsonObject(s) ? time(s.to) : undefined;
+        if (!isJsonObject(s) || from === undefined || to === undefined)
+          add(`${at}.slot`, "must be { from, to }, ISO 8601 times with an offset");
+        else if (to <= from) add(`${at}.slot`, "to must be after from");
+        else slot = { from, to };
+      }
+      if (b.size !== undefined && !isCompartmentSize(b.size))
+        add(`${at}.size`, `must be one of ${COMPARTMENT_SIZES.join(", ")}`);
+      if (b.zone !== undefined && !ZONES.includes(b.zone as BundleZone))
+        add(`${at}.zone`, `must be one of ${ZONES.join(", ")}`);
+      if (problems.length > ok) return;
+      bundles.push({
+        bundleId: bundleId as string,
+        household: household as string,
+        code: code as string,
+        ...(slot ? { slot } : {}),
+        ...(b.size !== undefined ? { size: b.size as CompartmentSize } : {}),
+        zone: (b.zone as BundleZone | undefined) ?? "ambient",
+      });
+    });
+  }
+  if (problems.length > 0) invalid(problems);
+  return { roundId: roundId as string, ...(closesAt !== undefined ? { closesAt } : {}), bundles };
+}
+
+/** QH_COMMAND_INVALID naming every problem. */
+export function invalid(problems: string[]): never {
+  throw new QhError(
+    "QH_COMMAND_INVALID",
+    problems.slice(0, 50).join("; ") + (problems.length > 50 ? `; … ${problems.length - 50} more` : ""),
+    {
+      problems: problems.slice(0, 200),
+    },
+  );
+}
+
+/** ISO 8601 with a zone designator (never read as local time), or epoch ms; undefined if neither. */
+export function time(v: unknown): number | undefined {
+  if (typeof v === "number") return Number.isFinite(v) && v > 0 ? v : undefined;
+  if (typeof v !== "string" || !/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(v)) return undefined;
+  const ms = Date.parse(v);
+  return Number.isFinite(ms) ? ms : undefined;
+}

@@ -1,0 +1,221 @@
+import type { JsonObject } from "../../core/envelope.js";
+import { QhError } from "../../core/errors.js";
+import type { Outcome } from "../locker/outbox.js";
+import type { DistributionContext } from "./context.js";
+import { invalid, type LoadInput, MAX_BUNDLES_PER_ROUND, MAX_ROUND_DAYS } from "./load-args.js";
+import { type BundleRow, iso, type RoundRow } from "./store.js";
+
+/** The progress of a round is sent at most this often (monotonic clock). */
+export const PROGRESS_INTERVAL_MS = 60_000;
+/** At most this many bundles in one distribution.unclaimed event (a bigger list is split in parts). */
+export const UNCLAIMED_PER_EVENT = 500;
+
+/**
+ * Rounds: loaded by the platform (`distribution.load`, emergency mode only), closed by
+ * `distribution.close`, by their `closesAt` or by leaving emergency mode, when every bundle not
+ * collected is listed in `distribution.unclaimed`. Bundles still in a compartment stay there,
+ * collectable with their code, their compartment held until it is emptied.
+ */
+export class RoundDesk {
+  /** per open round: when its progress was last sent (mono ms), and whether it changed since */
+  private readonly progress = new Map<string, { sentAt: number | undefined; dirty: boolean }>();
+
+  constructor(private readonly ctx: DistributionContext) {}
+
+  /**
+   * Adds the bundles to the round (created at its first load). Refused as a whole, naming every
+   * problem (QH_COMMAND_INVALID), for a household that already has a bundle in the round, a bundle
+   * id already known, a code an active parcel or bundle uses, a round closed or too big.
+   * QH_DIST_NOT_EMERGENCY outside emergency mode.
+   */
+  async load(input: LoadInput): Promise<JsonObject> {
+    const { store, holds, mode } = this.ctx;
+    if (mode.current().mode !== "emergency")
+      throw new QhError(
+        "QH_DIST_NOT_EMERGENCY",
+        "distribution rounds are run in emergency mode only (site.mode)",
+        {
+          mode: mode.current().mode,
+        },
+      );
+    return holds.commit((out) => {
+      const problems: string[] = [];
+      const round = store.round(input.roundId);
+      if (round?.state === "closed") problems.push(`args.roundId: round ${input.roundId} is closed`);
+      if (input.closesAt !== undefined) {
+        if (input.closesAt <= out.now) problems.push("args.closesAt: is in the past");
+        else if (input.closesAt > out.now + MAX_ROUND_DAYS * 86_400_000)
+          problems.push(`args.closesAt: more than ${MAX_ROUND_DAYS} days ahead`);
+      }
+      const before = round ? store.count(input.roundId) : 0;
+      if (before + input.bundles.length > MAX_BUNDLES_PER_ROUND)
+        problems.push(
+          `args.bundles: the round would hold ${before + input.bundles.length} bundles (at most ${MAX_BUNDLES_PER_ROUND})`,
+        );
+      const households = round ? store.households(input.roundId) : new Set<string>();
+      const hashes = input.bundles.map((b) => holds.hasher.hash("pickup", b.code));
+      const seenCodes = new Map<string, number>();
+      input.bundles.forEach((b, i) => {
+        const at = `args.bundles[${i}]`;
+        const other = store.bundle(b.bundleId);
+        if (other) problems.push(`${at}.bundleId: ${b.bundleId} is already in round ${other.round_id}`);
+        if (households.has(b.household))
+          problems.push(
+            `${at}.household: ${b.household} has a bundle in round ${input.roundId} already: one bundle per household per round`,
+          );
+        const h = hashes[i] as Buffer;
+        const key = h.toString("hex");
+        if (seenCodes.has(key)) problems.push(`${at}.code: the same code as bundles[${seenCodes.get(key)}]`);
+        else seenCodes.set(key, i);
+        if (holds.pickupCodes.parcelFor(b.code) !== undefined || store.byCode(h) !== undefined)
+          problems.push(`${at}.code: used by a parcel or a bundle still in the lockers: choose another`);
+      });
+      if (problems.length > 0) invalid(problems);
+      if (!round) store.insertRound(input.roundId, input.closesAt ?? null, out.now);
+      else if (input.closesAt !== undefined) store.setClosesAt(input.roundId, input.closesAt);
+      let position = store.maxPosition();
+      input.bundles.forEach((b, i) => {
+        store.insertBundle(
+          {
+            bundle_id: b.bundleId,
+            round_id: input.roundId,
+            household: b.household,
+            code_hash: hashes[i] as Buffer,
+            slot_from: b.slot?.from ?? null,
+            slot_to: b.slot?.to ?? null,
+            size: b.size ?? null,
+            zone: b.zone,
+            state: "pending",
+            position: ++position,
+          },
+          out.now,
+        );
+      });
+      this.touched(input.roundId);
+      const r = store.round(input.roundId) as RoundRow;
+      return {
+        roundId: input.roundId,
+        added: input.bundles.length,
+        closesAt: iso(r.closes_at),
+        counts: { ...store.counts(input.roundId) },
+      };
+    });
+  }
+
+  /** Closes a round (idempotent: a closed round answers `alreadyClosed`). QH_DIST_ROUND_UNKNOWN. */
+  async close(roundId: string, reason: string): Promise<JsonObject> {
+    const { store } = this.ctx;
+    const round = store.round(roundId);
+    if (!round) throw new QhError("QH_DIST_ROUND_UNKNOWN", `no distribution round ${roundId}`, { roundId });
+    if (round.state === "closed")
+      return {
+        roundId,
+        alreadyClosed: true,
+        closedAt: iso(round.closed_at),
+        counts: { ...store.counts(roundId) },
+      };
+    const unclaimed = await this.ctx.holds.commit((out) => this.closeIn(out, roundId, reason));
+    return {
+      roundId,
+      alreadyClosed: false,
+      closedAt: iso(this.ctx.clock.now()),
+      unclaimed: unclaimed.length,
+      counts: { ...store.counts(roundId) },
+    };
+  }
+
+  /** Inside a commit: the round closes, its bundles never loaded become unclaimed, the event lists them all. */
+  closeIn(out: Outcome, roundId: string, reason: string): BundleRow[] {
+    const { store, siteDevice } = this.ctx;
+    const left = store.notCollected(roundId);
+    for (const b of left)
+      if (b.state === "pending" || b.state === "waiting")
+        store.patch(b.bundle_id, { state: "unclaimed" }, out.now);
+    store.closeRound(roundId, reason, out.now);
+    const counts = store.counts(roundId);
+    // one event per UNCLAIMED_PER_EVENT bundles: a round of 20,000 stays within what brokers take
+    const parts = Math.max(1, Math.ceil(left.length / UNCLAIMED_PER_EVENT));
+    for (let part = 0; part < parts; part++) {
+      const chunk = left.slice(part * UNCLAIMED_PER_EVENT, (part + 1) * UNCLAIMED_PER_EVENT);
+      out.emit(siteDevice, "distribution.unclaimed", {
+        roundId,
+        reason,
+        count: left.length,
+        part: part + 1,
+        parts,
+        bundles: chunk.map((b) => ({
+          bundleId: b.bundle_id,
+          household: b.household,
+          inLocker: b.state === "loaded" || b.state === "collecting" || b.state === "loading",
+          ...(b.device !== null ? { device: b.device, compartment: b.compartment } : {}),
+        })),
+        counts: { ...counts },
+      });
+    }
+    this.progress.delete(roundId);
+    return left;
+  }
+
+  /** Rounds past their closesAt close (wall clock: a time shared with the platform). */
+  async sweep(now: number): Promise<void> {
+    for (const r of this.ctx.store.openRounds()) {
+      if (r.closes_at !== null && r.closes_at <= now) {
+        await this.ctx.holds
+          .commit((out) => {
+            if (this.ctx.store.round(r.round_id)?.state === "open")
+              this.closeIn(out, r.round_id, "closes_at");
+          })
+          .catch((err: unknown) =>
+            this.ctx.log.error({ err, roundId: r.round_id }, "distribution: round not closed"),
+          );
+      }
+    }
+    await this.sendProgress();
+  }
+
+  /** Leaving emergency mode: every open round closes (reason `mode_normal`). */
+  async closeAll(reason: string): Promise<number> {
+    const open = this.ctx.store.openRounds();
+    for (const r of open)
+      await this.ctx.holds.commit((out) => {
+        if (this.ctx.store.round(r.round_id)?.state === "open") this.closeIn(out, r.round_id, reason);
+      });
+    return open.length;
+  }
+
+  touched(roundId: string): void {
+    const p = this.progress.get(roundId) ?? { sentAt: undefined, dirty: false };
+    p.dirty = true;
+    this.progress.set(roundId, p);
+  }
+
+  /** distribution.progress for every changed open round whose last one is a minute old (monotonic). */
+  async sendProgress(): Promise<void> {
+    const { store, clock, siteDevice } = this.ctx;
+    const mono = clock.mono();
+    for (const [roundId, p] of this.progress) {
+      if (!p.dirty || (p.sentAt !== undefined && mono - p.sentAt < PROGRESS_INTERVAL_MS)) continue;
+      const round = store.round(roundId);
+      if (round?.state !== "open") {
+        this.progress.delete(roundId);
+        continue;
+      }
+      p.dirty = false;
+      p.sentAt = mono;
+      const c = store.counts(roundId);
+      await this.ctx.holds
+        .commit((out) =>
+          out.emit(siteDevice, "distribution.progress", {
+            roundId,
+            loaded: c.loaded,
+            collected: c.collected,
+            waiting: c.waiting,
+            toLoad: c.pending,
+            total: c.total,
+            closesAt: iso(round.closes_at),
+          }),
+        )
+        .catch((err: unknown) => this.ctx.log.warn({ err, roundId }, "distribution: progress not sent"));
+    }
+  }
+}

@@ -1,0 +1,231 @@
+import type Database from "better-sqlite3";
+import type { CompartmentSize } from "../locker/ports.js";
+
+export type BundleState =
+  | "pending"
+  | "waiting"
+  | "loading"
+  | "loaded"
+  | "collecting"
+  | "collected"
+  | "unclaimed";
+export type BundleZone = "ambient" | "chilled" | "frozen";
+
+export interface BundleRow {
+  bundle_id: string;
+  round_id: string;
+  household: string;
+  code_hash: Buffer;
+  slot_from: number | null;
+  slot_to: number | null;
+  size: CompartmentSize | null;
+  zone: BundleZone;
+  state: BundleState;
+  device: string | null;
+  compartment: string | null;
+  door_opened: number;
+  volunteer: string | null;
+  terminal: string | null;
+  position: number;
+  queued_at: number | null;
+  loaded_at: number | null;
+  collected_at: number | null;
+  updated_at: number;
+}
+
+export interface RoundRow {
+  round_id: string;
+  state: "open" | "closed";
+  closes_at: number | null;
+  created_at: number;
+  closed_at: number | null;
+  close_reason: string | null;
+}
+
+export interface RoundCounts {
+  total: number;
+  pending: number;
+  waiting: number;
+  loaded: number;
+  collected: number;
+  unclaimed: number;
+}
+
+type Patch = Partial<
+  Pick<
+    BundleRow,
+    | "state"
+    | "device"
+    | "compartment"
+    | "door_opened"
+    | "volunteer"
+    | "terminal"
+    | "queued_at"
+    | "loaded_at"
+    | "collected_at"
+  >
+>;
+
+/** The rounds and bundles tables (schema.ts). Plain SQL, no policy. */
+export class DistributionStore {
+  constructor(private readonly db: Database.Database) {}
+
+  round(roundId: string): RoundRow | undefined {
+    return this.db.prepare("SELECT * FROM distribution_rounds WHERE round_id = ?").get(roundId) as
+      | RoundRow
+      | undefined;
+  }
+
+  openRounds(): RoundRow[] {
+    return this.db
+      .prepare("SELECT * FROM distribution_rounds WHERE state = 'open' ORDER BY created_at")
+      .all() as RoundRow[];
+  }
+
+  insertRound(roundId: string, closesAt: number | null, now: number): void {
+    this.db
+      .prepare(
+        "INSERT INTO distribution_rounds (round_id, state, closes_at, created_at) VALUES (?, 'open', ?, ?)",
+      )
+      .run(roundId, closesAt, now);
+  }
+
+  setClosesAt(roundId: string, closesAt: number): void {
+    this.db.prepare("UPDATE distribution_rounds SET closes_at = ? WHERE round_id = ?").run(closesAt, roundId);
+  }
+
+  closeRound(roundId: string, reason: string, now: number): void {
+    this.db
+      .prepare(
+        "UPDATE distribution_rounds SET state = 'closed', closed_at = ?, close_reason = ? WHERE round_id = ?",
+      )
+      .run(now, reason, roundId);
+  }
+
+  insertBundle(
+    b: Omit<
+      BundleRow,
+      | "door_opened"
+      | "device"
+      | "compartment"
+      | "volunteer"
+      | "terminal"
+      | "queued_at"
+      | "loaded_at"
+      | "collected_at"
+      | "updated_at"
+    >,
+    now: number,
+  ): void {
+    this.db
+      .prepare(
+        `INSERT INTO distribution_bundles (bundle_id, round_id, household, code_hash, slot_from, slot_to, size, zone,
+           state, position, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        b.bundle_id,
+        b.round_id,
+        b.household,
+        b.code_hash,
+        b.slot_from,
+        b.slot_to,
+        b.size,
+        b.zone,
+        b.state,
+        b.position,
+        now,
+      );
+  }
+
+  bundle(bundleId: string): BundleRow | undefined {
+    return this.db.prepare("SELECT * FROM distribution_bundles WHERE bundle_id = ?").get(bundleId) as
+      | BundleRow
+      | undefined;
+  }
+
+  byCode(hash: Buffer): BundleRow | undefined {
+    return this.db
+      .prepare(
+        "SELECT * FROM distribution_bundles WHERE code_hash = ? AND state NOT IN ('collected','unclaimed') ORDER BY position LIMIT 1",
+      )
+      .get(hash) as BundleRow | undefined;
+  }
+
+  /** The bundle in a compartment (loading, loaded or being collected), if any. */
+  inCompartment(device: string, compartment: string): BundleRow | undefined {
+    return this.db
+      .prepare(
+        "SELECT * FROM distribution_bundles WHERE device = ? AND compartment = ? AND state IN ('loading','loaded','collecting')",
+      )
+      .get(device, compartment) as BundleRow | undefined;
+  }
+
+  households(roundId: string): Set<string> {
+    return new Set(
+      (
+        this.db.prepare("SELECT household FROM distribution_bundles WHERE round_id = ?").all(roundId) as {
+          household: string;
+        }[]
+      ).map((r) => r.household),
+    );
+  }
+
+  count(roundId: string): number {
+    return this.db
+      .prepare("SELECT count(*) FROM distribution_bundles WHERE round_id = ?")
+      .pluck()
+      .get(roundId) as number;
+  }
+
+  maxPosition(): number {
+    return (
+      (this.db.prepare("SELECT max(position) FROM distribution_bundles").pluck().get() as number | null) ?? 0
+    );
+  }
+
+  inState(state: BundleState, roundId?: string): BundleRow[] {
+    return (
+      roundId === undefined
+        ? this.db.prepare("SELECT * FROM distribution_bundles WHERE state = ? ORDER BY position").all(state)
+        : this.db
+            .prepare("SELECT * FROM distribution_bundles WHERE state = ? AND round_id = ? ORDER BY position")
+            .all(state, roundId)
+    ) as BundleRow[];
+  }
+
+  notCollected(roundId: string): BundleRow[] {
+    return this.db
+      .prepare(
+        "SELECT * FROM distribution_bundles WHERE round_id = ? AND state NOT IN ('collected') ORDER BY position",
+      )
+      .all(roundId) as BundleRow[];
+  }
+
+  counts(roundId: string): RoundCounts {
+    const rows = this.db
+      .prepare("SELECT state, count(*) AS n FROM distribution_bundles WHERE round_id = ? GROUP BY state")
+      .all(roundId) as { state: BundleState; n: number }[];
+    const c: RoundCounts = { total: 0, pending: 0, waiting: 0, loaded: 0, collected: 0, unclaimed: 0 };
+    for (const r of rows) {
+      c.total += r.n;
+      if (r.state === "pending" || r.state === "loading") c.pending += r.n;
+      else if (r.state === "waiting") c.waiting += r.n;
+      else if (r.state === "loaded" || r.state === "collecting") c.loaded += r.n;
+      else if (r.state === "collected") c.collected += r.n;
+      else c.unclaimed += r.n;
+    }
+    return c;
+  }
+
+  patch(bundleId: string, fields: Patch, now: number): void {
+    const keys = Object.keys(fields) as (keyof Patch)[];
+    const sets = [...keys.map((k) => `${k} = @${k}`), "updated_at = @updated_at"].join(", ");
+    const params: Record<string, unknown> = { id: bundleId, updated_at: now };
+    for (const k of keys) params[k] = fields[k] ?? null;
+    this.db.prepare(`UPDATE distribution_bundles SET ${sets} WHERE bundle_id = @id`).run(params);
+  }
+}
+
+export function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}

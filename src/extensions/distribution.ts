@@ -1,0 +1,63 @@
+/**
+ * Distribution rounds (issue 11, emergency supply): bulk contactless hand-out through the site's
+ * lockers. It drives no bus: it is wanted at every site with locker banks, built after the locker
+ * and the cold chain (VERTICALS order), and rides on what they publish in the site's seams:
+ *
+ *   seams.lockerHolds (compartments, doors, codes, guard) ─► DistributionService ◄─ seams.siteMode
+ *   scanner scan at a terminal with a volunteer session ─► seams.distribution.scan
+ *   kiosk ─► /api/v1/kiosk/{t}/distribution… (src/api/distribution.ts)
+ */
+import { distributionPlugin } from "../api/distribution.js";
+import type { Config } from "../config/schema.js";
+import { DistributionService } from "../domain/distribution/service.js";
+import type { Extension, ExtensionFactory } from "../gateway.js";
+import { LOCKER_BUS_PROTOCOLS } from "./locker.js";
+import type { SiteSeams } from "./seams.js";
+
+/** Bus protocols this vertical drives: none (it rides on the locker's). */
+export const DISTRIBUTION_BUS_PROTOCOLS: ReadonlySet<string> = new Set();
+
+/** Wanted at a site with locker banks. */
+export function distributionWanted(config: Config): boolean {
+  return config.buses.some((b) => LOCKER_BUS_PROTOCOLS.has(b.protocol) && b.protocol !== "scanner-line");
+}
+
+export function distributionExtension(seams: SiteSeams): ExtensionFactory {
+  return (ctx): Extension => {
+    const holds = seams.lockerHolds;
+    const mode = seams.siteMode;
+    const locker = seams.lockerService;
+    if (!holds || !mode || !locker) return { name: "distribution" }; // no locker bank, or no site mode
+    const log = ctx.log.child({ component: "distribution" });
+    const zoneKinds = new Map(ctx.config.cold.zones.map((z) => [z.id, z.kind]));
+    const service = new DistributionService({
+      holds,
+      mode,
+      siteDevice: ctx.config.gateway.id,
+      zoneKinds,
+      clock: ctx.clock,
+      logger: ctx.log,
+    });
+    seams.distribution = {
+      scan: (terminal, code) => {
+        const s = service.loadingSession(terminal);
+        if (code.startsWith("qh:volunteer:")) return service.startLoading(terminal, code.slice(13));
+        if (s?.step !== "scan") return undefined;
+        return service.scanLabel(terminal, code);
+      },
+    };
+    return {
+      name: "distribution",
+      commands: service.commands(),
+      apiPlugins: [distributionPlugin(service, locker, mode)],
+      start: async () => {
+        await service.start();
+        log.debug("distribution rounds ready");
+      },
+      stop: async () => {
+        await service.stop();
+        seams.distribution = undefined;
+      },
+    };
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * A distribution round on the locker's behaviour fixture (real SQLite files, the fake lock port
+ * for the hardware, a manual clock) and a tiny in-memory site mode (the SiteMode seam, as the
+ * site extension provides it: src/domain/site/mode-types.ts).
+ */
+import type { JsonObject } from "../../../src/core/envelope.js";
+import { DistributionService } from "../../../src/domain/distribution/service.js";
+import type { SiteMode, SiteModeName, SiteModeState } from "../../../src/domain/site/mode-types.js";
+import { type Fixture, type FixtureOptions, lockerFixture } from "../locker/fixture.js";
+
+export class MemoryMode implements SiteMode {
+  private state: SiteModeState;
+  private readonly listeners = new Set<(n: SiteModeState, p: SiteModeState) => void>();
+  constructor(mode: SiteModeName = "emergency") {
+    this.state = { mode, reason: null, since: new Date().toISOString(), until: null, commandId: null };
+  }
+  current(): SiteModeState {
+    return this.state;
+  }
+  onChange(l: (n: SiteModeState, p: SiteModeState) => void): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+  set(mode: SiteModeName): void {
+    const previous = this.state;
+    this.state = { ...previous, mode, reason: "test", since: new Date().toISOString() };
+    for (const l of this.listeners) l(this.state, previous);
+  }
+}
+
+export interface DistFixture extends Fixture {
+  dist: DistributionService;
+  mode: MemoryMode;
+  run(name: string, args: JsonObject): Promise<JsonObject>;
+}
+
+export async function distFixture(
+  opts: FixtureOptions & { mode?: SiteModeName; zones?: Record<string, string> } = {},
+): Promise<DistFixture> {
+  const f = (await lockerFixture(opts)) as DistFixture;
+  f.mode = new MemoryMode(opts.mode ?? "emergency");
+  const zoneOf = opts.zones ?? {};
+  if (Object.keys(zoneOf).length > 0) {
+    // the cold chain's gate seam: which compartment is in which cold zone (none in alarm)
+    f.svc.setGate({
+      zoneOf: (r) => (zoneOf[r.compartment] ? "cold-1" : undefined),
+      refusal: () => undefined,
+    });
+  }
+  f.dist = new DistributionService({
+    holds: f.svc.holds,
+    mode: f.mode,
+    siteDevice: "gw-test",
+    zoneKinds: new Map([["cold-1", "chilled"]]),
+    clock: f.clock,
+    sweepIntervalMs: 0,
+  });
+  await f.dist.start();
+  let n = 0;
+  f.run = (name, args) => {
+    const h = f.dist.commands()[name];
+    if (!h) throw new Error(`no ${name}`);
+    return h(args, { id: `dist-cmd-${++n}` });
+  };
+  const cleanup = f.cleanup.bind(f);
+  f.cleanup = async () => {
+    await f.dist.stop();
+    await cleanup();
+  };
+  return f;
+}
+
+/** Put the bundle in through the open door and shut it; the door truth settles. */
+export async function putIn(f: DistFixture, compartment: string): Promise<void> {
+  await f.port.settle();
+  const r = { device: "locker-a", compartment };
+  await f.port.putParcel(r);
+  await f.port.close(r);
+  await f.port.settle();
+}
+
+/** Take the bundle out through the open door and shut it. */
+export async function takeOut(f: DistFixture, compartment: string): Promise<void> {
+  await f.port.settle();
+  const r = { device: "locker-a", compartment };
+  await f.port.takeParcel(r);
+  await f.port.close(r);
+  await f.port.settle();
+}

@@ -1,0 +1,181 @@
+/**
+ * Emergency supply (issue 11): volunteers load a distribution round's bundles. After sign-in
+ * (a volunteer's code, checked by the gateway), each label scanned at the scanner or typed here
+ * opens the door that suits the bundle: its number as big as the screen allows while it opens and
+ * is open; "loaded" once the door shuts; a bundle that fits no free door now joins the queue shown
+ * below (scan it again once a door is emptied). The page polls the volunteer's session, so a
+ * label scanned at the scanner moves the screen on too. Residents collect at the usual code entry.
+ */
+import { useEffect, useState } from "preact/hooks";
+import { api } from "../../shared/api.js";
+import { type Failure, failureOf } from "../failures.js";
+import { useT } from "../i18n.js";
+import { Message } from "../notice.js";
+import { DoorNumber } from "./door-number.js";
+
+export interface LoadingView {
+  terminal: string;
+  volunteer: string;
+  step: "scan" | "opening" | "open";
+  bundleId?: string;
+  compartment?: string;
+  loaded: number;
+  last?: { outcome: string; bundleId: string; compartment?: string };
+}
+
+export interface DistributionStatus {
+  mode: string;
+  session: LoadingView | null;
+  queue: { bundleId: string; size: string | null; zone: string }[];
+}
+
+/** The distribution routes of one terminal (docs/emergency.md, "Distribution rounds"). */
+export function distributionApi(terminal: string) {
+  const base = `/api/v1/kiosk/${encodeURIComponent(terminal)}/distribution`;
+  return {
+    status: () => api<DistributionStatus>("GET", base),
+    volunteer: (code: string) => api<LoadingView>("POST", `${base}/volunteer`, { code }),
+    label: (label: string) => api<LoadingView>("POST", `${base}/label`, { label }),
+    end: () => api<void>("DELETE", base),
+  };
+}
+
+/** The start screen's third choice, shown in emergency mode only. */
+export function VolunteerChoice(props: { onClick(): void }) {
+  const { t } = useT();
+  return (
+    <div class="choices">
+      <button type="button" class="primary choice" onClick={props.onClick} data-testid="home-volunteer">
+        <span class="choice-main">{t("distribution.home")}</span>
+        <span class="choice-sub">{t("distribution.home.sub")}</span>
+      </button>
+    </div>
+  );
+}
+
+export function Loading(props: { terminal: string; onFinish(): void; onFatal(err: unknown): boolean }) {
+  const { t, lang } = useT();
+  const [dapi] = useState(() => distributionApi(props.terminal));
+  const [status, setStatus] = useState<DistributionStatus | undefined>();
+  const [failure, setFailure] = useState<Failure | undefined>();
+  const [busy, setBusy] = useState(false);
+  const [label, setLabel] = useState("");
+
+  useEffect(() => {
+    let stop = false;
+    const poll = () =>
+      dapi.status().then(
+        (s) => !stop && setStatus(s),
+        (err) => !stop && props.onFatal(err),
+      );
+    poll();
+    const timer = setInterval(poll, 1000);
+    return () => {
+      stop = true;
+      clearInterval(timer);
+    };
+  }, [dapi]);
+
+  const v = status?.session;
+  const queue = status?.queue ?? [];
+  const send = async () => {
+    if (!label.trim()) return;
+    setBusy(true);
+    setFailure(undefined);
+    try {
+      const next = await dapi.label(label.trim());
+      setStatus((s) => (s ? { ...s, session: next } : s));
+      setLabel("");
+    } catch (err) {
+      if (!props.onFatal(err)) setFailure(failureOf(err, lang, "deposit"));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const finish = () => {
+    dapi.end().catch(props.onFatal);
+    props.onFinish();
+  };
+  const last = v?.last;
+  const door = v && v.step !== "scan" && v.compartment;
+
+  return (
+    <section class="deposit" aria-labelledby="loading-heading" data-testid="screen-loading">
+      <h1 id="loading-heading">{t(door ? "distribution.open.heading" : "distribution.scan.heading")}</h1>
+      {door && <DoorNumber compartment={door} />}
+      {door && (
+        <p class="instruction">
+          {t(v.step === "open" ? "distribution.open.body" : "distribution.opening", {
+            bundle: v.bundleId ?? "",
+          })}
+        </p>
+      )}
+      {last?.outcome === "loaded" && !door && (
+        <Message
+          tone="ok"
+          k="distribution.loaded"
+          params={{ bundle: last.bundleId, door: last.compartment ?? "?" }}
+          testid="loaded"
+        />
+      )}
+      {last?.outcome === "queued" && (
+        <Message tone="warn" k="distribution.queued" params={{ bundle: last.bundleId }} testid="queued" />
+      )}
+      {last?.outcome === "moved_after_jam" && door && (
+        <Message
+          tone="warn"
+          k="distribution.moved"
+          params={{ from: last.compartment ?? "?", to: door }}
+          testid="door-moved"
+        />
+      )}
+      {last?.outcome === "closed_empty" && !door && (
+        <Message tone="warn" k="distribution.closedEmpty" params={{ bundle: last.bundleId }} />
+      )}
+      {failure && <Message tone="error" k={failure.key} params={failure.params} testid="failure" />}
+      {!door && (
+        <>
+          <p class="hint">{t("distribution.scan.hint")}</p>
+          <form
+            class="barcode"
+            onSubmit={(e) => {
+              e.preventDefault();
+              send();
+            }}
+          >
+            <label for="label-input">{t("distribution.scan.label")}</label>
+            <input
+              id="label-input"
+              data-testid="label-input"
+              value={label}
+              autocomplete="off"
+              onInput={(e) => setLabel((e.target as HTMLInputElement).value)}
+            />
+            <button type="submit" class="primary" disabled={busy || !label.trim()} data-testid="label-submit">
+              {t("distribution.scan.submit")}
+            </button>
+          </form>
+        </>
+      )}
+      <h2 id="queue-heading">{t("distribution.queue.heading", { n: queue.length })}</h2>
+      {queue.length === 0 ? (
+        <p class="hint">{t("distribution.queue.empty")}</p>
+      ) : (
+        <ul class="queue" aria-labelledby="queue-heading" data-testid="queue">
+          {queue.slice(0, 20).map((q) => (
+            <li key={q.bundleId}>
+              {q.bundleId} · {q.size ?? "—"} ·{" "}
+              {t(`distribution.zone.${q.zone}` as "distribution.zone.ambient")}
+            </li>
+          ))}
+        </ul>
+      )}
+      <div class="row">
+        {v && v.loaded > 0 && <p class="count">{t("distribution.count", { n: v.loaded })}</p>}
+        <button type="button" class="secondary" onClick={finish} data-testid="finish">
+          {t("distribution.finish")}
+        </button>
+      </div>
+    </section>
+  );
+}
