@@ -118,6 +118,12 @@ describe.skipIf(noBrowser)("kiosk: a distribution round, volunteer and resident"
       (await site.call<{ counts: { collected: number } }>("GET", "/distribution/rounds/round-1")).body.counts
         .collected;
     await waitUntil(async () => (await collected()) === 1, 10_000, "the bundle collected");
+    // the door screen follows the bundle's door as it does a parcel's: shut and done
+    await waitUntil(
+      async () => (await page.locator("#collect-heading").textContent()) === "The door is closed",
+      10_000,
+      "the door screen saying the door is closed",
+    );
     await page.close();
   });
 

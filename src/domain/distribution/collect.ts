@@ -104,6 +104,10 @@ export class CollectDesk implements DoorReactor {
     bundleId: string,
     status: "open" | "done" | "not_removed" | "jammed",
   ): void {
-    c.out.afterwards(() => this.ctx.notices.emit("collect", { terminal, bundleId, ...c.ref, status }));
+    c.out.afterwards(() => {
+      this.ctx.notices.emit("collect", { terminal, bundleId, ...c.ref, status });
+      // the kiosk's door screen (its status poll reads the locker's collect notices)
+      this.ctx.holds.collectNotice(terminal, bundleId, c.ref, status);
+    });
   }
 }

@@ -19,7 +19,7 @@ import type { DoorReactor, DoorTruth, PulseOutcome } from "./doors.js";
 import type { TerminalGuard } from "./lockout.js";
 import type { Outcome } from "./outbox.js";
 import type { CompartmentRef } from "./ports.js";
-import type { LockerContext, PickupResult, TerminalScope } from "./types.js";
+import type { LockerContext, LockerNotices, PickupResult, TerminalScope } from "./types.js";
 
 export const HOLD_MIGRATIONS: readonly Migration[] = [
   {
@@ -141,6 +141,20 @@ export class LockerHolds {
   /** Why nothing may be put into `ref` now (a cold zone in alarm), or undefined. */
   refusal(ref: CompartmentRef): QhError | undefined {
     return this.ctx.gate?.refusal(ref);
+  }
+
+  /**
+   * Tell the kiosk what the door of a held item collected with a resident's code does (the
+   * locker's own `collect` notice, kind `pickup`, `parcelId` = the holder's item id): the kiosk's
+   * door screen follows a bundle's door exactly as a parcel's.
+   */
+  collectNotice(
+    terminal: string | null,
+    item: string,
+    ref: CompartmentRef,
+    status: LockerNotices["collect"]["status"],
+  ): void {
+    this.ctx.notices.emit("collect", { kind: "pickup", terminal, parcelId: item, ...ref, status });
   }
 
   /** Installs the resident code fallback (a bundle's code); undefined removes it. */
