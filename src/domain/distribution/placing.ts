@@ -45,7 +45,13 @@ export function claim(
   );
 }
 
-/** Inside a commit: the bundle leaves the compartment it was being loaded into (back to `state`). */
+/**
+ * Inside a commit: the bundle leaves the compartment it was being loaded into (back to `state`).
+ * Its round already closed (closed, past its closesAt, or emergency mode left while the door was
+ * being opened): the bundle is `unclaimed`, not sent back to a queue nobody loads from, and the
+ * platform, told at the close that it was in the locker, gets a `distribution.unclaimed` for it
+ * alone with reason `not_loaded`.
+ */
 export function unclaim(
   ctx: DistributionContext,
   out: Outcome,
@@ -56,17 +62,29 @@ export function unclaim(
     const ref = { device: b.device, compartment: b.compartment };
     if (ctx.holds.held(ref)?.item === b.bundle_id) ctx.holds.release(out, ref);
   }
+  const closed = ctx.store.round(b.round_id)?.state === "closed";
+  const next = closed ? "unclaimed" : state;
   ctx.store.patch(
     b.bundle_id,
     {
-      state,
+      state: next,
       device: null,
       compartment: null,
       door_opened: 0,
-      ...(state === "waiting" ? { queued_at: out.now } : {}),
+      ...(next === "waiting" ? { queued_at: out.now } : {}),
     },
     out.now,
   );
+  if (closed)
+    out.emit(ctx.siteDevice, "distribution.unclaimed", {
+      roundId: b.round_id,
+      reason: "not_loaded",
+      count: 1,
+      part: 1,
+      parts: 1,
+      bundles: [{ bundleId: b.bundle_id, household: b.household, inLocker: false }],
+      counts: { ...ctx.store.counts(b.round_id) },
+    });
 }
 
 /** Inside a commit: the compartment holding `bundleId` is given back to the locker (emptied). */

@@ -181,6 +181,37 @@ describe("a distribution round through the lockers", () => {
     expect(f.sink.events("distribution.loaded")[0]?.data).toMatchObject({ compartment: "A04" });
   });
 
+  it("a loading door that jams after the round closed leaves the bundle unclaimed, and says so", async () => {
+    f = await distFixture();
+    await f.run("distribution.load", {
+      roundId: "r1",
+      bundles: [{ bundleId: "B-J", household: H(1), code: "530001" }],
+    });
+    f.port.jam(ref("A01"));
+    await f.dist.startLoading(KIOSK, COURIER.code);
+    expect(await f.dist.scanLabel(KIOSK, "B-J")).toMatchObject({ compartment: "A01" });
+    await f.port.settle();
+    // the platform closes the round while the door is being opened
+    await f.run("distribution.close", { roundId: "r1" });
+    expect(f.sink.events("distribution.unclaimed")[0]?.data).toMatchObject({
+      reason: "command",
+      bundles: [{ bundleId: "B-J", inLocker: true }],
+    });
+    f.clock.advance(11_000);
+    await f.svc.sweep();
+    await f.port.settle();
+    expect(f.sink.events("door.jammed")[0]?.data).toMatchObject({ compartment: "A01", purpose: "load" });
+    // not back in a queue of a closed round: unclaimed, and the platform told it is not inside
+    expect(f.dist.bundleState("B-J")).toBe("unclaimed");
+    expect(f.sink.events("distribution.unclaimed")[1]?.data).toMatchObject({
+      roundId: "r1",
+      reason: "not_loaded",
+      count: 1,
+      bundles: [{ bundleId: "B-J", household: H(1), inLocker: false }],
+    });
+    expect(f.port.pulses).toEqual([ref("A01")]); // nothing else opened for a closed round
+  });
+
   it("puts a chilled bundle in a chilled compartment only", async () => {
     f = await distFixture({ zones: { A02: "cold-1" } });
     await f.run("distribution.load", {
