@@ -14,7 +14,10 @@
  *   select-first vend has none, so it is denied;
  * - `ration_exhausted` (`ration: { household, limit, used, day }`): the household bought its daily
  *   quantity of this item (the planogram's product, so two slots or machines of one product count
- *   together) on this local day (`trace.timeZone`), counted from `vend_ration_sales`.
+ *   together) on this local day (`trace.timeZone`), counted from `vend_ration_sales` plus the
+ *   household's vends approved and not yet completed (two machines at once: the second is counted
+ *   against the first's pending item; an approval held this way lapses after INFLIGHT_MS, a
+ *   vend that never completes does not keep the household from buying for longer).
  * Cash sales are reported by the machine after the fact (MDB `13 05` CASH SALE): they are recorded
  * as always and cannot be refused (docs/vending.md).
  */
@@ -27,6 +30,9 @@ import { dayFormat } from "../trace/lots.js";
 import { RationStore } from "./ration-store.js";
 import type { RecordTx } from "./recorder.js";
 import type { SaleRecord } from "./sales.js";
+
+/** How long an approved vend counts against its household's ration before its sale (ms, monotonic). */
+export const INFLIGHT_MS = 120_000;
 
 /** A planogram slot as rationing needs it. */
 export interface RationSlot {
@@ -57,6 +63,11 @@ export class Rationing {
   readonly store: RationStore;
   private readonly day: Intl.DateTimeFormat;
   private readonly off: (() => void) | undefined;
+  /** vends passed by the gate and not yet sold, by paymentRef: counted in `used` (see the rules) */
+  private readonly inflight = new Map<
+    string,
+    { household: string; item: string; day: string; until: number }
+  >();
 
   constructor(private readonly o: RationOptions) {
     this.store = new RationStore(o.db);
@@ -116,14 +127,30 @@ export class Rationing {
     const household = this.store.householdOf(vend?.paymentRef ?? null);
     if (household === undefined) return { reason: "household_required" };
     const day = this.today();
-    const used = this.store.used(household, this.item(device, slot), day);
+    const item = this.item(device, slot);
+    const ref = vend?.paymentRef ?? null;
+    const used = this.store.used(household, item, day) + this.pending(household, item, day, ref);
     if (used >= ess.limitPerHousehold)
       return { reason: "ration_exhausted", ration: { household, limit: ess.limitPerHousehold, used, day } };
+    if (ref !== null)
+      this.inflight.set(ref, { household, item, day, until: this.o.clock.mono() + INFLIGHT_MS });
     return undefined;
+  }
+
+  /** The household's vends of `item` on `day` approved and not yet sold, but the one of `except`. */
+  private pending(household: string, item: string, day: string, except: string | null): number {
+    const now = this.o.clock.mono();
+    let n = 0;
+    for (const [ref, p] of this.inflight) {
+      if (p.until <= now) this.inflight.delete(ref);
+      else if (ref !== except && p.household === household && p.item === item && p.day === day) n++;
+    }
+    return n;
   }
 
   /** The recorder's sale hook: a cashless sale to a household in emergency counts against its ration. */
   readonly onSale = (sale: SaleRecord, tx: RecordTx): void => {
+    if (sale.paymentRef !== null) this.inflight.delete(sale.paymentRef); // now counted as a sale
     if (sale.payment !== "cashless" || !this.emergency()) return;
     const household = this.store.householdOf(sale.paymentRef);
     if (household === undefined) return;
