@@ -1,17 +1,3 @@
-/**
- * The parcel locker vertical: its serial lines (lock boards and scanners; real ports, or
- * simulators on in-process links), bus masters, locker-bank and scanner drivers, the locker domain
- * service, the kiosk API and, for simulated lines, the simulator control API. Only
- * `src/extensions/` and gateway.ts wire concrete parts.
- *
- *   bus (config) ─► SerialLink (serialport | in-process pair ◄─ simulator) ─► BusMaster
- *        ─► LockerBankDriver (model: boards, locks → compartments) ─► LockerService ─► EventSink
- *   scanner bus ─► SerialLink ─► ScannerDriver ─► scan routing (courier / barcode / pickup)
- */
-import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { Counter, Gauge } from "prom-client";
 import { kioskPlugin } from "../api/kiosk.js";
 import { type SimulatedBank, simPlugin } from "../api/sim.js";
 import {
@@ -41,8 +27,8 @@ import { createScannerSim, type ScannerSim } from "../sim/scanner-line.js";
 import type { Simulator } from "../sim/types.js";
 import { BusMaster } from "../southbound/serial/bus-master.js";
 import type { SerialLink } from "../southbound/serial/link.js";
-import type { Db } from "../store/db.js";
 import { type LockerLayoutPort, lockerLayoutPort, siteLayout } from "./locker-layout.js";
+import { hasCouriers, lockerGauges, siteKey } from "./locker-support.js";
 import { LotScanNotices, loadLotScan } from "./lot-scan.js";
 import { linePresence } from "./presence.js";
 import type { SiteSeams } from "./seams.js";
@@ -50,53 +36,6 @@ import { type SerialLineHooks, serialLine } from "./serial-line.js";
 
 /** The demo site's courier (simulated sites only, and only while no courier codes were synced). */
 export const DEMO_COURIER = { id: "courier-demo", code: "24681357" };
-
-/** Site secret for the keyed hashes of pickup and courier codes: created once, kept in dataDir. */
-function siteKey(dataDir: string, db: Db): Buffer {
-  const f = join(dataDir, "locker.key");
-  if (existsSync(f)) {
-    let key: Buffer;
-    try {
-      key = Buffer.from(readFileSync(f, "utf8").trim(), "hex");
-    } catch (err) {
-      throw new QhError(
-        "QH_LOCKER_KEY_MISSING",
-        `${f} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): the pickup and courier codes stored are hashed with it`,
-        { file: f },
-      );
-    }
-    if (key.length !== 32)
-      throw new QhError(
-        "QH_LOCKER_KEY_MISSING",
-        `${f} is damaged (${key.length} bytes of key instead of 32): the pickup and courier codes stored are hashed with it`,
-        { file: f },
-      );
-    return key;
-  }
-  // Stored codes are keyed hashes: a new key would silently turn every resident's code "wrong".
-  const codes = storedCodes(db);
-  if (codes > 0) {
-    throw new QhError(
-      "QH_LOCKER_KEY_MISSING",
-      `${f} is missing while the store holds ${codes} pickup or courier code(s) hashed with it: no stored code would match`,
-      { file: f, codes },
-    );
-  }
-  const k = randomBytes(32);
-  writeFileSync(f, k.toString("hex"), { mode: 0o600 });
-  return k;
-}
-
-/** How many pickup and courier code hashes the store holds (0 before the locker's tables exist). */
-function storedCodes(db: Db): number {
-  let n = 0;
-  for (const t of ["locker_pickup_codes", "locker_courier_codes"]) {
-    if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(t) === undefined)
-      continue;
-    n += db.prepare(`SELECT count(*) FROM ${t}`).pluck().get() as number;
-  }
-  return n;
-}
 
 interface BusParts {
   bus: BusConfig;
@@ -474,62 +413,4 @@ function buildLocker(
       if (layouts.length > 0) await service.stop();
     },
   };
-}
-
-/**
- * A lot scanned at a terminal (traceability): recorded with the parcel whose deposit has its door
- * assigned or open there (`parcel.lot_loaded`); QH_TRACE_NO_LOADING when that deposit is gone; a
- * code that is not a lot, or a recalled or expired lot, its own code (the scan is refused, logged).
- */
-function hasCouriers(ctx: ExtensionContext): boolean {
-  try {
-    return (ctx.db.prepare("SELECT count(*) FROM locker_courier_codes").pluck().get() as number) > 0;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Metrics read at scrape time: the locker's waiting events, its unwritten door reports, and the
- * guessing guard's counts (wrong codes per declared terminal and kind; codes refused unread).
- */
-function lockerGauges(registry: ExtensionContext["registry"], service: LockerService): void {
-  if (registry.getSingleMetric("qh_locker_outbox_pending")) return;
-  new Gauge({
-    name: "qh_locker_outbox_pending",
-    help: "Locker events committed with their state change, not yet taken by the event store (locker_outbox)",
-    registers: [registry],
-    collect() {
-      this.set(service.pendingEvents());
-    },
-  });
-  new Gauge({
-    name: "qh_locker_door_reports_unwritten",
-    help: "Door reports kept in memory because the store could not write them (written once it can)",
-    registers: [registry],
-    collect() {
-      this.set(service.unwrittenDoorReports());
-    },
-  });
-  new Counter({
-    name: "qh_kiosk_wrong_codes_total",
-    help: "Wrong pickup and courier codes, per kiosk terminal and kind",
-    labelNames: ["terminal", "kind"],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const w of service.guardTally().wrong.values())
-        this.inc({ terminal: w.terminal, kind: w.kind }, w.n);
-    },
-  });
-  new Counter({
-    name: "qh_kiosk_codes_refused_total",
-    help: "Kiosk requests refused before any code was checked: terminal_unknown, locked_out, site_slowed",
-    labelNames: ["reason"],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [reason, n] of service.guardTally().refused) this.inc({ reason }, n);
-    },
-  });
 }
