@@ -26,6 +26,11 @@ export interface LotScanNotice {
   code?: string;
   /** for invalid scans: the GS1 application identifier at fault, if known ("01", "17"…) */
   ai?: string;
+  /**
+   * for recorded scans: what looks wrong though the label parsed (the GS1 wrapper's warnings,
+   * e.g. a lot that ends like an expiry date: the scanner may have dropped a separator)
+   */
+  warnings?: string[];
 }
 
 /** The last lot-scan notice per terminal (memory only: a notice is for the courier at the screen now). */
@@ -101,6 +106,7 @@ export async function loadLotScan(
       lot: lot.lot,
       expiry: lot.expiry ?? null,
       quantity: lot.count ?? 1,
+      ...(lot.warnings.length > 0 ? { warnings: lot.warnings } : {}),
     });
     return data;
   } catch (err) {

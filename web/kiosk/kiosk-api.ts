@@ -41,6 +41,8 @@ export interface LotScanNotice {
   expiry?: string | null;
   quantity?: number;
   code?: string;
+  /** the label parsed, but looks wrong (a dropped separator): the courier checks the lot shown */
+  warnings?: string[];
 }
 
 export interface KioskStatus {

@@ -26,7 +26,14 @@ export function LotNotice(props: { notice: LotScanNotice }) {
           k={n.expiry ? "lot.recorded" : "lot.recordedNoExpiry"}
           params={lot}
           testid="lot-recorded"
-          extra={n.quantity !== undefined && n.quantity > 1 ? t("lot.count", { n: n.quantity }) : undefined}
+          extra={
+            [
+              n.quantity !== undefined && n.quantity > 1 ? t("lot.count", { n: n.quantity }) : "",
+              n.warnings && n.warnings.length > 0 ? t("lot.warn.separator") : "",
+            ]
+              .filter(Boolean)
+              .join(" ") || undefined
+          }
         />
       );
     case "expired":

@@ -1,0 +1,81 @@
+/**
+ * A courier's pack label scanned during a deposit by a scanner that drops the GS separator: the
+ * lot runs into the expiry's AI ((10) DUMPLING-3 then (17) 301231 read as one lot). The label
+ * parses, so the lot is recorded as scanned; the kiosk's status (what the door screen shows) now
+ * carries the warning, so the courier is asked to check the lot against the label. Before, the
+ * warning reached only the log. A clean label carries none.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { encodeGs1 } from "../../../src/domain/trace/gs1.js";
+import { waitUntil } from "../../helpers/upstream.js";
+import { COURIER_CODE, demoBus, LOCKER, type SessionView, startLockerSite } from "../locker/support.js";
+
+const GTIN = "04012345678901";
+
+describe("a lot label with a dropped separator, scanned into a parcel at the kiosk", () => {
+  let site: Awaited<ReturnType<typeof startLockerSite>> | undefined;
+  afterEach(async () => {
+    await site?.close();
+    site = undefined;
+  });
+
+  it("is recorded as scanned, and the kiosk's status carries the warning; a clean label none", async () => {
+    site = await startLockerSite({
+      buses: [
+        demoBus(),
+        {
+          id: "bus-scanner-a",
+          path: "sim://bus-scanner-a",
+          protocol: "scanner-line",
+          devices: [{ id: "scanner-a", model: "generic-serial-scanner" }],
+        },
+      ],
+      terminals: [{ id: "kiosk-a", banks: [LOCKER], scanner: "scanner-a" }],
+    });
+    const s = site;
+    const k = (path: string, body?: Record<string, unknown>) => s.kiosk<SessionView>(path, body, "kiosk-a");
+    const status = async () =>
+      (
+        await s.kiosk<{ lot: { outcome: string; lot: string; warnings?: string[]; seq: number } | null }>(
+          "status",
+          undefined,
+          "kiosk-a",
+        )
+      ).body.lot;
+    expect((await k("deposit", { courierCode: COURIER_CODE })).status).toBe(200);
+    expect((await k("deposit/barcode", { barcode: "PKG-DROPPED-1" })).status).toBe(200);
+    expect((await k("deposit/size", { size: "M" })).status).toBe(200);
+    await waitUntil(async () => (await k("deposit")).body.step === "open", 20_000, "deposit door open");
+
+    // (01) GTIN (10) DUMPLING-3 (17) 301231, the GS after the lot lost on the way
+    const dropped = `]d201${GTIN}10DUMPLING-317301231`;
+    expect((await s.request("POST", "/api/v1/sim/scanners/scanner-a/scan", { code: dropped })).status).toBe(
+      200,
+    );
+    await waitUntil(async () => (await status())?.outcome === "recorded", 10_000, "the lot notice");
+    const warned = await status();
+    expect(warned).toMatchObject({ outcome: "recorded", lot: "DUMPLING-317301231" });
+    expect(warned?.warnings?.[0]).toMatch(/\(10\) DUMPLING-317301231 ends like \(17\) 301231/);
+
+    // the same pack's label with its separator: recorded without a warning
+    const clean = encodeGs1(
+      [
+        { ai: "01", value: GTIN },
+        { ai: "10", value: "DUMPLING-3" },
+        { ai: "17", value: "301231" },
+      ],
+      { symbology: "]d2" },
+    );
+    expect((await s.request("POST", "/api/v1/sim/scanners/scanner-a/scan", { code: clean })).status).toBe(
+      200,
+    );
+    await waitUntil(
+      async () => ((await status())?.seq ?? 0) > (warned?.seq ?? 0),
+      10_000,
+      "the second notice",
+    );
+    const ok = await status();
+    expect(ok).toMatchObject({ outcome: "recorded", lot: "DUMPLING-3" });
+    expect(ok?.warnings).toBeUndefined();
+  });
+});
