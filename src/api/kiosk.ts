@@ -66,6 +66,8 @@ export function kioskPlugin(
       lot: lots?.get(req.params.terminal) ?? null,
       available: locker.availability(req.params.terminal),
       zones: locker.coldZones(),
+      // per cold zone: the sizes a deposit asking for that zone may get (the size screen's counts)
+      availableByZone: locker.availabilityByZone(req.params.terminal),
       siteMode: siteMode ? modeSummary(siteMode.current()) : null,
     }));
 

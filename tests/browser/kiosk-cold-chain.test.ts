@@ -48,6 +48,12 @@ describe.skipIf(noBrowser)("kiosk: the cold chain refuses a deposit and warns at
     await page.getByTestId("zone-chilled").click();
     expect(await page.getByTestId("zone-chilled").getAttribute("aria-pressed")).toBe("true");
     expect(await page.getByTestId("zone-chilled").textContent()).toBe("✓ 冷藏");
+    // only the sizes the chilled zone has (6 M compartments), not the ambient bank's S, L, XL
+    await page.getByTestId("size-S").waitFor({ state: "detached" });
+    expect(
+      await page.locator('[data-testid^="size-"]').evaluateAll((els) => els.map((e) => e.dataset.testid)),
+    ).toEqual(["size-M"]);
+    expect(await page.getByTestId("size-M").textContent()).toContain("6");
     await expectReadable(page, "kiosk-zh-size-zone-chosen");
     await page.getByTestId("size-M").click();
     await page.getByTestId("screen-open").waitFor();

@@ -10,6 +10,7 @@ import { needsPairing } from "./failures.js";
 import { useT } from "./i18n.js";
 import { TimeoutWarning, useIdleLimit } from "./idle.js";
 import {
+  type Available,
   type DepositView,
   type KioskStatus,
   kioskApi,
@@ -50,6 +51,7 @@ export function App(props: { terminal: string }) {
   const [offline, setOffline] = useState(false);
   const [lot, setLot] = useState<LotScanNotice | null>(null);
   const [zones, setZones] = useState<string[]>([]);
+  const [byZone, setByZone] = useState<Record<string, Available>>({});
   const [siteMode, setSiteMode] = useState<SiteModeView | null | undefined>();
   const emergency = siteMode?.mode === "emergency"; // volunteers load bundles (screens/distribution.tsx)
   const seen = useRef<number | undefined>(undefined);
@@ -84,6 +86,7 @@ export function App(props: { terminal: string }) {
     setDeposit(s.deposit);
     setLot(s.lot ?? null);
     setZones((z) => (z.join() === (s.zones ?? []).join() ? z : (s.zones ?? [])));
+    setByZone(s.availableByZone ?? {});
     if (s.deposit && (now === "home" || now === "courier" || now === "pickup")) setScreen("deposit");
     if (!s.deposit && now === "deposit") {
       setFlash("deposit.ended");
@@ -219,6 +222,7 @@ export function App(props: { terminal: string }) {
             view={deposit}
             lot={lot}
             zones={zones}
+            availableByZone={byZone}
             offline={offline}
             onView={setDeposit}
             onFinish={finishDeposit}

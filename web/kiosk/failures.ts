@@ -34,7 +34,15 @@ export function failureOf(
   switch (err.code) {
     case "QH_LOCKER_CODE_WRONG":
       return {
-        key: context === "courier" ? "err.courierWrong" : "err.codeWrong",
+        // "1 more time", never "1 more times" (the catalogues have a key for one try left)
+        key:
+          d.attemptsLeft === 1
+            ? context === "courier"
+              ? "err.courierWrongOne"
+              : "err.codeWrongOne"
+            : context === "courier"
+              ? "err.courierWrong"
+              : "err.codeWrong",
         params: { n: typeof d.attemptsLeft === "number" ? d.attemptsLeft : "?" },
       };
     case "QH_LOCKER_LOCKED_OUT":

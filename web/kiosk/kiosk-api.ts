@@ -51,6 +51,8 @@ export interface KioskStatus {
   lot?: LotScanNotice | null;
   /** cold zones a courier may ask for (chilled, frozen…): none at a site without cold lockers */
   zones?: string[];
+  /** per cold zone, the free compartments per size a deposit asking for it may get */
+  availableByZone?: Record<string, Available>;
   available: Available;
   /** the site's service mode (issue 11; null on a gateway without it) */
   siteMode?: SiteModeView | null;

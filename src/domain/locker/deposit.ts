@@ -223,11 +223,17 @@ export class DepositDesk implements DoorReactor {
     return s ? this.view(s) : undefined;
   }
 
-  /** Free usable compartments per size, within the terminal's lockers. */
-  available(terminal?: string): Partial<Record<CompartmentSize, number>> {
+  /**
+   * Free usable compartments per size, within the terminal's lockers; with `zone`, only those of
+   * that cold zone (what a deposit asking for it may get).
+   */
+  available(terminal?: string, zone?: string): Partial<Record<CompartmentSize, number>> {
     const scope = terminal === undefined ? undefined : this.ctx.terminals.devicesFor(terminal);
     const out: Partial<Record<CompartmentSize, number>> = {};
-    for (const c of this.ctx.compartments.free(0, scope)) out[c.size] = (out[c.size] ?? 0) + 1;
+    for (const c of this.ctx.compartments.free(0, scope)) {
+      if (zone !== undefined && this.ctx.gate?.zoneOf(refOf(c)) !== zone) continue;
+      out[c.size] = (out[c.size] ?? 0) + 1;
+    }
     return out;
   }
 

@@ -402,8 +402,14 @@ export class LockerService implements DoorInput, LockerCommandTarget {
     return [...(this.ctx.gate?.zones?.() ?? [])];
   }
 
-  availability(terminal?: string): Partial<Record<CompartmentSize, number>> {
-    return this.deposits.available(terminal);
+  /** Free compartments per size at the terminal; with `zone`, only that cold zone's. */
+  availability(terminal?: string, zone?: string): Partial<Record<CompartmentSize, number>> {
+    return this.deposits.available(terminal, zone);
+  }
+
+  /** Free compartments per size at the terminal for each cold zone a deposit may ask for. */
+  availabilityByZone(terminal?: string): Record<string, Partial<Record<CompartmentSize, number>>> {
+    return Object.fromEntries(this.coldZones().map((z) => [z, this.deposits.available(terminal, z)]));
   }
 
   stateDocument(device: string): JsonObject {

@@ -35,6 +35,18 @@ describe("kiosk failures", () => {
     expect(passed.key).toBe("distribution.err.slotPassed");
   });
 
+  it('one try left is said in the singular ("1 more time"), more in the plural', () => {
+    const one = failureOf(refusal(403, "QH_LOCKER_CODE_WRONG", { attemptsLeft: 1 }), "en", "pickup");
+    expect((en as Record<string, string>)[one.key]).toBe(
+      "That pickup code is not right. You can try 1 more time.",
+    );
+    const courier = failureOf(refusal(403, "QH_LOCKER_CODE_WRONG", { attemptsLeft: 1 }), "en", "courier");
+    expect((en as Record<string, string>)[courier.key]).toMatch(/courier code .* 1 more time\.$/);
+    const three = failureOf(refusal(403, "QH_LOCKER_CODE_WRONG", { attemptsLeft: 3 }), "en", "pickup");
+    expect((en as Record<string, string>)[three.key]).toMatch(/\{n\} more times\.$/);
+    expect(three.params?.n).toBe(3);
+  });
+
   it("the kiosk API's codes map to their own messages, not the generic one", () => {
     const codes = [
       "QH_LOCKER_CODE_WRONG",

@@ -9,7 +9,14 @@
 import { useState } from "preact/hooks";
 import { type Failure, failureOf } from "../failures.js";
 import { useT } from "../i18n.js";
-import { type DepositView, type KioskApi, type LotScanNotice, SIZES, type Size } from "../kiosk-api.js";
+import {
+  type Available,
+  type DepositView,
+  type KioskApi,
+  type LotScanNotice,
+  SIZES,
+  type Size,
+} from "../kiosk-api.js";
 import { LotNotice } from "../lot-notice.js";
 import { Message } from "../notice.js";
 import { DoorNumber } from "./door-number.js";
@@ -22,6 +29,8 @@ export interface DepositProps {
   lot?: LotScanNotice | null;
   /** the site's cold zones: the size screen asks which temperature the parcel needs */
   zones?: string[];
+  /** per cold zone, the free compartments per size (the counts once a zone is chosen) */
+  availableByZone?: Record<string, Available>;
   offline: boolean;
   /** The gateway's newer view after an action (the poll would bring it a moment later). */
   onView(v: DepositView): void;
@@ -80,7 +89,9 @@ export function Deposit(p: DepositProps) {
   }
 
   if (v.step === "size") {
-    const sizes = SIZES.filter((s) => (v.available[s] ?? 0) > 0);
+    // a chosen cold zone shows only its own compartments' sizes and counts
+    const free: Available = zone !== undefined ? (p.availableByZone?.[zone] ?? {}) : v.available;
+    const sizes = SIZES.filter((s) => (free[s] ?? 0) > 0);
     return (
       <section class="deposit" aria-labelledby="size-heading" data-testid="screen-size">
         <h1 id="size-heading">{t("size.heading")}</h1>
@@ -104,7 +115,7 @@ export function Deposit(p: DepositProps) {
               <SizeButton
                 key={s}
                 size={s}
-                free={v.available[s] ?? 0}
+                free={free[s] ?? 0}
                 offered={v.offer === s}
                 disabled={busy}
                 onChoose={() => run(() => p.api.size(s, zone))}
