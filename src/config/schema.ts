@@ -325,6 +325,8 @@ export interface TraceConfig {
   gs1: {
     /** the printable character a scanner writes instead of GS (ASCII 29); unset: the scanner sends GS */
     separator?: string;
+    /** a lot ending like (17)YYMMDD in a scan without GS: "refuse" (default) or "record" (docs/traceability.md) */
+    runOnLots: "refuse" | "record";
   };
   /** IANA time zone in which an expiry date ends (default: the system's) */
   timeZone?: string;
@@ -688,6 +690,12 @@ export const configSchema: SchemaObject = {
                 type: "string",
                 enum: [...GS1_SEPARATOR_STAND_INS],
                 [MESSAGE_KEYWORD]: `must be one character GS1 never uses in a value: ${GS1_SEPARATOR_STAND_INS.join(" ")}`,
+              },
+              runOnLots: {
+                type: "string",
+                enum: ["refuse", "record"],
+                default: "refuse",
+                [MESSAGE_KEYWORD]: 'must be "refuse" or "record"',
               },
             },
             { default: {} },

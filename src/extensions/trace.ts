@@ -43,6 +43,7 @@ export function traceExtension(seams: SiteSeams): ExtensionFactory {
       clock: ctx.clock,
       log,
       separator: ctx.config.trace.gs1.separator,
+      runOnLots: ctx.config.trace.gs1.runOnLots,
       timeZone: ctx.config.trace.timeZone,
     });
     const service = new TraceService({

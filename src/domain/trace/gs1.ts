@@ -98,6 +98,12 @@ export interface Gs1Scan {
   separatorReplaced: boolean;
   /** true: plausible but suspicious (e.g. a lot that swallowed a date) */
   warnings: string[];
+  /**
+   * (10)/(21) values that end like a date AI and its date (`MILK010517260103`): what the value
+   * would be had the scanner sent the separator (`prefix` "MILK0105", `dateAi` "17", `date`
+   * "2026-01-03"; `date` absent when the six digits are no real date). One per warning.
+   */
+  runOns: { ai: string; value: string; prefix: string; dateAi: string; date?: string }[];
 }
 
 /** GS1 mod-10 check digit of the digits before it (General Specifications §7.9.1). */
@@ -212,7 +218,7 @@ export function parseGs1(text: string, o: Gs1Options = {}): Gs1Scan {
   if (parsed.parsedCodeItems.length === 0)
     throw new QhError("QH_GS1_INVALID", "not a GS1 element string: no application identifier");
   const year = o.year ?? new Date().getUTCFullYear();
-  const scan: Gs1Scan = { symbology, elements: [], separatorReplaced, warnings: [] };
+  const scan: Gs1Scan = { symbology, elements: [], separatorReplaced, warnings: [], runOns: [] };
   const seen = new Map<string, string>();
   for (const e of parsed.parsedCodeItems) {
     const raw = String(e.raw);
@@ -269,10 +275,18 @@ export function parseGs1(text: string, o: Gs1Options = {}): Gs1Scan {
   for (const ai of ["10", "21"]) {
     const v = get(ai);
     const m = v === undefined ? null : /(1[1-7])(\d{6})$/.exec(v);
-    if (m && v!.length > 8 && isDate(m[2]!))
+    if (m && v!.length > 8 && isDate(m[2]!)) {
+      let date: string | undefined;
+      try {
+        date = gs1Date(m[1]!, m[2]!, year);
+      } catch {
+        date = undefined;
+      }
+      scan.runOns.push({ ai, value: v!, prefix: v!.slice(0, -8), dateAi: m[1]!, ...(date ? { date } : {}) });
       scan.warnings.push(
         `(${ai}) ${v} ends like (${m[1]}) ${m[2]}: if the scanner drops the group separator, set trace.gs1.separator or configure the scanner to send GS`,
       );
+    }
   }
   return scan;
 }

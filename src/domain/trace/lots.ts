@@ -22,7 +22,7 @@ import type { Clock } from "../../core/clock.js";
 import type { JsonObject } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
-import { type Gs1Scan, parseGs1, printable } from "./gs1.js";
+import { GS, type Gs1Scan, parseGs1, printable } from "./gs1.js";
 import type { TraceOutbox, TraceTx } from "./outbox.js";
 import { migrateTrace } from "./schema.js";
 
@@ -55,6 +55,12 @@ export interface TraceLotsOptions {
   log: Logger;
   /** trace.gs1.separator */
   separator?: string;
+  /**
+   * trace.gs1.runOnLots: what a lot ending like a date AI (`MILK010517260103`) in a scan with no
+   * group separator at all is: "refuse" (default: QH_GS1_SEPARATOR, the scanner is to be fixed)
+   * or "record" (this site's lots really end so, recorded as scanned with a warning)
+   */
+  runOnLots?: "refuse" | "record";
   /** trace.timeZone (IANA); default the system's */
   timeZone?: string;
 }
@@ -105,8 +111,46 @@ export class TraceLots {
       code: printable(code),
       warnings: g.warnings,
     };
+    this.assertRunOns(g, code);
     this.assertLoadable(lot);
     return lot;
+  }
+
+  /**
+   * A (10)/(21) value that ends like (1x)YYMMDD (gs1.ts `runOns`) may be a lot that swallowed
+   * the next element because the scanner dropped the group separator: a lot recorded so would
+   * escape every later recall and expiry check of the real lot. So, whatever the config: the
+   * prefix recalled for the GTIN → QH_TRACE_LOT_RECALLED; the swallowed (17) past (with no (17)
+   * of its own in the scan) → QH_TRACE_LOT_EXPIRED. Otherwise, when the scan carries no group
+   * separator at all (so nothing shows the scanner sends them) and `runOnLots` is not "record":
+   * QH_GS1_SEPARATOR. A scan with a GS elsewhere comes from a scanner that sends them: the value
+   * is recorded as scanned, with the warning.
+   */
+  private assertRunOns(g: Gs1Scan, code: string): void {
+    const gtin = g.gtin as string;
+    for (const r of g.runOns) {
+      const recall = r.ai === "10" ? this.recallOf(gtin, r.prefix) : undefined;
+      if (recall)
+        throw new QhError(
+          "QH_TRACE_LOT_RECALLED",
+          `lot ${r.value} of ${gtin} reads as the recalled lot ${r.prefix} (${recall.recall_id}) with its (${r.dateAi}) run on: a dropped group separator?`,
+          { gtin, lot: r.prefix, scannedLot: r.value, recallId: recall.recall_id },
+        );
+      if (r.dateAi === "17" && r.date !== undefined && g.expiry === undefined && this.isExpired(r.date))
+        throw new QhError(
+          "QH_TRACE_LOT_EXPIRED",
+          `lot ${r.value} of ${gtin} reads as lot ${r.prefix} expired on ${r.date} (today is ${this.today()}): a dropped group separator?`,
+          { gtin, lot: r.prefix, scannedLot: r.value, expiry: r.date, today: this.today() },
+        );
+    }
+    const sendsGs = code.includes(GS) || (this.o.separator !== undefined && code.includes(this.o.separator));
+    const r = g.runOns[0];
+    if (r && !sendsGs && this.o.runOnLots !== "record")
+      throw new QhError(
+        "QH_GS1_SEPARATOR",
+        `(${r.ai}) ${JSON.stringify(r.value)} ends like (${r.dateAi}) ${r.value.slice(-6)} and the scan has no group separator: the scanner probably dropped it (the value would be ${JSON.stringify(r.prefix)}); if this site's lots really end so, set trace.gs1.runOnLots: record`,
+        { ai: r.ai, value: r.value, prefix: r.prefix, dateAi: r.dateAi, code: printable(code) },
+      );
   }
 
   /** @throws QH_TRACE_LOT_RECALLED, QH_TRACE_LOT_EXPIRED */

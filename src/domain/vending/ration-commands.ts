@@ -73,14 +73,23 @@ export function rationCommands(
   const prices = inner["vend.prices"];
   if (prices)
     out["vend.prices"] = async (args, ctx) => {
-      const device = machineOf(args, ctx, machines);
-      if (ration.emergency() && device !== undefined && Array.isArray(args.prices)) {
+      // the machine as the stock handler resolves it (args.device, the command's device, else the
+      // planogram's only machine); unresolved here, every machine the price could land on is
+      // checked, so no path raises a price above its normal one in emergency
+      const named = args.device ?? ctx.device;
+      const candidates =
+        typeof named === "string" ? [named] : [...new Set([...machines, ...ration.planogramMachines()])];
+      if (ration.emergency() && Array.isArray(args.prices)) {
         const over: string[] = [];
         for (const e of args.prices) {
           if (!isJsonObject(e) || !Number.isInteger(e.slot) || !Number.isInteger(e.price)) continue;
-          const normal = ration.normalPrice(device, e.slot as number);
-          if (normal !== undefined && (e.price as number) > normal)
-            over.push(`slot ${e.slot}: ${e.price} > normal ${normal}`);
+          for (const device of candidates) {
+            const normal = ration.normalPrice(device, e.slot as number);
+            if (normal !== undefined && (e.price as number) > normal)
+              over.push(
+                `${candidates.length > 1 ? `${device} ` : ""}slot ${e.slot}: ${e.price} > normal ${normal}`,
+              );
+          }
         }
         if (over.length > 0)
           throw refusal(

@@ -93,6 +93,13 @@ export class RationStore {
     return r?.price;
   }
 
+  /** Keep `price` as the slot's normal price unless one is kept already (a slot new in an emergency). */
+  keepNormalPrice(device: string, slot: number, price: number): void {
+    this.db
+      .prepare("INSERT OR IGNORE INTO vend_normal_prices (device, slot, price) VALUES (?, ?, ?)")
+      .run(device, slot, price);
+  }
+
   hasNormalPrices(): boolean {
     return this.db.prepare("SELECT 1 FROM vend_normal_prices LIMIT 1").get() !== undefined;
   }

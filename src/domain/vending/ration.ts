@@ -108,9 +108,22 @@ export class Rationing {
     return product ?? this.o.slotInfo(device, slot)?.product ?? `${device}#${slot}`;
   }
 
-  /** The slot's normal price: kept at the emergency's start, else the planogram's now. */
+  /**
+   * The slot's normal price: kept at the emergency's start. A slot with none kept (added to the
+   * planogram during the emergency) gets its planogram price as first seen here kept as its
+   * normal one, in emergency: a later price may go down and back up to it, never above it.
+   */
   normalPrice(device: string, slot: number): number | undefined {
-    return this.store.normalPrice(device, slot) ?? this.o.slotInfo(device, slot)?.price;
+    const kept = this.store.normalPrice(device, slot);
+    if (kept !== undefined) return kept;
+    const now = this.o.slotInfo(device, slot)?.price;
+    if (now !== undefined && this.emergency()) this.store.keepNormalPrice(device, slot, now);
+    return now;
+  }
+
+  /** The machines the planogram has slots of (what `vend.prices` resolves a missing device among). */
+  planogramMachines(): string[] {
+    return [...new Set(this.o.allPrices().map((p) => p.device))];
   }
 
   /**
@@ -128,13 +141,25 @@ export class Rationing {
     if (household === undefined) return { reason: "household_required" };
     const day = this.today();
     const item = this.item(device, slot);
+    const limit = this.limitOf(item, ess.limitPerHousehold);
     const ref = vend?.paymentRef ?? null;
     const used = this.store.used(household, item, day) + this.pending(household, item, day, ref);
-    if (used >= ess.limitPerHousehold)
-      return { reason: "ration_exhausted", ration: { household, limit: ess.limitPerHousehold, used, day } };
+    if (used >= limit) return { reason: "ration_exhausted", ration: { household, limit, used, day } };
     if (ref !== null)
       this.inflight.set(ref, { household, item, day, until: this.o.clock.mono() + INFLIGHT_MS });
     return undefined;
+  }
+
+  /**
+   * A household's daily limit of `item`: the smallest `limitPerHousehold` among the essential
+   * slots (any machine) holding that item. The ration counts per product, so two slots of one
+   * product with different limits share the stricter one (else the larger would win).
+   */
+  limitOf(item: string, own: number): number {
+    let limit = own;
+    for (const e of this.store.essentials())
+      if (e.limitPerHousehold < limit && this.item(e.device, e.slot) === item) limit = e.limitPerHousehold;
+    return limit;
   }
 
   /** The household's vends of `item` on `day` approved and not yet sold, but the one of `except`. */

@@ -106,6 +106,8 @@ export interface SiteOptions {
   dataDir?: string;
   /** `store:` settings of the config (with a dataDir the default is `{ lowDiskMb: 0 }`). */
   store?: Json;
+  /** `trace:` settings of the config. */
+  trace?: Json;
   /** Gateway test hooks: pretend this many bytes are free; the housekeeping period (ms). */
   freeBytesOverride?: GatewayOptions["freeBytesOverride"];
   housekeepingMs?: number;
@@ -194,6 +196,7 @@ export async function startLockerSite(o: SiteOptions = {}) {
       simulate: o.simulate ?? true,
       buses,
       locker: { terminals, ...o.locker },
+      ...(o.trace ? { trace: o.trace } : {}),
       ...(o.dataDir || o.store ? { store: { ...(o.dataDir ? { lowDiskMb: 0 } : {}), ...o.store } } : {}),
     },
     o.dataDir,

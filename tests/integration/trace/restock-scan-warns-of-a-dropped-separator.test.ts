@@ -2,7 +2,8 @@
  * A restock by scan whose label was read without its GS1 group separator (the scanner dropped it:
  * the lot runs into the expiry's AI) is recorded as scanned, and the answer says so: `warnings`
  * in the API's restock answer names the slot and the suspicious value (it used to reach only the
- * parser's result, never the operator). A clean scan answers no warnings.
+ * parser's result, never the operator). A clean scan answers no warnings. (Under
+ * `trace.gs1.runOnLots: record`; by default such a scan is refused: run-on-lot-refused-at-restock.)
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../../src/core/clock.js";
@@ -22,7 +23,7 @@ describe("restock by scan: a dropped group separator is answered as a warning", 
             { device: "vm-a", slots: [{ slot: 3, product: "milk-1l", price: 500, capacity: 12, count: 0 }] },
           ],
         },
-        trace: { timeZone: "UTC" },
+        trace: { timeZone: "UTC", gs1: { runOnLots: "record" } },
         clock: { synchronized: "yes" },
       },
       { clock: new ManualClock(Date.parse("2026-01-01T08:00:00.000Z")) },

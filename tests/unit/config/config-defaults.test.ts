@@ -86,7 +86,7 @@ describe("config defaults", () => {
         offlineLimit: { vendsPerDay: 0, amountPerDay: 0 },
         machines: [],
       } satisfies Config["vending"],
-      trace: { gs1: {}, expiryCheckSeconds: 60 },
+      trace: { gs1: { runOnLots: "refuse" }, expiryCheckSeconds: 60 },
       clock: { synchronized: "auto", checkSeconds: 30 },
       simulate: false,
       log: { level: "info" },
