@@ -162,6 +162,15 @@ export class LockerHolds {
     this.ctx.codeFallback = fallback;
   }
 
+  /**
+   * Installs the check of the holder's live codes (a bundle's, by keyed hash): a code it still
+   * honours is never issued to a parcel (the issuer draws again) nor registered for one
+   * (QH_LOCKER_CODE_IN_USE); undefined removes it.
+   */
+  setCodeInUse(inUse: ((hash: Buffer) => boolean) | undefined): void {
+    this.ctx.pickupCodes.inUseElsewhere = inUse;
+  }
+
   /** The gateway database (the holder keeps its own tables in it, in the same transactions). */
   get db(): Database.Database {
     return this.ctx.db;
