@@ -138,6 +138,24 @@ export class LoadingDesk implements DoorReactor {
       this.after(c, b, "closed_empty");
       return;
     }
+    this.loadedIn(c, b);
+  }
+
+  /**
+   * The load pulse's door opened and shut unseen (a restart, or between two reads) and the
+   * presence sensor now sees the bundle inside: it is loaded, not a jam.
+   */
+  filledUnseen(c: DoorChange): boolean {
+    if (c.intent?.purpose !== "load" || c.intent.parcelId === undefined) return false;
+    const b = this.ctx.store.bundle(c.intent.parcelId);
+    if (b?.state !== "loading" || !at(b, c.ref) || b.door_opened === 1) return false;
+    this.loadedIn(c, b);
+    return true;
+  }
+
+  private loadedIn(c: DoorChange, b: BundleRow): void {
+    const { store } = this.ctx;
+    const out = c.out;
     store.patch(b.bundle_id, { state: "loaded", loaded_at: out.now }, out.now);
     out.emit(c.ref.device, "distribution.loaded", {
       roundId: b.round_id,

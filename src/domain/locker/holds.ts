@@ -77,6 +77,11 @@ export class LockerHolds {
     jammed: (c) => {
       for (const r of this.reactors) r.jammed?.(c);
     },
+    filledUnseen: (c) => {
+      let taken = false;
+      for (const r of this.reactors) if (r.filledUnseen?.(c) === true) taken = true;
+      return taken;
+    },
   };
 
   /** A holder's reaction to door truth (inside the door's transaction: synchronous, SQLite only). */
