@@ -177,7 +177,8 @@ export class LoadingDesk implements DoorReactor {
     if (c.intent?.purpose !== "load" || c.intent.parcelId === undefined) return;
     const b = this.ctx.store.bundle(c.intent.parcelId);
     if (b?.state !== "loading" || !at(b, c.ref) || b.door_opened === 1) return;
-    // the locker put the compartment out of service (jammed): the bundle leaves it
+    // the locker put the compartment out of service (jammed): the bundle leaves it (unclaimed
+    // if its round closed meanwhile: then no other door is pulsed for it, place() checks)
     unclaim(this.ctx, c.out, b, "pending");
     c.out.afterwards(async () => {
       const s = this.sessionFor(b.bundle_id);
@@ -217,6 +218,8 @@ export class LoadingDesk implements DoorReactor {
     for (;;) {
       const ref = await holds.commit((out) => {
         const b = store.bundle(bundleId);
+        // the round closed meanwhile (close, closesAt, emergency left): no door for it any more
+        if (b && store.round(b.round_id)?.state !== "open") return "round_closed" as const;
         if (!b || (b.state !== "pending" && b.state !== "waiting")) return undefined;
         const target = suitable(this.ctx, b, devices, s.tried);
         if (!target) {
@@ -227,12 +230,12 @@ export class LoadingDesk implements DoorReactor {
         claim(this.ctx, out, b, target, { volunteer: s.volunteer, terminal: s.terminal });
         return target;
       });
-      if (!ref) {
+      if (!ref || ref === "round_closed") {
         s.step = "scan";
         s.bundleId = undefined;
         s.device = undefined;
         s.compartment = undefined;
-        s.last = { outcome: "queued", bundleId };
+        s.last = { outcome: ref ?? "queued", bundleId };
         return;
       }
       s.step = "opening";
