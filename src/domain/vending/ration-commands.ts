@@ -43,7 +43,7 @@ export function rationCommands(
   if (session)
     out["vend.session"] = async (args, ctx) => {
       const { household: given, ...rest } = args;
-      const household = given === undefined ? undefined : (parseHousehold(given) ?? given); // site/household.ts
+      const household = given === undefined ? undefined : (parseHousehold(given) ?? null); // site/household.ts
       if (household !== undefined && (typeof household !== "string" || !HOUSEHOLD_RE.test(household)))
         throw refusal(
           new QhError("QH_COMMAND_INVALID", "args.household: 1-64 characters of A-Z a-z 0-9 _ -"),

@@ -138,6 +138,10 @@ describe("household ids", () => {
           { id: "c-2", device: "vm-1" },
         ),
       ).rejects.toMatchObject({ code: "QH_COMMAND_INVALID" });
+      // a leading '-' is no household id by the rule (the vending check alone let it through)
+      await expect(
+        session({ paymentRef: "p-3", credit: 500, household: "-b2" }, { id: "c-3", device: "vm-1" }),
+      ).rejects.toMatchObject({ code: "QH_COMMAND_INVALID" });
       expect(started).toHaveLength(1);
     } finally {
       db.close();
