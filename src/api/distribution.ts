@@ -53,8 +53,9 @@ export function distributionPlugin(
         },
       },
       async (req) => {
-        const c = req.body.code;
-        return dist.startLoading(req.params.terminal, c.startsWith("qh:courier:") ? c.slice(11) : c);
+        // the bare code, or a QR code's `qh:volunteer:CODE` (docs/emergency.md) or `qh:courier:CODE`
+        const c = req.body.code.replace(/^qh:(volunteer|courier):/, "");
+        return dist.startLoading(req.params.terminal, c);
       },
     );
 

@@ -71,7 +71,8 @@ export const ERRORS = {
   QH_LOCKER_SITE_SLOWED:
     "Too many wrong codes at this site: wait until the time given; customer service can open a door for a resident meanwhile.",
   QH_LOCKER_TERMINAL_UNKNOWN: "Use a terminal id declared in the config (locker.terminals).",
-  QH_LOCKER_CODE_IN_USE: "An active parcel already uses this pickup code: reserve with another code.",
+  QH_LOCKER_CODE_IN_USE:
+    "An active parcel or a distribution bundle still in the lockers already uses this pickup code: reserve with another code.",
   QH_LOCKER_CODE_SPACE: "Almost every pickup code is in use: raise locker.codeLength.",
   QH_LOCKER_SESSION: "Start a deposit session (courier code) and follow its steps in order.",
   QH_LOCKER_BUSY: "A door is open or opening for this terminal or parcel: retry once it is closed.",

@@ -14,6 +14,9 @@ import type { Extension, ExtensionFactory } from "../gateway.js";
 import { LOCKER_BUS_PROTOCOLS } from "./locker.js";
 import type { SiteSeams } from "./seams.js";
 
+/** The prefix of a volunteer's QR code (`qh:volunteer:CODE`): scanner and kiosk sign-in. */
+export const VOLUNTEER_QR_PREFIX = "qh:volunteer:";
+
 /** Bus protocols this vertical drives: none (it rides on the locker's). */
 export const DISTRIBUTION_BUS_PROTOCOLS: ReadonlySet<string> = new Set();
 
@@ -40,9 +43,11 @@ export function distributionExtension(seams: SiteSeams): ExtensionFactory {
     });
     seams.distribution = {
       scan: (terminal, code) => {
-        const s = service.loadingSession(terminal);
-        if (code.startsWith("qh:volunteer:")) return service.startLoading(terminal, code.slice(13));
-        if (s?.step !== "scan") return undefined;
+        if (code.startsWith(VOLUNTEER_QR_PREFIX))
+          return service.startLoading(terminal, code.slice(VOLUNTEER_QR_PREFIX.length));
+        // routed by prefix first: a resident's qh:pickup:, a courier's qh:courier: are never labels
+        if (/^qh:/i.test(code)) return undefined;
+        if (service.loadingSession(terminal)?.step !== "scan") return undefined;
         return service.scanLabel(terminal, code);
       },
     };

@@ -299,7 +299,7 @@ function buildLocker(
   const lotNotices = new LotScanNotices();
 
   // scans: "qh:courier:CODE" starts a deposit, a scan during a deposit is the parcel's barcode,
-  // "qh:pickup:CODE" (or a bare code of the pickup length) collects a parcel.
+  // "qh:pickup:CODE" (or a bare code of codeLength to 12 digits) collects a parcel or a bundle.
   onScan = (scanner, code) => {
     const terminal = terminalOfScanner.get(scanner);
     const slog = log.child({ device: scanner, terminal });
@@ -324,8 +324,9 @@ function buildLocker(
         return loadLotScan(service, trace, lotNotices, terminal, code);
       const session = service.depositSession(terminal);
       if (session && session.step === "scan") return service.scanBarcode(terminal, code);
+      // a parcel's code has codeLength digits, a bundle's codeLength to 12
       const pickup = code.startsWith("qh:pickup:") ? code.slice(10) : code;
-      if (/^\d+$/.test(pickup) && pickup.length === service.settings.codeLength)
+      if (/^\d+$/.test(pickup) && pickup.length >= service.settings.codeLength && pickup.length <= 12)
         return service.pickup(terminal, pickup);
       slog.info({ code: code.length }, "scan ignored: no deposit in progress and not a pickup code");
       return undefined;

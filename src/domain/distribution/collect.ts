@@ -21,7 +21,6 @@ export class CollectDesk implements DoorReactor {
     const { store, holds, clock } = this.ctx;
     const b = store.byCode(holds.hasher.hash("pickup", code));
     if (!b) return undefined;
-    holds.guard.reset(terminal);
     if (b.state === "pending" || b.state === "waiting" || b.state === "loading")
       throw new QhError(
         "QH_DIST_NOT_LOADED",
@@ -57,6 +56,8 @@ export class CollectDesk implements DoorReactor {
         ...ref,
         door: "opening",
       });
+    // the lockout is reset only by a code that moved a door (not by one's own bundle not loaded yet)
+    holds.guard.reset(terminal);
     return { parcelId: b.bundle_id, bundleId: b.bundle_id, kind: "bundle", ...ref, door };
   }
 

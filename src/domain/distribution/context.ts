@@ -20,7 +20,8 @@ export interface LoadingView {
   /** bundles loaded in this session */
   loaded: number;
   last?: {
-    outcome: "loaded" | "queued" | "moved_after_jam" | "closed_empty" | "unreachable";
+    /** round_closed: the bundle's round closed before its door opened (no door for it now) */
+    outcome: "loaded" | "queued" | "moved_after_jam" | "closed_empty" | "unreachable" | "round_closed";
     bundleId: string;
     device?: string;
     compartment?: string;

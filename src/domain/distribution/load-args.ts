@@ -2,6 +2,7 @@ import { isJsonObject, type JsonObject } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
 import { isValidPickupCode } from "../locker/codes.js";
 import { COMPARTMENT_SIZES, type CompartmentSize, isCompartmentSize } from "../locker/ports.js";
+import { HOUSEHOLD_RULE, parseHousehold } from "../site/household.js";
 import type { BundleZone } from "./store.js";
 
 /** At most this many bundles in one `distribution.load` command, and in one round. */
@@ -30,7 +31,8 @@ export interface LoadInput {
 
 /**
  * `distribution.load`'s args, every problem named at once (QH_COMMAND_INVALID, `; `-separated, as
- * docs/contract.md "Commands" says): ids 1-64 printable ASCII, a code of `minCode`-12 digits, a slot
+ * docs/contract.md "Commands" says): ids 1-64 printable ASCII, a household id by the gateway's one
+ * rule (src/domain/site/household.ts: NFKC, trimmed, stored lower case), a code of `minCode`-12 digits, a slot
  * with `from` before `to` (ISO 8601 with an offset, or epoch ms), a size and a zone from their lists,
  * a bundle id or a household twice in the same command.
  */
@@ -74,17 +76,15 @@ export function parseLoad(args: JsonObject, minCode: number): LoadInput {
         );
       else if (ids.has(bundleId)) add(`${at}.bundleId`, `${bundleId} is also bundles[${ids.get(bundleId)}]`);
       else ids.set(bundleId, i);
-      if (typeof household !== "string" || household.length === 0 || household.length > 64)
+      const hh = parseHousehold(household);
+      if (hh === undefined)
+        add(`${at}.household`, household === undefined ? "is required" : `must be ${HOUSEHOLD_RULE}`);
+      else if (households.has(hh))
         add(
           `${at}.household`,
-          household === undefined ? "is required" : "must be a string of 1-64 characters",
+          `${hh} has bundles[${households.get(hh)}] already: one bundle per household per round`,
         );
-      else if (households.has(household))
-        add(
-          `${at}.household`,
-          `${household} has bundles[${households.get(household)}] already: one bundle per household per round`,
-        );
-      else households.set(household, i);
+      else households.set(hh, i);
       if (!isValidPickupCode(code) || code.length < minCode)
         add(`${at}.code`, `must be a string of ${minCode}-12 digits (locker.codeLength is ${minCode})`);
       let slot: BundleInput["slot"];
@@ -104,7 +104,7 @@ export function parseLoad(args: JsonObject, minCode: number): LoadInput {
       if (problems.length > ok) return;
       bundles.push({
         bundleId: bundleId as string,
-        household: household as string,
+        household: hh as string,
         code: code as string,
         ...(slot ? { slot } : {}),
         ...(b.size !== undefined ? { size: b.size as CompartmentSize } : {}),

@@ -138,6 +138,24 @@ export class LoadingDesk implements DoorReactor {
       this.after(c, b, "closed_empty");
       return;
     }
+    this.loadedIn(c, b);
+  }
+
+  /**
+   * The load pulse's door opened and shut unseen (a restart, or between two reads) and the
+   * presence sensor now sees the bundle inside: it is loaded, not a jam.
+   */
+  filledUnseen(c: DoorChange): boolean {
+    if (c.intent?.purpose !== "load" || c.intent.parcelId === undefined) return false;
+    const b = this.ctx.store.bundle(c.intent.parcelId);
+    if (b?.state !== "loading" || !at(b, c.ref) || b.door_opened === 1) return false;
+    this.loadedIn(c, b);
+    return true;
+  }
+
+  private loadedIn(c: DoorChange, b: BundleRow): void {
+    const { store } = this.ctx;
+    const out = c.out;
     store.patch(b.bundle_id, { state: "loaded", loaded_at: out.now }, out.now);
     out.emit(c.ref.device, "distribution.loaded", {
       roundId: b.round_id,
@@ -159,7 +177,8 @@ export class LoadingDesk implements DoorReactor {
     if (c.intent?.purpose !== "load" || c.intent.parcelId === undefined) return;
     const b = this.ctx.store.bundle(c.intent.parcelId);
     if (b?.state !== "loading" || !at(b, c.ref) || b.door_opened === 1) return;
-    // the locker put the compartment out of service (jammed): the bundle leaves it
+    // the locker put the compartment out of service (jammed): the bundle leaves it (unclaimed
+    // if its round closed meanwhile: then no other door is pulsed for it, place() checks)
     unclaim(this.ctx, c.out, b, "pending");
     c.out.afterwards(async () => {
       const s = this.sessionFor(b.bundle_id);
@@ -199,6 +218,8 @@ export class LoadingDesk implements DoorReactor {
     for (;;) {
       const ref = await holds.commit((out) => {
         const b = store.bundle(bundleId);
+        // the round closed meanwhile (close, closesAt, emergency left): no door for it any more
+        if (b && store.round(b.round_id)?.state !== "open") return "round_closed" as const;
         if (!b || (b.state !== "pending" && b.state !== "waiting")) return undefined;
         const target = suitable(this.ctx, b, devices, s.tried);
         if (!target) {
@@ -209,12 +230,12 @@ export class LoadingDesk implements DoorReactor {
         claim(this.ctx, out, b, target, { volunteer: s.volunteer, terminal: s.terminal });
         return target;
       });
-      if (!ref) {
+      if (!ref || ref === "round_closed") {
         s.step = "scan";
         s.bundleId = undefined;
         s.device = undefined;
         s.compartment = undefined;
-        s.last = { outcome: "queued", bundleId };
+        s.last = { outcome: ref ?? "queued", bundleId };
         return;
       }
       s.step = "opening";

@@ -93,6 +93,9 @@ export class DistributionService {
     this.offs.push(holds.addReactor(this.loading), holds.addReactor(this.collecting));
     holds.setCodeFallback((terminal, code) => this.collecting.collect(terminal, code));
     this.offs.push(() => holds.setCodeFallback(undefined));
+    // a bundle's code (not collected, not unclaimed) is never a parcel's too
+    holds.setCodeInUse((hash) => this.ctx.store.byCode(hash) !== undefined);
+    this.offs.push(() => holds.setCodeInUse(undefined));
     this.offs.push(
       mode.onChange((next, previous) => {
         if (previous.mode === "emergency" && next.mode !== "emergency")

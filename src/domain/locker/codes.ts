@@ -60,6 +60,12 @@ export class PickupCodes {
   private readonly findStmt: Database.Statement;
   private readonly revokeStmt: Database.Statement;
   private readonly removeHashStmt: Database.Statement;
+  /**
+   * Another vertical's codes (a distribution bundle's, holds.ts `setCodeInUse`): true when the
+   * hash is one it still honours. Such a code is never issued to a parcel nor registered for one,
+   * so one code never opens two doors.
+   */
+  inUseElsewhere: ((hash: Buffer) => boolean) | undefined;
 
   constructor(
     db: Database.Database,
@@ -75,11 +81,14 @@ export class PickupCodes {
     this.removeHashStmt = db.prepare("DELETE FROM locker_pickup_codes WHERE hash = ?");
   }
 
-  /** Generate a code unique among active parcels, store its hash; the clear code is returned once. */
+  /**
+   * Generate a code unique among active parcels and another vertical's live codes (a bundle's),
+   * store its hash; the clear code is returned once. QH_LOCKER_CODE_SPACE after 100 draws.
+   */
   issue(parcelId: string): string {
     for (let attempt = 0; attempt < 100; attempt++) {
       const code = generateCode(this.codeLength);
-      if (this.parcelFor(code) !== undefined) continue;
+      if (this.parcelFor(code) !== undefined || this.usedElsewhere(code)) continue;
       this.removeStale(code);
       this.insertStmt.run(this.hasher.hash("pickup", code), parcelId);
       return code;
@@ -87,10 +96,19 @@ export class PickupCodes {
     throw new QhError("QH_LOCKER_CODE_SPACE", `no free ${this.codeLength}-digit pickup code after 100 tries`);
   }
 
-  /** Store a code chosen by the platform (a reservation); refused if an active parcel uses it. */
+  /**
+   * Store a code chosen by the platform (a reservation); QH_LOCKER_CODE_IN_USE if an active parcel
+   * or another vertical's live code (a distribution bundle's) uses it.
+   */
   register(parcelId: string, code: string): void {
     if (this.parcelFor(code) !== undefined) {
       throw new QhError("QH_LOCKER_CODE_IN_USE", "this pickup code is already used by an active parcel");
+    }
+    if (this.usedElsewhere(code)) {
+      throw new QhError(
+        "QH_LOCKER_CODE_IN_USE",
+        "this pickup code is already used by a distribution bundle in the lockers",
+      );
     }
     this.removeStale(code);
     this.insertStmt.run(this.hasher.hash("pickup", code), parcelId);
@@ -111,6 +129,10 @@ export class PickupCodes {
   /** The code works no more: the parcel left the locker (or the reservation ended). */
   revoke(parcelId: string): void {
     this.revokeStmt.run(parcelId);
+  }
+
+  private usedElsewhere(code: string): boolean {
+    return this.inUseElsewhere?.(this.hasher.hash("pickup", code)) === true;
   }
 
   /** A hash left behind by a parcel that is no longer active (should not happen; be tidy). */

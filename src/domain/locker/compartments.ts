@@ -117,7 +117,8 @@ export class CompartmentStore {
     this.freeStmt = db.prepare(
       `SELECT * FROM locker_compartments
        WHERE state = 'free' AND retired = 0 AND reachable = 1 AND has_door = 1 AND pulse_pending = 0
-         AND COALESCE(door_open, 0) = 0 AND size_rank >= ?
+         AND COALESCE(door_open, 0) = 0 AND (has_presence = 0 OR COALESCE(present, 0) = 0)
+         AND size_rank >= ?
        ORDER BY size_rank, device, position`,
     );
   }
@@ -192,7 +193,11 @@ export class CompartmentStore {
     this.refreshStmt.run({ device: ref.device, compartment: ref.compartment, now });
   }
 
-  /** Usable free compartments of at least this size, smallest first (then device, layout order). */
+  /**
+   * Usable free compartments of at least this size, smallest first (then device, layout order).
+   * One whose presence sensor sees something inside is not offered (whatever is in it is not
+   * given a second item, nor mistaken for it).
+   */
   free(minRank: number, devices?: readonly string[], exclude?: ReadonlySet<string>): CompartmentRow[] {
     return (this.freeStmt.all(minRank) as CompartmentRow[]).filter(
       (r) => (devices === undefined || devices.includes(r.device)) && !exclude?.has(refKey(r)),

@@ -28,6 +28,13 @@ export interface DoorReactor {
   opened?(c: DoorChange): void;
   closed?(c: DoorChange): void;
   jammed?(c: DoorChange): void;
+  /**
+   * A pulse still pending on a shut door whose presence sensor now sees an item that was not
+   * there (or sees one when the pulse times out): the door opened and shut unseen (the gateway
+   * was down, or between two reads). True when the reactor takes that as the pulse's outcome (a
+   * bundle loaded into an empty compartment): the pulse is then spent, no jam.
+   */
+  filledUnseen?(c: DoorChange): boolean;
 }
 
 export type PulseOutcome = "pulsed" | "pending" | "already_open";
@@ -152,6 +159,7 @@ export class DoorTruth {
       const present = row.has_presence === 1 ? (presentIn ?? knownPresent) : undefined;
       if (row.door_open !== null && (row.door_open === 1) === report.open) {
         compartments.setPresence(ref, presentIn);
+        if (!report.open && presentIn === true && row.present !== 1) this.filledUnseen(ref, row, out);
         return;
       }
       const parcel = parcels.activeIn(ref);
@@ -179,6 +187,7 @@ export class DoorTruth {
         if (row.door_open === null) {
           // First reading after a fresh start: a closed door is no news.
           compartments.setDoor(ref, false, presentIn, ts);
+          if (presentIn === true && row.present !== 1) this.filledUnseen(ref, row, out);
           return;
         }
         compartments.setDoor(ref, false, presentIn, ts);
@@ -275,6 +284,8 @@ export class DoorTruth {
         .commit((out) => {
           const row = compartments.get(ref);
           if (row?.pulse_pending !== 1 || row.pulse_at !== due.pulse_at || row.reachable !== 1) return;
+          // no opening seen, but the item is inside: the door opened and shut unseen (no jam)
+          if (row.door_open === 0 && row.present === 1 && this.filledUnseen(ref, row, out)) return;
           compartments.clearPulsePending(ref);
           if (row.oos_reason === null || row.oos_reason === "jammed") {
             compartments.setOutOfService(
@@ -326,6 +337,27 @@ export class DoorTruth {
           log.error({ ref, err: (err as Error)?.message }, "locker: left-open event not durable"),
         );
     }
+  }
+
+  /**
+   * Inside a commit: a shut door with a pulse pending reads an item inside (a compartment with a
+   * presence sensor only). A reactor that takes it as the pulse's outcome spends the pulse;
+   * otherwise nothing changes (the pulse may still be a jam). Returns whether one took it.
+   */
+  private filledUnseen(ref: CompartmentRef, row: CompartmentRow, out: Outcome): boolean {
+    if (row.pulse_pending !== 1 || row.has_presence !== 1) return false;
+    const intent = intentOf(row);
+    const parcel = this.ctx.parcels.activeIn(ref);
+    let taken = false;
+    for (const r of this.reactors)
+      if (r.filledUnseen?.({ ref, row, parcel, intent, present: true, out }) === true) taken = true;
+    if (!taken) return false;
+    this.ctx.compartments.clearPulsePending(ref);
+    this.ctx.log.info(
+      { ...ref, purpose: row.pulse_purpose },
+      "locker: the door opened and shut unseen for a pending pulse (an item is inside now): no jam",
+    );
+    return true;
   }
 
   /** The pulse an opening at `ts` answers: one still pending, or one sent within the open timeout. */

@@ -77,6 +77,11 @@ export class LockerHolds {
     jammed: (c) => {
       for (const r of this.reactors) r.jammed?.(c);
     },
+    filledUnseen: (c) => {
+      let taken = false;
+      for (const r of this.reactors) if (r.filledUnseen?.(c) === true) taken = true;
+      return taken;
+    },
   };
 
   /** A holder's reaction to door truth (inside the door's transaction: synchronous, SQLite only). */
@@ -160,6 +165,15 @@ export class LockerHolds {
   /** Installs the resident code fallback (a bundle's code); undefined removes it. */
   setCodeFallback(fallback: CodeFallback | undefined): void {
     this.ctx.codeFallback = fallback;
+  }
+
+  /**
+   * Installs the check of the holder's live codes (a bundle's, by keyed hash): a code it still
+   * honours is never issued to a parcel (the issuer draws again) nor registered for one
+   * (QH_LOCKER_CODE_IN_USE); undefined removes it.
+   */
+  setCodeInUse(inUse: ((hash: Buffer) => boolean) | undefined): void {
+    this.ctx.pickupCodes.inUseElsewhere = inUse;
   }
 
   /** The gateway database (the holder keeps its own tables in it, in the same transactions). */

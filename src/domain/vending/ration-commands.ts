@@ -13,6 +13,7 @@
 import { type CommandContext, type CommandHandler, refusal } from "../../core/command.js";
 import { isJsonObject, type JsonObject } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
+import { parseHousehold } from "../site/household.js";
 import type { Rationing } from "./ration.js";
 
 export const HOUSEHOLD_RE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -41,7 +42,8 @@ export function rationCommands(
   const session = inner["vend.session"];
   if (session)
     out["vend.session"] = async (args, ctx) => {
-      const { household, ...rest } = args;
+      const { household: given, ...rest } = args;
+      const household = given === undefined ? undefined : (parseHousehold(given) ?? null); // site/household.ts
       if (household !== undefined && (typeof household !== "string" || !HOUSEHOLD_RE.test(household)))
         throw refusal(
           new QhError("QH_COMMAND_INVALID", "args.household: 1-64 characters of A-Z a-z 0-9 _ -"),

@@ -132,6 +132,9 @@ export function Loading(props: { terminal: string; onFinish(): void; onFatal(err
       {last?.outcome === "closed_empty" && !door && (
         <Message tone="warn" k="distribution.closedEmpty" params={{ bundle: last.bundleId }} />
       )}
+      {last?.outcome === "round_closed" && !door && (
+        <Message tone="warn" k="distribution.roundClosed" params={{ bundle: last.bundleId }} />
+      )}
       {failure && <Message tone="error" k={failure.key} params={failure.params} testid="failure" />}
       {!door && (
         <>
