@@ -540,6 +540,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     token: config.api.token,
     auth,
     hosts: { apiHost: config.api.host, allowedHosts: config.api.allowedHosts },
+    trustProxy: config.api.trustProxy,
     whoami: { gateway: config.gateway.id, bootId },
     apiPlugins: [
       infoPlugin({
