@@ -56,6 +56,8 @@ export const ERRORS = {
   QH_DEVICE_OFFLINE: "The device is not connected to the gateway; check its power and network.",
   QH_UPLINK_CONFIG: "Check uplink.url, credentials and TLS files.",
   QH_SERIAL_OPEN: "Check the serial path exists, is not used by another program, and that you may open it.",
+  QH_SERIAL_PATH_INVALID:
+    "Give the path of a serial port (/dev/ttyUSB0, /dev/ttyS1, /dev/serial/by-id/…): not /dev/fd, /dev/std*, /dev/shm, /proc, a file or another device.",
   QH_SERIAL_TIMEOUT: "The board did not answer: check wiring, address and baud rate.",
   QH_SERIAL_CLOSED: "The serial port is closed or unplugged; it is reopened automatically.",
   QH_API_UNAUTHORIZED: "Send Authorization: Bearer <api.token>.",
