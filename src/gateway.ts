@@ -540,6 +540,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     token: config.api.token,
     auth,
     hosts: { apiHost: config.api.host, allowedHosts: config.api.allowedHosts },
+    trustProxy: config.api.trustProxy,
     whoami: { gateway: config.gateway.id, bootId },
     apiPlugins: [
       infoPlugin({
@@ -584,6 +585,8 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     }),
     log,
   );
+  // the live view never streams a secret the platform gets once (a resident's pickup code)
+  live.hide(extensions.flatMap((e) => e.scrubAfterDelivery ?? []));
   for (const e of extensions) await e.start?.();
   await api.listen({ host: config.api.host, port: config.api.port });
   conn.start();

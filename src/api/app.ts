@@ -9,6 +9,7 @@
  * decoded with replacement characters).
  */
 import { isUtf8 } from "node:buffer";
+import { isIP } from "node:net";
 import fastifyCookie from "@fastify/cookie";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from "fastify";
 import type { Registry } from "prom-client";
@@ -73,6 +74,11 @@ export interface AppOptions {
   logger?: boolean;
   /** The Host and Origin guard of every route (src/api/host-guard.ts); absent: loopback names only. */
   hosts?: HostGuardOptions;
+  /**
+   * Reverse proxies whose `X-Forwarded-Proto` / `-For` / `-Host` are believed (fastify's
+   * `trustProxy`, config `api.trustProxy`): addresses or CIDRs. Absent or empty: ignored.
+   */
+  trustProxy?: string[];
 }
 
 /** HTTP status of a coded domain error. */
@@ -197,9 +203,31 @@ export function parseJsonBody(text: string): unknown {
   }
 }
 
+/**
+ * The proxy list for fastify's `trustProxy`, each entry checked first (proxy-addr would throw a
+ * bare TypeError at start): QH_CONFIG_INVALID naming `api.trustProxy[i]`.
+ */
+function trustedProxies(list: readonly string[]): string[] {
+  list.forEach((entry, i) => {
+    if (["loopback", "linklocal", "uniquelocal"].includes(entry)) return;
+    const [addr, bits, ...rest] = entry.split("/");
+    const family = isIP(addr ?? "");
+    const max = family === 4 ? 32 : 128;
+    const badBits = bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= max);
+    if (family === 0 || badBits || rest.length > 0)
+      throw new QhError(
+        "QH_CONFIG_INVALID",
+        `api.trustProxy[${i}]: "${entry}" is not an IP address or CIDR (or loopback, linklocal, uniquelocal)`,
+      );
+  });
+  return [...list];
+}
+
 export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: o.logger ?? false,
+    // only the listed proxies' X-Forwarded-* count (req.protocol for Secure cookies, req.ip for the guards)
+    ...(o.trustProxy && o.trustProxy.length > 0 ? { trustProxy: trustedProxies(o.trustProxy) } : {}),
     // no coercion anywhere: a code sent as a number is a 400 naming the field, never a string
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } },
     onProtoPoisoning: "error",

@@ -245,39 +245,57 @@ export class ApiAuth {
   /**
    * The caller: installer (bearer, console session, or an open API), kiosk terminal, or none.
    * Throws QH_API_UNAUTHORIZED for a wrong bearer token and QH_API_GUESSING while the caller's
-   * address is closed for wrong tokens.
+   * address is closed for wrong tokens, except on a public route (`where.public`): there a wrong
+   * Authorization header is ignored and not counted (the route needs no credential).
+   * On a kiosk route (`where.kioskRoute`) a `qh_kiosk` cookie, when present, decides over a
+   * console session in the same browser (a revoked one is refused even with a session beside it),
+   * and a console session is never refreshed there (the kiosk's poll keeps no installer logged in).
    */
-  principal(req: FastifyRequest): Principal | undefined {
+  principal(
+    req: FastifyRequest,
+    where: { public?: boolean; kioskRoute?: boolean } = {},
+  ): Principal | undefined {
     if (!this.o.token) return { scope: "installer", via: "open" };
     const header = req.headers.authorization;
     if (header !== undefined) {
-      this.tokenGuard.check(req.ip);
-      if (header.startsWith("Bearer ") && same(header.slice(7), this.o.token)) {
-        this.tokenGuard.succeed(req.ip);
-        return { scope: "installer", via: "bearer" };
+      const right = header.startsWith("Bearer ") && same(header.slice(7), this.o.token);
+      if (where.public) {
+        if (right) return { scope: "installer", via: "bearer" };
+      } else {
+        this.tokenGuard.check(req.ip);
+        if (right) {
+          this.tokenGuard.succeed(req.ip);
+          return { scope: "installer", via: "bearer" };
+        }
+        this.tokenGuard.fail(req.ip);
+        throw new QhError("QH_API_UNAUTHORIZED", "missing or wrong bearer token");
       }
-      this.tokenGuard.fail(req.ip);
-      throw new QhError("QH_API_UNAUTHORIZED", "missing or wrong bearer token");
+    }
+    if (where.kioskRoute && req.cookies?.[KIOSK_COOKIE]) {
+      const k = this.kioskOf(req);
+      return "terminal" in k ? { scope: "kiosk", terminal: k.terminal } : undefined;
     }
     const session = req.cookies?.[CONSOLE_COOKIE];
-    if (session && this.sessions.use(session)) return { scope: "installer", via: "session" };
+    if (session && this.sessions.use(session, !where.kioskRoute))
+      return { scope: "installer", via: "session" };
     const k = this.kioskOf(req);
     return "terminal" in k ? { scope: "kiosk", terminal: k.terminal } : undefined;
   }
 
   /** The /api/v1 onRequest hook: resolves the principal and enforces its scope. */
   readonly hook = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const isPublic = req.routeOptions.config.qhPublic === true;
+    const kioskRoute = isKioskRoute(req.routeOptions.url);
     let p: Principal | undefined;
     try {
-      p = this.principal(req);
+      p = this.principal(req, { public: isPublic, kioskRoute });
     } catch (err) {
       if (isQhError(err, "QH_API_GUESSING"))
         reply.header("retry-after", String((err.details as { retryAfterS: number }).retryAfterS));
       throw err;
     }
     req.qhPrincipal = p;
-    if (req.routeOptions.config.qhPublic) return;
-    const kioskRoute = isKioskRoute(req.routeOptions.url);
+    if (isPublic) return;
     if (!p) {
       const k = kioskRoute ? this.kioskOf(req) : { why: "none" };
       if ("why" in k && k.why !== "none") {

@@ -50,8 +50,11 @@ export class ConsoleSessions {
     return value;
   }
 
-  /** Whether the cookie value is a live session; using it restarts its idle time. */
-  use(value: string): boolean {
+  /**
+   * Whether the cookie value is a live session; using it restarts its idle time unless `refresh`
+   * is false (a kiosk route's poll never keeps an installer's session alive).
+   */
+  use(value: string, refresh = true): boolean {
     const key = digest(value);
     const s = this.sessions.get(key);
     if (!s) return false;
@@ -60,7 +63,7 @@ export class ConsoleSessions {
       this.sessions.delete(key);
       return false;
     }
-    s.lastUsed = t;
+    if (refresh) s.lastUsed = t;
     return true;
   }
 

@@ -208,6 +208,12 @@ export interface ApiConfig {
    * src/api/host-guard.ts): exact names, or `*.site.lan` for any sub-name. Default none.
    */
   allowedHosts: string[];
+  /**
+   * Reverse proxies trusted for `X-Forwarded-Proto` / `X-Forwarded-For` / `X-Forwarded-Host`
+   * (fastify's `trustProxy`): addresses, CIDRs, or `loopback`, `linklocal`, `uniquelocal`.
+   * Default none: those headers are ignored.
+   */
+  trustProxy: string[];
 }
 
 export interface StoreConfig {
@@ -561,6 +567,14 @@ export const configSchema: SchemaObject = {
           allowedHosts: {
             type: "array",
             items: { type: "string", pattern: "^(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$" },
+            default: [],
+          },
+          trustProxy: {
+            type: "array",
+            items: {
+              type: "string",
+              pattern: "^(loopback|linklocal|uniquelocal|[0-9A-Fa-f:.]{2,45}(/[0-9]{1,3})?)$",
+            },
             default: [],
           },
         },

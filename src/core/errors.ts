@@ -35,6 +35,8 @@ export const ERRORS = {
   QH_DEVICE_EXISTS: "Use another id, or `quarterhour device remove ID` first.",
   QH_DEVICE_UNKNOWN: "Check the id with `quarterhour device list`.",
   QH_DEVICE_INVALID: "Device ids are 1-64 characters of A-Z a-z 0-9 _ -.",
+  QH_DEVICE_HOLDS_PARCELS:
+    "Collect or retrieve the parcels (and a distribution round's bundles) in the listed compartments first, then change or remove the locker bank.",
   QH_MODEL_UNKNOWN: "Use a model id from devices/ (or generic-mqtt).",
   QH_DEVICE_SECRET_INVALID:
     "A device secret is at least 8 characters; leave --secret out to have a strong one generated.",
@@ -54,6 +56,8 @@ export const ERRORS = {
   QH_DEVICE_OFFLINE: "The device is not connected to the gateway; check its power and network.",
   QH_UPLINK_CONFIG: "Check uplink.url, credentials and TLS files.",
   QH_SERIAL_OPEN: "Check the serial path exists, is not used by another program, and that you may open it.",
+  QH_SERIAL_PATH_INVALID:
+    "Give the path of a serial port (/dev/ttyUSB0, /dev/ttyS1, /dev/serial/by-id/…): not /dev/fd, /dev/std*, /dev/shm, /proc, a file or another device.",
   QH_SERIAL_TIMEOUT: "The board did not answer: check wiring, address and baud rate.",
   QH_SERIAL_CLOSED: "The serial port is closed or unplugged; it is reopened automatically.",
   QH_API_UNAUTHORIZED: "Send Authorization: Bearer <api.token>.",
@@ -64,6 +68,8 @@ export const ERRORS = {
   QH_INTERNAL: "This is a bug: please report it with the log.",
   QH_LOCKER_INPUT_INVALID: "Fix the value the message names (terminal, barcode, size, order) and retry.",
   QH_LOCKER_COMPARTMENT_UNKNOWN: "Use a device and compartment id from the locker's layout.",
+  QH_LOCKER_COMPARTMENT_RETIRED:
+    "The compartment left the config while it held a parcel: staff put the bank's previous model/address back (the config's .prev file) and restart, or open the door by hand and retrieve the parcel (see /health).",
   QH_LOCKER_PARCEL_UNKNOWN: "Check the parcel or order id: not deposited yet, or already gone.",
   QH_LOCKER_NO_COMPARTMENT: "No free working compartment of that size or larger: try another size or locker.",
   QH_LOCKER_CODE_WRONG: "Check the code and retry; repeated wrong codes lock the terminal for a while.",

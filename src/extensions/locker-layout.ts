@@ -7,6 +7,7 @@ import { type CompartmentOverrides, effectiveCompartment } from "../config/compa
 import type { LockerBankModel } from "../config/models.js";
 import type { Logger } from "../core/logger.js";
 import { LayoutKeeper, type PendingDisable } from "../domain/locker/layout-keeper.js";
+import { type Occupant, occupants } from "../domain/locker/occupants.js";
 import type { LockerBankLayout } from "../domain/locker/ports.js";
 import type { LockerService } from "../domain/locker/service.js";
 import type { CompartmentView } from "../domain/locker/types.js";
@@ -21,6 +22,8 @@ export interface LockerLayoutPort {
   apply(bank: string, overrides: CompartmentOverrides | undefined): Promise<{ pending: PendingDisable[] }>;
   /** Compartments the layout disables that still hold a parcel. */
   pending(): PendingDisable[];
+  /** The bank's compartments holding an active parcel, a reservation or a hold (from the store). */
+  occupants(bank: string): Occupant[];
 }
 
 /** The domain's layout of one bank with the site's overrides (size, zone, enabled). */
@@ -66,6 +69,7 @@ export function lockerLayoutPort(o: {
       return keeper.apply([siteLayout(bank, b.boards, b.model, overrides)]);
     },
     pending: () => keeper.pending(),
+    occupants: (bank) => occupants(o.db, bank),
   };
   return { port, keeper };
 }

@@ -11,6 +11,7 @@
  */
 import type { FastifyPluginAsync } from "fastify";
 import type { Document } from "yaml";
+import type { DeviceModel } from "../../config/models.js";
 import type { BusDeviceConfig, Config, MqttDeviceConfig } from "../../config/schema.js";
 import { QhError } from "../../core/errors.js";
 import { generateSecret } from "../../store/credentials.js";
@@ -33,6 +34,57 @@ function locate(doc: Document, id: string): Where | undefined {
     if (j >= 0) return { path: ["buses", b, "devices", j], kind: "serial", bus: bus.id };
   }
   return undefined;
+}
+
+/** Where a model puts a compartment's door: protocol, board offset, lock (undefined: no such compartment). */
+function doorOf(model: DeviceModel | undefined, compartment: string): string | undefined {
+  if (model?.kind !== "locker-bank") return undefined;
+  const c = model.compartments.find((x) => x.id === compartment);
+  return c ? `${model.protocol}/${model.boards[c.board]?.offset}/${c.lock}` : undefined;
+}
+
+/**
+ * Refuses (409 QH_DEVICE_HOLDS_PARCELS) a locker bank's removal, or a model or address change, while
+ * a compartment that would disappear or move to another door holds an active parcel, a reservation
+ * or a distribution bundle: after the restart nothing could open that door for its owner
+ * (docs/locker.md "Changing a bank"). A model change that keeps a compartment's id on the same
+ * board offset and lock (same protocol) leaves it where it is.
+ */
+function guardBank(p: Provisioning, id: string, change: PatchBody | "remove"): void {
+  const held = p.d.lockerLayout?.occupants(id) ?? [];
+  if (held.length === 0) return;
+  const running = p.config.buses.flatMap((b) => b.devices).find((d) => d.id === id);
+  let moving = held;
+  if (change !== "remove") {
+    const addressMoves = change.address !== undefined && change.address !== running?.address;
+    const modelChanges = change.model !== undefined && change.model !== running?.model;
+    if (!addressMoves && !modelChanges) return;
+    if (!addressMoves && running) {
+      const from = p.d.models.get(running.model);
+      const to = p.d.models.get(change.model!);
+      moving = held.filter((o) => {
+        const now = doorOf(from, o.compartment);
+        return now === undefined || doorOf(to, o.compartment) !== now;
+      });
+    }
+  }
+  if (moving.length === 0) return;
+  const what = change === "remove" ? "removed" : "given another model or address";
+  const list = moving.map((o) => ({
+    compartment: o.compartment,
+    parcels: o.parcels.map((x) => x.id),
+    holds: o.holds.map((h) => ({ owner: h.owner, item: h.item })),
+  }));
+  throw new QhError(
+    "QH_DEVICE_HOLDS_PARCELS",
+    `locker bank ${id} cannot be ${what}: ${list
+      .map(
+        (o) =>
+          `${o.compartment} holds ${[...o.parcels, ...o.holds.map((h) => `${h.owner} ${h.item}`)].join(", ")}`,
+      )
+      .join("; ")}`,
+    { device: id, compartments: list },
+  );
 }
 
 function unknown(id: string): QhError {
@@ -250,6 +302,7 @@ function patchDevice(p: Provisioning, id: string, b: PatchBody) {
       `${id} is an MQTT device: only name and location change (remove and add it for another model)`,
     );
   }
+  if (b.model !== undefined || b.address !== undefined) guardBank(p, id, b);
   const fields = entryOf(b, ["name", "location", "model", "address"]);
   const liveOnly = b.model === undefined && b.address === undefined;
   const edit = (doc: Document) => {
@@ -277,6 +330,7 @@ async function removeDevice(p: Provisioning, id: string) {
     doc.deleteIn(where!.path);
   };
   if (where?.kind === "serial") {
+    guardBank(p, id, "remove");
     return p.change(edit, {
       why: `device ${id} removed from bus ${where.bus}: serial lines are set up at start`,
     }).result;

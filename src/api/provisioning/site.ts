@@ -2,11 +2,13 @@
  * Read-mostly provisioning routes: `GET /api/v1/models`, `GET /api/v1/buses`,
  * `POST /api/v1/buses/test-open`, `GET /api/v1/site` (the layout: ./layout.ts).
  */
+
 import type { FastifyPluginAsync } from "fastify";
 import { SerialPortTransport } from "../../southbound/serial/serialport-transport.js";
 import { errorResponses } from "../schemas.js";
 import type { Provisioning } from "./context.js";
 import { deviceView, deviceViewSchema } from "./schemas.js";
+import { assertSerialPath } from "./serial-path.js";
 
 const obj = (properties: Record<string, unknown>, required: string[] = []) =>
   ({ type: "object", required, properties }) as const;
@@ -140,6 +142,7 @@ export function sitePlugin(p: Provisioning): FastifyPluginAsync {
         // a line the gateway holds open is not opened a second time (the lock would refuse it anyway)
         if (bus) return { path, ok: true as const, inUseBy: bus.id };
         if (path.startsWith("sim://")) return { path, ok: true as const, simulated: true };
+        await assertSerialPath(path); // 400 QH_SERIAL_PATH_INVALID: not a serial port (never opened)
         const t = new SerialPortTransport({ path, baudRate, watchMs: 0 });
         await t.open(); // QH_SERIAL_OPEN (409) naming the reason
         await t.close();

@@ -38,6 +38,18 @@ export type LiveEvents = {
 };
 
 /** The taps the gateway calls, and the subscriptions the live route makes. */
+/** What the live view shows instead of a secret (a pickup code). */
+export const HIDDEN = "••••••";
+
+function hideCodes(v: unknown): void {
+  if (v === null || typeof v !== "object") return;
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    if ((k === "code" || k.endsWith("Code")) && (typeof x === "string" || typeof x === "number"))
+      (v as Record<string, unknown>)[k] = HIDDEN;
+    else hideCodes(x);
+  }
+}
+
 export class LiveHub {
   private readonly bus: TypedBus<LiveEvents>;
   private listeners = 0;
@@ -59,6 +71,35 @@ export class LiveHub {
     };
   }
 
+  private secrets: { type: string; path: string[] }[] = [];
+
+  /**
+   * Secrets the live view never shows (the extensions' `scrubAfterDelivery` paths, e.g.
+   * parcel.deposited `$.data.pickupCode`): their value is replaced by {@link HIDDEN}. Besides
+   * those, a distribution event's keys named `code` or ending in `Code` are hidden too.
+   */
+  hide(list: readonly { type: string; path: string }[]): void {
+    this.secrets = list.flatMap((x) => {
+      const m = /^\$\.data((?:\.[A-Za-z0-9_]+)+)$/.exec(x.path);
+      return m ? [{ type: x.type, path: m[1]!.slice(1).split(".") }] : [];
+    });
+  }
+
+  private mask(type: string, data: unknown): unknown {
+    const paths = this.secrets.filter((x) => x.type === type);
+    const distribution = type.startsWith("distribution.");
+    if ((paths.length === 0 && !distribution) || data === null || typeof data !== "object") return data;
+    const copy = structuredClone(data) as Record<string, unknown>;
+    for (const { path } of paths) {
+      let at: unknown = copy;
+      for (const key of path.slice(0, -1)) at = (at as Record<string, unknown> | undefined)?.[key];
+      const last = path[path.length - 1]!;
+      if (at !== null && typeof at === "object" && last in at) (at as Record<string, unknown>)[last] = HIDDEN;
+    }
+    if (distribution) hideCodes(copy);
+    return copy;
+  }
+
   /** Committed events (rows of the ingest: `body` is the stored envelope JSON). */
   events(rows: readonly { seq: number; device: string; type: string; body: string }[]): void {
     if (this.listeners === 0) return;
@@ -69,7 +110,8 @@ export class LiveHub {
       } catch {
         // a body that is not JSON is still an event: shown without data
       }
-      this.bus.emit("event", { seq: r.seq, device: r.device, type: r.type, ts: env.ts, data: env.data });
+      const data = this.mask(r.type, env.data);
+      this.bus.emit("event", { seq: r.seq, device: r.device, type: r.type, ts: env.ts, data });
     }
   }
 

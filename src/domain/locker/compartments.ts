@@ -160,6 +160,13 @@ export class CompartmentStore {
   /** The compartment, or QH_LOCKER_COMPARTMENT_UNKNOWN. */
   require(ref: CompartmentRef): CompartmentRow {
     const row = this.get(ref);
+    if (row?.retired === 1 && this.holdsSomething(ref)) {
+      throw new QhError(
+        "QH_LOCKER_COMPARTMENT_RETIRED",
+        `compartment ${ref.compartment} of locker ${ref.device} holds a parcel but is no longer in the config: its door cannot be opened from here`,
+        { device: ref.device, compartment: ref.compartment },
+      );
+    }
     if (!row || row.retired === 1) {
       throw new QhError(
         "QH_LOCKER_COMPARTMENT_UNKNOWN",
@@ -167,6 +174,18 @@ export class CompartmentStore {
       );
     }
     return row;
+  }
+
+  /** An active parcel or a hold in this compartment (retired or not). */
+  holdsSomething(ref: CompartmentRef): boolean {
+    return (
+      this.db
+        .prepare(
+          `SELECT 1 FROM locker_parcels WHERE device = @device AND compartment = @compartment AND state IN ${ACTIVE_SQL}
+           UNION ALL SELECT 1 FROM locker_holds WHERE device = @device AND compartment = @compartment LIMIT 1`,
+        )
+        .get(ref) !== undefined
+    );
   }
 
   list(device?: string): CompartmentRow[] {

@@ -33,6 +33,7 @@ import { DepositDesk } from "./deposit.js";
 import { DoorTruth } from "./doors.js";
 import { LockerHolds, migrateHolds } from "./holds.js";
 import { assertTerminal, type GuardTally, TerminalGuard } from "./lockout.js";
+import { stranded, strandedProblems } from "./occupants.js";
 import { Announcer } from "./outbox.js";
 import { OverdueDesk, type RetrieveChoice } from "./overdue.js";
 import { ParcelStore, parcelView } from "./parcels.js";
@@ -172,6 +173,9 @@ export class LockerService implements DoorInput, LockerCommandTarget {
     announcer.afterCommit = () => this.statePublisher.publishChanged();
     announcer.onLostSecret("parcel.deposited", (e) => this.reissueCode(e.data));
     this.doors = new DoorTruth(ctx);
+    // a config that dropped a compartment still holding a parcel or a bundle: never silent
+    for (const line of strandedProblems(stranded(db)))
+      log.warn({ code: "QH_LOCKER_COMPARTMENT_RETIRED" }, line);
     this.deposits = new DepositDesk(ctx, this.doors);
     this.pickups = new PickupDesk(ctx, this.doors);
     this.overdue = new OverdueDesk(ctx, this.doors);
@@ -453,6 +457,7 @@ export class LockerService implements DoorInput, LockerCommandTarget {
     const refused = depositRefusal(this.ctx.db);
     if (refused && (refused.details as { freeBytes?: number } | undefined)?.freeBytes !== undefined)
       out.push(`locker: deposits refused: under ${DOOR_RESERVE_BYTES / 1024} KiB free on the data disk`);
+    out.push(...strandedProblems(stranded(this.ctx.db)));
     const waiting = this.ctx.announcer.waitingCount();
     if (waiting > 0)
       out.push(`locker: ${waiting} event(s) waiting in locker_outbox (the event store refused them)`);

@@ -50,7 +50,7 @@ describe("config defaults", () => {
         keepaliveSeconds: 8,
         telemetry: {},
       },
-      api: { host: "127.0.0.1", port: 8080, allowedHosts: [] },
+      api: { host: "127.0.0.1", port: 8080, allowedHosts: [], trustProxy: [] },
       store: {
         synchronous: "FULL",
         fsync: "background",
@@ -110,7 +110,13 @@ describe("config defaults", () => {
     expect(c.uplink.batch.maxEvents).toBe(100);
     expect(c.uplink.tls).toEqual({ ca: "ca.pem", rejectUnauthorized: true });
     expect(c.uplink.reconnect).toEqual({ minMs: 500, maxMs: 60000 });
-    expect(c.api).toEqual({ host: "127.0.0.1", port: 0, allowedHosts: [], token: "0123456789abcdef" });
+    expect(c.api).toEqual({
+      host: "127.0.0.1",
+      port: 0,
+      allowedHosts: [],
+      trustProxy: [],
+      token: "0123456789abcdef",
+    });
     expect(c.store.retentionDays).toBe(7);
     expect(c.locker).toMatchObject({ codeLength: 8, pickupWindowHours: 48 });
   });
