@@ -87,7 +87,8 @@ describe("vending: restock by scan, trace.lot, expiry blocks the slot", () => {
       lot: "MILK-0105",
       expiry: "2026-01-03",
       recalled: null,
-      holding: [{ device: "vm-a", slot: 3, quantity: 4 }],
+      // 4 loaded, 1 sold: the slot holds 3 of it (never more than it holds)
+      holding: [{ device: "vm-a", slot: 3, quantity: 3 }],
       vends: [
         {
           saleId: (sold!.data as { saleId: string }).saleId,
