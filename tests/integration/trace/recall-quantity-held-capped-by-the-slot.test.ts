@@ -7,6 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../../src/core/clock.js";
 import { encodeGs1 } from "../../../src/domain/trace/gs1.js";
+import { contractValidators } from "../../helpers/contract.js";
 import { startVendingGateway, type VendingRig } from "../../helpers/vending-gateway.js";
 
 const GTIN = "04012345678901";
@@ -67,5 +68,12 @@ describe("trace.recall: the quantity held never exceeds what the slot holds", ()
     ]);
     const [ev] = await rig.event("stock.recalled");
     expect(ev).toMatchObject({ device: "vm-a", data: { slot: 1, quantity: 7, blocked: true } });
+    // every event of the run matches its data schema (docs/contract/v1/event.{type}.schema.json)
+    const validators = contractValidators();
+    for (const type of ["stock.restocked", "stock.lot_loaded", "stock.recalled"]) {
+      const validate = validators.get(`event.${type}`)!;
+      for (const e of await rig.event(type))
+        expect(validate(e.data), `${type}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
   });
 });
