@@ -2,7 +2,9 @@
  * The parcels an excursion touched, and the events that say so. While a zone may be in an
  * excursion, every reading adds the parcels inside since the previous one to `cold_exposure`
  * (kept across restarts); when its temperature alarm clears, each is named in one
- * parcel.cold_chain_breach and kept in `cold_breaches` (the pickup answer reads it).
+ * parcel.cold_chain_breach and kept in `cold_breaches` (the pickup answer reads it). A
+ * distribution bundle in a held compartment of the zone (issue 11) is named the same way in one
+ * bundle.cold_chain_breach, and its collect answer carries the breach like a parcel's pickup.
  */
 import type Database from "better-sqlite3";
 import type { JsonObject } from "../../core/envelope.js";
@@ -108,6 +110,8 @@ export class Exposure {
       if (!seen.has(p.parcelId)) seen.set(p.parcelId, p);
     const rows = [...seen.values()];
     const mins = minutes(al.outSeconds);
+    // a held item (a distribution bundle) is kept under its own id in cold_breaches too: its
+    // collect answer reads it exactly as a parcel's pickup does (gate.ts pickupNotice)
     for (const p of rows) {
       this.st.breach!.run(
         p.parcelId,
@@ -120,8 +124,10 @@ export class Exposure {
         al.peakC ?? null,
         mins,
       );
-      out.emit(p.device, "parcel.cold_chain_breach", {
-        parcelId: p.parcelId,
+      out.emit(p.device, p.kind === "bundle" ? "bundle.cold_chain_breach" : "parcel.cold_chain_breach", {
+        ...(p.kind === "bundle"
+          ? { bundleId: p.parcelId, roundId: p.roundId ?? null }
+          : { parcelId: p.parcelId }),
         device: p.device,
         compartment: p.compartment,
         zone,
@@ -134,7 +140,7 @@ export class Exposure {
       });
     }
     this.forget(zone);
-    return rows.length;
+    return rows.filter((p) => p.kind !== "bundle").length;
   }
 
   /** Breaches recorded for a parcel (oldest first). */

@@ -51,6 +51,24 @@ function hasTable(db: Database.Database, name: string): boolean {
 }
 
 /**
+ * What a lot's slots hold of it now: per slot, the quantity recorded at its loads (the label's
+ * count (37), or the units restocked) capped by the units the slot holds now (`vending_slots.count`,
+ * after the sales and counts since): a slot can never hold more of a lot than it holds at all.
+ * Without the vending tables the recorded quantity stands.
+ */
+export function heldNow<T extends { device: string; slot: number | null; quantity: number }>(
+  db: Database.Database,
+  rows: readonly T[],
+): T[] {
+  if (!hasTable(db, "vending_slots")) return [...rows];
+  const count = db.prepare("SELECT count FROM vending_slots WHERE device = ? AND slot = ?").pluck();
+  return rows.map((r) => {
+    const now = count.get(r.device, r.slot) as number | undefined;
+    return now === undefined ? r : { ...r, quantity: Math.min(r.quantity, now) };
+  });
+}
+
+/**
  * The trace of one lot. `zones`: the site's cold zones (config cold.zones), for the readings;
  * `now` ends the stay of a parcel still inside.
  */
@@ -89,9 +107,12 @@ export async function traceLot(
       expiredAt: iso(l.expired_at),
       by: l.by,
     })),
-    holding: slotLoads
-      .filter((l) => l.ended_at === null)
-      .map((l) => ({ device: l.device, slot: l.slot, quantity: l.quantity })),
+    holding: heldNow(
+      db,
+      slotLoads
+        .filter((l) => l.ended_at === null)
+        .map((l) => ({ device: l.device, slot: l.slot, quantity: l.quantity })),
+    ),
     vends: vendsOf(db, slotLoads),
     ...(await parcelsOf(db, parcelLoads, o)),
   };

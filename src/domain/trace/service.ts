@@ -18,7 +18,7 @@ import { QhError } from "../../core/errors.js";
 import { normalizeGtin } from "./gs1.js";
 import { PARCEL_IN_LOCKER, type TraceLots } from "./lots.js";
 import type { TraceOutbox } from "./outbox.js";
-import { traceLot, type ZoneLayout } from "./report.js";
+import { heldNow, traceLot, type ZoneLayout } from "./report.js";
 
 /** GS1 character set 82, 1-20: a lot (10) as GS1 allows it. */
 const LOT_RE = /^[!"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}$/;
@@ -75,12 +75,16 @@ export class TraceService {
     const db = this.o.outbox.database;
     const { result, durable } = this.o.outbox.commit((tx) => {
       const first = this.o.lots.recallOf(gtin, lot);
-      const slots = db
-        .prepare(
-          `SELECT device, slot, sum(quantity) AS quantity FROM trace_loads
+      // capped by what each slot holds now (report.ts heldNow)
+      const slots = heldNow(
+        db,
+        db
+          .prepare(
+            `SELECT device, slot, sum(quantity) AS quantity FROM trace_loads
            WHERE kind = 'slot' AND gtin = ? AND lot = ? AND ended_at IS NULL GROUP BY device, slot ORDER BY device, slot`,
-        )
-        .all(gtin, lot) as { device: string; slot: number; quantity: number }[];
+          )
+          .all(gtin, lot) as { device: string; slot: number; quantity: number }[],
+      );
       const parcels = hasLocker(db)
         ? (db
             .prepare(

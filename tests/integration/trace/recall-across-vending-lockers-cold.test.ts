@@ -22,6 +22,7 @@ import { TraceService } from "../../../src/domain/trace/service.js";
 import { insertSale } from "../../../src/domain/vending/sales.js";
 import { migrateVending } from "../../../src/domain/vending/schema.js";
 import { type Db, openDatabase } from "../../../src/store/db.js";
+import { contractValidators } from "../../helpers/contract.js";
 import { tempDir } from "../../helpers/gateway.js";
 import { routerOver } from "../../helpers/router.js";
 import { SqliteEventSink } from "../../helpers/sqlite-event-sink.js";
@@ -185,6 +186,13 @@ describe("trace.recall across vending, lockers and cold zones", () => {
       ["stock.recalled", "vm-a"],
       ["parcel.recalled", "cold-a"],
     ]);
+    // every event with a data schema of its own matches it (docs/contract/v1/event.{type}.schema.json)
+    const validators = contractValidators();
+    for (const e of sink.events()) {
+      const validate = validators.get(`event.${e.type}`);
+      if (validate) expect(validate(e.data), `${e.type}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
+    expect(sink.events().filter((e) => validators.has(`event.${e.type}`)).length).toBeGreaterThanOrEqual(2);
 
     // the same command id again: answered from the ledger, not run twice; another id: no new events
     const again = await s.router.send("trace.recall", { id: "recall-1", args: { gtin: GTIN, lot: LOT } });

@@ -8,6 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../../src/core/clock.js";
 import { encodeGs1 } from "../../../src/domain/trace/gs1.js";
+import { contractValidators } from "../../helpers/contract.js";
 import { startVendingGateway, type VendingRig } from "../../helpers/vending-gateway.js";
 
 const GTIN = "04012345678901";
@@ -87,7 +88,8 @@ describe("vending: restock by scan, trace.lot, expiry blocks the slot", () => {
       lot: "MILK-0105",
       expiry: "2026-01-03",
       recalled: null,
-      holding: [{ device: "vm-a", slot: 3, quantity: 4 }],
+      // 4 loaded, 1 sold: the slot holds 3 of it (never more than it holds)
+      holding: [{ device: "vm-a", slot: 3, quantity: 3 }],
       vends: [
         {
           saleId: (sold!.data as { saleId: string }).saleId,
@@ -103,6 +105,12 @@ describe("vending: restock by scan, trace.lot, expiry blocks the slot", () => {
     // three days on the lot is past its date: found within the check period, the slot is blocked
     clock.advance(3 * 86_400_000);
     const [expired] = await rig.event("stock.expired");
+    // the lot events match their data schemas (docs/contract/v1/event.{type}.schema.json)
+    const validators = contractValidators();
+    for (const e of [restocked, loaded, expired]) {
+      const validate = validators.get(`event.${e!.type}`)!;
+      expect(validate(e!.data), `${e!.type}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
     expect(expired).toMatchObject({
       device: "vm-a",
       data: {

@@ -7,6 +7,7 @@
  * was down (counted by the machine, never reported to the gateway).
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { contractValidators } from "../../helpers/contract.js";
 import { startVendingGateway, type VendingRig } from "../../helpers/vending-gateway.js";
 
 describe("vending stock and DEX audit through the whole gateway", () => {
@@ -76,6 +77,8 @@ describe("vending stock and DEX audit through the whole gateway", () => {
     });
     const [ev] = await event("vend.prices_updated");
     expect(ev?.data).toMatchObject({ slots: [{ slot: 4, before: 250, after: 300 }] });
+    const schema = contractValidators().get("event.vend.prices_updated")!;
+    expect(schema(ev?.data), JSON.stringify(schema.errors)).toBe(true);
     const bad = await command("vend.prices", { device: "vm-a", prices: [{ slot: 4, price: "3" }] });
     expect(bad).toMatchObject({ status: "rejected", error: { code: "QH_COMMAND_INVALID" } });
   });
