@@ -10,6 +10,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeGs1 } from "../../../src/domain/trace/gs1.js";
+import { contractValidators } from "../../helpers/contract.js";
 import { waitUntil } from "../../helpers/upstream.js";
 import { COURIER_CODE, demoBus, LOCKER, type LockerSite, startLockerSite } from "../locker/support.js";
 
@@ -143,9 +144,14 @@ describe("lots in distribution bundles, then recalled", () => {
     expect(riceBundle).not.toHaveProperty("household");
 
     // the recall names B1, still inside, and blocks it
+    const recallArgs = { gtin: GTIN, lot: "DUMPLING-9", reason: "supplier recall" };
+    const validators = contractValidators();
+    expect(validators.get("cmd.trace.recall.args")!(recallArgs)).toBe(true);
+    expect(validators.get("cmd.trace.lot.args")!({ gtin: RICE, lot: "RICE-7" })).toBe(true);
+    expect(validators.get("cmd.trace.lot.args")!({ gtin: RICE, lot: "RICE-7", x: 1 })).toBe(false);
     const recall = await s.command("trace.recall", {
       id: "recall-dumpling-9",
-      args: { gtin: GTIN, lot: "DUMPLING-9", reason: "supplier recall" },
+      args: recallArgs,
       expiresAt: new Date(Date.now() + 60_000).toISOString(),
     });
     expect(recall).toMatchObject({
