@@ -9,6 +9,7 @@ import type { FastifyPluginAsync } from "fastify";
 import type { DistributionService } from "../domain/distribution/service.js";
 import type { LockerService } from "../domain/locker/index.js";
 import type { SiteMode } from "../domain/site/mode-types.js";
+import type { LotScanNotices } from "../extensions/lot-scan.js";
 
 const terminalParams = {
   type: "object",
@@ -26,6 +27,8 @@ export function distributionPlugin(
   dist: DistributionService,
   locker: LockerService,
   mode: SiteMode,
+  /** the pack labels scanned into bundles, per terminal (bundle-lot-scan.ts): the status's `lot` */
+  lots?: LotScanNotices,
 ): FastifyPluginAsync {
   return async (app) => {
     app.addHook("preHandler", async (req) => {
@@ -33,13 +36,14 @@ export function distributionPlugin(
       if (terminal !== undefined) locker.requireTerminal(terminal);
     });
 
-    /** What the volunteer's screen polls: the session (or null), the queue, the open rounds. */
+    /** What the volunteer's screen polls: the session (or null), the queue, the open rounds, the last lot scan. */
     app.get<T>("/kiosk/:terminal/distribution", { schema: { params: terminalParams } }, async (req) => ({
       terminal: req.params.terminal,
       mode: mode.current().mode,
       session: dist.loadingSession(req.params.terminal) ?? null,
       queue: dist.queue(),
       rounds: dist.openRounds(),
+      lot: lots?.get(req.params.terminal) ?? null,
     }));
 
     app.post<T & { Body: { code: string } }>(

@@ -1,5 +1,6 @@
 /**
- * `quarterhour trace lot GTIN LOT [--json]`: where a lot went, for the operator on site. It reads
+ * `quarterhour trace lot GTIN LOT [--json]`: where a lot went (slots, vends, parcels, bundles, cold
+ * chain), for the operator on site. It reads
  * the store directly, opened read-only (as `cold export` and `store check` do): it answers with the
  * gateway stopped (the box offline, the gateway broken, during a recall) and beside a running one
  * (WAL readers do not block it); it never creates, migrates or writes a store. The same answer as
@@ -58,7 +59,7 @@ export function formatTrace(t: JsonObject): string {
   out.push(`loaded ${loads.length} time(s):`);
   for (const l of loads)
     out.push(
-      `  ${l.loadedAt}${l.clock ? " (clock unsynced)" : ""}  ${l.device} ${l.kind === "slot" ? `slot ${l.slot}` : `parcel ${l.parcelId}`}  ×${l.quantity}${l.endedAt ? `  gone ${l.endedAt}` : ""}${l.expiredAt ? "  EXPIRED" : ""}`,
+      `  ${l.loadedAt}${l.clock ? " (clock unsynced)" : ""}  ${l.device} ${l.kind === "slot" ? `slot ${l.slot}` : l.kind === "bundle" ? `bundle ${l.bundleId}${l.compartment ? ` (${l.compartment})` : ""}` : `parcel ${l.parcelId}`}  ×${l.quantity}${l.endedAt ? `  gone ${l.endedAt}` : ""}${l.expiredAt ? "  EXPIRED" : ""}`,
     );
   const vends = list(t, "vends");
   out.push(`sold ${vends.length} time(s):`);
@@ -72,10 +73,16 @@ export function formatTrace(t: JsonObject): string {
     out.push(
       `  ${p.parcelId}  ${p.device}/${p.compartment}  ${p.state}  ${p.collected ? `collected ${p.collectedAt}` : "not collected"}`,
     );
+  const bundles = list(t, "bundles");
+  out.push(`in ${bundles.length} bundle(s):`);
+  for (const b of bundles)
+    out.push(
+      `  ${b.bundleId}  round ${b.roundId ?? "?"}  ${b.device ?? "-"}/${b.compartment ?? "-"}  ${b.state}  ${b.collected ? `collected ${b.collectedAt}` : "not collected"}`,
+    );
   for (const c of list(t, "coldChain")) {
     const breaches = (c.breaches as Row[]) ?? [];
     out.push(
-      `cold zone ${c.zone} for ${c.parcelId}: ${c.readings} reading(s) ${c.from} to ${c.to}, ${c.minC ?? "–"} to ${c.maxC ?? "–"} °C, ${c.gaps} gap(s), ${breaches.length} breach(es)`,
+      `cold zone ${c.zone} for ${c.parcelId ?? `bundle ${c.bundleId}`}: ${c.readings} reading(s) ${c.from} to ${c.to}, ${c.minC ?? "–"} to ${c.maxC ?? "–"} °C, ${c.gaps} gap(s), ${breaches.length} breach(es)`,
     );
     for (const b of breaches)
       out.push(

@@ -5,13 +5,18 @@
  *
  *   seams.lockerHolds (compartments, doors, codes, guard) ─► DistributionService ◄─ seams.siteMode
  *   scanner scan at a terminal with a volunteer session ─► seams.distribution.scan
+ *     (a GS1 pack label while the bundle's door is assigned or open ─► seams.trace.loadBundle)
+ *   resident's code, volunteer's label ─► seams.trace.bundleRefusal (a recalled lot inside)
  *   kiosk ─► /api/v1/kiosk/{t}/distribution… (src/api/distribution.ts)
  */
 import { distributionPlugin } from "../api/distribution.js";
 import type { Config } from "../config/schema.js";
 import { DistributionService } from "../domain/distribution/service.js";
+import { looksLikeGs1 } from "../domain/trace/gs1.js";
 import type { Extension, ExtensionFactory } from "../gateway.js";
+import { loadBundleLotScan } from "./bundle-lot-scan.js";
 import { LOCKER_BUS_PROTOCOLS } from "./locker.js";
+import { LotScanNotices } from "./lot-scan.js";
 import type { SiteSeams } from "./seams.js";
 
 /** The prefix of a volunteer's QR code (`qh:volunteer:CODE`): scanner and kiosk sign-in. */
@@ -41,20 +46,47 @@ export function distributionExtension(seams: SiteSeams): ExtensionFactory {
       clock: ctx.clock,
       logger: ctx.log,
     });
+    // the trace part (built after this one: read when a code, a label or a round comes)
+    service.setLotHooks({
+      refusal: (bundleId, purpose) => seams.trace?.bundleRefusal(bundleId, purpose),
+      problem: (lot) => {
+        const trace = seams.trace;
+        if (!trace) return "this gateway records no lots";
+        try {
+          trace.assertLoadable(lot);
+          return undefined;
+        } catch (err) {
+          return `${(err as Error).message} (${(err as { code?: string }).code})`;
+        }
+      },
+      record: (now, bundleId, lots) =>
+        seams.trace?.recordPlannedLots(now, ctx.config.gateway.id, bundleId, lots, "distribution.load"),
+    });
+    // the outcome of each pack label scanned into a bundle, for the volunteer's screen
+    const lotNotices = new LotScanNotices();
     seams.distribution = {
       scan: (terminal, code) => {
+        const s = service.loadingSession(terminal);
         if (code.startsWith(VOLUNTEER_QR_PREFIX))
           return service.startLoading(terminal, code.slice(VOLUNTEER_QR_PREFIX.length));
         // routed by prefix first: a resident's qh:pickup:, a courier's qh:courier: are never labels
         if (/^qh:/i.test(code)) return undefined;
-        if (service.loadingSession(terminal)?.step !== "scan") return undefined;
+        // a GS1 pack label while the volunteer's bundle door is assigned or open: a lot in the bundle
+        const trace = seams.trace;
+        if (
+          trace &&
+          (s?.step === "opening" || s?.step === "open") &&
+          looksLikeGs1(code, { separator: ctx.config.trace.gs1.separator })
+        )
+          return loadBundleLotScan(service, trace, lotNotices, terminal, code);
+        if (s?.step !== "scan") return undefined;
         return service.scanLabel(terminal, code);
       },
     };
     return {
       name: "distribution",
       commands: service.commands(),
-      apiPlugins: [distributionPlugin(service, locker, mode)],
+      apiPlugins: [distributionPlugin(service, locker, mode, lotNotices)],
       start: async () => {
         await service.start();
         log.debug("distribution rounds ready");

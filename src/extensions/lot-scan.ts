@@ -16,6 +16,8 @@ export interface LotScanNotice {
   at: string;
   /** the parcel being deposited when the label was scanned */
   parcelId: string | null;
+  /** the distribution bundle being loaded when the label was scanned (bundle-lot-scan.ts) */
+  bundleId?: string;
   outcome: "recorded" | "expired" | "recalled" | "invalid" | "failed";
   gtin?: string;
   lot?: string;

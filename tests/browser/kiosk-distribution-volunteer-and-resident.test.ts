@@ -1,12 +1,14 @@
 /**
  * Emergency supply at the kiosk page (issue 11): with the site in emergency mode and a round
  * loaded by the platform, a volunteer signs in, types a bundle's label, sees the door number big,
- * the bundle goes in and the door shuts: loaded; a bundle that fits no free door waits in the
+ * a pack's GS1 label scanned meanwhile is told (recorded with the bundle), the bundle goes in and
+ * the door shuts: loaded; a bundle that fits no free door waits in the
  * queue shown on the screen. A resident then collects with the bundle's code at the usual code
  * entry; a code whose slot is later is told when to come. The screens pass axe (WCAG 2.2 AA).
  */
 import type { Browser, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { encodeGs1 } from "../../src/domain/trace/gs1.js";
 import {
   expectNoAxeViolations,
   noBrowser,
@@ -77,6 +79,22 @@ describe.skipIf(noBrowser)("kiosk: a distribution round, volunteer and resident"
     expect(door).toMatch(/^A\d\d$/);
     await page.getByText("Put bundle BND-0001 in, then close the door.").waitFor();
     await expectNoAxeViolations(page, "kiosk volunteer door open");
+    // a pack's GS1 label scanned at the terminal's scanner while the door is open: told on the screen
+    const pack = encodeGs1(
+      [
+        { ai: "01", value: "04012345678901" },
+        { ai: "10", value: "RICE-1" },
+        { ai: "17", value: "301231" },
+      ],
+      { symbology: "]d2" },
+    );
+    const scanned = await site.call("POST", "/sim/scanners/scanner-a/scan", { code: pack });
+    expect(scanned.status, JSON.stringify(scanned.body)).toBe(200);
+    await page.getByTestId("lot-recorded").waitFor();
+    expect(await page.getByTestId("lot-recorded").textContent()).toContain(
+      "Recorded: product 04012345678901, lot RICE-1, use by 2030-12-31.",
+    );
+    await expectNoAxeViolations(page, "kiosk volunteer lot recorded");
     await hands(site, "locker-a", door, "put");
     await hands(site, "locker-a", door, "close");
     await page.getByTestId("loaded").waitFor();

@@ -35,6 +35,8 @@ export interface CollectView {
 export interface LotScanNotice {
   seq: number;
   parcelId: string | null;
+  /** the distribution bundle being loaded when the label was scanned */
+  bundleId?: string;
   outcome: "recorded" | "expired" | "recalled" | "invalid" | "failed";
   gtin?: string;
   lot?: string;

@@ -30,6 +30,9 @@ export class CollectDesk implements DoorReactor {
           state: b.state,
         },
       );
+    // a recalled lot inside: refused before any door moves (the local recall: offline too)
+    const recalled = this.ctx.lots?.refusal(b.bundle_id, "collect");
+    if (recalled) throw recalled;
     const ref = { device: b.device as string, compartment: b.compartment as string };
     const scope = holds.terminals.devicesFor(terminal);
     if (scope && !scope.includes(ref.device))

@@ -1,8 +1,10 @@
 import type { Clock } from "../../core/clock.js";
+import type { QhError } from "../../core/errors.js";
 import type { TypedBus } from "../../core/event-bus.js";
 import type { Logger } from "../../core/logger.js";
 import type { LockerHolds } from "../locker/holds.js";
 import type { SiteMode } from "../site/mode-types.js";
+import type { PlannedLot } from "./bundle-lots.js";
 import type { DistributionStore } from "./store.js";
 
 /** The owner name of the distribution's holds (locker_holds.owner). */
@@ -39,6 +41,20 @@ export interface DistributionNotices extends Record<string, unknown> {
   };
 }
 
+/**
+ * The trace part's hooks (src/extensions/distribution.ts wires them to seams.trace, read when a
+ * code, a label or a round comes): a bundle holding a recalled lot is neither loaded nor collected;
+ * the lots the platform named in `distribution.load` are checked and recorded with the round.
+ */
+export interface BundleLotHooks {
+  /** QH_TRACE_LOT_RECALLED when the bundle holds a recalled lot, else undefined */
+  refusal(bundleId: string, purpose: "collect" | "load"): QhError | undefined;
+  /** why a lot named for a bundle may not be loaded (recalled, expired), or undefined */
+  problem(lot: PlannedLot): string | undefined;
+  /** record the named lots, in the round's load transaction */
+  record(now: number, bundleId: string, lots: readonly PlannedLot[]): void;
+}
+
 export interface DistributionContext {
   store: DistributionStore;
   holds: LockerHolds;
@@ -50,6 +66,8 @@ export interface DistributionContext {
   /** cold zone id → its kind (config cold.zones) */
   zoneKinds: ReadonlyMap<string, string>;
   notices: TypedBus<DistributionNotices>;
+  /** the trace part's hooks, when the site records lots (undefined: no lot blocks a bundle) */
+  lots?: BundleLotHooks;
   /** a round's counts changed: progress is due (at most once a minute) */
   touched(roundId: string): void;
 }

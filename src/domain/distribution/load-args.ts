@@ -3,6 +3,7 @@ import { QhError } from "../../core/errors.js";
 import { isValidPickupCode } from "../locker/codes.js";
 import { COMPARTMENT_SIZES, type CompartmentSize, isCompartmentSize } from "../locker/ports.js";
 import { HOUSEHOLD_RULE, parseHousehold } from "../site/household.js";
+import { type PlannedLot, parseBundleLots } from "./bundle-lots.js";
 import type { BundleZone } from "./store.js";
 
 /** At most this many bundles in one `distribution.load` command, and in one round. */
@@ -21,6 +22,8 @@ export interface BundleInput {
   slot?: { from: number; to: number };
   size?: CompartmentSize;
   zone: BundleZone;
+  /** the lots the platform names for the bundle (bundle-lots.ts) */
+  lots?: PlannedLot[];
 }
 
 export interface LoadInput {
@@ -61,13 +64,13 @@ export function parseLoad(args: JsonObject, minCode: number): LoadInput {
     list.forEach((b: unknown, i: number) => {
       const at = `bundles[${i}]`;
       if (!isJsonObject(b)) {
-        add(at, "must be an object { bundleId, household, code, slot?, size?, zone? }");
+        add(at, "must be an object { bundleId, household, code, slot?, size?, zone?, lots? }");
         return;
       }
       const ok = problems.length;
       for (const k of Object.keys(b))
-        if (!["bundleId", "household", "code", "slot", "size", "zone"].includes(k))
-          add(`${at}.${k}`, "unknown field (bundleId, household, code, slot, size, zone)");
+        if (!["bundleId", "household", "code", "slot", "size", "zone", "lots"].includes(k))
+          add(`${at}.${k}`, "unknown field (bundleId, household, code, slot, size, zone, lots)");
       const { bundleId, household, code } = b;
       if (typeof bundleId !== "string" || !ID_RE.test(bundleId))
         add(
@@ -101,6 +104,7 @@ export function parseLoad(args: JsonObject, minCode: number): LoadInput {
         add(`${at}.size`, `must be one of ${COMPARTMENT_SIZES.join(", ")}`);
       if (b.zone !== undefined && !ZONES.includes(b.zone as BundleZone))
         add(`${at}.zone`, `must be one of ${ZONES.join(", ")}`);
+      const lots = parseBundleLots(b.lots, at, add);
       if (problems.length > ok) return;
       bundles.push({
         bundleId: bundleId as string,
@@ -109,6 +113,7 @@ export function parseLoad(args: JsonObject, minCode: number): LoadInput {
         ...(slot ? { slot } : {}),
         ...(b.size !== undefined ? { size: b.size as CompartmentSize } : {}),
         zone: (b.zone as BundleZone | undefined) ?? "ambient",
+        ...(lots && lots.length > 0 ? { lots } : {}),
       });
     });
   }

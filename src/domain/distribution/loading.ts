@@ -81,6 +81,8 @@ export class LoadingDesk implements DoorReactor {
           ...(b.device !== null ? { device: b.device, compartment: b.compartment } : {}),
         },
       );
+    const recalled = this.ctx.lots?.refusal(id, "load");
+    if (recalled) throw recalled;
     s.tried = new Set();
     s.lastActivity = this.ctx.clock.mono();
     await this.place(s, id);

@@ -1,6 +1,7 @@
 import type { JsonObject } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
 import type { Outcome } from "../locker/outbox.js";
+import { lotProblems } from "./bundle-lots.js";
 import type { DistributionContext } from "./context.js";
 import { invalid, type LoadInput, MAX_BUNDLES_PER_ROUND, MAX_ROUND_DAYS } from "./load-args.js";
 import { type BundleRow, iso, type RoundRow } from "./store.js";
@@ -69,6 +70,7 @@ export class RoundDesk {
         else seenCodes.set(key, i);
         if (holds.pickupCodes.parcelFor(b.code) !== undefined || store.byCode(h) !== undefined)
           problems.push(`${at}.code: used by a parcel or a bundle still in the lockers: choose another`);
+        problems.push(...lotProblems(this.ctx, b, at));
       });
       if (problems.length > 0) invalid(problems);
       if (!round) store.insertRound(input.roundId, input.closesAt ?? null, out.now);
@@ -90,12 +92,14 @@ export class RoundDesk {
           },
           out.now,
         );
+        if (b.lots) this.ctx.lots?.record(out.now, b.bundleId, b.lots);
       });
       this.touched(input.roundId);
       const r = store.round(input.roundId) as RoundRow;
       return {
         roundId: input.roundId,
         added: input.bundles.length,
+        lots: input.bundles.reduce((n, b) => n + (b.lots?.length ?? 0), 0),
         closesAt: iso(r.closes_at),
         counts: { ...store.counts(input.roundId) },
       };

@@ -21,7 +21,7 @@ import { type Logger, silentLogger } from "../../core/logger.js";
 import type { LockerHolds } from "../locker/holds.js";
 import type { SiteMode } from "../site/mode-types.js";
 import { CollectDesk } from "./collect.js";
-import type { DistributionContext, DistributionNotices, LoadingView } from "./context.js";
+import type { BundleLotHooks, DistributionContext, DistributionNotices, LoadingView } from "./context.js";
 import { invalid, parseLoad } from "./load-args.js";
 import { LoadingDesk } from "./loading.js";
 import { unclaim } from "./placing.js";
@@ -85,6 +85,14 @@ export class DistributionService {
     this.loading = new LoadingDesk(this.ctx);
     this.collecting = new CollectDesk(this.ctx);
     this.sweepIntervalMs = opts.sweepIntervalMs ?? 1000;
+  }
+
+  /**
+   * The trace part's hooks (a recalled lot blocks a bundle's loading and collection; lots named in
+   * `distribution.load` are recorded); undefined removes them.
+   */
+  setLotHooks(hooks: BundleLotHooks | undefined): void {
+    this.ctx.lots = hooks;
   }
 
   /** Joins the locker's doors and code entry, listens to the site mode, starts the timer. */
@@ -219,6 +227,11 @@ export class DistributionService {
       closedAt: iso(r.closed_at),
       counts: { ...this.ctx.store.counts(roundId) },
     };
+  }
+
+  /** The round of a bundle, or undefined for an unknown bundle. */
+  bundleRound(bundleId: string): string | undefined {
+    return this.ctx.store.bundle(bundleId)?.round_id;
   }
 
   bundleState(bundleId: string): string | undefined {

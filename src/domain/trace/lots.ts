@@ -22,6 +22,7 @@ import type { Clock } from "../../core/clock.js";
 import type { JsonObject } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
+import { bundleRefusal, loadBundleLot, type PlannedLot, recordPlannedLots } from "./bundles.js";
 import { GS, type Gs1Scan, parseGs1, printable } from "./gs1.js";
 import type { TraceOutbox, TraceTx } from "./outbox.js";
 import { migrateTrace } from "./schema.js";
@@ -312,6 +313,37 @@ export class TraceLots {
       `this parcel holds lot ${r.lot} of ${r.gtin}, which is recalled: it cannot be collected; the courier takes it back`,
       { parcelId, gtin: r.gtin, lot: r.lot, recallId: r.recall_id },
     );
+  }
+
+  /**
+   * Record a lot scanned into the bundle behind a volunteer's door (`bundle.lot_loaded`, bundles.ts).
+   * Resolves once the event is durable.
+   */
+  loadBundle(
+    bundle: { bundleId: string; roundId: string; device: string; compartment: string },
+    lot: ScannedLot,
+    by: string,
+  ): Promise<JsonObject> {
+    return loadBundleLot(this.o.outbox, this.o.clock, bundle, lot, by);
+  }
+
+  /**
+   * Record the lots the platform named for a bundle, in the caller's transaction (same database).
+   * `device`: the gateway's id. Check each with {@link assertLoadable} first.
+   */
+  recordPlannedLots(
+    now: number,
+    device: string,
+    bundleId: string,
+    lots: readonly PlannedLot[],
+    by: string,
+  ): void {
+    recordPlannedLots(this.db, now, this.o.clock.synced(), device, bundleId, lots, by);
+  }
+
+  /** The refusal of a bundle holding a recalled lot (its collection or its loading), or undefined. */
+  bundleRefusal(bundleId: string, purpose: "collect" | "load"): QhError | undefined {
+    return bundleRefusal(this.db, bundleId, purpose);
   }
 
   /**

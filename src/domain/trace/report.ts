@@ -7,8 +7,11 @@
  *              load's rowid, up to the sale that emptied the slot): when, which machine, price,
  *              payment; `certain: false` when another lot shared the slot at that sale
  *   parcels    the parcels it was loaded into: where, state, deposited, collected (and when)
- *   coldChain  per parcel in a cold zone: the zone's readings over the parcel's stay (count,
- *              min/max, gaps, readings on an unsynchronised clock) and the breaches recorded for it
+ *   bundles    the distribution bundles it was loaded into (report-bundles.ts): where, state,
+ *              loaded, collected (and when); no household (as parcels name no resident)
+ *   coldChain  per parcel or bundle in a cold zone: the zone's readings over its stay (count,
+ *              min/max, gaps, readings on an unsynchronised clock) and, for a parcel, the breaches
+ *              recorded for it
  *
  * Times are ISO 8601 (UTC); a time taken while the wall clock was not synchronised is flagged
  * `clock: "unsynced"` (its order is right, its date may not be).
@@ -17,6 +20,7 @@ import type Database from "better-sqlite3";
 import type { JsonObject } from "../../core/envelope.js";
 import { qualityOf, TemperatureRecord } from "../cold/record.js";
 import { FLAG_CLOCK_UNSYNCED } from "../cold/record-codec.js";
+import { bundlesOf } from "./report-bundles.js";
 
 /** A cold zone as the report needs it: which compartments ("device/compartment") it holds. */
 export interface ZoneLayout {
@@ -34,6 +38,8 @@ interface LoadRow {
   device: string;
   slot: number | null;
   parcel_id: string | null;
+  bundle_id?: string | null;
+  compartment?: string | null;
   sales_from: number | null;
   sales_to: number | null;
   loaded_at: number;
@@ -90,6 +96,7 @@ export async function traceLot(
     : undefined;
   const slotLoads = loads.filter((l) => l.kind === "slot");
   const parcelLoads = loads.filter((l) => l.kind === "parcel");
+  const bundleIds = [...new Set(loads.filter((l) => l.kind === "bundle").map((l) => l.bundle_id as string))];
   return {
     gtin,
     lot,
@@ -100,6 +107,8 @@ export async function traceLot(
       device: l.device,
       ...(l.slot !== null ? { slot: l.slot } : {}),
       ...(l.parcel_id !== null ? { parcelId: l.parcel_id } : {}),
+      ...(l.bundle_id ? { bundleId: l.bundle_id } : {}),
+      ...(l.compartment ? { compartment: l.compartment } : {}),
       quantity: l.quantity,
       loadedAt: iso(l.loaded_at),
       ...(l.clock_unsynced ? { clock: "unsynced" } : {}),
@@ -114,8 +123,25 @@ export async function traceLot(
         .map((l) => ({ device: l.device, slot: l.slot, quantity: l.quantity })),
     ),
     vends: vendsOf(db, slotLoads),
-    ...(await parcelsOf(db, parcelLoads, o)),
+    ...(await merged(
+      parcelsOf(db, parcelLoads, o),
+      bundlesOf(db, bundleIds, o, (z, from, to) => zoneStats(record(db), z, from, to)),
+    )),
   };
+}
+
+/** The parcels' and the bundles' lists, their cold chains one list (parcels first). */
+async function merged(
+  parcels: Promise<{ parcels: JsonObject[]; coldChain: JsonObject[] }>,
+  bundles: Promise<{ bundles: JsonObject[]; coldChain: JsonObject[] }>,
+): Promise<JsonObject> {
+  const p = await parcels;
+  const b = await bundles;
+  return { parcels: p.parcels, bundles: b.bundles, coldChain: [...p.coldChain, ...b.coldChain] };
+}
+
+function record(db: Database.Database): TemperatureRecord | undefined {
+  return hasTable(db, "cold_blocks") ? new TemperatureRecord(db, { readonly: true }) : undefined;
 }
 
 /** The sales of the slots while the lot was in them, each once, in recording order. */
@@ -167,6 +193,35 @@ function vendsOf(db: Database.Database, slotLoads: LoadRow[]): JsonObject[] {
     }
   }
   return [...out.values()];
+}
+
+/** The readings of a zone from `from` to `to` (ms, both included): count, gaps, unsynced, min/max °C. */
+export async function zoneStats(
+  record: TemperatureRecord | undefined,
+  zone: string,
+  from: number,
+  to: number,
+): Promise<{ readings: number; gaps: number; unsynced: number; minC: number | null; maxC: number | null }> {
+  const stats = {
+    readings: 0,
+    gaps: 0,
+    unsynced: 0,
+    minC: null as number | null,
+    maxC: null as number | null,
+  };
+  if (record)
+    await record.forEachRaw(zone, from, to + 1, (_seq, _ts, v, flags) => {
+      stats.readings++;
+      if (flags & FLAG_CLOCK_UNSYNCED) stats.unsynced++;
+      if (v === null || qualityOf(flags) !== "ok") {
+        stats.gaps++;
+        return;
+      }
+      const c = v / 10;
+      stats.minC = stats.minC === null ? c : Math.min(stats.minC, c);
+      stats.maxC = stats.maxC === null ? c : Math.max(stats.maxC, c);
+    });
+  return stats;
 }
 
 /** The parcels the lot was loaded into, and the cold chain of the zones they were kept in. */
@@ -224,25 +279,7 @@ async function parcelsOf(
     if (!zone || p.deposited_at === null) continue;
     const from = p.deposited_at;
     const to = p.closed_at ?? o.now;
-    const stats = {
-      readings: 0,
-      gaps: 0,
-      unsynced: 0,
-      minC: null as number | null,
-      maxC: null as number | null,
-    };
-    if (record)
-      await record.forEachRaw(zone, from, to + 1, (_seq, _ts, v, flags) => {
-        stats.readings++;
-        if (flags & FLAG_CLOCK_UNSYNCED) stats.unsynced++;
-        if (v === null || qualityOf(flags) !== "ok") {
-          stats.gaps++;
-          return;
-        }
-        const c = v / 10;
-        stats.minC = stats.minC === null ? c : Math.min(stats.minC, c);
-        stats.maxC = stats.maxC === null ? c : Math.max(stats.maxC, c);
-      });
+    const stats = await zoneStats(record, zone, from, to);
     coldChain.push({
       parcelId: p.id,
       zone,

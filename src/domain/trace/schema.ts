@@ -4,7 +4,11 @@
  * `trace_loads`: one row per lot loaded by scan: into a vending slot (`kind` slot: `device` the
  * machine, `slot`) or into a locker parcel (`kind` parcel: `device` the locker bank, `parcel_id`;
  * where the parcel is and whether it was collected are read from `locker_parcels`, so a deposit
- * that moved after a jam needs no update here). Emergency bundles will add `kind` bundle.
+ * that moved after a jam needs no update here), or into a distribution bundle (`kind` bundle,
+ * migration 2: `bundle_id`; `device`/`compartment` where the volunteer's door was when the label
+ * was scanned, or the gateway's id and no compartment for a lot the platform named in
+ * `distribution.load`; where the bundle is now and whether it was collected are read from
+ * `distribution_bundles`).
  *   gtin, lot, expiry (YYYY-MM-DD, day 00 resolved), serial, quantity (items)
  *   sales_from  the last `vending_sales` rowid when the lot went in: the slot's sales after it may
  *               be this lot's (rowids, not wall-clock times: a clock step moves no sale in or out)
@@ -67,6 +71,15 @@ CREATE TABLE trace_outbox (
   data TEXT NOT NULL,
   ts INTEGER NOT NULL
 );
+`,
+  },
+  {
+    version: 2,
+    name: "lots loaded into distribution bundles",
+    up: `
+ALTER TABLE trace_loads ADD COLUMN bundle_id TEXT;
+ALTER TABLE trace_loads ADD COLUMN compartment TEXT;
+CREATE INDEX trace_loads_bundle ON trace_loads (bundle_id) WHERE bundle_id IS NOT NULL;
 `,
   },
 ];

@@ -2,8 +2,10 @@
  * The traceability service: lots on stock (lots.ts), the trace of a lot (report.ts), recalls, the
  * expiry check, and the platform commands `trace.lot` and `trace.recall`.
  *
- *   scan at a restock / a deposit ─► TraceLots (trace_loads) ─► blocks: vending slot, parcel pickup
- *   trace.recall ─► trace_recalls + stock.recalled / parcel.recalled (one transaction) ─► answer
+ *   scan at a restock / a deposit / a bundle's door, lots named in distribution.load
+ *     ─► TraceLots (trace_loads) ─► blocks: vending slot, parcel pickup, bundle loading and collection
+ *   trace.recall ─► trace_recalls + stock.recalled / parcel.recalled / bundle.recalled (one
+ *     transaction) ─► answer
  *   trace.lot / `quarterhour trace lot` ─► traceLot (read only)
  *
  * Recall: one transaction records the lot as recalled and the events naming every slot and
@@ -15,6 +17,7 @@
 import type { CommandHandler } from "../../core/command.js";
 import type { JsonObject } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
+import { bundlesToBlock } from "./bundles.js";
 import { normalizeGtin } from "./gs1.js";
 import { PARCEL_IN_LOCKER, type TraceLots } from "./lots.js";
 import type { TraceOutbox } from "./outbox.js";
@@ -67,9 +70,9 @@ export class TraceService {
   }
 
   /**
-   * Recall a lot: record it, block every slot and parcel holding it (at once, offline too), emit
-   * `stock.recalled` per slot and `parcel.recalled` per parcel still in a locker, and answer where
-   * it went. Resolves once the events are durable.
+   * Recall a lot: record it, block every slot, parcel and bundle holding it (at once, offline
+   * too), emit `stock.recalled` per slot, `parcel.recalled` per parcel still in a locker and
+   * `bundle.recalled` per bundle not collected (nor unclaimed), and answer where it went. Resolves once the events are durable.
    */
   async recall(gtin: string, lot: string, recallId: string, reason?: string): Promise<JsonObject> {
     const db = this.o.outbox.database;
@@ -99,7 +102,8 @@ export class TraceService {
             state: string;
           }[])
         : [];
-      if (first) return { first, slots, parcels };
+      const bundles = bundlesToBlock(db, gtin, lot);
+      if (first) return { first, slots, parcels, bundles };
       tx.db
         .prepare(
           "INSERT INTO trace_recalls (gtin, lot, recall_id, reason, at, clock_unsynced) VALUES (?, ?, ?, ?, ?, ?)",
@@ -124,7 +128,19 @@ export class TraceService {
           recallId,
           blocked: true,
         });
-      return { first: undefined, slots, parcels };
+      for (const b of bundles)
+        tx.emit(b.device, "bundle.recalled", {
+          bundleId: b.bundleId,
+          roundId: b.roundId,
+          compartment: b.compartment,
+          state: b.state,
+          inLocker: b.inLocker,
+          gtin,
+          lot,
+          recallId,
+          blocked: true,
+        });
+      return { first: undefined, slots, parcels, bundles };
     });
     await durable;
     const trace = await this.lot(gtin, lot);
@@ -138,6 +154,14 @@ export class TraceService {
           device: p.device,
           compartment: p.compartment,
           state: p.state,
+        })),
+        bundles: result.bundles.map((b) => ({
+          bundleId: b.bundleId,
+          roundId: b.roundId,
+          device: b.device,
+          compartment: b.compartment,
+          state: b.state,
+          inLocker: b.inLocker,
         })),
       },
       trace,

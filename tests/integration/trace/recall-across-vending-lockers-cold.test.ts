@@ -145,6 +145,7 @@ describe("trace.recall across vending, lockers and cold zones", () => {
     expect(res.blocked).toEqual({
       slots: [{ device: "vm-a", slot: 3, quantity: 5 }],
       parcels: [{ parcelId: "p-in", device: "cold-a", compartment: "C01", state: "stored" }],
+      bundles: [], // a site without distribution rounds: none
     });
     // where it went
     expect(res.trace.recalled).toMatchObject({ recallId: "recall-1", reason: "listeria" });

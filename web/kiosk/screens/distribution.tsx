@@ -4,12 +4,15 @@
  * opens the door that suits the bundle: its number as big as the screen allows while it opens and
  * is open; "loaded" once the door shuts; a bundle that fits no free door now joins the queue shown
  * below (scan it again once a door is emptied). The page polls the volunteer's session, so a
- * label scanned at the scanner moves the screen on too. Residents collect at the usual code entry.
+ * label scanned at the scanner moves the screen on too; a pack's GS1 label scanned while the door
+ * is assigned or open is told as on the courier's deposit screen (lot-notice.tsx). Residents collect at the usual code entry.
  */
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../../shared/api.js";
 import { type Failure, failureOf } from "../failures.js";
 import { useT } from "../i18n.js";
+import type { LotScanNotice } from "../kiosk-api.js";
+import { LotNotice } from "../lot-notice.js";
 import { Message } from "../notice.js";
 import { DoorNumber } from "./door-number.js";
 
@@ -27,6 +30,8 @@ export interface DistributionStatus {
   mode: string;
   session: LoadingView | null;
   queue: { bundleId: string; size: string | null; zone: string }[];
+  /** the last pack label scanned at this terminal's scanner (src/extensions/bundle-lot-scan.ts) */
+  lot?: LotScanNotice | null;
 }
 
 /** The distribution routes of one terminal (docs/emergency.md, "Distribution rounds"). */
@@ -109,6 +114,9 @@ export function Loading(props: { terminal: string; onFinish(): void; onFatal(err
             bundle: v.bundleId ?? "",
           })}
         </p>
+      )}
+      {door && status?.lot && status.lot.bundleId === v.bundleId && (
+        <LotNotice key={status.lot.seq} notice={status.lot} />
       )}
       {last?.outcome === "loaded" && !door && (
         <Message
