@@ -26,10 +26,12 @@ export class RoundDesk {
    * Adds the bundles to the round (created at its first load). Refused as a whole, naming every
    * problem (QH_COMMAND_INVALID), for a household that already has a bundle in the round, a bundle
    * id already known, a code an active parcel or bundle uses, a round closed or too big.
-   * QH_DIST_NOT_EMERGENCY outside emergency mode.
+   * QH_DIST_NOT_EMERGENCY outside emergency mode. `argProblems`: what `readLoad` found in the args
+   * (named in the same refusal, with what the store finds about the bundles that could be read).
    */
-  async load(input: LoadInput): Promise<JsonObject> {
+  async load(input: LoadInput, argProblems: readonly string[] = []): Promise<JsonObject> {
     const { store, holds, mode } = this.ctx;
+    if (argProblems.length > 0 && mode.current().mode !== "emergency") invalid([...argProblems]);
     if (mode.current().mode !== "emergency")
       throw new QhError(
         "QH_DIST_NOT_EMERGENCY",
@@ -39,8 +41,8 @@ export class RoundDesk {
         },
       );
     return holds.commit((out) => {
-      const problems: string[] = [];
-      const round = store.round(input.roundId);
+      const problems: string[] = [...argProblems];
+      const round = input.roundId === "" ? undefined : store.round(input.roundId);
       if (round?.state === "closed") problems.push(`args.roundId: round ${input.roundId} is closed`);
       if (input.closesAt !== undefined) {
         if (input.closesAt <= out.now) problems.push("args.closesAt: is in the past");
@@ -54,9 +56,8 @@ export class RoundDesk {
         );
       const households = round ? store.households(input.roundId) : new Set<string>();
       const hashes = input.bundles.map((b) => holds.hasher.hash("pickup", b.code));
-      const seenCodes = new Map<string, number>();
       input.bundles.forEach((b, i) => {
-        const at = `args.bundles[${i}]`;
+        const at = `args.bundles[${b.index ?? i}]`;
         const other = store.bundle(b.bundleId);
         if (other) problems.push(`${at}.bundleId: ${b.bundleId} is already in round ${other.round_id}`);
         if (households.has(b.household))
@@ -64,9 +65,6 @@ export class RoundDesk {
             `${at}.household: ${b.household} has a bundle in round ${input.roundId} already: one bundle per household per round`,
           );
         const h = hashes[i] as Buffer;
-        const key = h.toString("hex");
-        if (seenCodes.has(key)) problems.push(`${at}.code: the same code as bundles[${seenCodes.get(key)}]`);
-        else seenCodes.set(key, i);
         if (holds.pickupCodes.parcelFor(b.code) !== undefined || store.byCode(h) !== undefined)
           problems.push(`${at}.code: used by a parcel or a bundle still in the lockers: choose another`);
       });

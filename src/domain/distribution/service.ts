@@ -22,7 +22,7 @@ import type { LockerHolds } from "../locker/holds.js";
 import type { SiteMode } from "../site/mode-types.js";
 import { CollectDesk } from "./collect.js";
 import type { DistributionContext, DistributionNotices, LoadingView } from "./context.js";
-import { invalid, parseLoad } from "./load-args.js";
+import { invalid, readLoad } from "./load-args.js";
 import { LoadingDesk } from "./loading.js";
 import { unclaim } from "./placing.js";
 import { RoundDesk } from "./rounds.js";
@@ -239,8 +239,10 @@ export class DistributionService {
    */
   commands(): Record<string, CommandHandler> {
     return {
-      "distribution.load": async (args) =>
-        this.rounds.load(parseLoad(args, this.ctx.holds.settings.codeLength)),
+      "distribution.load": async (args) => {
+        const { input, problems } = readLoad(args, this.ctx.holds.settings.codeLength);
+        return this.rounds.load(input, problems);
+      },
       "distribution.close": async (args) => {
         const roundId = args.roundId;
         const problems: string[] = [];
