@@ -100,25 +100,33 @@ export class RoundDesk {
     });
   }
 
-  /** Closes a round (idempotent: a closed round answers `alreadyClosed`). QH_DIST_ROUND_UNKNOWN. */
+  /**
+   * Closes a round (idempotent: a closed round answers `alreadyClosed` with the same `closedAt`
+   * and its `unclaimed` now). `closedAt` is the stored time; `unclaimed` = `counts.unclaimed`.
+   * QH_DIST_ROUND_UNKNOWN.
+   */
   async close(roundId: string, reason: string): Promise<JsonObject> {
     const { store } = this.ctx;
     const round = store.round(roundId);
     if (!round) throw new QhError("QH_DIST_ROUND_UNKNOWN", `no distribution round ${roundId}`, { roundId });
-    if (round.state === "closed")
+    if (round.state === "closed") {
+      const counts = store.counts(roundId);
       return {
         roundId,
         alreadyClosed: true,
         closedAt: iso(round.closed_at),
-        counts: { ...store.counts(roundId) },
+        unclaimed: counts.unclaimed,
+        counts: { ...counts },
       };
+    }
     const unclaimed = await this.ctx.holds.commit((out) => this.closeIn(out, roundId, reason));
+    const counts = store.counts(roundId);
     return {
       roundId,
       alreadyClosed: false,
-      closedAt: iso(this.ctx.clock.now()),
+      closedAt: iso(store.round(roundId)?.closed_at ?? null), // the time stored (and in the event)
       unclaimed: unclaimed.length,
-      counts: { ...store.counts(roundId) },
+      counts: { ...counts },
     };
   }
 
@@ -208,7 +216,7 @@ export class RoundDesk {
             loaded: c.loaded,
             collected: c.collected,
             waiting: c.waiting,
-            toLoad: c.pending,
+            toLoad: c.pending + c.waiting, // not loaded yet, the waiting ones included
             total: c.total,
             closesAt: iso(round.closes_at),
           }),

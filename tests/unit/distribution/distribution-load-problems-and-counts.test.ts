@@ -4,7 +4,8 @@
  * `distribution.progress` and `GET /distribution/rounds/{id}` (docs/emergency.md "Counts").
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { type DistFixture, distFixture } from "./fixture.js";
+import { COURIER, KIOSK } from "../locker/fixture.js";
+import { type DistFixture, distFixture, putIn } from "./fixture.js";
 
 const H = (n: number) => `household-${n}`;
 const T0 = Date.parse("2026-01-01T00:00:00.000Z"); // the ManualClock's start
@@ -67,5 +68,91 @@ describe("distribution.load names every problem", () => {
         })
       ).counts,
     ).toMatchObject({ total: 2 });
+  });
+});
+
+const ONE_S = [
+  {
+    device: "locker-a",
+    compartments: [
+      { id: "A01", size: "S" as const, zone: "ambient", sensors: { door: true, presence: true }, board: 0 },
+    ],
+  },
+];
+
+describe("a round's counts mean the same everywhere", () => {
+  let f: DistFixture;
+  afterEach(() => f.cleanup());
+
+  async function loadThree(): Promise<void> {
+    await f.run("distribution.load", {
+      roundId: "r1",
+      bundles: [
+        { bundleId: "B1", household: H(1), code: "610001" },
+        { bundleId: "B2", household: H(2), code: "610002" },
+        { bundleId: "B3", household: H(3), code: "610003" },
+      ],
+    });
+    await f.dist.startLoading(KIOSK, COURIER.code);
+    await f.dist.scanLabel(KIOSK, "B1");
+    await putIn(f, "A01");
+    await f.dist.scanLabel(KIOSK, "B2"); // no free compartment: it waits
+  }
+
+  it("progress: toLoad is every bundle not loaded yet, the waiting ones included", async () => {
+    f = await distFixture({ layout: ONE_S });
+    await loadThree();
+    expect(f.dist.round("r1").counts).toEqual({
+      total: 3,
+      pending: 1,
+      waiting: 1,
+      loaded: 1,
+      collected: 0,
+      unclaimed: 0,
+    });
+    await f.dist.sweep();
+    expect(f.sink.events("distribution.progress").at(-1)?.data).toMatchObject({
+      loaded: 1,
+      waiting: 1,
+      toLoad: 2,
+      total: 3,
+    });
+  });
+
+  it("close: its unclaimed, the event's count and counts.unclaimed agree; closedAt is the stored time", async () => {
+    f = await distFixture({ layout: ONE_S });
+    await loadThree();
+    // a clock that moves on every reading: the answer must give the time stored, not a later one
+    const read = f.clock.now.bind(f.clock);
+    f.clock.now = () => {
+      f.clock.advance(1);
+      return read();
+    };
+    const closed = await f.run("distribution.close", { roundId: "r1" });
+    expect(closed).toMatchObject({ alreadyClosed: false, unclaimed: 3, counts: { unclaimed: 3, loaded: 1 } });
+    const ev = f.sink.events("distribution.unclaimed")[0]?.data as {
+      count: number;
+      counts: { unclaimed: number };
+    };
+    expect(ev.count).toBe(3);
+    expect(ev.counts.unclaimed).toBe(3);
+    const again = await f.run("distribution.close", { roundId: "r1" });
+    expect(again).toMatchObject({ alreadyClosed: true, unclaimed: 3, closedAt: closed.closedAt });
+    expect(f.dist.round("r1").closedAt).toBe(closed.closedAt);
+  });
+
+  it("leaving emergency with bundles inside: the event's count is counts.unclaimed", async () => {
+    f = await distFixture({ layout: ONE_S });
+    await loadThree();
+    f.mode.set("normal");
+    await f.port.settle();
+    await new Promise((r) => setTimeout(r, 20));
+    const ev = f.sink.events("distribution.unclaimed")[0]?.data as {
+      count: number;
+      counts: { unclaimed: number };
+    };
+    expect(ev).toMatchObject({ reason: "mode_normal", count: 3 });
+    expect(ev.counts.unclaimed).toBe(ev.count);
+    expect(f.dist.round("r1").counts).toMatchObject({ unclaimed: 3, loaded: 1 });
   });
 });
