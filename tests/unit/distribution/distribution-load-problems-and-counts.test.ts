@@ -156,3 +156,26 @@ describe("a round's counts mean the same everywhere", () => {
     expect(f.dist.round("r1").counts).toMatchObject({ unclaimed: 3, loaded: 1 });
   });
 });
+
+describe("which bundle is behind which door", () => {
+  let f: DistFixture;
+  afterEach(() => f.cleanup());
+
+  it("the compartments listing names the holder's item, also after the round closed", async () => {
+    f = await distFixture({ layout: ONE_S });
+    await f.run("distribution.load", {
+      roundId: "r1",
+      bundles: [{ bundleId: "B1", household: H(1), code: "510001" }],
+    });
+    await f.dist.startLoading(KIOSK, COURIER.code);
+    await f.dist.scanLabel(KIOSK, "B1");
+    await putIn(f, "A01");
+    await f.run("distribution.close", { roundId: "r1" });
+    expect(f.svc.compartments("locker-a")[0]).toMatchObject({
+      compartment: "A01",
+      state: "occupied",
+      parcelId: null,
+      holder: { owner: "distribution", item: "B1" },
+    });
+  });
+});
