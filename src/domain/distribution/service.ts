@@ -218,6 +218,27 @@ export class DistributionService {
     };
   }
 
+  /**
+   * A round's bundles (the installer's view: `GET /distribution/rounds/{id}/bundles`), in load
+   * order: `{ bundleId, household, state, device, compartment, slot, loadedAt, collectedAt }`;
+   * never a code. QH_DIST_ROUND_UNKNOWN.
+   */
+  bundles(roundId: string): JsonObject[] {
+    if (!this.ctx.store.round(roundId))
+      throw new QhError("QH_DIST_ROUND_UNKNOWN", `no distribution round ${roundId}`, { roundId });
+    return this.ctx.store.roundBundles(roundId).map((b) => ({
+      bundleId: b.bundle_id,
+      household: b.household,
+      state: b.state,
+      device: b.device,
+      compartment: b.compartment,
+      slot:
+        b.slot_from !== null && b.slot_to !== null ? { from: iso(b.slot_from), to: iso(b.slot_to) } : null,
+      loadedAt: iso(b.loaded_at),
+      collectedAt: iso(b.collected_at),
+    }));
+  }
+
   bundleState(bundleId: string): string | undefined {
     return this.ctx.store.bundle(bundleId)?.state;
   }

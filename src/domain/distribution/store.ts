@@ -193,6 +193,13 @@ export class DistributionStore {
     ) as BundleRow[];
   }
 
+  /** Every bundle of a round, in load order. */
+  roundBundles(roundId: string): BundleRow[] {
+    return this.db
+      .prepare("SELECT * FROM distribution_bundles WHERE round_id = ? ORDER BY position")
+      .all(roundId) as BundleRow[];
+  }
+
   notCollected(roundId: string): BundleRow[] {
     return this.db
       .prepare(

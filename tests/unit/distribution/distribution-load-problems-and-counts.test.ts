@@ -177,5 +177,16 @@ describe("which bundle is behind which door", () => {
       parcelId: null,
       holder: { owner: "distribution", item: "B1" },
     });
+    expect(f.dist.bundles("r1")).toEqual([
+      expect.objectContaining({
+        bundleId: "B1",
+        household: H(1),
+        state: "loaded",
+        device: "locker-a",
+        compartment: "A01",
+      }),
+    ]);
+    expect(JSON.stringify(f.dist.bundles("r1"))).not.toContain("510001");
+    expect(() => f.dist.bundles("nope")).toThrow(expect.objectContaining({ code: "QH_DIST_ROUND_UNKNOWN" }));
   });
 });
