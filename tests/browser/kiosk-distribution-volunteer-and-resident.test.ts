@@ -107,6 +107,10 @@ describe.skipIf(noBrowser)("kiosk: a distribution round, volunteer and resident"
     await page.getByRole("button", { name: "Open the door" }).click();
     await page.getByTestId("screen-collect").waitFor();
     expect(await page.getByTestId("door-number").textContent()).toBe(`Door${door}`);
+    // a bundle, not a parcel: the words say so
+    expect(await page.getByTestId("screen-collect").textContent()).toContain(
+      "Take your bundle of supplies, then close the door.",
+    );
     await waitUntil(
       async () => (await site.call<{ open: boolean }>("GET", `/sim/lockers/locker-a/${door}`)).body.open,
       10_000,
