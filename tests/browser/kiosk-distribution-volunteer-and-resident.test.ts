@@ -172,6 +172,15 @@ describe.skipIf(noBrowser)("kiosk: a distribution round, volunteer and resident"
       };
       const page = await openKiosk(browser, site, { lang: panel.lang, viewport: panel.viewport });
       await page.getByTestId("home-volunteer").waitFor();
+      await page.getByTestId("site-mode").waitFor();
+      // the emergency start screen fits the panel: no vertical scroll, the volunteer's button inside
+      const fit = await page.evaluate(() => ({
+        scroll: document.documentElement.scrollHeight,
+        inner: window.innerHeight,
+        bottom: document.querySelector('[data-testid="home-volunteer"]')?.getBoundingClientRect().bottom ?? 0,
+      }));
+      expect(fit.scroll, "the emergency home screen scrolls").toBeLessThanOrEqual(fit.inner);
+      expect(fit.bottom).toBeLessThanOrEqual(fit.inner);
       await check("home in emergency", page);
       await page.getByTestId("home-volunteer").click();
       await page.getByTestId("screen-volunteer").waitFor();
