@@ -174,11 +174,12 @@ describe.skipIf(noBrowser)("kiosk: a distribution round, volunteer and resident"
       await page.getByTestId("home-volunteer").waitFor();
       await page.getByTestId("site-mode").waitFor();
       // the emergency start screen fits the panel: no vertical scroll, the volunteer's button inside
-      const fit = await page.evaluate(() => ({
+      // (a string: the test's tsconfig has no DOM types)
+      const fit = (await page.evaluate(`({
         scroll: document.documentElement.scrollHeight,
         inner: window.innerHeight,
         bottom: document.querySelector('[data-testid="home-volunteer"]')?.getBoundingClientRect().bottom ?? 0,
-      }));
+      })`)) as { scroll: number; inner: number; bottom: number };
       expect(fit.scroll, "the emergency home screen scrolls").toBeLessThanOrEqual(fit.inner);
       expect(fit.bottom).toBeLessThanOrEqual(fit.inner);
       await check("home in emergency", page);
