@@ -94,5 +94,20 @@ export function distributionPlugin(
       },
       async (req) => dist.round(req.params.roundId),
     );
+
+    // installer only (not a kiosk route): household ids, never codes
+    app.get<{ Params: { roundId: string } }>(
+      "/distribution/rounds/:roundId/bundles",
+      {
+        schema: {
+          params: {
+            type: "object",
+            required: ["roundId"],
+            properties: { roundId: { type: "string", minLength: 1, maxLength: 64 } },
+          },
+        },
+      },
+      async (req) => ({ roundId: req.params.roundId, bundles: dist.bundles(req.params.roundId) }),
+    );
   };
 }

@@ -16,7 +16,7 @@ import { connectGateway } from "./gateway-client.js";
 type Row = Pick<
   CompartmentView,
   "device" | "compartment" | "size" | "state" | "reason" | "reachable" | "doorOpen" | "parcelId"
->;
+> & { holder?: CompartmentView["holder"] };
 
 function fromDatabase(config: Config, device?: string): Row[] {
   const db = openDatabase({ dataDir: config.dataDir, readonly: true });
@@ -26,17 +26,21 @@ function fromDatabase(config: Config, device?: string): Row[] {
         `SELECT c.device, c.compartment, c.size, c.state, c.oos_reason AS reason, c.reachable,
                 c.door_open AS doorOpen,
                 (SELECT p.id FROM locker_parcels p WHERE p.device = c.device
-                   AND p.compartment = c.compartment AND p.state IN ${ACTIVE_SQL} LIMIT 1) AS parcelId
+                   AND p.compartment = c.compartment AND p.state IN ${ACTIVE_SQL} LIMIT 1) AS parcelId,
+                ${holdsSql(db)}
            FROM locker_compartments c
           WHERE c.retired = 0 AND (? IS NULL OR c.device = ?)
           ORDER BY c.device, c.position`,
       )
-      .all(device ?? null, device ?? null) as (Omit<Row, "reachable" | "doorOpen"> & {
+      .all(device ?? null, device ?? null) as (Omit<Row, "reachable" | "doorOpen" | "holder"> & {
       reachable: number;
       doorOpen: number | null;
+      holdOwner: string | null;
+      holdItem: string | null;
     })[];
-    return rows.map((r) => ({
+    return rows.map(({ holdOwner, holdItem, ...r }) => ({
       ...r,
+      holder: holdOwner !== null && holdItem !== null ? { owner: holdOwner, item: holdItem } : null,
       reachable: r.reachable === 1,
       doorOpen: r.doorOpen === null ? null : r.doorOpen === 1,
     }));
@@ -53,6 +57,25 @@ function fromDatabase(config: Config, device?: string): Row[] {
   }
 }
 
+/** The hold's owner and item (a distribution bundle), when the database has the holds table. */
+function holdsSql(db: ReturnType<typeof openDatabase>): string {
+  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'locker_holds'").get();
+  return has
+    ? `(SELECT h.owner FROM locker_holds h WHERE h.device = c.device AND h.compartment = c.compartment) AS holdOwner,
+       (SELECT h.item FROM locker_holds h WHERE h.device = c.device AND h.compartment = c.compartment) AS holdItem`
+    : "NULL AS holdOwner, NULL AS holdItem";
+}
+
+/** The PARCEL column: the parcel, or what another vertical keeps there ("bundle B1" for a round's). */
+function contents(r: Row): string {
+  if (r.parcelId) return r.parcelId;
+  if (r.holder)
+    return r.holder.owner === "distribution"
+      ? `bundle ${r.holder.item}`
+      : `${r.holder.owner} ${r.holder.item}`;
+  return "-";
+}
+
 function table(rows: Row[]): string {
   const head = ["DEVICE", "COMPARTMENT", "SIZE", "STATE", "DOOR", "PARCEL"];
   const cells = rows.map((r) => [
@@ -61,7 +84,7 @@ function table(rows: Row[]): string {
     r.size,
     r.state === "out_of_service" && r.reason ? `out_of_service (${r.reason})` : r.state,
     !r.reachable ? "unreachable" : r.doorOpen === null ? "-" : r.doorOpen ? "open" : "closed",
-    r.parcelId ?? "-",
+    contents(r),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   return [head, ...cells]

@@ -125,6 +125,10 @@ describe.skipIf(noBrowser)("kiosk: a distribution round, volunteer and resident"
     await page.getByRole("button", { name: "Open the door" }).click();
     await page.getByTestId("screen-collect").waitFor();
     expect(await page.getByTestId("door-number").textContent()).toBe(`Door${door}`);
+    // a bundle, not a parcel: the words say so
+    expect(await page.getByTestId("screen-collect").textContent()).toContain(
+      "Take your bundle of supplies, then close the door.",
+    );
     await waitUntil(
       async () => (await site.call<{ open: boolean }>("GET", `/sim/lockers/locker-a/${door}`)).body.open,
       10_000,
@@ -186,6 +190,16 @@ describe.skipIf(noBrowser)("kiosk: a distribution round, volunteer and resident"
       };
       const page = await openKiosk(browser, site, { lang: panel.lang, viewport: panel.viewport });
       await page.getByTestId("home-volunteer").waitFor();
+      await page.getByTestId("site-mode").waitFor();
+      // the emergency start screen fits the panel: no vertical scroll, the volunteer's button inside
+      // (a string: the test's tsconfig has no DOM types)
+      const fit = (await page.evaluate(`({
+        scroll: document.documentElement.scrollHeight,
+        inner: window.innerHeight,
+        bottom: document.querySelector('[data-testid="home-volunteer"]')?.getBoundingClientRect().bottom ?? 0,
+      })`)) as { scroll: number; inner: number; bottom: number };
+      expect(fit.scroll, "the emergency home screen scrolls").toBeLessThanOrEqual(fit.inner);
+      expect(fit.bottom).toBeLessThanOrEqual(fit.inner);
       await check("home in emergency", page);
       await page.getByTestId("home-volunteer").click();
       await page.getByTestId("screen-volunteer").waitFor();

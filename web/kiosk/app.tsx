@@ -195,7 +195,12 @@ export function App(props: { terminal: string }) {
             onFatal={fatal}
             send={async (code) => {
               const r = await api.pickup(code);
-              setCollect({ compartment: r.compartment, status: "open", breaches: r.coldChainBreach });
+              setCollect({
+                compartment: r.compartment,
+                status: "open",
+                breaches: r.coldChainBreach,
+                bundle: r.kind === "bundle",
+              });
               go("collect");
             }}
           />

@@ -67,6 +67,8 @@ export interface ColdBreach {
 
 export interface PickupResult {
   parcelId: string;
+  /** "bundle" for a distribution round's bundle of supplies (docs/emergency.md) */
+  kind?: "parcel" | "bundle";
   compartment: string;
   door: string;
   coldChainBreach?: ColdBreach[];

@@ -24,6 +24,8 @@ export interface BundleInput {
   zone: BundleZone;
   /** the lots the platform names for the bundle (bundle-lots.ts) */
   lots?: PlannedLot[];
+  /** its index in the command's `bundles` (for `args.bundles[i]` in a refusal) */
+  index?: number;
 }
 
 export interface LoadInput {
@@ -34,12 +36,24 @@ export interface LoadInput {
 
 /**
  * `distribution.load`'s args, every problem named at once (QH_COMMAND_INVALID, `; `-separated, as
- * docs/contract.md "Commands" says): ids 1-64 printable ASCII, a household id by the gateway's one
- * rule (src/domain/site/household.ts: NFKC, trimmed, stored lower case), a code of `minCode`-12 digits, a slot
- * with `from` before `to` (ISO 8601 with an offset, or epoch ms), a size and a zone from their lists,
- * a bundle id or a household twice in the same command.
+ * docs/contract.md "Commands" says). See `readLoad`; a household id follows the gateway's one
+ * rule (src/domain/site/household.ts: NFKC, trimmed, stored lower case).
  */
 export function parseLoad(args: JsonObject, minCode: number): LoadInput {
+  const { input, problems } = readLoad(args, minCode);
+  if (problems.length > 0) invalid(problems);
+  return input;
+}
+
+/**
+ * `distribution.load`'s args checked without throwing: ids 1-64 printable ASCII, a code of
+ * `minCode`-12 digits, a slot with `from` before `to` (ISO 8601 with an offset, or epoch ms), a size
+ * and a zone from their lists, a bundle id, a household or a code twice in the same command.
+ * Returns every problem (`args.…: why`) and the input read so far: each bundle whose own fields
+ * are valid (also one that repeats another's id, household or code, already named), so the checks
+ * against the store (RoundDesk.load) can name their problems in the same refusal.
+ */
+export function readLoad(args: JsonObject, minCode: number): { input: LoadInput; problems: string[] } {
   const problems: string[] = [];
   const add = (arg: string, why: string) => problems.push(`args.${arg}: ${why}`);
   const known = new Set(["roundId", "closesAt", "bundles"]);
@@ -61,13 +75,14 @@ export function parseLoad(args: JsonObject, minCode: number): LoadInput {
   } else {
     const ids = new Map<string, number>();
     const households = new Map<string, number>();
+    const codes = new Map<string, number>();
     list.forEach((b: unknown, i: number) => {
       const at = `bundles[${i}]`;
       if (!isJsonObject(b)) {
         add(at, "must be an object { bundleId, household, code, slot?, size?, zone?, lots? }");
         return;
       }
-      const ok = problems.length;
+      let ok = problems.length;
       for (const k of Object.keys(b))
         if (!["bundleId", "household", "code", "slot", "size", "zone", "lots"].includes(k))
           add(`${at}.${k}`, "unknown field (bundleId, household, code, slot, size, zone, lots)");
@@ -77,19 +92,26 @@ export function parseLoad(args: JsonObject, minCode: number): LoadInput {
           `${at}.bundleId`,
           bundleId === undefined ? "is required" : "must be 1-64 printable ASCII characters",
         );
-      else if (ids.has(bundleId)) add(`${at}.bundleId`, `${bundleId} is also bundles[${ids.get(bundleId)}]`);
-      else ids.set(bundleId, i);
+      else if (ids.has(bundleId)) {
+        add(`${at}.bundleId`, `${bundleId} is also bundles[${ids.get(bundleId)}]`);
+        ok++; // named; the bundle is still checked against the store
+      } else ids.set(bundleId, i);
       const hh = parseHousehold(household);
       if (hh === undefined)
         add(`${at}.household`, household === undefined ? "is required" : `must be ${HOUSEHOLD_RULE}`);
-      else if (households.has(hh))
+      else if (households.has(hh)) {
         add(
           `${at}.household`,
           `${hh} has bundles[${households.get(hh)}] already: one bundle per household per round`,
         );
-      else households.set(hh, i);
+        ok++;
+      } else households.set(hh, i);
       if (!isValidPickupCode(code) || code.length < minCode)
         add(`${at}.code`, `must be a string of ${minCode}-12 digits (locker.codeLength is ${minCode})`);
+      else if (codes.has(code)) {
+        add(`${at}.code`, `the same code as bundles[${codes.get(code)}]`);
+        ok++;
+      } else codes.set(code, i);
       let slot: BundleInput["slot"];
       if (b.slot !== undefined) {
         const s = b.slot;
@@ -114,11 +136,16 @@ export function parseLoad(args: JsonObject, minCode: number): LoadInput {
         ...(b.size !== undefined ? { size: b.size as CompartmentSize } : {}),
         zone: (b.zone as BundleZone | undefined) ?? "ambient",
         ...(lots && lots.length > 0 ? { lots } : {}),
+        index: i,
       });
     });
   }
-  if (problems.length > 0) invalid(problems);
-  return { roundId: roundId as string, ...(closesAt !== undefined ? { closesAt } : {}), bundles };
+  const input: LoadInput = {
+    roundId: typeof roundId === "string" && ID_RE.test(roundId) ? roundId : "",
+    ...(closesAt !== undefined ? { closesAt } : {}),
+    bundles,
+  };
+  return { input, problems };
 }
 
 /** QH_COMMAND_INVALID naming every problem. */

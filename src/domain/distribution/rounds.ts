@@ -27,10 +27,12 @@ export class RoundDesk {
    * Adds the bundles to the round (created at its first load). Refused as a whole, naming every
    * problem (QH_COMMAND_INVALID), for a household that already has a bundle in the round, a bundle
    * id already known, a code an active parcel or bundle uses, a round closed or too big.
-   * QH_DIST_NOT_EMERGENCY outside emergency mode.
+   * QH_DIST_NOT_EMERGENCY outside emergency mode. `argProblems`: what `readLoad` found in the args
+   * (named in the same refusal, with what the store finds about the bundles that could be read).
    */
-  async load(input: LoadInput): Promise<JsonObject> {
+  async load(input: LoadInput, argProblems: readonly string[] = []): Promise<JsonObject> {
     const { store, holds, mode } = this.ctx;
+    if (argProblems.length > 0 && mode.current().mode !== "emergency") invalid([...argProblems]);
     if (mode.current().mode !== "emergency")
       throw new QhError(
         "QH_DIST_NOT_EMERGENCY",
@@ -40,8 +42,8 @@ export class RoundDesk {
         },
       );
     return holds.commit((out) => {
-      const problems: string[] = [];
-      const round = store.round(input.roundId);
+      const problems: string[] = [...argProblems];
+      const round = input.roundId === "" ? undefined : store.round(input.roundId);
       if (round?.state === "closed") problems.push(`args.roundId: round ${input.roundId} is closed`);
       if (input.closesAt !== undefined) {
         if (input.closesAt <= out.now) problems.push("args.closesAt: is in the past");
@@ -55,9 +57,8 @@ export class RoundDesk {
         );
       const households = round ? store.households(input.roundId) : new Set<string>();
       const hashes = input.bundles.map((b) => holds.hasher.hash("pickup", b.code));
-      const seenCodes = new Map<string, number>();
       input.bundles.forEach((b, i) => {
-        const at = `args.bundles[${i}]`;
+        const at = `args.bundles[${b.index ?? i}]`;
         const other = store.bundle(b.bundleId);
         if (other) problems.push(`${at}.bundleId: ${b.bundleId} is already in round ${other.round_id}`);
         if (households.has(b.household))
@@ -65,9 +66,6 @@ export class RoundDesk {
             `${at}.household: ${b.household} has a bundle in round ${input.roundId} already: one bundle per household per round`,
           );
         const h = hashes[i] as Buffer;
-        const key = h.toString("hex");
-        if (seenCodes.has(key)) problems.push(`${at}.code: the same code as bundles[${seenCodes.get(key)}]`);
-        else seenCodes.set(key, i);
         if (holds.pickupCodes.parcelFor(b.code) !== undefined || store.byCode(h) !== undefined)
           problems.push(`${at}.code: used by a parcel or a bundle still in the lockers: choose another`);
         problems.push(...lotProblems(this.ctx, b, at));
@@ -106,25 +104,33 @@ export class RoundDesk {
     });
   }
 
-  /** Closes a round (idempotent: a closed round answers `alreadyClosed`). QH_DIST_ROUND_UNKNOWN. */
+  /**
+   * Closes a round (idempotent: a closed round answers `alreadyClosed` with the same `closedAt`
+   * and its `unclaimed` now). `closedAt` is the stored time; `unclaimed` = `counts.unclaimed`.
+   * QH_DIST_ROUND_UNKNOWN.
+   */
   async close(roundId: string, reason: string): Promise<JsonObject> {
     const { store } = this.ctx;
     const round = store.round(roundId);
     if (!round) throw new QhError("QH_DIST_ROUND_UNKNOWN", `no distribution round ${roundId}`, { roundId });
-    if (round.state === "closed")
+    if (round.state === "closed") {
+      const counts = store.counts(roundId);
       return {
         roundId,
         alreadyClosed: true,
         closedAt: iso(round.closed_at),
-        counts: { ...store.counts(roundId) },
+        unclaimed: counts.unclaimed,
+        counts: { ...counts },
       };
+    }
     const unclaimed = await this.ctx.holds.commit((out) => this.closeIn(out, roundId, reason));
+    const counts = store.counts(roundId);
     return {
       roundId,
       alreadyClosed: false,
-      closedAt: iso(this.ctx.clock.now()),
+      closedAt: iso(store.round(roundId)?.closed_at ?? null), // the time stored (and in the event)
       unclaimed: unclaimed.length,
-      counts: { ...store.counts(roundId) },
+      counts: { ...counts },
     };
   }
 
@@ -214,7 +220,7 @@ export class RoundDesk {
             loaded: c.loaded,
             collected: c.collected,
             waiting: c.waiting,
-            toLoad: c.pending,
+            toLoad: c.pending + c.waiting, // not loaded yet, the waiting ones included
             total: c.total,
             closesAt: iso(round.closes_at),
           }),

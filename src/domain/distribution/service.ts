@@ -22,7 +22,7 @@ import type { LockerHolds } from "../locker/holds.js";
 import type { SiteMode } from "../site/mode-types.js";
 import { CollectDesk } from "./collect.js";
 import type { BundleLotHooks, DistributionContext, DistributionNotices, LoadingView } from "./context.js";
-import { invalid, parseLoad } from "./load-args.js";
+import { invalid, readLoad } from "./load-args.js";
 import { LoadingDesk } from "./loading.js";
 import { unclaim } from "./placing.js";
 import { RoundDesk } from "./rounds.js";
@@ -234,6 +234,27 @@ export class DistributionService {
     return this.ctx.store.bundle(bundleId)?.round_id;
   }
 
+  /**
+   * A round's bundles (the installer's view: `GET /distribution/rounds/{id}/bundles`), in load
+   * order: `{ bundleId, household, state, device, compartment, slot, loadedAt, collectedAt }`;
+   * never a code. QH_DIST_ROUND_UNKNOWN.
+   */
+  bundles(roundId: string): JsonObject[] {
+    if (!this.ctx.store.round(roundId))
+      throw new QhError("QH_DIST_ROUND_UNKNOWN", `no distribution round ${roundId}`, { roundId });
+    return this.ctx.store.roundBundles(roundId).map((b) => ({
+      bundleId: b.bundle_id,
+      household: b.household,
+      state: b.state,
+      device: b.device,
+      compartment: b.compartment,
+      slot:
+        b.slot_from !== null && b.slot_to !== null ? { from: iso(b.slot_from), to: iso(b.slot_to) } : null,
+      loadedAt: iso(b.loaded_at),
+      collectedAt: iso(b.collected_at),
+    }));
+  }
+
   bundleState(bundleId: string): string | undefined {
     return this.ctx.store.bundle(bundleId)?.state;
   }
@@ -255,8 +276,10 @@ export class DistributionService {
    */
   commands(): Record<string, CommandHandler> {
     return {
-      "distribution.load": async (args) =>
-        this.rounds.load(parseLoad(args, this.ctx.holds.settings.codeLength)),
+      "distribution.load": async (args) => {
+        const { input, problems } = readLoad(args, this.ctx.holds.settings.codeLength);
+        return this.rounds.load(input, problems);
+      },
       "distribution.close": async (args) => {
         const roundId = args.roundId;
         const problems: string[] = [];

@@ -193,6 +193,13 @@ export class DistributionStore {
     ) as BundleRow[];
   }
 
+  /** Every bundle of a round, in load order. */
+  roundBundles(roundId: string): BundleRow[] {
+    return this.db
+      .prepare("SELECT * FROM distribution_bundles WHERE round_id = ? ORDER BY position")
+      .all(roundId) as BundleRow[];
+  }
+
   notCollected(roundId: string): BundleRow[] {
     return this.db
       .prepare(
@@ -201,7 +208,18 @@ export class DistributionStore {
       .all(roundId) as BundleRow[];
   }
 
+  /**
+   * A round's counts, each defined once (docs/emergency.md "Counts"): `total` every bundle;
+   * `pending` not loaded yet and not queued (`pending`, `loading`: its door open); `waiting`
+   * queued for a compartment; `loaded` in a compartment now; `collected` taken by its resident;
+   * `unclaimed` 0 while the round is open, once it is closed every bundle not collected (never
+   * loaded, or still in a compartment: those are in `loaded` too, and leave both when collected).
+   */
   counts(roundId: string): RoundCounts {
+    const closed =
+      (this.db.prepare("SELECT state FROM distribution_rounds WHERE round_id = ?").pluck().get(roundId) as
+        | string
+        | undefined) === "closed";
     const rows = this.db
       .prepare("SELECT state, count(*) AS n FROM distribution_bundles WHERE round_id = ? GROUP BY state")
       .all(roundId) as { state: BundleState; n: number }[];
@@ -212,8 +230,8 @@ export class DistributionStore {
       else if (r.state === "waiting") c.waiting += r.n;
       else if (r.state === "loaded" || r.state === "collecting") c.loaded += r.n;
       else if (r.state === "collected") c.collected += r.n;
-      else c.unclaimed += r.n;
     }
+    if (closed) c.unclaimed = c.total - c.collected;
     return c;
   }
 

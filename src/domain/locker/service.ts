@@ -498,9 +498,13 @@ export class LockerService implements DoorInput, LockerCommandTarget {
       doorOpen: r.door_open === null ? null : r.door_open === 1,
       present: r.present === null ? null : r.present === 1,
       parcelId: parcel?.id ?? null,
+      holder: holderOf(this.holds.held(r)),
     };
   }
 }
+
+const holderOf = (h: { owner: string; item: string } | undefined) =>
+  h ? { owner: h.owner, item: h.item } : null;
 
 /** Deposits are refused by the space too (the watermark, the quota, the door reserve). */
 const DEPOSIT = { deposit: true } as const;

@@ -89,6 +89,11 @@ export interface CompartmentView {
   doorOpen: boolean | null;
   present: boolean | null;
   parcelId: string | null;
+  /**
+   * What holds the compartment when another vertical lent it (src/domain/locker/holds.ts), e.g.
+   * `{ owner: "distribution", item: "<bundleId>" }` for a round's bundle; null otherwise.
+   */
+  holder: { owner: string; item: string } | null;
 }
 
 export interface ParcelView {

@@ -28,8 +28,10 @@ export interface SiteModeState {
 export interface SiteMode {
   current(): SiteModeState;
   /**
-   * Called after every change, once the change is durable (the mode's row committed), in the
-   * order the changes happened. Returns a function that removes the listener.
+   * Called after every change, once the change is durable (the mode's row committed) and its
+   * `site.mode_changed` event sent (or kept in the outbox if the event store refused it), in the
+   * order the changes happened; never for a repeat (no change). Returns a function that removes
+   * the listener.
    */
   onChange(listener: (next: SiteModeState, previous: SiteModeState) => void): () => void;
 }

@@ -52,17 +52,18 @@ const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:
 export function parseModeArgs(args: JsonObject, now: number): ModeArgs {
   const problems: string[] = [];
   const known = new Set(["mode", "reason", "until"]);
-  for (const k of Object.keys(args)) if (!known.has(k)) problems.push(`${k}: not an argument of site.mode`);
+  for (const k of Object.keys(args))
+    if (!known.has(k)) problems.push(`args.${k}: not an argument of site.mode`);
   const { mode, reason, until } = args;
-  if (mode !== "emergency" && mode !== "normal") problems.push('mode: must be "emergency" or "normal"');
+  if (mode !== "emergency" && mode !== "normal") problems.push('args.mode: must be "emergency" or "normal"');
   if (typeof reason !== "string" || reason.trim().length === 0)
-    problems.push("reason: required, a non-empty string");
-  else if (reason.length > REASON_MAX) problems.push(`reason: at most ${REASON_MAX} characters`);
+    problems.push("args.reason: required, a non-empty string");
+  else if (reason.length > REASON_MAX) problems.push(`args.reason: at most ${REASON_MAX} characters`);
   let untilIso: string | null = null;
   if (until !== undefined && until !== null) {
-    if (mode === "normal") problems.push("until: only with mode emergency");
+    if (mode === "normal") problems.push("args.until: only with mode emergency");
     else if (typeof until !== "string" || !ISO_RE.test(until) || Number.isNaN(Date.parse(until)))
-      problems.push("until: an ISO 8601 time with a zone (e.g. 2026-12-01T08:00:00Z)");
+      problems.push("args.until: an ISO 8601 time with a zone (e.g. 2026-12-01T08:00:00Z)");
     else untilIso = new Date(Date.parse(until)).toISOString();
   }
   if (problems.length > 0) throw refusal(new QhError("QH_COMMAND_INVALID", problems.join("; ")));
@@ -70,10 +71,16 @@ export function parseModeArgs(args: JsonObject, now: number): ModeArgs {
     throw refusal(
       new QhError(
         "QH_SITE_UNTIL_PAST",
-        `until ${untilIso} is not in the future (gateway clock ${new Date(now).toISOString()})`,
+        `args.until: ${untilIso} is not in the future (gateway clock ${new Date(now).toISOString()})`,
       ),
     );
   return { mode: mode as SiteModeName, reason: (reason as string).trim(), until: untilIso };
+}
+
+/** True when `a` asks for the mode `s` already is (see `SiteModeService.set`). */
+export function isRepeat(s: SiteModeState, a: ModeArgs): boolean {
+  if (s.mode !== a.mode) return false;
+  return a.mode === "normal" || (s.reason === a.reason && s.until === a.until);
 }
 
 /** What /health `mode`, R/status `mode` and the kiosk's `siteMode` carry. */
@@ -117,14 +124,20 @@ export class SiteModeService implements SiteMode {
 
   /**
    * Change the mode (the `site.mode` command or the end of an `until`). The new mode is committed,
-   * then the listeners run, then `site.mode_changed` is sent (awaited; an event the store refuses
-   * now is sent again at the next check or start: the history row is its outbox).
+   * then `site.mode_changed` is sent (awaited; an event the store refuses now is sent again at the
+   * next check or start: the history row is its outbox), then the listeners run: the events they
+   * cause (e.g. `distribution.unclaimed` on leaving emergency) come after the change's own.
+   *
+   * A repeat is no change (`changed: false`: no history row, no event, no listener, `since`
+   * kept): `normal` while normal (whatever the reason), `emergency` while in emergency with the
+   * same reason and `until`. `emergency` with another reason or `until` is a change.
    */
   async set(
     a: ModeArgs,
     commandId: string | null,
-  ): Promise<{ state: SiteModeState; previous: SiteModeState }> {
+  ): Promise<{ state: SiteModeState; previous: SiteModeState; changed: boolean }> {
     const previous = this.current();
+    if (isRepeat(previous, a)) return { state: previous, previous, changed: false };
     const now = this.o.clock.now();
     const next: SiteModeState = {
       mode: a.mode,
@@ -140,6 +153,7 @@ export class SiteModeService implements SiteMode {
       { mode: next.mode, previous: previous.mode, reason: next.reason, until: next.until, commandId },
       `site mode: ${next.mode}`,
     );
+    await this.flushEvents();
     for (const l of this.listeners) {
       try {
         l(this.current(), previous);
@@ -147,8 +161,7 @@ export class SiteModeService implements SiteMode {
         this.o.log.error({ err }, "site mode listener failed");
       }
     }
-    await this.flushEvents();
-    return { state: this.current(), previous };
+    return { state: this.current(), previous, changed: true };
   }
 
   /** The platform command `site.mode` (docs/contract.md). */
@@ -156,8 +169,15 @@ export class SiteModeService implements SiteMode {
     return {
       "site.mode": async (args, ctx) => {
         const a = parseModeArgs(args, this.o.clock.now());
-        const { state, previous } = await this.set(a, ctx.id);
-        return { mode: state.mode, previous: previous.mode, since: state.since, until: state.until };
+        const { state, previous, changed } = await this.set(a, ctx.id);
+        return {
+          mode: state.mode,
+          previous: previous.mode,
+          changed,
+          since: state.since,
+          until: state.until,
+          reason: state.reason,
+        };
       },
     };
   }

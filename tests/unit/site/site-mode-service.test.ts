@@ -65,4 +65,80 @@ describe("site mode service", () => {
       until: "2026-03-02T00:00:00.000Z",
     });
   });
+
+  it("a repeat is no change: no history row, no event, no listener, since kept", async () => {
+    const clock = new ManualClock(Date.parse("2026-03-01T00:00:00.000Z"));
+    const sink = new SqliteEventSink(join(t.dir, "events.db"));
+    const s = new SiteModeService({ db: t.db, events: sink, clock, log: silentLogger(), gatewayId: "gw" });
+    const heard: string[] = [];
+    s.onChange((next, prev) => heard.push(`${prev.mode}->${next.mode}`));
+    const run = s.commands()["site.mode"] as NonNullable<ReturnType<typeof s.commands>["site.mode"]>;
+    const ctx = (id: string) => ({ id });
+    const since0 = s.current().since;
+
+    clock.advance(1000);
+    expect(await run({ mode: "normal", reason: "all clear" }, ctx("c1"))).toMatchObject({
+      mode: "normal",
+      changed: false,
+      since: since0,
+    });
+    expect(s.history()).toHaveLength(0);
+    expect(sink.events("site.mode_changed")).toHaveLength(0);
+
+    clock.advance(1000);
+    const first = await run({ mode: "emergency", reason: "flood", until: "2026-03-02T00:00:00Z" }, ctx("c2"));
+    expect(first).toMatchObject({ mode: "emergency", previous: "normal", changed: true });
+    clock.advance(1000);
+    const again = await run({ mode: "emergency", reason: "flood", until: "2026-03-02T00:00:00Z" }, ctx("c3"));
+    expect(again).toMatchObject({
+      mode: "emergency",
+      previous: "emergency",
+      changed: false,
+      since: first.since,
+    });
+    expect(s.current()).toMatchObject({ since: first.since, commandId: "c2" });
+    // another reason is a change (an update of the emergency)
+    clock.advance(1000);
+    expect(
+      await run({ mode: "emergency", reason: "flood, day 2", until: "2026-03-02T00:00:00Z" }, ctx("c4")),
+    ).toMatchObject({ changed: true });
+    expect(s.history().map((h) => h.commandId)).toEqual(["c4", "c2"]);
+    expect(sink.events("site.mode_changed")).toHaveLength(2);
+    expect(heard).toEqual(["normal->emergency", "emergency->emergency"]);
+  });
+
+  it("sends site.mode_changed before the listeners run: the events they cause come after it", async () => {
+    const clock = new ManualClock(Date.parse("2026-03-01T00:00:00.000Z"));
+    const sink = new SqliteEventSink(join(t.dir, "events.db"));
+    const s = new SiteModeService({ db: t.db, events: sink, clock, log: silentLogger(), gatewayId: "gw" });
+    s.onChange((next) => {
+      void sink.emit({ device: "gw", type: "test.caused", data: { mode: next.mode } });
+    });
+    await s.set(parseModeArgs({ mode: "emergency", reason: "flood" }, clock.now()), "c1");
+    await s.set(parseModeArgs({ mode: "normal", reason: "over" }, clock.now()), "c2");
+    await new Promise((r) => setImmediate(r));
+    expect(sink.events().map((e) => `${e.type}:${(e.data as { mode: string }).mode}`)).toEqual([
+      "site.mode_changed:emergency",
+      "test.caused:emergency",
+      "site.mode_changed:normal",
+      "test.caused:normal",
+    ]);
+  });
+
+  it("names each problem by its key path (args.…)", () => {
+    const now = Date.parse("2026-03-01T00:00:00.000Z");
+    let msg = "";
+    try {
+      parseModeArgs({ mode: "off", until: "x", extra: 1 }, now);
+    } catch (err) {
+      msg = (err as Error).message;
+    }
+    expect(msg).toContain("args.extra: not an argument of site.mode");
+    expect(msg).toContain("args.mode: must be");
+    expect(msg).toContain("args.reason: required");
+    expect(msg).not.toMatch(/(^|; )reason:/);
+    expect(() =>
+      parseModeArgs({ mode: "emergency", reason: "x", until: "2026-02-28T00:00:00Z" }, now),
+    ).toThrow(/args\.until: /);
+  });
 });

@@ -12,6 +12,8 @@ export interface CollectState {
   compartment: string;
   status: "open" | "done" | "not_removed" | "jammed";
   breaches?: ColdBreach[];
+  /** a distribution round's bundle of supplies, not a parcel: the words say so */
+  bundle?: boolean;
 }
 
 /** The heading says what the door is now: open until the gateway reports it shut (or jammed). */
@@ -29,7 +31,9 @@ export function Collect(props: { state: CollectState; onHome(): void }) {
     <section class="door-screen" aria-labelledby="collect-heading" data-testid="screen-collect">
       <h1 id="collect-heading">{t(HEADING[s.status])}</h1>
       <DoorNumber compartment={s.compartment} />
-      {s.status === "open" && <p class="instruction">{t("pickup.open.body")}</p>}
+      {s.status === "open" && (
+        <p class="instruction">{t(s.bundle ? "pickup.open.bodyBundle" : "pickup.open.body")}</p>
+      )}
       {s.status === "done" && <Message tone="ok" k="pickup.done" testid="collect-done" />}
       {s.status === "not_removed" && <Message tone="warn" k="pickup.notRemoved" />}
       {s.status === "jammed" && <Message tone="error" k="pickup.jammed" />}

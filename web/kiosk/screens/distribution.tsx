@@ -49,7 +49,7 @@ export function distributionApi(terminal: string) {
 export function VolunteerChoice(props: { onClick(): void }) {
   const { t } = useT();
   return (
-    <div class="choices">
+    <div class="choices volunteer-choice">
       <button type="button" class="primary choice" onClick={props.onClick} data-testid="home-volunteer">
         <span class="choice-main">{t("distribution.home")}</span>
         <span class="choice-sub">{t("distribution.home.sub")}</span>
