@@ -8,7 +8,7 @@
 import { QhError } from "../core/errors.js";
 import type { DistributionService } from "../domain/distribution/service.js";
 import type { TraceLots } from "../domain/trace/lots.js";
-import { type LotScanNotices, refusalNotice } from "./lot-scan.js";
+import { type LotScanNotices, recordedNotice, refusalNotice } from "./lot-scan.js";
 
 /**
  * Reads the label (recalled or expired lots refused) and records it with `terminal`'s current
@@ -45,16 +45,7 @@ export async function loadBundleLotScan(
       lot,
       terminal,
     );
-    notices.record(terminal, {
-      parcelId: null,
-      ...mark,
-      outcome: "recorded",
-      gtin: lot.gtin,
-      lot: lot.lot,
-      expiry: lot.expiry ?? null,
-      quantity: lot.count ?? 1,
-      ...(lot.warnings.length > 0 ? { warnings: lot.warnings } : {}),
-    });
+    notices.record(terminal, { ...recordedNotice(lot, null), ...mark });
     return data;
   } catch (err) {
     notices.record(terminal, { ...refusalNotice(err, null), ...mark });

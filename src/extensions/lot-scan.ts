@@ -7,7 +7,7 @@
  */
 import { isQhError, QhError } from "../core/errors.js";
 import type { LockerService } from "../domain/locker/index.js";
-import type { TraceLots } from "../domain/trace/lots.js";
+import type { ScannedLot, TraceLots } from "../domain/trace/lots.js";
 
 /** One lot scan's outcome at a terminal; `seq` grows with every notice of the process. */
 export interface LotScanNotice {
@@ -51,6 +51,19 @@ export class LotScanNotices {
     this.last.set(terminal, notice);
     return notice;
   }
+}
+
+/** The notice a recorded scan gives: the lot as read, and its warnings if any (parcel or bundle). */
+export function recordedNotice(lot: ScannedLot, parcelId: string | null): Omit<LotScanNotice, "seq" | "at"> {
+  return {
+    parcelId,
+    outcome: "recorded",
+    gtin: lot.gtin,
+    lot: lot.lot,
+    expiry: lot.expiry ?? null,
+    quantity: lot.count ?? 1,
+    ...(lot.warnings.length > 0 ? { warnings: lot.warnings } : {}),
+  };
 }
 
 /** The notice a refused scan gives: which outcome, and what the page needs to say it. */
@@ -101,15 +114,7 @@ export async function loadLotScan(
       lot,
       terminal,
     );
-    notices.record(terminal, {
-      parcelId,
-      outcome: "recorded",
-      gtin: lot.gtin,
-      lot: lot.lot,
-      expiry: lot.expiry ?? null,
-      quantity: lot.count ?? 1,
-      ...(lot.warnings.length > 0 ? { warnings: lot.warnings } : {}),
-    });
+    notices.record(terminal, recordedNotice(lot, parcelId));
     return data;
   } catch (err) {
     notices.record(terminal, refusalNotice(err, parcelId));
