@@ -10,6 +10,7 @@ import type Database from "better-sqlite3";
 import type { Clock } from "../../core/clock.js";
 import type { JsonObject } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
+import { insertLoad } from "./load-row.js";
 import type { ScannedLot } from "./lots.js";
 import type { TraceOutbox } from "./outbox.js";
 
@@ -45,25 +46,21 @@ export async function loadBundleLot(
 ): Promise<JsonObject> {
   const quantity = lot.count ?? 1;
   const { result, durable } = outbox.commit((tx) => {
-    tx.db
-      .prepare(
-        `INSERT INTO trace_loads (gtin, lot, expiry, serial, quantity, kind, device, compartment, bundle_id, loaded_at, clock_unsynced, by, code)
-         VALUES (?, ?, ?, ?, ?, 'bundle', ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        lot.gtin,
-        lot.lot,
-        lot.expiry ?? null,
-        lot.serial ?? null,
-        quantity,
-        bundle.device,
-        bundle.compartment,
-        bundle.bundleId,
-        tx.now,
-        clock.synced() ? 0 : 1,
-        by,
-        lot.code,
-      );
+    insertLoad(tx.db, {
+      gtin: lot.gtin,
+      lot: lot.lot,
+      expiry: lot.expiry,
+      serial: lot.serial,
+      quantity,
+      kind: "bundle",
+      device: bundle.device,
+      compartment: bundle.compartment,
+      bundleId: bundle.bundleId,
+      loadedAt: tx.now,
+      clockUnsynced: !clock.synced(),
+      by,
+      code: lot.code,
+    });
     const data = {
       bundleId: bundle.bundleId,
       roundId: bundle.roundId,
@@ -95,12 +92,19 @@ export function recordPlannedLots(
   lots: readonly PlannedLot[],
   by: string,
 ): void {
-  const insert = db.prepare(
-    `INSERT INTO trace_loads (gtin, lot, expiry, quantity, kind, device, bundle_id, loaded_at, clock_unsynced, by)
-     VALUES (?, ?, ?, ?, 'bundle', ?, ?, ?, ?, ?)`,
-  );
   for (const l of lots)
-    insert.run(l.gtin, l.lot, l.expiry ?? null, l.quantity ?? 1, device, bundleId, now, synced ? 0 : 1, by);
+    insertLoad(db, {
+      gtin: l.gtin,
+      lot: l.lot,
+      expiry: l.expiry,
+      quantity: l.quantity ?? 1,
+      kind: "bundle",
+      device,
+      bundleId,
+      loadedAt: now,
+      clockUnsynced: !synced,
+      by,
+    });
 }
 
 /** The refusal of a bundle holding a recalled lot (QH_TRACE_LOT_RECALLED), or undefined. */

@@ -24,6 +24,7 @@ import { QhError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import { bundleRefusal, loadBundleLot, type PlannedLot, recordPlannedLots } from "./bundles.js";
 import { GS, type Gs1Scan, parseGs1, printable } from "./gs1.js";
+import { insertLoad } from "./load-row.js";
 import type { TraceOutbox, TraceTx } from "./outbox.js";
 import { migrateTrace } from "./schema.js";
 
@@ -189,25 +190,21 @@ export class TraceLots {
     by: string,
   ): JsonObject {
     const salesFrom = this.lastSaleRowid();
-    this.db
-      .prepare(
-        `INSERT INTO trace_loads (gtin, lot, expiry, serial, quantity, kind, device, slot, sales_from, loaded_at, clock_unsynced, by, code)
-         VALUES (?, ?, ?, ?, ?, 'slot', ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        lot.gtin,
-        lot.lot,
-        lot.expiry ?? null,
-        lot.serial ?? null,
-        quantity,
-        device,
-        slot,
-        salesFrom,
-        tx.now,
-        this.o.clock.synced() ? 0 : 1,
-        by,
-        lot.code,
-      );
+    insertLoad(this.db, {
+      gtin: lot.gtin,
+      lot: lot.lot,
+      expiry: lot.expiry,
+      serial: lot.serial,
+      quantity,
+      kind: "slot",
+      device,
+      slot,
+      salesFrom,
+      loadedAt: tx.now,
+      clockUnsynced: !this.o.clock.synced(),
+      by,
+      code: lot.code,
+    });
     const data = { slot, gtin: lot.gtin, lot: lot.lot, expiry: lot.expiry ?? null, quantity, by };
     tx.emit(device, "stock.lot_loaded", data);
     return { gtin: lot.gtin, lot: lot.lot, expiry: lot.expiry ?? null, quantity };
@@ -266,24 +263,20 @@ export class TraceLots {
   ): Promise<JsonObject> {
     const quantity = lot.count ?? 1;
     const { result, durable } = this.o.outbox.commit((tx) => {
-      this.db
-        .prepare(
-          `INSERT INTO trace_loads (gtin, lot, expiry, serial, quantity, kind, device, parcel_id, loaded_at, clock_unsynced, by, code)
-           VALUES (?, ?, ?, ?, ?, 'parcel', ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          lot.gtin,
-          lot.lot,
-          lot.expiry ?? null,
-          lot.serial ?? null,
-          quantity,
-          parcel.device,
-          parcel.id,
-          tx.now,
-          this.o.clock.synced() ? 0 : 1,
-          by,
-          lot.code,
-        );
+      insertLoad(this.db, {
+        gtin: lot.gtin,
+        lot: lot.lot,
+        expiry: lot.expiry,
+        serial: lot.serial,
+        quantity,
+        kind: "parcel",
+        device: parcel.device,
+        parcelId: parcel.id,
+        loadedAt: tx.now,
+        clockUnsynced: !this.o.clock.synced(),
+        by,
+        code: lot.code,
+      });
       const data = {
         parcelId: parcel.id,
         compartment: parcel.compartment,
