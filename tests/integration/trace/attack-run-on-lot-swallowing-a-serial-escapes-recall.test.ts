@@ -26,9 +26,9 @@ import { startVendingGateway, type VendingRig } from "../../helpers/vending-gate
 
 const GTIN = "04012345678901";
 // (01) GTIN (17) 2026-06-30 (10) MILK0105 [GS dropped] (21) SN42: GS1 DataMatrix, no GS anywhere
-const DROPPED_BEFORE_SERIAL = `]d201${GTIN}17260630` + "10MILK0105" + "21SN42";
+const DROPPED_BEFORE_SERIAL = `]d201${GTIN}1726063010MILK010521SN42`;
 // (01) GTIN (10) MILK0105 [GS dropped] (37) 24: a count after the lot
-const DROPPED_BEFORE_COUNT = `]C101${GTIN}` + "10MILK0105" + "3724";
+const DROPPED_BEFORE_COUNT = `]C101${GTIN}10MILK01053724`;
 
 async function rig(): Promise<VendingRig> {
   return startVendingGateway(
@@ -53,11 +53,11 @@ describe("attack: a lot that swallowed the serial or count after it (dropped GS)
     r = undefined;
   });
 
+  // attack: recalled lot MILK0105 restocked through a GS-less scan ending in ${name}; fixed when this fails
   for (const [name, scan] of [
     ["(21) serial", DROPPED_BEFORE_SERIAL],
     ["(37) count", DROPPED_BEFORE_COUNT],
   ] as const)
-    // attack: recalled lot MILK0105 restocked through a GS-less scan ending in ${name}; fixed when this fails
     it.fails(`a restock scan of the recalled lot with its ${name} run on is refused`, async () => {
       r = await rig();
       expect((await r.command("trace.recall", { gtin: GTIN, lot: "MILK0105" })).status).toBe("ok");
