@@ -665,6 +665,7 @@ function report(results, machine) {
         ["trace.lot median, ms (goal < 1000)", cell(TR.traceMedianMs, 1)],
         ["trace.lot max, ms", cell(TR.traceMaxMs, 1)],
         ["parcels holding the lot", cell(TR.lotParcels, 0)],
+        ["distribution bundles holding the lot", cell(TR.lotBundles, 0)],
         ["cold readings of their stays", cell(TR.lotColdReadings, 0)],
       ]),
     );
@@ -783,7 +784,7 @@ async function main() {
       results[name] ??= [];
       results[name].push(res);
       const brief = res.traceMedianMs
-        ? `trace.lot median ${fmt(res.traceMedianMs, 1)} ms (goal < ${res.goalMs} ms), max ${fmt(res.traceMaxMs, 1)} ms; lot in ${res.lotParcels} parcels, ${res.lotColdReadings} readings`
+        ? `trace.lot median ${fmt(res.traceMedianMs, 1)} ms (goal < ${res.goalMs} ms), max ${fmt(res.traceMaxMs, 1)} ms; lot in ${res.lotParcels} parcels and ${res.lotBundles} bundles, ${res.lotColdReadings} readings`
         : res.parseP50Us
           ? `DEX parse p50 ${fmt(res.parseP50Us, 0)} µs, p99 ${fmt(res.parseP99Us, 0)} µs`
           : res.bytesPerReading

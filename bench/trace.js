@@ -9,6 +9,9 @@
 //             every 2 days with a new lot (1,098 lot loads)
 //   lockers   36 compartments, 80 parcels a day (29,280), 12 of them into the chilled zone with
 //             1-3 lots scanned each; a chilled lot runs for a week (so a lot is in ~80-250 parcels)
+//   emergency a distribution round every 30 days (13 a year), 600 chilled bundles each, every bundle
+//             with one lot of the week (one of three), 90 % collected, 10 % unclaimed: 7,800 bundles,
+//             the traced lot in ~200 of them
 // Then the trace of one lot (its loads, vends, parcels and the cold-chain readings of every parcel's
 // stay) through the built `traceLot`, BENCH_TRACE_RUNS (7) times after one warm-up: the median
 // against the goal of 1 s. BENCH_QUICK=1: 30 days.
@@ -41,12 +44,13 @@ async function prepare() {
   const { migrateLocker } = await imp("domain/locker/schema.js");
   const { migrateCold } = await imp("domain/cold/schema.js");
   const { migrateTrace } = await imp("domain/trace/schema.js");
+  const { migrateDistribution } = await imp("domain/distribution/schema.js");
   const { TemperatureRecord } = await imp("domain/cold/record.js");
   const dir = mkdtempSync(join(tmpdir(), "qh-bench-trace-"));
   const db = new Database(join(dir, "quarterhour.db"));
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
-  for (const m of [migrateVending, migrateLocker, migrateCold, migrateTrace]) m(db);
+  for (const m of [migrateVending, migrateLocker, migrateCold, migrateTrace, migrateDistribution]) m(db);
   const t0 = performance.now();
 
   // cold: every 30 s, both zones, in transactions of a block
@@ -145,10 +149,49 @@ async function prepare() {
       }
     }
   })();
+  // emergency: a round every 30 days, on the traced lot's week among others
+  const roundRow = db.prepare(
+    "INSERT INTO distribution_rounds (round_id, state, closes_at, created_at, closed_at, close_reason) VALUES (?, 'closed', ?, ?, ?, 'command')",
+  );
+  const bundleRow = db.prepare(
+    `INSERT INTO distribution_bundles (bundle_id, round_id, household, code_hash, size, zone, state, device, compartment, position, loaded_at, collected_at, updated_at)
+     VALUES (?, ?, ?, ?, 'M', 'chilled', ?, 'cold-a', ?, ?, ?, ?, ?)`,
+  );
+  const bundleLot = db.prepare(
+    `INSERT INTO trace_loads (gtin, lot, quantity, kind, device, bundle_id, loaded_at, by, code)
+     VALUES (?, ?, 1, 'bundle', 'cold-a', ?, ?, 'bench', '')`,
+  );
+  let bundles = 0;
+  db.transaction(() => {
+    for (let d = Math.floor(DAYS / 2) % 30; d < DAYS; d += 30) {
+      const at = T0 + d * DAY;
+      const round = `R-${d}`;
+      roundRow.run(round, at + DAY, at, at + DAY);
+      for (let k = 0; k < 600; k++) {
+        const id = `B-${d}-${k}`;
+        bundles++;
+        const loaded = at + k * 60_000;
+        const collected = k % 10 === 9 ? null : loaded + (1 + (k % 20)) * 3_600_000;
+        bundleRow.run(
+          id,
+          round,
+          `h-${k}`,
+          Buffer.from(id),
+          collected === null ? "unclaimed" : "collected",
+          `C0${1 + (k % 6)}`,
+          k,
+          loaded,
+          collected,
+          collected ?? at + DAY,
+        );
+        bundleLot.run(GTIN_FISH, `F${Math.floor(d / 7)}-${k % 3}`, id, loaded);
+      }
+    }
+  })();
   const genS = (performance.now() - t0) / 1000;
   db.pragma("wal_checkpoint(TRUNCATE)");
   const target = `F${Math.floor(DAYS / 2 / 7)}-0`;
-  prepared = { dir, db, coldS, genS, readings: 2 * per, sales: saleN, parcels, target };
+  prepared = { dir, db, coldS, genS, readings: 2 * per, sales: saleN, parcels, bundles, target };
   return prepared;
 }
 
@@ -175,7 +218,9 @@ export async function traceBench() {
     readings: p.readings,
     sales: p.sales,
     parcels: p.parcels,
+    bundles: p.bundles,
     lotParcels: r.parcels.length,
+    lotBundles: r.bundles.length,
     lotColdReadings: readings,
     traceMedianMs: ms[Math.floor(ms.length / 2)],
     traceMaxMs: ms[ms.length - 1],
@@ -196,7 +241,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const r = await traceBench();
   traceBenchDone();
   log(
-    `trace.lot over ${r.days} days (${r.readings} cold readings, ${r.sales} sales, ${r.parcels} parcels; generated in ${r.generateS.toFixed(1)} s): ` +
-      `the lot is in ${r.lotParcels} parcels (${r.lotColdReadings} readings of their stays); median ${r.traceMedianMs.toFixed(1)} ms, max ${r.traceMaxMs.toFixed(1)} ms over ${RUNS} runs (goal < ${r.goalMs} ms)`,
+    `trace.lot over ${r.days} days (${r.readings} cold readings, ${r.sales} sales, ${r.parcels} parcels, ${r.bundles} bundles; generated in ${r.generateS.toFixed(1)} s): ` +
+      `the lot is in ${r.lotParcels} parcels and ${r.lotBundles} bundles (${r.lotColdReadings} readings of their stays); median ${r.traceMedianMs.toFixed(1)} ms, max ${r.traceMaxMs.toFixed(1)} ms over ${RUNS} runs (goal < ${r.goalMs} ms)`,
   );
 }
