@@ -61,10 +61,11 @@ export function registerSim(program: Command): void {
       [
         "",
         "Each prints the outcome (vend.completed, vend.failed or vend.denied) and exits 0; 1 when the",
-        "gateway or the machine did not play along (QH_SIM_FAILED), 2 for bad flags (QH_USAGE).",
+        "gateway or the machine did not play along (QH_SIM_VEND_FAILED), 2 for bad flags (QH_USAGE).",
         "Examples (the demo machine's items: 1 water 300, 2 green tea 350, 3 cola 500, 4 biscuits 250,",
         "5 noodles 400, 6 milk 600):",
         "  quarterhour sim vend phone --item 3 --credit 800",
+        "  quarterhour sim vend phone --item 2 --household b2-1101   (emergency mode: the household is required)",
         "  quarterhour sim vend select --item 2 [--deny]",
         "  quarterhour sim vend cash --item 4",
         "See docs/vending.md#demo.",
@@ -86,7 +87,13 @@ export function registerSim(program: Command): void {
       .description(`a customer ${what}`)
       .option("--device <id>", "vending machine (default: the config's first)")
       .option("--item <n>", "the machine's item number (default 3)");
-    if (kind === "phone") c.option("--credit <minor>", "credit granted, minor units (default 1000)");
+    if (kind === "phone") {
+      c.option("--credit <minor>", "credit granted, minor units (default 1000)");
+      c.option(
+        "--household <id>",
+        "the buyer's household (vend.session household; required in emergency mode, docs/emergency.md#household-ids)",
+      );
+    }
     if (kind === "select") c.option("--deny", "the platform refuses the payment");
     gatewayOptions(c).action(async (o: VendOpts) => {
       await (await import("./sim-vend.js")).simVend(kind, o);

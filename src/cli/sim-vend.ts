@@ -3,7 +3,9 @@
  * gateway with an embedded uplink. The CLI plays the platform on that broker (it publishes the
  * vend commands and reads the events) and the customer's hands through the simulator API:
  *
- *   quarterhour sim vend phone --item 3 --credit 800    # pay first: vend.session, then select
+ *   quarterhour sim vend phone --item 3 --credit 800 [--household b2-1101]
+ *                                                       # pay first: vend.session, then select
+ *                                                       # (in emergency mode: name the household)
  *   quarterhour sim vend select --item 3 [--deny]       # select first: vend.authorize → answer
  *   quarterhour sim vend cash --item 3                  # a cash sale, recorded like the rest
  */
@@ -12,10 +14,17 @@ import mqtt from "mqtt";
 import type { Config } from "../config/schema.js";
 import { vendingDevices } from "../config/vending.js";
 import { QhError } from "../core/errors.js";
+import { HOUSEHOLD_RULE, parseHousehold } from "../domain/site/household.js";
 import { type GatewayOpts, readConfig } from "./common.js";
 import { connectGateway, type UplinkWatch, watchUplink } from "./gateway-client.js";
 
-export type VendOpts = GatewayOpts & { device?: string; item?: string; credit?: string; deny?: boolean };
+export type VendOpts = GatewayOpts & {
+  device?: string;
+  item?: string;
+  credit?: string;
+  deny?: boolean;
+  household?: string;
+};
 
 type Ev = { id?: string; type: string; device: string; data: Record<string, unknown> };
 const say = (s: string) => process.stdout.write(`${s}\n`);
@@ -46,7 +55,7 @@ async function waitEvent(
     const e = events(watch).find(pred);
     if (e) return e;
     if (Date.now() > end)
-      throw new QhError("QH_SIM_FAILED", `timed out after ${ms / 1000} s waiting for ${what}`);
+      throw new QhError("QH_SIM_VEND_FAILED", `timed out after ${ms / 1000} s waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -83,15 +92,16 @@ async function platform(config: Config) {
       await client.publishAsync(`${root}/cmd/${name}`, JSON.stringify(body), { qos: 1 });
       const end = Date.now() + 10_000;
       while (!results.has(id)) {
-        if (Date.now() > end) throw new QhError("QH_SIM_FAILED", `no result for ${name} within 10 s`);
+        if (Date.now() > end) throw new QhError("QH_SIM_VEND_FAILED", `no result for ${name} within 10 s`);
         await new Promise((r) => setTimeout(r, 25));
       }
       const r = results.get(id)!;
       if (r.status !== "ok") {
         const e = r.error as { code?: string; message?: string } | undefined;
+        const more = e?.code === "QH_VEND_HOUSEHOLD_REQUIRED" ? " (name it: --household ID)" : "";
         throw new QhError(
-          "QH_SIM_FAILED",
-          `${name} ${r.status}: ${e?.code ?? ""} ${e?.message ?? ""}`.trim(),
+          "QH_SIM_VEND_FAILED",
+          `${name} ${r.status}: ${e?.code ?? ""} ${e?.message ?? ""}`.trim() + more,
         );
       }
       return r;
@@ -119,6 +129,10 @@ export async function simVend(kind: "phone" | "select" | "cash", o: VendOpts): P
     );
   const item = int(o.item, "item", 3, 65535);
   const credit = int(o.credit, "credit", 1000, 100_000_000);
+  // the gateway's one household rule (site/household.ts): refused here before anything is sent
+  const household = o.household === undefined ? undefined : parseHousehold(o.household);
+  if (o.household !== undefined && household === undefined)
+    throw new QhError("QH_USAGE", `--household "${o.household}": must be ${HOUSEHOLD_RULE}`);
   const api = await connectGateway(config);
   const watch = await watchUplink(config, api.info.bootId);
   const p = await platform(config);
@@ -134,15 +148,17 @@ export async function simVend(kind: "phone" | "select" | "cash", o: VendOpts): P
     }
     if (kind === "phone") {
       const paymentRef = `demo-pay-${randomBytes(3).toString("hex")}`;
-      await p.command("vend.session", { device, credit, paymentRef });
-      say(`phone payment ${paymentRef}: session with credit ${credit} begun on ${device}`);
+      await p.command("vend.session", { device, credit, paymentRef, ...(household ? { household } : {}) });
+      say(
+        `phone payment ${paymentRef}: session with credit ${credit} begun on ${device}${household ? ` for household ${household}` : ""}`,
+      );
       // from here a failure must not leave the session open on the machine: end it (C,STOP)
       openSession = paymentRef;
       await new Promise((r) => setTimeout(r, 300)); // the reader reaches session idle
       const sel = await api.call<{ sent: boolean }>("POST", at, { action: "select", item });
       if (!sel.sent)
         throw new QhError(
-          "QH_SIM_FAILED",
+          "QH_SIM_VEND_FAILED",
           `the machine did not ask for item ${item} (unknown item, or the session is not idle)`,
         );
       say(`customer selects item ${item}`);
@@ -173,7 +189,7 @@ export async function simVend(kind: "phone" | "select" | "cash", o: VendOpts): P
     const sent = await api.call<{ sent: boolean }>("POST", at, { action: "select", item });
     if (!sent.sent)
       throw new QhError(
-        "QH_SIM_FAILED",
+        "QH_SIM_VEND_FAILED",
         `the machine did not ask (item ${item} unknown, or the reader not enabled)`,
       );
     say(`customer selects item ${item}: the machine asks the reader`);

@@ -2,7 +2,7 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { type GatewayOpts, gatewayOptions } from "./common.js";
 
-type Opts = GatewayOpts & { device: string; json?: boolean };
+type Opts = GatewayOpts & { device?: string; json?: boolean };
 
 /** Adds the `vend` commands to the program. */
 export function registerVend(program: Command): void {
@@ -11,14 +11,14 @@ export function registerVend(program: Command): void {
     vend
       .command("stock")
       .description("the machine's planogram: slot, product, price, count, capacity, state")
-      .requiredOption("--device <id>", "vending machine id")
+      .option("--device <id>", "vending machine id (default: the config's only vending machine)")
       .option("--json", "print JSON"),
   ).action(async (o: Opts) => (await import("./vend.js")).vendStock(o));
   gatewayOptions(
     vend
       .command("restock")
       .description("set slot counts after a refill or a recount (emits stock.restocked)")
-      .requiredOption("--device <id>", "vending machine id")
+      .option("--device <id>", "vending machine id (default: the config's only vending machine)")
       .option("--slot <slot=count>", "slot SLOT now holds COUNT (repeatable)", parseSlot)
       .option("--full", "fill every slot to its capacity")
       .option("--by <name>", "who restocked (in the event)")
@@ -34,7 +34,7 @@ export function registerVend(program: Command): void {
       )
       .requiredOption("--device <id>", "vending machine id")
       .option("--json", "print JSON"),
-  ).action(async (o: Opts) => (await import("./vend.js")).vendAudit(o));
+  ).action(async (o: Opts & { device: string }) => (await import("./vend.js")).vendAudit(o));
 }
 
 /** `--slot 3=10`: slot 3 holds 10 now (a bad value is a usage error, exit 2, before anything is sent). */

@@ -7,6 +7,8 @@
  * `audit.dex` event), 1 when the machine's file could not be trusted (QH_DEX_INTEGRITY: stored and
  * reported, not reconciled) or the fetch failed (QH_DEX_FETCH_FAILED).
  */
+import type { Config } from "../config/schema.js";
+import { vendingDevices } from "../config/vending.js";
 import { QhError } from "../core/errors.js";
 import { DEX_FETCH_TIMEOUT_MS } from "../drivers/mdb-bridge.js";
 import { type GatewayOpts, readConfig } from "./common.js";
@@ -41,9 +43,28 @@ function table(head: string[], rows: string[][]): string {
 
 const path = (d: string) => `/vending/${encodeURIComponent(d)}`;
 
-export async function vendStock(o: GatewayOpts & { device: string; json?: boolean }): Promise<void> {
-  const api = await connectGateway(readConfig(o));
-  const r = await api.call<{ slots: SlotRow[] }>("GET", `${path(o.device)}/stock`);
+/**
+ * The machine a `vend` command is about: `--device`, else the config's only vending machine (a
+ * device on an `mdb-bridge-text` bus). QH_USAGE (exit 2, nothing sent) when the config has none,
+ * or several and no `--device` names one.
+ */
+export function machineOf(config: Config, device: string | undefined): string {
+  if (device !== undefined) return device;
+  const all = vendingDevices(config);
+  if (all.length === 1) return all[0]!;
+  throw new QhError(
+    "QH_USAGE",
+    all.length === 0
+      ? "this config has no vending machine (a device on an mdb-bridge-text bus)"
+      : `--device: which vending machine (${all.join(", ")})`,
+  );
+}
+
+export async function vendStock(o: GatewayOpts & { device?: string; json?: boolean }): Promise<void> {
+  const config = readConfig(o);
+  const device = machineOf(config, o.device);
+  const api = await connectGateway(config);
+  const r = await api.call<{ slots: SlotRow[] }>("GET", `${path(device)}/stock`);
   if (o.json) return out(JSON.stringify(r.slots));
   out(
     table(
@@ -63,7 +84,7 @@ export async function vendStock(o: GatewayOpts & { device: string; json?: boolea
 
 export async function vendRestock(
   o: GatewayOpts & {
-    device: string;
+    device?: string;
     slot?: { slot: number; count: number }[];
     full?: boolean;
     by?: string;
@@ -72,11 +93,13 @@ export async function vendRestock(
 ): Promise<void> {
   if (!o.full === !o.slot?.length)
     throw new QhError("QH_USAGE", "give --slot SLOT=COUNT (repeatable) or --full, not both");
-  const api = await connectGateway(readConfig(o));
+  const config = readConfig(o);
+  const device = machineOf(config, o.device);
+  const api = await connectGateway(config);
   const r = await api.call<{
     slots: { slot: number; product: string; before: number; after: number }[];
     warnings?: string[];
-  }>("POST", `${path(o.device)}/restock`, {
+  }>("POST", `${path(device)}/restock`, {
     ...(o.full ? { full: true } : { slots: o.slot }),
     by: o.by ?? "cli",
   });

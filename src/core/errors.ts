@@ -94,6 +94,8 @@ export const ERRORS = {
     "Another program answers on that port: pass this command the -c / --api-port / --uplink-port your gateway was started with.",
   QH_SIM_FAILED:
     "The simulated step did not complete (in time): check the gateway's log and `quarterhour locker compartments`.",
+  QH_SIM_VEND_FAILED:
+    "The simulated vend did not complete (in time): check the gateway's log and `quarterhour vend stock`; in emergency mode a phone payment must name its household (`sim vend phone --household ID`) and cashless sales are of the essentials only (vend.essentials).",
   QH_LOCKER_UNREACHABLE: "The lock board did not take the pulse: check its power and bus wiring, then retry.",
   // ---- cold chain (issue 9, domain half) ----
   QH_COLD_ZONE_ALARM:
@@ -204,7 +206,7 @@ export const ERRORS = {
   QH_SITE_UNTIL_PAST:
     "`until` must be in the future by the gateway's clock: send a later end time, or leave `until` out and end the emergency with `site.mode normal`.",
   QH_VEND_HOUSEHOLD_REQUIRED:
-    "The site is in emergency mode: a pay-first session (vend.session) must name the buyer's `household` (1-64 characters of A-Z a-z 0-9 _ -), so that the daily ration can be counted.",
+    "The site is in emergency mode: a pay-first session (vend.session) must name the buyer's `household` (a household id: 1-64 characters, a letter or digit then letters, digits, '.', '_', ':' or '-'; docs/emergency.md#household-ids), so that the daily ration can be counted.",
   QH_VEND_PRICE_CAP:
     "In emergency mode a price may not rise above its normal (pre-emergency) value: send the normal price or lower; raise it after `site.mode normal`.",
   // distribution rounds (issue 11, emergency supply: docs/emergency.md "Distribution rounds")

@@ -103,10 +103,45 @@ const rows: CliRow[] = [
   }),
   // ---- vend stock | restock | audit ----
   row({
-    name: "vend stock without --device",
+    name: "vend stock without --device on a one-machine site: the only machine (no gateway running)",
     args: () => ["vend", "stock"],
+    exit: 1,
+    match: [/QH_GATEWAY_UNREACHABLE/],
+  }),
+  row({
+    name: "vend stock without --device on a two-machine site (before any request)",
+    args: () => [
+      "vend",
+      "stock",
+      "-c",
+      demoWith("two-vending.yaml", (c) => {
+        const buses = c.buses as Record<string, unknown>[];
+        buses.push({
+          id: "vend-b",
+          path: "sim://vend-b",
+          protocol: "mdb-bridge-text",
+          devices: [{ id: "vending-b", model: "mdb-vending-machine" }],
+        });
+      }),
+    ],
     exit: 2,
-    match: [/QH_USAGE: required option '--device <id>'/],
+    match: [/QH_USAGE: --device: which vending machine \(vending-a, vending-b\)/],
+  }),
+  row({
+    name: "vend stock without --device on a site with no vending machine",
+    args: () => [
+      "vend",
+      "stock",
+      "-c",
+      demoWith("no-vending-stock.yaml", (c) => {
+        const buses = c.buses as { protocol: string }[];
+        c.buses = buses.filter((b) => b.protocol !== "mdb-bridge-text");
+        delete c.vending;
+        delete c.planogram;
+      }),
+    ],
+    exit: 2,
+    match: [/QH_USAGE: this config has no vending machine/],
   }),
   row({
     name: "vend stock with no gateway running",

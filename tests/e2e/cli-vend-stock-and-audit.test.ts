@@ -87,6 +87,10 @@ describe("quarterhour vend", { timeout: 120_000 }, () => {
       [1, 9, "ok"],
       [2, 0, "sold_out"],
     ]);
+    // a one-machine site: no --device needed, the only vending machine is meant
+    const only = await cli("vend", "stock", "--json");
+    expect(only.status, only.stderr).toBe(0);
+    expect(JSON.parse(only.stdout)).toEqual(JSON.parse(s.stdout));
   });
 
   it("bad input is a usage error, exit 2, as are a count over capacity and an unknown machine (coded)", async () => {

@@ -68,7 +68,7 @@ describe("sim vend against the demo gateway", () => {
       cwd: ROOT,
     });
     expect(lost.status).toBe(1);
-    expect(lost.stderr).toContain("QH_SIM_FAILED");
+    expect(lost.stderr).toContain("QH_SIM_VEND_FAILED");
     expect(lost.stderr).toMatch(/session demo-pay-\w+ cancelled/);
     const machines = async () => {
       const r = await fetch(`http://127.0.0.1:${api}/api/v1/vending/machines`, {

@@ -30,7 +30,7 @@ afterAll(async () => {
 describe("new user: sim vend phone in emergency mode", () => {
   // new user: `sim vend phone` cannot name a household, so in emergency mode it always fails with
   // a locker hint. Fixed when this fails (a --household flag, and the vend's outcome printed).
-  it.fails("a phone payer naming a household gets the vend's outcome, exit 0", async () => {
+  it("a phone payer naming a household gets the vend's outcome, exit 0", async () => {
     const [api, dev, up] = [await freePort(), await freePort(), await freePort()];
     const env = {
       QH_API_PORT: String(api),
@@ -55,6 +55,15 @@ describe("new user: sim vend phone in emergency mode", () => {
     );
     expect(JSON.parse(await answered)).toMatchObject({ status: "ok", result: { mode: "emergency" } });
     await platform.endAsync(true);
+
+    // without a household: refused, with a vending hint naming the flag (not the locker's)
+    const none = await runCliAsync(["sim", "vend", "phone", "--item", "3", "--credit", "800", ...flags], {
+      cwd: ROOT,
+    });
+    expect(none.status).toBe(1);
+    expect(none.stderr).toContain("QH_VEND_HOUSEHOLD_REQUIRED");
+    expect(none.stderr).toContain("--household");
+    expect(none.stderr).not.toContain("locker compartments");
 
     const phone = await runCliAsync(
       ["sim", "vend", "phone", "--item", "3", "--credit", "800", "--household", "b2-1101", ...flags],

@@ -4,7 +4,9 @@
  * - vend.essentials { device?, slots: [{ slot, limitPerHousehold }] }  replace a machine's
  *   essentials (`slots: []` clears them); each slot must be in the planogram
  *   (QH_PLANOGRAM_SLOT_UNKNOWN); `limitPerHousehold` 1-1000 a local day.
- * - vend.session gains `household` (1-64 of A-Z a-z 0-9 _ -): required in emergency mode
+ * - vend.session gains `household` (the gateway's one household id rule, src/domain/site/
+ *   household.ts: NFKC, trimmed, a letter or digit then `A-Z a-z 0-9 . _ : -`, 1-64, stored lower
+ *   case; else QH_COMMAND_INVALID naming the rule): required in emergency mode
  *   (QH_VEND_HOUSEHOLD_REQUIRED), optional otherwise; bound to the session's paymentRef.
  * - vend.prices in emergency mode: a price above the slot's normal price is refused
  *   (QH_VEND_PRICE_CAP, nothing written); lower prices pass.
@@ -13,10 +15,9 @@
 import { type CommandContext, type CommandHandler, refusal } from "../../core/command.js";
 import { isJsonObject, type JsonObject } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
-import { parseHousehold } from "../site/household.js";
+import { HOUSEHOLD_RULE, parseHousehold } from "../site/household.js";
 import type { Rationing } from "./ration.js";
 
-export const HOUSEHOLD_RE = /^[A-Za-z0-9_-]{1,64}$/;
 /** The most a household may be allowed of one essential a day. */
 export const LIMIT_MAX = 1000;
 
@@ -43,11 +44,10 @@ export function rationCommands(
   if (session)
     out["vend.session"] = async (args, ctx) => {
       const { household: given, ...rest } = args;
-      const household = given === undefined ? undefined : (parseHousehold(given) ?? null); // site/household.ts
-      if (household !== undefined && (typeof household !== "string" || !HOUSEHOLD_RE.test(household)))
-        throw refusal(
-          new QhError("QH_COMMAND_INVALID", "args.household: 1-64 characters of A-Z a-z 0-9 _ -"),
-        );
+      // the one household rule of the gateway (site/household.ts), as distribution.load's
+      const household = given === undefined ? undefined : (parseHousehold(given) ?? null);
+      if (household === null)
+        throw refusal(new QhError("QH_COMMAND_INVALID", `args.household: must be ${HOUSEHOLD_RULE}`));
       if (household === undefined && ration.emergency())
         throw refusal(
           new QhError(

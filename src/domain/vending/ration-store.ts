@@ -3,8 +3,10 @@
  *
  * - `vend_essentials`: the slots the platform marked as essentials (`vend.essentials`) and the
  *   quantity one household may buy per local day;
- * - `vend_normal_prices`: each planogram slot's price when the site entered emergency mode (the
- *   cap for prices and vends until it leaves; deleted then);
+ * - `vend_normal_prices`: each planogram slot's price and product when the site entered emergency
+ *   mode (the cap for prices and vends until it leaves; deleted then);
+ * - `vend_new_product_prices`: a product no slot held when the emergency began, its first price
+ *   seen in the emergency (its normal price in every slot until the emergency ends; deleted then);
  * - `vend_households`: which household a pay-first session's `paymentRef` belongs to;
  * - `vend_ration_sales`: every cashless sale made in emergency mode to a household, by local day
  *   and item: what the daily limit is counted from (local records only: works offline, survives a
@@ -29,6 +31,17 @@ const MIGRATIONS: readonly Migration[] = [
         sale_id TEXT PRIMARY KEY, day TEXT NOT NULL, household TEXT NOT NULL, item TEXT NOT NULL,
         device TEXT NOT NULL, slot INTEGER NOT NULL, at INTEGER NOT NULL);
       CREATE INDEX vend_ration_sales_by_household ON vend_ration_sales (household, item, day);
+    `,
+  },
+  {
+    version: 2,
+    name: "normal prices by product",
+    up: `
+      ALTER TABLE vend_normal_prices ADD COLUMN product TEXT;
+      CREATE INDEX vend_normal_prices_by_product ON vend_normal_prices (product);
+      CREATE TABLE vend_new_product_prices (
+        product TEXT PRIMARY KEY, price INTEGER NOT NULL, device TEXT NOT NULL, slot INTEGER NOT NULL,
+        at INTEGER NOT NULL);
     `,
   },
 ];
@@ -86,35 +99,66 @@ export class RationStore {
     })();
   }
 
-  normalPrice(device: string, slot: number): number | undefined {
-    const r = this.db
-      .prepare("SELECT price FROM vend_normal_prices WHERE device = ? AND slot = ?")
-      .get(device, slot) as { price: number } | undefined;
-    return r?.price;
+  /** The slot's kept normal price and the product it held then (null: kept before products were). */
+  normalPrice(device: string, slot: number): { price: number; product: string | null } | undefined {
+    return this.db
+      .prepare("SELECT price, product FROM vend_normal_prices WHERE device = ? AND slot = ?")
+      .get(device, slot) as { price: number; product: string | null } | undefined;
   }
 
-  /** Keep `price` as the slot's normal price unless one is kept already (a slot new in an emergency). */
-  keepNormalPrice(device: string, slot: number, price: number): void {
+  /**
+   * A product's normal price on the site: the lowest kept for it at the emergency's start (any
+   * slot, any machine), else its first price seen in the emergency (a product new to the site).
+   */
+  productNormalPrice(product: string): number | undefined {
+    const r = this.db
+      .prepare("SELECT MIN(price) AS p FROM vend_normal_prices WHERE product = ?")
+      .get(product) as { p: number | null };
+    if (r.p !== null) return r.p;
+    const n = this.db.prepare("SELECT price FROM vend_new_product_prices WHERE product = ?").get(product) as
+      | { price: number }
+      | undefined;
+    return n?.price;
+  }
+
+  /** Keep `price` as a new product's normal price unless one is kept already (first seen wins). */
+  keepNewProductPrice(product: string, price: number, device: string, slot: number, at: number): void {
     this.db
-      .prepare("INSERT OR IGNORE INTO vend_normal_prices (device, slot, price) VALUES (?, ?, ?)")
-      .run(device, slot, price);
+      .prepare(
+        "INSERT OR IGNORE INTO vend_new_product_prices (product, price, device, slot, at) VALUES (?, ?, ?, ?, ?)",
+      )
+      .run(product, price, device, slot, at);
   }
 
   hasNormalPrices(): boolean {
     return this.db.prepare("SELECT 1 FROM vend_normal_prices LIMIT 1").get() !== undefined;
   }
 
-  /** Keep the prices of now as the normal ones (entering emergency); replaces any earlier snapshot. */
-  snapshotPrices(prices: { device: string; slot: number; price: number }[]): void {
+  /** Kept rows with no product (kept before version 2): fill them from the planogram of now. */
+  fillProducts(productOf: (device: string, slot: number) => string | undefined): void {
+    const rows = this.db
+      .prepare("SELECT device, slot FROM vend_normal_prices WHERE product IS NULL")
+      .all() as { device: string; slot: number }[];
+    const upd = this.db.prepare("UPDATE vend_normal_prices SET product = ? WHERE device = ? AND slot = ?");
     this.db.transaction(() => {
-      this.db.prepare("DELETE FROM vend_normal_prices").run();
-      const ins = this.db.prepare("INSERT INTO vend_normal_prices (device, slot, price) VALUES (?, ?, ?)");
-      for (const p of prices) ins.run(p.device, p.slot, p.price);
+      for (const r of rows) upd.run(productOf(r.device, r.slot) ?? null, r.device, r.slot);
+    })();
+  }
+
+  /** Keep the prices of now as the normal ones (entering emergency); replaces any earlier snapshot. */
+  snapshotPrices(prices: { device: string; slot: number; price: number; product: string | null }[]): void {
+    this.db.transaction(() => {
+      this.clearNormalPrices();
+      const ins = this.db.prepare(
+        "INSERT INTO vend_normal_prices (device, slot, price, product) VALUES (?, ?, ?, ?)",
+      );
+      for (const p of prices) ins.run(p.device, p.slot, p.price, p.product);
     })();
   }
 
   clearNormalPrices(): void {
     this.db.prepare("DELETE FROM vend_normal_prices").run();
+    this.db.prepare("DELETE FROM vend_new_product_prices").run();
   }
 
   /**

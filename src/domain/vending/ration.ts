@@ -7,7 +7,8 @@
  * Rules in emergency (docs/vending.md "Rationed vending"):
  * - `not_essential`: only slots the platform marked (`vend.essentials`) sell cashless;
  * - `price_above_normal` (`normalPrice`): a vend never charges more than the slot's normal price
- *   (its planogram price when the emergency began; `vend.prices` above it is refused,
+ *   (its planogram price when the emergency began; a slot first seen in the emergency: its
+ *   product's lowest normal price on the site; `vend.prices` above it is refused,
  *   QH_VEND_PRICE_CAP);
  * - `household_required`: the buyer's household must be known: a pay-first session names it
  *   (`vend.session { household }`, required in emergency: QH_VEND_HOUSEHOLD_REQUIRED); a
@@ -81,11 +82,15 @@ export class Rationing {
 
   /** At start (the planogram built): an emergency with no normal prices kept gets them now. */
   start(): void {
-    if (this.emergency() && !this.store.hasNormalPrices()) this.snapshot();
+    if (!this.emergency()) return;
+    if (!this.store.hasNormalPrices()) this.snapshot();
+    else this.store.fillProducts((d, s) => this.o.slotInfo(d, s)?.product); // kept before products were
   }
 
   private snapshot(): void {
-    const prices = this.o.allPrices();
+    const prices = this.o
+      .allPrices()
+      .map((p) => ({ ...p, product: this.o.slotInfo(p.device, p.slot)?.product ?? null }));
     this.store.snapshotPrices(prices);
     this.o.log.info(
       { slots: prices.length },
@@ -109,16 +114,29 @@ export class Rationing {
   }
 
   /**
-   * The slot's normal price: kept at the emergency's start. A slot with none kept (added to the
-   * planogram during the emergency) gets its planogram price as first seen here kept as its
-   * normal one, in emergency: a later price may go down and back up to it, never above it.
+   * The slot's normal price, the cap in emergency: the price kept for the slot when the emergency
+   * began, if it held the same product then. A slot first seen during the emergency (added to the
+   * planogram, or given another product) takes its product's normal price on the site: the lowest
+   * kept for that product in any slot of any machine (the product id, as the ration counts it), so
+   * a second slot of a product cannot sell it dearer. A product no slot held when the emergency
+   * began has no normal value: its first price seen in the emergency is kept as its normal price
+   * in every slot (docs/vending.md "Rationed vending"). Undefined: no such slot, nothing kept.
    */
   normalPrice(device: string, slot: number): number | undefined {
+    const info = this.o.slotInfo(device, slot);
     const kept = this.store.normalPrice(device, slot);
-    if (kept !== undefined) return kept;
-    const now = this.o.slotInfo(device, slot)?.price;
-    if (now !== undefined && this.emergency()) this.store.keepNormalPrice(device, slot, now);
-    return now;
+    if (!this.emergency()) return kept?.price ?? info?.price;
+    const product = info?.product ?? kept?.product ?? undefined;
+    if (kept !== undefined && (kept.product === null || kept.product === product)) return kept.price;
+    if (product === undefined) return undefined;
+    const normal = this.store.productNormalPrice(product);
+    if (normal !== undefined || info === undefined) return normal;
+    this.store.keepNewProductPrice(product, info.price, device, slot, this.o.clock.now());
+    this.o.log.info(
+      { device, slot, product, price: info.price },
+      "emergency: a product new to the site, its first price kept as its normal price",
+    );
+    return info.price;
   }
 
   /** The machines the planogram has slots of (what `vend.prices` resolves a missing device among). */

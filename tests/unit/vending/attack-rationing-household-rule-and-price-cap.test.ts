@@ -72,14 +72,14 @@ describe("attack: rationed vending", () => {
   });
 
   // attack: a household id the distribution takes is refused at vend.session; fixed when this fails
-  it.fails("vend.session takes every household id distribution.load takes (dots, colons)", async () => {
+  it("vend.session takes every household id distribution.load takes (dots, colons)", async () => {
     const cmds = rationCommands(ration, { "vend.session": async () => ({ ok: true }) }, ["vm-a"], () =>
       clock.now(),
     );
     const session = cmds["vend.session"]!;
     for (const [i, h] of ["b2.1101", "bldg-2:1101"].entries()) {
       expect(parseHousehold(h)).toBe(h); // the gateway's one rule: a household id
-      // today: QH_COMMAND_INVALID "args.household: 1-64 characters of A-Z a-z 0-9 _ -"
+      // before the fix: QH_COMMAND_INVALID "args.household: 1-64 characters of A-Z a-z 0-9 _ -"
       await expect(
         session({ paymentRef: `p-${i}`, credit: 500, household: h }, { id: `c-${i}`, device: "vm-a" }),
       ).resolves.toMatchObject({ household: h });
@@ -87,7 +87,7 @@ describe("attack: rationed vending", () => {
   });
 
   // attack: milk re-slotted at 900 during the emergency (normal 500); fixed when this fails
-  it.fails("a second slot of the same product added in the emergency is capped at the product's normal price", () => {
+  it("a second slot of the same product added in the emergency is capped at the product's normal price", () => {
     slots.set("vm-a#7", { price: 900, product: "milk" });
     ration.store.setEssentials(
       "vm-a",
@@ -99,7 +99,7 @@ describe("attack: rationed vending", () => {
       "c-ess",
     );
     ration.store.bindHousehold("pay-1", "h-1", "vm-a", clock.now());
-    // today: undefined (sold at 900): slot 7's "first price seen" is its normal one
+    // before the fix: undefined (sold at 900): slot 7's "first price seen" is its normal one
     expect(ration.gate("vm-a", 7, { paymentRef: "pay-1", price: 900 })).toMatchObject({
       reason: "price_above_normal",
       normalPrice: 500,

@@ -106,6 +106,18 @@ describe("emergency price cap and per-product limits", () => {
     expect(ration.store.normalPrice("vm-a", 7)).toBeUndefined();
   });
 
+  it("a product new to the site keeps its first price in every slot; a re-slotted slot takes its product's", () => {
+    slots.set("vm-a#7", { price: 300, product: "bread" });
+    slots.set("vm-b#1", { price: 800, product: "bread" });
+    expect(ration.normalPrice("vm-a", 7)).toBe(300);
+    expect(ration.normalPrice("vm-b", 1)).toBe(300); // another machine, same product: capped at 300
+    // slot 4 held milk at the start; it now holds bread at 700: bread's normal price applies
+    slots.set("vm-a#4", { price: 700, product: "bread" });
+    expect(ration.normalPrice("vm-a", 4)).toBe(300);
+    // and vend.prices at the machine's own slot 3 (milk, kept 500) is unchanged
+    expect(ration.normalPrice("vm-a", 3)).toBe(500);
+  });
+
   it("counts a product's ration against the smallest limit among its essential slots", () => {
     ration.store.setEssentials(
       "vm-a",
