@@ -113,7 +113,8 @@ export function recordPlannedLots(
  * (YYYY-MM-DD, the site's day: TraceLots.today) is given, a lot past its expiry date
  * (QH_TRACE_LOT_EXPIRED: a lot is good through its day), or undefined. Recorded lots count: those
  * scanned into the bundle and those the platform named in `distribution.load`. For the resident's
- * `collect`, the details never name the bundle (whoever typed the code may have guessed it).
+ * `collect`, the expiry refusal's details do not name the bundle (whoever typed the code may have
+ * guessed it); the recall's keep `bundleId`, as before.
  */
 export function bundleRefusal(
   db: Database.Database,
@@ -134,7 +135,7 @@ export function bundleRefusal(
       purpose === "collect"
         ? `this bundle holds lot ${r.lot} of ${r.gtin}, which is recalled: it cannot be collected; a volunteer takes it back`
         : `bundle ${bundleId} holds lot ${r.lot} of ${r.gtin}, which is recalled: do not load it; keep it apart`,
-      { ...named, gtin: r.gtin, lot: r.lot, recallId: r.recall_id },
+      { bundleId, gtin: r.gtin, lot: r.lot, recallId: r.recall_id },
     );
   if (today === undefined) return undefined;
   const e = db
