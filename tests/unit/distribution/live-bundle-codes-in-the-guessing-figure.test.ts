@@ -33,7 +33,7 @@ it("counts live bundle codes (0 before the tables exist); they lower the figure"
     "collected",
     "unclaimed",
   ];
-  states.forEach((state, i) =>
+  states.forEach((state, i) => {
     store.insertBundle(
       {
         bundle_id: `B${i}`,
@@ -48,8 +48,8 @@ it("counts live bundle codes (0 before the tables exist); they lower the figure"
         position: i + 1,
       },
       1,
-    ),
-  );
+    );
+  });
   expect(liveBundleCodes(db)).toBe(5);
   expect(store.liveCodes()).toBe(5);
   // the demo's 36 compartments: 1.2 years; with 5 live bundle codes more, less
