@@ -58,6 +58,19 @@ function storedCodes(db: Db): number {
   return n;
 }
 
+/**
+ * How many distribution bundles hold a live pickup code (every state but collected and unclaimed:
+ * src/domain/distribution/store.ts `liveCodes`); 0 before the distribution tables exist.
+ */
+export function liveBundleCodes(db: Db): number {
+  const t = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'distribution_bundles'";
+  if (db.prepare(t).get() === undefined) return 0;
+  return db
+    .prepare("SELECT count(*) FROM distribution_bundles WHERE state NOT IN ('collected','unclaimed')")
+    .pluck()
+    .get() as number;
+}
+
 /** Whether the platform synced courier codes (else a simulated site keeps its demo courier). */
 export function hasCouriers(ctx: ExtensionContext): boolean {
   try {

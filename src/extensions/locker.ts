@@ -28,7 +28,7 @@ import type { Simulator } from "../sim/types.js";
 import { BusMaster } from "../southbound/serial/bus-master.js";
 import type { SerialLink } from "../southbound/serial/link.js";
 import { type LockerLayoutPort, lockerLayoutPort, siteLayout } from "./locker-layout.js";
-import { hasCouriers, lockerGauges, siteKey } from "./locker-support.js";
+import { hasCouriers, liveBundleCodes, lockerGauges, siteKey } from "./locker-support.js";
 import { LotScanNotices, loadLotScan } from "./lot-scan.js";
 import { linePresence } from "./presence.js";
 import type { SiteSeams } from "./seams.js";
@@ -375,16 +375,20 @@ function buildLocker(
     start: async () => {
       if (layouts.length > 0) {
         const compartments = layouts.reduce((n, l) => n + l.compartments.length, 0);
-        const years = expectedYearsToGuess(service.settings, compartments);
+        // live bundle codes count too (a round holds far more than compartments), at codeLength
+        // digits: a bound (distribution.load checked each code's own length when it came)
+        const bundleCodes = liveBundleCodes(ctx.db);
+        const years = expectedYearsToGuess(service.settings, compartments + bundleCodes);
         const figure = {
           terminals: terminals.map((t) => t.id),
           compartments,
+          liveBundleCodes: bundleCodes,
           yearsToGuessOneCode: Number(years.toFixed(2)),
         };
         if (years < 1) {
           log.warn(
             figure,
-            "locker: pickup codes could be guessed within a year at the guard's limit; raise locker.codeLength",
+            "locker: pickup codes could be guessed within a year at the guard's limit (live bundle codes counted at codeLength digits); raise locker.codeLength",
           );
         } else log.info(figure, "locker: kiosk terminals and the guessing guard");
         for (const w of terminalWarnings(config)) log.warn(w);

@@ -25,12 +25,10 @@ export class CollectDesk implements DoorReactor {
       throw new QhError(
         "QH_DIST_NOT_LOADED",
         "this bundle is not in the locker yet: volunteers are loading the round",
-        {
-          bundleId: b.bundle_id,
-          state: b.state,
-        },
+        // nothing that names the bundle to whoever typed the code (it may be a guess)
+        { state: b.state },
       );
-    // a recalled lot inside: refused before any door moves (the local recall: offline too)
+    // a recalled or expired lot inside: refused before any door moves (local records: offline too)
     const recalled = this.ctx.lots?.refusal(b.bundle_id, "collect");
     if (recalled) throw recalled;
     const ref = { device: b.device as string, compartment: b.compartment as string };

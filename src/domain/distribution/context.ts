@@ -43,11 +43,11 @@ export interface DistributionNotices extends Record<string, unknown> {
 
 /**
  * The trace part's hooks (src/extensions/distribution.ts wires them to seams.trace, read when a
- * code, a label or a round comes): a bundle holding a recalled lot is neither loaded nor collected;
+ * code, a label or a round comes): a bundle holding a recalled or expired lot is neither loaded nor collected;
  * the lots the platform named in `distribution.load` are checked and recorded with the round.
  */
 export interface BundleLotHooks {
-  /** QH_TRACE_LOT_RECALLED when the bundle holds a recalled lot, else undefined */
+  /** QH_TRACE_LOT_RECALLED / QH_TRACE_LOT_EXPIRED when the bundle holds a recalled or expired lot, else undefined */
   refusal(bundleId: string, purpose: "collect" | "load"): QhError | undefined;
   /** why a lot named for a bundle may not be loaded (recalled, expired), or undefined */
   problem(lot: PlannedLot): string | undefined;

@@ -81,6 +81,7 @@ export class LoadingDesk implements DoorReactor {
           ...(b.device !== null ? { device: b.device, compartment: b.compartment } : {}),
         },
       );
+    // a recalled lot, or one past its date (the platform's named lots too): before any door moves
     const recalled = this.ctx.lots?.refusal(id, "load");
     if (recalled) throw recalled;
     s.tried = new Set();

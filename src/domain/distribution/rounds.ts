@@ -1,10 +1,36 @@
 import type { JsonObject } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
 import type { Outcome } from "../locker/outbox.js";
+import { expectedYearsToGuess, minCodeLength } from "../locker/settings.js";
 import { lotProblems } from "./bundle-lots.js";
 import type { DistributionContext } from "./context.js";
 import { invalid, type LoadInput, MAX_BUNDLES_PER_ROUND, MAX_ROUND_DAYS } from "./load-args.js";
 import { type BundleRow, iso, type RoundRow } from "./store.js";
+
+/** The project's bar: one live code takes at least this long to guess at the guard's limit. */
+export const MIN_YEARS_TO_GUESS = 1;
+
+/**
+ * The problem of bundle codes too short for the live codes the load would make (undefined if
+ * none): S = the compartments (at most one live parcel code each) + the bundles whose code is live
+ * + the new ones, all counted as if of the new code's length (a bound: codes of another length are
+ * another space), and a code of L digits must take MIN_YEARS_TO_GUESS years to guess at the
+ * guard's limit (docs/locker.md "Guessing codes": T = (10^L + 1) / (S + 1) / R).
+ */
+function shortCodes(ctx: DistributionContext, input: LoadInput): string | undefined {
+  const { holds, store } = ctx;
+  const live = holds.compartmentCount() + store.liveCodes() + input.bundles.length;
+  const need = minCodeLength(holds.settings, live, MIN_YEARS_TO_GUESS, 1);
+  const bad = input.bundles.filter((b) => need === undefined || b.code.length < need);
+  if (bad.length === 0) return undefined;
+  const at = bad.slice(0, 10).map((b, i) => `bundles[${b.index ?? i}]`);
+  const which = `${at.join(", ")}${bad.length > 10 ? ` and ${bad.length - 10} more` : ""}`;
+  const len = bad[0]?.code.length ?? 0;
+  const years = expectedYearsToGuess({ ...holds.settings, codeLength: len }, live);
+  if (need === undefined)
+    return `args.bundles: ${live} live codes (compartments and bundles) could be guessed within ${MIN_YEARS_TO_GUESS} year at the guard's limit even with 12 digits (${which}): lower locker.siteMaxWrongCodes or load fewer bundles at once`;
+  return `args.bundles: codes of fewer than ${need} digits (${which}) are too short for the ${live} live codes (compartments and bundles) this load would make: one could be guessed in ${years.toFixed(2)} years at the guard's limit (at least ${MIN_YEARS_TO_GUESS}); send codes of ${need} digits or more`;
+}
 
 /** The progress of a round is sent at most this often (monotonic clock). */
 export const PROGRESS_INTERVAL_MS = 60_000;
@@ -70,6 +96,8 @@ export class RoundDesk {
           problems.push(`${at}.code: used by a parcel or a bundle still in the lockers: choose another`);
         problems.push(...lotProblems(this.ctx, b, at));
       });
+      const short = shortCodes(this.ctx, input);
+      if (short) problems.push(short);
       if (problems.length > 0) invalid(problems);
       if (!round) store.insertRound(input.roundId, input.closesAt ?? null, out.now);
       else if (input.closesAt !== undefined) store.setClosesAt(input.roundId, input.closesAt);

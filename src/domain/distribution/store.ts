@@ -151,6 +151,14 @@ export class DistributionStore {
       .get(hash) as BundleRow | undefined;
   }
 
+  /** Bundles whose code is live (every state but collected and unclaimed: byCode finds them). */
+  liveCodes(): number {
+    return this.db
+      .prepare("SELECT count(*) FROM distribution_bundles WHERE state NOT IN ('collected','unclaimed')")
+      .pluck()
+      .get() as number;
+  }
+
   /** The bundle in a compartment (loading, loaded or being collected), if any. */
   inCompartment(device: string, compartment: string): BundleRow | undefined {
     return this.db

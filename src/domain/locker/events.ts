@@ -1,7 +1,8 @@
 /**
  * Every business event the locker domain emits, with its `data` fields (for docs, JSON Schemas and
- * the contract test). The envelope's `device` is the locker device, except for the two events about
- * a terminal (deposit.abandoned, kiosk.locked_out) whose `device` is the terminal id. Times are
+ * the contract test). The envelope's `device` is the locker device, except for the events about
+ * a terminal (deposit.abandoned, kiosk.locked_out, kiosk.guessing_suspected) whose `device` is the
+ * terminal id. Times are
  * ISO 8601 UTC strings. `?` marks a field present only when it applies.
  */
 export const LOCKER_EVENTS = {
@@ -30,6 +31,8 @@ export const LOCKER_EVENTS = {
   "reservation.booked": "parcelId, orderId, device, compartment, size, compartmentSize, deadline",
   "reservation.expired": "parcelId, orderId, device, compartment, deadline",
   "kiosk.locked_out": "terminal, attempts, until, lockoutMinutes, lastCodeKind (pickup|courier)",
+  "kiosk.guessing_suspected":
+    "terminal, wrongCodes, windowHours, terminals, slowedSeconds, lastCodeKind (pickup|courier) — the site entered slowed mode",
   "compartment.disabled": "device, compartment, reason, previousReason, parcelId?",
   "compartment.enabled": "device, compartment, previousReason, reason, state",
   "compartment.sensor_fault": "device, compartment, note",

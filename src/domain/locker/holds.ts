@@ -107,6 +107,11 @@ export class LockerHolds {
     return this.ctx.compartments.get(ref);
   }
 
+  /** How many compartments the locker has (not retired): the bound on live parcel codes. */
+  compartmentCount(): number {
+    return this.ctx.compartments.list().length;
+  }
+
   /** Hold a compartment for `item` (inside a commit). The compartment becomes `occupied`. */
   hold(out: Outcome, ref: CompartmentRef, owner: string, item: string): void {
     this.ctx.db

@@ -87,3 +87,20 @@ export function expectedYearsToGuess(s: LockerSettings, storedCodes: number): nu
   const perHour = (2 * s.siteMaxWrongCodes) / s.siteWindowHours;
   return tries / perHour / (24 * 365.25);
 }
+
+/**
+ * The fewest digits (from `from` up to 12) a code needs so that one of `storedCodes` live codes
+ * takes at least `years` to guess at the guard's limit (expectedYearsToGuess with that length);
+ * undefined when even 12 digits are not enough (lower locker.siteMaxWrongCodes). Used for the
+ * platform's bundle codes (distribution.load), whose rounds hold far more codes than compartments.
+ */
+export function minCodeLength(
+  s: LockerSettings,
+  storedCodes: number,
+  years = 1,
+  from = s.codeLength,
+): number | undefined {
+  for (let len = Math.max(4, from); len <= 12; len++)
+    if (expectedYearsToGuess({ ...s, codeLength: len }, storedCodes) >= years) return len;
+  return undefined;
+}

@@ -3,8 +3,9 @@
  * volunteer's bundle door is assigned or open, or a lot the platform named for the bundle in
  * `distribution.load`, is kept in `trace_loads` (`kind` bundle, `bundle_id`). Where the bundle is
  * and whether it was collected are read from `distribution_bundles` at trace time (a bundle moved
- * after a jam needs nothing more). A bundle holding a recalled lot is not handed to the resident
- * (nor loaded by a volunteer): the refusal is read from the local recall, offline too.
+ * after a jam needs nothing more). A bundle holding a recalled lot, or a lot past its expiry date,
+ * is not handed to the resident (nor loaded by a volunteer): the refusal is read from the local
+ * records, offline too.
  */
 import type Database from "better-sqlite3";
 import type { Clock } from "../../core/clock.js";
@@ -107,25 +108,49 @@ export function recordPlannedLots(
     });
 }
 
-/** The refusal of a bundle holding a recalled lot (QH_TRACE_LOT_RECALLED), or undefined. */
+/**
+ * The refusal of a bundle holding a recalled lot (QH_TRACE_LOT_RECALLED) or, when `today`
+ * (YYYY-MM-DD, the site's day: TraceLots.today) is given, a lot past its expiry date
+ * (QH_TRACE_LOT_EXPIRED: a lot is good through its day), or undefined. Recorded lots count: those
+ * scanned into the bundle and those the platform named in `distribution.load`. For the resident's
+ * `collect`, the expiry refusal's details do not name the bundle (whoever typed the code may have
+ * guessed it); the recall's keep `bundleId`, as before.
+ */
 export function bundleRefusal(
   db: Database.Database,
   bundleId: string,
   purpose: "collect" | "load",
+  today?: string,
 ): QhError | undefined {
+  const named = purpose === "load" ? { bundleId } : {};
   const r = db
     .prepare(
       `SELECT l.gtin, l.lot, r.recall_id FROM trace_loads l JOIN trace_recalls r ON r.gtin = l.gtin AND r.lot = l.lot
        WHERE l.bundle_id = ? LIMIT 1`,
     )
     .get(bundleId) as { gtin: string; lot: string; recall_id: string } | undefined;
-  if (!r) return undefined;
+  if (r)
+    return new QhError(
+      "QH_TRACE_LOT_RECALLED",
+      purpose === "collect"
+        ? `this bundle holds lot ${r.lot} of ${r.gtin}, which is recalled: it cannot be collected; a volunteer takes it back`
+        : `bundle ${bundleId} holds lot ${r.lot} of ${r.gtin}, which is recalled: do not load it; keep it apart`,
+      { bundleId, gtin: r.gtin, lot: r.lot, recallId: r.recall_id },
+    );
+  if (today === undefined) return undefined;
+  const e = db
+    .prepare(
+      `SELECT gtin, lot, expiry FROM trace_loads WHERE bundle_id = ? AND expiry IS NOT NULL AND expiry < ?
+       ORDER BY expiry LIMIT 1`,
+    )
+    .get(bundleId, today) as { gtin: string; lot: string; expiry: string } | undefined;
+  if (!e) return undefined;
   return new QhError(
-    "QH_TRACE_LOT_RECALLED",
+    "QH_TRACE_LOT_EXPIRED",
     purpose === "collect"
-      ? `this bundle holds lot ${r.lot} of ${r.gtin}, which is recalled: it cannot be collected; a volunteer takes it back`
-      : `bundle ${bundleId} holds lot ${r.lot} of ${r.gtin}, which is recalled: do not load it; keep it apart`,
-    { bundleId, gtin: r.gtin, lot: r.lot, recallId: r.recall_id },
+      ? `this bundle holds lot ${e.lot} of ${e.gtin}, which expired on ${e.expiry}: it cannot be collected; a volunteer takes it back`
+      : `bundle ${bundleId} holds lot ${e.lot} of ${e.gtin}, which expired on ${e.expiry}: do not load it; keep it apart`,
+    { ...named, gtin: e.gtin, lot: e.lot, expiry: e.expiry, today },
   );
 }
 

@@ -334,9 +334,12 @@ export class TraceLots {
     recordPlannedLots(this.db, now, this.o.clock.synced(), device, bundleId, lots, by);
   }
 
-  /** The refusal of a bundle holding a recalled lot (its collection or its loading), or undefined. */
+  /**
+   * The refusal of a bundle holding a recalled lot or a lot past its expiry date today (its
+   * collection or its loading: QH_TRACE_LOT_RECALLED, QH_TRACE_LOT_EXPIRED), or undefined.
+   */
   bundleRefusal(bundleId: string, purpose: "collect" | "load"): QhError | undefined {
-    return bundleRefusal(this.db, bundleId, purpose);
+    return bundleRefusal(this.db, bundleId, purpose, this.today());
   }
 
   /**

@@ -14,17 +14,16 @@
  * within the slot and takes the bundle.
  *
  * What should happen: the project's own bar (a code not guessable within a year at the guard's
- * limit) holds for bundle codes too: `distribution.load` refuses codes too short for the number of
- * live codes (or the guard counts them), so the simulated attacker below finds nothing within the
- * round's life. Cause: src/domain/distribution/load-args.ts (code length only >= codeLength),
- * src/domain/distribution/rounds.ts (no check of live codes vs the guard), src/extensions/locker.ts
- * (the start-up figure counts compartments only).
+ * limit) holds for bundle codes too. Fixed: `distribution.load` refuses (QH_COMMAND_INVALID naming
+ * the bundles and the digits needed) codes too short for the live codes the load would make
+ * (compartments + live bundles + the new ones: src/domain/distribution/rounds.ts `shortCodes`), so
+ * the round below needs 8-digit codes, with which the simulated attacker finds nothing within the
+ * round's life; and a hit on a bundle not loaded yet names no bundle.
  *
- * `it.fails`: passes while the hole is there; fixed when it fails (then drop the `.fails`).
  * Real SQLite files, the fake lock port, a manual clock (distFixture).
  */
-import { rmSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
+import { expectedYearsToGuess } from "../../../src/domain/locker/settings.js";
 import { KIOSK } from "../locker/fixture.js";
 import { type DistFixture, distFixture } from "./fixture.js";
 
@@ -42,41 +41,65 @@ function prng(seed: number): () => number {
 
 describe("attack: a neighbour's bundle code guessed at the kiosk within the round", () => {
   let f: DistFixture;
-  afterEach(async () => {
-    // the fixture's cleanup checks every event against LOCKER_EVENTS, which lacks the guard's own
-    // kiosk.guessing_suspected (documented in docs/contract.md): close what it did not
-    try {
-      await f.cleanup();
-    } catch {
-      await f.svc.stop();
-      if (f.db.open) f.db.close();
-      f.sink.close();
-      rmSync(f.dir, { recursive: true, force: true });
-    }
+  afterEach(() => f.cleanup());
+
+  /** `n` distinct random codes of `digits` digits (seed 11), as the platform might send them. */
+  function codes(n: number, digits: number): string[] {
+    const rnd = prng(11);
+    const out = new Set<string>();
+    while (out.size < n) out.add(String(Math.floor(rnd() * 10 ** digits)).padStart(digits, "0"));
+    return [...out];
+  }
+  const round = (list: string[], closesAt?: string) => ({
+    roundId: "r1",
+    ...(closesAt ? { closesAt } : {}),
+    bundles: list.map((code, i) => ({ bundleId: `B-${i}`, household: `h-${i}`, code })),
   });
 
-  // attack: 2,000 six-digit bundle codes, the default guard, 31 days of guessing; fixed when this fails
-  it.fails("an attacker finds no live bundle code within the round's 31 days", async () => {
+  it("refuses codes too short for the live codes, naming the bundles and the digits needed", async () => {
     f = await distFixture();
-    const rnd = prng(11);
-    const codes = new Set<string>();
-    while (codes.size < 2000) codes.add(String(Math.floor(rnd() * 1_000_000)).padStart(6, "0"));
+    // 2,000 six-digit codes (+ 6 compartments): one guessed in ~8 days at 60 guesses a day
+    await expect(f.run("distribution.load", round(codes(2000, 6)))).rejects.toMatchObject({
+      code: "QH_COMMAND_INVALID",
+      message: expect.stringMatching(
+        /args\.bundles: codes of fewer than 8 digits \(bundles\[0\], bundles\[1\],.* and 1990 more\) are too short for the 2006 live codes/,
+      ),
+    });
+    // the bar at its edge: 6 compartments + 38 six-digit bundles = 44 live codes, 1.04 years
+    expect(expectedYearsToGuess(f.svc.settings, 44)).toBeGreaterThanOrEqual(1);
+    expect(expectedYearsToGuess(f.svc.settings, 45)).toBeLessThan(1);
+    await f.run("distribution.load", round(codes(38, 6)));
+    // one more six-digit code (in a later load) is refused: the live bundles count
+    await expect(
+      f.run("distribution.load", {
+        roundId: "r2",
+        bundles: [{ bundleId: "X", household: "hx", code: "999999" }],
+      }),
+    ).rejects.toMatchObject({ message: expect.stringMatching(/fewer than 7 digits \(bundles\[0\]\)/) });
+    // a longer code is not
+    await f.run("distribution.load", {
+      roundId: "r2",
+      bundles: [{ bundleId: "X", household: "hx", code: "9999999" }],
+    });
+  });
+
+  // attack: 2,000 bundle codes, the default guard, 31 days of guessing
+  it("an attacker finds no live bundle code within the round's 31 days", async () => {
+    f = await distFixture();
     const start = f.clock.now();
     const closesAt = new Date(start + 31 * 86_400_000 - 60_000).toISOString();
-    const bundles = [...codes].map((code, i) => ({ bundleId: `B-${i}`, household: `h-${i}`, code }));
-    try {
-      await f.run("distribution.load", { roundId: "r1", closesAt, bundles });
-    } catch (err) {
-      // refusing codes this short for a round this big is a fix too
-      expect((err as { code?: string }).code).toBe("QH_COMMAND_INVALID");
-      return;
-    }
+    const list = codes(2000, 8);
+    await f.run("distribution.load", round(list, closesAt));
+    // a resident's code while the bundle is not loaded: told so, with nothing naming the bundle
+    const early = await f.svc.pickup(KIOSK, list[0] as string).catch((e: unknown) => e);
+    expect(early).toMatchObject({ code: "QH_DIST_NOT_LOADED" });
+    expect(JSON.stringify((early as { details?: unknown }).details ?? {})).not.toMatch(/B-0|h-0/);
     // the attacker: sequential guesses at one kiosk, waiting out every lock-out and slowed period
     let guess = 0;
     let hit: { code: string; answer: string; afterDays: number; guesses: number } | undefined;
     let tries = 0;
     while (f.clock.now() < start + 31 * 86_400_000 && hit === undefined && tries < 5000) {
-      const code = String(guess).padStart(6, "0");
+      const code = String(guess).padStart(8, "0");
       try {
         await f.svc.pickup(KIOSK, code);
         hit = { code, answer: "door", afterDays: (f.clock.now() - start) / 86_400_000, guesses: tries };
@@ -94,8 +117,9 @@ describe("attack: a neighbour's bundle code guessed at the kiosk within the roun
         }
       }
     }
-    // today (seed 11): code 000591, a bundle not loaded yet (QH_DIST_NOT_LOADED, free), found after
-    // 591 wrong guesses on day 19 of the round
+    // before the fix (six-digit codes accepted): code 000591, a bundle not loaded yet
+    // (QH_DIST_NOT_LOADED, free), found after 591 wrong guesses on day 19 of the round
+    expect(tries).toBeGreaterThan(900); // the attacker did guess all month (952 with seed 11)
     expect(hit, `found ${JSON.stringify(hit)}`).toBeUndefined();
   }, 120_000);
 });

@@ -14,29 +14,29 @@ describe("bundle codes and parcel codes never collide", () => {
   let f: DistFixture;
   afterEach(() => f.cleanup());
 
-  it("the issuer never gives a parcel a code a bundle holds (4-digit codes, 8,000 of 10,000 taken)", async () => {
-    f = await distFixture({ settings: { codeLength: 4 } });
-    // bundle codes 0000-7999: a random 4-digit code hits one 4 times in 5
-    for (let part = 0; part < 4; part++) {
-      const bundles = Array.from({ length: 2000 }, (_, j) => {
-        const i = part * 2000 + j;
-        return { bundleId: `B${i}`, household: `h${i}`, code: String(i).padStart(4, "0") };
-      });
-      await f.run("distribution.load", { roundId: "r1", bundles });
-    }
-    // the issuer every deposit and code reissue uses (without the fix, 40 draws all missing the
-    // bundles' codes has a chance of 0.2^40)
+  it("the issuer never gives a parcel a code a bundle holds (4-digit codes, 400 of 10,000 taken)", async () => {
+    // the strictest guard (2 wrong codes per 30 days) lets 4-digit bundle codes be as dense as
+    // distribution.load allows: 6 compartments + 400 bundles take a year to guess one of
+    f = await distFixture({ settings: { codeLength: 4, siteMaxWrongCodes: 1, siteWindowHours: 720 } });
+    const bundles = Array.from({ length: 400 }, (_, i) => ({
+      bundleId: `B${i}`,
+      household: `h${i}`,
+      code: String(i).padStart(4, "0"),
+    }));
+    await f.run("distribution.load", { roundId: "r1", bundles });
+    // the issuer every deposit and code reissue uses (without the fix, 400 draws all missing the
+    // bundles' codes has a chance of 0.96^400, under 1e-7)
     const issued: string[] = [];
     const { parcelId } = await depositParcel(f, { barcode: "PKG-0", size: "S" });
-    for (let i = 0; i < 40; i++) issued.push(f.svc.holds.pickupCodes.issue(parcelId));
-    expect(issued.filter((c) => Number(c) < 8000)).toEqual([]);
+    for (let i = 0; i < 400; i++) issued.push(f.svc.holds.pickupCodes.issue(parcelId));
+    expect(issued.filter((c) => Number(c) < 400)).toEqual([]);
     // and through the courier's deposits: each code opens its parcel, none is a bundle's
     const codes: string[] = [];
     for (let n = 1; n < 5; n++) {
       const { code } = await depositParcel(f, { barcode: `PKG-${n}`, size: "S" });
       codes.push(code);
     }
-    expect(codes.filter((c) => Number(c) < 8000)).toEqual([]);
+    expect(codes.filter((c) => Number(c) < 400)).toEqual([]);
   });
 
   it("refuses a reservation whose platform code is a loaded bundle's; the bundle's household opens only its bundle", async () => {
