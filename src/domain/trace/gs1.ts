@@ -17,8 +17,10 @@
  *   window (§7.12) from the year the caller gives (the gateway's clock, not the process's);
  * - variable-length values must be GS1 character set 82: a character outside it (`|`, `~`, `#`…)
  *   is most often a rewritten separator: QH_GS1_SEPARATOR names it;
- * - a lot ending in something that reads like a date AI (`…17260600`) is kept as scanned but
- *   warned about (the scanner may have dropped the separator: Bark-JS #8, biip #137).
+ * - run-ons: a (10)/(21) that ran to the end of the text (no GS after it) and whose tail reads
+ *   as valid elements (any AI: `MILK010521SN42` = MILK0105 + (21) SN42), or that ends like a
+ *   date AI (`…17260600`), is kept as scanned, warned about and listed in `runOns` with its
+ *   possible true values (the scanner may have dropped the separator: Bark-JS #8, biip #137).
  *
  * Errors: QH_GS1_INVALID (not a GS1 element string), QH_GS1_CHECK_DIGIT, QH_GS1_SEPARATOR,
  * QH_GS1_DATE.
