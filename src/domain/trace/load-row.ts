@@ -43,7 +43,8 @@ export const RUN_ON_CANDIDATES =
  * (params, in order: lot, gtin, lot).
  */
 export function lotOrRunOn(col: string): string {
-  return `(${col} = ? OR ${col} IN (SELECT o.lot FROM trace_run_ons o WHERE o.gtin = ? AND o.candidate = ?))`;
+  // one IN list (not `= ? OR IN (…)`), so SQLite searches the (gtin, lot) index for each lot
+  return `${col} IN (SELECT ? UNION ALL SELECT o.lot FROM trace_run_ons o WHERE o.gtin = ? AND o.candidate = ?)`;
 }
 
 /** Insert one load (inside the caller's transaction). */
