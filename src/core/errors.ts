@@ -192,7 +192,7 @@ export const ERRORS = {
   QH_GS1_CHECK_DIGIT:
     "The GTIN's (or SSCC's) check digit is wrong: the label was misread or mistyped; scan it again.",
   QH_GS1_SEPARATOR:
-    "A value holds a character GS1 never uses, most often the scanner's stand-in for the group separator: configure the scanner to send GS (ASCII 29), or set trace.gs1.separator to that character.",
+    "The scanner dropped or rewrote the group separator: configure it to send GS (ASCII 29) and scan again. If it writes a stand-in character instead (the message names it), set trace.gs1.separator to that character; if it drops GS and this site's lots really end like the message says, set trace.gs1.runOnLots: record.",
   QH_GS1_DATE:
     "A GS1 date (YYMMDD) is not a real date (month 01-12, day 00 or within the month): scan the label again; a printing error needs the supplier.",
   QH_TRACE_INPUT_INVALID:

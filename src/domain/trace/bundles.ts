@@ -11,7 +11,7 @@ import type Database from "better-sqlite3";
 import type { Clock } from "../../core/clock.js";
 import type { JsonObject } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
-import { insertLoad } from "./load-row.js";
+import { insertLoad, lotOrRunOn, RUN_ON_CANDIDATES } from "./load-row.js";
 import type { ScannedLot } from "./lots.js";
 import type { TraceOutbox } from "./outbox.js";
 
@@ -61,6 +61,7 @@ export async function loadBundleLot(
       clockUnsynced: !clock.synced(),
       by,
       code: lot.code,
+      candidates: lot.candidates,
     });
     const data = {
       bundleId: bundle.bundleId,
@@ -125,7 +126,8 @@ export function bundleRefusal(
   const named = purpose === "load" ? { bundleId } : {};
   const r = db
     .prepare(
-      `SELECT l.gtin, l.lot, r.recall_id FROM trace_loads l JOIN trace_recalls r ON r.gtin = l.gtin AND r.lot = l.lot
+      `SELECT l.gtin, l.lot, r.recall_id FROM trace_loads l
+       JOIN trace_recalls r ON r.gtin = l.gtin AND (r.lot = l.lot OR r.lot IN (${RUN_ON_CANDIDATES}))
        WHERE l.bundle_id = ? LIMIT 1`,
     )
     .get(bundleId) as { gtin: string; lot: string; recall_id: string } | undefined;
@@ -172,10 +174,10 @@ export function bundlesToBlock(db: Database.Database, gtin: string, lot: string)
     .prepare(
       `SELECT b.bundle_id, b.round_id, coalesce(b.device, min(l.device)) AS device, b.compartment, b.state
        FROM trace_loads l JOIN distribution_bundles b ON b.bundle_id = l.bundle_id
-       WHERE l.kind = 'bundle' AND l.gtin = ? AND l.lot = ? AND b.state IN (${BUNDLE_NOT_DONE.map(() => "?").join(",")})
+       WHERE l.kind = 'bundle' AND l.gtin = ? AND ${lotOrRunOn("l.lot")} AND b.state IN (${BUNDLE_NOT_DONE.map(() => "?").join(",")})
        GROUP BY b.bundle_id ORDER BY b.device, b.compartment, b.bundle_id`,
     )
-    .all(gtin, lot, ...BUNDLE_NOT_DONE) as {
+    .all(gtin, lot, gtin, lot, ...BUNDLE_NOT_DONE) as {
     bundle_id: string;
     round_id: string;
     device: string;

@@ -17,8 +17,10 @@
  *   window (§7.12) from the year the caller gives (the gateway's clock, not the process's);
  * - variable-length values must be GS1 character set 82: a character outside it (`|`, `~`, `#`…)
  *   is most often a rewritten separator: QH_GS1_SEPARATOR names it;
- * - a lot ending in something that reads like a date AI (`…17260600`) is kept as scanned but
- *   warned about (the scanner may have dropped the separator: Bark-JS #8, biip #137).
+ * - run-ons: a (10)/(21) that ran to the end of the text (no GS after it) and whose tail reads
+ *   as valid elements (any AI: `MILK010521SN42` = MILK0105 + (21) SN42), or that ends like a
+ *   date AI (`…17260600`), is kept as scanned, warned about and listed in `runOns` with its
+ *   possible true values (the scanner may have dropped the separator: Bark-JS #8, biip #137).
  *
  * Errors: QH_GS1_INVALID (not a GS1 element string), QH_GS1_CHECK_DIGIT, QH_GS1_SEPARATOR,
  * QH_GS1_DATE.
@@ -99,11 +101,26 @@ export interface Gs1Scan {
   /** true: plausible but suspicious (e.g. a lot that swallowed a date) */
   warnings: string[];
   /**
-   * (10)/(21) values that end like a date AI and its date (`MILK010517260103`): what the value
-   * would be had the scanner sent the separator (`prefix` "MILK0105", `dateAi` "17", `date`
-   * "2026-01-03"; `date` absent when the six digits are no real date). One per warning.
+   * (10)/(21) values that may have swallowed the elements after them because the scanner dropped
+   * the group separator (`MILK010521SN42`: `prefix` "MILK0105", `swallowed` (21) SN42): one
+   * entry per possible split (see `runOnsOf`), one warning per value.
    */
-  runOns: { ai: string; value: string; prefix: string; dateAi: string; date?: string }[];
+  runOns: Gs1RunOn[];
+}
+
+/** A possible true value of a (10)/(21) that ran on into the next elements. */
+export interface Gs1RunOn {
+  ai: string;
+  /** the value as read */
+  value: string;
+  /** what the value would be had the scanner sent the separator */
+  prefix: string;
+  /** the rest of the value, read as element string */
+  rest: string;
+  swallowed: { ai: string; value: string; raw: string }[];
+  /** (17) / (15) among the swallowed elements, YYYY-MM-DD */
+  expiry?: string;
+  bestBefore?: string;
 }
 
 /** GS1 mod-10 check digit of the digits before it (General Specifications §7.9.1). */
@@ -208,6 +225,48 @@ export function parseGs1(text: string, o: Gs1Options = {}): Gs1Scan {
       "QH_GS1_INVALID",
       `byte 0x${stray.charCodeAt(0).toString(16).padStart(2, "0")} has no place in a GS1 element string`,
     );
+  const year = o.year ?? new Date().getUTCFullYear();
+  const scan: Gs1Scan = {
+    symbology,
+    elements: readElements(body, year, text),
+    separatorReplaced,
+    warnings: [],
+    runOns: [],
+  };
+  const seen = new Map(scan.elements.map((e) => [e.ai, e.value]));
+  const get = (ai: string) => seen.get(ai);
+  scan.gtin = get("01");
+  scan.lot = get("10");
+  scan.expiry = get("17");
+  scan.bestBefore = get("15");
+  scan.production = get("11");
+  scan.serial = get("21");
+  const count = get("37") ?? get("30");
+  if (count !== undefined) scan.count = Number(count);
+  const last = scan.elements.at(-1);
+  scan.elements.forEach((e, i) => {
+    if (e.ai !== "10" && e.ai !== "21") return;
+    const before = new Set(scan.elements.slice(0, i + 1).map((x) => x.ai));
+    const found = runOnsOf(e, e === last, before, year);
+    if (found.length === 0) return;
+    scan.runOns.push(...found);
+    const r = found[0] as Gs1RunOn;
+    scan.warnings.push(
+      `(${e.ai}) ${e.value} ends like ${r.swallowed.map((x) => `(${x.ai}) ${x.raw}`).join(" ")}: if the scanner drops the group separator, set trace.gs1.separator or configure the scanner to send GS${
+        found.length > 1
+          ? ` (the value may be any of ${found.map((x) => JSON.stringify(x.prefix)).join(", ")})`
+          : ""
+      }`,
+    );
+  });
+  return scan;
+}
+
+/**
+ * The elements of a body (GS between variable-length values), each checked.
+ * @throws QhError as {@link parseGs1}
+ */
+function readElements(body: string, year: number, text: string): Gs1Element[] {
   let parsed: ReturnType<typeof parseBarcode>;
   try {
     parsed = parseBarcode(body);
@@ -217,8 +276,7 @@ export function parseGs1(text: string, o: Gs1Options = {}): Gs1Scan {
   }
   if (parsed.parsedCodeItems.length === 0)
     throw new QhError("QH_GS1_INVALID", "not a GS1 element string: no application identifier");
-  const year = o.year ?? new Date().getUTCFullYear();
-  const scan: Gs1Scan = { symbology, elements: [], separatorReplaced, warnings: [], runOns: [] };
+  const elements: Gs1Element[] = [];
   const seen = new Map<string, string>();
   for (const e of parsed.parsedCodeItems) {
     const raw = String(e.raw);
@@ -261,34 +319,67 @@ export function parseGs1(text: string, o: Gs1Options = {}): Gs1Scan {
     if (prior !== undefined && prior !== value)
       throw new QhError("QH_GS1_INVALID", `(${e.ai}) given twice with different values`, { ai: e.ai });
     seen.set(e.ai, value);
-    scan.elements.push({ ai: e.ai, title: e.dataTitle, value, raw });
+    elements.push({ ai: e.ai, title: e.dataTitle, value, raw });
   }
-  const get = (ai: string) => seen.get(ai);
-  scan.gtin = get("01");
-  scan.lot = get("10");
-  scan.expiry = get("17");
-  scan.bestBefore = get("15");
-  scan.production = get("11");
-  scan.serial = get("21");
-  const count = get("37") ?? get("30");
-  if (count !== undefined) scan.count = Number(count);
-  for (const ai of ["10", "21"]) {
-    const v = get(ai);
-    const m = v === undefined ? null : /(1[1-7])(\d{6})$/.exec(v);
-    if (m && v!.length > 8 && isDate(m[2]!)) {
-      let date: string | undefined;
+  return elements;
+}
+
+/**
+ * The ways a (10)/(21) value may be a shorter value with the next elements run on (a scanner
+ * that dropped the group separator), the longest swallowed part first:
+ * - the value ran to the end of the string (`ranToEnd`: no GS after it): every split point
+ *   where the rest reads as valid elements of the parser's AI table (dates real, check digits
+ *   right, GS1 characters), none of them an AI the scan already had up to this value;
+ * - anywhere: a value ending like a date AI and YYMMDD (`…17260103`), also when the date is
+ *   no real date (then `swallowed` holds it raw and no `expiry`).
+ */
+function runOnsOf(e: Gs1Element, ranToEnd: boolean, before: ReadonlySet<string>, year: number): Gs1RunOn[] {
+  const out: Gs1RunOn[] = [];
+  const v = e.value;
+  for (let i = 1; i < v.length; i++) {
+    const rest = v.slice(i);
+    let swallowed: Gs1Element[] | undefined;
+    if (ranToEnd && /^\d\d/.test(rest)) {
       try {
-        date = gs1Date(m[1]!, m[2]!, year);
+        swallowed = readElements(rest, year, rest);
+        if (swallowed.some((x) => before.has(x.ai))) swallowed = undefined;
       } catch {
-        date = undefined;
+        swallowed = undefined;
       }
-      scan.runOns.push({ ai, value: v!, prefix: v!.slice(0, -8), dateAi: m[1]!, ...(date ? { date } : {}) });
-      scan.warnings.push(
-        `(${ai}) ${v} ends like (${m[1]}) ${m[2]}: if the scanner drops the group separator, set trace.gs1.separator or configure the scanner to send GS`,
-      );
     }
+    if (
+      !swallowed &&
+      i === v.length - 8 &&
+      v.length > 8 &&
+      /^1[1-7]\d{6}$/.test(rest) &&
+      isDate(rest.slice(2))
+    ) {
+      let value: string;
+      try {
+        value = gs1Date(rest.slice(0, 2), rest.slice(2), year);
+      } catch {
+        value = rest.slice(2);
+      }
+      swallowed = [{ ai: rest.slice(0, 2), title: "", value, raw: rest.slice(2) }];
+    }
+    if (!swallowed) continue;
+    const real = (ai: string) => {
+      const x = swallowed?.find((s) => s.ai === ai);
+      return x && /^\d{4}-\d\d-\d\d$/.test(x.value) ? x.value : undefined;
+    };
+    const expiry = real("17");
+    const bestBefore = real("15");
+    out.push({
+      ai: e.ai,
+      value: v,
+      prefix: v.slice(0, i),
+      rest,
+      swallowed: swallowed.map((x) => ({ ai: x.ai, value: x.value, raw: x.raw })),
+      ...(expiry ? { expiry } : {}),
+      ...(bestBefore ? { bestBefore } : {}),
+    });
   }
-  return scan;
+  return out;
 }
 
 function isDate(s: string): boolean {

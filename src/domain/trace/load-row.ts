@@ -27,6 +27,24 @@ export interface LoadRow {
   by?: string | null;
   /** the scan as received, control characters shown */
   code?: string | null;
+  /** a run-on lot's candidate lots (ScannedLot.candidates): kept in trace_run_ons */
+  candidates?: readonly string[];
+}
+
+/**
+ * SQL: the candidate lots of the load aliased `l` (a subquery for `r.lot IN (…)`): a recall of
+ * any of them matches the load as a recall of its own lot does.
+ */
+export const RUN_ON_CANDIDATES =
+  "SELECT o.candidate FROM trace_run_ons o WHERE o.gtin = l.gtin AND o.lot = l.lot";
+
+/**
+ * SQL: the lot column `col` is `?` or a lot recorded as a run-on with `?` among its candidates
+ * (params, in order: lot, gtin, lot).
+ */
+export function lotOrRunOn(col: string): string {
+  // one IN list (not `= ? OR IN (…)`), so SQLite searches the (gtin, lot) index for each lot
+  return `${col} IN (SELECT ? UNION ALL SELECT o.lot FROM trace_run_ons o WHERE o.gtin = ? AND o.candidate = ?)`;
 }
 
 /** Insert one load (inside the caller's transaction). */
@@ -52,4 +70,8 @@ export function insertLoad(db: Database.Database, r: LoadRow): void {
     r.by ?? null,
     r.code ?? null,
   );
+  if (r.candidates && r.candidates.length > 0) {
+    const add = db.prepare("INSERT OR IGNORE INTO trace_run_ons (gtin, lot, candidate) VALUES (?, ?, ?)");
+    for (const c of r.candidates) add.run(r.gtin, r.lot, c);
+  }
 }

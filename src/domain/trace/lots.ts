@@ -23,9 +23,10 @@ import type { JsonObject } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import { bundleRefusal, loadBundleLot, type PlannedLot, recordPlannedLots } from "./bundles.js";
-import { GS, type Gs1Scan, parseGs1, printable } from "./gs1.js";
-import { insertLoad } from "./load-row.js";
+import { type Gs1Scan, parseGs1, printable } from "./gs1.js";
+import { insertLoad, RUN_ON_CANDIDATES } from "./load-row.js";
 import type { TraceOutbox, TraceTx } from "./outbox.js";
+import { checkRunOns, earliest } from "./run-ons.js";
 import { migrateTrace } from "./schema.js";
 
 /** A lot read from a scan, ready to load. */
@@ -39,6 +40,11 @@ export interface ScannedLot {
   /** the scan as received, control characters shown (<GS>) */
   code: string;
   warnings: string[];
+  /**
+   * the lots this (10) may really be, had the scanner sent the separator it dropped (gs1.ts
+   * runOns; recorded under trace.gs1.runOnLots: record): a recall of any of them blocks this load
+   */
+  candidates?: string[];
 }
 
 /** Why a slot may not sell now: the vend is denied with this reason (vend.denied). */
@@ -104,55 +110,20 @@ export class TraceLots {
         `a lot scan needs a GTIN (01) and a lot (10); this code has ${g.elements.map((e) => `(${e.ai})`).join("") || "none"}`,
         { code: printable(code) },
       );
+    // (15) best before and (17) expiry: the earlier one is the limit (selling past either is not allowed)
+    const expiry = earliest(g.expiry, g.bestBefore);
     const lot: ScannedLot = {
       gtin: g.gtin,
       lot: g.lot,
-      ...(g.expiry !== undefined ? { expiry: g.expiry } : {}),
+      ...(expiry !== undefined ? { expiry } : {}),
       ...(g.serial !== undefined ? { serial: g.serial } : {}),
       ...(g.count !== undefined ? { count: g.count } : {}),
       code: printable(code),
       warnings: g.warnings,
     };
-    this.assertRunOns(g, code);
+    const candidates = checkRunOns(g, code, this, this.o);
     this.assertLoadable(lot);
-    return lot;
-  }
-
-  /**
-   * A (10)/(21) value that ends like (1x)YYMMDD (gs1.ts `runOns`) may be a lot that swallowed
-   * the next element because the scanner dropped the group separator: a lot recorded so would
-   * escape every later recall and expiry check of the real lot. So, whatever the config: the
-   * prefix recalled for the GTIN → QH_TRACE_LOT_RECALLED; the swallowed (17) past (with no (17)
-   * of its own in the scan) → QH_TRACE_LOT_EXPIRED. Otherwise, when the scan carries no group
-   * separator at all (so nothing shows the scanner sends them) and `runOnLots` is not "record":
-   * QH_GS1_SEPARATOR. A scan with a GS elsewhere comes from a scanner that sends them: the value
-   * is recorded as scanned, with the warning.
-   */
-  private assertRunOns(g: Gs1Scan, code: string): void {
-    const gtin = g.gtin as string;
-    for (const r of g.runOns) {
-      const recall = r.ai === "10" ? this.recallOf(gtin, r.prefix) : undefined;
-      if (recall)
-        throw new QhError(
-          "QH_TRACE_LOT_RECALLED",
-          `lot ${r.value} of ${gtin} reads as the recalled lot ${r.prefix} (${recall.recall_id}) with its (${r.dateAi}) run on: a dropped group separator?`,
-          { gtin, lot: r.prefix, scannedLot: r.value, recallId: recall.recall_id },
-        );
-      if (r.dateAi === "17" && r.date !== undefined && g.expiry === undefined && this.isExpired(r.date))
-        throw new QhError(
-          "QH_TRACE_LOT_EXPIRED",
-          `lot ${r.value} of ${gtin} reads as lot ${r.prefix} expired on ${r.date} (today is ${this.today()}): a dropped group separator?`,
-          { gtin, lot: r.prefix, scannedLot: r.value, expiry: r.date, today: this.today() },
-        );
-    }
-    const sendsGs = code.includes(GS) || (this.o.separator !== undefined && code.includes(this.o.separator));
-    const r = g.runOns[0];
-    if (r && !sendsGs && this.o.runOnLots !== "record")
-      throw new QhError(
-        "QH_GS1_SEPARATOR",
-        `(${r.ai}) ${JSON.stringify(r.value)} ends like (${r.dateAi}) ${r.value.slice(-6)} and the scan has no group separator: the scanner probably dropped it (the value would be ${JSON.stringify(r.prefix)}); if this site's lots really end so, set trace.gs1.runOnLots: record`,
-        { ai: r.ai, value: r.value, prefix: r.prefix, dateAi: r.dateAi, code: printable(code) },
-      );
+    return candidates.length > 0 ? { ...lot, candidates } : lot;
   }
 
   /** @throws QH_TRACE_LOT_RECALLED, QH_TRACE_LOT_EXPIRED */
@@ -204,6 +175,7 @@ export class TraceLots {
       clockUnsynced: !this.o.clock.synced(),
       by,
       code: lot.code,
+      candidates: lot.candidates,
     });
     const data = { slot, gtin: lot.gtin, lot: lot.lot, expiry: lot.expiry ?? null, quantity, by };
     tx.emit(device, "stock.lot_loaded", data);
@@ -234,7 +206,7 @@ export class TraceLots {
     const rows = this.db
       .prepare(
         `SELECT l.gtin, l.lot, l.expiry, l.expired_at, r.recall_id FROM trace_loads l
-         LEFT JOIN trace_recalls r ON r.gtin = l.gtin AND r.lot = l.lot
+         LEFT JOIN trace_recalls r ON r.gtin = l.gtin AND (r.lot = l.lot OR r.lot IN (${RUN_ON_CANDIDATES}))
          WHERE l.kind = 'slot' AND l.device = ? AND l.slot = ? AND l.ended_at IS NULL`,
       )
       .all(device, slot) as {
@@ -276,6 +248,7 @@ export class TraceLots {
         clockUnsynced: !this.o.clock.synced(),
         by,
         code: lot.code,
+        candidates: lot.candidates,
       });
       const data = {
         parcelId: parcel.id,
@@ -296,7 +269,8 @@ export class TraceLots {
   pickupRefusal(parcelId: string): QhError | undefined {
     const r = this.db
       .prepare(
-        `SELECT l.gtin, l.lot, r.recall_id FROM trace_loads l JOIN trace_recalls r ON r.gtin = l.gtin AND r.lot = l.lot
+        `SELECT l.gtin, l.lot, r.recall_id FROM trace_loads l
+         JOIN trace_recalls r ON r.gtin = l.gtin AND (r.lot = l.lot OR r.lot IN (${RUN_ON_CANDIDATES}))
          WHERE l.parcel_id = ? LIMIT 1`,
       )
       .get(parcelId) as { gtin: string; lot: string; recall_id: string } | undefined;
@@ -382,8 +356,27 @@ export class TraceLots {
     return due.length;
   }
 
-  /** The recall of a lot, if it is recalled. */
+  /**
+   * The recall of a lot, if it is recalled: the lot itself, or (a lot recorded as a run-on,
+   * `trace_run_ons`) one of the lots it may really be.
+   */
   recallOf(gtin: string, lot: string): { recall_id: string; at: number; reason: string | null } | undefined {
+    return (
+      this.recallExactly(gtin, lot) ??
+      (this.db
+        .prepare(
+          `SELECT r.recall_id, r.at, r.reason FROM trace_run_ons o JOIN trace_recalls r ON r.gtin = o.gtin AND r.lot = o.candidate
+           WHERE o.gtin = ? AND o.lot = ? ORDER BY r.at LIMIT 1`,
+        )
+        .get(gtin, lot) as { recall_id: string; at: number; reason: string | null } | undefined)
+    );
+  }
+
+  /** The recall of exactly this lot, if it is recalled. */
+  recallExactly(
+    gtin: string,
+    lot: string,
+  ): { recall_id: string; at: number; reason: string | null } | undefined {
     return this.db
       .prepare("SELECT recall_id, at, reason FROM trace_recalls WHERE gtin = ? AND lot = ?")
       .get(gtin, lot) as { recall_id: string; at: number; reason: string | null } | undefined;

@@ -17,6 +17,9 @@
  *   expired_at  when the expiry check found the lot past its date (blocks the slot; never undone
  *               by a clock: only emptying the slot ends it)
  *   clock_unsynced 1 when loaded_at was taken on an unsynchronised wall clock
+ * `trace_run_ons` (migration 3): a lot recorded although it may be a shorter lot with the next
+ *   elements run on (a dropped group separator, `trace.gs1.runOnLots: record`): one row per
+ *   candidate lot; recalls, slot blocks and refusals match a load by its lot or a candidate.
  * `trace_recalls`: every lot recalled (trace.recall), for good; a recalled lot is refused at load.
  * `trace_outbox`: events decided with a state change, until the event store made them durable.
  */
@@ -80,6 +83,19 @@ CREATE TABLE trace_outbox (
 ALTER TABLE trace_loads ADD COLUMN bundle_id TEXT;
 ALTER TABLE trace_loads ADD COLUMN compartment TEXT;
 CREATE INDEX trace_loads_bundle ON trace_loads (bundle_id) WHERE bundle_id IS NOT NULL;
+`,
+  },
+  {
+    version: 3,
+    name: "candidate lots of lots recorded as run-ons (a dropped group separator)",
+    up: `
+CREATE TABLE trace_run_ons (
+  gtin TEXT NOT NULL,
+  lot TEXT NOT NULL,
+  candidate TEXT NOT NULL,
+  PRIMARY KEY (gtin, lot, candidate)
+) WITHOUT ROWID;
+CREATE INDEX trace_run_ons_candidate ON trace_run_ons (gtin, candidate);
 `,
   },
 ];

@@ -19,6 +19,7 @@ import type { JsonObject } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
 import { bundlesToBlock } from "./bundles.js";
 import { normalizeGtin } from "./gs1.js";
+import { lotOrRunOn } from "./load-row.js";
 import { PARCEL_IN_LOCKER, type TraceLots } from "./lots.js";
 import type { TraceOutbox } from "./outbox.js";
 import { heldNow, traceLot, type ZoneLayout } from "./report.js";
@@ -77,25 +78,25 @@ export class TraceService {
   async recall(gtin: string, lot: string, recallId: string, reason?: string): Promise<JsonObject> {
     const db = this.o.outbox.database;
     const { result, durable } = this.o.outbox.commit((tx) => {
-      const first = this.o.lots.recallOf(gtin, lot);
+      const first = this.o.lots.recallExactly(gtin, lot);
       // capped by what each slot holds now (report.ts heldNow)
       const slots = heldNow(
         db,
         db
           .prepare(
             `SELECT device, slot, sum(quantity) AS quantity FROM trace_loads
-           WHERE kind = 'slot' AND gtin = ? AND lot = ? AND ended_at IS NULL GROUP BY device, slot ORDER BY device, slot`,
+           WHERE kind = 'slot' AND gtin = ? AND ${lotOrRunOn("lot")} AND ended_at IS NULL GROUP BY device, slot ORDER BY device, slot`,
           )
-          .all(gtin, lot) as { device: string; slot: number; quantity: number }[],
+          .all(gtin, lot, gtin, lot) as { device: string; slot: number; quantity: number }[],
       );
       const parcels = hasLocker(db)
         ? (db
             .prepare(
               `SELECT DISTINCT p.id, p.device, p.compartment, p.state FROM trace_loads l JOIN locker_parcels p ON p.id = l.parcel_id
-               WHERE l.kind = 'parcel' AND l.gtin = ? AND l.lot = ? AND p.state IN (${PARCEL_IN_LOCKER.map(() => "?").join(",")})
+               WHERE l.kind = 'parcel' AND l.gtin = ? AND ${lotOrRunOn("l.lot")} AND p.state IN (${PARCEL_IN_LOCKER.map(() => "?").join(",")})
                ORDER BY p.device, p.compartment`,
             )
-            .all(gtin, lot, ...PARCEL_IN_LOCKER) as {
+            .all(gtin, lot, gtin, lot, ...PARCEL_IN_LOCKER) as {
             id: string;
             device: string;
             compartment: string;

@@ -59,7 +59,11 @@ export function planLots(
     if (!Number.isInteger(quantity) || quantity < 1 || added < 1)
       throw new QhError(
         "QH_PLANOGRAM_INPUT_INVALID",
-        `slot ${e.slot}: a restock by scan must add items (count ${count}, before ${before(e.slot)}${e.replace ? ", replace" : ""})`,
+        `slot ${e.slot}: a restock by scan must add items (count ${count}, before ${before(e.slot)}${e.replace ? ", replace" : ""}): ${
+          e.replace
+            ? "give the count now in the slot (at least 1)"
+            : "count is the slot's new total, above what it holds; a slot emptied and refilled with new packs: send replace: true with the new count"
+        }`,
       );
     out.push({ slot: e.slot, lot, quantity, replace: e.replace === true });
   }
