@@ -70,6 +70,9 @@ export class RoundDesk {
           problems.push(`${at}.code: used by a parcel or a bundle still in the lockers: choose another`);
         problems.push(...lotProblems(this.ctx, b, at));
       });
+      // a bundle with a problem of its own: its lots are still named if recalled or expired
+      for (const r of input.lotsOfRefused ?? [])
+        problems.push(...lotProblems(this.ctx, { lots: r.lots }, `args.bundles[${r.index}]`));
       if (problems.length > 0) invalid(problems);
       if (!round) store.insertRound(input.roundId, input.closesAt ?? null, out.now);
       else if (input.closesAt !== undefined) store.setClosesAt(input.roundId, input.closesAt);
