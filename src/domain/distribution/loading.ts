@@ -27,14 +27,18 @@ interface Session extends LoadingView {
 export class LoadingDesk implements DoorReactor {
   private readonly sessions = new Map<string, Session>();
 
-  constructor(private readonly ctx: DistributionContext) {}
+  constructor(
+    private readonly ctx: DistributionContext,
+    /** whether some bundle may be taken back now: volunteers may then sign in outside emergency mode */
+    private readonly retrievable: () => boolean = () => false,
+  ) {}
 
   async start(terminal: string, code: string): Promise<LoadingView> {
     const { holds } = this.ctx;
     const terminals: TerminalScope = holds.terminals;
     terminals.require(terminal);
     holds.guard.assertOpen(terminal);
-    this.assertEmergency();
+    if (!this.retrievable()) this.assertEmergency();
     this.assertIdle(terminal);
     const volunteer = typeof code === "string" ? holds.courierCodes.identify(code) : undefined;
     if (volunteer === undefined) return holds.guard.wrong(terminal, "courier");
@@ -87,6 +91,21 @@ export class LoadingDesk implements DoorReactor {
     s.lastActivity = this.ctx.clock.mono();
     await this.place(s, id);
     return this.publish(s);
+  }
+
+  /**
+   * The volunteer signed in at `terminal`, for a retrieval (QH_DIST_SESSION without one,
+   * QH_LOCKER_BUSY while a door is being opened for a load); the session's idle time restarts.
+   */
+  volunteerAt(terminal: string): string {
+    const s = this.session(terminal);
+    if (s.step !== "scan")
+      throw new QhError("QH_LOCKER_BUSY", `a door is ${s.step} for bundle ${s.bundleId}: close it first`, {
+        device: s.device,
+        compartment: s.compartment,
+      });
+    s.lastActivity = this.ctx.clock.mono();
+    return s.volunteer;
   }
 
   end(terminal: string): void {
