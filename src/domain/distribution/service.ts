@@ -200,7 +200,7 @@ export class DistributionService {
    * `retrieved` (`distribution.retrieved`) when the door shuts with it gone. Volunteers may sign
    * in for this outside emergency mode while such a bundle is in the lockers.
    */
-  retrieve(terminal: string, bundleId: string): Promise<JsonObject> {
+  async retrieve(terminal: string, bundleId: string): Promise<JsonObject> {
     const volunteer = this.loading.volunteerAt(terminal);
     return this.retrieving.retrieve(terminal, volunteer, bundleId);
   }
