@@ -5,7 +5,7 @@ import { pulseOutcomeUnknown } from "../locker/doors.js";
 import type { CompartmentRef } from "../locker/ports.js";
 import type { TerminalScope } from "../locker/types.js";
 import type { DistributionContext, LoadingView } from "./context.js";
-import { claim, suitable, unclaim } from "./placing.js";
+import { claim, fitsNowhere, suitable, unclaim } from "./placing.js";
 import { type BundleRow, iso } from "./store.js";
 
 const LABEL_RE = /^[\x21-\x7e]{1,64}$/;
@@ -243,6 +243,9 @@ export class LoadingDesk implements DoorReactor {
         if (b && store.round(b.round_id)?.state !== "open") return "round_closed" as const;
         if (!b || (b.state !== "pending" && b.state !== "waiting")) return undefined;
         const target = suitable(this.ctx, b, devices, s.tried);
+        // none now, and none of the site (or of this terminal's lockers) could ever hold it
+        const nowhere = target ? undefined : fitsNowhere(this.ctx, b, devices);
+        if (nowhere) return { nowhere };
         if (!target) {
           if (b.state !== "waiting") unclaim(this.ctx, out, b, "waiting");
           this.ctx.touched(b.round_id);
@@ -251,6 +254,17 @@ export class LoadingDesk implements DoorReactor {
         claim(this.ctx, out, b, target, { volunteer: s.volunteer, terminal: s.terminal });
         return target;
       });
+      if (ref && typeof ref === "object" && "nowhere" in ref) {
+        s.step = "scan";
+        s.bundleId = undefined;
+        s.device = undefined;
+        s.compartment = undefined;
+        throw new QhError(
+          "QH_DIST_NO_COMPARTMENT_FITS",
+          `no door ${devices ? "of this terminal's lockers" : "of this site"} fits bundle ${bundleId}: ${ref.nowhere}; hand it out another way`,
+          { bundleId },
+        );
+      }
       if (!ref || ref === "round_closed") {
         s.step = "scan";
         s.bundleId = undefined;

@@ -4,6 +4,7 @@ import type { Outcome } from "../locker/outbox.js";
 import { lotProblems } from "./bundle-lots.js";
 import type { DistributionContext } from "./context.js";
 import { invalid, type LoadInput, MAX_BUNDLES_PER_ROUND, MAX_ROUND_DAYS } from "./load-args.js";
+import { fitsNowhere } from "./placing.js";
 import { type BundleRow, iso, type RoundRow } from "./store.js";
 
 /** The progress of a round is sent at most this often (monotonic clock). */
@@ -69,6 +70,12 @@ export class RoundDesk {
         if (holds.pickupCodes.parcelFor(b.code) !== undefined || store.byCode(h) !== undefined)
           problems.push(`${at}.code: used by a parcel or a bundle still in the lockers: choose another`);
         problems.push(...lotProblems(this.ctx, b, at));
+        // a bundle no compartment of the site can hold would wait in the queue for ever
+        const nowhere = fitsNowhere(this.ctx, b);
+        if (nowhere)
+          problems.push(
+            `${at}: bundle ${b.bundleId} (${b.zone}, ${b.size ?? "XS"}) fits no compartment of this site: ${nowhere}`,
+          );
       });
       // a bundle with a problem of its own: its lots are still named if recalled or expired
       for (const r of input.lotsOfRefused ?? [])
