@@ -5,6 +5,7 @@ import { lotProblems } from "./bundle-lots.js";
 import type { DistributionContext } from "./context.js";
 import { invalid, type LoadInput, MAX_BUNDLES_PER_ROUND, MAX_ROUND_DAYS } from "./load-args.js";
 import { fitsNowhere } from "./placing.js";
+import { IN_LOCKER } from "./schema.js";
 import { type BundleRow, iso, type RoundRow } from "./store.js";
 
 /** The progress of a round is sent at most this often (monotonic clock). */
@@ -166,7 +167,7 @@ export class RoundDesk {
         bundles: chunk.map((b) => ({
           bundleId: b.bundle_id,
           household: b.household,
-          inLocker: b.state === "loaded" || b.state === "collecting" || b.state === "loading",
+          inLocker: (IN_LOCKER as readonly string[]).includes(b.state),
           ...(b.device !== null ? { device: b.device, compartment: b.compartment } : {}),
         })),
         counts: { ...counts },

@@ -226,10 +226,11 @@ export class DistributionStore {
       .all(roundId) as BundleRow[];
   }
 
+  /** The round's bundles neither collected nor taken back out (retrieved): its unclaimed ones at the close. */
   notCollected(roundId: string): BundleRow[] {
     return this.db
       .prepare(
-        "SELECT * FROM distribution_bundles WHERE round_id = ? AND state NOT IN ('collected') ORDER BY position",
+        "SELECT * FROM distribution_bundles WHERE round_id = ? AND state NOT IN ('collected','retrieved') ORDER BY position",
       )
       .all(roundId) as BundleRow[];
   }

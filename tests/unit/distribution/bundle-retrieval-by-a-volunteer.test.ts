@@ -128,5 +128,12 @@ describe("a bundle taken back out of the lockers", () => {
     });
     expect(f.dist.round("r1")).toMatchObject({ counts: { retrieved: 1, loaded: 1, unclaimed: 0 } });
     await expect(f.svc.pickup(KIOSK, "910002")).rejects.toMatchObject({ code: "QH_DIST_RETRIEVED" });
+    // closing the round: the retrieved bundle is not listed unclaimed
+    expect(await f.run("distribution.close", { roundId: "r1" })).toMatchObject({ unclaimed: 1 });
+    expect(f.sink.events("distribution.unclaimed")[0]?.data).toMatchObject({
+      count: 1,
+      bundles: [{ bundleId: "B1", inLocker: true }],
+      counts: { total: 2, retrieved: 1, unclaimed: 1 },
+    });
   });
 });
