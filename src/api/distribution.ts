@@ -42,6 +42,7 @@ export function distributionPlugin(
       mode: mode.current().mode,
       session: dist.loadingSession(req.params.terminal) ?? null,
       queue: dist.queue(),
+      retrieve: dist.toRetrieve(),
       rounds: dist.openRounds(),
       lot: lots?.get(req.params.terminal) ?? null,
     }));
@@ -74,6 +75,20 @@ export function distributionPlugin(
         },
       },
       async (req) => dist.scanLabel(req.params.terminal, req.body.label),
+    );
+
+    // a signed-in volunteer takes a recalled bundle (or one left from a closed round) back out
+    app.post<T & { Body: { bundleId: string } }>(
+      "/kiosk/:terminal/distribution/retrieve",
+      {
+        schema: {
+          params: terminalParams,
+          body: body(["bundleId"], {
+            bundleId: { type: "string", minLength: 1, maxLength: 64, pattern: "^[!-~]+$" },
+          }),
+        },
+      },
+      async (req) => dist.retrieve(req.params.terminal, req.body.bundleId.trim()),
     );
 
     app.delete<T>("/kiosk/:terminal/distribution", { schema: { params: terminalParams } }, async (req) => {

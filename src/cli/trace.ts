@@ -77,7 +77,7 @@ export function formatTrace(t: JsonObject): string {
   out.push(`in ${bundles.length} bundle(s):`);
   for (const b of bundles)
     out.push(
-      `  ${b.bundleId}  round ${b.roundId ?? "?"}  ${b.device ?? "-"}/${b.compartment ?? "-"}  ${b.state}  ${b.collected ? `collected ${b.collectedAt}` : "not collected"}`,
+      `  ${b.bundleId}  round ${b.roundId ?? "?"}  ${b.device ?? "-"}/${b.compartment ?? "-"}  ${b.state}  ${b.collected ? `collected ${b.collectedAt}` : b.retrieved ? `retrieved ${b.retrievedAt} (${b.retrieveReason})` : "not collected"}`,
     );
   for (const c of list(t, "coldChain")) {
     const breaches = (c.breaches as Row[]) ?? [];

@@ -100,6 +100,7 @@ it("prints the bundles a lot went into, collected or not", async () => {
       loadedAt: "2026-05-01T09:00:00.000Z",
       collected: false,
       collectedAt: null,
+      retrieved: false,
     },
     {
       bundleId: "B1",
@@ -110,6 +111,7 @@ it("prints the bundles a lot went into, collected or not", async () => {
       loadedAt: "2026-05-01T09:01:00.000Z",
       collected: true,
       collectedAt: "2026-05-01T10:00:00.000Z",
+      retrieved: false,
     },
   ]);
 });

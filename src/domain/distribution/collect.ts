@@ -19,8 +19,20 @@ export class CollectDesk implements DoorReactor {
   /** The locker's code fallback: undefined when the code is no bundle's (the locker counts it wrong). */
   async collect(terminal: string, code: string): Promise<PickupResult | undefined> {
     const { store, holds, clock } = this.ctx;
-    const b = store.byCode(holds.hasher.hash("pickup", code));
-    if (!b) return undefined;
+    const hash = holds.hasher.hash("pickup", code);
+    const b = store.byCode(hash);
+    if (!b) {
+      const gone = store.retrievedByCode(hash);
+      if (!gone) return undefined;
+      // neither counts as wrong nor resets the count: it opens nothing
+      throw new QhError(
+        "QH_DIST_RETRIEVED",
+        gone.retrieve_reason === "recalled"
+          ? "your bundle was taken back out of the locker: it held a recalled product; ask the volunteers"
+          : "your bundle was taken back out of the locker: ask the volunteers",
+        { bundleId: gone.bundle_id, reason: gone.retrieve_reason },
+      );
+    }
     if (b.state === "pending" || b.state === "waiting" || b.state === "loading")
       throw new QhError(
         "QH_DIST_NOT_LOADED",
@@ -51,6 +63,11 @@ export class CollectDesk implements DoorReactor {
     }
     if (b.state === "collecting")
       throw new QhError("QH_LOCKER_BUSY", "the door for this code is already open", { ...ref, door: "open" });
+    if (b.state === "retrieving")
+      throw new QhError("QH_LOCKER_BUSY", "this bundle is being taken back out of the locker", {
+        ...ref,
+        door: "open",
+      });
     const door = await holds.pulse(ref, { purpose: "collect", parcelId: b.bundle_id, terminal });
     if (door === "pending")
       throw new QhError("QH_LOCKER_BUSY", "the door for this code is being opened", {

@@ -32,6 +32,11 @@ export interface LoadInput {
   roundId: string;
   closesAt?: number;
   bundles: BundleInput[];
+  /**
+   * The lots of bundles left out of `bundles` for a problem of their own: still checked against
+   * the recalls and expiries (RoundDesk.load), so one refusal names every problem.
+   */
+  lotsOfRefused?: { index: number; lots: PlannedLot[] }[];
 }
 
 /**
@@ -70,6 +75,7 @@ export function readLoad(args: JsonObject, minCode: number): { input: LoadInput;
   }
   const list = args.bundles;
   const bundles: BundleInput[] = [];
+  const lotsOfRefused: { index: number; lots: PlannedLot[] }[] = [];
   if (!Array.isArray(list) || list.length === 0 || list.length > MAX_BUNDLES_PER_LOAD) {
     add("bundles", `must be an array of 1-${MAX_BUNDLES_PER_LOAD} bundles`);
   } else {
@@ -127,7 +133,10 @@ export function readLoad(args: JsonObject, minCode: number): { input: LoadInput;
       if (b.zone !== undefined && !ZONES.includes(b.zone as BundleZone))
         add(`${at}.zone`, `must be one of ${ZONES.join(", ")}`);
       const lots = parseBundleLots(b.lots, at, add);
-      if (problems.length > ok) return;
+      if (problems.length > ok) {
+        if (lots && lots.length > 0) lotsOfRefused.push({ index: i, lots });
+        return;
+      }
       bundles.push({
         bundleId: bundleId as string,
         household: hh as string,
@@ -144,6 +153,7 @@ export function readLoad(args: JsonObject, minCode: number): { input: LoadInput;
     roundId: typeof roundId === "string" && ID_RE.test(roundId) ? roundId : "",
     ...(closesAt !== undefined ? { closesAt } : {}),
     bundles,
+    ...(lotsOfRefused.length > 0 ? { lotsOfRefused } : {}),
   };
   return { input, problems };
 }

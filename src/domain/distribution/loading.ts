@@ -5,7 +5,7 @@ import { pulseOutcomeUnknown } from "../locker/doors.js";
 import type { CompartmentRef } from "../locker/ports.js";
 import type { TerminalScope } from "../locker/types.js";
 import type { DistributionContext, LoadingView } from "./context.js";
-import { claim, suitable, unclaim } from "./placing.js";
+import { claim, fitsNowhere, suitable, unclaim } from "./placing.js";
 import { type BundleRow, iso } from "./store.js";
 
 const LABEL_RE = /^[\x21-\x7e]{1,64}$/;
@@ -27,14 +27,18 @@ interface Session extends LoadingView {
 export class LoadingDesk implements DoorReactor {
   private readonly sessions = new Map<string, Session>();
 
-  constructor(private readonly ctx: DistributionContext) {}
+  constructor(
+    private readonly ctx: DistributionContext,
+    /** whether some bundle may be taken back now: volunteers may then sign in outside emergency mode */
+    private readonly retrievable: () => boolean = () => false,
+  ) {}
 
   async start(terminal: string, code: string): Promise<LoadingView> {
     const { holds } = this.ctx;
     const terminals: TerminalScope = holds.terminals;
     terminals.require(terminal);
     holds.guard.assertOpen(terminal);
-    this.assertEmergency();
+    if (!this.retrievable()) this.assertEmergency();
     this.assertIdle(terminal);
     const volunteer = typeof code === "string" ? holds.courierCodes.identify(code) : undefined;
     if (volunteer === undefined) return holds.guard.wrong(terminal, "courier");
@@ -88,6 +92,21 @@ export class LoadingDesk implements DoorReactor {
     s.lastActivity = this.ctx.clock.mono();
     await this.place(s, id);
     return this.publish(s);
+  }
+
+  /**
+   * The volunteer signed in at `terminal`, for a retrieval (QH_DIST_SESSION without one,
+   * QH_LOCKER_BUSY while a door is being opened for a load); the session's idle time restarts.
+   */
+  volunteerAt(terminal: string): string {
+    const s = this.session(terminal);
+    if (s.step !== "scan")
+      throw new QhError("QH_LOCKER_BUSY", `a door is ${s.step} for bundle ${s.bundleId}: close it first`, {
+        device: s.device,
+        compartment: s.compartment,
+      });
+    s.lastActivity = this.ctx.clock.mono();
+    return s.volunteer;
   }
 
   end(terminal: string): void {
@@ -225,6 +244,9 @@ export class LoadingDesk implements DoorReactor {
         if (b && store.round(b.round_id)?.state !== "open") return "round_closed" as const;
         if (!b || (b.state !== "pending" && b.state !== "waiting")) return undefined;
         const target = suitable(this.ctx, b, devices, s.tried);
+        // none now, and none of the site (or of this terminal's lockers) could ever hold it
+        const nowhere = target ? undefined : fitsNowhere(this.ctx, b, devices);
+        if (nowhere) return { nowhere };
         if (!target) {
           if (b.state !== "waiting") unclaim(this.ctx, out, b, "waiting");
           this.ctx.touched(b.round_id);
@@ -233,6 +255,17 @@ export class LoadingDesk implements DoorReactor {
         claim(this.ctx, out, b, target, { volunteer: s.volunteer, terminal: s.terminal });
         return target;
       });
+      if (ref && typeof ref === "object" && "nowhere" in ref) {
+        s.step = "scan";
+        s.bundleId = undefined;
+        s.device = undefined;
+        s.compartment = undefined;
+        throw new QhError(
+          "QH_DIST_NO_COMPARTMENT_FITS",
+          `no door ${devices ? "of this terminal's lockers" : "of this site"} fits bundle ${bundleId}: ${ref.nowhere}; hand it out another way`,
+          { bundleId },
+        );
+      }
       if (!ref || ref === "round_closed") {
         s.step = "scan";
         s.bundleId = undefined;

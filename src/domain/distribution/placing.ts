@@ -1,6 +1,6 @@
 import { refOf } from "../locker/compartments.js";
 import type { Outcome } from "../locker/outbox.js";
-import { type CompartmentRef, sizeRank } from "../locker/ports.js";
+import { COMPARTMENT_SIZES, type CompartmentRef, type CompartmentSize, sizeRank } from "../locker/ports.js";
 import { type DistributionContext, HOLD_OWNER } from "./context.js";
 import type { BundleRow } from "./store.js";
 
@@ -27,6 +27,33 @@ export function suitable(
     return ref;
   }
   return undefined;
+}
+
+/**
+ * Why no compartment of the site (of `devices`, when given) could ever hold a bundle of this size
+ * and zone, whatever is free now: none of its zone is of its size or larger (out-of-service
+ * compartments count: they may come back; retired ones do not). Undefined when one could.
+ */
+export function fitsNowhere(
+  ctx: DistributionContext,
+  b: { size?: CompartmentSize | null; zone: string },
+  devices?: readonly string[],
+): string | undefined {
+  const { holds, zoneKinds } = ctx;
+  const need = sizeRank(b.size ?? "XS");
+  let biggest = -1;
+  for (const c of holds.list()) {
+    if (c.has_door !== 1 || (devices && !devices.includes(c.device))) continue;
+    const zone = holds.zoneOf(refOf(c));
+    const kind = zone === undefined ? "ambient" : zoneKinds.get(zone);
+    if (kind !== b.zone) continue;
+    if (c.size_rank >= need) return undefined;
+    biggest = Math.max(biggest, c.size_rank);
+  }
+  const where = devices ? `of locker ${devices.join(", ")}` : "of this site";
+  return biggest < 0
+    ? `no ${b.zone} compartment ${where}`
+    : `the ${b.zone} compartments ${where} are at most ${COMPARTMENT_SIZES[biggest]} (the bundle is ${b.size})`;
 }
 
 /** Inside a commit: the bundle takes the compartment (held; `loading` until its door closes). */

@@ -5,6 +5,8 @@ import { expectedYearsToGuess, minCodeLength } from "../locker/settings.js";
 import { lotProblems } from "./bundle-lots.js";
 import type { DistributionContext } from "./context.js";
 import { invalid, type LoadInput, MAX_BUNDLES_PER_ROUND, MAX_ROUND_DAYS } from "./load-args.js";
+import { fitsNowhere } from "./placing.js";
+import { IN_LOCKER } from "./schema.js";
 import { type BundleRow, iso, type RoundRow } from "./store.js";
 
 /** The project's bar: one live code takes at least this long to guess at the guard's limit. */
@@ -95,7 +97,16 @@ export class RoundDesk {
         if (holds.pickupCodes.parcelFor(b.code) !== undefined || store.byCode(h) !== undefined)
           problems.push(`${at}.code: used by a parcel or a bundle still in the lockers: choose another`);
         problems.push(...lotProblems(this.ctx, b, at));
+        // a bundle no compartment of the site can hold would wait in the queue for ever
+        const nowhere = fitsNowhere(this.ctx, b);
+        if (nowhere)
+          problems.push(
+            `${at}: bundle ${b.bundleId} (${b.zone}, ${b.size ?? "XS"}) fits no compartment of this site: ${nowhere}`,
+          );
       });
+      // a bundle with a problem of its own: its lots are still named if recalled or expired
+      for (const r of input.lotsOfRefused ?? [])
+        problems.push(...lotProblems(this.ctx, { lots: r.lots }, `args.bundles[${r.index}]`));
       const short = shortCodes(this.ctx, input);
       if (short) problems.push(short);
       if (problems.length > 0) invalid(problems);
@@ -184,7 +195,7 @@ export class RoundDesk {
         bundles: chunk.map((b) => ({
           bundleId: b.bundle_id,
           household: b.household,
-          inLocker: b.state === "loaded" || b.state === "collecting" || b.state === "loading",
+          inLocker: (IN_LOCKER as readonly string[]).includes(b.state),
           ...(b.device !== null ? { device: b.device, compartment: b.compartment } : {}),
         })),
         counts: { ...counts },

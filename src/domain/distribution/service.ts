@@ -25,6 +25,7 @@ import type { BundleLotHooks, DistributionContext, DistributionNotices, LoadingV
 import { invalid, readLoad } from "./load-args.js";
 import { LoadingDesk } from "./loading.js";
 import { unclaim } from "./placing.js";
+import { RetrieveDesk } from "./retrieve.js";
 import { RoundDesk } from "./rounds.js";
 import { migrateDistribution } from "./schema.js";
 import { DistributionStore, iso, type RoundCounts } from "./store.js";
@@ -55,6 +56,7 @@ export class DistributionService {
   private readonly rounds: RoundDesk;
   private readonly loading: LoadingDesk;
   private readonly collecting: CollectDesk;
+  private readonly retrieving: RetrieveDesk;
   private readonly offs: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
@@ -82,7 +84,8 @@ export class DistributionService {
     };
     rounds = new RoundDesk(this.ctx);
     this.rounds = rounds;
-    this.loading = new LoadingDesk(this.ctx);
+    this.retrieving = new RetrieveDesk(this.ctx);
+    this.loading = new LoadingDesk(this.ctx, () => this.retrieving.anyToRetrieve());
     this.collecting = new CollectDesk(this.ctx);
     this.sweepIntervalMs = opts.sweepIntervalMs ?? 1000;
   }
@@ -98,7 +101,11 @@ export class DistributionService {
   /** Joins the locker's doors and code entry, listens to the site mode, starts the timer. */
   async start(): Promise<void> {
     const { holds, mode, log } = this.ctx;
-    this.offs.push(holds.addReactor(this.loading), holds.addReactor(this.collecting));
+    this.offs.push(
+      holds.addReactor(this.loading),
+      holds.addReactor(this.collecting),
+      holds.addReactor(this.retrieving),
+    );
     holds.setCodeFallback((terminal, code) => this.collecting.collect(terminal, code));
     this.offs.push(() => holds.setCodeFallback(undefined));
     // a bundle's code (not collected, not unclaimed) is never a parcel's too
@@ -185,6 +192,41 @@ export class DistributionService {
   }
   loadingSession(terminal: string): LoadingView | undefined {
     return this.loading.current(terminal);
+  }
+
+  /**
+   * A signed-in volunteer takes a recalled bundle, or one left from a closed round, back out of its
+   * compartment (retrieve.ts): its door is pulsed once through door truth; the bundle is
+   * `retrieved` (`distribution.retrieved`) when the door shuts with it gone. Volunteers may sign
+   * in for this outside emergency mode while such a bundle is in the lockers.
+   */
+  async retrieve(terminal: string, bundleId: string): Promise<JsonObject> {
+    const volunteer = this.loading.volunteerAt(terminal);
+    return this.retrieving.retrieve(terminal, volunteer, bundleId);
+  }
+
+  /** Bundles in the lockers a volunteer may take back now (recalled, or their round closed). */
+  toRetrieve(): Array<{
+    bundleId: string;
+    roundId: string;
+    device: string;
+    compartment: string;
+    reason: string;
+  }> {
+    const out = [];
+    for (const b of this.ctx.store.inState("loaded")) {
+      const reason = this.retrieving.reasonFor(b);
+      if (reason && b.device !== null && b.compartment !== null)
+        out.push({
+          bundleId: b.bundle_id,
+          roundId: b.round_id,
+          device: b.device,
+          compartment: b.compartment,
+          reason,
+        });
+      if (out.length >= 100) break;
+    }
+    return out;
   }
 
   /** Resident: a bundle's code (the locker's code entry reaches it through its fallback). */

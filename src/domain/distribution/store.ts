@@ -8,7 +8,12 @@ export type BundleState =
   | "loaded"
   | "collecting"
   | "collected"
-  | "unclaimed";
+  | "unclaimed"
+  /** its door opened to take it back (a volunteer, the platform's locker.open): out when it shuts empty */
+  | "retrieving"
+  /** taken back out of its compartment (recalled, unclaimed, or the platform's locker.open) */
+  | "retrieved";
+export type RetrieveReason = "recalled" | "unclaimed" | "remote_open";
 export type BundleZone = "ambient" | "chilled" | "frozen";
 
 export interface BundleRow {
@@ -31,6 +36,10 @@ export interface BundleRow {
   loaded_at: number | null;
   collected_at: number | null;
   updated_at: number;
+  retrieved_at: number | null;
+  retrieve_reason: RetrieveReason | null;
+  /** who took it back: a volunteer's id, or "platform" (locker.open) */
+  retrieved_by: string | null;
 }
 
 export interface RoundRow {
@@ -49,6 +58,8 @@ export interface RoundCounts {
   loaded: number;
   collected: number;
   unclaimed: number;
+  /** taken back out of the lockers (recalled, unclaimed, locker.open): neither collected nor unclaimed */
+  retrieved: number;
 }
 
 type Patch = Partial<
@@ -63,6 +74,9 @@ type Patch = Partial<
     | "queued_at"
     | "loaded_at"
     | "collected_at"
+    | "retrieved_at"
+    | "retrieve_reason"
+    | "retrieved_by"
   >
 >;
 
@@ -114,6 +128,9 @@ export class DistributionStore {
       | "loaded_at"
       | "collected_at"
       | "updated_at"
+      | "retrieved_at"
+      | "retrieve_reason"
+      | "retrieved_by"
     >,
     now: number,
   ): void {
@@ -146,24 +163,35 @@ export class DistributionStore {
   byCode(hash: Buffer): BundleRow | undefined {
     return this.db
       .prepare(
-        "SELECT * FROM distribution_bundles WHERE code_hash = ? AND state NOT IN ('collected','unclaimed') ORDER BY position LIMIT 1",
+        "SELECT * FROM distribution_bundles WHERE code_hash = ? AND state NOT IN ('collected','unclaimed','retrieved') ORDER BY position LIMIT 1",
       )
       .get(hash) as BundleRow | undefined;
   }
 
-  /** Bundles whose code is live (every state but collected and unclaimed: byCode finds them). */
+  /** Bundles whose code is live (every state but collected, unclaimed and retrieved: byCode finds them). */
   liveCodes(): number {
     return this.db
-      .prepare("SELECT count(*) FROM distribution_bundles WHERE state NOT IN ('collected','unclaimed')")
+      .prepare(
+        "SELECT count(*) FROM distribution_bundles WHERE state NOT IN ('collected','unclaimed','retrieved')",
+      )
       .pluck()
       .get() as number;
   }
 
-  /** The bundle in a compartment (loading, loaded or being collected), if any. */
+  /** The latest bundle taken back with this code (its resident is told so, not "wrong code"). */
+  retrievedByCode(hash: Buffer): BundleRow | undefined {
+    return this.db
+      .prepare(
+        "SELECT * FROM distribution_bundles WHERE code_hash = ? AND state = 'retrieved' ORDER BY retrieved_at DESC LIMIT 1",
+      )
+      .get(hash) as BundleRow | undefined;
+  }
+
+  /** The bundle in a compartment (loading, loaded, being collected or taken back), if any. */
   inCompartment(device: string, compartment: string): BundleRow | undefined {
     return this.db
       .prepare(
-        "SELECT * FROM distribution_bundles WHERE device = ? AND compartment = ? AND state IN ('loading','loaded','collecting')",
+        "SELECT * FROM distribution_bundles WHERE device = ? AND compartment = ? AND state IN ('loading','loaded','collecting','retrieving')",
       )
       .get(device, compartment) as BundleRow | undefined;
   }
@@ -208,10 +236,11 @@ export class DistributionStore {
       .all(roundId) as BundleRow[];
   }
 
+  /** The round's bundles neither collected nor taken back out (retrieved): its unclaimed ones at the close. */
   notCollected(roundId: string): BundleRow[] {
     return this.db
       .prepare(
-        "SELECT * FROM distribution_bundles WHERE round_id = ? AND state NOT IN ('collected') ORDER BY position",
+        "SELECT * FROM distribution_bundles WHERE round_id = ? AND state NOT IN ('collected','retrieved') ORDER BY position",
       )
       .all(roundId) as BundleRow[];
   }
@@ -231,15 +260,24 @@ export class DistributionStore {
     const rows = this.db
       .prepare("SELECT state, count(*) AS n FROM distribution_bundles WHERE round_id = ? GROUP BY state")
       .all(roundId) as { state: BundleState; n: number }[];
-    const c: RoundCounts = { total: 0, pending: 0, waiting: 0, loaded: 0, collected: 0, unclaimed: 0 };
+    const c: RoundCounts = {
+      total: 0,
+      pending: 0,
+      waiting: 0,
+      loaded: 0,
+      collected: 0,
+      unclaimed: 0,
+      retrieved: 0,
+    };
     for (const r of rows) {
       c.total += r.n;
       if (r.state === "pending" || r.state === "loading") c.pending += r.n;
       else if (r.state === "waiting") c.waiting += r.n;
-      else if (r.state === "loaded" || r.state === "collecting") c.loaded += r.n;
+      else if (r.state === "loaded" || r.state === "collecting" || r.state === "retrieving") c.loaded += r.n;
       else if (r.state === "collected") c.collected += r.n;
+      else if (r.state === "retrieved") c.retrieved += r.n;
     }
-    if (closed) c.unclaimed = c.total - c.collected;
+    if (closed) c.unclaimed = c.total - c.collected - c.retrieved;
     return c;
   }
 

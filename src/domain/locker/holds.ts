@@ -103,6 +103,11 @@ export class LockerHolds {
     return this.ctx.compartments.free(minRank, devices, exclude);
   }
 
+  /** Every compartment of the site in use (not retired), whatever its state, by bank and position. */
+  list(): CompartmentRow[] {
+    return this.ctx.compartments.list();
+  }
+
   compartment(ref: CompartmentRef): CompartmentRow | undefined {
     return this.ctx.compartments.get(ref);
   }

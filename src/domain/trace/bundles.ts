@@ -26,9 +26,9 @@ export interface PlannedLot {
 }
 
 /** Bundle states still on their way to, or in, a compartment (a recall blocks them). */
-export const BUNDLE_NOT_DONE = ["pending", "waiting", "loading", "loaded", "collecting"];
+export const BUNDLE_NOT_DONE = ["pending", "waiting", "loading", "loaded", "collecting", "retrieving"];
 /** Bundle states with the bundle in a compartment. */
-export const BUNDLE_INSIDE = ["loading", "loaded", "collecting"];
+export const BUNDLE_INSIDE = ["loading", "loaded", "collecting", "retrieving"];
 
 function hasTable(db: Database.Database, name: string): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
@@ -204,13 +204,16 @@ export interface BundlePlace {
   loadedAt: number | null;
   collectedAt: number | null;
   updatedAt: number;
+  /** when it was taken back out (state retrieved), and why (recalled, unclaimed, remote_open) */
+  retrievedAt: number | null;
+  retrieveReason: string | null;
 }
 
 /** The bundles named by `bundleIds` (distribution_bundles), in the given order; unknown ids left out. */
 export function bundlePlaces(db: Database.Database, bundleIds: readonly string[]): BundlePlace[] {
   if (bundleIds.length === 0 || !hasTable(db, "distribution_bundles")) return [];
   const get = db.prepare(
-    "SELECT bundle_id, round_id, device, compartment, state, loaded_at, collected_at, updated_at FROM distribution_bundles WHERE bundle_id = ?",
+    "SELECT bundle_id, round_id, device, compartment, state, loaded_at, collected_at, updated_at, retrieved_at, retrieve_reason FROM distribution_bundles WHERE bundle_id = ?",
   );
   const out: BundlePlace[] = [];
   for (const id of bundleIds) {
@@ -224,6 +227,8 @@ export function bundlePlaces(db: Database.Database, bundleIds: readonly string[]
           loaded_at: number | null;
           collected_at: number | null;
           updated_at: number;
+          retrieved_at: number | null;
+          retrieve_reason: string | null;
         }
       | undefined;
     if (r)
@@ -236,6 +241,8 @@ export function bundlePlaces(db: Database.Database, bundleIds: readonly string[]
         loadedAt: r.loaded_at,
         collectedAt: r.collected_at,
         updatedAt: r.updated_at,
+        retrievedAt: r.retrieved_at,
+        retrieveReason: r.retrieve_reason,
       });
   }
   return out;

@@ -1,7 +1,8 @@
 /**
  * The distribution bundles a lot went into, for the trace (report.ts): per bundle its round, where
  * it is (or was: the locker bank and compartment it was loaded into), its state, when it was
- * loaded, whether it was collected and when; no household (the parcel list names no resident:
+ * loaded, whether it was collected and when, or taken back out (`retrieved`, when and why:
+ * recalled, unclaimed, remote_open); no household (the parcel list names no resident:
  * the platform, which sent the round, knows whose bundle it is). For a bundle loaded into a
  * compartment of a cold zone, the zone's readings over its stay (loaded until collected, or until
  * now while inside; a bundle that left another way: until its last change). No `breaches` list:
@@ -36,7 +37,14 @@ export async function bundlesOf(
   const seen = new Set(known.map((b) => b.bundleId));
   for (const id of bundleIds)
     if (!seen.has(id))
-      bundles.push({ bundleId: id, state: "unknown", device: null, compartment: null, collected: false });
+      bundles.push({
+        bundleId: id,
+        state: "unknown",
+        device: null,
+        compartment: null,
+        collected: false,
+        retrieved: false,
+      });
   for (const b of known) {
     const collected = b.state === "collected";
     bundles.push({
@@ -48,14 +56,20 @@ export async function bundlesOf(
       loadedAt: iso(b.loadedAt),
       collected,
       collectedAt: collected ? iso(b.collectedAt) : null,
+      retrieved: b.state === "retrieved",
+      ...(b.state === "retrieved"
+        ? { retrievedAt: iso(b.retrievedAt), retrieveReason: b.retrieveReason }
+        : {}),
     });
     const zone = b.device && b.compartment ? zoneOf.get(`${b.device}/${b.compartment}`) : undefined;
     if (!zone || b.loadedAt === null) continue;
     const to = collected
       ? (b.collectedAt ?? b.updatedAt)
-      : BUNDLE_INSIDE.includes(b.state)
-        ? o.now
-        : b.updatedAt;
+      : b.state === "retrieved"
+        ? (b.retrievedAt ?? b.updatedAt)
+        : BUNDLE_INSIDE.includes(b.state)
+          ? o.now
+          : b.updatedAt;
     coldChain.push({
       bundleId: b.bundleId,
       zone,

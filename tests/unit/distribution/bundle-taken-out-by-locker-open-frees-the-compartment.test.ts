@@ -21,7 +21,7 @@ describe("new user: a bundle taken out with the platform's locker.open", () => {
   // new user: after leaving emergency, an unclaimed bundle (or a recalled one) taken out through
   // locker.open leaves its compartment held for good; no command or doc says how to get it back.
   // Fixed when this fails.
-  it.fails("gives the compartment back to the locker once the sensor sees it empty", async () => {
+  it("gives the compartment back to the locker once the sensor sees it empty", async () => {
     f = await distFixture({
       layout: [
         {

@@ -109,6 +109,7 @@ describe("a round's counts mean the same everywhere", () => {
       loaded: 1,
       collected: 0,
       unclaimed: 0,
+      retrieved: 0,
     });
     await f.dist.sweep();
     expect(f.sink.events("distribution.progress").at(-1)?.data).toMatchObject({
