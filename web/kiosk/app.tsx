@@ -157,7 +157,7 @@ export function App(props: { terminal: string }) {
         </p>
         <LangSwitch label={t("lang.other")} class="secondary lang-switch" />
       </header>
-      <SiteModeBanner mode={siteMode} />
+      <SiteModeBanner mode={siteMode} brief={screen !== "home"} />
       {offline && (
         <Notice tone="info" testid="offline">
           <span class="notice-title">{t("status.offline.heading")}</span> {t("status.offline")}

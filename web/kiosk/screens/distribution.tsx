@@ -138,7 +138,7 @@ export function Loading(props: { terminal: string; onFinish(): void; onFatal(err
   const door = v && v.step !== "scan" && v.compartment;
 
   return (
-    <section class="deposit" aria-labelledby="loading-heading" data-testid="screen-loading">
+    <section class="deposit loading" aria-labelledby="loading-heading" data-testid="screen-loading">
       <h1 id="loading-heading">{t(door ? "distribution.open.heading" : "distribution.scan.heading")}</h1>
       {door && <DoorNumber compartment={door} />}
       {door && (
@@ -207,11 +207,12 @@ export function Loading(props: { terminal: string; onFinish(): void; onFatal(err
         </>
       )}
       <h2 id="queue-heading">{t("distribution.queue.heading", { n: queue.length })}</h2>
-      {queue.length === 0 ? (
+      {/* while a door is open the heading's count is enough: the door, its words and Finish stay on the panel */}
+      {door ? null : queue.length === 0 ? (
         <p class="hint">{t("distribution.queue.empty")}</p>
       ) : (
-        <ul class="queue" aria-labelledby="queue-heading" data-testid="queue">
-          {queue.slice(0, 20).map((q) => (
+        <ul class="queue queue-inline" aria-labelledby="queue-heading" data-testid="queue">
+          {queue.slice(0, 6).map((q) => (
             <li key={q.bundleId}>
               {q.bundleId} · {q.size ?? "—"} ·{" "}
               {t(`distribution.zone.${q.zone}` as "distribution.zone.ambient")}
