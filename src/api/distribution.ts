@@ -9,6 +9,7 @@ import type { FastifyPluginAsync } from "fastify";
 import type { DistributionService } from "../domain/distribution/service.js";
 import type { LockerService } from "../domain/locker/index.js";
 import type { SiteMode } from "../domain/site/mode-types.js";
+import type { LabelRefusals } from "../extensions/label-refusal.js";
 import type { LotScanNotices } from "../extensions/lot-scan.js";
 
 const terminalParams = {
@@ -29,6 +30,8 @@ export function distributionPlugin(
   mode: SiteMode,
   /** the pack labels scanned into bundles, per terminal (bundle-lot-scan.ts): the status's `lot` */
   lots?: LotScanNotices,
+  /** labels refused at this terminal's scanner during a volunteer's session: the view's `scanRefused` */
+  refusals?: LabelRefusals,
 ): FastifyPluginAsync {
   return async (app) => {
     app.addHook("preHandler", async (req) => {
@@ -45,6 +48,7 @@ export function distributionPlugin(
       retrieve: dist.toRetrieve(),
       rounds: dist.openRounds(),
       lot: lots?.get(req.params.terminal) ?? null,
+      scanRefused: refusals?.get(req.params.terminal) ?? null,
     }));
 
     app.post<T & { Body: { code: string } }>(

@@ -40,12 +40,16 @@ type T = { Params: { terminal: string } };
 /**
  * `lots`: the lot scans' outcomes per terminal (the status poll's `lot`; none: always null).
  * `siteMode`: the site's service mode, shown on every kiosk page (`siteMode` in the status, issue 11).
+ * `timeZone`: the site's IANA zone (config trace.timeZone; default the gateway's), `timeZone` in
+ * the status: the page writes every time in it.
  */
 export function kioskPlugin(
   locker: LockerService,
-  opts: { lots?: LotScanNotices; siteMode?: SiteMode } = {},
+  opts: { lots?: LotScanNotices; siteMode?: SiteMode; timeZone?: string } = {},
 ): FastifyPluginAsync {
   const { lots, siteMode } = opts;
+  // the page writes times (a slot, a lockout's end) in the site's zone, not the browser's
+  const timeZone = opts.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   return async (app) => {
     app.addHook("preHandler", async (req) => {
       const terminal = (req.params as { terminal?: string } | undefined)?.terminal;
@@ -69,6 +73,7 @@ export function kioskPlugin(
       // per cold zone: the sizes a deposit asking for that zone may get (the size screen's counts)
       availableByZone: locker.availabilityByZone(req.params.terminal),
       siteMode: siteMode ? modeSummary(siteMode.current()) : null,
+      timeZone,
     }));
 
     app.get<T>("/kiosk/:terminal/availability", { schema: { params: terminalParams } }, async (req) => ({

@@ -61,6 +61,12 @@ export function formatTrace(t: JsonObject): string {
     out.push(
       `  ${l.loadedAt}${l.clock ? " (clock unsynced)" : ""}  ${l.device} ${l.kind === "slot" ? `slot ${l.slot}` : l.kind === "bundle" ? `bundle ${l.bundleId}${l.compartment ? ` (${l.compartment})` : ""}` : `parcel ${l.parcelId}`}  ×${l.quantity}${l.endedAt ? `  gone ${l.endedAt}` : ""}${l.expiredAt ? "  EXPIRED" : ""}`,
     );
+  const holding = list(t, "holding");
+  out.push(holding.length === 0 ? "still held: none" : `still held in ${holding.length} place(s):`);
+  for (const h of holding)
+    out.push(
+      `  still in ${h.device} ${h.slot !== undefined && h.slot !== null ? `slot ${h.slot}` : (h.compartment ?? "")}  ×${h.quantity}`,
+    );
   const vends = list(t, "vends");
   out.push(`sold ${vends.length} time(s):`);
   for (const v of vends)

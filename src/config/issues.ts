@@ -41,7 +41,20 @@ export function createAjv(): Ajv {
     strictRequired: false,
   });
   ajv.addKeyword({ keyword: MESSAGE_KEYWORD, schemaType: "string" });
+  // an IANA time zone this system's Intl knows (trace.timeZone), checked with the schema so that
+  // `config check` names it together with every other problem
+  ajv.addFormat("time-zone", { type: "string", validate: isTimeZone });
   return ajv;
+}
+
+/** True when `Intl` of this Node knows the IANA zone `s` (e.g. Asia/Shanghai). */
+export function isTimeZone(s: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: s });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;

@@ -717,6 +717,7 @@ export const configSchema: SchemaObject = {
           timeZone: {
             type: "string",
             pattern: "^[A-Za-z0-9_+/-]{1,64}$",
+            format: "time-zone",
             [MESSAGE_KEYWORD]: "must be an IANA time zone, e.g. Asia/Shanghai",
           },
           expiryCheckSeconds: int(1, 3600, 60),

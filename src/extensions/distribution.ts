@@ -15,6 +15,7 @@ import { DistributionService } from "../domain/distribution/service.js";
 import { looksLikeGs1 } from "../domain/trace/gs1.js";
 import type { Extension, ExtensionFactory } from "../gateway.js";
 import { loadBundleLotScan } from "./bundle-lot-scan.js";
+import { LabelRefusals } from "./label-refusal.js";
 import { LOCKER_BUS_PROTOCOLS } from "./locker.js";
 import { LotScanNotices } from "./lot-scan.js";
 import type { SiteSeams } from "./seams.js";
@@ -64,6 +65,8 @@ export function distributionExtension(seams: SiteSeams): ExtensionFactory {
     });
     // the outcome of each pack label scanned into a bundle, for the volunteer's screen
     const lotNotices = new LotScanNotices();
+    // a label refused at the scanner during a volunteer's session, for the volunteer's screen
+    const refusals = new LabelRefusals();
     seams.distribution = {
       scan: (terminal, code) => {
         const s = service.loadingSession(terminal);
@@ -80,13 +83,19 @@ export function distributionExtension(seams: SiteSeams): ExtensionFactory {
         )
           return loadBundleLotScan(service, trace, lotNotices, terminal, code);
         if (s?.step !== "scan") return undefined;
-        return service.scanLabel(terminal, code);
+        // refused: shown in the volunteer's view (`scanRefused`), not only logged
+        return Promise.resolve()
+          .then(() => service.scanLabel(terminal, code))
+          .catch((err: unknown) => {
+            refusals.record(terminal, code, err);
+            throw err;
+          });
       },
     };
     return {
       name: "distribution",
       commands: service.commands(),
-      apiPlugins: [distributionPlugin(service, locker, mode, lotNotices)],
+      apiPlugins: [distributionPlugin(service, locker, mode, lotNotices, refusals)],
       start: async () => {
         await service.start();
         log.debug("distribution rounds ready");

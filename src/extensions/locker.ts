@@ -344,7 +344,15 @@ function buildLocker(
     commands: layouts.length > 0 ? service.commands() : undefined,
     ...(layout ? { lockerLayout: layout.port satisfies LockerLayoutPort } : {}),
     apiPlugins: [
-      ...(layouts.length > 0 ? [kioskPlugin(service, { lots: lotNotices, siteMode: seams.siteMode })] : []),
+      ...(layouts.length > 0
+        ? [
+            kioskPlugin(service, {
+              lots: lotNotices,
+              siteMode: seams.siteMode,
+              timeZone: ctx.config.trace.timeZone,
+            }),
+          ]
+        : []),
       ...(anySimulated ? [simPlugin(banks, scannerSims)] : []),
     ],
     scrubAfterDelivery: [{ type: "parcel.deposited", path: "$.data.pickupCode" }],

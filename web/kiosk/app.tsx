@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { isApiError } from "../shared/api.js";
 import { LangSwitch } from "../shared/lang-switch.js";
-import { needsPairing } from "./failures.js";
+import { needsPairing, setSiteTimeZone } from "./failures.js";
 import { useT } from "./i18n.js";
 import { TimeoutWarning, useIdleLimit } from "./idle.js";
 import {
@@ -82,6 +82,7 @@ export function App(props: { terminal: string }) {
 
   const apply = useCallback((s: KioskStatus) => {
     const now = screenRef.current;
+    if (s.timeZone) setSiteTimeZone(s.timeZone);
     setSiteMode(s.siteMode);
     setDeposit(s.deposit);
     setLot(s.lot ?? null);
@@ -98,7 +99,12 @@ export function App(props: { terminal: string }) {
       if (c.seq > seen.current) {
         seen.current = c.seq;
         if (now === "home" || now === "pickup" || now === "collect")
-          setCollect((prev) => ({ ...prev, compartment: c.compartment, status: c.status }));
+          setCollect((prev) => ({
+            ...prev,
+            compartment: c.compartment,
+            status: c.status,
+            ...(c.bundle ? { bundle: true } : {}),
+          }));
         if (now === "home" || now === "pickup") setScreen("collect");
       }
     } else if (seen.current === undefined) seen.current = 0;
@@ -151,7 +157,7 @@ export function App(props: { terminal: string }) {
         </p>
         <LangSwitch label={t("lang.other")} class="secondary lang-switch" />
       </header>
-      <SiteModeBanner mode={siteMode} />
+      <SiteModeBanner mode={siteMode} brief={screen !== "home"} />
       {offline && (
         <Notice tone="info" testid="offline">
           <span class="notice-title">{t("status.offline.heading")}</span> {t("status.offline")}

@@ -12,14 +12,57 @@ export interface Failure {
   params?: Params;
 }
 
-/** The local time of an ISO instant for a message: "14:35", or "12-01 14:35" another day. */
-export function localTime(iso: unknown, lang: string, now = new Date()): string {
+/** The site's IANA time zone (the kiosk status's `timeZone`); undefined: the browser's own. */
+let siteTimeZone: string | undefined;
+
+/** Sets the zone every time on the page is written in (from `GET /kiosk/{t}/status`). */
+export function setSiteTimeZone(zone: string | undefined): void {
+  if (zone === undefined) {
+    siteTimeZone = undefined;
+    return;
+  }
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    siteTimeZone = zone;
+  } catch {
+    // a zone this browser does not know: keep the one we had
+  }
+}
+
+const EN_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** Year, month, day, hour, minute of `d` in `timeZone` (undefined: the browser's). */
+function partsOf(d: Date, timeZone: string | undefined) {
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    year: "numeric",
+    month: "numeric",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(d);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
+  return {
+    y: get("year"),
+    m: Number(get("month")),
+    d: Number(get("day")),
+    hm: `${get("hour")}:${get("minute")}`,
+  };
+}
+
+/**
+ * The time of an ISO instant for a message, in the site's time zone (setSiteTimeZone; `timeZone`
+ * overrides it): "14:35" today, or with the day, one unambiguous form per language: zh
+ * "12月1日 14:35", en "1 Dec 14:35" (never a bare 12/01).
+ */
+export function localTime(iso: unknown, lang: string, now = new Date(), timeZone = siteTimeZone): string {
   const d = new Date(typeof iso === "string" ? iso : Number.NaN);
   if (Number.isNaN(d.getTime())) return "?";
-  const locale = lang === "zh" ? "zh-CN" : "en-GB";
-  const time = d.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
-  if (d.toDateString() === now.toDateString()) return time;
-  return `${d.toLocaleDateString(locale, { month: "2-digit", day: "2-digit" })} ${time}`;
+  const p = partsOf(d, timeZone);
+  const today = partsOf(now, timeZone);
+  if (p.y === today.y && p.m === today.m && p.d === today.d) return p.hm;
+  return lang === "zh" ? `${p.m}月${p.d}日 ${p.hm}` : `${p.d} ${EN_MONTHS[p.m - 1]} ${p.hm}`;
 }
 
 /** `context`: what was sent (a courier code and a pickup code count alike but read differently). */
@@ -62,6 +105,11 @@ export function failureOf(
     case "QH_COLD_ZONE_ALARM":
       return { key: "err.coldAlarm" };
     case "QH_TRACE_LOT_RECALLED":
+      // a distribution bundle: the volunteer keeps it apart, the resident is told of a bundle
+      if (typeof d.bundleId === "string")
+        return context === "deposit"
+          ? { key: "distribution.err.bundleRecalledLoad", params: { bundle: d.bundleId } }
+          : { key: "distribution.err.bundleRecalledPickup" };
       return { key: "err.lotRecalled" };
     case "QH_LOCKER_CONFLICT":
       return { key: "err.duplicate" };

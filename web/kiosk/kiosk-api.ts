@@ -29,6 +29,8 @@ export interface CollectView {
   compartment: string;
   status: "open" | "done" | "not_removed" | "jammed";
   parcelId: string;
+  /** a distribution round's bundle (collected by its code or its qh:pickup: QR) */
+  bundle?: boolean;
 }
 
 /** The last lot scanned at this terminal's scanner during a deposit (src/extensions/lot-scan.ts). */
@@ -58,6 +60,8 @@ export interface KioskStatus {
   available: Available;
   /** the site's service mode (issue 11; null on a gateway without it) */
   siteMode?: SiteModeView | null;
+  /** the site's IANA time zone (trace.timeZone, else the gateway's): times are shown in it */
+  timeZone?: string;
 }
 
 export interface ColdBreach {

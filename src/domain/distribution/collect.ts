@@ -126,7 +126,7 @@ export class CollectDesk implements DoorReactor {
     c.out.afterwards(() => {
       this.ctx.notices.emit("collect", { terminal, bundleId, ...c.ref, status });
       // the kiosk's door screen (its status poll reads the locker's collect notices)
-      this.ctx.holds.collectNotice(terminal, bundleId, c.ref, status);
+      this.ctx.holds.collectNotice(terminal, bundleId, c.ref, status, true);
     });
   }
 }

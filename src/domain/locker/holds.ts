@@ -168,8 +168,16 @@ export class LockerHolds {
     item: string,
     ref: CompartmentRef,
     status: LockerNotices["collect"]["status"],
+    bundle = false,
   ): void {
-    this.ctx.notices.emit("collect", { kind: "pickup", terminal, parcelId: item, ...ref, status });
+    this.ctx.notices.emit("collect", {
+      kind: "pickup",
+      terminal,
+      parcelId: item,
+      ...ref,
+      status,
+      ...(bundle ? { bundle: true } : {}),
+    });
   }
 
   /** Installs the resident code fallback (a bundle's code); undefined removes it. */

@@ -121,6 +121,8 @@ export interface LockerNotices extends Record<string, unknown> {
     device: string;
     compartment: string;
     status: "open" | "done" | "not_removed" | "jammed";
+    /** true: a distribution round's bundle of supplies, not a parcel (the kiosk's words say so) */
+    bundle?: boolean;
   };
 }
 

@@ -31,7 +31,7 @@ describe("new user: the kiosk's words for bundles", () => {
   // "deposit") shows the resident's parcel text "此包裹内有被召回的商品，为了您的安全，柜门暂不打开。
   // 请联系客服…" (this parcel… for your safety the door stays shut, call customer service) to a
   // volunteer who must keep the bundle apart and scan the next label. Fixed when this fails.
-  it.fails("a volunteer's label of a recalled bundle says: do not load it, keep it apart", () => {
+  it("a volunteer's label of a recalled bundle says: do not load it, keep it apart", () => {
     const f = failureOf(recalledBundle, "zh", "deposit");
     expect(f.key).not.toBe("err.lotRecalled");
     expect(ZH[f.key]).not.toMatch(/客服/);
@@ -40,7 +40,7 @@ describe("new user: the kiosk's words for bundles", () => {
   // new user: a resident collecting a supply bundle (物资包) holding a recalled lot is told about
   // "此包裹" (this parcel) and to call customer service; in an emergency round nobody said the
   // resident had a parcel. Fixed when this fails.
-  it.fails("a resident's bundle holding a recalled lot is called a bundle (物资包), not a parcel", () => {
+  it("a resident's bundle holding a recalled lot is called a bundle (物资包), not a parcel", () => {
     const f = failureOf(recalledBundle, "zh", "pickup");
     expect(ZH[f.key]).toMatch(/物资包/);
   });
@@ -49,7 +49,7 @@ describe("new user: the kiosk's words for bundles", () => {
   // 01:00" (and the English screen "01/12 00:00", day first): a bare 12/01 is ambiguous to an
   // elderly reader, while the same kiosk's emergency banner writes "12月1日 00:00". The function's
   // own docstring promises "12-01 14:35". Fixed when this fails.
-  it.fails("a slot on another day is written as a Chinese date (12月1日), as the banner does", () => {
+  it("a slot on another day is written as a Chinese date (12月1日), as the banner does", () => {
     const now = new Date(2026, 10, 30, 22, 0); // local time, like the kiosk's browser
     const from = new Date(2026, 11, 1, 8, 0).toISOString();
     expect(localTime(from, "zh", now)).toMatch(/12月1日/);

@@ -7,8 +7,8 @@
  * label scanned at the scanner moves the screen on too; a pack's GS1 label scanned while the door
  * is assigned or open is told as on the courier's deposit screen (lot-notice.tsx). Residents collect at the usual code entry.
  */
-import { useEffect, useState } from "preact/hooks";
-import { api } from "../../shared/api.js";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { ApiError, api } from "../../shared/api.js";
 import { type Failure, failureOf } from "../failures.js";
 import { useT } from "../i18n.js";
 import type { LotScanNotice } from "../kiosk-api.js";
@@ -32,6 +32,17 @@ export interface DistributionStatus {
   queue: { bundleId: string; size: string | null; zone: string }[];
   /** the last pack label scanned at this terminal's scanner (src/extensions/bundle-lot-scan.ts) */
   lot?: LotScanNotice | null;
+  /** the last label refused at this terminal's scanner (src/extensions/label-refusal.ts) */
+  scanRefused?: ScanRefusal | null;
+}
+
+/** A label refused at the scanner: worded on the page by its code, as a typed label's refusal. */
+export interface ScanRefusal {
+  seq: number;
+  label: string;
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
 }
 
 /** The distribution routes of one terminal (docs/emergency.md, "Distribution rounds"). */
@@ -65,12 +76,33 @@ export function Loading(props: { terminal: string; onFinish(): void; onFatal(err
   const [failure, setFailure] = useState<Failure | undefined>();
   const [busy, setBusy] = useState(false);
   const [label, setLabel] = useState("");
+  // the label refused at the scanner now shown, and the last refusal's seq seen (the first poll's
+  // one is from before this screen: not shown)
+  const [scanned, setScanned] = useState<string | undefined>();
+  const seen = useRef<number | undefined>(undefined);
+  const lastOutcome = useRef<string | undefined>(undefined);
 
   useEffect(() => {
     let stop = false;
+    const apply = (s: DistributionStatus) => {
+      setStatus(s);
+      const r = s.scanRefused;
+      const first = seen.current === undefined;
+      const outcome = JSON.stringify([s.session?.step, s.session?.last]);
+      if (r && !first && r.seq > (seen.current ?? 0)) {
+        setScanned(r.label);
+        setFailure(failureOf(new ApiError(409, r.code, r.message, undefined, r.details), lang, "deposit"));
+      } else if (!first && outcome !== lastOutcome.current) {
+        // the session moved on (a label scanned or typed was taken): the refusal is old news
+        setScanned(undefined);
+        setFailure(undefined);
+      }
+      seen.current = r?.seq ?? seen.current ?? 0;
+      lastOutcome.current = outcome;
+    };
     const poll = () =>
       dapi.status().then(
-        (s) => !stop && setStatus(s),
+        (s) => !stop && apply(s),
         (err) => !stop && props.onFatal(err),
       );
     poll();
@@ -87,6 +119,7 @@ export function Loading(props: { terminal: string; onFinish(): void; onFatal(err
     if (!label.trim()) return;
     setBusy(true);
     setFailure(undefined);
+    setScanned(undefined);
     try {
       const next = await dapi.label(label.trim());
       setStatus((s) => (s ? { ...s, session: next } : s));
@@ -105,7 +138,7 @@ export function Loading(props: { terminal: string; onFinish(): void; onFatal(err
   const door = v && v.step !== "scan" && v.compartment;
 
   return (
-    <section class="deposit" aria-labelledby="loading-heading" data-testid="screen-loading">
+    <section class="deposit loading" aria-labelledby="loading-heading" data-testid="screen-loading">
       <h1 id="loading-heading">{t(door ? "distribution.open.heading" : "distribution.scan.heading")}</h1>
       {door && <DoorNumber compartment={door} />}
       {door && (
@@ -143,6 +176,11 @@ export function Loading(props: { terminal: string; onFinish(): void; onFatal(err
       {last?.outcome === "round_closed" && !door && (
         <Message tone="warn" k="distribution.roundClosed" params={{ bundle: last.bundleId }} />
       )}
+      {failure && scanned !== undefined && (
+        <p class="hint" data-testid="scan-refused">
+          {t("distribution.scanRefused", { label: scanned })}
+        </p>
+      )}
       {failure && <Message tone="error" k={failure.key} params={failure.params} testid="failure" />}
       {!door && (
         <>
@@ -169,11 +207,12 @@ export function Loading(props: { terminal: string; onFinish(): void; onFatal(err
         </>
       )}
       <h2 id="queue-heading">{t("distribution.queue.heading", { n: queue.length })}</h2>
-      {queue.length === 0 ? (
+      {/* while a door is open the heading's count is enough: the door, its words and Finish stay on the panel */}
+      {door ? null : queue.length === 0 ? (
         <p class="hint">{t("distribution.queue.empty")}</p>
       ) : (
-        <ul class="queue" aria-labelledby="queue-heading" data-testid="queue">
-          {queue.slice(0, 20).map((q) => (
+        <ul class="queue queue-inline" aria-labelledby="queue-heading" data-testid="queue">
+          {queue.slice(0, 6).map((q) => (
             <li key={q.bundleId}>
               {q.bundleId} · {q.size ?? "—"} ·{" "}
               {t(`distribution.zone.${q.zone}` as "distribution.zone.ambient")}
