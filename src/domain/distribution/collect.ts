@@ -29,8 +29,11 @@ export class CollectDesk implements DoorReactor {
         "QH_DIST_RETRIEVED",
         gone.retrieve_reason === "recalled"
           ? "your bundle was taken back out of the locker: it held a recalled product; ask the volunteers"
-          : "your bundle was taken back out of the locker: ask the volunteers",
-        { bundleId: gone.bundle_id, reason: gone.retrieve_reason },
+          : gone.retrieve_reason === "expired"
+            ? "your bundle was taken back out of the locker: it held a product past its expiry date; ask the volunteers"
+            : "your bundle was taken back out of the locker: ask the volunteers",
+        // nothing that names the bundle to whoever typed the code (it may be a guess)
+        { reason: gone.retrieve_reason },
       );
     }
     if (b.state === "pending" || b.state === "waiting" || b.state === "loading")

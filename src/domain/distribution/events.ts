@@ -10,7 +10,7 @@ export const DISTRIBUTION_EVENTS = {
   "distribution.progress":
     "roundId, loaded (in the lockers now), collected, waiting (queued for a compartment), toLoad, total, closesAt — per round, at most once a minute (monotonic clock)",
   "distribution.retrieved":
-    "roundId, bundleId, household, device, compartment, reason (recalled|unclaimed|remote_open), by (a volunteer's id, or platform), terminal — taken back out, the compartment free again",
+    "roundId, bundleId, household, device, compartment, reason (recalled|expired|unclaimed|remote_open), by (a volunteer's id, or platform), terminal — taken back out, the compartment free again",
   "distribution.unclaimed":
     "roundId, reason (command|closes_at|mode_normal), count, part, parts, bundles [{bundleId, household, inLocker, device?, compartment?}] (at most 500 per event), counts",
 } as const;

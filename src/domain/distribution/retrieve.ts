@@ -22,9 +22,15 @@ export const BY_PLATFORM = "platform";
 export class RetrieveDesk implements DoorReactor {
   constructor(private readonly ctx: DistributionContext) {}
 
-  /** Why `b` may be taken back by a volunteer (recalled first, then unclaimed), or undefined. */
+  /**
+   * Why `b` may be taken back by a volunteer, or undefined: `recalled` (it holds a recalled lot),
+   * else `expired` (a lot of it is past its expiry: its resident is refused it too), else
+   * `unclaimed` (its round is closed).
+   */
   reasonFor(b: BundleRow): RetrieveReason | undefined {
-    if (this.ctx.lots?.refusal(b.bundle_id, "collect")) return "recalled";
+    const refused = this.ctx.lots?.refusal(b.bundle_id, "collect");
+    if (refused?.code === "QH_TRACE_LOT_RECALLED") return "recalled";
+    if (refused?.code === "QH_TRACE_LOT_EXPIRED") return "expired";
     if (this.ctx.store.round(b.round_id)?.state === "closed") return "unclaimed";
     return undefined;
   }
@@ -62,7 +68,7 @@ export class RetrieveDesk implements DoorReactor {
     if (!reason)
       throw new QhError(
         "QH_DIST_NOT_RETRIEVABLE",
-        `bundle ${bundleId} is neither recalled nor left from a closed round: its resident collects it`,
+        `bundle ${bundleId} is neither recalled, expired nor left from a closed round: its resident collects it`,
         { bundleId, roundId: b.round_id },
       );
     const ref = { device: b.device, compartment: b.compartment };

@@ -74,7 +74,7 @@ CREATE TABLE distribution_bundles_v2 (
   collected_at INTEGER,
   updated_at INTEGER NOT NULL,
   retrieved_at INTEGER,
-  retrieve_reason TEXT CHECK (retrieve_reason IN ('recalled','unclaimed','remote_open')),
+  retrieve_reason TEXT CHECK (retrieve_reason IN ('recalled','expired','unclaimed','remote_open')),
   retrieved_by TEXT
 );
 INSERT INTO distribution_bundles_v2 (bundle_id, round_id, household, code_hash, slot_from, slot_to, size, zone,

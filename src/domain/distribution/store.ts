@@ -13,7 +13,7 @@ export type BundleState =
   | "retrieving"
   /** taken back out of its compartment (recalled, unclaimed, or the platform's locker.open) */
   | "retrieved";
-export type RetrieveReason = "recalled" | "unclaimed" | "remote_open";
+export type RetrieveReason = "recalled" | "expired" | "unclaimed" | "remote_open";
 export type BundleZone = "ambient" | "chilled" | "frozen";
 
 export interface BundleRow {

@@ -204,7 +204,7 @@ export interface BundlePlace {
   loadedAt: number | null;
   collectedAt: number | null;
   updatedAt: number;
-  /** when it was taken back out (state retrieved), and why (recalled, unclaimed, remote_open) */
+  /** when it was taken back out (state retrieved), and why (recalled, expired, unclaimed, remote_open) */
   retrievedAt: number | null;
   retrieveReason: string | null;
 }
