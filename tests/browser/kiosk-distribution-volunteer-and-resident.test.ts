@@ -31,6 +31,16 @@ async function platform(site: PageSite, name: string, args: Record<string, unkno
   return r;
 }
 
+/**
+ * Every frozen door of the demo's cold bank (F01-F06) out of service (the platform's
+ * compartment.disable), so a frozen bundle that fits the site has no free door and queues.
+ * (A bundle no compartment of the site could ever hold is refused by distribution.load.)
+ */
+async function noFreeFrozenDoor(site: PageSite): Promise<void> {
+  for (const n of [1, 2, 3, 4, 5, 6])
+    await platform(site, "compartment.disable", { device: "cold-a", compartment: `F0${n}`, reason: "test" });
+}
+
 describe.skipIf(noBrowser)("kiosk: a distribution round, volunteer and resident", () => {
   let browser: Browser;
   let site: PageSite;
@@ -51,9 +61,10 @@ describe.skipIf(noBrowser)("kiosk: a distribution round, volunteer and resident"
       bundles: [
         { bundleId: "BND-0001", household: "h-101", code: "55660001", size: "M" },
         { bundleId: "BND-0002", household: "h-102", code: "55660002", size: "M", slot: later },
-        { bundleId: "BND-BIG", household: "h-103", code: "55660003", size: "XL", zone: "frozen" },
+        { bundleId: "BND-BIG", household: "h-103", code: "55660003", size: "M", zone: "frozen" },
       ],
     });
+    await noFreeFrozenDoor(site);
 
     const page = await openKiosk(browser, site, { lang: "en" });
     await page.getByTestId("home-volunteer").click();
@@ -63,7 +74,7 @@ describe.skipIf(noBrowser)("kiosk: a distribution round, volunteer and resident"
     await page.getByRole("heading", { name: "Scan a bundle label" }).waitFor();
     await expectNoAxeViolations(page, "kiosk volunteer loading");
 
-    // an XL frozen bundle: no frozen XL door at this site, it waits in the queue
+    // a frozen bundle while every frozen door is out of service: it waits in the queue
     await page.getByLabel("Bundle number").fill("BND-BIG");
     await page.getByRole("button", { name: "Open a door" }).click();
     await page.getByTestId("queued").waitFor();
@@ -167,11 +178,12 @@ describe.skipIf(noBrowser)("kiosk: a distribution round, volunteer and resident"
             bundleId: `BND-${panel.lang}-Q`,
             household: `h-${panel.lang}-2`,
             code: panel.lang === "zh" ? "66770003" : "66770004",
-            size: "XL",
+            size: "M",
             zone: "frozen",
           },
         ],
       });
+      await noFreeFrozenDoor(site);
       const problems: string[] = [];
       const check = async (name: string, page: Page) => {
         const s = await sampleScreen(page);

@@ -1,6 +1,7 @@
 /**
- * Too many wrong codes lock the terminal: the screen says until when, in the panel's local time
- * (the gateway's `until`, shown as HH:MM in Asia/Shanghai), and a right code is refused meanwhile.
+ * Too many wrong codes lock the terminal: the screen says until when, in the site's time zone
+ * (`trace.timeZone` Asia/Shanghai: the gateway's `until` shown as HH:MM there), and a right code is
+ * refused meanwhile.
  */
 import type { Browser } from "playwright-core";
 import { describe, expect, it } from "vitest";
@@ -11,7 +12,7 @@ describe.skipIf(noBrowser)("kiosk: locked out", () => {
   let browser: Browser;
   let site: PageSite;
   siteAndBrowser(
-    () => startPageSite({ locker: { maxWrongCodes: 2, lockoutMinutes: 15 } }),
+    () => startPageSite({ locker: { maxWrongCodes: 2, lockoutMinutes: 15 }, timeZone: "Asia/Shanghai" }),
     (s, b) => {
       site = s;
       browser = b;

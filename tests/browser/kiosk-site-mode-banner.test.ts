@@ -21,7 +21,7 @@ describe.skipIf(noBrowser)("kiosk: the site mode banner", () => {
   let browser: Browser;
   let site: PageSite;
   siteAndBrowser(
-    () => startPageSite(),
+    () => startPageSite({ timeZone: "Asia/Shanghai" }),
     (s, b) => {
       site = s;
       browser = b;
@@ -54,7 +54,7 @@ describe.skipIf(noBrowser)("kiosk: the site mode banner", () => {
     const zh = (await banner.textContent()) ?? "";
     expect(zh).toContain("应急保供模式");
     expect(zh).toContain("请注意"); // the notice's word: not colour alone
-    expect(zh).toContain("6月1日"); // the end time, local (18:00 in Shanghai)
+    expect(zh).toContain("6月1日"); // the end time, in the site's zone (trace.timeZone Asia/Shanghai: 18:00)
     expect(zh).toContain("18:00");
     expect(await banner.locator("svg").count()).toBe(1);
     await screenshot(page, "kiosk-zh-site-mode");
@@ -83,7 +83,7 @@ describe.skipIf(noBrowser)("kiosk: the site mode banner", () => {
     const en = (await banner.textContent()) ?? "";
     expect(en).toContain("Emergency supply mode");
     expect(en).toContain("Please note");
-    expect(en).toContain("1 June");
+    expect(en).toContain("1 Jun 18:00");
     await check();
     await screenshot(page, "kiosk-en-site-mode");
     await expectNoAxeViolations(page, "kiosk emergency banner (en)");

@@ -114,6 +114,8 @@ export interface PageSiteOptions {
   locker?: Record<string, unknown>;
   /** the simulated lines' hooks (a test that kills a simulated board takes its simulator here) */
   hooks?: SerialLineHooks;
+  /** `trace.timeZone`: the site's zone, in which the kiosk writes times (default: the gateway's). */
+  timeZone?: string;
 }
 
 export type PageSite = Awaited<ReturnType<typeof startPageSite>>;
@@ -158,6 +160,7 @@ export async function startPageSite(o: PageSiteOptions = {}) {
       terminals: [{ id: "kiosk-a", banks: ["locker-a", "cold-a"], scanner: "scanner-a" }],
       ...o.locker,
     },
+    ...(o.timeZone ? { trace: { timeZone: o.timeZone } } : {}),
     cold: {
       zones: ["chilled", "frozen"].map((kind, channel) => ({
         id: kind,
