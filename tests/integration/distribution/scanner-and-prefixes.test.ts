@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { waitUntil } from "../../helpers/upstream.js";
-import { COURIER_CODE, demoBus, LOCKER, type LockerSite, startLockerSite } from "../locker/support.js";
+import { COURIER_CODE, LOCKER, type LockerSite, startLockerSite, withScanner } from "../locker/support.js";
 
 type View = { step: string; compartment?: string; last?: { outcome: string } };
 
@@ -26,18 +26,7 @@ describe("scanned codes are routed by their prefix", () => {
   });
 
   it("a resident's qh:pickup: scan during a volunteer's session collects; 8-digit bundle codes scan; qh:volunteer: signs in at the kiosk", async () => {
-    site = await startLockerSite({
-      buses: [
-        demoBus(),
-        {
-          id: "bus-scanner-a",
-          path: "sim://bus-scanner-a",
-          protocol: "scanner-line",
-          devices: [{ id: "scanner-a", model: "generic-serial-scanner" }],
-        },
-      ],
-      terminals: [{ id: "kiosk-a", banks: [LOCKER], scanner: "scanner-a" }],
-    });
+    site = await startLockerSite(withScanner());
     const s = site;
     expect(await s.command("site.mode", cmd({ mode: "emergency", reason: "flood" }))).toMatchObject({
       status: "ok",

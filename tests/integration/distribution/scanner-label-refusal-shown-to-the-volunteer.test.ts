@@ -9,7 +9,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { waitUntil } from "../../helpers/upstream.js";
-import { COURIER_CODE, demoBus, LOCKER, type LockerSite, startLockerSite } from "../locker/support.js";
+import { COURIER_CODE, type LockerSite, startLockerSite, withScanner } from "../locker/support.js";
 
 let n = 0;
 const cmd = (args: Record<string, unknown>) => ({
@@ -28,18 +28,7 @@ describe("new user: a label refused at the scanner", () => {
   // new user: a scanned label the gateway refuses leaves the volunteer's view unchanged: the
   // refusal is only in the gateway's log. Fixed when this fails.
   it("is shown in the volunteer's view, as a typed one is", async () => {
-    site = await startLockerSite({
-      buses: [
-        demoBus(),
-        {
-          id: "bus-scanner-a",
-          path: "sim://bus-scanner-a",
-          protocol: "scanner-line",
-          devices: [{ id: "scanner-a", model: "generic-serial-scanner" }],
-        },
-      ],
-      terminals: [{ id: "kiosk-a", banks: [LOCKER], scanner: "scanner-a" }],
-    });
+    site = await startLockerSite(withScanner());
     const s = site;
     expect(await s.command("site.mode", cmd({ mode: "emergency", reason: "flood" }))).toMatchObject({
       status: "ok",
@@ -64,18 +53,7 @@ describe("new user: a label refused at the scanner", () => {
   });
 
   it("a pack's GS1 label scanned before any door is open is shown too, with its code", async () => {
-    site = await startLockerSite({
-      buses: [
-        demoBus(),
-        {
-          id: "bus-scanner-a",
-          path: "sim://bus-scanner-a",
-          protocol: "scanner-line",
-          devices: [{ id: "scanner-a", model: "generic-serial-scanner" }],
-        },
-      ],
-      terminals: [{ id: "kiosk-a", banks: [LOCKER], scanner: "scanner-a" }],
-    });
+    site = await startLockerSite(withScanner());
     const s = site;
     await s.command("site.mode", cmd({ mode: "emergency", reason: "flood" }));
     await s.command(

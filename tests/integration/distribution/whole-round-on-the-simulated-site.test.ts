@@ -12,10 +12,10 @@ import { waitUntil } from "../../helpers/upstream.js";
 import {
   COURIER_CODE,
   COURIER_ID,
-  demoBus,
   LOCKER,
   type LockerSite,
   startLockerSite,
+  withScanner,
 } from "../locker/support.js";
 
 type View = {
@@ -262,18 +262,7 @@ describe("a distribution round on the simulated site", () => {
   });
 
   it("a volunteer signs in and loads with the kiosk's serial scanner alone", async () => {
-    site = await startLockerSite({
-      buses: [
-        demoBus(),
-        {
-          id: "bus-scanner-a",
-          path: "sim://bus-scanner-a",
-          protocol: "scanner-line",
-          devices: [{ id: "scanner-a", model: "generic-serial-scanner" }],
-        },
-      ],
-      terminals: [{ id: "kiosk-a", banks: [LOCKER], scanner: "scanner-a" }],
-    });
+    site = await startLockerSite(withScanner());
     const s = site;
     expect(await s.command("site.mode", cmd({ mode: "emergency", reason: "flood" }))).toMatchObject({
       status: "ok",

@@ -85,6 +85,25 @@ export function demoBus(id = "bus-a", device = LOCKER): Json {
   };
 }
 
+/**
+ * The demo locker line plus a simulated serial scanner (scanner-a on sim://bus-scanner-a) and the
+ * terminal kiosk-a serving locker-a with that scanner: spread into startLockerSite's options.
+ */
+export function withScanner(): Pick<SiteOptions, "buses" | "terminals"> {
+  return {
+    buses: [
+      demoBus(),
+      {
+        id: "bus-scanner-a",
+        path: "sim://bus-scanner-a",
+        protocol: "scanner-line",
+        devices: [{ id: "scanner-a", model: "generic-serial-scanner" }],
+      },
+    ],
+    terminals: [{ id: "kiosk-a", banks: [LOCKER], scanner: "scanner-a" }],
+  };
+}
+
 export interface SiteOptions {
   /** Start with nothing listening on the upstream port (the uplink is down from the first second). */
   uplinkDown?: boolean;

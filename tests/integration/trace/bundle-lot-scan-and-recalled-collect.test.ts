@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { encodeGs1 } from "../../../src/domain/trace/gs1.js";
 import { contractValidators } from "../../helpers/contract.js";
 import { waitUntil } from "../../helpers/upstream.js";
-import { COURIER_CODE, demoBus, LOCKER, type LockerSite, startLockerSite } from "../locker/support.js";
+import { COURIER_CODE, LOCKER, type LockerSite, startLockerSite, withScanner } from "../locker/support.js";
 
 const GTIN = "04012345678901";
 const RICE = "04006381333931"; // the platform names it as 13 digits: 4006381333931
@@ -44,18 +44,7 @@ describe("lots in distribution bundles, then recalled", () => {
   });
 
   it("records a scanned lot with the bundle, traces a collected one, and a recall refuses the resident before any door moves", async () => {
-    site = await startLockerSite({
-      buses: [
-        demoBus(),
-        {
-          id: "bus-scanner-a",
-          path: "sim://bus-scanner-a",
-          protocol: "scanner-line",
-          devices: [{ id: "scanner-a", model: "generic-serial-scanner" }],
-        },
-      ],
-      terminals: [{ id: "kiosk-a", banks: [LOCKER], scanner: "scanner-a" }],
-    });
+    site = await startLockerSite(withScanner());
     const s = site;
     expect(await s.command("site.mode", cmd({ mode: "emergency", reason: "flood" }))).toMatchObject({
       status: "ok",

@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeGs1 } from "../../../src/domain/trace/gs1.js";
 import { waitUntil } from "../../helpers/upstream.js";
-import { COURIER_CODE, demoBus, LOCKER, type SessionView, startLockerSite } from "../locker/support.js";
+import { COURIER_CODE, LOCKER, type SessionView, startLockerSite, withScanner } from "../locker/support.js";
 
 const GTIN = "04012345678901";
 const label = encodeGs1(
@@ -29,18 +29,7 @@ describe("a lot scanned into a parcel at the kiosk, then recalled", () => {
   });
 
   it("records the lot with the parcel, and a recall refuses the resident's pickup before any door moves", async () => {
-    site = await startLockerSite({
-      buses: [
-        demoBus(),
-        {
-          id: "bus-scanner-a",
-          path: "sim://bus-scanner-a",
-          protocol: "scanner-line",
-          devices: [{ id: "scanner-a", model: "generic-serial-scanner" }],
-        },
-      ],
-      terminals: [{ id: "kiosk-a", banks: [LOCKER], scanner: "scanner-a" }],
-    });
+    site = await startLockerSite(withScanner());
     const s = site;
     const k = (path: string, body?: Record<string, unknown>) => s.kiosk<SessionView>(path, body, "kiosk-a");
     expect((await k("deposit", { courierCode: COURIER_CODE })).status).toBe(200);

@@ -9,7 +9,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeGs1 } from "../../../src/domain/trace/gs1.js";
 import { waitUntil } from "../../helpers/upstream.js";
-import { COURIER_CODE, demoBus, LOCKER, type SessionView, startLockerSite } from "../locker/support.js";
+import { COURIER_CODE, type SessionView, startLockerSite, withScanner } from "../locker/support.js";
 
 const GTIN = "04012345678901";
 
@@ -23,16 +23,7 @@ describe("a lot label with a dropped separator, scanned into a parcel at the kio
   async function start(trace?: Record<string, unknown>) {
     site = await startLockerSite({
       ...(trace ? { trace } : {}),
-      buses: [
-        demoBus(),
-        {
-          id: "bus-scanner-a",
-          path: "sim://bus-scanner-a",
-          protocol: "scanner-line",
-          devices: [{ id: "scanner-a", model: "generic-serial-scanner" }],
-        },
-      ],
-      terminals: [{ id: "kiosk-a", banks: [LOCKER], scanner: "scanner-a" }],
+      ...withScanner(),
     });
     const s = site;
     const k = (path: string, body?: Record<string, unknown>) => s.kiosk<SessionView>(path, body, "kiosk-a");
