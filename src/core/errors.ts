@@ -222,9 +222,9 @@ export const ERRORS = {
   QH_DIST_OUTSIDE_SLOT:
     "Come back within your time slot (given in the answer) to avoid crowding at the lockers.",
   QH_DIST_NOT_RETRIEVABLE:
-    "Volunteers take back only a bundle that is recalled or left from a closed round: this one is still its resident's to collect.",
+    "Volunteers take back only a bundle that is recalled, holds a product past its expiry date, or is left from a closed round: this one is still its resident's to collect.",
   QH_DIST_RETRIEVED:
-    "This bundle was taken back out of the locker (recalled, unclaimed, or by the operator): ask the community's volunteers or the platform.",
+    "This bundle was taken back out of the locker (recalled, expired, unclaimed, or by the operator): ask the community's volunteers or the platform.",
   QH_DIST_NO_COMPARTMENT_FITS:
     "No compartment of this site (of the bundle's zone, its size or larger) can hold this bundle: hand it out another way, or have the platform send it with a size and zone the site has.",
 } as const;

@@ -25,6 +25,7 @@ import {
 } from "../core/command.js";
 import { DEVICE_ID_RE, isJsonObject } from "../core/envelope.js";
 import { isQhError } from "../core/errors.js";
+import { parseIsoTime } from "../core/iso-time.js";
 import { jsonValueTooDeep, MAX_JSON_DEPTH } from "../core/json-depth.js";
 import type { Logger } from "../core/logger.js";
 import { counter } from "../core/metrics.js";
@@ -44,16 +45,9 @@ export interface RouterOptions {
 
 const ID_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
 const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
-const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
-
-/** An RFC 3339 time with a real calendar date (no 2030-02-31) and a zone. */
+/** An RFC 3339 time (seconds required) with a real calendar date (no 2030-02-31) and a zone. */
 function isIsoTime(v: unknown): v is string {
-  if (typeof v !== "string") return false;
-  const m = ISO_RE.exec(v);
-  if (!m || Number.isNaN(Date.parse(v))) return false;
-  const [y, mo, d, h, mi, sec] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as number[];
-  const day = new Date(Date.UTC(y!, mo! - 1, d!));
-  return day.getUTCMonth() === mo! - 1 && day.getUTCDate() === d && h! < 24 && mi! < 60 && sec! < 60;
+  return parseIsoTime(v, { seconds: true }) !== undefined;
 }
 
 export class CommandRouter {

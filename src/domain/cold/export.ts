@@ -11,24 +11,12 @@
  */
 import { Readable } from "node:stream";
 import { QhError } from "../../core/errors.js";
+import { parseIsoTime } from "../../core/iso-time.js";
 import type { TemperatureRecord } from "./record.js";
 import { FLAG_CLOCK_UNSYNCED } from "./record-codec.js";
 
 export type ExportFormat = "csv" | "json";
 export const EXPORT_FORMATS: readonly ExportFormat[] = ["csv", "json"];
-
-/** A date (read as UTC midnight), or a date-time with its offset (Z or ±hh:mm): never local time. */
-const ISO_RE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/;
-
-/** Whether the date and time fields name a real instant (2026-02-31 and 24:61 do not). */
-function calendarValid(m: RegExpExecArray): boolean {
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const dt = new Date(Date.UTC(y, mo - 1, d));
-  if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== mo - 1 || dt.getUTCDate() !== d) return false;
-  if (m[4] === undefined) return true;
-  return Number(m[4]) <= 23 && Number(m[5]) <= 59 && (m[6] === undefined || Number(m[6]) <= 59);
-}
 
 export interface ExportRange {
   fromMs: number;
@@ -42,9 +30,9 @@ export interface ExportRange {
  */
 export function parseExportRange(from: unknown, to: unknown, format: unknown = "csv"): ExportRange {
   const when = (name: string, v: unknown): number => {
-    const m = typeof v === "string" ? ISO_RE.exec(v) : null;
-    const t = m && calendarValid(m) ? Date.parse(v as string) : Number.NaN;
-    if (Number.isNaN(t))
+    // a date (read as UTC midnight), or a date-time with its offset (Z or ±hh:mm): never local time
+    const t = parseIsoTime(v, { dateOnly: true });
+    if (t === undefined)
       throw new QhError(
         "QH_COLD_INPUT_INVALID",
         `${name}: must be an ISO 8601 date (UTC) or a date-time with its offset, e.g. 2026-01-31 or 2026-01-31T00:00:00Z (a real calendar date; no local time)`,

@@ -1,5 +1,6 @@
 import { isJsonObject, type JsonObject } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
+import { parseInstant } from "../../core/iso-time.js";
 import { isValidPickupCode } from "../locker/codes.js";
 import { COMPARTMENT_SIZES, type CompartmentSize, isCompartmentSize } from "../locker/ports.js";
 import { HOUSEHOLD_RULE, parseHousehold } from "../site/household.js";
@@ -9,6 +10,8 @@ import type { BundleZone } from "./store.js";
 /** At most this many bundles in one `distribution.load` command, and in one round. */
 export const MAX_BUNDLES_PER_LOAD = 2000;
 export const MAX_BUNDLES_PER_ROUND = 20_000;
+/** At most this many rounds open at once (the kiosk's view lists each, the sweep reports each). */
+export const MAX_OPEN_ROUNDS = 20;
 /** A round may stay open at most this long after it is loaded (closesAt). */
 export const MAX_ROUND_DAYS = 31;
 
@@ -171,8 +174,5 @@ export function invalid(problems: string[]): never {
 
 /** ISO 8601 with a zone designator (never read as local time), or epoch ms; undefined if neither. */
 export function time(v: unknown): number | undefined {
-  if (typeof v === "number") return Number.isFinite(v) && v > 0 ? v : undefined;
-  if (typeof v !== "string" || !/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(v)) return undefined;
-  const ms = Date.parse(v);
-  return Number.isFinite(ms) ? ms : undefined;
+  return parseInstant(v);
 }

@@ -4,7 +4,13 @@ import type { Outcome } from "../locker/outbox.js";
 import { expectedYearsToGuess, minCodeLength } from "../locker/settings.js";
 import { lotProblems } from "./bundle-lots.js";
 import type { DistributionContext } from "./context.js";
-import { invalid, type LoadInput, MAX_BUNDLES_PER_ROUND, MAX_ROUND_DAYS } from "./load-args.js";
+import {
+  invalid,
+  type LoadInput,
+  MAX_BUNDLES_PER_ROUND,
+  MAX_OPEN_ROUNDS,
+  MAX_ROUND_DAYS,
+} from "./load-args.js";
 import { fitsNowhere } from "./placing.js";
 import { IN_LOCKER } from "./schema.js";
 import { type BundleRow, iso, type RoundRow } from "./store.js";
@@ -73,6 +79,11 @@ export class RoundDesk {
       const problems: string[] = [...argProblems];
       const round = input.roundId === "" ? undefined : store.round(input.roundId);
       if (round?.state === "closed") problems.push(`args.roundId: round ${input.roundId} is closed`);
+      const open = round ? 0 : store.openRounds().length;
+      if (open >= MAX_OPEN_ROUNDS)
+        problems.push(
+          `args.roundId: ${open} rounds are open already (at most ${MAX_OPEN_ROUNDS}): close one (distribution.close) or add to an open one`,
+        );
       if (input.closesAt !== undefined) {
         if (input.closesAt <= out.now) problems.push("args.closesAt: is in the past");
         else if (input.closesAt > out.now + MAX_ROUND_DAYS * 86_400_000)
@@ -96,6 +107,11 @@ export class RoundDesk {
         const h = hashes[i] as Buffer;
         if (holds.pickupCodes.parcelFor(b.code) !== undefined || store.byCode(h) !== undefined)
           problems.push(`${at}.code: used by a parcel or a bundle still in the lockers: choose another`);
+        else if (store.codeOfAnotherHousehold(h, b.household))
+          // one code never opens two doors: the other household may keep its old slip
+          problems.push(
+            `${at}.code: another household's bundle had this code in an earlier round: choose another`,
+          );
         problems.push(...lotProblems(this.ctx, b, at));
         // a bundle no compartment of the site can hold would wait in the queue for ever
         const nowhere = fitsNowhere(this.ctx, b);

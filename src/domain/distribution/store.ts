@@ -178,6 +178,18 @@ export class DistributionStore {
       .get() as number;
   }
 
+  /**
+   * Whether a bundle of another household than `household` ever had this code (any round, any
+   * state: the keyed hashes are kept): its household may still hold the slip.
+   */
+  codeOfAnotherHousehold(hash: Buffer, household: string): boolean {
+    return (
+      this.db
+        .prepare("SELECT 1 FROM distribution_bundles WHERE code_hash = ? AND household <> ? LIMIT 1")
+        .get(hash, household) !== undefined
+    );
+  }
+
   /** The latest bundle taken back with this code (its resident is told so, not "wrong code"). */
   retrievedByCode(hash: Buffer): BundleRow | undefined {
     return this.db

@@ -1,6 +1,7 @@
 import type { CommandContext, CommandHandler } from "../../core/command.js";
 import { DEVICE_ID_RE, isJsonObject, type JsonObject } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
+import { parseInstant } from "../../core/iso-time.js";
 import { type CourierCodeInput, isValidCourierCode, isValidPickupCode } from "./codes.js";
 import { COMPARTMENT_SIZES, type CompartmentRef, isCompartmentSize } from "./ports.js";
 import type { ReserveInput } from "./reservations.js";
@@ -182,7 +183,8 @@ function ref(
 
 function time(p: Problems, args: JsonObject, key: string): number {
   const v = args[key];
-  const ms = typeof v === "number" ? v : typeof v === "string" ? Date.parse(v) : Number.NaN;
-  if (!Number.isFinite(ms)) p.add(key, "must be an ISO 8601 time or epoch milliseconds");
-  return ms;
+  const ms = parseInstant(v);
+  if (ms === undefined)
+    p.add(key, "must be an ISO 8601 time with a zone and a real calendar date, or epoch milliseconds");
+  return ms ?? Number.NaN;
 }

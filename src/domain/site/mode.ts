@@ -15,6 +15,7 @@ import type { Clock } from "../../core/clock.js";
 import { type CommandHandler, refusal } from "../../core/command.js";
 import type { EventSink, JsonObject } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
+import { parseIsoTime } from "../../core/iso-time.js";
 import type { Logger } from "../../core/logger.js";
 import { type ModeChange, SiteModeStore } from "./mode-store.js";
 import type { SiteMode, SiteModeName, SiteModeState } from "./mode-types.js";
@@ -42,8 +43,6 @@ export interface ModeArgs {
   until: string | null;
 }
 
-const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-
 /**
  * Check `site.mode`'s args: `mode` emergency|normal, `reason` 1-REASON_MAX characters (trimmed),
  * `until` (ISO 8601 with a zone, only with emergency, after `now`). Returns `until` in UTC.
@@ -62,9 +61,14 @@ export function parseModeArgs(args: JsonObject, now: number): ModeArgs {
   let untilIso: string | null = null;
   if (until !== undefined && until !== null) {
     if (mode === "normal") problems.push("args.until: only with mode emergency");
-    else if (typeof until !== "string" || !ISO_RE.test(until) || Number.isNaN(Date.parse(until)))
-      problems.push("args.until: an ISO 8601 time with a zone (e.g. 2026-12-01T08:00:00Z)");
-    else untilIso = new Date(Date.parse(until)).toISOString();
+    else {
+      const ms = parseIsoTime(until);
+      if (ms === undefined)
+        problems.push(
+          "args.until: an ISO 8601 time with a zone and a real calendar date (e.g. 2026-12-01T08:00:00Z)",
+        );
+      else untilIso = new Date(ms).toISOString();
+    }
   }
   if (problems.length > 0) throw refusal(new QhError("QH_COMMAND_INVALID", problems.join("; ")));
   if (untilIso !== null && Date.parse(untilIso) <= now)

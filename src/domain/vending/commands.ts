@@ -15,6 +15,7 @@
 import { type CommandContext, type CommandHandler, ledgerAfterRun, refusal } from "../../core/command.js";
 import type { JsonObject } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
+import { parseInstant } from "../../core/iso-time.js";
 import type { CashlessReader } from "./session.js";
 
 export const VENDING_COMMANDS = ["vend.session", "vend.session.cancel", "vend.authorize.result"] as const;
@@ -78,8 +79,9 @@ export function createVendingCommands(
       let expiresAtMs: number | undefined;
       if (args.expiresAt !== undefined) {
         const e = args.expiresAt;
-        expiresAtMs = typeof e === "number" ? e : typeof e === "string" ? Date.parse(e) : Number.NaN;
-        if (!Number.isFinite(expiresAtMs)) p.add("args.expiresAt: ISO 8601 or epoch ms");
+        expiresAtMs = parseInstant(e);
+        if (expiresAtMs === undefined)
+          p.add("args.expiresAt: an ISO 8601 time with a zone and a real calendar date, or epoch ms");
       }
       p.check();
       return r!.beginSession({ credit: credit as number, paymentRef: paymentRef!, expiresAtMs });

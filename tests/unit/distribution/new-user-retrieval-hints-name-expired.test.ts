@@ -23,7 +23,7 @@ import { describe, expect, it } from "vitest";
 import { ERRORS } from "../../../src/core/errors.js";
 
 describe("new user: the retrieval hints", () => {
-  it.fails("new user: QH_DIST_NOT_RETRIEVABLE and QH_DIST_RETRIEVED hints name an expired bundle too", () => {
+  it("new user: QH_DIST_NOT_RETRIEVABLE and QH_DIST_RETRIEVED hints name an expired bundle too", () => {
     // precondition: the hints exist and name the other cases
     expect(ERRORS.QH_DIST_NOT_RETRIEVABLE).toMatch(/recalled/);
     expect(ERRORS.QH_DIST_RETRIEVED).toMatch(/recalled/);
