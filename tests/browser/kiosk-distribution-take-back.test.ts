@@ -81,7 +81,12 @@ async function takeBack(site: PageSite, page: Page, bundleId: string, door: stri
     10_000,
     `${bundleId}'s door open`,
   );
-  await page.locator(".instruction").getByText(new RegExp(bundleId)).waitFor();
+  // the door screen follows the door: "opening…", then open (the terminal's door notice)
+  const open =
+    label === "zh"
+      ? `请取出物资包 ${bundleId}，然后关好门。`
+      : `Take bundle ${bundleId} out, then shut the door.`;
+  await page.locator(".instruction").getByText(open, { exact: true }).waitFor();
   await expectNoAxeViolations(page, `kiosk take-back door open (${label})`);
   await hands(site, "locker-a", door, "take");
   await hands(site, "locker-a", door, "close");

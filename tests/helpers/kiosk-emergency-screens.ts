@@ -107,7 +107,12 @@ export async function walkEmergencyScreens(
     10_000,
     "the take-back door open",
   );
-  await page.locator(".take-back .instruction").getByText(new RegExp(bundle)).waitFor();
+  // the door screen follows the door: "opening…", then open (the terminal's door notice)
+  const open =
+    o.lang === "zh"
+      ? `请取出物资包 ${bundle}，然后关好门。`
+      : `Take bundle ${bundle} out, then shut the door.`;
+  await page.locator(".take-back .instruction").getByText(open, { exact: true }).waitFor();
   await at("takeback-door-open", page);
   await hands(site, "locker-a", door, "take");
   await hands(site, "locker-a", door, "close");
