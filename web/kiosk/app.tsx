@@ -106,7 +106,9 @@ export function App(props: { terminal: string }) {
     setNotice((prev) => (prev?.seq === c?.seq ? prev : (c ?? null)));
     if (c && c.kind === "pickup" && takingBack.current.has(c.parcelId)) {
       // a bundle's door a volunteer opened here: the take-back screen follows it, not a collection
+      // (until that door is shut or jammed: a bundle left inside may still be its resident's)
       if (seen.current === undefined || c.seq > seen.current) seen.current = c.seq;
+      if (c.status !== "open") takingBack.current.delete(c.parcelId);
     } else if (c && c.kind === "pickup") {
       if (seen.current === undefined) seen.current = c.seq; // a notice from before this page
       if (c.seq > seen.current) {
