@@ -11,6 +11,7 @@ import { useT } from "./i18n.js";
 import { TimeoutWarning, useIdleLimit } from "./idle.js";
 import {
   type Available,
+  type CollectView,
   type DepositView,
   type KioskStatus,
   kioskApi,
@@ -24,6 +25,7 @@ import { Deposit } from "./screens/deposit.js";
 import { distributionApi, Loading, VolunteerChoice } from "./screens/distribution.js";
 import { Home } from "./screens/home.js";
 import { Pairing } from "./screens/pairing.js";
+import { TakeBack } from "./screens/take-back.js";
 import { UnknownTerminal } from "./screens/unknown-terminal.js";
 import { SiteModeBanner, type SiteModeView } from "./site-mode.js";
 
@@ -37,9 +39,11 @@ type Screen =
   | "deposit"
   | "collect"
   | "volunteer"
-  | "bundles";
+  | "bundles"
+  | "takeback";
 const POLL_MS = 1000;
 const HEALTH_MS = 5000;
+const TAKE_BACK_MS = 3000;
 
 export function App(props: { terminal: string }) {
   const { t, setLang } = useT();
@@ -54,6 +58,11 @@ export function App(props: { terminal: string }) {
   const [byZone, setByZone] = useState<Record<string, Available>>({});
   const [siteMode, setSiteMode] = useState<SiteModeView | null | undefined>();
   const emergency = siteMode?.mode === "emergency"; // volunteers load bundles (screens/distribution.tsx)
+  // outside emergency mode: how many bundles wait to be taken back (volunteers may sign in then)
+  const [toTakeBack, setToTakeBack] = useState(0);
+  // the terminal's last door notice, and the bundles whose doors this page opened to take them back
+  const [notice, setNotice] = useState<CollectView | null>(null);
+  const takingBack = useRef(new Set<string>());
   const seen = useRef<number | undefined>(undefined);
   const screenRef = useRef(screen);
   screenRef.current = screen;
@@ -94,7 +103,13 @@ export function App(props: { terminal: string }) {
       setScreen("home");
     }
     const c = s.collect;
-    if (c && c.kind === "pickup") {
+    setNotice((prev) => (prev?.seq === c?.seq ? prev : (c ?? null)));
+    if (c && c.kind === "pickup" && takingBack.current.has(c.parcelId)) {
+      // a bundle's door a volunteer opened here: the take-back screen follows it, not a collection
+      // (until that door is shut or jammed: a bundle left inside may still be its resident's)
+      if (seen.current === undefined || c.seq > seen.current) seen.current = c.seq;
+      if (c.status !== "open") takingBack.current.delete(c.parcelId);
+    } else if (c && c.kind === "pickup") {
       if (seen.current === undefined) seen.current = c.seq; // a notice from before this page
       if (c.seq > seen.current) {
         seen.current = c.seq;
@@ -127,6 +142,27 @@ export function App(props: { terminal: string }) {
     };
   }, [idleScreen, api, apply, fatal]);
 
+  // the start screen outside emergency mode: is some bundle waiting to be taken back? (the
+  // volunteer's view; a gateway without distribution rounds answers 404: nothing waits)
+  const home = screen === "home";
+  useEffect(() => {
+    if (!home || emergency) return;
+    let stop = false;
+    const check = () =>
+      distributionApi(props.terminal)
+        .status()
+        .then(
+          (d) => !stop && setToTakeBack(d.retrieve?.length ?? 0),
+          () => !stop && setToTakeBack(0),
+        );
+    check();
+    const timer = setInterval(check, TAKE_BACK_MS);
+    return () => {
+      stop = true;
+      clearInterval(timer);
+    };
+  }, [home, emergency, props.terminal]);
+
   useEffect(() => {
     const check = () => uplinkConnected().then((c) => setOffline(c === false));
     check();
@@ -141,7 +177,8 @@ export function App(props: { terminal: string }) {
   };
   const idle = useIdleLimit(screen !== "home" && !idleScreen, () => {
     if (screenRef.current === "deposit") api.endDeposit().catch(fatal);
-    if (screenRef.current === "bundles") distributionApi(props.terminal).end().catch(fatal);
+    if (screenRef.current === "bundles" || screenRef.current === "takeback")
+      distributionApi(props.terminal).end().catch(fatal);
     setDeposit(null);
     setCollect(undefined);
     setLang("zh"); // the next person starts in Chinese
@@ -171,6 +208,9 @@ export function App(props: { terminal: string }) {
         {screen === "pairing" && <Pairing api={api} terminal={props.terminal} onPaired={() => go("home")} />}
         {screen === "home" && <Home onPickup={() => go("pickup")} onCourier={() => go("courier")} />}
         {screen === "home" && emergency && <VolunteerChoice onClick={() => go("volunteer")} />}
+        {screen === "home" && !emergency && siteMode !== undefined && toTakeBack > 0 && (
+          <VolunteerChoice takeBack={toTakeBack} onClick={() => go("volunteer")} />
+        )}
         {screen === "volunteer" && (
           <CodeEntry
             id="volunteer"
@@ -183,12 +223,28 @@ export function App(props: { terminal: string }) {
             onFatal={fatal}
             send={async (code) => {
               await distributionApi(props.terminal).volunteer(code);
-              go("bundles");
+              go(emergency ? "bundles" : "takeback");
             }}
           />
         )}
         {screen === "bundles" && (
-          <Loading terminal={props.terminal} onFinish={() => go("home")} onFatal={fatal} />
+          <Loading
+            terminal={props.terminal}
+            onFinish={() => go("home")}
+            onTakeBack={() => go("takeback")}
+            onFatal={fatal}
+          />
+        )}
+        {screen === "takeback" && (
+          <TakeBack
+            terminal={props.terminal}
+            emergency={emergency}
+            notice={notice}
+            onTaking={(id) => takingBack.current.add(id)}
+            onLoad={() => go("bundles")}
+            onFinish={() => go("home")}
+            onFatal={fatal}
+          />
         )}
         {screen === "pickup" && (
           <CodeEntry

@@ -2,6 +2,8 @@
  * Every refusal the kiosk API can answer, mapped to a catalogue message (never the server's
  * English text): wrong code with attempts left, locked out until when, the site slowed, no
  * compartment, a cold zone in alarm, a recalled lot inside the parcel, an unreachable board, a busy door, the store, the network.
+ * A supply bundle's refusals (issue 11) in the volunteer's words (loading: "deposit"; taking back:
+ * "retrieve") or the resident's ("pickup").
  */
 import { ApiError } from "../shared/api.js";
 import type { Params } from "../shared/i18n.js";
@@ -65,11 +67,14 @@ export function localTime(iso: unknown, lang: string, now = new Date(), timeZone
   return lang === "zh" ? `${p.m}月${p.d}日 ${p.hm}` : `${p.d} ${EN_MONTHS[p.m - 1]} ${p.hm}`;
 }
 
-/** `context`: what was sent (a courier code and a pickup code count alike but read differently). */
+/**
+ * `context`: what was sent (a courier code and a pickup code count alike but read differently;
+ * "deposit": a parcel's barcode or a bundle's label; "retrieve": a volunteer taking a bundle back).
+ */
 export function failureOf(
   err: unknown,
   lang: string,
-  context: "pickup" | "courier" | "deposit" | "pairing",
+  context: "pickup" | "courier" | "deposit" | "pairing" | "retrieve",
   terminal = "",
 ): Failure {
   if (!(err instanceof ApiError)) return { key: "err.generic", params: { code: "?" } };
@@ -95,7 +100,10 @@ export function failureOf(
     case "QH_LOCKER_BUSY":
       return { key: "err.busy" };
     case "QH_LOCKER_WRONG_TERMINAL":
-      return { key: "err.wrongTerminal", params: { device: String(d.device ?? "?") } };
+      return {
+        key: context === "retrieve" ? "takeback.err.wrongTerminal" : "err.wrongTerminal",
+        params: { device: String(d.device ?? "?") },
+      };
     case "QH_LOCKER_PARCEL_UNKNOWN":
       return { key: "err.notDeposited" };
     case "QH_LOCKER_UNREACHABLE":
@@ -111,6 +119,15 @@ export function failureOf(
           ? { key: "distribution.err.bundleRecalledLoad", params: { bundle: d.bundleId } }
           : { key: "distribution.err.bundleRecalledPickup" };
       return { key: "err.lotRecalled" };
+    case "QH_TRACE_LOT_EXPIRED":
+      // only a bundle's pickup gets it (no bundle id: the code may be a guess); a volunteer's label names it
+      if (context === "pickup") return { key: "distribution.err.bundleExpiredPickup" };
+      if (typeof d.bundleId === "string")
+        return { key: "distribution.err.bundleExpiredLoad", params: { bundle: d.bundleId } };
+      return {
+        key: "lot.expired",
+        params: { lot: String(d.lot ?? "?"), gtin: String(d.gtin ?? "?"), expiry: String(d.expiry ?? "?") },
+      };
     case "QH_LOCKER_CONFLICT":
       return { key: "err.duplicate" };
     case "QH_LOCKER_SESSION":
@@ -143,11 +160,22 @@ export function failureOf(
     case "QH_DIST_NOT_LOADED":
       return { key: "distribution.err.notLoaded" };
     case "QH_DIST_BUNDLE_UNKNOWN":
-      return { key: "distribution.err.unknownBundle" };
+      return context === "retrieve"
+        ? { key: "takeback.err.gone", params: { bundle: String(d.bundleId ?? "?") } }
+        : { key: "distribution.err.unknownBundle" };
     case "QH_DIST_ROUND_CLOSED":
       return { key: "distribution.err.roundClosed" };
     case "QH_DIST_CONFLICT":
-      return { key: "distribution.err.conflict" };
+      return context === "retrieve"
+        ? { key: "takeback.err.gone", params: { bundle: String(d.bundleId ?? "?") } }
+        : { key: "distribution.err.conflict" };
+    case "QH_DIST_NOT_RETRIEVABLE":
+      return { key: "takeback.err.notRetrievable", params: { bundle: String(d.bundleId ?? "?") } };
+    case "QH_DIST_RETRIEVED":
+      // the resident's code after a volunteer (or the platform) took the bundle back: ask the volunteers
+      return { key: RETRIEVED[String(d.reason)] ?? "distribution.err.retrieved.other" };
+    case "QH_DIST_NO_COMPARTMENT_FITS":
+      return { key: "distribution.err.noFit", params: { bundle: String(d.bundleId ?? "?") } };
     case "QH_DIST_NOT_EMERGENCY":
       return { key: "distribution.err.notEmergency" };
     case "QH_DIST_SESSION":
@@ -157,6 +185,13 @@ export function failureOf(
       return { key: "err.generic", params: { code: err.code } };
   }
 }
+
+/** QH_DIST_RETRIEVED's `details.reason` → the resident's words (remote_open and others: "other"). */
+const RETRIEVED: Record<string, Key> = {
+  recalled: "distribution.err.retrieved.recalled",
+  expired: "distribution.err.retrieved.expired",
+  unclaimed: "distribution.err.retrieved.unclaimed",
+};
 
 /** The refusals that mean this screen is not (or no longer) paired: back to the pairing screen. */
 export function needsPairing(err: unknown): boolean {

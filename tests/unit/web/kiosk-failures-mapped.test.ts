@@ -70,4 +70,103 @@ describe("kiosk failures", () => {
       params: { code: "QH_SOMETHING_NEW" },
     });
   });
+
+  // issue 11, taking bundles back: the resident's and the volunteer's refusals, each in its own words
+  const EN = en as Record<string, string>;
+  const ZH = zh as Record<string, string>;
+  /** Both catalogues have the key, and the Chinese one has no English left (placeholders aside). */
+  const bothLanguages = (key: string) => {
+    expect(EN[key], key).toBeTypeOf("string");
+    expect(ZH[key], key).toBeTypeOf("string");
+    expect(ZH[key]!.replace(/\{\w+\}/g, ""), key).not.toMatch(/[A-Za-z]/);
+  };
+
+  it("a bundle taken back: the resident is told why and to ask the volunteers, per reason", () => {
+    const keys = ["recalled", "expired", "unclaimed", "remote_open"].map(
+      (reason) => failureOf(refusal(409, "QH_DIST_RETRIEVED", { reason }), "zh", "pickup").key,
+    );
+    expect(new Set(keys).size).toBe(4);
+    for (const k of keys) {
+      bothLanguages(k);
+      expect(ZH[k]).toMatch(/请联系志愿者/);
+      expect(EN[k]).toMatch(/ask the volunteers/);
+    }
+    expect(ZH[keys[0]!]).toMatch(/召回/);
+    expect(ZH[keys[1]!]).toMatch(/过期/);
+    expect(ZH[keys[2]!]).toMatch(/发放已结束/);
+    // a reason the page does not know yet still says the bundle is gone
+    expect(failureOf(refusal(409, "QH_DIST_RETRIEVED", { reason: "new" }), "en", "pickup").key).toBe(keys[3]);
+  });
+
+  it("a bundle holding a product past its date: the resident's door stays shut, the volunteer keeps it apart", () => {
+    const details = { gtin: "04012345678901", lot: "MILK-1", expiry: "2026-11-30", today: "2026-12-01" };
+    const resident = failureOf(refusal(409, "QH_TRACE_LOT_EXPIRED", details), "zh", "pickup");
+    expect(resident.key).toBe("distribution.err.bundleExpiredPickup");
+    bothLanguages(resident.key);
+    expect(ZH[resident.key]).toMatch(/物资包.*过期.*柜门不会打开.*志愿者/);
+    const volunteer = failureOf(
+      refusal(409, "QH_TRACE_LOT_EXPIRED", { ...details, bundleId: "B-7" }),
+      "en",
+      "deposit",
+    );
+    expect(volunteer).toEqual({ key: "distribution.err.bundleExpiredLoad", params: { bundle: "B-7" } });
+    bothLanguages(volunteer.key);
+    // a courier's parcel lot (no bundle): the lot's own words
+    const parcel = failureOf(refusal(409, "QH_TRACE_LOT_EXPIRED", details), "en", "deposit");
+    expect(parcel).toEqual({
+      key: "lot.expired",
+      params: { lot: "MILK-1", gtin: "04012345678901", expiry: "2026-11-30" },
+    });
+  });
+
+  it("the volunteer's take-back and loading refusals have their own words", () => {
+    const cases: [string, string, Record<string, unknown>, string, Record<string, unknown>][] = [
+      [
+        "QH_DIST_NOT_RETRIEVABLE",
+        "retrieve",
+        { bundleId: "B-1" },
+        "takeback.err.notRetrievable",
+        { bundle: "B-1" },
+      ],
+      [
+        "QH_DIST_CONFLICT",
+        "retrieve",
+        { bundleId: "B-1", state: "collected" },
+        "takeback.err.gone",
+        { bundle: "B-1" },
+      ],
+      ["QH_DIST_BUNDLE_UNKNOWN", "retrieve", { bundleId: "B-1" }, "takeback.err.gone", { bundle: "B-1" }],
+      [
+        "QH_LOCKER_WRONG_TERMINAL",
+        "retrieve",
+        { device: "locker-b" },
+        "takeback.err.wrongTerminal",
+        { device: "locker-b" },
+      ],
+      [
+        "QH_DIST_NO_COMPARTMENT_FITS",
+        "deposit",
+        { bundleId: "B-9" },
+        "distribution.err.noFit",
+        { bundle: "B-9" },
+      ],
+    ];
+    for (const [code, context, details, key, params] of cases) {
+      expect(failureOf(refusal(409, code, details), "en", context), code).toEqual({ key, params });
+      bothLanguages(key);
+    }
+    // the resident's own words for these stay as they were
+    expect(failureOf(refusal(409, "QH_DIST_CONFLICT"), "en", "deposit").key).toBe(
+      "distribution.err.conflict",
+    );
+    expect(failureOf(refusal(409, "QH_LOCKER_WRONG_TERMINAL", { device: "x" }), "en", "pickup").key).toBe(
+      "err.wrongTerminal",
+    );
+  });
+
+  it("the take-back screen's words are in both catalogues, the Chinese without English", () => {
+    const keys = Object.keys(EN).filter((k) => k.startsWith("takeback."));
+    expect(keys.length).toBeGreaterThan(20);
+    for (const k of keys) bothLanguages(k);
+  });
 });

@@ -34,6 +34,26 @@ export interface DistributionStatus {
   lot?: LotScanNotice | null;
   /** the last label refused at this terminal's scanner (src/extensions/label-refusal.ts) */
   scanRefused?: ScanRefusal | null;
+  /** bundles in the lockers a volunteer may take back now (screens/take-back.tsx) */
+  retrieve?: RetrieveEntry[];
+}
+
+/** A bundle to take back: why (`recalled`, `expired`, `unclaimed`) and behind which door. */
+export interface RetrieveEntry {
+  bundleId: string;
+  roundId: string;
+  device: string;
+  compartment: string;
+  reason: string;
+}
+
+/** `POST …/distribution/retrieve`'s answer: the door is pulsed, or was already open. */
+export interface RetrieveAnswer {
+  bundleId: string;
+  device: string;
+  compartment: string;
+  door: "pulsed" | "already_open";
+  reason: string;
 }
 
 /** A label refused at the scanner: worded on the page by its code, as a typed label's refusal. */
@@ -52,24 +72,38 @@ export function distributionApi(terminal: string) {
     status: () => api<DistributionStatus>("GET", base),
     volunteer: (code: string) => api<LoadingView>("POST", `${base}/volunteer`, { code }),
     label: (label: string) => api<LoadingView>("POST", `${base}/label`, { label }),
+    retrieve: (bundleId: string) => api<RetrieveAnswer>("POST", `${base}/retrieve`, { bundleId }),
     end: () => api<void>("DELETE", base),
   };
 }
 
-/** The start screen's third choice, shown in emergency mode only. */
-export function VolunteerChoice(props: { onClick(): void }) {
+/**
+ * The start screen's third choice: in emergency mode, volunteers load bundles; outside it, shown
+ * only while `takeBack` bundles wait to be taken back out of the lockers (volunteers may sign in
+ * for that then).
+ */
+export function VolunteerChoice(props: { onClick(): void; takeBack?: number }) {
   const { t } = useT();
+  const back = props.takeBack !== undefined;
   return (
     <div class="choices volunteer-choice">
       <button type="button" class="primary choice" onClick={props.onClick} data-testid="home-volunteer">
-        <span class="choice-main">{t("distribution.home")}</span>
-        <span class="choice-sub">{t("distribution.home.sub")}</span>
+        <span class="choice-main">{t(back ? "takeback.home" : "distribution.home")}</span>
+        <span class="choice-sub">
+          {back ? t("takeback.home.sub", { n: props.takeBack ?? 0 }) : t("distribution.home.sub")}
+        </span>
       </button>
     </div>
   );
 }
 
-export function Loading(props: { terminal: string; onFinish(): void; onFatal(err: unknown): boolean }) {
+export function Loading(props: {
+  terminal: string;
+  onFinish(): void;
+  /** to the take-back screen (shown while some bundle may be taken back) */
+  onTakeBack(): void;
+  onFatal(err: unknown): boolean;
+}) {
   const { t, lang } = useT();
   const [dapi] = useState(() => distributionApi(props.terminal));
   const [status, setStatus] = useState<DistributionStatus | undefined>();
@@ -115,6 +149,7 @@ export function Loading(props: { terminal: string; onFinish(): void; onFatal(err
 
   const v = status?.session;
   const queue = status?.queue ?? [];
+  const toTakeBack = status?.retrieve?.length ?? 0;
   const send = async () => {
     if (!label.trim()) return;
     setBusy(true);
@@ -222,6 +257,11 @@ export function Loading(props: { terminal: string; onFinish(): void; onFatal(err
       )}
       <div class="row">
         {v && v.loaded > 0 && <p class="count">{t("distribution.count", { n: v.loaded })}</p>}
+        {!door && toTakeBack > 0 && (
+          <button type="button" class="secondary" onClick={props.onTakeBack} data-testid="to-takeback">
+            {t("takeback.open", { n: toTakeBack })}
+          </button>
+        )}
         <button type="button" class="secondary" onClick={finish} data-testid="finish">
           {t("distribution.finish")}
         </button>
