@@ -40,7 +40,7 @@ export class LoadingDesk implements DoorReactor {
     holds.guard.assertOpen(terminal);
     if (!this.retrievable()) this.assertEmergency();
     this.assertIdle(terminal);
-    const volunteer = typeof code === "string" ? holds.courierCodes.identify(code) : undefined;
+    const volunteer = typeof code === "string" ? holds.courierCodes.identify(code, "volunteer") : undefined;
     if (volunteer === undefined) return holds.guard.wrong(terminal, "courier");
     holds.guard.reset(terminal);
     this.assertIdle(terminal);

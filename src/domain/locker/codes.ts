@@ -141,9 +141,15 @@ export class PickupCodes {
   }
 }
 
+/** What a synced code may do: deposit and retrieve parcels (`courier`), load and take back bundles (`volunteer`). */
+export type CodeRole = "courier" | "volunteer";
+export const CODE_ROLES: readonly CodeRole[] = ["courier", "volunteer"];
+
 export interface CourierCodeInput {
   id: string;
   code: string;
+  /** default both (docs/locker.md `courier.codes.set`) */
+  roles?: readonly CodeRole[];
 }
 
 /** Courier (and merchant) codes synced from the platform, hashed at rest, checked offline. */
@@ -163,26 +169,30 @@ export class CourierCodes {
         throw new QhError("QH_COMMAND_INVALID", `courier ${c.id}: two couriers share one code`);
       }
       seen.add(key);
-      return { hash, id: c.id };
+      return { hash, id: c.id, roles: (c.roles ?? CODE_ROLES).join(",") };
     });
     this.db.transaction(() => {
       this.db.prepare("DELETE FROM locker_courier_codes").run();
       const ins = this.db.prepare(
-        "INSERT INTO locker_courier_codes (hash, courier, updated_at) VALUES (?, ?, ?)",
+        "INSERT INTO locker_courier_codes (hash, courier, roles, updated_at) VALUES (?, ?, ?, ?)",
       );
-      for (const r of rows) ins.run(r.hash, r.id, now);
+      for (const r of rows) ins.run(r.hash, r.id, r.roles, now);
     })();
     return rows.length;
   }
 
-  /** The courier this code belongs to, if any. */
-  identify(code: string): string | undefined {
+  /**
+   * The id this code belongs to, if it has `role` (default `courier`): a code without the role is
+   * unknown to that desk (a wrong code there, counted like any other).
+   */
+  identify(code: string, role: CodeRole = "courier"): string | undefined {
     if (!isValidCourierCode(code)) return undefined;
     const h = this.hasher.hash("courier", code);
-    const row = this.db.prepare("SELECT hash, courier FROM locker_courier_codes WHERE hash = ?").get(h) as
-      | { hash: Buffer; courier: string }
-      | undefined;
-    return row && CodeHasher.equal(row.hash, h) ? row.courier : undefined;
+    const row = this.db
+      .prepare("SELECT hash, courier, roles FROM locker_courier_codes WHERE hash = ?")
+      .get(h) as { hash: Buffer; courier: string; roles: string } | undefined;
+    if (!row || !CodeHasher.equal(row.hash, h)) return undefined;
+    return row.roles.split(",").includes(role) ? row.courier : undefined;
   }
 
   count(): number {

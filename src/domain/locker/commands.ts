@@ -2,7 +2,13 @@ import type { CommandContext, CommandHandler } from "../../core/command.js";
 import { DEVICE_ID_RE, isJsonObject, type JsonObject } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
 import { parseInstant } from "../../core/iso-time.js";
-import { type CourierCodeInput, isValidCourierCode, isValidPickupCode } from "./codes.js";
+import {
+  CODE_ROLES,
+  type CodeRole,
+  type CourierCodeInput,
+  isValidCourierCode,
+  isValidPickupCode,
+} from "./codes.js";
 import { COMPARTMENT_SIZES, type CompartmentRef, isCompartmentSize } from "./ports.js";
 import type { ReserveInput } from "./reservations.js";
 import type { ReservationView } from "./types.js";
@@ -107,7 +113,10 @@ export function createLockerCommands(target: LockerCommandTarget): Record<string
         invalid("couriers", "must be an array of at most 10000");
       const ids = new Set<string>();
       const couriers: CourierCodeInput[] = list.map((c: unknown, i: number) => {
-        if (!isJsonObject(c)) invalid(`couriers[${i}]`, "must be an object { id, code }");
+        if (!isJsonObject(c)) invalid(`couriers[${i}]`, "must be an object { id, code, roles? }");
+        for (const k of Object.keys(c))
+          if (k !== "id" && k !== "code" && k !== "roles")
+            invalid(`couriers[${i}].${k}`, "unknown field (id, code, roles)");
         const id = c.id;
         if (typeof id !== "string" || id.length === 0 || id.length > 64) {
           invalid(`couriers[${i}].id`, "must be a string of 1-64 characters");
@@ -115,7 +124,16 @@ export function createLockerCommands(target: LockerCommandTarget): Record<string
         if (ids.has(id)) invalid(`couriers[${i}].id`, `${id} appears twice`);
         ids.add(id);
         if (!isValidCourierCode(c.code)) invalid(`couriers[${i}].code`, "must be 4-32 letters or digits");
-        return { id, code: c.code };
+        const roles = c.roles;
+        if (
+          roles !== undefined &&
+          (!Array.isArray(roles) ||
+            roles.length === 0 ||
+            roles.some((r) => !CODE_ROLES.includes(r as CodeRole)) ||
+            new Set(roles).size !== roles.length)
+        )
+          invalid(`couriers[${i}].roles`, "must be a non-empty list of courier, volunteer (no repeats)");
+        return { id, code: c.code, ...(roles ? { roles: roles as CodeRole[] } : {}) };
       });
       return { count: target.setCourierCodes(couriers) };
     },

@@ -133,6 +133,13 @@ CREATE TABLE locker_site_wrong_codes (
 CREATE INDEX locker_site_wrong_codes_at ON locker_site_wrong_codes (at);
 `,
   },
+  {
+    version: 3,
+    name: "roles of a courier code (courier, volunteer)",
+    up: `
+ALTER TABLE locker_courier_codes ADD COLUMN roles TEXT NOT NULL DEFAULT 'courier,volunteer';
+`,
+  },
 ];
 
 export function migrateLocker(db: Database.Database): number {
