@@ -114,10 +114,10 @@ export function failureOf(
       return { key: "err.coldAlarm" };
     case "QH_TRACE_LOT_RECALLED":
       // a distribution bundle: the volunteer keeps it apart, the resident is told of a bundle
-      if (typeof d.bundleId === "string")
-        return context === "deposit"
-          ? { key: "distribution.err.bundleRecalledLoad", params: { bundle: d.bundleId } }
-          : { key: "distribution.err.bundleRecalledPickup" };
+      if (typeof d.bundleId === "string" && context === "deposit")
+        return { key: "distribution.err.bundleRecalledLoad", params: { bundle: d.bundleId } };
+      if (typeof d.bundleId === "string" || d.bundle === true)
+        return { key: "distribution.err.bundleRecalledPickup" };
       return { key: "err.lotRecalled" };
     case "QH_TRACE_LOT_EXPIRED":
       // only a bundle's pickup gets it (no bundle id: the code may be a guess); a volunteer's label names it

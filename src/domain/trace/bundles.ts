@@ -115,7 +115,7 @@ export function recordPlannedLots(
  * (QH_TRACE_LOT_EXPIRED: a lot is good through its day), or undefined. Recorded lots count: those
  * scanned into the bundle and those the platform named in `distribution.load`. For the resident's
  * `collect`, the expiry refusal's details do not name the bundle (whoever typed the code may have
- * guessed it); the recall's keep `bundleId`, as before.
+ * guessed it), nor does the recall's (`bundle: true` marks it a bundle's).
  */
 export function bundleRefusal(
   db: Database.Database,
@@ -137,7 +137,13 @@ export function bundleRefusal(
       purpose === "collect"
         ? `this bundle holds lot ${r.lot} of ${r.gtin}, which is recalled: it cannot be collected; a volunteer takes it back`
         : `bundle ${bundleId} holds lot ${r.lot} of ${r.gtin}, which is recalled: do not load it; keep it apart`,
-      { bundleId, gtin: r.gtin, lot: r.lot, recallId: r.recall_id },
+      // the resident's answer names no bundle (whoever typed the code may have guessed it)
+      {
+        ...(purpose === "load" ? { bundleId } : { bundle: true }),
+        gtin: r.gtin,
+        lot: r.lot,
+        recallId: r.recall_id,
+      },
     );
   if (today === undefined) return undefined;
   const e = db

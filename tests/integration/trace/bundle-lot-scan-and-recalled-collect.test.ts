@@ -176,8 +176,10 @@ describe("lots in distribution bundles, then recalled", () => {
     const refused = await s.kiosk("pickup", { code: "800001" }, "kiosk-a");
     expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({
-      error: { code: "QH_TRACE_LOT_RECALLED", details: { bundleId: "B1" } },
+      error: { code: "QH_TRACE_LOT_RECALLED", details: { bundle: true, recallId: "recall-dumpling-9" } },
     });
+    // nothing that names the bundle to whoever typed the code
+    expect((refused.body as { error: { details: object } }).error.details).not.toHaveProperty("bundleId");
     expect(await s.simDoorOpen(LOCKER, b1At)).toBe(false);
     expect(await s.compartment(LOCKER, b1At)).toMatchObject({ state: "occupied", doorOpen: false });
     await s.startUplink();

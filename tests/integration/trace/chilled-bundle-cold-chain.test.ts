@@ -106,7 +106,7 @@ it("gives the zone's readings over a chilled bundle's stay, and a recall blocks 
   ]);
   expect(lots.bundleRefusal("B1", "collect")).toMatchObject({
     code: "QH_TRACE_LOT_RECALLED",
-    details: { bundleId: "B1", recallId: "recall-8" },
+    details: { bundle: true, recallId: "recall-8" },
   });
   expect(sink.events("bundle.recalled").map((e) => e.data)).toEqual([
     {

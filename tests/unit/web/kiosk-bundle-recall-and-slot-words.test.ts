@@ -43,6 +43,14 @@ describe("new user: the kiosk's words for bundles", () => {
   it("a resident's bundle holding a recalled lot is called a bundle (物资包), not a parcel", () => {
     const f = failureOf(recalledBundle, "zh", "pickup");
     expect(ZH[f.key]).toMatch(/物资包/);
+    // the resident's refusal names no bundle (the code may be a guess): `bundle: true` marks it
+    const resident = new ApiError(409, "QH_TRACE_LOT_RECALLED", "…", "hint", {
+      bundle: true,
+      gtin: "09501101530003",
+      lot: "LOT-A",
+      recallId: "rc2",
+    });
+    expect(failureOf(resident, "zh", "pickup").key).toBe(f.key);
   });
 
   // new user: a resident whose slot is tomorrow reads "您的物资包领取时间为 12/01 00:00 至 12/01
