@@ -290,6 +290,78 @@ export class DistributionStore {
   }
 }
 
+/** A bundle as `distribution.load` inserts it (DistributionStore.insertBundles). */
+export type NewBundle = Omit<
+  BundleRow,
+  | "door_opened"
+  | "device"
+  | "compartment"
+  | "volunteer"
+  | "terminal"
+  | "queued_at"
+  | "loaded_at"
+  | "collected_at"
+  | "updated_at"
+  | "retrieved_at"
+  | "retrieve_reason"
+  | "retrieved_by"
+>;
+
+/**
+ * What a round's load asks of the bundles table for thousands of bundles at once, each in one
+ * query or one statement prepared once (a statement prepared per bundle cost more than the insert).
+ */
+export class BundleBatch {
+  private readonly knownStmt: Database.Statement;
+  private readonly liveStmt: Database.Statement;
+  private readonly insertStmt: Database.Statement;
+
+  constructor(db: Database.Database) {
+    this.knownStmt = db.prepare(
+      "SELECT bundle_id, round_id FROM distribution_bundles WHERE bundle_id IN (SELECT value FROM json_each(?))",
+    );
+    this.liveStmt = db
+      .prepare(
+        `SELECT DISTINCT hex(code_hash) FROM distribution_bundles
+         WHERE code_hash IN (SELECT unhex(value) FROM json_each(?)) AND state NOT IN ('collected','unclaimed','retrieved')`,
+      )
+      .pluck();
+    this.insertStmt = db.prepare(
+      `INSERT INTO distribution_bundles (bundle_id, round_id, household, code_hash, slot_from, slot_to, size, zone,
+         state, position, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+  }
+
+  /** bundle id → its round, for those of `ids` already known (any round, any state). */
+  known(ids: readonly string[]): Map<string, string> {
+    const rows = this.knownStmt.all(JSON.stringify(ids)) as { bundle_id: string; round_id: string }[];
+    return new Map(rows.map((r) => [r.bundle_id, r.round_id]));
+  }
+
+  /** The hashes (upper-case hex) of `hashes` a bundle's live code has (what byCode finds). */
+  live(hashes: readonly Buffer[]): Set<string> {
+    return new Set(this.liveStmt.all(JSON.stringify(hashes.map((h) => h.toString("hex")))) as string[]);
+  }
+
+  /** Inserts the bundles (inside the caller's transaction). */
+  insert(rows: readonly NewBundle[], now: number): void {
+    for (const b of rows)
+      this.insertStmt.run(
+        b.bundle_id,
+        b.round_id,
+        b.household,
+        b.code_hash,
+        b.slot_from,
+        b.slot_to,
+        b.size,
+        b.zone,
+        b.state,
+        b.position,
+        now,
+      );
+  }
+}
+
 export function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
