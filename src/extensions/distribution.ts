@@ -5,6 +5,7 @@
  *
  *   seams.lockerHolds (compartments, doors, codes, guard) ─► DistributionService ◄─ seams.siteMode
  *   scanner scan at a terminal with a volunteer session ─► seams.distribution.scan
+ *     (bare digits that are no bundle's label: the resident's pickup, as without a session)
  *     (a GS1 pack label while the bundle's door is assigned or open ─► seams.trace.loadBundle)
  *   resident's code, volunteer's label ─► seams.trace.bundleRefusal (a recalled lot inside)
  *   kiosk ─► /api/v1/kiosk/{t}/distribution… (src/api/distribution.ts)
@@ -15,7 +16,7 @@ import { DistributionService } from "../domain/distribution/service.js";
 import { looksLikeGs1 } from "../domain/trace/gs1.js";
 import type { Extension, ExtensionFactory } from "../gateway.js";
 import { loadBundleLotScan } from "./bundle-lot-scan.js";
-import { LabelRefusals } from "./label-refusal.js";
+import { LabelRefusals, readsAsPickupCode } from "./label-refusal.js";
 import { LOCKER_BUS_PROTOCOLS } from "./locker.js";
 import { LotScanNotices } from "./lot-scan.js";
 import type { SiteSeams } from "./seams.js";
@@ -83,6 +84,13 @@ export function distributionExtension(seams: SiteSeams): ExtensionFactory {
         )
           return loadBundleLotScan(service, trace, lotNotices, terminal, code);
         if (s?.step !== "scan") return undefined;
+        // a resident's slip barcode (bare digits, codeLength to 12) that is no bundle's label: a
+        // pickup, as a `qh:pickup:` scan is (the locker's scan path; its guessing guard counts it)
+        if (
+          readsAsPickupCode(code, holds.settings.codeLength) &&
+          service.bundleRound(code.trim()) === undefined
+        )
+          return undefined;
         // refused: shown in the volunteer's view (`scanRefused`), not only logged
         return Promise.resolve()
           .then(() => service.scanLabel(terminal, code))

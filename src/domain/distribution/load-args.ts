@@ -4,7 +4,7 @@ import { parseInstant } from "../../core/iso-time.js";
 import { isValidPickupCode } from "../locker/codes.js";
 import { COMPARTMENT_SIZES, type CompartmentSize, isCompartmentSize } from "../locker/ports.js";
 import { HOUSEHOLD_RULE, parseHousehold } from "../site/household.js";
-import { type PlannedLot, parseBundleLots } from "./bundle-lots.js";
+import { type PlannedLot, parseBundleLots, tooManyLots } from "./bundle-lots.js";
 import type { BundleZone } from "./store.js";
 
 /** At most this many bundles in one `distribution.load` command, and in one round. */
@@ -85,6 +85,9 @@ export function readLoad(args: JsonObject, minCode: number): { input: LoadInput;
     const ids = new Map<string, number>();
     const households = new Map<string, number>();
     const codes = new Map<string, number>();
+    // too many lots in all: named, and no lot read (bundle-lots.ts MAX_LOTS_PER_LOAD)
+    const lotsOver = tooManyLots(list);
+    if (lotsOver) add("bundles", lotsOver);
     list.forEach((b: unknown, i: number) => {
       const at = `bundles[${i}]`;
       if (!isJsonObject(b)) {
@@ -135,7 +138,7 @@ export function readLoad(args: JsonObject, minCode: number): { input: LoadInput;
         add(`${at}.size`, `must be one of ${COMPARTMENT_SIZES.join(", ")}`);
       if (b.zone !== undefined && !ZONES.includes(b.zone as BundleZone))
         add(`${at}.zone`, `must be one of ${ZONES.join(", ")}`);
-      const lots = parseBundleLots(b.lots, at, add);
+      const lots = lotsOver ? undefined : parseBundleLots(b.lots, at, add);
       if (problems.length > ok) {
         if (lots && lots.length > 0) lotsOfRefused.push({ index: i, lots });
         return;

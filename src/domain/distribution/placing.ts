@@ -1,4 +1,4 @@
-import { refOf } from "../locker/compartments.js";
+import { type CompartmentRow, refOf } from "../locker/compartments.js";
 import type { Outcome } from "../locker/outbox.js";
 import { COMPARTMENT_SIZES, type CompartmentRef, type CompartmentSize, sizeRank } from "../locker/ports.js";
 import { type DistributionContext, HOLD_OWNER } from "./context.js";
@@ -38,11 +38,13 @@ export function fitsNowhere(
   ctx: DistributionContext,
   b: { size?: CompartmentSize | null; zone: string },
   devices?: readonly string[],
+  /** the site's compartments (holds.list()), when the caller has read them already */
+  list: readonly CompartmentRow[] = ctx.holds.list(),
 ): string | undefined {
   const { holds, zoneKinds } = ctx;
   const need = sizeRank(b.size ?? "XS");
   let biggest = -1;
-  for (const c of holds.list()) {
+  for (const c of list) {
     if (c.has_door !== 1 || (devices && !devices.includes(c.device))) continue;
     const zone = holds.zoneOf(refOf(c));
     const kind = zone === undefined ? "ambient" : zoneKinds.get(zone);
@@ -54,6 +56,25 @@ export function fitsNowhere(
   return biggest < 0
     ? `no ${b.zone} compartment ${where}`
     : `the ${b.zone} compartments ${where} are at most ${COMPARTMENT_SIZES[biggest]} (the bundle is ${b.size})`;
+}
+
+/**
+ * {@link fitsNowhere} for many bundles at once (a round's load): the site's compartments are read
+ * once, and each size and zone answered once.
+ */
+export function fitsNowhereMemo(
+  ctx: DistributionContext,
+): (b: { size?: CompartmentSize | null; zone: string }) => string | undefined {
+  const answers = new Map<string, string | undefined>();
+  let list: CompartmentRow[] | undefined;
+  return (b) => {
+    const key = `${b.zone}|${b.size ?? "XS"}`;
+    if (!answers.has(key)) {
+      list ??= ctx.holds.list();
+      answers.set(key, fitsNowhere(ctx, b, undefined, list));
+    }
+    return answers.get(key);
+  };
 }
 
 /** Inside a commit: the bundle takes the compartment (held; `loading` until its door closes). */

@@ -2,7 +2,6 @@ import type { JsonObject } from "../../core/envelope.js";
 import { QhError } from "../../core/errors.js";
 import type { Outcome } from "../locker/outbox.js";
 import { expectedYearsToGuess, minCodeLength } from "../locker/settings.js";
-import { lotProblems } from "./bundle-lots.js";
 import type { DistributionContext } from "./context.js";
 import {
   invalid,
@@ -11,7 +10,7 @@ import {
   MAX_OPEN_ROUNDS,
   MAX_ROUND_DAYS,
 } from "./load-args.js";
-import { fitsNowhere } from "./placing.js";
+import { bundleProblems, insertBundles } from "./load-batch.js";
 import { IN_LOCKER } from "./schema.js";
 import { type BundleRow, iso, type RoundRow } from "./store.js";
 
@@ -96,57 +95,13 @@ export class RoundDesk {
         );
       const households = round ? store.households(input.roundId) : new Set<string>();
       const hashes = input.bundles.map((b) => holds.hasher.hash("pickup", b.code));
-      input.bundles.forEach((b, i) => {
-        const at = `args.bundles[${b.index ?? i}]`;
-        const other = store.bundle(b.bundleId);
-        if (other) problems.push(`${at}.bundleId: ${b.bundleId} is already in round ${other.round_id}`);
-        if (households.has(b.household))
-          problems.push(
-            `${at}.household: ${b.household} has a bundle in round ${input.roundId} already: one bundle per household per round`,
-          );
-        const h = hashes[i] as Buffer;
-        if (holds.pickupCodes.parcelFor(b.code) !== undefined || store.byCode(h) !== undefined)
-          problems.push(`${at}.code: used by a parcel or a bundle still in the lockers: choose another`);
-        else if (store.codeOfAnotherHousehold(h, b.household))
-          // one code never opens two doors: the other household may keep its old slip
-          problems.push(
-            `${at}.code: another household's bundle had this code in an earlier round: choose another`,
-          );
-        problems.push(...lotProblems(this.ctx, b, at));
-        // a bundle no compartment of the site can hold would wait in the queue for ever
-        const nowhere = fitsNowhere(this.ctx, b);
-        if (nowhere)
-          problems.push(
-            `${at}: bundle ${b.bundleId} (${b.zone}, ${b.size ?? "XS"}) fits no compartment of this site: ${nowhere}`,
-          );
-      });
-      // a bundle with a problem of its own: its lots are still named if recalled or expired
-      for (const r of input.lotsOfRefused ?? [])
-        problems.push(...lotProblems(this.ctx, { lots: r.lots }, `args.bundles[${r.index}]`));
+      problems.push(...bundleProblems(this.ctx, input, households, hashes));
       const short = shortCodes(this.ctx, input);
       if (short) problems.push(short);
       if (problems.length > 0) invalid(problems);
       if (!round) store.insertRound(input.roundId, input.closesAt ?? null, out.now);
       else if (input.closesAt !== undefined) store.setClosesAt(input.roundId, input.closesAt);
-      let position = store.maxPosition();
-      input.bundles.forEach((b, i) => {
-        store.insertBundle(
-          {
-            bundle_id: b.bundleId,
-            round_id: input.roundId,
-            household: b.household,
-            code_hash: hashes[i] as Buffer,
-            slot_from: b.slot?.from ?? null,
-            slot_to: b.slot?.to ?? null,
-            size: b.size ?? null,
-            zone: b.zone,
-            state: "pending",
-            position: ++position,
-          },
-          out.now,
-        );
-        if (b.lots) this.ctx.lots?.record(out.now, b.bundleId, b.lots);
-      });
+      insertBundles(this.ctx, input, hashes, store.maxPosition(), out.now);
       this.touched(input.roundId);
       const r = store.round(input.roundId) as RoundRow;
       return {

@@ -178,18 +178,6 @@ export class DistributionStore {
       .get() as number;
   }
 
-  /**
-   * Whether a bundle of another household than `household` ever had this code (any round, any
-   * state: the keyed hashes are kept): its household may still hold the slip.
-   */
-  codeOfAnotherHousehold(hash: Buffer, household: string): boolean {
-    return (
-      this.db
-        .prepare("SELECT 1 FROM distribution_bundles WHERE code_hash = ? AND household <> ? LIMIT 1")
-        .get(hash, household) !== undefined
-    );
-  }
-
   /** The latest bundle taken back with this code (its resident is told so, not "wrong code"). */
   retrievedByCode(hash: Buffer): BundleRow | undefined {
     return this.db
@@ -299,6 +287,94 @@ export class DistributionStore {
     const params: Record<string, unknown> = { id: bundleId, updated_at: now };
     for (const k of keys) params[k] = fields[k] ?? null;
     this.db.prepare(`UPDATE distribution_bundles SET ${sets} WHERE bundle_id = @id`).run(params);
+  }
+}
+
+/** A bundle as `distribution.load` inserts it (DistributionStore.insertBundles). */
+export type NewBundle = Omit<
+  BundleRow,
+  | "door_opened"
+  | "device"
+  | "compartment"
+  | "volunteer"
+  | "terminal"
+  | "queued_at"
+  | "loaded_at"
+  | "collected_at"
+  | "updated_at"
+  | "retrieved_at"
+  | "retrieve_reason"
+  | "retrieved_by"
+>;
+
+/**
+ * What a round's load asks of the bundles table for thousands of bundles at once, each in one
+ * query or one statement prepared once (a statement prepared per bundle cost more than the insert).
+ */
+export class BundleBatch {
+  private readonly knownStmt: Database.Statement;
+  private readonly liveStmt: Database.Statement;
+  private readonly insertStmt: Database.Statement;
+  private readonly householdsStmt: Database.Statement;
+
+  constructor(db: Database.Database) {
+    this.householdsStmt = db.prepare(
+      `SELECT DISTINCT hex(code_hash) AS hash, household FROM distribution_bundles
+       WHERE code_hash IN (SELECT unhex(value) FROM json_each(?))`,
+    );
+    this.knownStmt = db.prepare(
+      "SELECT bundle_id, round_id FROM distribution_bundles WHERE bundle_id IN (SELECT value FROM json_each(?))",
+    );
+    this.liveStmt = db
+      .prepare(
+        `SELECT DISTINCT hex(code_hash) FROM distribution_bundles
+         WHERE code_hash IN (SELECT unhex(value) FROM json_each(?)) AND state NOT IN ('collected','unclaimed','retrieved')`,
+      )
+      .pluck();
+    this.insertStmt = db.prepare(
+      `INSERT INTO distribution_bundles (bundle_id, round_id, household, code_hash, slot_from, slot_to, size, zone,
+         state, position, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+  }
+
+  /** bundle id → its round, for those of `ids` already known (any round, any state). */
+  known(ids: readonly string[]): Map<string, string> {
+    const rows = this.knownStmt.all(JSON.stringify(ids)) as { bundle_id: string; round_id: string }[];
+    return new Map(rows.map((r) => [r.bundle_id, r.round_id]));
+  }
+
+  /** The hashes (upper-case hex) of `hashes` a bundle's live code has (what byCode finds). */
+  live(hashes: readonly Buffer[]): Set<string> {
+    return new Set(this.liveStmt.all(JSON.stringify(hashes.map((h) => h.toString("hex")))) as string[]);
+  }
+
+  /** hash (upper-case hex) → the households whose bundles ever had it (any round, any state). */
+  households(hashes: readonly Buffer[]): Map<string, Set<string>> {
+    const out = new Map<string, Set<string>>();
+    const rows = this.householdsStmt.all(JSON.stringify(hashes.map((h) => h.toString("hex")))) as {
+      hash: string;
+      household: string;
+    }[];
+    for (const r of rows) out.set(r.hash, (out.get(r.hash) ?? new Set()).add(r.household));
+    return out;
+  }
+
+  /** Inserts the bundles (inside the caller's transaction). */
+  insert(rows: readonly NewBundle[], now: number): void {
+    for (const b of rows)
+      this.insertStmt.run(
+        b.bundle_id,
+        b.round_id,
+        b.household,
+        b.code_hash,
+        b.slot_from,
+        b.slot_to,
+        b.size,
+        b.zone,
+        b.state,
+        b.position,
+        now,
+      );
   }
 }
 

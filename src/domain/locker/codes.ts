@@ -121,6 +121,12 @@ export class PickupCodes {
     return row && CodeHasher.equal(row.hash, h) ? row.parcel_id : undefined;
   }
 
+  /** The active parcel holding the code whose hash (`hasher.hash("pickup", code)`) is `h`, if any. */
+  parcelForHash(h: Buffer): string | undefined {
+    const row = this.findStmt.get(h) as { hash: Buffer; parcel_id: string } | undefined;
+    return row && CodeHasher.equal(row.hash, h) ? row.parcel_id : undefined;
+  }
+
   /** Does this code open this parcel? (constant-time on the hash) */
   matches(parcelId: string, code: string): boolean {
     return this.parcelFor(code) === parcelId;

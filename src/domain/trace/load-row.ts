@@ -47,9 +47,31 @@ export function lotOrRunOn(col: string): string {
   return `${col} IN (SELECT ? UNION ALL SELECT o.lot FROM trace_run_ons o WHERE o.gtin = ? AND o.candidate = ?)`;
 }
 
+const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/**
+ * `sql` prepared once per connection (preparing an INSERT into trace_loads costs more than running
+ * it: a load of thousands of lots ran mostly in `prepare`). For statements run without `pluck`,
+ * `raw` or `expand` (a cached statement keeps those modes).
+ */
+export function cachedStatement(db: Database.Database, sql: string): Database.Statement {
+  let byDb = statements.get(db);
+  if (!byDb) {
+    byDb = new Map();
+    statements.set(db, byDb);
+  }
+  let s = byDb.get(sql);
+  if (!s) {
+    s = db.prepare(sql);
+    byDb.set(sql, s);
+  }
+  return s;
+}
+
 /** Insert one load (inside the caller's transaction). */
 export function insertLoad(db: Database.Database, r: LoadRow): void {
-  db.prepare(
+  cachedStatement(
+    db,
     `INSERT INTO trace_loads (gtin, lot, expiry, serial, quantity, kind, device, slot, compartment, parcel_id, bundle_id, sales_from, loaded_at, clock_unsynced, by, code)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
@@ -71,7 +93,10 @@ export function insertLoad(db: Database.Database, r: LoadRow): void {
     r.code ?? null,
   );
   if (r.candidates && r.candidates.length > 0) {
-    const add = db.prepare("INSERT OR IGNORE INTO trace_run_ons (gtin, lot, candidate) VALUES (?, ?, ?)");
+    const add = cachedStatement(
+      db,
+      "INSERT OR IGNORE INTO trace_run_ons (gtin, lot, candidate) VALUES (?, ?, ?)",
+    );
     for (const c of r.candidates) add.run(r.gtin, r.lot, c);
   }
 }

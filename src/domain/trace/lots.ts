@@ -24,7 +24,7 @@ import { QhError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import { bundleRefusal, loadBundleLot, type PlannedLot, recordPlannedLots } from "./bundles.js";
 import { type Gs1Scan, parseGs1, printable } from "./gs1.js";
-import { insertLoad, RUN_ON_CANDIDATES } from "./load-row.js";
+import { cachedStatement, insertLoad, RUN_ON_CANDIDATES } from "./load-row.js";
 import type { TraceOutbox, TraceTx } from "./outbox.js";
 import { checkRunOns, earliest } from "./run-ons.js";
 import { migrateTrace } from "./schema.js";
@@ -84,9 +84,15 @@ export class TraceLots {
     this.day = dayFormat(o.timeZone);
   }
 
+  /** the last day formatted, by wall-clock second (a load checks thousands of lots in one go) */
+  private lastDay: { second: number; day: string } | undefined;
+
   /** Today's date (YYYY-MM-DD) in the site's time zone, on the gateway clock. */
   today(): string {
-    return this.day.format(new Date(this.o.clock.now()));
+    const now = this.o.clock.now();
+    const second = Math.floor(now / 1000);
+    if (this.lastDay?.second !== second) this.lastDay = { second, day: this.day.format(new Date(now)) };
+    return this.lastDay.day;
   }
 
   /** Whether a lot with this expiry date is past it today. */
@@ -363,12 +369,11 @@ export class TraceLots {
   recallOf(gtin: string, lot: string): { recall_id: string; at: number; reason: string | null } | undefined {
     return (
       this.recallExactly(gtin, lot) ??
-      (this.db
-        .prepare(
-          `SELECT r.recall_id, r.at, r.reason FROM trace_run_ons o JOIN trace_recalls r ON r.gtin = o.gtin AND r.lot = o.candidate
+      (cachedStatement(
+        this.db,
+        `SELECT r.recall_id, r.at, r.reason FROM trace_run_ons o JOIN trace_recalls r ON r.gtin = o.gtin AND r.lot = o.candidate
            WHERE o.gtin = ? AND o.lot = ? ORDER BY r.at LIMIT 1`,
-        )
-        .get(gtin, lot) as { recall_id: string; at: number; reason: string | null } | undefined)
+      ).get(gtin, lot) as { recall_id: string; at: number; reason: string | null } | undefined)
     );
   }
 
@@ -377,9 +382,10 @@ export class TraceLots {
     gtin: string,
     lot: string,
   ): { recall_id: string; at: number; reason: string | null } | undefined {
-    return this.db
-      .prepare("SELECT recall_id, at, reason FROM trace_recalls WHERE gtin = ? AND lot = ?")
-      .get(gtin, lot) as { recall_id: string; at: number; reason: string | null } | undefined;
+    return cachedStatement(
+      this.db,
+      "SELECT recall_id, at, reason FROM trace_recalls WHERE gtin = ? AND lot = ?",
+    ).get(gtin, lot) as { recall_id: string; at: number; reason: string | null } | undefined;
   }
 
   /** The last vending_sales rowid (0 before the first sale; null at a site without vending). */

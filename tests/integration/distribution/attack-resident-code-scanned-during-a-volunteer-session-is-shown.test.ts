@@ -22,7 +22,14 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { waitUntil } from "../../helpers/upstream.js";
-import { COURIER_CODE, demoBus, LOCKER, type LockerSite, startLockerSite } from "../locker/support.js";
+import {
+  COURIER_CODE,
+  demoBus,
+  LOCKER,
+  type LockerSite,
+  startLockerSite,
+  withScanner,
+} from "../locker/support.js";
 
 let n = 0;
 const cmd = (args: Record<string, unknown>) => ({
@@ -43,7 +50,7 @@ describe("attack: a resident's code at the scanner during a volunteer's session"
     site = undefined;
   });
 
-  it.fails("attack: the bare-digit pickup code is taken as a label, refused, and shown in the kiosk's view", async () => {
+  it("attack: the bare-digit pickup code is taken as a label, refused, and shown in the kiosk's view", async () => {
     site = await startLockerSite({
       buses: [
         demoBus(),
@@ -82,5 +89,40 @@ describe("attack: a resident's code at the scanner during a volunteer's session"
     const after = await view();
     expect(JSON.stringify(after), "the resident's pickup code on the kiosk's view").not.toContain("80000001");
     expect((await s.compartment(LOCKER, at)).doorOpen).toBe(true);
+  });
+
+  it("a wrong bare-digit scan during the session counts toward the terminal's lockout (no label refusal); a bundle id of digits is still its label", async () => {
+    site = await startLockerSite({ ...withScanner(), locker: { maxWrongCodes: 2 } });
+    const s = site;
+    await s.command("site.mode", cmd({ mode: "emergency", reason: "flood" }));
+    await s.command(
+      "distribution.load",
+      cmd({ roundId: "r1", bundles: [{ bundleId: "70000001", household: "h1", code: "80000001" }] }),
+    );
+    const view = async () => (await s.kiosk<View>("distribution", undefined, "kiosk-a")).body;
+    const scan = (code: string) => s.request("POST", "/api/v1/sim/scanners/scanner-a/scan", { code });
+    expect((await s.kiosk("distribution/volunteer", { code: COURIER_CODE }, "kiosk-a")).status).toBe(200);
+    // a bundle id made of digits: its label (its door opens), not a pickup code
+    expect((await scan("70000001")).status).toBe(200);
+    await waitUntil(async () => (await view()).session?.step === "open", 20_000, "70000001's door open");
+    const at = (await view()).session?.compartment as string;
+    await s.sim(LOCKER, at, "put");
+    await s.sim(LOCKER, at, "close");
+    await waitUntil(async () => (await view()).session?.loaded === 1, 20_000, "the bundle loaded");
+    // a guessed code under the scanner: a wrong pickup code, counted as a typed one is
+    const wrong = () => s.metric("qh_kiosk_wrong_codes_total", { terminal: "kiosk-a", kind: "pickup" });
+    expect((await scan("99999991")).status).toBe(200);
+    await waitUntil(async () => (await wrong()) === 1, 20_000, "the first wrong scan counted");
+    expect((await view()).scanRefused).toBeNull();
+    expect((await scan("99999992")).status).toBe(200);
+    await waitUntil(
+      async () => (await s.health()).body.warnings.join("\n").includes("terminal kiosk-a locked out"),
+      20_000,
+      "kiosk-a locked out",
+    );
+    // the resident's right code now waits for the lockout, as typed
+    expect((await s.kiosk("pickup", { code: "80000001" }, "kiosk-a")).status).toBe(429);
+    expect((await s.compartment(LOCKER, at)).doorOpen).toBe(false);
+    expect(JSON.stringify(await view())).not.toMatch(/9999999/);
   });
 });

@@ -90,8 +90,16 @@ describe("args schemas of trace.* and distribution.* agree with the gateway", ()
           },
         ],
       },
+      {
+        roundId: "r-3",
+        bundles: [{ ...bundle, lots: [{ gtin: GTIN, lot: "MILK-1", expiry: "2026-01-31", quantity: 2 }] }],
+      },
     ];
+    const lot = { gtin: GTIN, lot: "MILK-1" };
     const invalid = [
+      { roundId: "r-1", bundles: [{ ...bundle, lots: Array.from({ length: 51 }, () => lot) }] },
+      { roundId: "r-1", bundles: [{ ...bundle, lots: [{ ...lot, quantity: 0 }] }] },
+      { roundId: "r-1", bundles: [{ ...bundle, lots: [{ ...lot, best: "2026-01-31" }] }] },
       { bundles: [bundle] },
       { roundId: "r-1", bundles: [] },
       { roundId: "r 1", bundles: [bundle] },
