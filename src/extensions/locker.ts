@@ -330,16 +330,7 @@ function buildLocker(
       // a parcel's code has codeLength digits, a bundle's codeLength to 12
       const pickup = code.startsWith("qh:pickup:") ? code.slice(10) : code;
       if (/^\d+$/.test(pickup) && pickup.length >= service.settings.codeLength && pickup.length <= 12)
-        return service.pickup(terminal, pickup).then(
-          (r) => {
-            pickupRefusals.clear(terminal);
-            return r;
-          },
-          (err: unknown) => {
-            pickupRefusals.record(terminal, pickup, err);
-            throw err;
-          },
-        );
+        return pickupRefusals.watch(terminal, pickup, () => service.pickup(terminal, pickup));
       slog.info({ code: code.length }, "scan ignored: no deposit in progress and not a pickup code");
       return undefined;
     };

@@ -69,6 +69,18 @@ export class PickupRefusals {
     return r;
   }
 
+  /** The outcome of the scanned `pickupCode`'s pickup: a refusal is recorded (and rethrown), a door clears it. */
+  async watch<T>(terminal: string, pickupCode: string, pickup: () => Promise<T>): Promise<T> {
+    try {
+      const r = await pickup();
+      this.clear(terminal);
+      return r;
+    } catch (err) {
+      this.record(terminal, pickupCode, err);
+      throw err;
+    }
+  }
+
   /** A scanned code opened a door at `terminal`: its earlier refusal is no longer news. */
   clear(terminal: string): void {
     this.last.delete(terminal);
