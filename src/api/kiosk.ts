@@ -9,6 +9,8 @@
  * poll through), the last door notice of this terminal's pickups (a pickup code scanned at its
  * scanner shows up here, and so do the door closing and a jam), the last lot scanned into a
  * parcel at this terminal's scanner during a deposit (recorded or refused, src/extensions/lot-scan.ts)
+ * a resident's pickup code scanned at its scanner and refused (`pickupRefused`: code, details and
+ * HTTP status as the typed code's 4xx answer has them; src/extensions/pickup-refusal.ts),
  * the free compartments, and the cold zones a courier may ask for (`zones`; POST …/deposit/size
  * {size, zone}).
  */
@@ -18,6 +20,8 @@ import type { LockerNotices } from "../domain/locker/types.js";
 import { modeSummary } from "../domain/site/mode.js";
 import type { SiteMode } from "../domain/site/mode-types.js";
 import type { LotScanNotices } from "../extensions/lot-scan.js";
+import type { PickupRefusals } from "../extensions/pickup-refusal.js";
+import { httpStatusFor } from "./app.js";
 
 /** The last pickup or retrieval door notice at a terminal; `seq` grows with every notice. */
 export type CollectView = LockerNotices["collect"] & { seq: number; at: string };
@@ -39,15 +43,22 @@ type T = { Params: { terminal: string } };
 
 /**
  * `lots`: the lot scans' outcomes per terminal (the status poll's `lot`; none: always null).
+ * `pickupRefusals`: the last refused scanned pickup code per terminal (the status's `pickupRefused`,
+ * with the HTTP `status` the typed code's answer has; none, or older than a minute: null).
  * `siteMode`: the site's service mode, shown on every kiosk page (`siteMode` in the status, issue 11).
  * `timeZone`: the site's IANA zone (config trace.timeZone; default the gateway's), `timeZone` in
  * the status: the page writes every time in it.
  */
 export function kioskPlugin(
   locker: LockerService,
-  opts: { lots?: LotScanNotices; siteMode?: SiteMode; timeZone?: string } = {},
+  opts: {
+    lots?: LotScanNotices;
+    pickupRefusals?: PickupRefusals;
+    siteMode?: SiteMode;
+    timeZone?: string;
+  } = {},
 ): FastifyPluginAsync {
-  const { lots, siteMode } = opts;
+  const { lots, pickupRefusals, siteMode } = opts;
   // the page writes times (a slot, a lockout's end) in the site's zone, not the browser's
   const timeZone = opts.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   return async (app) => {
@@ -68,6 +79,7 @@ export function kioskPlugin(
       deposit: locker.depositSession(req.params.terminal) ?? null,
       collect: collects.get(req.params.terminal) ?? null,
       lot: lots?.get(req.params.terminal) ?? null,
+      pickupRefused: refusedView(pickupRefusals, req.params.terminal),
       available: locker.availability(req.params.terminal),
       zones: locker.coldZones(),
       // per cold zone: the sizes a deposit asking for that zone may get (the size screen's counts)
@@ -207,4 +219,10 @@ export function kioskPlugin(
       },
     );
   };
+}
+
+/** The status's `pickupRefused`: the refusal with the HTTP status a typed code would get, or null. */
+function refusedView(refusals: PickupRefusals | undefined, terminal: string) {
+  const r = refusals?.get(terminal);
+  return r ? { ...r, status: httpStatusFor(r.code) } : null;
 }

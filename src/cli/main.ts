@@ -164,7 +164,7 @@ gatewayOptions(
   trace
     .command("lot")
     .description(
-      "where a lot went: loads, vends, parcels, cold chain (reads the store; gateway running or not)",
+      "where a lot went: where it is still held, loads, vends, parcels, bundles, cold chain (reads the store; gateway running or not)",
     )
     .argument("<gtin>", "the GTIN, 8, 12, 13 or 14 digits")
     .argument("<lot>", "the lot, as (10) on the label")

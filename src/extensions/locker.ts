@@ -30,6 +30,7 @@ import type { SerialLink } from "../southbound/serial/link.js";
 import { type LockerLayoutPort, lockerLayoutPort, siteLayout } from "./locker-layout.js";
 import { hasCouriers, liveBundleCodes, lockerGauges, siteKey } from "./locker-support.js";
 import { LotScanNotices, loadLotScan } from "./lot-scan.js";
+import { PickupRefusals } from "./pickup-refusal.js";
 import { linePresence } from "./presence.js";
 import type { SiteSeams } from "./seams.js";
 import { type SerialLineHooks, serialLine } from "./serial-line.js";
@@ -297,6 +298,8 @@ function buildLocker(
 
   // the outcome of each lot scanned during a deposit, for the kiosk page (src/extensions/lot-scan.ts)
   const lotNotices = new LotScanNotices();
+  // a resident's scanned pickup code refused: the kiosk page shows it (src/extensions/pickup-refusal.ts)
+  const pickupRefusals = new PickupRefusals(ctx.clock);
 
   // scans: "qh:courier:CODE" starts a deposit, a scan during a deposit is the parcel's barcode,
   // "qh:pickup:CODE" (or a bare code of codeLength to 12 digits) collects a parcel or a bundle.
@@ -327,7 +330,7 @@ function buildLocker(
       // a parcel's code has codeLength digits, a bundle's codeLength to 12
       const pickup = code.startsWith("qh:pickup:") ? code.slice(10) : code;
       if (/^\d+$/.test(pickup) && pickup.length >= service.settings.codeLength && pickup.length <= 12)
-        return service.pickup(terminal, pickup);
+        return pickupRefusals.watch(terminal, pickup, () => service.pickup(terminal, pickup));
       slog.info({ code: code.length }, "scan ignored: no deposit in progress and not a pickup code");
       return undefined;
     };
@@ -348,6 +351,7 @@ function buildLocker(
         ? [
             kioskPlugin(service, {
               lots: lotNotices,
+              pickupRefusals,
               siteMode: seams.siteMode,
               timeZone: ctx.config.trace.timeZone,
             }),

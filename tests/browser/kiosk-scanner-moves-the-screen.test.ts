@@ -1,7 +1,8 @@
 /**
  * The terminal's scanner (scanner-line, simulated) drives the same screens as the keypad: a
  * courier's QR code signs the courier in on the page, a barcode scanned moves it to the sizes, and
- * a resident's pickup code scanned at the start screen opens the door and shows its number.
+ * a resident's pickup code scanned at the start screen opens the door and shows its number; a
+ * scanned code the gateway refuses is worded on the start screen as a typed one would be.
  */
 import type { Browser } from "playwright-core";
 import { describe, expect, it } from "vitest";
@@ -47,6 +48,16 @@ describe.skipIf(noBrowser)("kiosk: the scanner", () => {
     );
     await hands(site, s.device!, s.compartment!, "close");
     await page.getByTestId("collect-done").waitFor();
+
+    // a code the gateway refuses, scanned: the same words as typed (here: wrong, tries left), on
+    // the start screen, never the code itself
+    await scan("qh:pickup:000000");
+    const refused = page.getByTestId("scan-refused");
+    await refused.waitFor();
+    expect(await page.getByTestId("home-pickup").count()).toBe(1);
+    const words = (await refused.textContent()) ?? "";
+    expect(words).toMatch(/取件码不正确。还可以再试 \d+ 次。/);
+    expect(words).not.toContain("000000");
     await platform.close();
     await page.close();
   });

@@ -78,6 +78,9 @@ it("prints the bundles a lot went into, collected or not", async () => {
   expect(text.stdout).toContain("locker-a bundle B1 (A03)  ×1");
   expect(text.stdout).toContain("gw-1 bundle B2  ×2");
   expect(text.stdout).toContain("in 2 bundle(s):");
+  // B1 was collected; B2 is still in its compartment: the one place the lot is still held
+  expect(text.stdout).toContain("still held in 1 place(s):\n  still in locker-a/A05  bundle B2 (loaded)\n");
+  expect(text.stdout).toContain("sold: none\nin parcels: none\n");
   expect(text.stdout).toContain(
     "  B1  round r1  locker-a/A03  collected  collected 2026-05-01T10:00:00.000Z",
   );

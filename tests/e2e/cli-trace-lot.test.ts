@@ -67,6 +67,10 @@ it("answers from the store with the gateway stopped, as text and as JSON; exit c
   expect(text.stdout).toContain("lot YOG-9 of GTIN 04012345678901, expiry 2026-06-30");
   expect(text.stdout).toContain("not recalled");
   expect(text.stdout).toMatch(/sold 1 time\(s\):\n {2}2026-05-01T10:30:00\.000Z {2}vm-a slot 2 {2}cash 450/);
+  expect(text.stdout).toContain("still held in 1 place(s):\n  still in vm-a slot 2  ×6\n");
+  // no parcel, no bundle: said so, not a header with nothing under it
+  expect(text.stdout).toContain("in parcels: none\nin bundles: none\n");
+  expect(text.stdout).not.toMatch(/\b0 (time|parcel|bundle)\(s\)/);
 
   const json = await runCliAsync(["trace", "lot", "04012345678901", "YOG-9", "--json", "--data-dir", dir], {
     cwd: ROOT,
@@ -97,4 +101,12 @@ it("answers from the store with the gateway stopped, as text and as JSON; exit c
   });
   expect(missing.status).toBe(3);
   expect(missing.stderr).toContain("QH_STORE_MISSING");
+});
+
+it("--help names every place a lot can be, bundles included", async () => {
+  const help = await runCliAsync(["trace", "lot", "--help"], { cwd: ROOT });
+  expect(help.status, help.stderr).toBe(0);
+  expect(help.stdout.replace(/\s+/g, " ")).toContain(
+    "where it is still held, loads, vends, parcels, bundles, cold chain",
+  );
 });

@@ -4,9 +4,9 @@
  * the page's path (`/kiosk/{terminal}`); the page authenticates with the terminal's cookie.
  */
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { isApiError } from "../shared/api.js";
+import { ApiError, isApiError } from "../shared/api.js";
 import { LangSwitch } from "../shared/lang-switch.js";
-import { needsPairing, setSiteTimeZone } from "./failures.js";
+import { failureOf, needsPairing, setSiteTimeZone } from "./failures.js";
 import { useT } from "./i18n.js";
 import { TimeoutWarning, useIdleLimit } from "./idle.js";
 import {
@@ -46,7 +46,7 @@ const HEALTH_MS = 5000;
 const TAKE_BACK_MS = 3000;
 
 export function App(props: { terminal: string }) {
-  const { t, setLang } = useT();
+  const { t, lang, setLang } = useT();
   const api = useRef(kioskApi(props.terminal)).current;
   const [screen, setScreen] = useState<Screen>("loading");
   const [deposit, setDeposit] = useState<DepositView | null>(null);
@@ -54,6 +54,9 @@ export function App(props: { terminal: string }) {
   const [flash, setFlash] = useState<"deposit.ended" | undefined>();
   const [offline, setOffline] = useState(false);
   const [lot, setLot] = useState<LotScanNotice | null>(null);
+  // a resident's scanned pickup code refused (the status's pickupRefused): worded as if typed
+  const [scanRefused, setScanRefused] = useState<ApiError | undefined>();
+  const refusedSeen = useRef<number | undefined>(undefined);
   const [zones, setZones] = useState<string[]>([]);
   const [byZone, setByZone] = useState<Record<string, Available>>({});
   const [siteMode, setSiteMode] = useState<SiteModeView | null | undefined>();
@@ -75,6 +78,7 @@ export function App(props: { terminal: string }) {
   }, []);
   const go = (s: Screen) => {
     setFlash(undefined);
+    setScanRefused(undefined);
     setScreen(s);
   };
 
@@ -123,6 +127,15 @@ export function App(props: { terminal: string }) {
         if (now === "home" || now === "pickup") setScreen("collect");
       }
     } else if (seen.current === undefined) seen.current = 0;
+    const r = s.pickupRefused ?? null;
+    if (refusedSeen.current === undefined) refusedSeen.current = r?.seq ?? 0; // from before this page
+    if (r && r.seq > refusedSeen.current) {
+      refusedSeen.current = r.seq;
+      if (now === "home" || now === "pickup" || now === "collect") {
+        setScanRefused(new ApiError(r.status, r.code, r.message, undefined, r.details));
+        if (now === "collect") setScreen("home"); // an earlier resident's door screen
+      }
+    } else if (!r) setScanRefused(undefined); // served no more (a minute passed, or a door opened)
   }, []);
 
   const idleScreen = screen === "loading" || screen === "pairing" || screen === "unknown";
@@ -203,6 +216,12 @@ export function App(props: { terminal: string }) {
       {idle.left !== null && <TimeoutWarning left={idle.left} onExtend={idle.extend} />}
       <main>
         {flash && <Message tone="info" k={flash} testid="flash" />}
+        {scanRefused &&
+          (screen === "home" || screen === "pickup") &&
+          (() => {
+            const f = failureOf(scanRefused, lang, "pickup", props.terminal);
+            return <Message tone="error" k={f.key} params={f.params} testid="scan-refused" />;
+          })()}
         {screen === "loading" && <p>{t("loading")}</p>}
         {screen === "unknown" && <UnknownTerminal terminal={props.terminal} />}
         {screen === "pairing" && <Pairing api={api} terminal={props.terminal} onPaired={() => go("home")} />}

@@ -49,9 +49,24 @@ export interface LotScanNotice {
   warnings?: string[];
 }
 
+/**
+ * A resident's pickup code scanned at this terminal's scanner and refused (the status's
+ * `pickupRefused`, src/extensions/pickup-refusal.ts): worded like a typed code's refusal.
+ */
+export interface PickupRefusedView {
+  seq: number;
+  code: string;
+  /** the HTTP status the same code typed would get */
+  status: number;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
 export interface KioskStatus {
   deposit: DepositView | null;
   collect: CollectView | null;
+  /** the last scanned pickup code refused here (served for a minute), or null */
+  pickupRefused?: PickupRefusedView | null;
   lot?: LotScanNotice | null;
   /** cold zones a courier may ask for (chilled, frozen…): none at a site without cold lockers */
   zones?: string[];

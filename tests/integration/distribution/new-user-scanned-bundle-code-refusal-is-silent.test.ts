@@ -53,7 +53,7 @@ describe("new user: a resident's bundle QR code scanned outside its slot", () =>
     site = undefined;
   });
 
-  it.fails("new user: the kiosk tells a resident who scans their bundle's QR code outside the slot when to come", async () => {
+  it("new user: the kiosk tells a resident who scans their bundle's QR code outside the slot when to come", async () => {
     const log = capture();
     site = await startLockerSite({
       log: log.logger,
@@ -108,5 +108,42 @@ describe("new user: a resident's bundle QR code scanned outside its slot", () =>
     const status = await s.request("GET", "/api/v1/kiosk/kiosk-a/status");
     const view = await s.request("GET", "/api/v1/kiosk/kiosk-a/distribution");
     expect(JSON.stringify([status.body, view.body])).toContain("QH_DIST_OUTSIDE_SLOT");
+    // the status's `pickupRefused`: what the typed code's 409 says (code, details), never the code
+    const refused = (status.body as { pickupRefused: Record<string, unknown> }).pickupRefused;
+    expect(refused).toMatchObject({
+      code: "QH_DIST_OUTSIDE_SLOT",
+      status: 409,
+      details: { slot, early: true },
+    });
+    expect(JSON.stringify(status.body)).not.toContain("223344");
+    const firstSeq = refused.seq as number;
+
+    // a wrong code scanned: the page gets the attempts left, as for a typed wrong code
+    const typedWrong = await s.kiosk<{ error: { details: { attemptsLeft: number } } }>(
+      "pickup",
+      { code: "999111" },
+      "kiosk-a",
+    );
+    expect(typedWrong.status).toBe(403);
+    await s.request("POST", "/api/v1/sim/scanners/scanner-a/scan", { code: "qh:pickup:999222" });
+    let wrong: unknown;
+    await waitUntil(
+      async () => {
+        const st = await s.request("GET", "/api/v1/kiosk/kiosk-a/status");
+        wrong = st.body;
+        const r = (st.body as { pickupRefused: { seq: number } | null }).pickupRefused;
+        return r !== null && r.seq > firstSeq;
+      },
+      20_000,
+      "the wrong scanned code in the status",
+    );
+    expect(wrong).toMatchObject({
+      pickupRefused: {
+        code: "QH_LOCKER_CODE_WRONG",
+        status: 403,
+        details: { attemptsLeft: typedWrong.body.error.details.attemptsLeft - 1 },
+      },
+    });
+    expect(JSON.stringify(wrong)).not.toContain("999222");
   });
 });

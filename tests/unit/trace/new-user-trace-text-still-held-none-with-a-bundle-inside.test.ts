@@ -73,10 +73,59 @@ const report = {
 };
 
 describe("new user: trace lot's text with a bundle still in a locker", () => {
-  it.fails("new user: the text does not say `still held: none` while bundle C-1 holding the lot is in cold-a/C01", () => {
+  it("new user: the text does not say `still held: none` while bundle C-1 holding the lot is in cold-a/C01", () => {
     const text = formatTrace(report);
     // precondition: the bundle is in the report
     expect(text).toContain("C-1");
     expect(text, text).not.toContain("still held: none");
+    expect(text).toContain("still held in 1 place(s):\n  still in cold-a/C01  bundle C-1 (loaded)\n");
+    // nothing sold, no parcel: said so, not a header with nothing under it
+    expect(text).toContain("sold: none\n");
+    expect(text).toContain("in parcels: none\n");
+    expect(text).not.toMatch(/\b0 (time|parcel|bundle)\(s\)/);
+  });
+
+  it("still held: slots, parcels in a locker and bundles neither collected nor retrieved; not the others", () => {
+    const bundle = (bundleId: string, state: string, more: Record<string, unknown> = {}) => ({
+      bundleId,
+      roundId: "r3",
+      device: "locker-a",
+      compartment: `A-${bundleId}`,
+      state,
+      collected: state === "collected",
+      retrieved: state === "retrieved",
+      ...more,
+    });
+    const text = formatTrace({
+      ...report,
+      holding: [{ device: "vending-a", slot: 4, quantity: 3 }],
+      parcels: [
+        { parcelId: "P-IN", device: "locker-a", compartment: "A02", state: "stored", collected: false },
+        { parcelId: "P-OUT", device: "locker-a", compartment: "A03", state: "picked_up", collected: true },
+        { parcelId: "P-BACK", device: "locker-a", compartment: "A04", state: "retrieved", collected: false },
+      ],
+      bundles: [
+        bundle("B-IN", "loaded"),
+        bundle("B-GONE", "collected", { collectedAt: "2026-12-01T03:00:00.000Z" }),
+        bundle("B-BACK", "retrieved", {
+          retrievedAt: "2026-12-01T03:00:00.000Z",
+          retrieveReason: "recalled",
+        }),
+        bundle("B-QUEUE", "waiting", { device: null, compartment: null }),
+      ],
+    });
+    const held = text.slice(text.indexOf("still held"), text.indexOf("sold"));
+    expect(held, text).toBe(
+      [
+        "still held in 4 place(s):",
+        "  still in vending-a slot 4  ×3",
+        "  still in locker-a/A02  parcel P-IN (stored)",
+        "  still in locker-a/A-B-IN  bundle B-IN (loaded)",
+        "  still in no locker  bundle B-QUEUE of round r3 (waiting)",
+        "",
+      ].join("\n"),
+    );
+    expect(text).toContain("in 3 parcel(s):");
+    expect(text).toContain("in 4 bundle(s):");
   });
 });
