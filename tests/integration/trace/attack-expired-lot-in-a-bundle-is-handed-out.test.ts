@@ -14,7 +14,7 @@
  * Cause: src/domain/trace/bundles.ts bundleRefusal (recalls only), src/domain/distribution/
  * collect.ts and loading.ts (ask only that).
  *
- * `it.fails`: passes while the gap is there; fixed when it fails (then drop the `.fails`).
+ * Fixed (src/domain/trace/bundles.ts bundleRefusal reads expiries too): a regular test now.
  * Real SQLite file in a temp dir, manual clock.
  */
 import { afterEach, expect, it } from "vitest";

@@ -17,8 +17,7 @@
  * src/domain/trace/gs1.ts (runOns: dates only), src/domain/trace/lots.ts (assertRunOns,
  * recallOf/slotBlock compare lots exactly).
  *
- * Both tests are `it.fails`: they pass while the hole is there; fixed when they fail (then drop
- * the `.fails`).
+ * Fixed (run-on candidates, src/domain/trace/run-ons.ts): both now pass as regular tests.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../../src/core/clock.js";
