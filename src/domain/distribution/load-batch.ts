@@ -3,7 +3,7 @@
  * bundles at once inside the load's one transaction: bundle ids and codes looked up in one query
  * each, the layout read once, each lot's recall and expiry checked once, every statement prepared
  * once. The whole command blocks the event loop while it runs: load-args.ts caps its size so it
- * stays short (docs/emergency.md "Limits").
+ * stays short (docs/emergency.md "Loading a round").
  */
 
 import { lotProblemMemo, lotProblems } from "./bundle-lots.js";

@@ -116,42 +116,9 @@ export class DistributionStore {
       .run(now, reason, roundId);
   }
 
-  insertBundle(
-    b: Omit<
-      BundleRow,
-      | "door_opened"
-      | "device"
-      | "compartment"
-      | "volunteer"
-      | "terminal"
-      | "queued_at"
-      | "loaded_at"
-      | "collected_at"
-      | "updated_at"
-      | "retrieved_at"
-      | "retrieve_reason"
-      | "retrieved_by"
-    >,
-    now: number,
-  ): void {
-    this.db
-      .prepare(
-        `INSERT INTO distribution_bundles (bundle_id, round_id, household, code_hash, slot_from, slot_to, size, zone,
-           state, position, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        b.bundle_id,
-        b.round_id,
-        b.household,
-        b.code_hash,
-        b.slot_from,
-        b.slot_to,
-        b.size,
-        b.zone,
-        b.state,
-        b.position,
-        now,
-      );
+  /** One bundle, as distribution.load inserts many (BundleBatch.insert). */
+  insertBundle(b: NewBundle, now: number): void {
+    new BundleBatch(this.db).insert([b], now);
   }
 
   bundle(bundleId: string): BundleRow | undefined {
