@@ -35,7 +35,7 @@ describe("attack: a bundle code across rounds", () => {
   let f: DistFixture;
   afterEach(() => f.cleanup());
 
-  it("attack: a collected bundle's code given to another household in the next round opens that household's door", async () => {
+  it("attack: a collected bundle's code given to another household in the next round is refused", async () => {
     f = await distFixture({ layout: LAYOUT });
     await f.run("distribution.load", {
       roundId: "r1",

@@ -26,7 +26,7 @@ describe("attack: many open rounds", () => {
   let f: DistFixture;
   afterEach(() => f.cleanup());
 
-  it("attack: 150 rounds of one bundle each stay open and all are listed on the kiosk's view", async () => {
+  it("attack: of 150 rounds of one bundle each, those past the open-round limit are refused", async () => {
     f = await distFixture();
     let refused = 0;
     for (let i = 0; i < ROUNDS; i++) {

@@ -25,7 +25,7 @@ describe("attack: a slot in epoch milliseconds beyond a Date's range", () => {
   let f: DistFixture;
   afterEach(() => f.cleanup());
 
-  it("attack: a slot to 9e15 ms is accepted and the bundle shut in its compartment never becomes loaded", async () => {
+  it("attack: a slot to 9e15 ms is refused, so no bundle is stranded in its compartment", async () => {
     f = await distFixture();
     const load = await f
       .run("distribution.load", {

@@ -23,7 +23,7 @@ import { parseModeArgs } from "../../../src/domain/site/mode.js";
 const NOW = Date.parse("2026-12-01T00:00:00Z");
 
 describe("attack: impossible calendar days in site.mode and distribution.load", () => {
-  it("attack: site.mode until 30 February is taken as 2 March", () => {
+  it("attack: site.mode until 30 February is refused, not taken as 2 March", () => {
     let refused: unknown;
     try {
       const a = parseModeArgs(
@@ -37,7 +37,7 @@ describe("attack: impossible calendar days in site.mode and distribution.load", 
     expect(refused).toMatchObject({ code: "QH_COMMAND_INVALID" });
   });
 
-  it("attack: a bundle slot on 31 April is taken as 1 May", () => {
+  it("attack: a bundle slot on 31 April is refused, not taken as 1 May", () => {
     const { input, problems } = readLoad(
       {
         roundId: "r1",
