@@ -296,11 +296,17 @@ export class DoorTruth {
             );
           }
           const parcel = parcels.activeIn(ref);
+          // a distribution bundle's pulse (load, collect, a volunteer's retrieve) names its bundle
+          const bundleId =
+            !parcel && row.pulse_parcel !== null && BUNDLE_PURPOSES.has(row.pulse_purpose ?? "")
+              ? row.pulse_parcel
+              : undefined;
           out.emit(ref.device, "door.jammed", {
             device: ref.device,
             compartment: ref.compartment,
             purpose: row.pulse_purpose,
             ...(parcel ? { parcelId: parcel.id } : {}),
+            ...(bundleId ? { bundleId } : {}),
             pulsedAt: new Date(row.pulse_at ?? out.now).toISOString(),
             timeoutSeconds: settings.doorOpenTimeoutSeconds,
           });
@@ -376,6 +382,9 @@ export class DoorTruth {
     return this.ctx.settings.doorOpenTimeoutSeconds * 1000;
   }
 }
+
+/** Pulse purposes that may carry a distribution bundle's id (in `pulse_parcel`) when no parcel is inside. */
+const BUNDLE_PURPOSES = new Set(["load", "collect", "retrieve"]);
 
 function intentOf(row: CompartmentRow): PulseIntent | undefined {
   if (row.pulse_purpose === null) return undefined;

@@ -13,7 +13,7 @@ export const LOCKER_EVENTS = {
     "device, compartment, parcelId?, present? — opened with no pulse in the last doorOpenTimeoutSeconds",
   "door.left_open": "device, compartment, parcelId?, openSince, openSeconds — once per opening",
   "door.jammed":
-    "device, compartment, purpose, parcelId?, pulsedAt, timeoutSeconds — compartment out of service",
+    "device, compartment, purpose, parcelId?, bundleId?, pulsedAt, timeoutSeconds — compartment out of service",
   "door.already_open": "device, compartment, purpose, parcelId? — a pulse was asked for a door already open",
   "door.remote_open_requested": "device, compartment, reason, commandId?, parcelId?",
   "parcel.deposited":

@@ -169,7 +169,11 @@ describe("a distribution round through the lockers", () => {
     f.clock.advance(11_000);
     await f.svc.sweep();
     await f.port.settle();
-    expect(f.sink.events("door.jammed")[0]?.data).toMatchObject({ compartment: "A03", purpose: "load" });
+    expect(f.sink.events("door.jammed")[0]?.data).toMatchObject({
+      compartment: "A03",
+      purpose: "load",
+      bundleId: "B-M",
+    });
     expect(f.svc.compartment(ref("A03"))).toMatchObject({ state: "out_of_service", reason: "jammed" });
     expect(f.port.pulses).toEqual([ref("A03"), ref("A04")]); // never the jammed one again
     expect(f.dist.loadingSession(KIOSK)).toMatchObject({
