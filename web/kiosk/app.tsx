@@ -225,7 +225,9 @@ export function App(props: { terminal: string }) {
         {screen === "loading" && <p>{t("loading")}</p>}
         {screen === "unknown" && <UnknownTerminal terminal={props.terminal} />}
         {screen === "pairing" && <Pairing api={api} terminal={props.terminal} onPaired={() => go("home")} />}
-        {screen === "home" && <Home onPickup={() => go("pickup")} onCourier={() => go("courier")} />}
+        {screen === "home" && (
+          <Home onPickup={() => go("pickup")} onCourier={() => go("courier")} emergency={emergency} />
+        )}
         {screen === "home" && emergency && <VolunteerChoice onClick={() => go("volunteer")} />}
         {screen === "home" && !emergency && siteMode !== undefined && toTakeBack > 0 && (
           <VolunteerChoice takeBack={toTakeBack} onClick={() => go("volunteer")} />
