@@ -170,9 +170,7 @@ export async function simVend(kind: "phone" | "select" | "cash", o: VendOpts): P
           ["vend.completed", "vend.failed", "vend.denied"].includes(x.type) &&
           x.data.paymentRef === paymentRef,
       );
-      say(
-        `${end.type}: slot ${end.data.slot}, price ${end.data.price}${end.data.reason ? `, reason ${end.data.reason}` : ""}`,
-      );
+      say(outcomeLine(end.type, end.data));
       const ended = await waitEvent(
         watch,
         "vend.session_ended",
@@ -203,7 +201,7 @@ export async function simVend(kind: "phone" | "select" | "cash", o: VendOpts): P
         !seen.has(x.id ?? String(x.data.requestId)),
     );
     if (req.type === "vend.denied") {
-      say(`vend.denied: slot ${req.data.slot}, price ${req.data.price}, reason ${req.data.reason}`);
+      say(outcomeLine(req.type, req.data));
       return;
     }
     say(
@@ -225,9 +223,7 @@ export async function simVend(kind: "phone" | "select" | "cash", o: VendOpts): P
         ["vend.completed", "vend.failed", "vend.denied"].includes(x.type) &&
         x.data.requestId === req.data.requestId,
     );
-    say(
-      `${end.type}: slot ${end.data.slot}, price ${end.data.price}${end.data.reason ? `, reason ${end.data.reason}` : ""}`,
-    );
+    say(outcomeLine(end.type, end.data));
   } finally {
     if (openSession) {
       // the phone flow failed midway: end the session it began rather than leave credit on the machine
@@ -241,4 +237,14 @@ export async function simVend(kind: "phone" | "select" | "cash", o: VendOpts): P
     watch.close();
     p.close();
   }
+}
+
+/**
+ * One line for a vend's outcome event: slot, price, the reason of a denial or failure, and a
+ * `ration_exhausted` denial's ration (`{ household, limit, used, day }`, docs/emergency.md).
+ */
+export function outcomeLine(type: string, d: Record<string, unknown>): string {
+  const r = d.ration as { household?: string; limit?: number; used?: number; day?: string } | undefined;
+  const ration = r ? ` (household ${r.household}: ${r.used} of ${r.limit} on ${r.day})` : "";
+  return `${type}: slot ${d.slot}, price ${d.price}${d.reason ? `, reason ${d.reason}` : ""}${ration}`;
 }
