@@ -18,7 +18,8 @@ export interface CommandResult {
   id: string;
   status: CommandStatus;
   result?: JsonObject;
-  error?: { code: string; message: string };
+  /** `hint`: what to do about it, from the error catalogue (src/core/errors.ts), when the code is in it */
+  error?: { code: string; message: string; hint?: string };
 }
 
 export interface CommandContext {

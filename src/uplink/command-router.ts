@@ -24,7 +24,7 @@ import {
   isRefusal,
 } from "../core/command.js";
 import { DEVICE_ID_RE, isJsonObject } from "../core/envelope.js";
-import { isQhError } from "../core/errors.js";
+import { ERRORS, isQhError } from "../core/errors.js";
 import { parseIsoTime } from "../core/iso-time.js";
 import { jsonValueTooDeep, MAX_JSON_DEPTH } from "../core/json-depth.js";
 import type { Logger } from "../core/logger.js";
@@ -48,6 +48,16 @@ const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
 /** An RFC 3339 time (seconds required) with a real calendar date (no 2030-02-31) and a zone. */
 function isIsoTime(v: unknown): v is string {
   return parseIsoTime(v, { seconds: true }) !== undefined;
+}
+
+/** The error with the catalogue's hint for its code (what to do), when the code is in the catalogue. */
+function withHint(e: { code: string; message: string; hint?: string }): {
+  code: string;
+  message: string;
+  hint?: string;
+} {
+  if (e.hint !== undefined || !Object.hasOwn(ERRORS, e.code)) return e;
+  return { ...e, hint: ERRORS[e.code as keyof typeof ERRORS] };
 }
 
 export class CommandRouter {
@@ -106,7 +116,7 @@ export class CommandRouter {
 
   /** Answer a command that is refused before any check of its content. */
   private refuse(name: string, id: string, code: string, message: string): CommandResult {
-    const r: CommandResult = { id, status: "rejected", error: { code, message } };
+    const r: CommandResult = { id, status: "rejected", error: withHint({ code, message }) };
     this.mCommands.inc({ name: this.handlers.has(name) ? name : "unknown", status: r.status });
     this.o.log.info({ cmd: name, id, status: r.status, err: code }, "command answered");
     return r;
@@ -115,6 +125,7 @@ export class CommandRouter {
   async handle(name: string, body: Record<string, unknown>): Promise<CommandResult> {
     const id = body.id as string;
     const answer = (r: CommandResult): CommandResult => {
+      if (r.error) r.error = withHint(r.error);
       // only known names become label values: a flood of invented names must not grow /metrics
       this.mCommands.inc({ name: this.handlers.has(name) ? name : "unknown", status: r.status });
       this.o.log.info({ cmd: name, id, status: r.status, err: r.error?.code }, "command answered");

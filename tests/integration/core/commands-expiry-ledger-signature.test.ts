@@ -336,7 +336,8 @@ describe("a signed command is bound to its gateway (two gateways, one platform k
     for (const g of ["gw-a", "gw-b"]) {
       expect(await publish(g, "locker.open", bareText, bare.id)).toMatchObject({
         status: "rejected",
-        error: { code: "QH_COMMAND_SIGNATURE" },
+        // the result says what to do, not only what went wrong
+        error: { code: "QH_COMMAND_SIGNATURE", hint: expect.stringContaining("uplink.commandKey") },
       });
     }
     expect(opened).toEqual({ "gw-a": ["A05"], "gw-b": [] });
