@@ -13,7 +13,7 @@ export interface LayoutTarget {
   enable(ref: { device: string; compartment: string }, reason?: string): Promise<JsonObject>;
 }
 
-/** A compartment the layout disables that still holds a parcel: out of service once emptied. */
+/** A compartment the layout disables that still holds a parcel (or a held item, e.g. a bundle): out of service once emptied. */
 export interface PendingDisable {
   device: string;
   compartment: string;
@@ -115,7 +115,7 @@ export class LayoutKeeper {
     return calls;
   }
 
-  /** Compartments the layout disables that still hold a parcel. */
+  /** Compartments the layout disables that still hold a parcel or a held item (a distribution bundle). */
   pending(): PendingDisable[] {
     return this.rows()
       .filter((r) => r.off && r.oos_reason !== "disabled" && r.active === 1)
@@ -135,8 +135,9 @@ export class LayoutKeeper {
   private rows() {
     const q = this.o.db.prepare(
       `SELECT c.device, c.compartment, c.oos_reason, c.oos_note,
-         EXISTS (SELECT 1 FROM locker_parcels p WHERE p.device = c.device AND p.compartment = c.compartment
-                 AND p.state IN ${ACTIVE_SQL}) AS active
+         (EXISTS (SELECT 1 FROM locker_parcels p WHERE p.device = c.device AND p.compartment = c.compartment
+                 AND p.state IN ${ACTIVE_SQL})
+         OR EXISTS (SELECT 1 FROM locker_holds h WHERE h.device = c.device AND h.compartment = c.compartment)) AS active
        FROM locker_compartments c WHERE c.device = ? AND c.retired = 0`,
     );
     const out: {
