@@ -47,11 +47,10 @@ export function parseIsoTime(v: unknown, o: IsoTimeOptions = {}): number | undef
 }
 
 /**
- * An instant given as ISO 8601 text (parseIsoTime) or epoch milliseconds within
- * [MIN_EPOCH_MS, MAX_EPOCH_MS] (an integer), or undefined.
+ * An instant given as ISO 8601 text (parseIsoTime) or integer epoch milliseconds, within
+ * [MIN_EPOCH_MS, MAX_EPOCH_MS] either way (so it is written back as valid RFC 3339), or undefined.
  */
 export function parseInstant(v: unknown): number | undefined {
-  if (typeof v === "number")
-    return Number.isInteger(v) && v >= MIN_EPOCH_MS && v <= MAX_EPOCH_MS ? v : undefined;
-  return parseIsoTime(v);
+  const ms = typeof v === "number" ? (Number.isInteger(v) ? v : undefined) : parseIsoTime(v);
+  return ms !== undefined && ms >= MIN_EPOCH_MS && ms <= MAX_EPOCH_MS ? ms : undefined;
 }

@@ -108,8 +108,8 @@ export class DistributionService {
     );
     holds.setCodeFallback((terminal, code) => this.collecting.collect(terminal, code));
     this.offs.push(() => holds.setCodeFallback(undefined));
-    // a bundle's code (not collected, not unclaimed) is never a parcel's too
-    holds.setCodeInUse((hash) => this.ctx.store.byCode(hash) !== undefined);
+    // a code any bundle ever had is never a parcel's: its household may keep the slip
+    holds.setCodeInUse((hash) => this.ctx.store.everHadCode(hash));
     this.offs.push(() => holds.setCodeInUse(undefined));
     this.offs.push(
       mode.onChange((next, previous) => {

@@ -145,6 +145,14 @@ export class DistributionStore {
       .get() as number;
   }
 
+  /** Whether any bundle (any round, any state) ever had this code (the keyed hashes are kept). */
+  everHadCode(hash: Buffer): boolean {
+    return (
+      this.db.prepare("SELECT 1 FROM distribution_bundles WHERE code_hash = ? LIMIT 1").get(hash) !==
+      undefined
+    );
+  }
+
   /** The latest bundle taken back with this code (its resident is told so, not "wrong code"). */
   retrievedByCode(hash: Buffer): BundleRow | undefined {
     return this.db

@@ -64,7 +64,7 @@ describe("bundle codes and parcel codes never collide", () => {
     expect(got).toMatchObject({ kind: "bundle", bundleId: "B1", compartment: v.compartment });
   });
 
-  it("a bundle's code is free for a reservation again once the bundle is collected", async () => {
+  it("a bundle's code stays refused for a reservation after the bundle is collected (its household keeps the slip)", async () => {
     f = await distFixture();
     await f.run("distribution.load", {
       roundId: "r1",
@@ -84,6 +84,6 @@ describe("bundle codes and parcel codes never collide", () => {
     const deadline = new Date(f.clock.now() + DAY).toISOString();
     await expect(
       command(f, "locker.reserve", { orderId: "o-1", size: "S", pickupCode: "410001", deadline }),
-    ).resolves.toMatchObject({ state: "reserved" });
+    ).rejects.toMatchObject({ code: "QH_LOCKER_CODE_IN_USE" });
   });
 });

@@ -2,7 +2,8 @@
  * A round closes (distribution.close, or emergency mode left) while a bundle's load pulse waits
  * for its door, and the door jams: the bundle is `unclaimed` (distribution.unclaimed, reason
  * not_loaded), no other door is pulsed for it, the volunteer's screen says the round closed, and
- * its code is free again (a new round's bundle, a reservation) since it is not inside.
+ * its code opens nothing; its own household's bundle of a new round may have it again, but never a
+ * parcel (a reservation is refused: the household keeps the slip).
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { COURIER, command, KIOSK, ref } from "../locker/fixture.js";
@@ -34,7 +35,7 @@ describe("a round closed while a load pulse is pending", () => {
     await f.port.settle();
   }
 
-  it("by distribution.close: the jam leaves it unclaimed, no other door is pulsed, its code is free", async () => {
+  it("by distribution.close: the jam leaves it unclaimed, no other door is pulsed, its code opens nothing", async () => {
     f = await distFixture();
     await pulsePending();
     const closed = await f.run("distribution.close", { roundId: "r1" });
@@ -64,7 +65,7 @@ describe("a round closed while a load pulse is pending", () => {
     const deadline = new Date(f.clock.now() + 86_400_000).toISOString();
     await expect(
       command(f, "locker.reserve", { orderId: "o-1", size: "S", pickupCode: "410002", deadline }),
-    ).resolves.toMatchObject({ state: "reserved" });
+    ).rejects.toMatchObject({ code: "QH_LOCKER_CODE_IN_USE" });
   });
 
   it("by leaving emergency mode: the same, and the code serves a round of the next emergency", async () => {
