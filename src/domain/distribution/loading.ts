@@ -322,6 +322,14 @@ export class LoadingDesk implements DoorReactor {
     terminals.require(terminal);
     const s = this.sessions.get(terminal);
     if (!s) throw new QhError("QH_DIST_SESSION", `no volunteer is loading at terminal ${terminal}`);
+    // a code the platform took the volunteer role from (or removed) since: the session ends
+    if (!this.ctx.holds.courierCodes.hasRole(s.volunteer, "volunteer")) {
+      this.end(terminal);
+      throw new QhError(
+        "QH_DIST_SESSION",
+        `volunteer ${s.volunteer} is no longer a volunteer here (courier.codes.set): the session ended; sign in again`,
+      );
+    }
     return s;
   }
 

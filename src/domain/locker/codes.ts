@@ -201,6 +201,18 @@ export class CourierCodes {
     return row.roles.split(",").includes(role) ? row.courier : undefined;
   }
 
+  /**
+   * Whether the synced code of `id` still has `role` (a session opened with it ends once the
+   * platform's courier.codes.set took the role away or removed the code).
+   */
+  hasRole(id: string, role: CodeRole): boolean {
+    const rows = this.db
+      .prepare("SELECT roles FROM locker_courier_codes WHERE courier = ?")
+      .pluck()
+      .all(id) as string[];
+    return rows.some((r) => r.split(",").includes(role));
+  }
+
   count(): number {
     return (this.db.prepare("SELECT count(*) AS n FROM locker_courier_codes").get() as { n: number }).n;
   }

@@ -635,6 +635,14 @@ export class DepositDesk implements DoorReactor {
     const s = this.sessions.get(terminal);
     if (!s || s.kind !== kind)
       throw new QhError("QH_LOCKER_SESSION", `no ${kind} session at terminal ${terminal}`);
+    // a code the platform took the courier role from (or removed) since: the session ends
+    if (s.courier !== null && !this.ctx.courierCodes.hasRole(s.courier, "courier")) {
+      this.end(terminal);
+      throw new QhError(
+        "QH_LOCKER_SESSION",
+        `courier ${s.courier} may no longer deposit or retrieve here (courier.codes.set): the session ended`,
+      );
+    }
     if (!steps.includes(s.step)) {
       throw new QhError("QH_LOCKER_SESSION", `the session at terminal ${terminal} is at step ${s.step}`, {
         step: s.step,

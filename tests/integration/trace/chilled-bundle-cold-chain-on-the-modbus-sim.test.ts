@@ -36,7 +36,7 @@ describe("a chilled bundle on the simulated cold controller", () => {
       expiresAt: new Date(Date.now() + 60_000).toISOString(),
     })) as { status: string; result?: Record<string, unknown>; error?: unknown };
 
-  it("reports the exposure, warns its resident and traces the readings of its stay", {
+  it("warns its resident of the ongoing breach and traces the readings of its stay", {
     timeout: 400_000,
   }, async () => {
     expect(await platform("site.mode", { mode: "emergency", reason: "cold snap" })).toMatchObject({

@@ -29,6 +29,18 @@ it("roles decide which desk a synced code opens", async () => {
   expect((await f.svc.startDeposit(KIOSK, "ZZTOPQ")).courier).toBe("both");
 });
 
+it("a courier whose role the platform took away mid-session opens no door: the session ends", async () => {
+  f = await distFixture();
+  await command(f, "courier.codes.set", { couriers: [{ id: "c-1", code: "KQXWZV" }] });
+  await f.svc.startDeposit(KIOSK, "KQXWZV");
+  await command(f, "courier.codes.set", { couriers: [{ id: "c-1", code: "KQXWZV", roles: ["volunteer"] }] });
+  expect(() => f.svc.scanBarcode(KIOSK, "PKG-1")).toThrow(
+    expect.objectContaining({ code: "QH_LOCKER_SESSION" }),
+  );
+  expect(f.svc.depositSession(KIOSK)).toBeUndefined();
+  expect(f.port.pulses).toEqual([]);
+});
+
 it("refuses unknown roles and fields, naming the key", async () => {
   f = await distFixture();
   const bad = async (c: Record<string, unknown>) =>
