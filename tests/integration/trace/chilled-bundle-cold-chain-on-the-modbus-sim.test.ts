@@ -116,7 +116,9 @@ describe("a chilled bundle on the simulated cold controller", () => {
     // the trace: the zone's readings over the bundle's stay, above the chilled range at the peak
     const trace = await platform("trace.lot", { gtin: GTIN, lot: "YOG-77" });
     expect(trace.status, JSON.stringify(trace)).toBe("ok");
-    const stay = (trace.result?.coldChain as Record<string, unknown>[]).find((c) => c.bundleId === "C-1");
+    const stay = ((trace.result?.coldChain ?? []) as Record<string, unknown>[]).find(
+      (c) => c.bundleId === "C-1",
+    );
     expect(stay).toMatchObject({ zone: "chilled", device, compartment });
     expect(stay?.readings as number).toBeGreaterThan(0);
     expect(stay?.maxC as number).toBeGreaterThan(6); // a chilled zone's range ends at 6 °C (src/domain/cold/settings.ts)
