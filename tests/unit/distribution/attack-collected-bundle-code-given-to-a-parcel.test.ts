@@ -19,8 +19,8 @@
  * ask nothing else.
  */
 import { afterEach, expect, it } from "vitest";
-import { COURIER, command, KIOSK } from "../locker/fixture.js";
-import { type DistFixture, distFixture, putIn, takeOut } from "./fixture.js";
+import { command, KIOSK } from "../locker/fixture.js";
+import { type DistFixture, distFixture, loadOne, takeOut } from "./fixture.js";
 
 const LAYOUT = [
   {
@@ -37,14 +37,7 @@ afterEach(() => f.cleanup());
 
 it("attack: a reservation may not take the code of a bundle its household collected", async () => {
   f = await distFixture({ layout: LAYOUT });
-  await f.run("distribution.load", {
-    roundId: "r1",
-    bundles: [{ bundleId: "B1", household: "h-1", code: "910001" }],
-  });
-  await f.dist.startLoading(KIOSK, COURIER.code);
-  await f.dist.scanLabel(KIOSK, "B1");
-  await putIn(f, "A01");
-  f.dist.endLoading(KIOSK);
+  await loadOne(f, { roundId: "r1", bundleId: "B1", household: "h-1", code: "910001", compartment: "A01" });
   expect(await f.svc.pickup(KIOSK, "910001")).toMatchObject({ bundleId: "B1" });
   await takeOut(f, "A01");
   expect(f.dist.bundleState("B1")).toBe("collected");

@@ -19,7 +19,7 @@
  */
 import { afterEach, expect, it } from "vitest";
 import { COURIER, command, KIOSK, ref } from "../locker/fixture.js";
-import { type DistFixture, distFixture, putIn } from "./fixture.js";
+import { type DistFixture, distFixture, loadOne } from "./fixture.js";
 
 const LAYOUT = [
   {
@@ -36,13 +36,11 @@ afterEach(() => f.cleanup());
 it("attack: a volunteer taken off duty by courier.codes.set opens no bundle's door any more", async () => {
   f = await distFixture({ layout: LAYOUT });
   await command(f, "courier.codes.set", { couriers: [{ id: COURIER.id, code: COURIER.code }] });
-  await f.run("distribution.load", {
-    roundId: "r1",
-    bundles: [{ bundleId: "B1", household: "h-1", code: "910001" }],
-  });
-  await f.dist.startLoading(KIOSK, COURIER.code);
-  await f.dist.scanLabel(KIOSK, "B1");
-  await putIn(f, "A01");
+  await loadOne(
+    f,
+    { bundleId: "B1", household: "h-1", code: "910001", compartment: "A01" },
+    { keepSession: true },
+  );
   await f.run("distribution.close", { roundId: "r1" }); // B1 is now the volunteers' to take back
   expect(f.dist.toRetrieve().map((b) => b.bundleId)).toEqual(["B1"]);
 

@@ -6,7 +6,7 @@
 import type { JsonObject } from "../../../src/core/envelope.js";
 import { DistributionService } from "../../../src/domain/distribution/service.js";
 import type { SiteMode, SiteModeName, SiteModeState } from "../../../src/domain/site/mode-types.js";
-import { type Fixture, type FixtureOptions, lockerFixture } from "../locker/fixture.js";
+import { COURIER, type Fixture, type FixtureOptions, KIOSK, lockerFixture } from "../locker/fixture.js";
 
 export class MemoryMode implements SiteMode {
   private state: SiteModeState;
@@ -86,4 +86,24 @@ export async function takeOut(f: DistFixture, compartment: string): Promise<void
   await f.port.takeParcel(r);
   await f.port.close(r);
   await f.port.settle();
+}
+
+/**
+ * One bundle loaded through the whole path: `distribution.load` of a one-bundle round, a
+ * volunteer's sign-in and label, the bundle put in behind its door (expected: `compartment`) and
+ * the door shut; the volunteer's session ends unless `keepSession`.
+ */
+export async function loadOne(
+  f: DistFixture,
+  b: { roundId?: string; bundleId: string; household: string; code: string; compartment: string },
+  o: { keepSession?: boolean } = {},
+): Promise<void> {
+  await f.run("distribution.load", {
+    roundId: b.roundId ?? "r1",
+    bundles: [{ bundleId: b.bundleId, household: b.household, code: b.code }],
+  });
+  await f.dist.startLoading(KIOSK, COURIER.code);
+  await f.dist.scanLabel(KIOSK, b.bundleId);
+  await putIn(f, b.compartment);
+  if (!o.keepSession) f.dist.endLoading(KIOSK);
 }
