@@ -15,8 +15,12 @@
 //            FSYNC_DOOR_RATE events/s from an MQTT device (200: the issue's goal is at 200 events/s)
 //            and three more busy lines, the whole bench process under strace
 //
-// Environment: FSYNC_DELAYS (0,10,30,100), FSYNC_MODES (background,inline), FSYNC_EVENTS (20000),
-// FSYNC_HEALTH_S (15), FSYNC_PICKUPS (48), FSYNC_DOOR_RATE (200), FSYNC_RUNS (1).
+// Environment: FSYNC_DELAYS (0,10,30,100), FSYNC_MODES (background,inline), FSYNC_EVENTS (events
+// of the durable part: 100000 at +0 ms, where 20000 pass in half a second, too short for the CPU
+// figures' 10 ms ticks; 20000 with a delay),
+// FSYNC_HEALTH_S (15), FSYNC_PICKUPS (48), FSYNC_DOOR_RATE (200), FSYNC_RUNS (1: with more, a
+// table of medians follows), FSYNC_PEERS (raw,mqttjs: the device peers of the durable part),
+// FSYNC_GATEWAY_NODE_ARGS (node flags for the gateway, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { execFileSync, spawn } from "node:child_process";
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -34,6 +38,7 @@ import {
   sleep,
   start,
   stop,
+  threadCpuSeconds,
   tmpDir,
   waitForPort,
   worker,
@@ -46,12 +51,15 @@ const list = (name, dflt) => (process.env[name] ?? dflt).split(",").filter(Boole
 const num = (name, dflt) => (process.env[name] ? Number(process.env[name]) : dflt);
 const DELAYS = list("FSYNC_DELAYS", "0,10,30,100").map(Number);
 const MODES = list("FSYNC_MODES", "background,inline");
-const EVENTS = num("FSYNC_EVENTS", 20_000);
+const eventsAt = (delay) => num("FSYNC_EVENTS", delay > 0 ? 20_000 : 100_000);
 const HEALTH_S = num("FSYNC_HEALTH_S", 15);
 const PICKUPS = num("FSYNC_PICKUPS", 48);
 const DOOR_RATE = num("FSYNC_DOOR_RATE", 200);
 const RUNS = num("FSYNC_RUNS", 1);
 const PARTS = list("FSYNC_PARTS", "durable,health,door");
+// raw: bench/raw-devices.js (a few µs of CPU per event, as devices on their own CPUs would cost the
+// box); mqttjs: bench/load.js (4 MQTT.js clients, tens of µs per event on the same 2 cores)
+const PEERS = list("FSYNC_PEERS", "raw,mqttjs");
 const DEVICES = 4;
 const INFLIGHT = 100;
 const SIZE = 200;
@@ -131,7 +139,8 @@ async function gateway(dir, mode, delay, uplinkPort) {
   cpSync(template, join(dir, "data"), { recursive: true });
   const file = config(dir, mode, { devicePort, uplinkPort, apiPort });
   const trace = join(dir, "strace.txt");
-  const [cmd, args] = withFsyncDelay(delay, [BIN, "start", "--config", file], trace);
+  const nodeArgs = (process.env.FSYNC_GATEWAY_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const [cmd, args] = withFsyncDelay(delay, [...nodeArgs, BIN, "start", "--config", file], trace);
   const child = start("gateway", cmd, args, { cwd: ROOT, logFile: join(dir, "gateway.log") });
   await waitForPort(devicePort, child, 60_000);
   await waitForPort(apiPort, child, 60_000);
@@ -204,7 +213,7 @@ async function metrics(apiPort) {
  * An upstream Mosquitto, the gateway (`mode`, `delay`) and a load worker in a temp dir, handed to
  * `measure(gw, p)`; all stopped and removed afterwards, whatever happens.
  */
-async function withSite(name, mode, delay, measure) {
+async function withSite(name, mode, delay, measure, peer = "mqttjs") {
   const dir = tmpDir(name);
   const p = {};
   try {
@@ -212,7 +221,7 @@ async function withSite(name, mode, delay, measure) {
     p.b = await startMosquitto("B", upstreamConf(bPort), dir, bPort);
     const gw = await gateway(dir, mode, delay, bPort);
     p.gw = gw.child;
-    p.load = worker("load", join(HERE, "load.js"));
+    p.load = worker("load", join(HERE, peer === "raw" ? "raw-devices.js" : "load.js"));
     return await measure(gw, p);
   } finally {
     await stop(p.load);
@@ -223,34 +232,54 @@ async function withSite(name, mode, delay, measure) {
 }
 
 /** 4 devices × 100 in flight: durable (PUBACKed) events/s and events per group commit. */
-async function durable(mode, delay) {
-  return withSite("fsync-durable", mode, delay, async (gw, p) => {
-    const devices = BULK.map((id) => ({ id, password: SECRET, topic: `dev/${id}/evt/bulk` }));
-    await request(p.load, { cmd: "connect", url: gw.url, devices }, "connected");
-    // warm-up, then the measured run
-    await request(p.load, { cmd: "run", devices: BULK, total: 2000, inflight: INFLIGHT, size: SIZE }, "ran");
-    const m0 = await metrics(gw.apiPort);
-    const cpu0 = cpuSeconds(gw.pid);
-    const ran = await request(
-      p.load,
-      { cmd: "run", devices: BULK, total: EVENTS, inflight: INFLIGHT, size: SIZE },
-      "ran",
-    );
-    const m1 = await metrics(gw.apiPort);
-    const cpuUsPerEvent = ((cpuSeconds(gw.pid) - cpu0) * 1e6) / ran.acked;
-    const perS = ran.acked / ((ran.last - ran.first) / 1000);
-    await stopGateway(p.gw); // the trace is complete once strace exits
-    return {
-      durablePerS: perS,
-      boundPerS: delay > 0 ? (DEVICES * INFLIGHT) / (delay / 1000) : Number.NaN,
-      eventsPerCommit: (m1.events - m0.events) / (m1.commits - m0.commits),
-      mainSyncsPerS:
-        (mainThreadSyncs(gw, ran.first, ran.last) ?? Number.NaN) / ((ran.last - ran.first) / 1000),
-      cpuUsPerEvent,
-      fsyncMs: (1000 * (m1.syncS - m0.syncS)) / (m1.syncs - m0.syncs),
-      errors: ran.errors,
-    };
-  });
+async function durable(mode, delay, peer) {
+  return withSite(
+    "fsync-durable",
+    mode,
+    delay,
+    async (gw, p) => {
+      const devices = BULK.map((id) => ({ id, password: SECRET, topic: `dev/${id}/evt/bulk` }));
+      await request(p.load, { cmd: "connect", url: gw.url, devices }, "connected");
+      // warm-up, then the measured run
+      await request(
+        p.load,
+        { cmd: "run", devices: BULK, total: 2000, inflight: INFLIGHT, size: SIZE },
+        "ran",
+      );
+      const m0 = await metrics(gw.apiPort);
+      const cpu0 = cpuSeconds(gw.pid);
+      const threads0 = threadCpuSeconds(gw.pid);
+      const ran = await request(
+        p.load,
+        { cmd: "run", devices: BULK, total: eventsAt(delay), inflight: INFLIGHT, size: SIZE },
+        "ran",
+      );
+      const m1 = await metrics(gw.apiPort);
+      const cpuUsPerEvent = ((cpuSeconds(gw.pid) - cpu0) * 1e6) / ran.acked;
+      const threads1 = threadCpuSeconds(gw.pid);
+      // µs of CPU per event by the gateway's threads (main, libuv pool, V8's, the checkpointer's)
+      const threadUsPerEvent = Object.fromEntries(
+        Object.entries(threads1)
+          .map(([k, v]) => [k, ((v - (threads0[k] ?? 0)) * 1e6) / ran.acked])
+          .filter(([, v]) => v >= 0.5),
+      );
+      const perS = ran.acked / ((ran.last - ran.first) / 1000);
+      await stopGateway(p.gw); // the trace is complete once strace exits
+      return {
+        durablePerS: perS,
+        boundPerS: delay > 0 ? (DEVICES * INFLIGHT) / (delay / 1000) : Number.NaN,
+        eventsPerCommit: (m1.events - m0.events) / (m1.commits - m0.commits),
+        mainSyncsPerS:
+          (mainThreadSyncs(gw, ran.first, ran.last) ?? Number.NaN) / ((ran.last - ran.first) / 1000),
+        cpuUsPerEvent,
+        threadUsPerEvent,
+        peerCpuUsPerEvent: (ran.cpuS * 1e6) / ran.acked,
+        fsyncMs: (1000 * (m1.syncS - m0.syncS)) / (m1.syncs - m0.syncs),
+        errors: ran.errors,
+      };
+    },
+    peer,
+  );
 }
 
 /** One device at 200 events/s; /health every 20 ms from here. */
@@ -333,23 +362,32 @@ export async function fsyncScenario() {
     for (const delay of DELAYS) {
       for (const mode of MODES) {
         const t0 = Date.now();
-        const d = PARTS.includes("durable") ? await durable(mode, delay) : {};
+        const ds = [];
+        for (const peer of PARTS.includes("durable") ? PEERS : [])
+          ds.push({ peer, ...(await durable(mode, delay, peer)) });
         const h = PARTS.includes("health") ? await health(mode, delay) : {};
         const o = PARTS.includes("door") ? await door(mode, delay) : {};
-        const row = {
-          run: r + 1,
-          delay,
-          mode,
-          ...d,
+        const rest = {
           ...h,
           doorP50Ms: o.p50,
           doorP99Ms: o.p99,
           doorMaxMs: o.max,
           doorFailures: o.failed ? "gave up" : o.failures,
         };
-        rows.push(row);
+        // the /health and door parts are the first peer's row (they use no bulk peer)
+        for (const [k, d] of (ds.length ? ds : [{}]).entries()) {
+          rows.push({ run: r + 1, delay, mode, ...d, ...(k === 0 ? rest : {}) });
+        }
+        const durables = ds
+          .map((d) => {
+            const threads = Object.entries(d.threadUsPerEvent ?? {})
+              .map(([k, v]) => `${k} ${f(v, 1)}`)
+              .join(" ");
+            return `${d.peer} ${f(d.durablePerS)}/s (${f(d.eventsPerCommit, 1)}/commit; CPU µs/event: ${threads})`;
+          })
+          .join(", ");
         log(
-          `  fsync +${delay} ms, ${mode}: ${f(d.durablePerS)} durable events/s (${f(d.eventsPerCommit, 1)}/commit), /health p99 ${f(h.healthP99Ms, 1)} ms, door p99 ${f(o.p99, 1)} ms (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
+          `  fsync +${delay} ms, ${mode}: durable ${durables || "n/a"}, /health p99 ${f(h.healthP99Ms, 1)} ms, door p99 ${f(o.p99, 1)} ms (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
         );
       }
     }
@@ -357,14 +395,43 @@ export async function fsyncScenario() {
   return rows;
 }
 
+const median = (xs) => {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** One row per (delay, mode, peer): the median of the runs' figures, with the runs' range of durable events/s. */
+export function fsyncMedians(rows) {
+  const groups = new Map();
+  for (const x of rows) {
+    const key = `${x.delay}|${x.mode}|${x.peer ?? ""}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(x);
+  }
+  return [...groups.values()].map((xs) => {
+    const out = { delay: xs[0].delay, mode: xs[0].mode, peer: xs[0].peer, runs: xs.length };
+    for (const k of Object.keys(xs[0])) {
+      if (typeof xs[0][k] === "number" && k !== "delay" && k !== "run") out[k] = median(xs.map((x) => x[k]));
+    }
+    const d = xs.map((x) => x.durablePerS).filter(Number.isFinite);
+    out.durableRange = d.length > 1 ? [Math.min(...d), Math.max(...d)] : undefined;
+    return out;
+  });
+}
+
 export function fsyncTable(rows) {
   const head = [
     "fsync delay",
     "mode",
+    "peer",
     "durable ev/s",
     "% of bound",
     "ev/commit",
-    "CPU µs/event",
+    "fdatasync ms",
+    "gateway CPU µs/event",
+    "peer CPU µs/event",
     "/health p50",
     "p99",
     "max",
@@ -376,10 +443,13 @@ export function fsyncTable(rows) {
   const body = rows.map((x) => [
     `+${x.delay} ms`,
     x.mode,
-    f(x.durablePerS),
+    x.peer ?? "",
+    f(x.durablePerS) + (x.durableRange ? ` [${f(x.durableRange[0])}–${f(x.durableRange[1])}]` : ""),
     Number.isFinite(x.boundPerS) ? `${f((100 * x.durablePerS) / x.boundPerS)} %` : "",
     f(x.eventsPerCommit, 1),
+    f(x.fsyncMs, 1),
     f(x.cpuUsPerEvent),
+    f(x.peerCpuUsPerEvent),
     f(x.healthP50Ms, 1),
     f(x.healthP99Ms, 1),
     f(x.healthMaxMs, 1),
@@ -405,6 +475,7 @@ if (main && process.argv[2] === "door") {
   installCleanup();
   const rows = await fsyncScenario();
   process.stdout.write(`\n${fsyncTable(rows)}\n`);
+  if (RUNS > 1) process.stdout.write(`\nMedians of ${RUNS} runs:\n\n${fsyncTable(fsyncMedians(rows))}\n`);
   const out = join(HERE, "results");
   mkdirSync(out, { recursive: true });
   writeFileSync(

@@ -1,7 +1,7 @@
 // Processes for the bench: start them, stop them by pid, read their /proc statistics, and clean up
 // (children and temp dirs) on exit, on error and on SIGINT/SIGTERM.
 import { fork, spawn } from "node:child_process";
-import { mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -176,6 +176,23 @@ export function cpuSeconds(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/** CPU seconds (user + system) of each thread of `pid`, summed by thread name (`comm`). */
+export function threadCpuSeconds(pid) {
+  const out = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const name = Number(tid) === Number(pid) ? "main" : `${comm}#${tid}`;
+      out[name] = (out[name] ?? 0) + (Number(f[11]) + Number(f[12])) / 100;
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
 }
 
 /** Samples VmRSS every `ms`; `peak()` returns the highest seen since the last `reset()`. */
