@@ -124,8 +124,13 @@ export class Ingest implements EventSink {
   private scheduled = false;
   /** committed batches waiting for their fdatasync; at `maxSyncing` the next batch waits */
   private syncing = 0;
-  /** the sync's cap on overlapping fdatasyncs (1 without overlap: one batch waits at a time) */
-  private readonly maxSyncing: number;
+  /**
+   * The sync's cap on overlapping fdatasyncs now (1 without overlap: one batch waits at a time). It
+   * follows the disk: overlap only while syncs are slow (wal-sync.ts OVERLAP_FROM_MS).
+   */
+  private get maxSyncing(): number {
+    return Math.max(1, this.o.sync?.overlap ?? 1);
+  }
   /** while batches sync, commits are spaced by a share of the card's latency (see `flush`) */
   private paceTimer: NodeJS.Timeout | undefined;
   private lastCommitAt = Number.NEGATIVE_INFINITY;
@@ -149,7 +154,6 @@ export class Ingest implements EventSink {
   constructor(private readonly o: IngestOptions) {
     this.nextSeq = o.outbox.lastSeq() + 1;
     this.window = new CommitWindow(o.commitWindowMs ?? 0, () => o.clock.mono());
-    this.maxSyncing = Math.max(1, o.sync?.overlap ?? 1);
     this.durableSeq = this.nextSeq - 1;
     o.sync?.onRecovered(() => this.releaseLimbo());
     this.tx = o.db.transaction((n: number, firstSeq: number, _bodies: string[]) => {

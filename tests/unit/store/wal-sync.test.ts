@@ -138,7 +138,8 @@ describe("WalSync: the group fdatasync of the WAL", () => {
 
   it("honours the cap: at most maxInFlight syncs run; the waits beyond share the next one", async () => {
     ws.close();
-    ws = new WalSync({ db, dbFile: file(), sync: sync.fn, idleMs: 0, maxInFlight: 2 });
+    // overlapFromMs 0: the syncs completed here take no time, which would stop the overlap
+    ws = new WalSync({ db, dbFile: file(), sync: sync.fn, idleMs: 0, maxInFlight: 2, overlapFromMs: 0 });
     const order: number[] = [];
     for (let i = 0; i < 5; i++) {
       write(String(i));
@@ -157,6 +158,37 @@ describe("WalSync: the group fdatasync of the WAL", () => {
     expect(order).toEqual([0, 1, 2, 3, 4]);
     expect(ws.stats.syncs).toBe(3);
     expect(ws.stats.maxOverlap).toBe(2);
+  });
+
+  it("overlaps syncs only while the disk is slow: fast syncs run one at a time, slow ones overlap again", async () => {
+    ws.close();
+    ws = new WalSync({ db, dbFile: file(), sync: sync.fn, idleMs: 0, maxInFlight: 3, overlapFromMs: 20 });
+    expect(ws.overlap).toBe(3); // no sync timed yet: the disk counts as slow
+    // a fast disk: syncs that complete at once bring the smoothed time under 20 ms
+    for (let i = 0; i < 3; i++) {
+      write(`fast${i}`);
+      ws.whenDurable(() => {});
+      await turn();
+      sync.complete(0);
+    }
+    expect(ws.overlap).toBe(1);
+    write("a");
+    ws.whenDurable(() => {});
+    await turn();
+    write("b");
+    ws.whenDurable(() => {});
+    await turn();
+    expect(sync.waiting).toHaveLength(1); // b waits for a's sync instead of starting its own
+    // a slow disk: a's sync takes over 100 ms (smoothed: about ¼ × 100 = 25 ms), and the overlap is back
+    await new Promise((r) => setTimeout(r, 100));
+    sync.complete(0);
+    expect(ws.overlap).toBe(3);
+    await turn();
+    expect(sync.waiting).toHaveLength(1); // b's own sync
+    write("c");
+    ws.whenDurable(() => {});
+    await turn();
+    expect(sync.waiting).toHaveLength(2); // c's starts beside b's
   });
 
   it("maxInFlight 1: one sync at a time, a wait during it is released only by the next one", async () => {
