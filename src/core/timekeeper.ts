@@ -16,7 +16,7 @@
  */
 import type { Clock, CorrectionListener } from "./clock.js";
 import type { Logger } from "./logger.js";
-import { probeOsTimeSync, type SyncReading } from "./time-sync.js";
+import { osTimeSyncProbe, type SyncReading } from "./time-sync.js";
 
 /** "auto": ask the OS; "yes": trust the wall clock (an RTC, tests); "no": never trust it. */
 export type SyncMode = "auto" | "yes" | "no";
@@ -41,7 +41,11 @@ export interface TimeKeeperOptions {
   log: Logger;
   /** the raw clocks (default: Date.now and performance.now); a ManualClock in tests */
   source?: { now(): number; mono(): number };
-  probe?: () => Promise<SyncReading>;
+  /**
+   * What the OS says about synchronisation (default: osTimeSyncProbe, which spares the event loop
+   * the child process while its last answer stands); `fresh`: after a step of the clock, ask anew.
+   */
+  probe?: (fresh?: boolean) => Promise<SyncReading>;
   store?: HighWaterStore;
   /** how often to ask the OS (ms, default 30 s) */
   checkMs?: number;
@@ -89,10 +93,14 @@ export class TimeKeeper implements Clock {
   private recordedAhead: number | undefined;
   private probing: Promise<void> | undefined;
   private recheck = false;
+  private recheckFresh = false;
+  /** the probe asked (its own default keeps the last timedatectl answer between checks) */
+  private readonly probe: (fresh?: boolean) => Promise<SyncReading>;
   private timers: NodeJS.Timeout[] = [];
 
   constructor(private readonly o: TimeKeeperOptions) {
     this.src = o.source ?? systemSource;
+    this.probe = o.probe ?? osTimeSyncProbe();
     this.tol = o.stepToleranceMs ?? 1000;
     this.lastW = this.src.now();
     this.lastM = this.src.mono();
@@ -155,7 +163,7 @@ export class TimeKeeper implements Clock {
    * deadlines have subscribed: a previous run's unsynchronised deadlines are re-anchored here.
    */
   async start(): Promise<void> {
-    if (this.o.mode === "auto") this.os = await (this.o.probe ?? probeOsTimeSync)();
+    if (this.o.mode === "auto") this.os = await this.probe(true);
     const rec = this.o.store?.load();
     const w = this.now() - this.offset;
     if (rec && w + this.tol < rec.at) {
@@ -205,16 +213,23 @@ export class TimeKeeper implements Clock {
     this.save();
   }
 
-  /** Ask the OS again (on the timer, and at once after a step); adopt an absorbed step if in sync. */
-  check(): Promise<void> {
+  /**
+   * Ask the OS again (on the timer, and at once after a step); adopt an absorbed step if in sync.
+   * `fresh`: ask anew even where the last answer still stands (see osTimeSyncProbe).
+   */
+  check(fresh = false): Promise<void> {
     if (this.probing) {
       this.recheck = true; // asked again while asking: the answer may be older than the question
+      this.recheckFresh ||= fresh;
       return this.probing;
     }
     this.probing = (async () => {
+      let asFresh = fresh;
       do {
         this.recheck = false;
-        if (this.o.mode === "auto") this.os = await (this.o.probe ?? probeOsTimeSync)();
+        if (this.o.mode === "auto") this.os = await this.probe(asFresh);
+        asFresh = this.recheckFresh;
+        this.recheckFresh = false;
         this.reassess();
       } while (this.recheck);
     })().finally(() => {
@@ -226,7 +241,7 @@ export class TimeKeeper implements Clock {
   private stepped(jump: number): void {
     this.offset -= jump; // now() goes on as if nothing happened
     this.o.log.warn({ stepMs: Math.round(jump) }, "clock: the system clock stepped");
-    if (this.o.mode === "auto" && this.os.synced !== undefined) void this.check();
+    if (this.o.mode === "auto" && this.os.synced !== undefined) void this.check(true);
     else this.reassess();
   }
 
