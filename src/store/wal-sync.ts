@@ -11,8 +11,9 @@
  * wait for that whole sync and then its own (two card latencies), only for its own. The default cap,
  * 3, leaves one of libuv's 4 pool threads to everything else (fs, dns, zlib). Callbacks are still
  * released in commit order (MQTT 3.1.1 §4.6: PUBACKs in the order the PUBLISHes arrived): a sync
- * that completes before one started earlier waits for it, and a failed one fails every callback of
- * the syncs started after it, whatever they returned.
+ * that completes before one started earlier waits for it, and a failed one fails at once every
+ * callback not yet released, of the syncs started before it as well as after it, whatever they
+ * returned (Linux reports a failed writeback to one fdatasync of the file only).
  *
  * SQLite's own guarantees this builds on (https://www.sqlite.org/pragma.html#pragma_synchronous,
  * https://www.sqlite.org/wal.html#performance_considerations): "WAL mode is always consistent with
@@ -332,7 +333,12 @@ export class WalSync {
         }
       }
       if (fd !== this.fd && !this.inUse(fd)) closeSync(fd); // a WAL replaced meanwhile
-      this.settle();
+      // A failure fails at once every sync not yet released, the ones started BEFORE it too: the
+      // syncs share one open file, and Linux reports a page's failed writeback to one fdatasync of
+      // a file only (the first to check after it), so an earlier sync still running may return 0
+      // for pages that were lost. And /health tells of it now, not when the earlier syncs return.
+      if (err) this.fail(err);
+      else this.settle();
       if (this.running === 0) {
         const w = this.idleWaiters;
         this.idleWaiters = [];
@@ -357,17 +363,6 @@ export class WalSync {
     let walBytes = -1;
     while (this.slots.length > 0 && this.slots[0]!.done) {
       const slot = this.slots.shift()!;
-      if (slot.err) {
-        this.mFailed?.inc();
-        // any failure of the sync is the disk's (EBADF, EINVAL too): recorded as an I/O error
-        const e = slot.err;
-        const diskErr = isDiskWriteFailure(e) ? e : Object.assign(new Error(e.message), { code: "EIO" });
-        this.failed = storeFaultOf(this.o.db).record(diskErr, "WAL fdatasync") as QhError;
-        for (const cb of slot.cbs) cb(this.failed);
-        // never a success after a failed fdatasync: the later syncs' waiters fail too
-        this.failAll(this.failed);
-        break;
-      }
       this.stats.released += slot.cbs.length;
       for (const cb of slot.cbs) cb(null);
       walBytes = Math.max(walBytes, slot.walBytes);
@@ -376,6 +371,21 @@ export class WalSync {
     // callbacks may have committed and registered again: they join the next sync
     if (this.failed) this.failAll(this.failed);
     else this.kick();
+  }
+
+  /**
+   * A sync failed: the store's fault is recorded (the first failure's error stands until
+   * `recover()`), and every callback not yet released fails with it, in start order, whatever its
+   * own sync returned or will return.
+   */
+  private fail(e: NodeJS.ErrnoException): void {
+    this.mFailed?.inc();
+    if (!this.failed) {
+      // any failure of the sync is the disk's (EBADF, EINVAL too): recorded as an I/O error
+      const diskErr = isDiskWriteFailure(e) ? e : Object.assign(new Error(e.message), { code: "EIO" });
+      this.failed = storeFaultOf(this.o.db).record(diskErr, "WAL fdatasync") as QhError;
+    }
+    this.failAll(this.failed);
   }
 
   /** Fail every callback of the syncs still running (their outcome no longer counts) and waiting. */

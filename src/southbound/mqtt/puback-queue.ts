@@ -14,8 +14,10 @@
  * QoS 0, so aedes writes no PUBACK) and the PUBACK is written here when the event is durable.
  *
  * Flow control stays bounded: while a connection has more than `maxCount` PUBACKs owed or more than
- * `maxBytes` of their payloads, aedes's callback waits (aedes stops reading that socket, as before)
- * until acknowledgements bring it back under. A failure (the event refused or its fdatasync failed)
+ * `maxBytes` of their payloads, or while its socket has not drained what was written to it (a device
+ * that does not read its PUBACKs: `write` returned false), aedes's callback waits (aedes stops
+ * reading that socket, as aedes itself did while its own PUBACK waited for 'drain') until
+ * acknowledgements bring it back under and the socket drains. A failure (the event refused or its fdatasync failed)
  * writes nothing more on the connection: the caller closes it (MQTT-3.3.5-2: no negative PUBACK).
  *
  * PUBACK wire format (MQTT 3.1.1 §3.4; aedes accepts protocol levels 3 and 4 only): 0x40, remaining
@@ -45,16 +47,19 @@ export class PubackQueue {
   private held: Array<() => void> = [];
   private flushScheduled = false;
   private dead = false;
+  /** the socket did not take the last write (its buffer is over its high-water mark): until drained */
+  private blocked = false;
   /** PUBACKs written so far */
   written = 0;
 
   /**
-   * @param write writes bytes to the device's socket (skipped by the caller once it is closed)
+   * @param write writes bytes to the device's socket (skipped by the caller once it is closed);
+   *   false: the socket's buffer is full, and the caller calls `drained()` once it drained
    * @param maxCount owed PUBACKs past which reading waits
    * @param maxBytes owed payload bytes past which reading waits
    */
   constructor(
-    private readonly write: (bytes: Buffer) => void,
+    private readonly write: (bytes: Buffer) => boolean,
     private readonly maxCount = MAX_OWED,
     private readonly maxBytes = MAX_OWED_BYTES,
   ) {}
@@ -73,7 +78,21 @@ export class PubackQueue {
   }
 
   private get over(): boolean {
-    return this.size > this.maxCount || this.owedBytes > this.maxBytes;
+    return this.blocked || this.size > this.maxCount || this.owedBytes > this.maxBytes;
+  }
+
+  /** The socket drained what was written to it: reading may go on (within the limits). */
+  drained(): void {
+    this.blocked = false;
+    this.readOnHeld();
+  }
+
+  private readOnHeld(): void {
+    if (this.held.length > 0 && !this.over && !this.dead) {
+      const held = this.held;
+      this.held = [];
+      for (const readOn of held) readOn();
+    }
   }
 
   /**
@@ -127,12 +146,8 @@ export class PubackQueue {
       this.head = 0;
     }
     this.written += n;
-    this.write(buf);
-    if (this.held.length > 0 && !this.over && !this.dead) {
-      const held = this.held;
-      this.held = [];
-      for (const readOn of held) readOn();
-    }
+    if (!this.write(buf)) this.blocked = true;
+    this.readOnHeld();
   }
 }
 
@@ -157,10 +172,27 @@ export function ownPuback(
   cb: (err: Error | null) => void,
   handle: (done: (err: Error | null) => void, readOn: () => void) => void,
 ): void {
-  const conn = client.conn as { write(b: Buffer): unknown; destroyed?: boolean };
-  client.qhPubacks ??= new PubackQueue((b) => {
-    if (!conn.destroyed) conn.write(b);
-  });
+  const conn = client.conn as {
+    write(b: Buffer): boolean;
+    destroyed?: boolean;
+    once?(event: "drain", fn: () => void): unknown;
+  };
+  if (!client.qhPubacks) {
+    let waiting = false;
+    const q = new PubackQueue((b) => {
+      if (conn.destroyed) return true;
+      if (conn.write(b) !== false || typeof conn.once !== "function") return true;
+      if (!waiting) {
+        waiting = true;
+        conn.once("drain", () => {
+          waiting = false;
+          q.drained();
+        });
+      }
+      return false;
+    });
+    client.qhPubacks = q;
+  }
   const q = client.qhPubacks;
   const slot = q.reserve(packet.messageId ?? 0, packet.payload.length);
   packet.qos = 0; // aedes writes no PUBACK for it: the queue does

@@ -61,7 +61,7 @@ describe("attack: a later overlapping fdatasync fails while an earlier one runs"
 
   // FINDING 1: wal-sync.ts settle() (lines 356-378) fails only the syncs started after the failed
   // one; A's waiter (x1's PUBACK) is released when A returns 0 after B reported the EIO.
-  it.fails("FINDING 1: no PUBACK for an event whose sync overlapped a failed fdatasync", async () => {
+  it("FINDING 1: no PUBACK for an event whose sync overlapped a failed fdatasync", async () => {
     const sync = new HeldSync();
     const { x, y, xAcked } = await setUp(sync);
     try {
@@ -79,7 +79,7 @@ describe("attack: a later overlapping fdatasync fails while an earlier one runs"
 
   // FINDING 1b: the failure is recorded only when A returns. Meanwhile /health answers 200 with no
   // problem and events are still accepted, for as long as the card takes to finish A.
-  it.fails("FINDING 1b: /health tells of the failed fdatasync while an earlier sync still runs", async () => {
+  it("FINDING 1b: /health tells of the failed fdatasync while an earlier sync still runs", async () => {
     const sync = new HeldSync();
     const { x, y } = await setUp(sync);
     try {

@@ -50,7 +50,7 @@ describe("WalSync under attack (issue 13 review)", () => {
   // before B on the same fd and still running, may return 0 although the pages of A's commits were
   // lost (marked clean). WalSync fails only the syncs started AFTER the failed one, so A's waiters
   // (PUBACKs, kiosk answers) are released as durable after a failure was seen.
-  it.fails("FINDING 1: a sync running when a later overlapping one fails is not released as a success", async () => {
+  it("FINDING 1: a sync running when a later overlapping one fails is not released as a success", async () => {
     const order: string[] = [];
     const wait = (tag: string) => ws.whenDurable((err) => order.push(`${tag}:${err ? err.code : "ok"}`));
     write("a");
@@ -69,7 +69,7 @@ describe("WalSync under attack (issue 13 review)", () => {
   // FINDING 1b (same place): the failure of a later sync is recorded only once every earlier sync
   // has returned. Until then ws.failure is undefined, the store fault is not set (/health ok, ingest
   // and the kiosk keep accepting) and new waits keep starting syncs whose outcome cannot count.
-  it.fails("FINDING 1b: a failed fdatasync is recorded at once, not when an earlier sync returns", async () => {
+  it("FINDING 1b: a failed fdatasync is recorded at once, not when an earlier sync returns", async () => {
     write("a");
     ws.whenDurable(() => {});
     await turn();
