@@ -496,9 +496,14 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     problems: () => [
       ...keeper.problems(),
       ...(ingest.commitFailure ? [`store failing writes: ${ingest.commitFailure}`] : []),
+      ...(walSync?.stall()?.level === "problem" ? [walSync.stall()!.text] : []),
       ...extensions.flatMap((e) => e.problems?.() ?? []),
     ],
-    warnings: () => [...extensions.flatMap((e) => e.warnings?.() ?? []), ...provisioning.warnings()],
+    warnings: () => [
+      ...(walSync?.stall()?.level === "warning" ? [walSync.stall()!.text] : []),
+      ...extensions.flatMap((e) => e.warnings?.() ?? []),
+      ...provisioning.warnings(),
+    ],
     clock: () => clock.status(),
     ...(siteMode ? { mode: () => modeSummary(siteMode.current()) } : {}),
   };

@@ -107,6 +107,14 @@ export const MAX_IN_FLIGHT = 3;
  * above it, and there the overlap is what lets a batch commit without waiting for a whole sync.
  */
 export const OVERLAP_FROM_MS = 4;
+/**
+ * An fdatasync running this long (ms) is a disk that is not answering (a worn card stalls for
+ * seconds; nothing is acknowledged meanwhile): `/health` warns from STALL_WARN_MS and reports a
+ * problem from STALL_PROBLEM_MS.
+ */
+export const STALL_WARN_MS = 5_000;
+export const STALL_PROBLEM_MS = 30_000;
+
 /** Weight of the newest sync in the smoothed sync time (an exponential moving average). */
 const SMOOTHING = 0.25;
 
@@ -133,6 +141,8 @@ export class WalSync {
   private slots: Slot[] = [];
   /** fdatasyncs running now (≤ maxInFlight) */
   private running = 0;
+  /** when each running fdatasync started (performance.now() ms) */
+  private readonly startedAts = new Set<number>();
   /** callbacks waiting for the next sync */
   private next: DurableCallback[] = [];
   /** a start is scheduled for the next turn of the loop (the waits of this turn share it) */
@@ -309,10 +319,13 @@ export class WalSync {
     this.stats.maxOverlap = Math.max(this.stats.maxOverlap, this.running);
     const fd = this.fd;
     this.lastSeen = this.seen();
-    const startedAt = performance.now();
+    let startedAt = performance.now();
+    while (this.startedAts.has(startedAt)) startedAt += 1e-6; // one entry per running sync
+    this.startedAts.add(startedAt);
     const dir = this.dirPending;
     const complete = (err: NodeJS.ErrnoException | null): void => {
       this.running--;
+      this.startedAts.delete(startedAt);
       const uses = (this.fdUses.get(fd) ?? 1) - 1;
       if (uses > 0) this.fdUses.set(fd, uses);
       else this.fdUses.delete(fd);
@@ -443,6 +456,21 @@ export class WalSync {
   get overlap(): number {
     if (this.smoothedMs === undefined || this.smoothedMs >= this.overlapFromMs) return this.maxInFlight;
     return 1;
+  }
+
+  /** How long the oldest fdatasync still running has run (ms; 0 when none runs). */
+  stalledMs(now: number = performance.now()): number {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const t of this.startedAts) oldest = Math.min(oldest, t);
+    return Number.isFinite(oldest) ? now - oldest : 0;
+  }
+
+  /** What /health says of a sync that has not returned (see STALL_WARN_MS), kind and text. */
+  stall(): { level: "warning" | "problem"; text: string } | undefined {
+    const ms = this.stalledMs();
+    if (ms < STALL_WARN_MS) return undefined;
+    const text = `QH_STORE_IO: an fdatasync of the WAL has not returned for ${Math.floor(ms / 1000)} s: the disk is not answering, and nothing is acknowledged until it does; check the SD card (dmesg) and its power supply`;
+    return { level: ms >= STALL_PROBLEM_MS ? "problem" : "warning", text };
   }
 
   /** Whether a sync is running or waited for (shutdown waits for it). */

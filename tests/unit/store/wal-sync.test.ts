@@ -191,6 +191,20 @@ describe("WalSync: the group fdatasync of the WAL", () => {
     expect(sync.waiting).toHaveLength(2); // c's starts beside b's
   });
 
+  it("tells how long the oldest running sync has run, and nothing once it returned", async () => {
+    expect(ws.stalledMs()).toBe(0);
+    expect(ws.stall()).toBeUndefined();
+    write("a");
+    ws.whenDurable(() => {});
+    await turn();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(ws.stalledMs()).toBeGreaterThanOrEqual(25);
+    expect(ws.stall()).toBeUndefined(); // far below STALL_WARN_MS
+    expect(ws.stalledMs(performance.now() + 6_000)).toBeGreaterThan(5_000);
+    sync.complete(0);
+    expect(ws.stalledMs()).toBe(0);
+  });
+
   it("maxInFlight 1: one sync at a time, a wait during it is released only by the next one", async () => {
     ws.close();
     ws = new WalSync({ db, dbFile: file(), sync: sync.fn, idleMs: 0, maxInFlight: 1 });
