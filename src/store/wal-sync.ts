@@ -28,10 +28,13 @@
  *
  * The -wal file keeps its inode while the gateway's connection is open: a checkpoint resets it in
  * place (the next writer overwrites from the start) and `journal_size_limit` or TRUNCATE shorten it
- * with ftruncate. SQLite deletes it only when the last connection closes; should it be recreated
- * anyway, every sync first compares the path's inode with ours and reopens (the new file is the
- * one SQLite writes to). A WAL file opened anew (at start, or recreated) also has its directory
- * synced, once, before its first sync releases anyone: fdatasync covers a file's data, not its name.
+ * with ftruncate. SQLite deletes it only when the last connection closes, and while its connection
+ * is open it goes on writing the inode it opened, whatever the path names. So every sync first
+ * compares the path's inode with ours: should the file be deleted or replaced by an outside hand,
+ * the sync fails coded (QH_STORE_IO; what SQLite writes now is lost at the next restart) instead of
+ * syncing a file nobody writes. A WAL that did not exist when we looked and appears later is opened
+ * then, and has its directory synced, once, before its first sync releases anyone: fdatasync covers
+ * a file's data, not its name.
  * (SQLite syncs the directory of a WAL it created only at its own first sync of it: a checkpoint.)
  *
  * A failed fdatasync (EIO, ENOSPC) is never retried into a success: on Linux the failed pages may be
@@ -240,6 +243,15 @@ export class WalSync {
     return (this.fdUses.get(fd) ?? 0) > 0;
   }
 
+  /** The inode the WAL's path names now (-1: none). */
+  private pathIno(): number {
+    try {
+      return statSync(this.walFile).ino;
+    } catch {
+      return -1;
+    }
+  }
+
   /** (Re)open our descriptor on the WAL file the path names now; -1 while there is none. */
   private reopen(): void {
     if (this.fd >= 0 && !this.inUse(this.fd)) closeSync(this.fd);
@@ -299,16 +311,27 @@ export class WalSync {
   private start(): void {
     const cbs = this.next;
     this.next = [];
-    // the path's inode, from the dentry cache: the file SQLite writes to now
-    let ino = -1;
-    try {
-      ino = statSync(this.walFile).ino;
-    } catch {
-      // gone: reopened below (none means nothing to sync)
-    }
-    if (ino !== this.ino) this.reopen();
     const slot: Slot = { cbs, done: false, err: null, walBytes: 0 };
     this.slots.push(slot);
+    // the path's inode, from the dentry cache
+    const ino = this.pathIno();
+    if (this.fd < 0) {
+      if (ino >= 0) this.reopen(); // the WAL was created since we looked: open it
+    } else if (ino !== this.ino) {
+      // Deleted or replaced by an outside hand: SQLite goes on writing the inode it opened (ours),
+      // which is no longer the file the path names, and which is lost at the next restart (or
+      // freed by a power cut). Nothing is durable; recover() once the path names our file again,
+      // else the gateway's restart (after the keeper's full checkpoint) is the way out.
+      this.fail(
+        Object.assign(
+          new Error(
+            `the WAL file ${this.walFile} was deleted or replaced by something outside the gateway: restart the gateway`,
+          ),
+          { code: "EIO" },
+        ),
+      );
+      return;
+    }
     if (this.fd < 0) {
       slot.done = true;
       setImmediate(() => this.settle());
@@ -426,7 +449,11 @@ export class WalSync {
       this.idleWaiters.push(() => this.recover(done));
       return;
     }
-    this.reopen();
+    if (this.fd >= 0 && this.pathIno() !== this.ino) {
+      done(false); // the WAL the path names is not the one SQLite writes: only a restart mends it
+      return;
+    }
+    if (this.fd < 0) this.reopen();
     if (this.fd < 0) {
       this.failed = undefined;
       for (const l of this.recoveredListeners) l();
