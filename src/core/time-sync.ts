@@ -53,11 +53,13 @@ export async function probeOsTimeSync(marker: string = TIMESYNCD_MARKER): Promis
 /**
  * How long a timedatectl answer stands before the periodic check asks again (ms). "yes" rarely
  * changes, and a step of the clock (the usual way to lose sync) asks at once; "no" and "cannot
- * tell" back off from their first interval, doubling after each same answer, to their maximum.
+ * tell" back off from their first interval, doubling after each same answer, to their maximum. A
+ * "no" is asked again at least every 2 min, so a clock that an NTP client brings into sync without
+ * a step (chrony, ntpd: no timesyncd marker) is trusted at most about 2 min late.
  */
 export const TIMEDATECTL_REFRESH = {
   yes: 600_000,
-  no: { first: 30_000, max: 600_000 },
+  no: { first: 30_000, max: 120_000 },
   none: { first: 60_000, max: 1_800_000 },
 } as const;
 
