@@ -1,18 +1,21 @@
 import { copyFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type Db, openDatabase } from "../../../src/store/db.js";
+import type { Db } from "../../../src/store/db.js";
 import { storeFaultOf } from "../../../src/store/disk.js";
-import { WalSync } from "../../../src/store/wal-sync.js";
-import { tempDir } from "../../helpers/gateway.js";
-import { HeldSync } from "../../helpers/held-sync.js";
-
-/** One turn of the event loop: a sync asked for during a turn starts at the next. */
-const turn = () => new Promise<void>((r) => setImmediate(r));
+import type { WalSync } from "../../../src/store/wal-sync.js";
+import type { HeldSync } from "../../helpers/held-sync.js";
+import {
+  closeHeldWalSync,
+  type HeldWalSync,
+  openHeldWalSync,
+  turn,
+  writeMeta,
+} from "../../helpers/held-wal-sync.js";
 
 /**
- * Attack review of issue 13 (review-attack): findings on WalSync that fail on the current code.
- * Each `it.fails` names its finding; the test asserts the behaviour the guarantee needs.
+ * Attack review of issue 13 (review-attack): findings on WalSync, each a test that failed before
+ * its fix; each names its finding and asserts the behaviour the guarantee needs.
  */
 describe("WalSync under attack (issue 13 review)", () => {
   let dir: string;
@@ -21,28 +24,14 @@ describe("WalSync under attack (issue 13 review)", () => {
   let ws: WalSync;
   const file = () => join(dir, "quarterhour.db");
   const wal = () => `${file()}-wal`;
-  const write = (v: string) =>
-    db
-      .prepare(
-        "INSERT INTO meta (key, value) VALUES ('t', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-      )
-      .run(v);
+  const write = (v: string) => writeMeta(db, v);
 
+  let t: HeldWalSync;
   beforeEach(() => {
-    dir = tempDir();
-    db = openDatabase({ dataDir: dir, background: true });
-    sync = new HeldSync();
-    sync.holding = true;
-    // overlapFromMs 0: the overlap stays on whatever the held syncs take
-    ws = new WalSync({ db, dbFile: file(), sync: sync.fn, idleMs: 0, overlapFromMs: 0 });
+    t = openHeldWalSync({ overlapFromMs: 0 });
+    ({ dir, db, sync, ws } = t);
   });
-  afterEach(() => {
-    sync.holding = false;
-    sync.release();
-    ws.close();
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => closeHeldWalSync({ ...t, ws }));
 
   // FINDING 1 (wal-sync.ts settle(), lines 356-378): overlapping fdatasyncs share ONE descriptor
   // (one open file description). Linux reports a writeback error to one fdatasync per file

@@ -3,14 +3,18 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isQhError } from "../../../src/core/errors.js";
-import { type Db, openDatabase } from "../../../src/store/db.js";
+import type { Db } from "../../../src/store/db.js";
 import { storeFaultOf } from "../../../src/store/disk.js";
 import { WalSync } from "../../../src/store/wal-sync.js";
 import { tempDir } from "../../helpers/gateway.js";
-import { HeldSync } from "../../helpers/held-sync.js";
-
-/** One turn of the event loop: a sync asked for during a turn starts at the next. */
-const turn = () => new Promise<void>((r) => setImmediate(r));
+import type { HeldSync } from "../../helpers/held-sync.js";
+import {
+  closeHeldWalSync,
+  type HeldWalSync,
+  openHeldWalSync,
+  turn,
+  writeMeta,
+} from "../../helpers/held-wal-sync.js";
 
 /** WalSync on a real database in WAL mode (synchronous=NORMAL), its fdatasync held by the test. */
 describe("WalSync: the group fdatasync of the WAL", () => {
@@ -19,27 +23,14 @@ describe("WalSync: the group fdatasync of the WAL", () => {
   let sync: HeldSync;
   let ws: WalSync;
   const file = () => join(dir, "quarterhour.db");
-  const write = (v: string) =>
-    db
-      .prepare(
-        "INSERT INTO meta (key, value) VALUES ('t', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-      )
-      .run(v);
+  const write = (v: string) => writeMeta(db, v);
 
+  let t: HeldWalSync;
   beforeEach(() => {
-    dir = tempDir();
-    db = openDatabase({ dataDir: dir, background: true });
-    sync = new HeldSync();
-    sync.holding = true;
-    ws = new WalSync({ db, dbFile: file(), sync: sync.fn, idleMs: 0 });
+    t = openHeldWalSync();
+    ({ dir, db, sync, ws } = t);
   });
-  afterEach(() => {
-    sync.holding = false;
-    sync.release();
-    ws.close();
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => closeHeldWalSync({ ...t, ws }));
 
   it("opens the store with synchronous=NORMAL and no autocheckpoint: commits do not fsync on the loop", () => {
     expect(db.pragma("synchronous", { simple: true })).toBe(1);
