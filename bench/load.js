@@ -9,17 +9,10 @@
 //   {cmd: "stopLive"}                                                  → {cmd: "liveStopped", sent, acked}
 //   {cmd: "close"}                                                     → {cmd: "closed"}, then exits
 import mqtt from "mqtt";
+import { cpuSeconds, payload, runSpread } from "./device-peer.js";
 
 const clients = new Map(); // id → {client, topic}
 let live;
-
-const PAD = "x".repeat(4096);
-
-/** A JSON object of exactly `size` bytes (when `size` leaves room for the fields). */
-function payload(id, i, size, isLive) {
-  const head = `{"t":${Date.now()},"d":"${id}","i":${i}${isLive ? ',"L":1' : ""},"p":"`;
-  return `${head}${PAD.slice(0, Math.max(0, size - head.length - 2))}"}`;
-}
 
 function connectOne(url, d) {
   return new Promise((resolve, reject) => {
@@ -72,17 +65,10 @@ function publishMany({ client, topic }, id, n, inflight, size, stats) {
   });
 }
 
-async function run({ devices, total, inflight, size }) {
-  const stats = { acked: 0, errors: 0 };
-  const per = Math.floor(total / devices.length);
-  const first = Date.now();
-  await Promise.all(
-    devices.map((id, k) => {
-      const n = k === devices.length - 1 ? total - per * (devices.length - 1) : per;
-      return publishMany(clients.get(id), id, n, inflight, size, stats);
-    }),
+function run({ devices, total, inflight, size }) {
+  return runSpread(devices, total, (id, n, stats) =>
+    publishMany(clients.get(id), id, n, inflight, size, stats),
   );
-  return { first, last: Date.now(), ...stats };
 }
 
 function startLive({ id, rate, size }) {
@@ -95,11 +81,6 @@ function startLive({ id, rate, size }) {
     });
   }, 1000 / rate);
 }
-
-const cpu = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
 
 process.on("message", async (m) => {
   try {
@@ -114,9 +95,9 @@ process.on("message", async (m) => {
         break;
       }
       case "run": {
-        const cpu0 = cpu();
+        const cpu0 = cpuSeconds();
         const r = await run(m);
-        process.send({ cmd: "ran", ...r, cpuS: cpu() - cpu0 });
+        process.send({ cmd: "ran", ...r, cpuS: cpuSeconds() - cpu0 });
         break;
       }
       case "live":

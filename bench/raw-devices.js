@@ -9,15 +9,9 @@
 // fixed header 0x20 or 0x40, remaining length 2. Anything else is reported as an error.
 import { connect as tcp } from "node:net";
 import mqttPacket from "mqtt-packet";
+import { cpuSeconds, payload, runSpread } from "./device-peer.js";
 
-const PAD = "x".repeat(4096);
 const devices = new Map(); // id → { socket, topic, onAcks }
-
-/** The same payload shape as load.js: a JSON object of `size` bytes. */
-function payload(id, i, size) {
-  const head = `{"t":${Date.now()},"d":"${id}","i":${i},"p":"`;
-  return `${head}${PAD.slice(0, Math.max(0, size - head.length - 2))}"}`;
-}
 
 function connectOne(url, d) {
   const { hostname, port } = new URL(url);
@@ -109,23 +103,9 @@ function publishMany(dev, id, n, inflight, size, stats) {
   });
 }
 
-async function run({ devices: ids, total, inflight, size }) {
-  const stats = { acked: 0, errors: 0 };
-  const per = Math.floor(total / ids.length);
-  const first = Date.now();
-  await Promise.all(
-    ids.map((id, k) => {
-      const n = k === ids.length - 1 ? total - per * (ids.length - 1) : per;
-      return publishMany(devices.get(id), id, n, inflight, size, stats);
-    }),
-  );
-  return { first, last: Date.now(), ...stats };
+function run({ devices: ids, total, inflight, size }) {
+  return runSpread(ids, total, (id, n, stats) => publishMany(devices.get(id), id, n, inflight, size, stats));
 }
-
-const cpu = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
 
 process.on("message", async (m) => {
   try {
@@ -137,9 +117,9 @@ process.on("message", async (m) => {
         break;
       }
       case "run": {
-        const cpu0 = cpu();
+        const cpu0 = cpuSeconds();
         const r = await run(m);
-        process.send({ cmd: "ran", ...r, cpuS: cpu() - cpu0 });
+        process.send({ cmd: "ran", ...r, cpuS: cpuSeconds() - cpu0 });
         break;
       }
       case "close":
