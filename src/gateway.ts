@@ -488,6 +488,11 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     db,
     () => clock.now(),
   );
+  /** an fdatasync that has not returned (wal-sync.ts STALL_WARN_MS), at `level` */
+  const stalledSync = (level: "warning" | "problem"): string[] => {
+    const s = walSync?.stall();
+    return s?.level === level ? [s.text] : [];
+  };
   const health: HealthSource = {
     uplinkConnected: () => conn.connected,
     uplink: () => conn.health(),
@@ -496,11 +501,11 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     problems: () => [
       ...keeper.problems(),
       ...(ingest.commitFailure ? [`store failing writes: ${ingest.commitFailure}`] : []),
-      ...(walSync?.stall()?.level === "problem" ? [walSync.stall()!.text] : []),
+      ...stalledSync("problem"),
       ...extensions.flatMap((e) => e.problems?.() ?? []),
     ],
     warnings: () => [
-      ...(walSync?.stall()?.level === "warning" ? [walSync.stall()!.text] : []),
+      ...stalledSync("warning"),
       ...extensions.flatMap((e) => e.warnings?.() ?? []),
       ...provisioning.warnings(),
     ],

@@ -125,8 +125,9 @@ const SMOOTHING = 0.25;
 interface Slot {
   cbs: DurableCallback[];
   done: boolean;
-  err: NodeJS.ErrnoException | null;
   walBytes: number;
+  /** when its fdatasync started (performance.now() ms) */
+  startedAt: number;
 }
 
 /** Statistics for the bench and /metrics: syncs run, callbacks they released, most at once. */
@@ -144,8 +145,6 @@ export class WalSync {
   private slots: Slot[] = [];
   /** fdatasyncs running now (≤ maxInFlight) */
   private running = 0;
-  /** when each running fdatasync started (performance.now() ms) */
-  private readonly startedAts = new Set<number>();
   /** callbacks waiting for the next sync */
   private next: DurableCallback[] = [];
   /** a start is scheduled for the next turn of the loop (the waits of this turn share it) */
@@ -311,7 +310,7 @@ export class WalSync {
   private start(): void {
     const cbs = this.next;
     this.next = [];
-    const slot: Slot = { cbs, done: false, err: null, walBytes: 0 };
+    const slot: Slot = { cbs, done: false, walBytes: 0, startedAt: performance.now() };
     this.slots.push(slot);
     // the path's inode, from the dentry cache
     const ino = this.pathIno();
@@ -342,13 +341,10 @@ export class WalSync {
     this.stats.maxOverlap = Math.max(this.stats.maxOverlap, this.running);
     const fd = this.fd;
     this.lastSeen = this.seen();
-    let startedAt = performance.now();
-    while (this.startedAts.has(startedAt)) startedAt += 1e-6; // one entry per running sync
-    this.startedAts.add(startedAt);
+    const startedAt = slot.startedAt;
     const dir = this.dirPending;
     const complete = (err: NodeJS.ErrnoException | null): void => {
       this.running--;
-      this.startedAts.delete(startedAt);
       const uses = (this.fdUses.get(fd) ?? 1) - 1;
       if (uses > 0) this.fdUses.set(fd, uses);
       else this.fdUses.delete(fd);
@@ -360,7 +356,6 @@ export class WalSync {
           : this.smoothedMs + SMOOTHING * (this.lastSyncMs - this.smoothedMs);
       this.mSync?.observe(this.lastSyncMs / 1000);
       slot.done = true;
-      slot.err = err;
       if (!err) {
         try {
           slot.walBytes = fstatSync(fd).size;
@@ -487,9 +482,9 @@ export class WalSync {
 
   /** How long the oldest fdatasync still running has run (ms; 0 when none runs). */
   stalledMs(now: number = performance.now()): number {
-    let oldest = Number.POSITIVE_INFINITY;
-    for (const t of this.startedAts) oldest = Math.min(oldest, t);
-    return Number.isFinite(oldest) ? now - oldest : 0;
+    // slots are in start order: the first not done is the oldest running
+    const oldest = this.slots.find((s) => !s.done);
+    return oldest ? now - oldest.startedAt : 0;
   }
 
   /** What /health says of a sync that has not returned (see STALL_WARN_MS), kind and text. */
