@@ -19,16 +19,7 @@
  */
 import { afterEach, expect, it } from "vitest";
 import { COURIER, command, KIOSK, ref } from "../locker/fixture.js";
-import { type DistFixture, distFixture, loadOne } from "./fixture.js";
-
-const LAYOUT = [
-  {
-    device: "locker-a",
-    compartments: [
-      { id: "A01", size: "S" as const, zone: "ambient", sensors: { door: true, presence: true }, board: 0 },
-    ],
-  },
-];
+import { type DistFixture, distFixture, ONE_AMBIENT_S as LAYOUT, loadOne } from "./fixture.js";
 
 let f: DistFixture;
 afterEach(() => f.cleanup());

@@ -14,18 +14,10 @@ import { TraceLots } from "../../../src/domain/trace/lots.js";
 import { TraceOutbox } from "../../../src/domain/trace/outbox.js";
 import { contractValidators } from "../../helpers/contract.js";
 import { COURIER, KIOSK, ref } from "../locker/fixture.js";
-import { type DistFixture, distFixture, putIn, takeOut } from "./fixture.js";
+import { type DistFixture, distFixture, ONE_AMBIENT_S as LAYOUT, putIn, takeOut } from "./fixture.js";
 
 const GTIN = "04012345678901";
 const DAY = 86_400_000;
-const LAYOUT = [
-  {
-    device: "locker-a",
-    compartments: [
-      { id: "A01", size: "S" as const, zone: "ambient", sensors: { door: true, presence: true }, board: 0 },
-    ],
-  },
-];
 
 let f: DistFixture;
 afterEach(() => f.cleanup());

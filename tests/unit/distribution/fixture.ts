@@ -107,3 +107,13 @@ export async function loadOne(
   await putIn(f, b.compartment);
   if (!o.keepSession) f.dist.endLoading(KIOSK);
 }
+
+/** A site of one small ambient compartment (A01 on locker-a), for the one-bundle cases. */
+export const ONE_AMBIENT_S = [
+  {
+    device: "locker-a",
+    compartments: [
+      { id: "A01", size: "S" as const, zone: "ambient", sensors: { door: true, presence: true }, board: 0 },
+    ],
+  },
+];
