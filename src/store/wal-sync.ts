@@ -6,7 +6,7 @@
  *   libuv pool:  fs.fdatasync(fd of the -wal file), up to `maxInFlight` at once
  *              ─► main thread: callbacks released in the order they registered
  *
- * Several fdatasyncs overlap (a new one starts, at the next turn of the loop, as soon as callbacks
+ * Several fdatasyncs overlap (a new one starts, once the running code returns, as soon as callbacks
  * wait and fewer than `maxInFlight` run): a commit that lands just after a sync started does not
  * wait for that whole sync and then its own (two card latencies), only for its own. The default cap,
  * 3, leaves one of libuv's 4 pool threads to everything else (fs, dns, zlib). Callbacks are still
@@ -147,7 +147,7 @@ export class WalSync {
   private running = 0;
   /** callbacks waiting for the next sync */
   private next: DurableCallback[] = [];
-  /** a start is scheduled for the next turn of the loop (the waits of this turn share it) */
+  /** a start is scheduled for when the running code returns (its waits share one sync) */
   private kicked = false;
   /** running fdatasyncs per descriptor: one is closed only once none uses it */
   private readonly fdUses = new Map<number, number>();
@@ -293,11 +293,17 @@ export class WalSync {
     return new Promise((resolve, reject) => this.whenDurable((err) => (err ? reject(err) : resolve())));
   }
 
-  /** Start a sync at the next turn of the loop if callbacks wait and the cap allows. */
+  /**
+   * Start a sync if callbacks wait and the cap allows: once the code running now returns (a
+   * `process.nextTick`), so the waits it registers share one sync. Not at the loop's next turn
+   * (setImmediate): that came after a whole poll phase, reading and parsing the devices' next
+   * PUBLISHes under load, before the card even started to write (issue 13, fifth pass:
+   * docs/performance.md).
+   */
   private kick(): void {
     if (this.kicked || this.running >= this.overlap || this.next.length === 0) return;
     this.kicked = true;
-    setImmediate(() => {
+    process.nextTick(() => {
       this.kicked = false;
       if (this.failed) {
         this.failAll(this.failed);
