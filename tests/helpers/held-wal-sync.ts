@@ -5,7 +5,7 @@ import { WalSync, type WalSyncOptions } from "../../src/store/wal-sync.js";
 import { tempDir } from "./gateway.js";
 import { HeldSync } from "./held-sync.js";
 
-/** One turn of the event loop: a sync asked for during a turn starts at the next. */
+/** One turn of the event loop: a sync asked for has started by then (it starts once the asking code returns). */
 export const turn = () => new Promise<void>((r) => setImmediate(r));
 
 /** A WalSync on a real database in WAL mode (synchronous=NORMAL), its fdatasync held by the test. */

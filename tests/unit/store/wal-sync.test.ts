@@ -44,14 +44,36 @@ describe("WalSync: the group fdatasync of the WAL", () => {
     await turn();
     expect(sync.waiting).toHaveLength(1);
     write("b");
-    // two waits of the same loop turn share one sync (the group)
+    // two waits of the same run of code share one sync (the group)
     ws.whenDurable(() => {});
     ws.whenDurable(() => {});
-    expect(sync.waiting).toHaveLength(1); // the start waits for the next turn
+    expect(sync.waiting).toHaveLength(1); // the start waits for the code to return
     await turn();
     expect(sync.waiting).toHaveLength(2); // not the next after the first: a second, in parallel
     expect(ws.stats.maxOverlap).toBe(2);
     expect(ws.busy).toBe(true);
+  });
+
+  it("starts the sync once the committing code returns, before the loop's next turn reads anything", async () => {
+    // Ingest commits in a setImmediate callback; the devices' next PUBLISHes are read in the poll
+    // phase after it. A sync scheduled for the next turn waited for that whole phase (issue 13,
+    // fifth pass): it must be asked for before any callback already queued for later runs.
+    let atNextTurn = -1;
+    let atTimer = -1;
+    setImmediate(() => {
+      atNextTurn = sync.waiting.length;
+    });
+    setTimeout(() => {
+      atTimer = sync.waiting.length;
+    }, 0);
+    write("a");
+    ws.whenDurable(() => {});
+    ws.whenDurable(() => {});
+    expect(sync.waiting).toHaveLength(0); // not inside the committing code itself
+    await new Promise((r) => setTimeout(r, 5));
+    expect(atNextTurn).toBe(1);
+    expect(atTimer).toBe(1);
+    expect(sync.calls).toBe(1); // the two waits shared it
   });
 
   it("releases the callbacks in commit order: a later sync that completes first waits", async () => {
