@@ -309,6 +309,14 @@ export class WalSync {
         this.failAll(this.failed);
         return;
       }
+      if (this.closed) {
+        // closed in the same run of code as the wait: nothing more is synced (no WAL reopened)
+        const waiting = this.next;
+        this.next = [];
+        const err = new QhError("QH_STORE_CLOSED", "the store is closed: nothing more is synced");
+        for (const cb of waiting) cb(err);
+        return;
+      }
       if (this.running < this.overlap && this.next.length > 0) this.start();
     });
   }

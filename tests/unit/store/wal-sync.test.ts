@@ -76,6 +76,17 @@ describe("WalSync: the group fdatasync of the WAL", () => {
     expect(sync.calls).toBe(1); // the two waits shared it
   });
 
+  it("a wait registered just before close() fails coded and reopens nothing", async () => {
+    write("a");
+    const got: Array<string | null> = [];
+    ws.whenDurable((err) => got.push(err ? err.code : null));
+    ws.close();
+    await turn();
+    expect(got).toEqual(["QH_STORE_CLOSED"]);
+    expect(sync.calls).toBe(0);
+    expect(ws.busy).toBe(false);
+  });
+
   it("releases the callbacks in commit order: a later sync that completes first waits", async () => {
     const order: string[] = [];
     const wait = (tag: string) => ws.whenDurable((err) => order.push(`${tag}:${err ? err.code : "ok"}`));
