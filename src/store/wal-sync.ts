@@ -281,7 +281,7 @@ export class WalSync {
       return;
     }
     if (this.closed) {
-      cb(new QhError("QH_STORE_CLOSED", "the store is closed: nothing more is synced"));
+      cb(closedError());
       return;
     }
     this.next.push(cb);
@@ -313,7 +313,7 @@ export class WalSync {
         // closed in the same run of code as the wait: nothing more is synced (no WAL reopened)
         const waiting = this.next;
         this.next = [];
-        const err = new QhError("QH_STORE_CLOSED", "the store is closed: nothing more is synced");
+        const err = closedError();
         for (const cb of waiting) cb(err);
         return;
       }
@@ -525,6 +525,11 @@ export class WalSync {
     if (this.fd >= 0 && !this.inUse(this.fd)) closeSync(this.fd);
     this.fd = -1;
   }
+}
+
+/** What a wait gets once the WalSync is closed. */
+function closedError(): QhError {
+  return new QhError("QH_STORE_CLOSED", "the store is closed: nothing more is synced");
 }
 
 /** fsync a directory (its entries: a new file's name), in libuv's pool. */
