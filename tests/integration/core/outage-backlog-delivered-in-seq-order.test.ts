@@ -93,6 +93,10 @@ for (const kind of ["aedes", "mosquitto"] as Kind[]) {
         const platform = await Platform.connect(up.url);
         await publishMany(dev, 1, -1);
         await platform.waitFor(() => platform.events.length === 1);
+        // the platform can hold the event before the gateway has read its PUBACK: cut the link
+        // only once the gateway counts it delivered, or it stays pending and goes again (at least
+        // once), one more than the outage's own
+        await waitUntil(() => gw.forwarder.pendingCount === 0, 10_000, "the first event marked delivered");
 
         await link.close(); // the platform's broker is out of reach
         await waitUntil(
