@@ -11,11 +11,12 @@
 // Environment: BENCH_RUNS (3), BENCH_QUICK=1 (small counts), BENCH_DEVICES (4), BENCH_EVENTS
 // (100000), BENCH_BACKLOG (200000), BENCH_INFLIGHT (100 per device), BENCH_WINDOW (64),
 // BENCH_SCENARIOS (gateway,bridge,backlog,trickle,locker,trace (bench/trace.js); opt-in: cold-poll, cold (see bench/cold.js), vend, dex), BENCH_TRICKLE_S (60), BENCH_PROFILE=1 (--cpu-prof of the first gateway run,
-// written to bench/results/profile/), BENCH_COMMIT_WINDOW_MS (the gateway's store.commitWindowMs; unset: its default), BENCH_FSYNC (store.fsync: background | inline).
+// written to bench/results/profile/), BENCH_COMMIT_WINDOW_MS (the gateway's store.commitWindowMs; unset: its default), BENCH_FSYNC (store.fsync: background | inline),
+// BENCH_GATEWAY_ROOT (another built checkout whose gateway is measured instead: an older tree as the peer).
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { coldBench } from "./cold.js";
 import { coldPollBench, coldRawLineBench } from "./cold-poll.js";
@@ -46,7 +47,10 @@ import { vendAuthorizeBench } from "./vend.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(HERE);
-const BIN = join(ROOT, "bin", "quarterhour.js");
+// BENCH_GATEWAY_ROOT: another built checkout whose gateway runs instead of this one (the same
+// harness, devices, broker B and consumer: a tree of before a change as the peer, in the same run)
+const GATEWAY_ROOT = process.env.BENCH_GATEWAY_ROOT ? resolve(process.env.BENCH_GATEWAY_ROOT) : ROOT;
+const BIN = join(GATEWAY_ROOT, "bin", "quarterhour.js");
 const RESULTS = join(HERE, "results");
 
 const env = (name, dflt) => (process.env[name] ? Number(process.env[name]) : dflt);
@@ -128,7 +132,7 @@ function provisionTemplate() {
     execFileSync(
       process.execPath,
       [BIN, "device", "add", id, "--model", "generic-mqtt", "--secret", SECRET, "--config", config],
-      { cwd: ROOT, stdio: "ignore" },
+      { cwd: GATEWAY_ROOT, stdio: "ignore" },
     );
   }
   return join(dir, "data");
@@ -147,7 +151,7 @@ async function startGateway(dir, uplinkPort, profile = false) {
     process.execPath,
     [...prof, ...NODE_FLAGS, BIN, "start", "--config", config],
     {
-      cwd: ROOT,
+      cwd: GATEWAY_ROOT,
       logFile: join(dir, "gateway.log"),
     },
   );
