@@ -32,11 +32,29 @@ export function envelopeText(
   data: string,
   unsynced: boolean,
 ): string {
-  return `{"id":"${id}","seq":${seq},"ts":"${new Date(ts).toISOString()}","gw":"${gw}","device":"${device}","type":"${type}","data":${data}${unsynced ? ',"clock":"unsynced"' : ""}}`;
+  return `{"id":"${id}","seq":${seq},"ts":"${isoOf(ts)}","gw":"${gw}","device":"${device}","type":"${type}","data":${data}${unsynced ? ',"clock":"unsynced"' : ""}}`;
+}
+
+/** The last `ts` formatted, and its text: a batch's events mostly share their millisecond. */
+let lastIsoTs = Number.NaN;
+let lastIso = "";
+
+/** `ts` (epoch ms) as ISO 8601 UTC with milliseconds; a RangeError for a time Date cannot hold. */
+function isoOf(ts: number): string {
+  if (ts !== lastIsoTs) {
+    lastIso = new Date(ts).toISOString();
+    lastIsoTs = ts;
+  }
+  return lastIso;
 }
 
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The value of a lower-case hex digit by its character code, -1 for any other ASCII character. */
+const NIBBLE = Int8Array.from({ length: 128 }, (_, c) =>
+  c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x61 + 10 : -1,
+);
 
 /** Whether `id` is a UUID in the canonical lower-case form that `idToBytes` stores. */
 export function isCanonicalUuid(id: string): boolean {
@@ -48,13 +66,24 @@ export function isCanonicalUuid(id: string): boolean {
  * (ingest's ids always are: src/core/ids.ts).
  */
 export function idToBytes(id: string): Buffer {
-  if (id.length !== 36 || !UUID_RE.test(id)) throw new TypeError(`not a canonical UUID: ${id}`);
+  if (id.length !== 36) throw new TypeError(`not a canonical UUID: ${id}`);
+  // decoded in place, two characters a byte: it runs for every event in the group commit, where
+  // five slices, a regular expression and five native hex writes cost 2–3 % of the gateway's CPU
   const b = Buffer.allocUnsafe(16);
-  b.write(id.slice(0, 8), 0, "hex");
-  b.write(id.slice(9, 13), 4, "hex");
-  b.write(id.slice(14, 18), 6, "hex");
-  b.write(id.slice(19, 23), 8, "hex");
-  b.write(id.slice(24, 36), 10, "hex");
+  let j = 0;
+  let i = 0;
+  while (i < 36) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (id.charCodeAt(i) !== 0x2d) throw new TypeError(`not a canonical UUID: ${id}`);
+      i++;
+      continue;
+    }
+    const hi = NIBBLE[id.charCodeAt(i)] ?? -1;
+    const lo = NIBBLE[id.charCodeAt(i + 1)] ?? -1;
+    if (hi < 0 || lo < 0) throw new TypeError(`not a canonical UUID: ${id}`);
+    b[j++] = (hi << 4) | lo;
+    i += 2;
+  }
   return b;
 }
 
