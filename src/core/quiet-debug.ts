@@ -1,0 +1,79 @@
+/**
+ * The `debug` loggers of the MQTT libraries, silent at no cost while DEBUG is unset.
+ *
+ * mqtt-packet (the parser of aedes, our device broker, and of MQTT.js, our uplink) calls a
+ * `debug` logger 15 to 25 times for every packet it parses, and MQTT.js a few times per packet
+ * it sends or receives. A `debug` logger that is off still costs a rest-parameter array and a
+ * getter per call: measured, about a third of a PUBLISH's parse in mqtt-packet (1.9–2.3 µs per
+ * PUBLISH against 2.6–3.6 µs on the same machine, docs/performance.md, issue 13, sixth pass).
+ *
+ * With DEBUG unset when the gateway starts, every `debug` logger is off (`debug` reads DEBUG
+ * once, at load), and the gateway never turns one on (it logs with pino). So before anything
+ * loads these libraries, the `debug` module they resolve to is entered in Node's CommonJS cache as
+ * a factory of functions that do nothing ("Adding or replacing entries is also possible":
+ * https://nodejs.org/api/modules.html#requirecache). With DEBUG set (someone tracing the
+ * parser: `DEBUG=mqtt-packet:* quarterhour start`), nothing is replaced.
+ */
+import { createRequire, Module } from "node:module";
+
+/** The libraries whose `debug` is silenced, by the name the gateway's own code resolves them. */
+const LIBRARIES = ["mqtt-packet", "mqtt", "aedes"];
+
+type Logger = ((...args: unknown[]) => void) & {
+  namespace: string;
+  enabled: boolean;
+  log: (...args: unknown[]) => void;
+  destroy: () => void;
+  extend: (sub: string, delimiter?: string) => Logger;
+};
+
+const noop = (): void => {};
+
+/** `debug`'s factory, every logger off: the API its callers use (call, enabled, extend, log). */
+function quietFactory(): (namespace: string) => Logger {
+  const create = (namespace: string): Logger =>
+    Object.assign((..._args: unknown[]) => {}, {
+      namespace,
+      enabled: false,
+      log: noop,
+      destroy: noop,
+      extend: (sub: string, delimiter = ":") => create(`${namespace}${delimiter}${sub}`),
+    });
+  return Object.assign(create, {
+    enable: noop,
+    disable: () => "",
+    enabled: () => false,
+    names: [],
+    skips: [],
+    formatters: {},
+  });
+}
+
+/**
+ * Enter the quiet `debug` for the libraries above, unless `env.DEBUG` is set, or their `debug`
+ * is loaded already (then it is left as it is), or cannot be resolved.
+ * @returns the module files replaced (absolute paths; empty when nothing was)
+ */
+export function quietDebug(env: NodeJS.ProcessEnv = process.env): string[] {
+  if (env.DEBUG) return [];
+  const ours = createRequire(import.meta.url);
+  const files = new Set<string>();
+  for (const lib of LIBRARIES) {
+    try {
+      files.add(createRequire(ours.resolve(lib)).resolve("debug"));
+    } catch {
+      // not installed, or without its own debug: nothing to quiet
+    }
+  }
+  const replaced: string[] = [];
+  for (const file of files) {
+    if (ours.cache[file]) continue;
+    const m = new Module(file);
+    m.filename = file;
+    m.loaded = true;
+    m.exports = quietFactory();
+    ours.cache[file] = m;
+    replaced.push(file);
+  }
+  return replaced;
+}
