@@ -4,8 +4,8 @@
  * mqtt-packet (the parser of aedes, our device broker, and of MQTT.js, our uplink) calls a
  * `debug` logger 15 to 25 times for every packet it parses, and MQTT.js a few times per packet
  * it sends or receives. A `debug` logger that is off still costs a rest-parameter array and a
- * getter per call: measured, about a third of a PUBLISH's parse in mqtt-packet (1.9–2.3 µs per
- * PUBLISH against 2.6–3.6 µs on the same machine, docs/performance.md, issue 13, sixth pass).
+ * getter per call: measured, a quarter of a PUBLISH's parse in mqtt-packet (1.11 against 1.53 µs
+ * per PUBLISH, `node bench/mqtt-parse.js`; docs/performance.md, issue 13, sixth pass).
  *
  * With DEBUG unset when the gateway starts, every `debug` logger is off (`debug` reads DEBUG
  * once, at load), and the gateway never turns one on (it logs with pino). So before anything
