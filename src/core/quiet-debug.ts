@@ -10,7 +10,9 @@
  * With DEBUG unset when the gateway starts, every `debug` logger is off (`debug` reads DEBUG
  * once, at load), and the gateway never turns one on (it logs with pino). So before anything
  * loads these libraries, the `debug` module they resolve to is entered in Node's CommonJS cache as
- * a factory of functions that do nothing ("Adding or replacing entries is also possible":
+ * a factory of functions that do nothing. That module is the one copy npm hoists for every
+ * dependency that shares its version (modbus-serial and the OpenAPI plugin's resolver too: their
+ * loggers are just as off); a dependency with a copy of its own keeps it ("Adding or replacing entries is also possible":
  * https://nodejs.org/api/modules.html#requirecache). With DEBUG set (someone tracing the
  * parser: `DEBUG=mqtt-packet:* quarterhour start`), nothing is replaced.
  */
@@ -39,14 +41,18 @@ function quietFactory(): (namespace: string) => Logger {
       destroy: noop,
       extend: (sub: string, delimiter = ":") => create(`${namespace}${delimiter}${sub}`),
     });
-  return Object.assign(create, {
+  const factory = Object.assign(create, {
     enable: noop,
     disable: () => "",
     enabled: () => false,
+    coerce: (value: unknown) => value,
+    log: noop,
     names: [],
     skips: [],
     formatters: {},
   });
+  // as `debug` itself: `require("debug").default` and `.debug` are the factory (interop forms)
+  return Object.assign(factory, { default: factory, debug: factory });
 }
 
 /**

@@ -1,4 +1,6 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -21,11 +23,13 @@ const got = [];
 parser.on("packet", (p) => got.push({ cmd: p.cmd, topic: p.topic, messageId: p.messageId, payload: p.payload.toString() }));
 parser.parse(mp.generate({ cmd: "publish", topic: "dev/d-1/evt/t.x", payload: Buffer.from('{"n":1}'), qos: 1, messageId: 7 }));
 const real = typeof require.cache[debugFile].exports.humanize === "function";
-process.stdout.write(JSON.stringify({ replaced, got, real }));
+const d = require.cache[debugFile].exports;
+const interop = d.default === d && d.debug === d && d("a:b").extend("c").namespace === "a:b:c";
+process.stdout.write(JSON.stringify({ replaced, got, real, interop }));
 `;
 
 interface Outcome {
-  out: { replaced: string[]; got: unknown[]; real: boolean };
+  out: { replaced: string[]; got: unknown[]; real: boolean; interop: boolean };
   stderr: string;
 }
 
@@ -45,8 +49,53 @@ describe("the MQTT libraries' debug loggers", () => {
     const { out, stderr } = run(undefined);
     expect(out.replaced.some((f) => f.endsWith(join("debug", "src", "index.js")))).toBe(true);
     expect(out.real).toBe(false);
+    expect(out.interop).toBe(true); // debug's own interop forms and extend(), as its callers use them
     expect(out.got).toEqual([{ cmd: "publish", topic: "dev/d-1/evt/t.x", messageId: 7, payload: '{"n":1}' }]);
     expect(stderr).toBe("");
+  });
+
+  it("are silent in the gateway's own entry (bin/quarterhour.js), before any library loads them", () => {
+    // a module preloaded ahead of the entry reports, at exit, what the CLI's libraries got
+    const dir = mkdtempSync(join(tmpdir(), "qh-quiet-debug-"));
+    try {
+      const hook = join(dir, "report.mjs");
+      writeFileSync(
+        hook,
+        `import { createRequire } from "node:module";
+const require = createRequire(${JSON.stringify(join(ROOT, "package.json"))});
+process.on("exit", () => {
+  const file = createRequire(require.resolve("mqtt-packet")).resolve("debug");
+  const m = require.cache[file];
+  const parserLoaded = Object.keys(require.cache).some((k) => k.endsWith(${JSON.stringify(join("mqtt-packet", "parser.js"))}));
+  process.stderr.write("REPORT " + JSON.stringify({ present: m !== undefined, parserLoaded, real: typeof m?.exports?.humanize === "function" }));
+});
+`,
+      );
+      const { DEBUG: _unset, ...env } = process.env;
+      const r = spawnSync(
+        process.execPath,
+        [
+          "--import",
+          hook,
+          join(ROOT, "bin", "quarterhour.js"),
+          "config",
+          "check",
+          "--config",
+          join(dir, "none.yaml"),
+        ],
+        {
+          cwd: ROOT,
+          env,
+          encoding: "utf8",
+        },
+      );
+      // `config check` loads the gateway's modules, then refuses the missing file
+      expect(r.stderr).toContain("QH_CONFIG_UNREADABLE");
+      const report = JSON.parse(r.stderr.slice(r.stderr.indexOf("REPORT ") + 7));
+      expect(report).toEqual({ present: true, parserLoaded: true, real: false });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("are the real ones, tracing the parse, when DEBUG is set", () => {
