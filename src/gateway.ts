@@ -222,11 +222,14 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
       sync: o.walSync,
       maxInFlight: o.walSyncOverlap,
       registry,
-      onSynced: (walBytes) => {
-        if (walBytes > journalSizeLimit(config.store.walMaxMb)) checkpointer?.request();
-      },
+      onSynced: (walBytes) => checkpointer?.walPast(walBytes > journalSizeLimit(config.store.walMaxMb)),
     });
-    checkpointer = new Checkpointer(file, (r) => keeperRef?.noteCheckpoint(r));
+    // a catch-up checkpoint holds ingest's commits so that the WAL can restart after it
+    checkpointer = new Checkpointer(
+      file,
+      (r) => keeperRef?.noteCheckpoint(r),
+      () => ingestRef?.hold() ?? (() => {}),
+    );
   }
   const durable = (): Promise<void> => (walSync ? walSync.durable() : Promise.resolve());
   /** Last syncs done, the worker's connection closed: before the main connection closes. */
@@ -256,6 +259,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
   // ---- disk watermark, write failures, WAL size (src/store/store-keeper.ts) ----------------------
   let fwdRef: Forwarder | undefined;
   let keeperRef: StoreKeeper | undefined;
+  let ingestRef: Ingest | undefined;
   const keeper = new StoreKeeper({
     db,
     dataDir: config.dataDir,
@@ -324,6 +328,7 @@ async function startLocked(o: GatewayOptions, lock: DataDirLock): Promise<Gatewa
     commitWindowMs: config.store.commitWindowMs,
     sync: walSync,
   });
+  ingestRef = ingest;
   const fwd = new Forwarder({
     db,
     outbox,

@@ -144,6 +144,8 @@ export class Ingest implements EventSink {
   /** the highest seq known to be durable */
   private durableSeq: number;
   private closed = false;
+  /** catch-up checkpoints holding the commits (src/store/checkpointer.ts): while > 0 none starts */
+  private holds = 0;
   private readonly tx: (n: number, firstSeq: number, bodies: string[]) => void;
   private readonly mBatch;
   private readonly mCommit;
@@ -304,6 +306,7 @@ export class Ingest implements EventSink {
   flush(): void {
     this.scheduled = false;
     if (this.syncing >= this.maxSyncing) return;
+    if (this.holds > 0 && !this.closed) return;
     // While batches sync, the next commit comes no sooner than lastSyncMs ÷ the cap after the last
     // one: at most `cap` fdatasyncs per card latency, the batches as large as that allows (a commit
     // costs CPU of its own), and an event waits at most that share of a sync before its own.
@@ -464,6 +467,26 @@ export class Ingest implements EventSink {
     this.commitFailure = undefined;
     this.durableSeq = Math.max(this.durableSeq, rows[rows.length - 1]!.seq);
     this.o.onCommitted(rows, bytes);
+  }
+
+  /**
+   * Hold the commits until the returned function is called (once): events are still accepted into
+   * the batch, acknowledged once committed and durable after the hold. The checkpointer's catch-up
+   * holds them so that the WAL can restart after it (src/store/checkpointer.ts). Shutdown commits
+   * whatever holds.
+   */
+  hold(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      if (this.holds === 0 && this.ids.length > 0 && !this.scheduled && !this.gatherTimer) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    };
   }
 
   /** Events accepted and not yet committed (the batch being gathered). */
