@@ -1,25 +1,15 @@
-import { Registry } from "prom-client";
 import { beforeEach, describe, expect, it } from "vitest";
-import { ManualClock } from "../../../src/core/clock.js";
 import { QhError } from "../../../src/core/errors.js";
-import { type CommittedRow, Ingest } from "../../../src/pipeline/ingest.js";
+import type { CommittedRow } from "../../../src/pipeline/ingest.js";
 import { Outbox } from "../../../src/store/outbox.js";
+import { testIngest } from "../../helpers/ingest.js";
 import { storedEvents } from "../../helpers/outbox-rows.js";
 import { useTempDb } from "../../helpers/temp-db.js";
 
 const store = useTempDb();
 let committed: CommittedRow[][];
 let refuse: QhError | undefined;
-const make = () =>
-  new Ingest({
-    db: store.db,
-    outbox: new Outbox(store.db),
-    gatewayId: "gw-t",
-    clock: new ManualClock(Date.parse("2026-11-27T08:15:02.113Z")),
-    registry: new Registry(),
-    onCommitted: (rows) => committed.push(rows),
-    refuse: () => refuse,
-  });
+const make = () => testIngest(store.db, committed, { refuse: () => refuse });
 
 beforeEach(() => {
   committed = [];

@@ -1,8 +1,6 @@
-import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
-import { ManualClock } from "../../../src/core/clock.js";
-import { type CommittedRow, Ingest } from "../../../src/pipeline/ingest.js";
-import { Outbox } from "../../../src/store/outbox.js";
+import type { CommittedRow } from "../../../src/pipeline/ingest.js";
+import { testIngest } from "../../helpers/ingest.js";
 import { useTempDb } from "../../helpers/temp-db.js";
 
 const store = useTempDb();
@@ -11,15 +9,7 @@ const turn = () => new Promise((r) => setImmediate(r));
 
 /** The checkpointer's catch-up holds ingest's commits (src/store/checkpointer.ts). */
 describe("ingest hold", () => {
-  const make = (committed: CommittedRow[][]) =>
-    new Ingest({
-      db: store.db,
-      outbox: new Outbox(store.db),
-      gatewayId: "gw-t",
-      clock: new ManualClock(Date.parse("2026-11-30T08:15:02.113Z")),
-      registry: new Registry(),
-      onCommitted: (rows) => committed.push(rows),
-    });
+  const make = (committed: CommittedRow[][]) => testIngest(store.db, committed);
 
   it("accepts while held, commits nothing, then commits it all at once when released", async () => {
     const committed: CommittedRow[][] = [];
