@@ -20,7 +20,9 @@
  * while the WAL is still past its size after one that copied all it saw is a catch-up: the writer
  * is held (`holdWriter`: ingest commits nothing, the event loop runs on) until it ends, at most
  * HOLD_MAX_MS, and it copies only what came meanwhile. Then nothing is asked for until the WAL is
- * seen within its size (the writer's first commit restarted it) or RETRY_MS later.
+ * seen within its size (the writer's first commit restarted it), GRACE_SYNCS syncs found it still
+ * past (a commit of another writer, telemetry or delivery marks, came during the catch-up: catch
+ * up again) or RETRY_MS passed. Only ingest is held: the other writers commit far less often.
  *
  *   main: WAL past the threshold (after a sync) or housekeeping ─► request() ─► worker: PASSIVE
  *   worker ─► { busy, log, checkpointed } or { error: { code, message } } ─► main: metrics, fault
@@ -44,6 +46,14 @@ const RETRY_MS = 1000;
 
 /** The longest a catch-up checkpoint holds the writer (ms): a disk that stalls holds it no longer. */
 export const HOLD_MAX_MS = 1000;
+
+/**
+ * Syncs after a catch-up that may still find the WAL past its size before its restart is due: those
+ * started before the writer was let go (at most wal-sync's MAX_IN_FLIGHT, 3), then the writer's
+ * first commit's. A WAL still past after these did not restart: another writer committed during
+ * the catch-up.
+ */
+const GRACE_SYNCS = 5;
 
 /** Holds the writer's commits; returns the function that lets them go on (called once). */
 export type HoldWriter = () => () => void;
@@ -86,8 +96,10 @@ export class Checkpointer {
   /** lets the writer go on once the running catch-up checkpoint ends */
   private release: (() => void) | undefined;
   private releaseTimer: NodeJS.Timeout | undefined;
-  /** every frame was copied: no checkpoint until the WAL is seen within its size (it restarted) or this time */
+  /** after a catch-up: no checkpoint until the WAL is seen within its size (it restarted), this time, */
   private restartGraceUntil = 0;
+  /** … or this many more syncs found it past its size */
+  private graceSyncs = 0;
   /** catch-up checkpoints run (the writer held for each) */
   catchUps = 0;
 
@@ -108,35 +120,50 @@ export class Checkpointer {
       this.running = false;
       const catchUp = this.catchUpRunning;
       this.catchUpRunning = false;
+      // the writer was still held when it ended (not let go by HOLD_MAX_MS): it added nothing since
+      const heldToTheEnd = this.release !== undefined || !this.holdWriter;
       this.letWriterGo();
       this.heldAt = r.busy ? performance.now() : 0;
-      if (!r.busy && !r.error) {
-        // Every frame it saw is copied. Frames committed while it ran keep the WAL from restarting:
-        // if a later sync still finds the WAL past its size, the next checkpoint is a catch-up.
-        this.caughtUp = true;
-        // After a catch-up the writer's next commit restarts the WAL, if no checkpoint runs then
-        // (the restart needs the read locks a running one holds): nothing is asked meanwhile.
-        if (catchUp) this.restartGraceUntil = performance.now() + RETRY_MS;
+      // Every frame it saw copied: frames committed while it ran keep the WAL from restarting, so if
+      // a later sync still finds the WAL past its size, the next checkpoint is a catch-up. Held back
+      // by a reader: no catch-up could do better while the reader stays (retried in RETRY_MS).
+      this.caughtUp = !r.busy && !r.error;
+      // After a catch-up that held the writer to its end, the writer's next commit restarts the
+      // WAL, if no checkpoint runs then (the restart needs the read locks a running one holds):
+      // nothing is asked until the WAL is seen within its size, or GRACE_SYNCS syncs found it past
+      // (another writer committed during the catch-up: catch up again), or RETRY_MS passed.
+      if (catchUp && this.caughtUp && heldToTheEnd) {
+        this.restartGraceUntil = performance.now() + RETRY_MS;
+        this.graceSyncs = GRACE_SYNCS;
       }
       this.onReply(r);
     });
-    this.worker.on("error", (err: Error) => {
-      this.running = false;
-      this.letWriterGo();
-      this.dead = true;
-      this.onReply({ error: { code: "SQLITE_IOERR", message: `checkpoint worker: ${err.message}` } });
+    this.worker.on("error", (err: Error) => this.died(err.message));
+    // a worker that ends without an error (killed, out of memory in its isolate) is as dead
+    this.worker.on("exit", (code) => {
+      if (!this.closed) this.died(`exited with code ${code}`);
     });
+  }
+
+  /** The worker is gone: the writer goes on, and the caller checkpoints inline from now on. */
+  private died(why: string): void {
+    if (this.dead) return;
+    this.running = false;
+    this.catchUpRunning = false;
+    this.letWriterGo();
+    this.dead = true;
+    this.onReply({ error: { code: "SQLITE_IOERR", message: `checkpoint worker: ${why}` } });
   }
 
   /**
    * Ask for a PASSIVE checkpoint; never blocks. Ignored while one runs (what it leaves is caught up
-   * after it), within RETRY_MS of one a reader held back, and within RETRY_MS of a catch-up unless
-   * the WAL was seen within its size since (it is past its size after every sync until the restart).
+   * after it), within RETRY_MS of one a reader held back, and after a catch-up while its restart is
+   * due (see GRACE_SYNCS).
    */
   request(): void {
     if (this.closed || this.dead) return;
     if (this.heldAt > 0 && performance.now() - this.heldAt < RETRY_MS) return;
-    if (performance.now() < this.restartGraceUntil) return;
+    if (this.graceSyncs > 0 && performance.now() < this.restartGraceUntil) return;
     if (this.running) return;
     this.running = true;
     if (this.caughtUp) {
@@ -146,6 +173,7 @@ export class Checkpointer {
       if (this.holdWriter) {
         this.release = this.holdWriter();
         this.releaseTimer = setTimeout(() => this.letWriterGo(), HOLD_MAX_MS);
+        this.releaseTimer.unref();
       }
     }
     this.worker.postMessage("checkpoint");
@@ -156,10 +184,12 @@ export class Checkpointer {
    * restarted (or never grew): the next checkpoint is an ordinary one.
    */
   walPast(past: boolean): void {
-    if (past) this.request();
-    else {
+    if (past) {
+      if (this.graceSyncs > 0) this.graceSyncs--;
+      this.request();
+    } else {
       this.caughtUp = false;
-      this.restartGraceUntil = 0;
+      this.graceSyncs = 0;
     }
   }
 

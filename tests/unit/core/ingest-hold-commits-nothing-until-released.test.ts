@@ -25,11 +25,17 @@ describe("ingest hold", () => {
     expect(answered).toBe(0);
     expect(ing.uncommitted).toBe(20);
     release();
-    release(); // a second call changes nothing
     const acc = await Promise.all(accepted);
     expect(count()).toBe(20);
     expect(committed).toHaveLength(1);
     expect(acc.map((a) => a.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    release(); // a second call changes nothing: a hold taken now still holds
+    const again = ing.hold();
+    const later = ing.emit({ device: "d", type: "t.x", data: {} });
+    for (let i = 0; i < 5; i++) await turn();
+    expect(count()).toBe(20);
+    again();
+    expect((await later).seq).toBe(21);
   });
 
   it("waits for every hold; shutdown commits whatever holds", async () => {
