@@ -10,16 +10,19 @@
  * With DEBUG unset when the gateway starts, every `debug` logger is off (`debug` reads DEBUG
  * once, at load), and the gateway never turns one on (it logs with pino). So before anything
  * loads these libraries, the `debug` module they resolve to is entered in Node's CommonJS cache as
- * a factory of functions that do nothing. That module is the one copy npm hoists for every
- * dependency that shares its version (modbus-serial and the OpenAPI plugin's resolver too: their
- * loggers are just as off); a dependency with a copy of its own keeps it ("Adding or replacing entries is also possible":
- * https://nodejs.org/api/modules.html#requirecache). With DEBUG set (someone tracing the
- * parser: `DEBUG=mqtt-packet:* quarterhour start`), nothing is replaced.
+ * a factory of functions that do nothing ("Adding or replacing entries is also possible":
+ * https://nodejs.org/api/modules.html#requirecache). That module is the one copy npm hoists for
+ * every dependency that shares its version (modbus-serial and the OpenAPI plugin's resolver too:
+ * their loggers are just as off); a dependency with a copy of its own keeps it. With DEBUG set
+ * (someone tracing the parser: `DEBUG=mqtt-packet:* quarterhour start`), nothing is replaced.
  */
 import { createRequire, Module } from "node:module";
 
-/** The libraries whose `debug` is silenced, by the name the gateway's own code resolves them. */
-const LIBRARIES = ["mqtt-packet", "mqtt", "aedes"];
+/**
+ * The libraries whose `debug` is silenced, by the name the gateway's own code resolves them (aedes
+ * logs nothing through `debug`: it parses with mqtt-packet).
+ */
+const LIBRARIES = ["mqtt-packet", "mqtt"];
 
 type Logger = ((...args: unknown[]) => void) & {
   namespace: string;

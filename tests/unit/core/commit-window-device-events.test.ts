@@ -5,28 +5,18 @@
  * to one event per window; a long batch is committed at once. Real SQLite; the window's spacing
  * is measured on the ManualClock's monotonic time, so the tests decide what "soon" means.
  */
-import { Registry } from "prom-client";
 import { beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../../src/core/clock.js";
 import { HOLD_MAX } from "../../../src/pipeline/commit-window.js";
-import { type CommittedRow, Ingest } from "../../../src/pipeline/ingest.js";
-import { Outbox } from "../../../src/store/outbox.js";
+import type { CommittedRow, Ingest } from "../../../src/pipeline/ingest.js";
+import { testIngest } from "../../helpers/ingest.js";
 import { useTempDb } from "../../helpers/temp-db.js";
 
 const store = useTempDb();
 let clock: ManualClock;
 let commits: CommittedRow[][];
 
-const make = (commitWindowMs = 200) =>
-  new Ingest({
-    db: store.db,
-    outbox: new Outbox(store.db),
-    gatewayId: "gw-t",
-    clock,
-    registry: new Registry(),
-    onCommitted: (rows) => commits.push(rows),
-    commitWindowMs,
-  });
+const make = (commitWindowMs = 200) => testIngest(store.db, commits, { clock, commitWindowMs });
 
 const stored = () => store.db.prepare("SELECT count(*) FROM events").pluck().get() as number;
 const turn = () => new Promise((r) => setImmediate(r));
