@@ -24,7 +24,8 @@ export interface EventKind {
  * upstream under another device and type. `describe` falls back on the second copy.
  */
 export class EventKinds {
-  private readonly byKey = new Map<string, number>();
+  /** gw → device → type → kind: looked up per event without building a key string */
+  private readonly byKey = new Map<string, Map<string, Map<string, number>>>();
   private readonly byKind = new Map<number, EventKind>();
   private unconfirmed: number[] = [];
   private loaded = false;
@@ -37,7 +38,7 @@ export class EventKinds {
     for (const r of this.db.prepare("SELECT kind, gw, device, type FROM event_kinds").all() as (EventKind & {
       kind: number;
     })[]) {
-      this.byKey.set(key(r.gw, r.device, r.type), r.kind);
+      this.remember(r.gw, r.device, r.type, r.kind);
       this.byKind.set(r.kind, { gw: r.gw, device: r.device, type: r.type });
     }
     this.loaded = true;
@@ -50,7 +51,7 @@ export class EventKinds {
       const row = get.get(k) as EventKind | undefined;
       const mine = this.byKind.get(k);
       if (row && mine && row.gw === mine.gw && row.device === mine.device && row.type === mine.type) continue;
-      if (mine) this.byKey.delete(key(mine.gw, mine.device, mine.type));
+      if (mine) this.forget(mine);
       this.byKind.delete(k);
     }
     this.unconfirmed = [];
@@ -64,8 +65,7 @@ export class EventKinds {
 
   /** The kind of (gw, device, type), added to the table (in the current transaction) if new. */
   kindOf(gw: string, device: string, type: string): number {
-    const k = key(gw, device, type);
-    const known = this.byKey.get(k);
+    const known = this.byKey.get(gw)?.get(device)?.get(type);
     if (known !== undefined) return known;
     const kind = this.nextKind();
     this.db
@@ -75,7 +75,7 @@ export class EventKinds {
       .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)")
       .run(`${COPY_PREFIX}${kind}`, JSON.stringify({ gw, device, type }));
     this.next = kind + 1;
-    this.byKey.set(k, kind);
+    this.remember(gw, device, type, kind);
     this.byKind.set(kind, { gw, device, type });
     this.unconfirmed.push(kind);
     return kind;
@@ -84,10 +84,31 @@ export class EventKinds {
   /** Whether `device` may use `type`: a type it used before, or fewer than `max` types so far. */
   allows(gw: string, device: string, type: string, max: number): boolean {
     if (!this.loaded) this.load();
-    if (this.byKey.has(key(gw, device, type))) return true;
-    let n = 0;
-    for (const k of this.byKind.values()) if (k.gw === gw && k.device === device) n++;
-    return n < max;
+    const types = this.byKey.get(gw)?.get(device);
+    if (types === undefined) return max > 0;
+    return types.has(type) || types.size < max;
+  }
+
+  private remember(gw: string, device: string, type: string, kind: number): void {
+    let devices = this.byKey.get(gw);
+    if (devices === undefined) {
+      devices = new Map();
+      this.byKey.set(gw, devices);
+    }
+    let types = devices.get(device);
+    if (types === undefined) {
+      types = new Map();
+      devices.set(device, types);
+    }
+    types.set(type, kind);
+  }
+
+  private forget(k: EventKind): void {
+    const devices = this.byKey.get(k.gw);
+    const types = devices?.get(k.device);
+    if (!types?.delete(k.type) || types.size > 0) return;
+    devices!.delete(k.device);
+    if (devices!.size === 0) this.byKey.delete(k.gw);
   }
 
   /** Above every kind number in use or once used (one scan of the outbox, once per process). */
@@ -110,7 +131,7 @@ export class EventKinds {
       d ??= copyOf(this.db, kind);
       if (d === undefined) throw new Error(`event kind ${kind} is missing from event_kinds`);
       this.byKind.set(kind, d);
-      this.byKey.set(key(d.gw, d.device, d.type), kind);
+      this.remember(d.gw, d.device, d.type, kind);
     }
     return d;
   }
@@ -167,5 +188,3 @@ export function mirrorEventKinds(db: Db): void {
        SELECT '${COPY_PREFIX}' || kind, json_object('gw', gw, 'device', device, 'type', type) FROM event_kinds`,
   ).run();
 }
-
-const key = (gw: string, device: string, type: string) => `${gw}\u0000${device}\u0000${type}`;

@@ -53,14 +53,33 @@ export type DeviceTopic =
   | { kind: "cmd-result"; device: string; commandId: string }
   | { kind: "cmd"; device: string; name: string };
 
+/**
+ * `dev/{device}/evt/{type}`, `…/tele`, `…/state`, `…/cmd-result/{commandId}` or `…/cmd/{name}`, every
+ * level non-empty; undefined for anything else. Read with indexOf, not split: it runs for every
+ * device publish (docs/performance.md, seventh pass).
+ */
 export function parseDeviceTopic(topic: string): DeviceTopic | undefined {
-  const p = topic.split("/");
-  if (p[0] !== "dev" || !p[1]) return undefined;
-  const device = p[1];
-  if (p[2] === "evt" && p.length === 4 && p[3]) return { kind: "evt", device, type: p[3] };
-  if (p[2] === "tele" && p.length === 3) return { kind: "tele", device };
-  if (p[2] === "state" && p.length === 3) return { kind: "state", device };
-  if (p[2] === "cmd-result" && p.length === 4 && p[3]) return { kind: "cmd-result", device, commandId: p[3] };
-  if (p[2] === "cmd" && p.length === 4 && p[3]) return { kind: "cmd", device, name: p[3] };
-  return undefined;
+  if (!topic.startsWith("dev/")) return undefined;
+  const end = topic.indexOf("/", 4); // after {device}
+  if (end <= 4) return undefined;
+  const device = topic.slice(4, end);
+  const kindEnd = topic.indexOf("/", end + 1);
+  if (kindEnd === -1) {
+    const kind = topic.slice(end + 1);
+    if (kind === "tele") return { kind: "tele", device };
+    if (kind === "state") return { kind: "state", device };
+    return undefined;
+  }
+  const last = topic.slice(kindEnd + 1);
+  if (last.length === 0 || last.includes("/")) return undefined;
+  switch (topic.slice(end + 1, kindEnd)) {
+    case "evt":
+      return { kind: "evt", device, type: last };
+    case "cmd-result":
+      return { kind: "cmd-result", device, commandId: last };
+    case "cmd":
+      return { kind: "cmd", device, name: last };
+    default:
+      return undefined;
+  }
 }

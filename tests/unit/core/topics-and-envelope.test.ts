@@ -49,6 +49,32 @@ describe("device topics", () => {
       expect(parseDeviceTopic(bad), bad).toBeUndefined();
     }
   });
+  it("reads every topic as the split-based reading of the scheme did (all combinations of 1–5 levels)", () => {
+    // the earlier form, kept here as the oracle
+    const bySplit = (topic: string) => {
+      const p = topic.split("/");
+      if (p[0] !== "dev" || !p[1]) return undefined;
+      const device = p[1];
+      if (p[2] === "evt" && p.length === 4 && p[3]) return { kind: "evt", device, type: p[3] };
+      if (p[2] === "tele" && p.length === 3) return { kind: "tele", device };
+      if (p[2] === "state" && p.length === 3) return { kind: "state", device };
+      if (p[2] === "cmd-result" && p.length === 4 && p[3])
+        return { kind: "cmd-result", device, commandId: p[3] };
+      if (p[2] === "cmd" && p.length === 4 && p[3]) return { kind: "cmd", device, name: p[3] };
+      return undefined;
+    };
+    const levels = ["dev", "a", "", "evt", "tele", "state", "cmd", "cmd-result", "devx", "Dev", " "];
+    let topics = levels.slice();
+    let checked = 0;
+    for (let depth = 1; depth <= 5; depth++) {
+      for (const t of topics) {
+        expect(parseDeviceTopic(t), t).toEqual(bySplit(t));
+        checked++;
+      }
+      if (depth < 5) topics = topics.flatMap((t) => levels.map((l) => `${t}/${l}`));
+    }
+    expect(checked).toBe(11 + 11 ** 2 + 11 ** 3 + 11 ** 4 + 11 ** 5);
+  });
   it("event types follow [a-z0-9_]+(.[a-z0-9_]+)*", () => {
     for (const ok of ["a", "parcel.deposited", "door_left.open_2"])
       expect(EVENT_TYPE_RE.test(ok), ok).toBe(true);
