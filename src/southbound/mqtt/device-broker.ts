@@ -37,7 +37,7 @@ import { ownPuback, type PubackQueue } from "./puback-queue.js";
 import { checkPublish, type DropReason } from "./publish-check.js";
 import { EventRateGuard, type RateLimitOptions } from "./rate-limit.js";
 
-const SINK = "$SYS/qh/consumed";
+export const SINK = "$SYS/qh/consumed";
 
 type AedesPublish = (packet: PublishPacket, client: Client | null, done?: (err?: Error) => void) => void;
 
@@ -48,7 +48,7 @@ type AedesPublish = (packet: PublishPacket, client: Client | null, done?: (err?:
  * publish (the gateway's commands, aedes's own $SYS notices, wills) goes through aedes as before.
  * Runtime form of aedes 1.x `publish(packet, client, done)` (lib/handlers/publish.js calls it so).
  */
-function skipSinkRouting(aedes: Aedes): void {
+export function skipSinkRouting(aedes: Aedes): void {
   const broker = aedes as unknown as { publish: AedesPublish };
   const route = broker.publish.bind(aedes);
   broker.publish = (packet, client, done) => {
