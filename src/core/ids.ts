@@ -12,12 +12,30 @@ import { randomFillSync } from "node:crypto";
  */
 const POOL = Buffer.allocUnsafe(4096);
 let pos = POOL.length;
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+/** The two lower-case hex digits of each byte value, as character codes (low byte first). */
+const HEX_CODES = Uint16Array.from({ length: 256 }, (_, i) => {
+  const h = i.toString(16).padStart(2, "0");
+  return h.charCodeAt(0) | (h.charCodeAt(1) << 8);
+});
+/** The canonical text of the last id, built in place: hyphens stay where they are. */
+const TEXT = Buffer.alloc(36, 0x2d);
+const BYTES = new Uint8Array(16);
 
 let lastMs = 0;
 let counter = 0;
 
+/** A new UUIDv7 in canonical form (lower-case, hyphenated), for the time `at` (epoch ms). */
 export function newId(at: number = Date.now()): string {
+  return newIdBytes(at, BYTES, 0);
+}
+
+/**
+ * A new UUIDv7: its 16 bytes written to `out` at `offset` (what the outbox stores), and its
+ * canonical text returned (what the envelope carries): ingest's hot path keeps both without
+ * decoding the text back into bytes.
+ * @param at the event's time, epoch ms
+ */
+export function newIdBytes(at: number, out: Uint8Array, offset: number): string {
   if (pos + 10 > POOL.length) {
     randomFillSync(POOL);
     pos = 0;
@@ -38,26 +56,22 @@ export function newId(at: number = Date.now()): string {
   }
   const hi = Math.floor(now / 0x1000000); // top 24 bits of the 48-bit timestamp
   const lo = now % 0x1000000; // low 24 bits
-  return (
-    HEX[(hi >>> 16) & 0xff]! +
-    HEX[(hi >>> 8) & 0xff]! +
-    HEX[hi & 0xff]! +
-    HEX[(lo >>> 16) & 0xff]! +
-    "-" +
-    HEX[(lo >>> 8) & 0xff]! +
-    HEX[lo & 0xff]! +
-    "-" +
-    HEX[0x70 | (counter >>> 8)]! +
-    HEX[counter & 0xff]! +
-    "-" +
-    HEX[0x80 | (POOL[r + 2]! & 0x3f)]! +
-    HEX[POOL[r + 3]!]! +
-    "-" +
-    HEX[POOL[r + 4]!]! +
-    HEX[POOL[r + 5]!]! +
-    HEX[POOL[r + 6]!]! +
-    HEX[POOL[r + 7]!]! +
-    HEX[POOL[r + 8]!]! +
-    HEX[POOL[r + 9]!]!
-  );
+  out[offset] = (hi >>> 16) & 0xff;
+  out[offset + 1] = (hi >>> 8) & 0xff;
+  out[offset + 2] = hi & 0xff;
+  out[offset + 3] = (lo >>> 16) & 0xff;
+  out[offset + 4] = (lo >>> 8) & 0xff;
+  out[offset + 5] = lo & 0xff;
+  out[offset + 6] = 0x70 | (counter >>> 8); // version 7
+  out[offset + 7] = counter & 0xff;
+  out[offset + 8] = 0x80 | (POOL[r + 2]! & 0x3f); // variant 10
+  for (let k = 3; k < 10; k++) out[offset + 6 + k] = POOL[r + k]!;
+  let j = 0;
+  for (let k = 0; k < 16; k++) {
+    if (k === 4 || k === 6 || k === 8 || k === 10) j++; // over a hyphen
+    const c = HEX_CODES[out[offset + k]!]!;
+    TEXT[j++] = c & 0xff;
+    TEXT[j++] = c >>> 8;
+  }
+  return TEXT.toString("latin1", 0, 36);
 }

@@ -42,7 +42,7 @@ import {
   MAX_EVENT_TYPES_PER_DEVICE,
 } from "../core/envelope.js";
 import { QhError } from "../core/errors.js";
-import { newId } from "../core/ids.js";
+import { newIdBytes } from "../core/ids.js";
 import { counter, histogram } from "../core/metrics.js";
 import type { Db } from "../store/db.js";
 import { storeFaultOf } from "../store/disk.js";
@@ -113,6 +113,8 @@ export class Ingest implements EventSink {
   /** estimated bytes of the batches committed and waiting for their fdatasync (not yet counted by the keeper) */
   private syncingBytes = 0;
   private ids: string[] = [];
+  /** the batch's ids as stored, 16 bytes each in the order of `ids` (reused: SQLite copies them) */
+  private idBytes = Buffer.allocUnsafe(16 * 256);
   private tss: number[] = [];
   /** per event: accepted while the gateway's clock was not synchronised */
   private unsynced: boolean[] = [];
@@ -165,7 +167,7 @@ export class Ingest implements EventSink {
         o.gatewayId,
         firstSeq,
         n,
-        this.ids,
+        this.idBytes,
         this.tss,
         this.devices,
         this.types,
@@ -267,7 +269,13 @@ export class Ingest implements EventSink {
       };
     }
     const now = this.o.clock.now();
-    this.ids.push(newId(now));
+    const k = 16 * this.ids.length;
+    if (k + 16 > this.idBytes.length) {
+      const grown = Buffer.allocUnsafe(2 * this.idBytes.length);
+      this.idBytes.copy(grown);
+      this.idBytes = grown;
+    }
+    this.ids.push(newIdBytes(now, this.idBytes, k));
     this.tss.push(ts ?? now);
     this.unsynced.push(!this.o.clock.synced());
     this.devices.push(device);

@@ -120,13 +120,14 @@ export class Outbox {
   /**
    * Insert rows [0, n) of parallel arrays as seqs firstSeq…, INSERT_ROWS rows per statement (one
    * bind and step for many rows: the per-statement cost is most of an INSERT's CPU here). Called
-   * inside ingest's group commit.
+   * inside ingest's group commit. `idBytes`: row i's id is bytes [16i, 16i + 16) (the binary form
+   * `idToBytes` gives; src/core/ids.ts `newIdBytes` writes it so).
    */
   insertMany(
     gw: string,
     firstSeq: number,
     n: number,
-    ids: readonly string[],
+    idBytes: Buffer,
     tss: readonly number[],
     devices: readonly string[],
     types: readonly string[],
@@ -144,7 +145,7 @@ export class Outbox {
         const j = i + k;
         const a = k * 6;
         args[a] = firstSeq + j;
-        args[a + 1] = idToBytes(ids[j]!);
+        args[a + 1] = idBytes.subarray(16 * j, 16 * j + 16);
         args[a + 2] = tss[j]!;
         args[a + 3] = this.kinds.kindOf(gw, devices[j]!, types[j]!);
         args[a + 4] = unsynced[j] ? FLAG_UNSYNCED : 0;
@@ -157,7 +158,7 @@ export class Outbox {
     for (; i < n; i++)
       one.run(
         firstSeq + i,
-        idToBytes(ids[i]!),
+        idBytes.subarray(16 * i, 16 * i + 16),
         tss[i]!,
         this.kinds.kindOf(gw, devices[i]!, types[i]!),
         unsynced[i] ? FLAG_UNSYNCED : 0,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { newId } from "../../../src/core/ids.js";
+import { newId, newIdBytes } from "../../../src/core/ids.js";
+import { idToBytes } from "../../../src/store/event-row.js";
 
 const UUID7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const msOf = (id: string) => Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
@@ -32,6 +33,20 @@ describe("UUIDv7 ids", () => {
     const ids = Array.from({ length: 5000 }, () => newId(t));
     expect(ids.filter((id, i) => i > 0 && !(id > ids[i - 1]!))).toEqual([]);
     expect(msOf(ids[ids.length - 1]!)).toBeGreaterThan(t);
+  });
+  it("write, beside their text, the same 16 bytes the text decodes to, at the offset given and nowhere else", () => {
+    const t = Date.now() + 300_000;
+    const out = Buffer.alloc(16 * 300 + 7, 0xee);
+    const ids: string[] = [];
+    for (let i = 0; i < 300; i++) ids.push(newIdBytes(t + Math.floor(i / 50), out, 7 + 16 * i));
+    expect(out.subarray(0, 7)).toEqual(Buffer.alloc(7, 0xee));
+    ids.forEach((id, i) => {
+      expect(id).toMatch(UUID7);
+      expect(out.subarray(7 + 16 * i, 23 + 16 * i)).toEqual(idToBytes(id));
+    });
+    expect(ids.filter((id, i) => i > 0 && !(id > ids[i - 1]!))).toEqual([]);
+    // newId and newIdBytes share one sequence
+    expect(newId(t) > ids[ids.length - 1]!).toBe(true);
   });
   it("encode the largest 48-bit time", () => {
     expect(newId(2 ** 48 - 1).startsWith("ffffffff-ffff-7")).toBe(true);

@@ -39,16 +39,27 @@ describe("ingest group commit", () => {
     });
   });
 
-  it("commits a large batch (multi-row inserts plus the remainder) with every row intact", async () => {
+  it("commits a large batch (multi-row inserts plus the remainder) with every row intact, then the next", async () => {
     const ing = make();
+    // 600 events: past the 256 ids the batch's id buffer starts with (it grows), then a batch of 5
+    // that reuses it from the start
     const acc = await Promise.all(
-      Array.from({ length: 103 }, (_, i) => ing.emit({ device: `d${i % 3}`, type: "t.y", data: { i } })),
+      Array.from({ length: 600 }, (_, i) => ing.emit({ device: `d${i % 3}`, type: "t.y", data: { i } })),
     );
+    acc.push(
+      ...(await Promise.all(
+        [0, 1, 2, 3, 4].map((i) => ing.emit({ device: "d0", type: "t.y", data: { i } })),
+      )),
+    );
+    expect(committed.map((c) => c.length)).toEqual([600, 5]);
     const rows = storedEvents(store.db).map((r) => ({ ...r, e: JSON.parse(r.body) }));
     expect(rows.map((r) => r.seq)).toEqual(acc.map((a) => a.seq));
     expect(rows.map((r) => r.e.id)).toEqual(acc.map((a) => a.id));
-    expect(rows.map((r) => r.e.data.i)).toEqual(Array.from({ length: 103 }, (_, i) => i));
-    expect(rows.map((r) => r.device)).toEqual(Array.from({ length: 103 }, (_, i) => `d${i % 3}`));
+    expect(new Set(rows.map((r) => r.e.id)).size).toBe(605);
+    expect(rows.map((r) => r.e.data.i)).toEqual([...Array.from({ length: 600 }, (_, i) => i), 0, 1, 2, 3, 4]);
+    expect(rows.slice(0, 600).map((r) => r.device)).toEqual(
+      Array.from({ length: 600 }, (_, i) => `d${i % 3}`),
+    );
   });
 
   it("keeps seq growing across restarts and after every row is pruned", async () => {
