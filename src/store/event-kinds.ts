@@ -51,7 +51,7 @@ export class EventKinds {
       const row = get.get(k) as EventKind | undefined;
       const mine = this.byKind.get(k);
       if (row && mine && row.gw === mine.gw && row.device === mine.device && row.type === mine.type) continue;
-      if (mine) this.forget(mine);
+      if (mine) this.forget(mine, k);
       this.byKind.delete(k);
     }
     this.unconfirmed = [];
@@ -103,10 +103,23 @@ export class EventKinds {
     types.set(type, kind);
   }
 
-  private forget(k: EventKind): void {
+  /**
+   * Forget that `k` is `kind` (its transaction rolled back; the caller drops it from `byKind`). An
+   * entry for the same triple that is another kind stays; when none is left, another kind known for
+   * the triple (an old event's, described from the copy in `meta` on a damaged store) takes its
+   * place, so that the device's type still counts. Rare: after a failed commit only.
+   */
+  private forget(k: EventKind, kind: number): void {
     const devices = this.byKey.get(k.gw);
     const types = devices?.get(k.device);
-    if (!types?.delete(k.type) || types.size > 0) return;
+    if (types?.get(k.type) !== kind) return;
+    types.delete(k.type);
+    for (const [other, o] of this.byKind)
+      if (other !== kind && o.gw === k.gw && o.device === k.device && o.type === k.type) {
+        types.set(k.type, other);
+        return;
+      }
+    if (types.size > 0) return;
     devices!.delete(k.device);
     if (devices!.size === 0) this.byKey.delete(k.gw);
   }
@@ -131,7 +144,10 @@ export class EventKinds {
       d ??= copyOf(this.db, kind);
       if (d === undefined) throw new Error(`event kind ${kind} is missing from event_kinds`);
       this.byKind.set(kind, d);
-      this.remember(d.gw, d.device, d.type, kind);
+      // Only when the triple has no kind yet: on a damaged store a kind known only from its copy
+      // in `meta` may have been given again (a new number, in the table); new events take that one.
+      if (this.byKey.get(d.gw)?.get(d.device)?.get(d.type) === undefined)
+        this.remember(d.gw, d.device, d.type, kind);
     }
     return d;
   }

@@ -70,4 +70,50 @@ describe("event kinds: the per-device type limit and the kinds kept in memory", 
     expect(kinds.allows("gw-1", "locker-3", "y", 1)).toBe(true);
     expect(() => kinds.describe(999)).toThrow(/missing/);
   });
+
+  /** A store whose table lost the row of (gw-1, locker-1, b) while its copy in `meta` survives. */
+  const damaged = (): { kinds: EventKinds; lost: number } => {
+    const before = new EventKinds(t.db);
+    let lost = 0;
+    commit(() => {
+      before.begin();
+      before.kindOf("gw-1", "locker-1", "a");
+      lost = before.kindOf("gw-1", "locker-1", "b");
+    });
+    t.db.prepare("DELETE FROM event_kinds WHERE kind = ?").run(lost);
+    return { kinds: new EventKinds(t.reopen()), lost };
+  };
+  const inTable = (kind: number) =>
+    t.db.prepare("SELECT count(*) FROM event_kinds WHERE kind = ?").pluck().get(kind) as number;
+
+  it("a damaged store: an old event described from the copy leaves new events on the table's kind", () => {
+    const { kinds, lost } = damaged();
+    let again = 0;
+    commit(() => {
+      kinds.begin();
+      again = kinds.kindOf("gw-1", "locker-1", "b");
+    });
+    expect(again).not.toBe(lost);
+    expect(kinds.describe(lost)).toEqual({ gw: "gw-1", device: "locker-1", type: "b" });
+    expect(kinds.kindOf("gw-1", "locker-1", "b")).toBe(again);
+    expect(inTable(again)).toBe(1);
+    // b counts once: a and b, so a third type fits a limit of 3
+    expect(kinds.allows("gw-1", "locker-1", "c", 3)).toBe(true);
+    expect(kinds.allows("gw-1", "locker-1", "c", 2)).toBe(false);
+  });
+
+  it("a damaged store: a rolled-back kind forgotten after an old event was described keeps the limit", () => {
+    const { kinds, lost } = damaged();
+    expect(() =>
+      commit(() => {
+        kinds.begin();
+        kinds.kindOf("gw-1", "locker-1", "b");
+        throw new Error("the disk is full");
+      }),
+    ).toThrow("the disk is full");
+    kinds.describe(lost); // the uplink sends an old b event between the two transactions
+    kinds.begin();
+    expect(kinds.allows("gw-1", "locker-1", "c", 2)).toBe(false);
+    expect(kinds.allows("gw-1", "locker-1", "b", 2)).toBe(true);
+  });
 });
