@@ -34,8 +34,11 @@ export function newId(at: number = Date.now()): string {
  * canonical text returned (what the envelope carries): ingest's hot path keeps both without
  * decoding the text back into bytes.
  * @param at the event's time, epoch ms
+ * @throws RangeError when `out` has no 16 bytes at `offset`
  */
 export function newIdBytes(at: number, out: Uint8Array, offset: number): string {
+  if (!Number.isInteger(offset) || offset < 0 || offset + 16 > out.length)
+    throw new RangeError(`no room for 16 bytes at offset ${offset} of ${out.length}`);
   if (pos + 10 > POOL.length) {
     randomFillSync(POOL);
     pos = 0;

@@ -123,6 +123,8 @@ export class Ingest implements EventSink {
   /** the `data` member, already serialised as JSON text */
   private datas: string[] = [];
   private acks: Ack[] = [];
+  /** per device, the event types in the uncommitted batch that the store did not know (typeAllowed) */
+  private freshTypes = new Map<string, Set<string>>();
   private scheduled = false;
   /** committed batches waiting for their fdatasync; at `maxSyncing` the next batch waits */
   private syncing = 0;
@@ -215,7 +217,16 @@ export class Ingest implements EventSink {
    * MAX_EVENT_TYPES_PER_DEVICE distinct types so far (src/core/envelope.ts).
    */
   typeAllowed(device: string, type: string): boolean {
-    return this.o.outbox.allowsType(this.o.gatewayId, device, type, MAX_EVENT_TYPES_PER_DEVICE);
+    // types new to the device in the batch not yet committed count too: a burst of new types
+    // within one commit cannot pass the limit
+    const fresh = this.freshTypes.get(device);
+    if (fresh?.has(type)) return true;
+    return this.o.outbox.allowsType(
+      this.o.gatewayId,
+      device,
+      type,
+      MAX_EVENT_TYPES_PER_DEVICE - (fresh?.size ?? 0),
+    );
   }
 
   emit(input: EventInput): Promise<AcceptedEvent> {
@@ -282,6 +293,11 @@ export class Ingest implements EventSink {
     this.types.push(type);
     this.datas.push(dataJson);
     this.acks.push(ack);
+    if (!this.o.outbox.knowsType(this.o.gatewayId, device, type)) {
+      const fresh = this.freshTypes.get(device);
+      if (fresh) fresh.add(type);
+      else this.freshTypes.set(device, new Set([type]));
+    }
     if (this.gatherTimer) {
       if (this.ids.length >= this.gatherFor) this.endGather();
       return;
@@ -379,6 +395,8 @@ export class Ingest implements EventSink {
     this.types = [];
     this.datas = [];
     this.acks = [];
+    // committed: the store knows them now; rolled back: their events are refused
+    if (this.freshTypes.size > 0) this.freshTypes = new Map();
     this.mCommit.observe((performance.now() - t0) / 1000);
     this.mBatch.observe(n);
     if (error || !this.o.sync) {

@@ -24,8 +24,13 @@ export interface EventKind {
  * upstream under another device and type. `describe` falls back on the second copy.
  */
 export class EventKinds {
-  /** gw → device → type → kind: looked up per event without building a key string */
+  /**
+   * gw → device → type → the kind new events take: one in the table (loaded, added, or described
+   * from it), never one known only from its copy in `meta`. Looked up per event without a key string.
+   */
   private readonly byKey = new Map<string, Map<string, Map<string, number>>>();
+  /** gw → device → every type known for it (the per-device limit), kinds from the copy included */
+  private readonly seen = new Map<string, Map<string, Set<string>>>();
   private readonly byKind = new Map<number, EventKind>();
   private unconfirmed: number[] = [];
   private loaded = false;
@@ -38,8 +43,7 @@ export class EventKinds {
     for (const r of this.db.prepare("SELECT kind, gw, device, type FROM event_kinds").all() as (EventKind & {
       kind: number;
     })[]) {
-      this.remember(r.gw, r.device, r.type, r.kind);
-      this.byKind.set(r.kind, { gw: r.gw, device: r.device, type: r.type });
+      this.learn(r.kind, { gw: r.gw, device: r.device, type: r.type }, true);
     }
     this.loaded = true;
   }
@@ -75,53 +79,71 @@ export class EventKinds {
       .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)")
       .run(`${COPY_PREFIX}${kind}`, JSON.stringify({ gw, device, type }));
     this.next = kind + 1;
-    this.remember(gw, device, type, kind);
-    this.byKind.set(kind, { gw, device, type });
+    this.learn(kind, { gw, device, type }, true);
     this.unconfirmed.push(kind);
     return kind;
   }
 
-  /** Whether `device` may use `type`: a type it used before, or fewer than `max` types so far. */
+  /**
+   * Whether `device` may use `type`: a type it used before, or fewer than `max` types so far.
+   * @param max the most distinct types (MAX_EVENT_TYPES_PER_DEVICE less those still uncommitted)
+   */
   allows(gw: string, device: string, type: string, max: number): boolean {
     if (!this.loaded) this.load();
-    const types = this.byKey.get(gw)?.get(device);
+    const types = this.seen.get(gw)?.get(device);
     if (types === undefined) return max > 0;
     return types.has(type) || types.size < max;
   }
 
-  private remember(gw: string, device: string, type: string, kind: number): void {
-    let devices = this.byKey.get(gw);
+  /** Whether `device` has used `type` before (it counts against its limit already). */
+  knows(gw: string, device: string, type: string): boolean {
+    if (!this.loaded) this.load();
+    return this.seen.get(gw)?.get(device)?.has(type) === true;
+  }
+
+  /** Record that `kind` is `k`; `usable`: it is in the table, so new events may take it. */
+  private learn(kind: number, k: EventKind, usable: boolean): void {
+    this.byKind.set(kind, k);
+    let devices = this.seen.get(k.gw);
     if (devices === undefined) {
       devices = new Map();
-      this.byKey.set(gw, devices);
+      this.seen.set(k.gw, devices);
     }
-    let types = devices.get(device);
+    let types = devices.get(k.device);
     if (types === undefined) {
-      types = new Map();
-      devices.set(device, types);
+      types = new Set();
+      devices.set(k.device, types);
     }
-    types.set(type, kind);
+    types.add(k.type);
+    if (!usable) return;
+    let kinds = this.byKey.get(k.gw);
+    if (kinds === undefined) {
+      kinds = new Map();
+      this.byKey.set(k.gw, kinds);
+    }
+    let byType = kinds.get(k.device);
+    if (byType === undefined) {
+      byType = new Map();
+      kinds.set(k.device, byType);
+    }
+    if (!byType.has(k.type)) byType.set(k.type, kind);
   }
 
   /**
-   * Forget that `k` is `kind` (its transaction rolled back; the caller drops it from `byKind`). An
-   * entry for the same triple that is another kind stays; when none is left, another kind known for
-   * the triple (an old event's, described from the copy in `meta` on a damaged store) takes its
-   * place, so that the device's type still counts. Rare: after a failed commit only.
+   * Forget that `k` is `kind` (its transaction rolled back; the caller drops it from `byKind`). The
+   * type still counts for the device while another kind is known for it (an old event's, described
+   * from the copy in `meta` on a damaged store). Rare: after a failed commit only.
    */
   private forget(k: EventKind, kind: number): void {
-    const devices = this.byKey.get(k.gw);
-    const types = devices?.get(k.device);
-    if (types?.get(k.type) !== kind) return;
-    types.delete(k.type);
+    const byType = this.byKey.get(k.gw)?.get(k.device);
+    if (byType?.get(k.type) === kind) byType.delete(k.type);
     for (const [other, o] of this.byKind)
-      if (other !== kind && o.gw === k.gw && o.device === k.device && o.type === k.type) {
-        types.set(k.type, other);
-        return;
-      }
-    if (types.size > 0) return;
+      if (other !== kind && o.gw === k.gw && o.device === k.device && o.type === k.type) return;
+    const devices = this.seen.get(k.gw);
+    const types = devices?.get(k.device);
+    if (!types?.delete(k.type) || types.size > 0) return;
     devices!.delete(k.device);
-    if (devices!.size === 0) this.byKey.delete(k.gw);
+    if (devices!.size === 0) this.seen.delete(k.gw);
   }
 
   /** Above every kind number in use or once used (one scan of the outbox, once per process). */
@@ -141,13 +163,12 @@ export class EventKinds {
       d = this.db.prepare("SELECT gw, device, type FROM event_kinds WHERE kind = ?").get(kind) as
         | EventKind
         | undefined;
+      const fromTable = d !== undefined;
       d ??= copyOf(this.db, kind);
       if (d === undefined) throw new Error(`event kind ${kind} is missing from event_kinds`);
-      this.byKind.set(kind, d);
-      // Only when the triple has no kind yet: on a damaged store a kind known only from its copy
-      // in `meta` may have been given again (a new number, in the table); new events take that one.
-      if (this.byKey.get(d.gw)?.get(d.device)?.get(d.type) === undefined)
-        this.remember(d.gw, d.device, d.type, kind);
+      // a kind known only from its copy counts for the limit; new events never take it (rows of
+      // a kind missing from the table escape the views and the scrub): they get one in the table
+      this.learn(kind, d, fromTable);
     }
     return d;
   }

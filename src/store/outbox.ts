@@ -134,6 +134,7 @@ export class Outbox {
     datas: readonly string[],
     unsynced: readonly boolean[],
   ): void {
+    if (idBytes.length < 16 * n) throw new RangeError(`${n} ids need ${16 * n} bytes, got ${idBytes.length}`);
     this.kinds.begin();
     let i = 0;
     const args: (string | number | Buffer)[] = new Array(INSERT_ROWS * 6);
@@ -169,6 +170,11 @@ export class Outbox {
   /** Whether `device` may store events of `type` (EventKinds.allows: at most `max` types). */
   allowsType(gw: string, device: string, type: string, max: number): boolean {
     return this.kinds.allows(gw, device, type, max);
+  }
+
+  /** Whether `device` has stored events of `type` before (EventKinds.knows). */
+  knowsType(gw: string, device: string, type: string): boolean {
+    return this.kinds.knows(gw, device, type);
   }
 
   /** The envelope of a stored row, as sent (event-row.ts). */

@@ -48,6 +48,19 @@ describe("UUIDv7 ids", () => {
     // newId and newIdBytes share one sequence
     expect(newId(t) > ids[ids.length - 1]!).toBe(true);
   });
+  it("refuse, as a RangeError, an offset without 16 bytes behind it", () => {
+    for (const [size, offset] of [
+      [8, 0],
+      [16, 1],
+      [32, -1],
+      [32, 0.5],
+      [32, Number.NaN],
+    ] as const)
+      expect(() => newIdBytes(Date.now(), new Uint8Array(size), offset), `${size} at ${offset}`).toThrow(
+        RangeError,
+      );
+    expect(newIdBytes(Date.now() + 400_000, new Uint8Array(16), 0)).toMatch(UUID7);
+  });
   it("encode the largest 48-bit time", () => {
     expect(newId(2 ** 48 - 1).startsWith("ffffffff-ffff-7")).toBe(true);
   });
