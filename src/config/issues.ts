@@ -195,8 +195,12 @@ function toIssue(e: ErrorObject, data: unknown): { segments: PathSegment[]; mess
         .map((t) => TYPE_NAMES[t] ?? t);
       // YAML reads 01 as the number 1 and yes as true: text that looks like a number needs quotes
       const wanted = String(e.schema);
+      // quoting helps only where the quoted text would be accepted (not for a value outside an enum)
+      const allowed = (e.parentSchema as { enum?: unknown[] } | undefined)?.enum;
       const quote =
-        wanted === "string" && (typeof e.data === "number" || typeof e.data === "boolean")
+        wanted === "string" &&
+        (typeof e.data === "number" || typeof e.data === "boolean") &&
+        (allowed === undefined || allowed.includes(String(e.data)))
           ? '; put it in quotes to make it text, e.g. "01"'
           : (wanted === "integer" || wanted === "number") &&
               typeof e.data === "string" &&

@@ -104,28 +104,17 @@ export class EventKinds {
   /** Record that `kind` is `k`; `usable`: it is in the table, so new events may take it. */
   private learn(kind: number, k: EventKind, usable: boolean): void {
     this.byKind.set(kind, k);
-    let devices = this.seen.get(k.gw);
-    if (devices === undefined) {
-      devices = new Map();
-      this.seen.set(k.gw, devices);
-    }
-    let types = devices.get(k.device);
-    if (types === undefined) {
-      types = new Set();
-      devices.set(k.device, types);
-    }
-    types.add(k.type);
+    childOf(
+      childOf(this.seen, k.gw, () => new Map()),
+      k.device,
+      () => new Set<string>(),
+    ).add(k.type);
     if (!usable) return;
-    let kinds = this.byKey.get(k.gw);
-    if (kinds === undefined) {
-      kinds = new Map();
-      this.byKey.set(k.gw, kinds);
-    }
-    let byType = kinds.get(k.device);
-    if (byType === undefined) {
-      byType = new Map();
-      kinds.set(k.device, byType);
-    }
+    const byType = childOf(
+      childOf(this.byKey, k.gw, () => new Map()),
+      k.device,
+      () => new Map<string, number>(),
+    );
     if (!byType.has(k.type)) byType.set(k.type, kind);
   }
 
@@ -172,6 +161,16 @@ export class EventKinds {
     }
     return d;
   }
+}
+
+/** The value under `key`, made and entered first when there is none. */
+function childOf<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) {
+    v = make();
+    map.set(key, v);
+  }
+  return v;
 }
 
 /** `meta` keys of the second copy of `event_kinds`: `event_kind.<kind>` → {"gw","device","type"}. */

@@ -119,6 +119,8 @@ export class StoreKeeper {
     this.mCheckpoints = counter(o.registry, "qh_wal_checkpoints_total", "WAL checkpoints run by the keeper", [
       "outcome",
     ]);
+    // every outcome from the start at 0: a dashboard sees "none yet", not a missing series
+    for (const outcome of ["done", "busy", "failed"]) this.mCheckpoints.inc({ outcome }, 0);
     this.fault.onChange((active) => {
       mFault.set(active ? 1 : 0);
       this.publishLevel();

@@ -129,6 +129,16 @@ describe("config errors", () => {
     );
   });
 
+  it("does not suggest quotes where the quoted text would be refused too (a choice of words)", () => {
+    const e = failure(`${BASE}store: { fsync: true }\n`);
+    const fsync = issues(e)
+      .filter((i) => i.path === "store.fsync")
+      .map((i) => i.message);
+    expect(fsync.length).toBeGreaterThan(0);
+    expect(fsync.join(" | ")).toContain('"background", "inline"');
+    expect(fsync.join(" | ")).not.toContain("quotes");
+  });
+
   it("says an empty value is empty", () => {
     const e = failure(`${BASE}api:\n  token:\n`);
     expect(issueAt(e, "api.token").message).toBe(
