@@ -102,6 +102,11 @@ export async function configCheck(opts: GatewayOpts): Promise<void> {
   const start = await startProblems(config);
   if (start.problems.length > 0) throw invalidConfig(`config file ${opts.config}`, start.problems);
   warnings.push(...start.warnings);
+  // the default is background: inline here was written on purpose, and does nothing
+  if (config.store.synchronous === "NORMAL" && config.store.fsync === "inline")
+    warnings.push(
+      "store.fsync: inline has no effect with store.synchronous: NORMAL (nothing is synced before an acknowledgement); remove it, or set synchronous: FULL",
+    );
   process.stdout.write(`config OK: ${opts.config}\n  ${summary(config)}\n`);
   for (const w of warnings) process.stdout.write(`warning: ${w}\n`);
 }
