@@ -17,7 +17,7 @@ const HEX_CODES = Uint16Array.from({ length: 256 }, (_, i) => {
   const h = i.toString(16).padStart(2, "0");
   return h.charCodeAt(0) | (h.charCodeAt(1) << 8);
 });
-/** The canonical text of the last id, built in place: hyphens stay where they are. */
+/** The canonical text of the last id encoded, built in place: hyphens stay where they are. */
 const TEXT = Buffer.alloc(36, 0x2d);
 const BYTES = new Uint8Array(16);
 
@@ -69,10 +69,18 @@ export function newIdBytes(at: number, out: Uint8Array, offset: number): string 
   out[offset + 7] = counter & 0xff;
   out[offset + 8] = 0x80 | (POOL[r + 2]! & 0x3f); // variant 10
   for (let k = 3; k < 10; k++) out[offset + 6 + k] = POOL[r + k]!;
+  return uuidText(out, offset);
+}
+
+/**
+ * The canonical text (lower-case, hyphenated, 36 characters) of the 16-byte UUID at `offset` of
+ * `bytes`: new ids here, stored ids when a row is read (src/store/event-row.ts `idFromBytes`).
+ */
+export function uuidText(bytes: Uint8Array, offset = 0): string {
   let j = 0;
   for (let k = 0; k < 16; k++) {
     if (k === 4 || k === 6 || k === 8 || k === 10) j++; // over a hyphen
-    const c = HEX_CODES[out[offset + k]!]!;
+    const c = HEX_CODES[bytes[offset + k]!]!;
     TEXT[j++] = c & 0xff;
     TEXT[j++] = c >>> 8;
   }

@@ -9,6 +9,8 @@
  * the same bytes both ways.
  */
 
+import { uuidText } from "../core/ids.js";
+
 /** The event was accepted while the gateway's clock was not synchronised: `"clock":"unsynced"`. */
 export const FLAG_UNSYNCED = 1;
 /**
@@ -48,7 +50,6 @@ function isoOf(ts: number): string {
   return lastIso;
 }
 
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The value of a lower-case hex digit by its character code, -1 for any other ASCII character. */
@@ -89,12 +90,7 @@ export function idToBytes(id: string): Buffer {
 
 /** The canonical text of a 16-byte UUID (the inverse of idToBytes). */
 export function idFromBytes(b: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < 16; i++) {
-    if (i === 4 || i === 6 || i === 8 || i === 10) s += "-";
-    s += HEX[b[i]!]!;
-  }
-  return s;
+  return uuidText(b);
 }
 
 /** A row of core schema 2, as the v3 migration reads it. */
