@@ -8,7 +8,7 @@
  *   t("pickup.attemptsLeft", { n: 3 })   // "{n}" placeholders are filled in
  */
 import { type ComponentChildren, createContext } from "preact";
-import { useContext, useEffect, useMemo, useState } from "preact/hooks";
+import { useContext, useLayoutEffect, useMemo, useState } from "preact/hooks";
 
 export type Lang = "zh" | "en";
 export const LANGS: readonly Lang[] = ["zh", "en"];
@@ -47,7 +47,9 @@ export function I18nProvider<K extends string>(props: {
   children: ComponentChildren;
 }) {
   const [lang, setLang] = useState<Lang>(props.initial ?? initialLang());
-  useEffect(() => {
+  // in the same commit as the text in the new language (a layout effect runs before the browser
+  // paints or anything else reads the page): never a frame of text under the other language's tag
+  useLayoutEffect(() => {
     document.documentElement.lang = HTML_LANG[lang];
   }, [lang]);
   const value = useMemo<I18n<string>>(() => {
